@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dutyd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dutyctl", targets: ["dutyctl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
+        // beyond reading the holiday files it is handed.
+        .target(name: "DutyCalendar"),
+        .executableTarget(
+            name: "dutyctl",
+            dependencies: [
+                "DutyCalendar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "DutyBench",
+            dependencies: ["DutyCalendar"],
+            path: "Benchmarks/DutyBench"
+        ),
+        .testTarget(
+            name: "DutyCalendarTests",
+            dependencies: ["DutyCalendar"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "dutyctlTests",
+            dependencies: ["dutyctl"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

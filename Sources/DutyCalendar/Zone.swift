@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+
+/// An IANA time zone reduced to what date arithmetic needs: its offset transitions from 1900 to 2500,
+/// read once from Foundation's `TimeZone` and cached, then searched in a sorted array.
+///
+/// ```swift
+/// let shanghai = Zone.named("Asia/Shanghai")!
+/// shanghai.offset(atSecond: 1_798_732_800)          // 28800
+/// shanghai.instant(forLocalSecond: l)               // local wall clock -> UTC seconds
+/// ```
+///
+/// Local times that do not exist (a spring-forward gap) or occur twice (a fall-back overlap) resolve
+/// with the offset in force before the transition, as glibc's `mktime` does: 02:30 in New York's gap
+/// becomes 03:30 EDT, and 01:30 on the fall-back day is the first (EDT) 01:30.
+package final class Zone: Sendable, Hashable, CustomStringConvertible {
+    /// The name as the user wrote it (`Asia/Shanghai`, `UTC`).
+    package let identifier: String
+    /// UTC seconds of each transition, ascending.
+    private let transitions: [Int]
+    /// The offset in force from `transitions[i]` on.
+    private let offsetsAfter: [Int]
+    /// The offset before the first transition.
+    private let initialOffset: Int
+    /// Local seconds where each transition's ambiguous or missing stretch begins and ends.
+    private let windowStart: [Int]
+    private let windowEnd: [Int]
+
+    package static let utc = Zone(identifier: "UTC", fixedOffset: 0)
+
+    private init(identifier: String, fixedOffset: Int) {
+        self.identifier = identifier
+        self.transitions = []
+        self.offsetsAfter = []
+        self.initialOffset = fixedOffset
+        self.windowStart = []
+        self.windowEnd = []
+    }
+
+    private init(identifier: String, timeZone: TimeZone) {
+        self.identifier = identifier
+        let from = Date(timeIntervalSince1970: -2_208_988_800)  // 1900-01-01
+        let until = 16_725_225_600.0  // 2500-01-01
+        var ts: [Int] = []
+        var offs: [Int] = []
+        var cursor = from
+        while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < until {
+            ts.append(Int(next.timeIntervalSince1970.rounded()))
+            offs.append(timeZone.secondsFromGMT(for: next))
+            cursor = next
+        }
+        let initial = timeZone.secondsFromGMT(for: from)
+        var starts: [Int] = []
+        var ends: [Int] = []
+        for i in ts.indices {
+            let before = i == 0 ? initial : offs[i - 1]
+            starts.append(ts[i] + min(before, offs[i]))
+            ends.append(ts[i] + max(before, offs[i]))
+        }
+        self.transitions = ts
+        self.offsetsAfter = offs
+        self.initialOffset = initial
+        self.windowStart = starts
+        self.windowEnd = ends
+    }
+
+    private static let cache = Mutex<[String: Zone]>([:])
+
+    /// The zone of that IANA name, or `nil` when the system's zone database does not know it.
+    /// `UTC` (any case) is UTC. Results are cached for the life of the process.
+    package static func named(_ name: String) -> Zone? {
+        if name.uppercased() == "UTC" { return .utc }
+        if let z = cache.withLock({ $0[name] }) { return z }
+        guard isPlausibleZoneName(name), let tz = TimeZone(identifier: name) else { return nil }
+        let zone = Zone(identifier: name, timeZone: tz)
+        cache.withLock { $0[name] = zone }
+        return zone
+    }
+
+    /// Names as the zone database spells them: `Area/Location`, `UTC`, `Etc/GMT+8`, `EST5EDT`. Foundation
+    /// alone would also accept `GMT+8` (with the opposite sign to `Etc/GMT+8`) and other spellings no
+    /// tzdata file has; those are refused so that the offset never surprises.
+    private static func isPlausibleZoneName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count < 128, !name.hasPrefix("/"), !name.contains("..") else { return false }
+        for c in name.utf8 {
+            let ok =
+                (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 47 || c == 95 || c == 45
+                || c == 43
+            if !ok { return false }
+        }
+        if name.hasPrefix("GMT+") || name.hasPrefix("GMT-") { return false }
+        let tzdir = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
+        return FileManager.default.fileExists(atPath: tzdir + "/" + name)
+    }
+
+    /// Whether the offset ever changes between 1900 and 2500.
+    package var isFixed: Bool { transitions.isEmpty }
+
+    /// Seconds east of UTC at that UTC second.
+    @inline(__always)
+    package func offset(atSecond s: Int) -> Int {
+        if transitions.isEmpty { return initialOffset }
+        // Last transition at or before s.
+        var lo = 0
+        var hi = transitions.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if transitions[mid] <= s { lo = mid + 1 } else { hi = mid }
+        }
+        return lo == 0 ? initialOffset : offsetsAfter[lo - 1]
+    }
+
+    /// Local seconds (wall clock) at that UTC second.
+    @inline(__always)
+    package func localSecond(forInstant s: Int) -> Int { s + offset(atSecond: s) }
+
+    /// The transition whose gap or overlap holds local second `l`, if any, and the index of the last
+    /// transition whose stretch starts at or before `l`.
+    @inline(__always)
+    private func locate(_ l: Int) -> (index: Int, inWindow: Bool) {
+        var lo = 0
+        var hi = windowStart.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if windowStart[mid] <= l { lo = mid + 1 } else { hi = mid }
+        }
+        let k = lo - 1
+        return (k, k >= 0 && l < windowEnd[k])
+    }
+
+    /// The UTC second for local second `l`, resolving gaps and overlaps with the offset in force before
+    /// the transition (glibc `mktime` with `tm_isdst = -1`).
+    @inline(__always)
+    package func instant(forLocalSecond l: Int) -> Int {
+        if transitions.isEmpty { return l - initialOffset }
+        let (k, inWindow) = locate(l)
+        if k < 0 { return l - initialOffset }
+        if inWindow { return l - (k == 0 ? initialOffset : offsetsAfter[k - 1]) }
+        return l - offsetsAfter[k]
+    }
+
+    /// The UTC second for local second `l`, `nil` when the wall clock skips it (a DST gap). A time that
+    /// occurs twice gives the first of the two.
+    package func strictInstant(forLocalSecond l: Int) -> Int? {
+        if transitions.isEmpty { return l - initialOffset }
+        let (k, inWindow) = locate(l)
+        if k < 0 { return l - initialOffset }
+        let before = k == 0 ? initialOffset : offsetsAfter[k - 1]
+        if inWindow {
+            return offsetsAfter[k] > before ? nil : l - before
+        }
+        return l - offsetsAfter[k]
+    }
+
+    package var description: String { identifier }
+
+    package static func == (a: Zone, b: Zone) -> Bool { a.identifier == b.identifier }
+    package func hash(into h: inout Hasher) { h.combine(identifier) }
+}
