@@ -7,14 +7,14 @@ extension CalendarSpec {
     /// calculation"), so that dutyd never promises a time systemd would not.
     package func next(after base: Instant, localZone: Zone) throws(CalendarError) -> Instant? {
         let zone: Zone = utc ? .utc : (self.zone ?? localZone)
-        let clock = BrokenDownClock(zone: zone)
         let start = base.microseconds + 1
         let seconds = start >= 0 ? start / 1_000_000 : -((-start + 999_999) / 1_000_000)
         var usec = start - seconds * 1_000_000
-        var tm = clock.fields(atInstant: seconds)
-        switch findNext(&tm, &usec, clock) {
+        var clock = BrokenDownClock(zone: zone, lastOffset: zone.offset(atSecond: seconds))
+        var tm = clock.localtime(seconds)
+        switch findNext(&tm, &usec, &clock) {
         case .found:
-            return Instant(microseconds: clock.instant(of: tm) * 1_000_000 + usec)
+            return Instant(microseconds: clock.mktime(&tm) * 1_000_000 + usec)
         case .never:
             return nil
         case .gaveUp:
@@ -45,21 +45,22 @@ extension CalendarSpec {
 
     /// systemd's `find_next`: walk the fields from the year down, advancing the first one that does
     /// not match and zeroing the ones below it, normalizing through the zone after each step.
-    private func findNext(_ tmIn: inout Fields, _ usecIn: inout Int, _ clock: BrokenDownClock) -> Outcome {
+    private func findNext(_ tmIn: inout Fields, _ usecIn: inout Int, _ clock: inout BrokenDownClock) -> Outcome {
         var c = tmIn
         var usec = usecIn
         for _ in 0..<1000 {
-            c = clock.normalized(c)
+            _ = clock.mktime(&c)
+            c.isDST = -1
 
             var v = c.year
-            var r = match(year, &v, c)
+            var r = match(year, &v, c, &clock)
             c.year = v
             if r > 0 { c.resetBelowYear(&usec) }
             if r < 0 { return .never }
             if clock.withinBounds(&c) <= 0 { return .never }
 
             v = c.month + 1
-            r = match(month, &v, c)
+            r = match(month, &v, c, &clock)
             c.month = v - 1
             if r > 0 { c.resetBelowMonth(&usec) }
             if r >= 0 { r = clock.withinBounds(&c) }
@@ -72,7 +73,7 @@ extension CalendarSpec {
             if r == 0 { continue }
 
             v = c.day
-            r = match(day, &v, c)
+            r = match(day, &v, c, &clock, countsFromMonthEnd: endOfMonth)
             c.day = v
             if r > 0 { c.resetBelowDay(&usec) }
             if r >= 0 { r = clock.withinBounds(&c) }
@@ -90,7 +91,7 @@ extension CalendarSpec {
             }
 
             v = c.hour
-            r = match(hour, &v, c)
+            r = match(hour, &v, c, &clock)
             c.hour = v
             if r > 0 { c.resetBelowHour(&usec) }
             if r >= 0 { r = clock.withinBounds(&c) }
@@ -102,7 +103,7 @@ extension CalendarSpec {
             if r == 0 { continue }
 
             v = c.minute
-            r = match(minute, &v, c)
+            r = match(minute, &v, c, &clock)
             c.minute = v
             if r > 0 { c.resetBelowMinute(&usec) }
             if r >= 0 { r = clock.withinBounds(&c) }
@@ -114,7 +115,7 @@ extension CalendarSpec {
             if r == 0 { continue }
 
             v = c.second * 1_000_000 + usec
-            r = match(second, &v, c)
+            r = match(second, &v, c, &clock)
             usec = v % 1_000_000
             c.second = v / 1_000_000
             if r >= 0 { r = clock.withinBounds(&c) }
@@ -135,18 +136,22 @@ extension CalendarSpec {
     /// systemd's `find_matching_component`: the earliest value at or after `value` that the chain
     /// allows. 1 if it moved `value`, 0 if `value` already matches, -1 if nothing matches.
     @inline(__always)
-    private func match(_ chain: [Component]?, _ value: inout Int, _ tm: Fields) -> Int {
+    private func match(
+        _ chain: [Component]?,
+        _ value: inout Int,
+        _ tm: Fields,
+        _ clock: inout BrokenDownClock,
+        countsFromMonthEnd fromEnd: Bool = false
+    ) -> Int {
         guard let chain else { return 0 }
-        let fromEnd = endOfMonth && chain == day
         var best = -1
         var found = false
-        let monthLength = fromEnd ? CivilDate.daysInMonth(year: tm.year, month: tm.month + 1) : 0
         for c in chain {
             var start = c.start
             var stop = c.stop
             if fromEnd {
-                start = start >= 1 && start <= monthLength ? monthLength + 1 - start : -1
-                stop = stop >= 1 && stop <= monthLength ? monthLength + 1 - stop : -1
+                start = clock.endOfMonth(tm, c.start)
+                stop = clock.endOfMonth(tm, c.stop)
                 if stop > 0 { swap(&start, &stop) }
             }
             if start >= value {
@@ -169,108 +174,3 @@ extension CalendarSpec {
     }
 }
 
-/// Broken-down local time as `struct tm` holds it: fields may be out of range until normalized.
-/// `month` is 0-based like `tm_mon`; `year` is the full year.
-struct Fields {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
-
-    mutating func resetBelowYear(_ usec: inout Int) {
-        month = 0
-        resetBelowMonth(&usec)
-    }
-    mutating func resetBelowMonth(_ usec: inout Int) {
-        day = 1
-        resetBelowDay(&usec)
-    }
-    mutating func resetBelowDay(_ usec: inout Int) {
-        hour = 0
-        resetBelowHour(&usec)
-    }
-    mutating func resetBelowHour(_ usec: inout Int) {
-        minute = 0
-        resetBelowMinute(&usec)
-    }
-    mutating func resetBelowMinute(_ usec: inout Int) {
-        second = 0
-        usec = 0
-    }
-}
-
-/// `mktime`/`localtime` for one zone, on our own arithmetic.
-struct BrokenDownClock {
-    let zone: Zone
-
-    /// Local seconds of possibly out-of-range fields, as `timegm` would add them up.
-    @inline(__always)
-    func localSeconds(_ f: Fields) -> Int {
-        let months = f.year * 12 + f.month
-        let y = months >= 0 ? months / 12 : (months - 11) / 12
-        let m = months - y * 12
-        let days = CivilDate.daysFromCivil(year: y, month: m + 1, day: 1) + f.day - 1
-        return days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
-    }
-
-    @inline(__always)
-    func fields(atLocalSecond l: Int) -> Fields {
-        let t = LocalDateTime(localSecond: l)
-        return Fields(year: t.date.year, month: t.date.month - 1, day: t.date.day, hour: t.hour, minute: t.minute, second: t.second)
-    }
-
-    func fields(atInstant s: Int) -> Fields { fields(atLocalSecond: zone.localSecond(forInstant: s)) }
-
-    /// `mktime`: the UTC second the fields stand for.
-    @inline(__always)
-    func instant(of f: Fields) -> Int { zone.instant(forLocalSecond: localSeconds(f)) }
-
-    /// `mktime`'s normalization of the fields (a time in a DST gap moves forward).
-    @inline(__always)
-    func normalized(_ f: Fields) -> Fields {
-        let l = localSeconds(f)
-        if zone.isFixed { return fields(atLocalSecond: l) }
-        return fields(atLocalSecond: zone.localSecond(forInstant: zone.instant(forLocalSecond: l)))
-    }
-
-    /// systemd's `tm_within_bounds`: 1 when the fields are a real local time, 0 when normalizing moved
-    /// them forward (and they now hold the normalized time, lower fields reset), -1 when they are past
-    /// 2199 or normalizing would go backwards.
-    @inline(__always)
-    func withinBounds(_ tm: inout Fields) -> Int {
-        if tm.year > CalendarSpec.maxYear { return -1 }
-        var t = normalized(tm)
-        var cmp: Int
-        if t.year != tm.year {
-            cmp = t.year < tm.year ? -1 : 1
-            t.month = 0
-        } else if t.month != tm.month {
-            cmp = t.month < tm.month ? -1 : 1
-            t.day = 1
-        } else if t.day != tm.day {
-            cmp = t.day < tm.day ? -1 : 1
-            t.hour = 0
-        } else if t.hour != tm.hour {
-            cmp = t.hour < tm.hour ? -1 : 1
-            t.minute = 0
-        } else if t.minute != tm.minute {
-            cmp = t.minute < tm.minute ? -1 : 1
-            t.second = 0
-        } else {
-            cmp = t.second == tm.second ? 0 : (t.second < tm.second ? -1 : 1)
-        }
-        if cmp < 0 { return -1 }
-        if cmp > 0 { tm = t }
-        return cmp == 0 ? 1 : 0
-    }
-
-    @inline(__always)
-    func matchesWeekday(_ bits: Int, _ tm: Fields) -> Bool {
-        if bits < 0 || bits >= CalendarSpec.allWeekdays { return true }
-        let t = normalized(tm)
-        let wd = Weekday(daysSinceEpoch: CivilDate.daysFromCivil(year: t.year, month: t.month + 1, day: t.day))
-        return bits & (1 << (wd.rawValue - 1)) != 0
-    }
-}

@@ -20,8 +20,11 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     private let transitions: [Int]
     /// The offset in force from `transitions[i]` on.
     private let offsetsAfter: [Int]
+    /// Whether the zone database calls the time from `transitions[i]` on daylight-saving time.
+    private let dstAfter: [Bool]
     /// The offset before the first transition.
     private let initialOffset: Int
+    private let initialDST: Bool
     /// Local seconds where each transition's ambiguous or missing stretch begins and ends.
     private let windowStart: [Int]
     private let windowEnd: [Int]
@@ -32,7 +35,9 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         self.identifier = identifier
         self.transitions = []
         self.offsetsAfter = []
+        self.dstAfter = []
         self.initialOffset = fixedOffset
+        self.initialDST = false
         self.windowStart = []
         self.windowEnd = []
     }
@@ -43,10 +48,12 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         let until = 16_725_225_600.0  // 2500-01-01
         var ts: [Int] = []
         var offs: [Int] = []
+        var dst: [Bool] = []
         var cursor = from
         while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < until {
             ts.append(Int(next.timeIntervalSince1970.rounded()))
             offs.append(timeZone.secondsFromGMT(for: next))
+            dst.append(timeZone.isDaylightSavingTime(for: next))
             cursor = next
         }
         let initial = timeZone.secondsFromGMT(for: from)
@@ -59,7 +66,9 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         }
         self.transitions = ts
         self.offsetsAfter = offs
+        self.dstAfter = dst
         self.initialOffset = initial
+        self.initialDST = timeZone.isDaylightSavingTime(for: from)
         self.windowStart = starts
         self.windowEnd = ends
     }
@@ -108,6 +117,38 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
             if transitions[mid] <= s { lo = mid + 1 } else { hi = mid }
         }
         return lo == 0 ? initialOffset : offsetsAfter[lo - 1]
+    }
+
+    /// Whether daylight-saving time is in force at that UTC second (`tm_isdst`).
+    @inline(__always)
+    package func isDaylightSavingTime(atSecond s: Int) -> Bool {
+        if transitions.isEmpty { return initialDST }
+        var lo = 0
+        var hi = transitions.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if transitions[mid] <= s { lo = mid + 1 } else { hi = mid }
+        }
+        return lo == 0 ? initialDST : dstAfter[lo - 1]
+    }
+
+    /// How a local second maps to UTC: once, not at all (a gap) or twice (an overlap), with the offsets
+    /// before and after the transition concerned.
+    package enum LocalResolution {
+        case unique(offset: Int)
+        case gap(before: Int, after: Int)
+        case overlap(before: Int, after: Int)
+    }
+
+    @inline(__always)
+    package func resolution(forLocalSecond l: Int) -> LocalResolution {
+        if transitions.isEmpty { return .unique(offset: initialOffset) }
+        let (k, inWindow) = locate(l)
+        if k < 0 { return .unique(offset: initialOffset) }
+        if !inWindow { return .unique(offset: offsetsAfter[k]) }
+        let before = k == 0 ? initialOffset : offsetsAfter[k - 1]
+        return offsetsAfter[k] > before
+            ? .gap(before: before, after: offsetsAfter[k]) : .overlap(before: before, after: offsetsAfter[k])
     }
 
     /// Local seconds (wall clock) at that UTC second.

@@ -6,7 +6,7 @@ import Foundation
 /// printed for an expression.
 struct SystemdRecord: Decodable, Sendable, CustomTestStringConvertible {
     let id: String
-    let group: String
+    let group: String?
     let expr: String
     let base: String?
     let tz: String
@@ -23,7 +23,7 @@ struct SystemdRecord: Decodable, Sendable, CustomTestStringConvertible {
 /// One line of `Resources/rrule-public.jsonl`: python-dateutil's expansion of a rule.
 struct RRuleRecord: Decodable, Sendable, CustomTestStringConvertible {
     let id: String
-    let group: String
+    let group: String?
     let dtstart: String?
     let rrule: String
     let ical: String
