@@ -1,0 +1,572 @@
+extension Recurrence {
+    /// The first `limit` occurrences in order. Local times that a zone's clock skips (a DST gap) are
+    /// left out and not counted, as RFC 5545 requires; a time that occurs twice is taken once, the first.
+    package func occurrences(limit: Int) -> [Occurrence] {
+        var out: [Occurrence] = []
+        forEach { o in
+            out.append(o)
+            return out.count < limit
+        }
+        return out
+    }
+
+    /// Up to `limit` occurrences strictly after `instant` (zoned) or after that wall-clock time
+    /// read in UTC (floating).
+    package func occurrences(after instant: Instant, limit: Int) -> [Occurrence] {
+        var out: [Occurrence] = []
+        forEach { o in
+            let t = o.instant ?? Instant(seconds: o.local.localSecond)
+            if t > instant { out.append(o) }
+            return out.count < limit
+        }
+        return out
+    }
+
+    /// Calls `body` with each occurrence in order until it returns `false` or the set ends (`COUNT`,
+    /// `UNTIL`, or the year 9999).
+    package func forEach(_ body: (Occurrence) -> Bool) {
+        var remaining = rule.count
+        let startSecond = start.localSecond
+        let untilLocal: Int?
+        let untilInstant: Instant?
+        switch rule.until {
+        case .local(let l)?:
+            untilLocal = l.localSecond
+            untilInstant = nil
+        case .utc(let i)?:
+            untilLocal = nil
+            untilInstant = i
+        case nil:
+            untilLocal = nil
+            untilInstant = nil
+        }
+        var expander = RecurrenceExpander(rule: rule, start: start)
+        expander.run { local in
+            let l = local.localSecond
+            if let untilLocal, l > untilLocal { return false }
+            var instant: Instant?
+            if let zone {
+                if let untilInstant, Instant(seconds: zone.instant(forLocalSecond: l)) > untilInstant { return false }
+                guard let s = zone.strictInstant(forLocalSecond: l) else { return true }
+                instant = Instant(seconds: s)
+            } else if let untilInstant, Instant(seconds: l) > untilInstant {
+                return false
+            }
+            guard l >= startSecond else { return true }
+            if let r = remaining {
+                if r <= 0 { return false }
+                remaining = r - 1
+            }
+            let formatted = local.description + (zone.map { formatOffset($0.offset(atSecond: instant!.seconds)) } ?? "")
+            return body(Occurrence(local: local, instant: instant, formatted: formatted))
+                && (remaining.map { $0 > 0 } ?? true)
+        }
+    }
+}
+
+/// The expansion python-dateutil's `rrule` performs, period by period: build the set of candidate
+/// days of the period (year, month, week or day), strike those a BYxxx part excludes, combine with the
+/// times, apply BYSETPOS, then step by the interval. Matching it keeps our dates equal to the
+/// reference's on every rule RFC 5545 allows.
+struct RecurrenceExpander {
+    let rule: RecurrenceRule
+    let start: LocalDateTime
+    let freq: RecurrenceRule.Frequency
+    let interval: Int
+    let wkst: Int
+    let byMonth: [Bool]
+    let byWeekday: [Bool]?
+    let byNWeekday: [(weekday: Int, n: Int)]
+    let byMonthDay: Set<Int>
+    let byNMonthDay: Set<Int>
+    let byYearDay: Set<Int>
+    let byWeekNo: [Int]
+    let byHour: [Int]
+    let byMinute: [Int]
+    let bySecond: [Int]
+    let bySetPos: [Int]
+    let timeset: [(Int, Int, Int)]
+
+    init(rule: RecurrenceRule, start: LocalDateTime) {
+        self.rule = rule
+        self.start = start
+        freq = rule.frequency
+        interval = rule.interval
+        wkst = rule.weekStart.rawValue - 1
+        var byMonthList = rule.byMonth
+        var monthDays = rule.byMonthDay
+        var weekdays = rule.byDay
+        if rule.byWeekNo.isEmpty && rule.byYearDay.isEmpty && rule.byMonthDay.isEmpty && rule.byDay.isEmpty {
+            switch freq {
+            case .yearly:
+                if byMonthList.isEmpty { byMonthList = [start.date.month] }
+                monthDays = [start.date.day]
+            case .monthly:
+                monthDays = [start.date.day]
+            case .weekly:
+                weekdays = [.init(weekday: start.date.weekday, ordinal: 0)]
+            default:
+                break
+            }
+        }
+        var months = [Bool](repeating: false, count: 14)
+        for m in byMonthList { months[m] = true }
+        byMonth = byMonthList.isEmpty ? [] : months
+        byMonthDay = Set(monthDays.filter { $0 > 0 })
+        byNMonthDay = Set(monthDays.filter { $0 < 0 })
+        byYearDay = Set(rule.byYearDay)
+        byWeekNo = rule.byWeekNo
+        var plain = [Bool](repeating: false, count: 7)
+        var anyPlain = false
+        var nth: [(Int, Int)] = []
+        for w in weekdays {
+            if w.ordinal == 0 || freq > .monthly {
+                plain[w.weekday.rawValue - 1] = true
+                anyPlain = true
+            } else {
+                nth.append((w.weekday.rawValue - 1, w.ordinal))
+            }
+        }
+        byWeekday = anyPlain ? plain : nil
+        byNWeekday = nth
+        func reachable(_ values: [Int], from s: Int, base: Int) -> [Int] {
+            let g = gcd(rule.interval, base)
+            return values.filter { g == 1 || floorMod($0 - s, g) == 0 }
+        }
+        var hours = rule.byHour.isEmpty ? (freq < .hourly ? [start.hour] : []) : Array(Set(rule.byHour)).sorted()
+        var minutes = rule.byMinute.isEmpty ? (freq < .minutely ? [start.minute] : []) : Array(Set(rule.byMinute)).sorted()
+        var seconds = rule.bySecond.isEmpty ? (freq < .secondly ? [start.second] : []) : Array(Set(rule.bySecond)).sorted()
+        if freq == .hourly && !hours.isEmpty { hours = reachable(hours, from: start.hour, base: 24) }
+        if freq == .minutely && !minutes.isEmpty { minutes = reachable(minutes, from: start.minute, base: 60) }
+        if freq == .secondly && !seconds.isEmpty { seconds = reachable(seconds, from: start.second, base: 60) }
+        byHour = hours
+        byMinute = minutes
+        bySecond = seconds
+        bySetPos = rule.bySetPos
+        var ts: [(Int, Int, Int)] = []
+        if freq < .hourly {
+            for h in hours { for m in minutes { for s in seconds { ts.append((h, m, s)) } } }
+        }
+        timeset = ts
+    }
+
+    /// Calls `emit` with each candidate in order (before the DTSTART, UNTIL and COUNT checks, which the
+    /// caller makes) until it returns `false` or the year passes 9999.
+    func run(_ emit: (LocalDateTime) -> Bool) {
+        var year = start.date.year
+        var month = start.date.month
+        var day = start.date.day
+        var hour = start.hour
+        var minute = start.minute
+        var second = start.second
+        var weekday = start.date.weekday.rawValue - 1
+        var info = YearInfo()
+        info.rebuild(year: year, month: month, self)
+
+        var timeset: [(Int, Int, Int)]
+        if freq < .hourly {
+            timeset = self.timeset
+        } else if (freq >= .hourly && !byHour.isEmpty && !byHour.contains(hour))
+            || (freq >= .minutely && !byMinute.isEmpty && !byMinute.contains(minute))
+            || (freq >= .secondly && !bySecond.isEmpty && !bySecond.contains(second))
+        {
+            timeset = []
+        } else {
+            timeset = subDailyTimes(hour, minute, second)
+        }
+
+        var days: [Int] = []
+        days.reserveCapacity(367)
+        // The Gregorian calendar repeats every 400 years (146097 days, a whole number of weeks), so a
+        // rule that yields nothing in 400 × INTERVAL years yields nothing ever.
+        let giveUpYear = start.date.year + 400 * interval
+        var yieldedAny = false
+        while true {
+            if !yieldedAny && year > giveUpYear { return }
+            // The candidate days of this period, as indices from 1 January of `year`.
+            let first: Int
+            let end: Int
+            switch freq {
+            case .yearly:
+                (first, end) = (0, info.yearLength)
+            case .monthly:
+                (first, end) = (info.monthRange[month - 1], info.monthRange[month])
+            case .weekly:
+                var i = CivilDate.daysFromCivil(year: year, month: month, day: day) - info.yearStart
+                let s = i
+                for _ in 0..<7 {
+                    i += 1
+                    if info.weekday(i) == wkst { break }
+                }
+                (first, end) = (s, i)
+            default:
+                let i = CivilDate.daysFromCivil(year: year, month: month, day: day) - info.yearStart
+                (first, end) = (i, i + 1)
+            }
+            days.removeAll(keepingCapacity: true)
+            var filtered = false
+            for i in first..<end {
+                if info.excludes(i, self) {
+                    filtered = true
+                } else {
+                    days.append(i)
+                }
+            }
+
+            if !bySetPos.isEmpty && !timeset.isEmpty {
+                var picked: [LocalDateTime] = []
+                let n = timeset.count
+                for pos in bySetPos {
+                    let (dayPos, timePos) = pos < 0 ? floorDivMod(pos, n) : floorDivMod(pos - 1, n)
+                    let index = dayPos < 0 ? days.count + dayPos : dayPos
+                    guard index >= 0 && index < days.count else { continue }
+                    let (h, m, s) = timeset[timePos]
+                    let res = LocalDateTime(
+                        date: CivilDate(daysSinceEpoch: info.yearStart + days[index]), hour: h, minute: m, second: s)
+                    if !picked.contains(res) { picked.append(res) }
+                }
+                picked.sort()
+                yieldedAny = yieldedAny || !picked.isEmpty
+                for res in picked where !emit(res) { return }
+            } else {
+                yieldedAny = yieldedAny || (!days.isEmpty && !timeset.isEmpty)
+                for i in days {
+                    let date = CivilDate(daysSinceEpoch: info.yearStart + i)
+                    for (h, m, s) in timeset where !emit(LocalDateTime(date: date, hour: h, minute: m, second: s)) {
+                        return
+                    }
+                }
+            }
+
+            // Step to the next period.
+            var fixDay = false
+            switch freq {
+            case .yearly:
+                year += interval
+                if year > 9999 { return }
+                info.rebuild(year: year, month: month, self)
+            case .monthly:
+                month += interval
+                if month > 12 {
+                    var (div, mod) = floorDivMod(month, 12)
+                    if mod == 0 {
+                        mod = 12
+                        div -= 1
+                    }
+                    month = mod
+                    year += div
+                    if year > 9999 { return }
+                }
+                info.rebuild(year: year, month: month, self)
+            case .weekly:
+                if wkst > weekday {
+                    day += -(weekday + 1 + (6 - wkst)) + interval * 7
+                } else {
+                    day += -(weekday - wkst) + interval * 7
+                }
+                weekday = wkst
+                fixDay = true
+            case .daily:
+                day += interval
+                fixDay = true
+            case .hourly:
+                if filtered { hour += ((23 - hour) / interval) * interval }
+                let nDays: Int
+                if !byHour.isEmpty {
+                    guard let (d, h) = modDistance(hour, byHour, base: 24) else { return }
+                    (nDays, hour) = (d, h)
+                } else {
+                    (nDays, hour) = floorDivMod(hour + interval, 24)
+                }
+                if nDays != 0 {
+                    day += nDays
+                    fixDay = true
+                }
+                timeset = subDailyTimes(hour, minute, second)
+            case .minutely:
+                if filtered { minute += ((1439 - (hour * 60 + minute)) / interval) * interval }
+                var valid = false
+                for _ in 0..<(1440 / gcd(interval, 1440)) {
+                    let nHours: Int
+                    if !byMinute.isEmpty {
+                        guard let (h, m) = modDistance(minute, byMinute, base: 60) else { return }
+                        (nHours, minute) = (h, m)
+                    } else {
+                        (nHours, minute) = floorDivMod(minute + interval, 60)
+                    }
+                    let (div, h) = floorDivMod(hour + nHours, 24)
+                    hour = h
+                    if div != 0 {
+                        day += div
+                        fixDay = true
+                    }
+                    if byHour.isEmpty || byHour.contains(hour) {
+                        valid = true
+                        break
+                    }
+                }
+                if !valid { return }
+                timeset = subDailyTimes(hour, minute, second)
+            case .secondly:
+                if filtered {
+                    second += ((86_399 - (hour * 3600 + minute * 60 + second)) / interval) * interval
+                }
+                for _ in 0..<(86_400 / gcd(interval, 86_400)) {
+                    let nMinutes: Int
+                    if !bySecond.isEmpty {
+                        guard let (mm, s) = modDistance(second, bySecond, base: 60) else { return }
+                        (nMinutes, second) = (mm, s)
+                    } else {
+                        (nMinutes, second) = floorDivMod(second + interval, 60)
+                    }
+                    let (div, m) = floorDivMod(minute + nMinutes, 60)
+                    minute = m
+                    if div != 0 {
+                        hour += div
+                        let (d2, h) = floorDivMod(hour, 24)
+                        hour = h
+                        if d2 != 0 {
+                            day += d2
+                            fixDay = true
+                        }
+                    }
+                    if (byHour.isEmpty || byHour.contains(hour)) && (byMinute.isEmpty || byMinute.contains(minute))
+                        && (bySecond.isEmpty || bySecond.contains(second))
+                    {
+                        break
+                    }
+                }
+                timeset = subDailyTimes(hour, minute, second)
+            }
+
+            if fixDay && day > 28 {
+                var dim = CivilDate.daysInMonth(year: year, month: month)
+                if day > dim {
+                    while day > dim {
+                        day -= dim
+                        month += 1
+                        if month == 13 {
+                            month = 1
+                            year += 1
+                            if year > 9999 { return }
+                        }
+                        dim = CivilDate.daysInMonth(year: year, month: month)
+                    }
+                    info.rebuild(year: year, month: month, self)
+                }
+            }
+        }
+    }
+
+    /// The times of one hour (HOURLY), minute (MINUTELY) or second (SECONDLY) period.
+    private func subDailyTimes(_ hour: Int, _ minute: Int, _ second: Int) -> [(Int, Int, Int)] {
+        switch freq {
+        case .hourly:
+            var t: [(Int, Int, Int)] = []
+            for m in byMinute { for s in bySecond { t.append((hour, m, s)) } }
+            return t.sorted { ($0.1, $0.2) < ($1.1, $1.2) }
+        case .minutely:
+            return bySecond.map { (hour, minute, $0) }
+        default:
+            return [(hour, minute, second)]
+        }
+    }
+
+    /// Steps `value` by the interval until it lands in `allowed`, counting wraps of `base`.
+    private func modDistance(_ value: Int, _ allowed: [Int], base: Int) -> (Int, Int)? {
+        var v = value
+        var acc = 0
+        for _ in 0..<base {
+            let (div, mod) = floorDivMod(v + interval, base)
+            acc += div
+            v = mod
+            if allowed.contains(v) { return (acc, v) }
+        }
+        return nil
+    }
+}
+
+/// The per-year tables dateutil's `_iterinfo` keeps: month of each day, day of month (counted from
+/// the start and from the end), weekday, week-number and nth-weekday masks.
+struct YearInfo {
+    var year = Int.min
+    var month = Int.min
+    var yearLength = 365
+    var nextYearLength = 365
+    var yearStart = 0
+    var yearWeekday = 0
+    var monthRange: [Int] = YearInfo.range365
+    var leap = false
+    var weekNumberMask: [Bool] = []
+    var nthWeekdayMask: [Bool] = []
+
+    @inline(__always) func weekday(_ i: Int) -> Int { (yearWeekday + i) % 7 }
+    @inline(__always) func monthOf(_ i: Int) -> Int { Int((leap ? YearInfo.month366 : YearInfo.month365)[i]) }
+    @inline(__always) func monthDay(_ i: Int) -> Int { Int((leap ? YearInfo.mday366 : YearInfo.mday365)[i]) }
+    @inline(__always) func negativeMonthDay(_ i: Int) -> Int { Int((leap ? YearInfo.nmday366 : YearInfo.nmday365)[i]) }
+
+    mutating func rebuild(year y: Int, month m: Int, _ e: RecurrenceExpander) {
+        if y != year {
+            leap = CivilDate.isLeapYear(y)
+            yearLength = leap ? 366 : 365
+            nextYearLength = CivilDate.isLeapYear(y + 1) ? 366 : 365
+            yearStart = CivilDate.daysFromCivil(year: y, month: 1, day: 1)
+            yearWeekday = Weekday(daysSinceEpoch: yearStart).rawValue - 1
+            monthRange = leap ? YearInfo.range366 : YearInfo.range365
+            if !e.byWeekNo.isEmpty { buildWeekNumbers(y, e) }
+        }
+        if !e.byNWeekday.isEmpty && (m != month || y != year) {
+            var ranges: [(Int, Int)] = []
+            if e.freq == .yearly {
+                if !e.byMonth.isEmpty {
+                    for mo in 1...12 where e.byMonth[mo] { ranges.append((monthRange[mo - 1], monthRange[mo])) }
+                } else {
+                    ranges = [(0, yearLength)]
+                }
+            } else if e.freq == .monthly {
+                ranges = [(monthRange[m - 1], monthRange[m])]
+            }
+            if !ranges.isEmpty {
+                nthWeekdayMask = [Bool](repeating: false, count: yearLength)
+                for (first, endExclusive) in ranges {
+                    let last = endExclusive - 1
+                    for (wd, n) in e.byNWeekday {
+                        var i: Int
+                        if n < 0 {
+                            i = last + (n + 1) * 7
+                            i -= floorMod(weekday(i) - wd, 7)
+                        } else {
+                            i = first + (n - 1) * 7
+                            i += floorMod(7 - weekday(i) + wd, 7)
+                        }
+                        if first <= i && i <= last { nthWeekdayMask[i] = true }
+                    }
+                }
+            } else {
+                nthWeekdayMask = []
+            }
+        }
+        year = y
+        month = m
+    }
+
+    private mutating func buildWeekNumbers(_ y: Int, _ e: RecurrenceExpander) {
+        weekNumberMask = [Bool](repeating: false, count: yearLength + 7)
+        let wkst = e.wkst
+        var no1wkst = floorMod(7 - yearWeekday + wkst, 7)
+        let firstwkst = no1wkst
+        let wyearlen: Int
+        if no1wkst >= 4 {
+            no1wkst = 0
+            wyearlen = yearLength + floorMod(yearWeekday - wkst, 7)
+        } else {
+            wyearlen = yearLength - no1wkst
+        }
+        let numweeks = wyearlen / 7 + (wyearlen % 7) / 4
+        for var n in e.byWeekNo {
+            if n < 0 { n += numweeks + 1 }
+            if !(0 < n && n <= numweeks) { continue }
+            var i: Int
+            if n > 1 {
+                i = no1wkst + (n - 1) * 7
+                if no1wkst != firstwkst { i -= 7 - firstwkst }
+            } else {
+                i = no1wkst
+            }
+            for _ in 0..<7 {
+                weekNumberMask[i] = true
+                i += 1
+                if weekday(i) == wkst { break }
+            }
+        }
+        if e.byWeekNo.contains(1) {
+            var i = no1wkst + numweeks * 7
+            if no1wkst != firstwkst { i -= 7 - firstwkst }
+            if i < yearLength {
+                for _ in 0..<7 {
+                    weekNumberMask[i] = true
+                    i += 1
+                    if weekday(i) == wkst { break }
+                }
+            }
+        }
+        if no1wkst != 0 {
+            var lnumweeks: Int
+            if !e.byWeekNo.contains(-1) {
+                let lyearweekday = Weekday(daysSinceEpoch: CivilDate.daysFromCivil(year: y - 1, month: 1, day: 1)).rawValue - 1
+                var lno1wkst = floorMod(7 - lyearweekday + wkst, 7)
+                let lyearlen = CivilDate.daysInYear(y - 1)
+                if lno1wkst >= 4 {
+                    lno1wkst = 0
+                    lnumweeks = 52 + floorMod(lyearlen + floorMod(lyearweekday - wkst, 7), 7) / 4
+                } else {
+                    lnumweeks = 52 + floorMod(yearLength - no1wkst, 7) / 4
+                }
+            } else {
+                lnumweeks = -1
+            }
+            if e.byWeekNo.contains(lnumweeks) {
+                for i in 0..<no1wkst { weekNumberMask[i] = true }
+            }
+        }
+    }
+
+    /// Whether a BYxxx part strikes day `i` of the period.
+    @inline(__always)
+    func excludes(_ i: Int, _ e: RecurrenceExpander) -> Bool {
+        if !e.byMonth.isEmpty && !e.byMonth[monthOf(i)] { return true }
+        if !e.byWeekNo.isEmpty && !weekNumberMask[i] { return true }
+        if let w = e.byWeekday, !w[weekday(i)] { return true }
+        if !nthWeekdayMask.isEmpty && !nthWeekdayMask[i] { return true }
+        if !(e.byMonthDay.isEmpty && e.byNMonthDay.isEmpty) && !e.byMonthDay.contains(monthDay(i))
+            && !e.byNMonthDay.contains(negativeMonthDay(i))
+        {
+            return true
+        }
+        if !e.byYearDay.isEmpty {
+            if i < yearLength {
+                if !e.byYearDay.contains(i + 1) && !e.byYearDay.contains(-yearLength + i) { return true }
+            } else if !e.byYearDay.contains(i + 1 - yearLength) && !e.byYearDay.contains(-nextYearLength + i - yearLength) {
+                return true
+            }
+        }
+        return false
+    }
+
+    static let range366 = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366]
+    static let range365 = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365]
+    private static let lengths366 = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    private static let lengths365 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+    /// Month of each day of the year, then 7 days of the next January.
+    static let month366: [Int8] = table(lengths366) { m, _, _ in m }
+    static let month365: [Int8] = table(lengths365) { m, _, _ in m }
+    static let mday366: [Int8] = table(lengths366) { _, d, _ in d }
+    static let mday365: [Int8] = table(lengths365) { _, d, _ in d }
+    static let nmday366: [Int8] = table(lengths366) { _, d, len in d - len - 1 }
+    static let nmday365: [Int8] = table(lengths365) { _, d, len in d - len - 1 }
+
+    private static func table(_ lengths: [Int], _ f: (Int, Int, Int) -> Int) -> [Int8] {
+        var t: [Int8] = []
+        for (m, len) in lengths.enumerated() {
+            for d in 1...len { t.append(Int8(f(m + 1, d, len))) }
+        }
+        for d in 1...7 { t.append(Int8(f(1, d, 31))) }
+        return t
+    }
+}
+
+@inline(__always)
+func floorDivMod(_ a: Int, _ b: Int) -> (Int, Int) {
+    let q = a >= 0 ? a / b : -((-a + b - 1) / b)
+    return (q, a - q * b)
+}
+
+@inline(__always)
+func floorMod(_ a: Int, _ b: Int) -> Int { floorDivMod(a, b).1 }
+
+func gcd(_ a: Int, _ b: Int) -> Int {
+    var (x, y) = (abs(a), abs(b))
+    while y != 0 { (x, y) = (y, x % y) }
+    return x
+}
