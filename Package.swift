@@ -8,16 +8,23 @@ let package = Package(
         .executable(name: "dutyctl", targets: ["dutyctl"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
         // beyond reading the holiday files it is handed.
         .target(name: "DutyCalendar"),
+        // The commands and queries both front ends share; settings.
+        .target(
+            name: "DutyService",
+            dependencies: ["DutyCalendar", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .executableTarget(
             name: "dutyctl",
             dependencies: [
                 "DutyCalendar",
+                "DutyService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -31,6 +38,11 @@ let package = Package(
             dependencies: ["DutyCalendar"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(
+            name: "DutyServiceTests",
+            dependencies: ["DutyService"]
+        ),
+        // Runs the built dutyctl and checks its output and exit status.
         .testTarget(
             name: "dutyctlTests",
             dependencies: ["dutyctl"]

@@ -424,7 +424,8 @@ private struct ExpressionScanner {
             guard [0, UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: ":")]
                 .contains(next)
             else {
-                throw error("unexpected '\(currentCharacter)' in the \(field); expected a digit, ',', '..', '/', '-', '~', ':' or a space")
+                let hint = next == UInt8(ascii: "T") ? " (date and time are separated by a space, no 'T')" : ""
+                throw error("unexpected '\(currentCharacter)' in the \(field); expected a digit, ',', '..', '/', '-', '~', ':' or a space\(hint)")
             }
             chain.append(.init(start: start, stop: stop, repeatEvery: rep))
             if columns[start] == nil { columns[start] = col }

@@ -31,6 +31,11 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
 
     package static let utc = Zone(identifier: "UTC", fixedOffset: 0)
 
+    /// A zone that is always `offset` seconds east of UTC, named like `+08:00`.
+    package static func fixed(offsetSeconds offset: Int) -> Zone {
+        offset == 0 ? .utc : Zone(identifier: formatOffset(offset), fixedOffset: offset)
+    }
+
     private init(identifier: String, fixedOffset: Int) {
         self.identifier = identifier
         self.transitions = []

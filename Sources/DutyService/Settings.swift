@@ -1,0 +1,179 @@
+package import DutyCalendar
+import Foundation
+import TOMLKit
+
+/// The daemon's settings, `/etc/dutyd/dutyd.toml` (DESIGN.md, Files). Relative paths resolve
+/// against the folder of the file. Unknown keys are refused, so a typo (`timezon =`) is caught
+/// instead of silently falling back to a default.
+///
+/// Defaults: `timezone` UTC, `state` /var/lib/dutyd/dutyd.sqlite, `policy` /etc/dutyd/policy.d,
+/// `holidays` /usr/share/dutyd/holidays/cn, `send_at` 09:00, `track_from` unset (a unit's tracking
+/// starts when it is added).
+package struct Settings: Sendable {
+    package static let defaultPath = "/etc/dutyd/dutyd.toml"
+
+    /// The file the settings came from; `nil` for built-in defaults.
+    package var file: String?
+    package var timezone: Zone = .utc
+    package var state = "/var/lib/dutyd/dutyd.sqlite"
+    package var policy = ["/etc/dutyd/policy.d"]
+    package var holidays = ["/usr/share/dutyd/holidays/cn"]
+    package var sendAtHour = 9
+    package var sendAtMinute = 0
+    package var trackFrom: CivilDate?
+
+    package init() {}
+
+    /// The keys DESIGN.md documents, by table. Later issues give the API, email and hook keys their
+    /// meaning; they are accepted here so that one file serves every version.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
+        "api": ["socket", "admin_groups"],
+        "email": [
+            "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
+        ],
+        "hook": ["name", "command", "events", "timeout"],
+    ]
+
+    /// Reads and checks a settings file.
+    package static func load(path: String) throws(ConfigError) -> Settings {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw ConfigError(
+                path, nil, nil,
+                exists
+                    ? "cannot read the settings file; check its permissions"
+                    : "no settings file here; create it (see config/dutyd.toml in the source) or pass --config PATH")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        return try parse(text, path: path)
+    }
+
+    package static func parse(_ text: String, path: String) throws(ConfigError) -> Settings {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw ConfigError(path, e.source.begin.line, e.source.begin.column, "\(e.description); expected valid TOML")
+        } catch {
+            throw ConfigError(path, nil, nil, "cannot parse the file as TOML: \(error)")
+        }
+        let locator = KeyLocator(text: text)
+        func fail(_ key: String, _ message: String) -> ConfigError {
+            let (l, c) = locator.find(key)
+            return ConfigError(path, l, c, message)
+        }
+        try checkKeys(table, table: "", path: path, locator: locator)
+
+        var s = Settings()
+        s.file = path
+        let base = (path as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String {
+            p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
+        }
+        func stringList(_ key: String) throws(ConfigError) -> [String]? {
+            guard let v = table[key] else { return nil }
+            if let one = v.string { return [one] }
+            if let arr = v.array {
+                var out: [String] = []
+                for item in arr {
+                    guard let str = item.string else { throw fail(key, "\(key): expected a path or a list of paths in quotes") }
+                    out.append(str)
+                }
+                return out
+            }
+            throw fail(key, "\(key): expected a path or a list of paths in quotes")
+        }
+        if let v = table["timezone"] {
+            guard let name = v.string else { throw fail("timezone", "timezone: expected a zone name in quotes, such as \"Asia/Shanghai\"") }
+            guard let zone = Zone.named(name) else {
+                throw fail("timezone", "timezone: unknown zone \"\(name)\"; expected an IANA name such as \"Asia/Shanghai\" (see timedatectl list-timezones)")
+            }
+            s.timezone = zone
+        }
+        if let v = table["state"] {
+            guard let p = v.string else { throw fail("state", "state: expected a file path in quotes") }
+            s.state = resolve(p)
+        }
+        if let list = try stringList("policy") { s.policy = list.map(resolve) }
+        if let list = try stringList("holidays") { s.holidays = list.map(resolve) }
+        if let v = table["send_at"] {
+            guard let t = v.string, t.count == 5, let h = Int(t.prefix(2)), let m = Int(t.suffix(2)), t.dropFirst(2).first == ":",
+                (0..<24).contains(h), (0..<60).contains(m)
+            else { throw fail("send_at", "send_at: expected a local time \"HH:MM\" in quotes, such as \"09:00\"") }
+            (s.sendAtHour, s.sendAtMinute) = (h, m)
+        }
+        if let v = table["track_from"] {
+            if let d = v.date, let date = CivilDate(year: d.year, month: d.month, day: d.day) {
+                s.trackFrom = date
+            } else if let t = v.string, let date = CivilDate(iso: t) {
+                s.trackFrom = date
+            } else {
+                throw fail("track_from", "track_from: expected a date such as \"2026-11-29\"")
+            }
+        }
+        return s
+    }
+
+    private static func checkKeys(_ table: TOMLTable, table name: String, path: String, locator: KeyLocator) throws(ConfigError) {
+        let known = knownKeys[name] ?? []
+        for key in table.keys where !known.contains(key) {
+            let (l, c) = locator.find(key)
+            let where_ = name.isEmpty ? "" : " in [\(name)]"
+            throw ConfigError(path, l, c, "unknown setting '\(key)'\(where_); expected one of \(known.sorted().joined(separator: ", "))")
+        }
+        for sub in ["api", "email"] where name.isEmpty {
+            if let t = table[sub] {
+                guard let inner = t.table else { throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]") }
+                try checkKeys(inner, table: sub, path: path, locator: locator)
+            }
+        }
+        if name.isEmpty, let hooks = table["hook"] {
+            guard let list = hooks.array else { throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables") }
+            for h in list {
+                guard let t = h.table else { throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables") }
+                try checkKeys(t, table: "hook", path: path, locator: locator)
+            }
+        }
+    }
+}
+
+/// A bad settings file or setting: exit status 78 (EX_CONFIG).
+package struct ConfigError: Error, Sendable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var column: Int?
+    package var message: String
+
+    package init(_ file: String, _ line: Int?, _ column: Int?, _ message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    package var description: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        if let column { s += ":\(column)" }
+        return s + ": " + message
+    }
+}
+
+/// Finds where a key is written, for error messages (TOMLKit keeps no positions for keys).
+struct KeyLocator {
+    let lines: [Substring]
+    init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    func find(_ key: String) -> (Int?, Int?) {
+        for (n, line) in lines.enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            let indent = line.count - trimmed.count
+            for form in [key, "\"\(key)\"", "[\(key)]", "[[\(key)]]"] where trimmed.hasPrefix(form) {
+                let rest = trimmed.dropFirst(form.count).drop { $0 == " " || $0 == "\t" }
+                if rest.hasPrefix("=") || form.hasPrefix("[") { return (n + 1, indent + 1) }
+            }
+        }
+        return (nil, nil)
+    }
+}

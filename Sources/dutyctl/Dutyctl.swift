@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// `dutyctl`: the administrator's command line for dutyd.
+///
+/// Exit status (DESIGN.md): 0 success, 1 failure at run time, 64 bad usage, 65 bad input data,
+/// 69 daemon unavailable, 78 bad configuration.
+@main
+struct Dutyctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dutyctl",
+        abstract: "Manage dutyd and ask what is due.",
+        discussion: """
+            Exit status: 0 success, 1 failure at run time, 64 bad usage, 65 bad input data \
+            (file:line:column and what was expected), 69 daemon unavailable, 78 bad configuration.
+            """,
+        subcommands: [CalendarCommand.self]
+    )
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The settings file.", valueName: "path"))
+    var config: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
+    var json = false
+}
