@@ -42,6 +42,14 @@ struct BrokenDownClock {
     let zone: Zone
     /// glibc's static `localtime_offset`: the offset of the last `mktime` result.
     var lastOffset: Int
+    /// The single-offset stretch of local time the last conversion fell in: most conversions land in
+    /// it again and skip the zone search.
+    private var recent = Zone.Period.empty
+
+    init(zone: Zone, lastOffset: Int) {
+        self.zone = zone
+        self.lastOffset = lastOffset
+    }
 
     /// Local seconds of possibly out-of-range fields, as `timegm` adds them up.
     @inline(__always)
@@ -76,14 +84,27 @@ struct BrokenDownClock {
     @inline(__always)
     mutating func mktime(_ f: inout Fields) -> Int {
         let l = BrokenDownClock.localSeconds(f)
+        // Fast path: fields already in range, in the stretch of the last conversion, with a matching
+        // (or no) tm_isdst: mktime would change nothing but tm_isdst.
+        if recent.contains(l) && (f.isDST < 0 || (f.isDST == 1) == recent.isDST) && f.month >= 0 && f.month < 12
+            && f.day >= 1 && (f.day <= 28 || f.day <= CivilDate.daysInMonth(year: f.year, month: f.month + 1)) && f.hour >= 0
+            && f.hour < 24 && f.minute >= 0 && f.minute < 60 && f.second >= 0 && f.second < 60
+        {
+            f.isDST = recent.isDST ? 1 : 0
+            lastOffset = recent.offset
+            return l - recent.offset
+        }
         if zone.isFixed {
             let t = zone.instant(forLocalSecond: l)
             f = BrokenDownClock.fields(atLocalSecond: l, isDST: 0)
+            recent = zone.period(containingLocal: l) ?? .empty
             return t
         }
         let t = resolve(l, requestedDST: f.isDST)
         lastOffset = l - t
         f = localtime(t)
+        let settled = BrokenDownClock.localSeconds(f)
+        if let p = zone.period(containingLocal: settled), p.offset == settled - t { recent = p }
         return t
     }
 

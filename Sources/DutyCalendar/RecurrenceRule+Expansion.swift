@@ -40,7 +40,7 @@ extension Recurrence {
             untilLocal = nil
             untilInstant = nil
         }
-        var expander = RecurrenceExpander(rule: rule, start: start)
+        let expander = RecurrenceExpander(rule: rule, start: start)
         expander.run { local in
             let l = local.localSecond
             if let untilLocal, l > untilLocal { return false }
@@ -57,8 +57,7 @@ extension Recurrence {
                 if r <= 0 { return false }
                 remaining = r - 1
             }
-            let formatted = local.description + (zone.map { formatOffset($0.offset(atSecond: instant!.seconds)) } ?? "")
-            return body(Occurrence(local: local, instant: instant, formatted: formatted))
+            return body(Occurrence(local: local, instant: instant, zone: zone))
                 && (remaining.map { $0 > 0 } ?? true)
         }
     }
@@ -68,7 +67,7 @@ extension Recurrence {
 /// days of the period (year, month, week or day), strike those a BYxxx part excludes, combine with the
 /// times, apply BYSETPOS, then step by the interval. Matching it keeps our dates equal to the
 /// reference's on every rule RFC 5545 allows.
-struct RecurrenceExpander {
+final class RecurrenceExpander {
     let rule: RecurrenceRule
     let start: LocalDateTime
     let freq: RecurrenceRule.Frequency
@@ -77,9 +76,16 @@ struct RecurrenceExpander {
     let byMonth: [Bool]
     let byWeekday: [Bool]?
     let byNWeekday: [(weekday: Int, n: Int)]
-    let byMonthDay: Set<Int>
-    let byNMonthDay: Set<Int>
-    let byYearDay: Set<Int>
+    /// Index d is true when day-of-month d (1...31) is allowed.
+    let byMonthDay: [Bool]
+    /// Index -d is true when day -d counted from the month's end (-1 is the last) is allowed.
+    let byNMonthDay: [Bool]
+    let hasMonthDay: Bool
+    /// Index 366 + n is true when day n of the year (±1...366) is allowed.
+    let byYearDay: [Bool]
+    let hasYearDay: Bool
+    /// The months of BYMONTH in order, to scan only them in a YEARLY period.
+    let monthList: [Int]
     let byWeekNo: [Int]
     let byHour: [Int]
     let byMinute: [Int]
@@ -112,9 +118,17 @@ struct RecurrenceExpander {
         var months = [Bool](repeating: false, count: 14)
         for m in byMonthList { months[m] = true }
         byMonth = byMonthList.isEmpty ? [] : months
-        byMonthDay = Set(monthDays.filter { $0 > 0 })
-        byNMonthDay = Set(monthDays.filter { $0 < 0 })
-        byYearDay = Set(rule.byYearDay)
+        monthList = Array(Set(byMonthList)).sorted()
+        var md = [Bool](repeating: false, count: 32)
+        var nmd = [Bool](repeating: false, count: 32)
+        for d in monthDays { if d > 0 { md[d] = true } else { nmd[-d] = true } }
+        byMonthDay = md
+        byNMonthDay = nmd
+        hasMonthDay = !monthDays.isEmpty
+        var yd = [Bool](repeating: false, count: 733)
+        for d in rule.byYearDay { yd[366 + d] = true }
+        byYearDay = yd
+        hasYearDay = !rule.byYearDay.isEmpty
         byWeekNo = rule.byWeekNo
         var plain = [Bool](repeating: false, count: 7)
         var anyPlain = false
@@ -175,8 +189,9 @@ struct RecurrenceExpander {
             timeset = subDailyTimes(hour, minute, second)
         }
 
-        var days: [Int] = []
-        days.reserveCapacity(367)
+        // The days of the current period that survive the BYxxx parts: days[0..<dayCount].
+        var days = [Int](repeating: 0, count: 380)
+        var dayCount = 0
         // The Gregorian calendar repeats every 400 years (146097 days, a whole number of weeks), so a
         // rule that yields nothing in 400 × INTERVAL years yields nothing ever.
         let giveUpYear = start.date.year + 400 * interval
@@ -203,13 +218,25 @@ struct RecurrenceExpander {
                 let i = CivilDate.daysFromCivil(year: year, month: month, day: day) - info.yearStart
                 (first, end) = (i, i + 1)
             }
-            days.removeAll(keepingCapacity: true)
+            dayCount = 0
             var filtered = false
-            for i in first..<end {
-                if info.excludes(i, self) {
-                    filtered = true
-                } else {
-                    days.append(i)
+            if freq == .yearly && !monthList.isEmpty {
+                // Days outside BYMONTH would all be struck; scan only the months named.
+                for m in monthList {
+                    for i in info.monthRange[m - 1]..<info.monthRange[m] where !info.excludes(i, self) {
+                        days[dayCount] = i
+                        dayCount += 1
+                    }
+                }
+                filtered = true
+            } else {
+                for i in first..<end {
+                    if info.excludes(i, self) {
+                        filtered = true
+                    } else {
+                        days[dayCount] = i
+                        dayCount += 1
+                    }
                 }
             }
 
@@ -218,8 +245,8 @@ struct RecurrenceExpander {
                 let n = timeset.count
                 for pos in bySetPos {
                     let (dayPos, timePos) = pos < 0 ? floorDivMod(pos, n) : floorDivMod(pos - 1, n)
-                    let index = dayPos < 0 ? days.count + dayPos : dayPos
-                    guard index >= 0 && index < days.count else { continue }
+                    let index = dayPos < 0 ? dayCount + dayPos : dayPos
+                    guard index >= 0 && index < dayCount else { continue }
                     let (h, m, s) = timeset[timePos]
                     let res = LocalDateTime(
                         date: CivilDate(daysSinceEpoch: info.yearStart + days[index]), hour: h, minute: m, second: s)
@@ -229,8 +256,8 @@ struct RecurrenceExpander {
                 yieldedAny = yieldedAny || !picked.isEmpty
                 for res in picked where !emit(res) { return }
             } else {
-                yieldedAny = yieldedAny || (!days.isEmpty && !timeset.isEmpty)
-                for i in days {
+                yieldedAny = yieldedAny || (dayCount > 0 && !timeset.isEmpty)
+                for i in days[0..<dayCount] {
                     let date = CivilDate(daysSinceEpoch: info.yearStart + i)
                     for (h, m, s) in timeset where !emit(LocalDateTime(date: date, hour: h, minute: m, second: s)) {
                         return
@@ -398,12 +425,19 @@ struct YearInfo {
     var monthRange: [Int] = YearInfo.range365
     var leap = false
     var weekNumberMask: [Bool] = []
-    var nthWeekdayMask: [Bool] = []
+    /// The days BYDAY's ordinals (2TU, -1FR) pick in this period, when there are ordinals.
+    var nthWeekdayDays: [Int] = []
+    var hasNthWeekday = false
+
+    /// This year's tables (the 365- or 366-day version).
+    var monthTable: [Int8] = YearInfo.month365
+    var mdayTable: [Int8] = YearInfo.mday365
+    var nmdayTable: [Int8] = YearInfo.nmday365
 
     @inline(__always) func weekday(_ i: Int) -> Int { (yearWeekday + i) % 7 }
-    @inline(__always) func monthOf(_ i: Int) -> Int { Int((leap ? YearInfo.month366 : YearInfo.month365)[i]) }
-    @inline(__always) func monthDay(_ i: Int) -> Int { Int((leap ? YearInfo.mday366 : YearInfo.mday365)[i]) }
-    @inline(__always) func negativeMonthDay(_ i: Int) -> Int { Int((leap ? YearInfo.nmday366 : YearInfo.nmday365)[i]) }
+    @inline(__always) func monthOf(_ i: Int) -> Int { Int(monthTable[i]) }
+    @inline(__always) func monthDay(_ i: Int) -> Int { Int(mdayTable[i]) }
+    @inline(__always) func negativeMonthDay(_ i: Int) -> Int { Int(nmdayTable[i]) }
 
     mutating func rebuild(year y: Int, month m: Int, _ e: RecurrenceExpander) {
         if y != year {
@@ -413,6 +447,9 @@ struct YearInfo {
             yearStart = CivilDate.daysFromCivil(year: y, month: 1, day: 1)
             yearWeekday = Weekday(daysSinceEpoch: yearStart).rawValue - 1
             monthRange = leap ? YearInfo.range366 : YearInfo.range365
+            monthTable = leap ? YearInfo.month366 : YearInfo.month365
+            mdayTable = leap ? YearInfo.mday366 : YearInfo.mday365
+            nmdayTable = leap ? YearInfo.nmday366 : YearInfo.nmday365
             if !e.byWeekNo.isEmpty { buildWeekNumbers(y, e) }
         }
         if !e.byNWeekday.isEmpty && (m != month || y != year) {
@@ -426,8 +463,9 @@ struct YearInfo {
             } else if e.freq == .monthly {
                 ranges = [(monthRange[m - 1], monthRange[m])]
             }
+            nthWeekdayDays.removeAll(keepingCapacity: true)
+            hasNthWeekday = !ranges.isEmpty
             if !ranges.isEmpty {
-                nthWeekdayMask = [Bool](repeating: false, count: yearLength)
                 for (first, endExclusive) in ranges {
                     let last = endExclusive - 1
                     for (wd, n) in e.byNWeekday {
@@ -439,11 +477,9 @@ struct YearInfo {
                             i = first + (n - 1) * 7
                             i += floorMod(7 - weekday(i) + wd, 7)
                         }
-                        if first <= i && i <= last { nthWeekdayMask[i] = true }
+                        if first <= i && i <= last { nthWeekdayDays.append(i) }
                     }
                 }
-            } else {
-                nthWeekdayMask = []
             }
         }
         year = y
@@ -517,18 +553,13 @@ struct YearInfo {
         if !e.byMonth.isEmpty && !e.byMonth[monthOf(i)] { return true }
         if !e.byWeekNo.isEmpty && !weekNumberMask[i] { return true }
         if let w = e.byWeekday, !w[weekday(i)] { return true }
-        if !nthWeekdayMask.isEmpty && !nthWeekdayMask[i] { return true }
-        if !(e.byMonthDay.isEmpty && e.byNMonthDay.isEmpty) && !e.byMonthDay.contains(monthDay(i))
-            && !e.byNMonthDay.contains(negativeMonthDay(i))
-        {
+        if hasNthWeekday && !nthWeekdayDays.contains(i) { return true }
+        if e.hasMonthDay && !e.byMonthDay[monthDay(i)] && !e.byNMonthDay[-negativeMonthDay(i)] {
             return true
         }
-        if !e.byYearDay.isEmpty {
-            if i < yearLength {
-                if !e.byYearDay.contains(i + 1) && !e.byYearDay.contains(-yearLength + i) { return true }
-            } else if !e.byYearDay.contains(i + 1 - yearLength) && !e.byYearDay.contains(-nextYearLength + i - yearLength) {
-                return true
-            }
+        if e.hasYearDay {
+            let (a, b) = i < yearLength ? (i + 1, -yearLength + i) : (i + 1 - yearLength, -nextYearLength + i - yearLength)
+            if !e.byYearDay[366 + a] && !(b >= -366 && e.byYearDay[366 + b]) { return true }
         }
         return false
     }

@@ -68,8 +68,13 @@ package struct Recurrence: Hashable, Sendable {
     package struct Occurrence: Hashable, Sendable, CustomStringConvertible {
         package var local: LocalDateTime
         package var instant: Instant?
+        package var zone: Zone?
+
         /// ISO 8601: floating `2026-11-30T09:00:00`, zoned `2026-11-30T09:00:00+08:00`.
-        package var formatted: String
+        package var formatted: String {
+            guard let zone, let instant else { return local.description }
+            return local.description + formatOffset(zone.offset(atSecond: instant.seconds))
+        }
         package var description: String { formatted }
     }
 }

@@ -174,6 +174,30 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         return (k, k >= 0 && l < windowEnd[k])
     }
 
+    /// A stretch of local time in which the zone keeps one offset and every local second exists once.
+    package struct Period: Sendable {
+        /// First local second of the stretch.
+        package var localStart: Int
+        /// First local second after it.
+        package var localEnd: Int
+        package var offset: Int
+        package var isDST: Bool
+
+        package static let empty = Period(localStart: 1, localEnd: 0, offset: 0, isDST: false)
+        @inline(__always) package func contains(_ l: Int) -> Bool { l >= localStart && l < localEnd }
+    }
+
+    /// The stretch around local second `l` with a single offset, or `nil` when `l` lies in a gap or
+    /// an overlap. Callers cache it to skip the search for the next local times they convert.
+    package func period(containingLocal l: Int) -> Period? {
+        if transitions.isEmpty { return Period(localStart: .min, localEnd: .max, offset: initialOffset, isDST: initialDST) }
+        let (k, inWindow) = locate(l)
+        if inWindow { return nil }
+        let end = k + 1 < windowStart.count ? windowStart[k + 1] : .max
+        if k < 0 { return Period(localStart: .min, localEnd: end, offset: initialOffset, isDST: initialDST) }
+        return Period(localStart: windowEnd[k], localEnd: end, offset: offsetsAfter[k], isDST: dstAfter[k])
+    }
+
     /// The UTC second for local second `l`, resolving gaps and overlaps with the offset in force before
     /// the transition (glibc `mktime` with `tm_isdst = -1`).
     @inline(__always)
