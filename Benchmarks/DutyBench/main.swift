@@ -37,7 +37,9 @@ func expression(_ r: inout SplitMix) -> String {
     let year = r.chance(0.2) ? r.pick(["2027..2030", "2026/2", "2028"]) + "-" : (r.chance(0.5) ? "*-" : "")
     parts.append(year + month + day)
     parts.append(r.pick(["09:00", "00:00", "17:45", "09..17:00", "*:0/15", "08,12:30", "23:59:59", "00/6:00"]))
-    if r.chance(0.5) { parts.append(r.pick(["Asia/Shanghai", "UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"])) }
+    if r.chance(0.5) {
+        parts.append(r.pick(["Asia/Shanghai", "UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]))
+    }
     return parts.joined(separator: " ")
 }
 
@@ -46,7 +48,9 @@ func rule(_ r: inout SplitMix) -> String {
     var p = ["FREQ=\(freq)"]
     if r.chance(0.3) { p.append("INTERVAL=\(r.pick([2, 3, 6]))") }
     if freq == "YEARLY" && r.chance(0.5) { p.append("BYMONTH=\(r.pick(["6,12", "1,4,7,10", "\(r.int(1...12))"]))") }
-    if freq != "WEEKLY" && r.chance(0.4) { p.append("BYMONTHDAY=\(r.pick(["-1", "1,15", "20", "28", "-2,-1", "10,20,30"]))") }
+    if freq != "WEEKLY" && r.chance(0.4) {
+        p.append("BYMONTHDAY=\(r.pick(["-1", "1,15", "20", "28", "-2,-1", "10,20,30"]))")
+    }
     if r.chance(0.4) {
         if freq == "MONTHLY" || freq == "YEARLY", r.chance(0.5) {
             p.append("BYDAY=\(r.pick(["1MO", "-1FR", "2TU", "1SU,-1SU"]))")
@@ -106,7 +110,11 @@ let zones: [Zone?] = [nil, Zone.named("Asia/Shanghai"), Zone.named("America/New_
 var recurrences: [Recurrence] = []
 var emptyRules: [Recurrence] = []
 while recurrences.count < count {
-    let start = LocalDateTime(date: CivilDate(daysSinceEpoch: 20_000 + rng.int(0...2000)), hour: rng.int(0...23), minute: rng.pick([0, 30]))
+    let start = LocalDateTime(
+        date: CivilDate(daysSinceEpoch: 20_000 + rng.int(0...2000)),
+        hour: rng.int(0...23),
+        minute: rng.pick([0, 30])
+    )
     let r = Recurrence(rule: try! RecurrenceRule.parse(rule(&rng)), start: start, zone: zones[recurrences.count % 3])
     if r.occurrences(limit: 1).isEmpty { emptyRules.append(r) } else { recurrences.append(r) }
 }

@@ -67,14 +67,22 @@ struct BrokenDownClock {
         let rest = l - days * 86_400
         let d = CivilDate(daysSinceEpoch: days)
         return Fields(
-            year: d.year, month: d.month - 1, day: d.day, hour: rest / 3600, minute: rest / 60 % 60,
-            second: rest % 60, isDST: isDST)
+            year: d.year,
+            month: d.month - 1,
+            day: d.day,
+            hour: rest / 3600,
+            minute: rest / 60 % 60,
+            second: rest % 60,
+            isDST: isDST
+        )
     }
 
     /// `localtime_r`.
     func localtime(_ s: Int) -> Fields {
         BrokenDownClock.fields(
-            atLocalSecond: zone.localSecond(forInstant: s), isDST: zone.isDaylightSavingTime(atSecond: s) ? 1 : 0)
+            atLocalSecond: zone.localSecond(forInstant: s),
+            isDST: zone.isDaylightSavingTime(atSecond: s) ? 1 : 0
+        )
     }
 
     @inline(__always)
@@ -87,7 +95,8 @@ struct BrokenDownClock {
         // Fast path: fields already in range, in the stretch of the last conversion, with a matching
         // (or no) tm_isdst: mktime would change nothing but tm_isdst.
         if recent.contains(l) && (f.isDST < 0 || (f.isDST == 1) == recent.isDST) && f.month >= 0 && f.month < 12
-            && f.day >= 1 && (f.day <= 28 || f.day <= CivilDate.daysInMonth(year: f.year, month: f.month + 1)) && f.hour >= 0
+            && f.day >= 1 && (f.day <= 28 || f.day <= CivilDate.daysInMonth(year: f.year, month: f.month + 1))
+            && f.hour >= 0
             && f.hour < 24 && f.minute >= 0 && f.minute < 60 && f.second >= 0 && f.second < 60
         {
             f.isDST = recent.isDST ? 1 : 0

@@ -22,7 +22,11 @@ extension CalendarSpec {
             }
         }
         if bytes.isEmpty {
-            throw CalendarError(.invalidExpression, "empty calendar expression; expected for example 'daily' or '*-06,12~01 09:00'", column: 1)
+            throw CalendarError(
+                .invalidExpression,
+                "empty calendar expression; expected for example 'daily' or '*-06,12~01 09:00'",
+                column: 1
+            )
         }
 
         var columns = ComponentColumns()
@@ -91,7 +95,11 @@ extension CalendarSpec {
         if let y = year {
             year = y.map { c in
                 var c = c
-                if c.start >= 0 && c.start < 70 { c.start += 2000 } else if c.start >= 70 && c.start < 100 { c.start += 1900 }
+                if c.start >= 0 && c.start < 70 {
+                    c.start += 2000
+                } else if c.start >= 70 && c.start < 100 {
+                    c.start += 1900
+                }
                 if c.stop >= 0 && c.stop < 70 { c.stop += 2000 } else if c.stop >= 70 && c.stop < 100 { c.stop += 1900 }
                 return c
             }
@@ -162,13 +170,15 @@ extension CalendarSpec {
                 }
                 if c.start + c.repeatEvery > c.stop {
                     throw fail(
-                        "range \(shown(c.start))..\(shown(c.stop)) runs backwards; expected the smaller \(field) first")
+                        "range \(shown(c.start))..\(shown(c.stop)) runs backwards; expected the smaller \(field) first"
+                    )
                 }
             } else if endOfMonth && c.start - c.repeatEvery < from {
                 throw fail("repetition /\(shown(c.repeatEvery)) after ~\(c.start) reaches before the month's start")
             } else if !endOfMonth && c.start + c.repeatEvery > to {
                 throw fail(
-                    "repetition \(shown(c.start))/\(shown(c.repeatEvery)) never repeats within \(range)")
+                    "repetition \(shown(c.start))/\(shown(c.repeatEvery)) never repeats within \(range)"
+                )
             }
         }
     }
@@ -256,12 +266,17 @@ private struct ExpressionScanner {
             let after = peek(len)
             guard [0, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: " ")].contains(after)
             else {
-                throw error("unexpected '\(String(UnicodeScalar(after)))' after the weekday; expected ',', '..' or a space", at: i + len)
+                throw error(
+                    "unexpected '\(String(UnicodeScalar(after)))' after the weekday; expected ',', '..' or a space",
+                    at: i + len
+                )
             }
             bits |= 1 << nr
             if rangeStart >= 0 {
                 if rangeStart > nr {
-                    throw error("weekday range runs backwards (systemd does not wrap past Sunday); write it as two ranges such as Fri..Sun,Mon")
+                    throw error(
+                        "weekday range runs backwards (systemd does not wrap past Sunday); write it as two ranges such as Fri..Sun,Mon"
+                    )
                 }
                 for j in (rangeStart + 1)..<max(rangeStart + 1, nr) { bits |= 1 << j }
             }
@@ -294,7 +309,10 @@ private struct ExpressionScanner {
     }
 
     /// Reads `[[YYYY-]MM-]DD` or `@EPOCH`. Returns `true` when nothing may follow (`@EPOCH`).
-    mutating func parseDate(into spec: inout CalendarSpec, columns: inout ComponentColumns) throws(CalendarError) -> Bool {
+    mutating func parseDate(
+        into spec: inout CalendarSpec,
+        columns: inout ComponentColumns
+    ) throws(CalendarError) -> Bool {
         if atEnd { return false }
         if peek() == UInt8(ascii: "@") {
             let start = i + 1
@@ -345,7 +363,9 @@ private struct ExpressionScanner {
         if peek() == UInt8(ascii: "~") {
             spec.endOfMonth = true
         } else if peek() != UInt8(ascii: "-") {
-            throw error("unexpected '\(currentCharacter)'; expected '-' or '~' before the day, or a space before the time")
+            throw error(
+                "unexpected '\(currentCharacter)'; expected '-' or '~' before the day, or a space before the time"
+            )
         }
         i += 1
         var thirdColumns: [Int: Int] = [:]
@@ -381,12 +401,16 @@ private struct ExpressionScanner {
             return
         }
         if peek() != UInt8(ascii: ":") {
-            throw error("unexpected '\(currentCharacter)' after the minute; expected ':' and seconds, or the end (a list of times is written 08,12:30, not 08:30,12:30)")
+            throw error(
+                "unexpected '\(currentCharacter)' after the minute; expected ':' and seconds, or the end (a list of times is written 08,12:30, not 08:30,12:30)"
+            )
         }
         i += 1
         let s = try parseChain(microseconds: true, field: "second", columns: &columns.second)
         if !atEnd {
-            throw error("unexpected '\(currentCharacter)' after the seconds; expected the end of the expression or a time zone")
+            throw error(
+                "unexpected '\(currentCharacter)' after the seconds; expected the end of the expression or a time zone"
+            )
         }
         (spec.hour, spec.minute, spec.second) = (h, m, s)
     }
@@ -421,11 +445,14 @@ private struct ExpressionScanner {
                 throw error("range of seconds runs backwards; expected the smaller value first", at: i - 1)
             }
             let next = peek()
-            guard [0, UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: ":")]
-                .contains(next)
+            guard
+                [0, UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: ":")]
+                    .contains(next)
             else {
                 let hint = next == UInt8(ascii: "T") ? " (date and time are separated by a space, no 'T')" : ""
-                throw error("unexpected '\(currentCharacter)' in the \(field); expected a digit, ',', '..', '/', '-', '~', ':' or a space\(hint)")
+                throw error(
+                    "unexpected '\(currentCharacter)' in the \(field); expected a digit, ',', '..', '/', '-', '~', ':' or a space\(hint)"
+                )
             }
             chain.append(.init(start: start, stop: stop, repeatEvery: rep))
             if columns[start] == nil { columns[start] = col }
@@ -442,7 +469,11 @@ private struct ExpressionScanner {
         let start = i
         while i < bytes.count && bytes[i] >= 48 && bytes[i] <= 57 { i += 1 }
         guard i > start else {
-            throw error(atEnd ? "expected a \(field) number, found the end" : "unexpected '\(currentCharacter)'; expected a \(field) number or '*'")
+            throw error(
+                atEnd
+                    ? "expected a \(field) number, found the end"
+                    : "unexpected '\(currentCharacter)'; expected a \(field) number or '*'"
+            )
         }
         guard i - start <= 10, var value = digits(bytes[start..<i]), value <= Int(Int32.max) else {
             throw error("\(field) number is too large", at: start)

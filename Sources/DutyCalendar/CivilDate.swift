@@ -112,9 +112,13 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         let b = Array(string.utf8)
         let parts: (Int, Int, Int)?
         if b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") {
-            parts = digits(b[0..<4]).flatMap { y in digits(b[5..<7]).flatMap { m in digits(b[8..<10]).map { (y, m, $0) } } }
+            parts = digits(b[0..<4]).flatMap { y in
+                digits(b[5..<7]).flatMap { m in digits(b[8..<10]).map { (y, m, $0) } }
+            }
         } else if b.count == 8 {
-            parts = digits(b[0..<4]).flatMap { y in digits(b[4..<6]).flatMap { m in digits(b[6..<8]).map { (y, m, $0) } } }
+            parts = digits(b[0..<4]).flatMap { y in
+                digits(b[4..<6]).flatMap { m in digits(b[6..<8]).map { (y, m, $0) } }
+            }
         } else {
             parts = nil
         }
@@ -125,7 +129,8 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
 /// ISO weekday: Monday is 1, Sunday is 7.
 package enum Weekday: Int, CaseIterable, Sendable, Comparable {
-    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
+    case monday = 1
+    case tuesday, wednesday, thursday, friday, saturday, sunday
 
     package init(daysSinceEpoch days: Int) {
         // 1970-01-01 was a Thursday.

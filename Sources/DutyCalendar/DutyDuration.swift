@@ -27,12 +27,18 @@ package struct DutyDuration: Hashable, Sendable, CustomStringConvertible {
         let digitsPart = text.prefix { $0.isASCII && $0.isNumber }
         let unitPart = text.dropFirst(digitsPart.count)
         guard !digitsPart.isEmpty, let v = Int(digitsPart), v <= 100_000 else {
-            throw CalendarError(.invalidDuration, "expected a number followed by d, w, wd or h (for example 7d, 2w, 5wd), found '\(text)'", column: 1)
+            throw CalendarError(
+                .invalidDuration,
+                "expected a number followed by d, w, wd or h (for example 7d, 2w, 5wd), found '\(text)'",
+                column: 1
+            )
         }
         guard let unit = Unit(rawValue: unitPart.lowercased()) else {
             throw CalendarError(
-                .invalidDuration, "unknown unit '\(unitPart)' in '\(text)'; expected d (days), w (weeks), wd (working days) or h (hours)",
-                column: digitsPart.count + 1)
+                .invalidDuration,
+                "unknown unit '\(unitPart)' in '\(text)'; expected d (days), w (weeks), wd (working days) or h (hours)",
+                column: digitsPart.count + 1
+            )
         }
         return DutyDuration(v, unit)
     }

@@ -10,12 +10,19 @@ extension RecurrenceRule: CustomStringConvertible {
         }
         if let count { parts.append("COUNT=\(count)") }
         if interval != 1 { parts.append("INTERVAL=\(interval)") }
-        func list(_ name: String, _ v: [Int]) { if !v.isEmpty { parts.append("\(name)=" + v.map(String.init).joined(separator: ",")) } }
+        func list(_ name: String, _ v: [Int]) {
+            if !v.isEmpty { parts.append("\(name)=" + v.map(String.init).joined(separator: ",")) }
+        }
         list("BYSECOND", bySecond)
         list("BYMINUTE", byMinute)
         list("BYHOUR", byHour)
         if !byDay.isEmpty {
-            parts.append("BYDAY=" + byDay.map { ($0.ordinal == 0 ? "" : String($0.ordinal)) + $0.weekday.icalName }.joined(separator: ","))
+            parts.append(
+                "BYDAY="
+                    + byDay.map { ($0.ordinal == 0 ? "" : String($0.ordinal)) + $0.weekday.icalName }.joined(
+                        separator: ","
+                    )
+            )
         }
         list("BYMONTHDAY", byMonthDay)
         list("BYYEARDAY", byYearDay)

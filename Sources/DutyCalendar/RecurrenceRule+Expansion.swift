@@ -148,8 +148,10 @@ final class RecurrenceExpander {
             return values.filter { g == 1 || floorMod($0 - s, g) == 0 }
         }
         var hours = rule.byHour.isEmpty ? (freq < .hourly ? [start.hour] : []) : Array(Set(rule.byHour)).sorted()
-        var minutes = rule.byMinute.isEmpty ? (freq < .minutely ? [start.minute] : []) : Array(Set(rule.byMinute)).sorted()
-        var seconds = rule.bySecond.isEmpty ? (freq < .secondly ? [start.second] : []) : Array(Set(rule.bySecond)).sorted()
+        var minutes =
+            rule.byMinute.isEmpty ? (freq < .minutely ? [start.minute] : []) : Array(Set(rule.byMinute)).sorted()
+        var seconds =
+            rule.bySecond.isEmpty ? (freq < .secondly ? [start.second] : []) : Array(Set(rule.bySecond)).sorted()
         if freq == .hourly && !hours.isEmpty { hours = reachable(hours, from: start.hour, base: 24) }
         if freq == .minutely && !minutes.isEmpty { minutes = reachable(minutes, from: start.minute, base: 60) }
         if freq == .secondly && !seconds.isEmpty { seconds = reachable(seconds, from: start.second, base: 60) }
@@ -249,7 +251,11 @@ final class RecurrenceExpander {
                     guard index >= 0 && index < dayCount else { continue }
                     let (h, m, s) = timeset[timePos]
                     let res = LocalDateTime(
-                        date: CivilDate(daysSinceEpoch: info.yearStart + days[index]), hour: h, minute: m, second: s)
+                        date: CivilDate(daysSinceEpoch: info.yearStart + days[index]),
+                        hour: h,
+                        minute: m,
+                        second: s
+                    )
                     if !picked.contains(res) { picked.append(res) }
                 }
                 picked.sort()
@@ -529,7 +535,8 @@ struct YearInfo {
         if no1wkst != 0 {
             var lnumweeks: Int
             if !e.byWeekNo.contains(-1) {
-                let lyearweekday = Weekday(daysSinceEpoch: CivilDate.daysFromCivil(year: y - 1, month: 1, day: 1)).rawValue - 1
+                let lyearweekday =
+                    Weekday(daysSinceEpoch: CivilDate.daysFromCivil(year: y - 1, month: 1, day: 1)).rawValue - 1
                 var lno1wkst = floorMod(7 - lyearweekday + wkst, 7)
                 let lyearlen = CivilDate.daysInYear(y - 1)
                 if lno1wkst >= 4 {
@@ -558,7 +565,8 @@ struct YearInfo {
             return true
         }
         if e.hasYearDay {
-            let (a, b) = i < yearLength ? (i + 1, -yearLength + i) : (i + 1 - yearLength, -nextYearLength + i - yearLength)
+            let (a, b) =
+                i < yearLength ? (i + 1, -yearLength + i) : (i + 1 - yearLength, -nextYearLength + i - yearLength)
             if !e.byYearDay[366 + a] && !(b >= -366 && e.byYearDay[366 + b]) { return true }
         }
         return false

@@ -19,19 +19,33 @@ extension RecurrenceRule {
             let name = raw[..<eq].uppercased()
             if name.hasPrefix("X-") { continue }
             if !seen.insert(name).inserted {
-                throw CalendarError(.invalidRule, "\(name) is given twice; RFC 5545 allows each rule part once", column: column)
+                throw CalendarError(
+                    .invalidRule,
+                    "\(name) is given twice; RFC 5545 allows each rule part once",
+                    column: column
+                )
             }
             parts.append((name, raw[raw.index(after: eq)...], column))
         }
         guard let freqPart = parts.first(where: { $0.name == "FREQ" }) else {
-            throw CalendarError(.invalidRule, "FREQ is missing; expected FREQ=YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, MINUTELY or SECONDLY", column: offset + 1)
+            throw CalendarError(
+                .invalidRule,
+                "FREQ is missing; expected FREQ=YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, MINUTELY or SECONDLY",
+                column: offset + 1
+            )
         }
         guard let freq = Frequency.allCases.first(where: { $0.name == freqPart.value.uppercased() }) else {
-            throw CalendarError(.invalidRule, "unknown FREQ '\(freqPart.value)'; expected YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, MINUTELY or SECONDLY", column: freqPart.column)
+            throw CalendarError(
+                .invalidRule,
+                "unknown FREQ '\(freqPart.value)'; expected YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, MINUTELY or SECONDLY",
+                column: freqPart.column
+            )
         }
         var rule = RecurrenceRule(frequency: freq)
         for (name, value, col) in parts {
-            func fail(_ message: String) -> CalendarError { CalendarError(.invalidRule, "\(name): \(message)", column: col) }
+            func fail(_ message: String) -> CalendarError {
+                CalendarError(.invalidRule, "\(name): \(message)", column: col)
+            }
             func ints(_ range: ClosedRange<Int>, signed: Bool, what: String) throws(CalendarError) -> [Int] {
                 var out: [Int] = []
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -50,7 +64,9 @@ extension RecurrenceRule {
             case "FREQ":
                 continue
             case "INTERVAL":
-                guard let v = Int(value), v >= 1 else { throw fail("expected a whole number of at least 1, found '\(value)'") }
+                guard let v = Int(value), v >= 1 else {
+                    throw fail("expected a whole number of at least 1, found '\(value)'")
+                }
                 rule.interval = v
             case "COUNT":
                 guard let v = Int(value), v >= 0 else { throw fail("expected a whole number, found '\(value)'") }
@@ -84,13 +100,19 @@ extension RecurrenceRule {
                     rule.byDay.append(WeekdayOrdinal(weekday: wd, ordinal: n))
                 }
             case "WKST":
-                guard let wd = Weekday.fromICal(value) else { throw fail("expected MO, TU, WE, TH, FR, SA or SU, found '\(value)'") }
+                guard let wd = Weekday.fromICal(value) else {
+                    throw fail("expected MO, TU, WE, TH, FR, SA or SU, found '\(value)'")
+                }
                 rule.weekStart = wd
             default:
-                throw fail("unknown rule part; expected FREQ, UNTIL, COUNT, INTERVAL, BYSECOND, BYMINUTE, BYHOUR, BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, BYSETPOS or WKST")
+                throw fail(
+                    "unknown rule part; expected FREQ, UNTIL, COUNT, INTERVAL, BYSECOND, BYMINUTE, BYHOUR, BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, BYSETPOS or WKST"
+                )
             }
         }
-        try rule.checkCombinations(columns: Dictionary(parts.map { ($0.name, $0.column) }, uniquingKeysWith: { a, _ in a }))
+        try rule.checkCombinations(
+            columns: Dictionary(parts.map { ($0.name, $0.column) }, uniquingKeysWith: { a, _ in a })
+        )
         return rule
     }
 
@@ -146,21 +168,33 @@ extension Recurrence {
             let upper = line.uppercased()
             if upper.hasPrefix("DTSTART") {
                 guard let colon = line.lastIndex(of: ":") else {
-                    throw CalendarError(.invalidRule, "DTSTART: expected DTSTART[;TZID=zone]:YYYYMMDDTHHMMSS", line: n + 1)
+                    throw CalendarError(
+                        .invalidRule,
+                        "DTSTART: expected DTSTART[;TZID=zone]:YYYYMMDDTHHMMSS",
+                        line: n + 1
+                    )
                 }
                 var zone: Zone?
                 for param in line[line.index(line.startIndex, offsetBy: 7)..<colon].split(separator: ";") {
                     if param.uppercased().hasPrefix("TZID=") {
                         let name = String(param.dropFirst(5))
                         guard let z = Zone.named(name) else {
-                            throw CalendarError(.unknownZone, "DTSTART: unknown time zone '\(name)'; expected an IANA name such as Asia/Shanghai", line: n + 1)
+                            throw CalendarError(
+                                .unknownZone,
+                                "DTSTART: unknown time zone '\(name)'; expected an IANA name such as Asia/Shanghai",
+                                line: n + 1
+                            )
                         }
                         zone = z
                     }
                 }
                 let value = String(line[line.index(after: colon)...])
                 guard let (local, rest) = LocalDateTime.parsePrefix(value), rest.isEmpty || rest == "Z" else {
-                    throw CalendarError(.invalidRule, "DTSTART: expected YYYYMMDDTHHMMSS, found '\(value)'", line: n + 1)
+                    throw CalendarError(
+                        .invalidRule,
+                        "DTSTART: expected YYYYMMDDTHHMMSS, found '\(value)'",
+                        line: n + 1
+                    )
                 }
                 start = (local, rest == "Z" ? .utc : zone, rest == "Z")
             } else if upper.hasPrefix("RRULE:") {
@@ -174,7 +208,10 @@ extension Recurrence {
         let rule = try RecurrenceRule.parse(ruleText)
         switch (rule.until, zone) {
         case (.utc?, nil):
-            throw CalendarError(.invalidRule, "UNTIL is in UTC but DTSTART is floating; write UNTIL as local time without Z")
+            throw CalendarError(
+                .invalidRule,
+                "UNTIL is in UTC but DTSTART is floating; write UNTIL as local time without Z"
+            )
         case (.local?, _?):
             throw CalendarError(.invalidRule, "UNTIL must be in UTC (ending in Z) when DTSTART has a time zone")
         default:
@@ -210,7 +247,8 @@ extension Recurrence {
         throw CalendarError(
             .invalidRule,
             "with FREQ=\(rule.frequency.name);INTERVAL=\(rule.interval) from \(start), the BYHOUR/BYMINUTE/BYSECOND "
-                + "values are never reached, so the rule has no occurrence; change the interval or the values")
+                + "values are never reached, so the rule has no occurrence; change the interval or the values"
+        )
     }
 }
 

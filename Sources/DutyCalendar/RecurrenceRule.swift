@@ -12,7 +12,8 @@
 package struct RecurrenceRule: Hashable, Sendable {
     /// Ordered as python-dateutil orders them: a smaller raw value is a longer period.
     package enum Frequency: Int, Sendable, Comparable, CaseIterable {
-        case yearly = 0, monthly, weekly, daily, hourly, minutely, secondly
+        case yearly = 0
+        case monthly, weekly, daily, hourly, minutely, secondly
 
         package static func < (a: Frequency, b: Frequency) -> Bool { a.rawValue < b.rawValue }
 

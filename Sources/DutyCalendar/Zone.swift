@@ -190,7 +190,9 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     /// The stretch around local second `l` with a single offset, or `nil` when `l` lies in a gap or
     /// an overlap. Callers cache it to skip the search for the next local times they convert.
     package func period(containingLocal l: Int) -> Period? {
-        if transitions.isEmpty { return Period(localStart: .min, localEnd: .max, offset: initialOffset, isDST: initialDST) }
+        if transitions.isEmpty {
+            return Period(localStart: .min, localEnd: .max, offset: initialOffset, isDST: initialDST)
+        }
         let (k, inWindow) = locate(l)
         if inWindow { return nil }
         let end = k + 1 < windowStart.count ? windowStart[k + 1] : .max

@@ -40,10 +40,13 @@ package struct Settings: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw ConfigError(
-                path, nil, nil,
+                path,
+                nil,
+                nil,
                 exists
                     ? "cannot read the settings file; check its permissions"
-                    : "no settings file here; create it (see config/dutyd.toml in the source) or pass --config PATH")
+                    : "no settings file here; create it (see config/dutyd.toml in the source) or pass --config PATH"
+            )
         }
         let text = String(decoding: data, as: UTF8.self)
         return try parse(text, path: path)
@@ -77,7 +80,9 @@ package struct Settings: Sendable {
             if let arr = v.array {
                 var out: [String] = []
                 for item in arr {
-                    guard let str = item.string else { throw fail(key, "\(key): expected a path or a list of paths in quotes") }
+                    guard let str = item.string else {
+                        throw fail(key, "\(key): expected a path or a list of paths in quotes")
+                    }
                     out.append(str)
                 }
                 return out
@@ -85,9 +90,14 @@ package struct Settings: Sendable {
             throw fail(key, "\(key): expected a path or a list of paths in quotes")
         }
         if let v = table["timezone"] {
-            guard let name = v.string else { throw fail("timezone", "timezone: expected a zone name in quotes, such as \"Asia/Shanghai\"") }
+            guard let name = v.string else {
+                throw fail("timezone", "timezone: expected a zone name in quotes, such as \"Asia/Shanghai\"")
+            }
             guard let zone = Zone.named(name) else {
-                throw fail("timezone", "timezone: unknown zone \"\(name)\"; expected an IANA name such as \"Asia/Shanghai\" (see timedatectl list-timezones)")
+                throw fail(
+                    "timezone",
+                    "timezone: unknown zone \"\(name)\"; expected an IANA name such as \"Asia/Shanghai\" (see timedatectl list-timezones)"
+                )
             }
             s.timezone = zone
         }
@@ -98,7 +108,8 @@ package struct Settings: Sendable {
         if let list = try stringList("policy") { s.policy = list.map(resolve) }
         if let list = try stringList("holidays") { s.holidays = list.map(resolve) }
         if let v = table["send_at"] {
-            guard let t = v.string, t.count == 5, let h = Int(t.prefix(2)), let m = Int(t.suffix(2)), t.dropFirst(2).first == ":",
+            guard let t = v.string, t.count == 5, let h = Int(t.prefix(2)), let m = Int(t.suffix(2)),
+                t.dropFirst(2).first == ":",
                 (0..<24).contains(h), (0..<60).contains(m)
             else { throw fail("send_at", "send_at: expected a local time \"HH:MM\" in quotes, such as \"09:00\"") }
             (s.sendAtHour, s.sendAtMinute) = (h, m)
@@ -115,23 +126,39 @@ package struct Settings: Sendable {
         return s
     }
 
-    private static func checkKeys(_ table: TOMLTable, table name: String, path: String, locator: KeyLocator) throws(ConfigError) {
+    private static func checkKeys(
+        _ table: TOMLTable,
+        table name: String,
+        path: String,
+        locator: KeyLocator
+    ) throws(ConfigError) {
         let known = knownKeys[name] ?? []
         for key in table.keys where !known.contains(key) {
             let (l, c) = locator.find(key)
             let where_ = name.isEmpty ? "" : " in [\(name)]"
-            throw ConfigError(path, l, c, "unknown setting '\(key)'\(where_); expected one of \(known.sorted().joined(separator: ", "))")
+            throw ConfigError(
+                path,
+                l,
+                c,
+                "unknown setting '\(key)'\(where_); expected one of \(known.sorted().joined(separator: ", "))"
+            )
         }
         for sub in ["api", "email"] where name.isEmpty {
             if let t = table[sub] {
-                guard let inner = t.table else { throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]") }
+                guard let inner = t.table else {
+                    throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]")
+                }
                 try checkKeys(inner, table: sub, path: path, locator: locator)
             }
         }
         if name.isEmpty, let hooks = table["hook"] {
-            guard let list = hooks.array else { throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables") }
+            guard let list = hooks.array else {
+                throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables")
+            }
             for h in list {
-                guard let t = h.table else { throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables") }
+                guard let t = h.table else {
+                    throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables")
+                }
                 try checkKeys(t, table: "hook", path: path, locator: locator)
             }
         }

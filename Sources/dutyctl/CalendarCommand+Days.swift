@@ -5,7 +5,10 @@ import Foundation
 
 /// Where holiday schedules come from: `--holidays` folders, else the settings' `holidays`.
 struct HolidayOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A folder of YYYY.json / YYYY.ics holiday files (repeatable).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A folder of YYYY.json / YYYY.ics holiday files (repeatable).", valueName: "dir")
+    )
     var holidays: [String] = []
 
     func calendar(_ global: GlobalOptions) throws -> WorkingDayCalendar {
@@ -16,7 +19,10 @@ struct HolidayOptions: ParsableArguments {
             // The folder came from the settings' holidays key.
             throw Failure(Failure.config, e.description)
         } catch {
-            throw Failure(error.line == nil && error.file != nil && !holidays.isEmpty ? Failure.usage : Failure.dataError, error.description)
+            throw Failure(
+                error.line == nil && error.file != nil && !holidays.isEmpty ? Failure.usage : Failure.dataError,
+                error.description
+            )
         }
     }
 }
@@ -86,7 +92,8 @@ extension CalendarCommand {
     struct Shift: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a deadline off a day off, showing every day passed over.",
-            discussion: "Example: dutyctl calendar shift 2025-01-31 --rule previous-workday --holidays config/holidays/cn"
+            discussion:
+                "Example: dutyctl calendar shift 2025-01-31 --rule previous-workday --holidays config/holidays/cn"
         )
 
         @Argument(help: ArgumentHelp("The deadline, YYYY-MM-DD.", valueName: "date"))
@@ -102,14 +109,21 @@ extension CalendarCommand {
             try running {
                 let day = try parseDate(date)
                 let shiftRule: ShiftRule
-                do throws(CalendarError) { shiftRule = try ShiftRule.parse(rule) } catch { throw Failure(Failure.usage, error.message) }
+                do throws(CalendarError) { shiftRule = try ShiftRule.parse(rule) } catch {
+                    throw Failure(Failure.usage, error.message)
+                }
                 let calendar = try holidayOptions.calendar(global)
                 let s = calendar.shift(day, rule: shiftRule)
                 if global.json {
                     printJSON(
                         ShiftOutput(
-                            date: s.original.description, rule: s.rule.rawValue, shifted: s.date.description,
-                            skipped: s.skipped.map(DayOutput.init), provisional: s.provisional))
+                            date: s.original.description,
+                            rule: s.rule.rawValue,
+                            shifted: s.date.description,
+                            skipped: s.skipped.map(DayOutput.init),
+                            provisional: s.provisional
+                        )
+                    )
                 } else {
                     for line in s.explanation { print(line) }
                     if s.provisional { print("(provisional: a holiday schedule this depends on is not published yet)") }

@@ -28,7 +28,10 @@ extension CalendarCommand {
         @Argument(help: ArgumentHelp("A systemd calendar expression (systemd.time(7)).", valueName: "expression"))
         var expression: String?
 
-        @Option(name: .long, help: ArgumentHelp("An RFC 5545 recurrence rule instead of an expression.", valueName: "rule"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("An RFC 5545 recurrence rule instead of an expression.", valueName: "rule")
+        )
         var rrule: String?
 
         @Option(name: .long, help: ArgumentHelp("The rule's start (DTSTART), ISO 8601.", valueName: "time"))
@@ -49,7 +52,9 @@ extension CalendarCommand {
             if (expression == nil) == (rrule == nil) {
                 throw ValidationError("give either a calendar expression or --rrule RULE (with --dtstart)")
             }
-            if rrule != nil && dtstart == nil { throw ValidationError("--rrule needs --dtstart, the rule's first time") }
+            if rrule != nil && dtstart == nil {
+                throw ValidationError("--rrule needs --dtstart, the rule's first time")
+            }
             if rrule == nil && dtstart != nil { throw ValidationError("--dtstart goes with --rrule") }
             if count < 1 || count > 100_000 { throw ValidationError("--count must be from 1 to 100000") }
         }
@@ -59,12 +64,19 @@ extension CalendarCommand {
                 let zone = try global.zone(tz)
                 let baseInstant = try base.map { text -> Instant in
                     guard let i = Instant(iso: text, zone: zone) else {
-                        throw Failure(Failure.usage, "--base '\(text)' is not a time; expected ISO 8601 such as 2026-11-29T09:00:00+08:00")
+                        throw Failure(
+                            Failure.usage,
+                            "--base '\(text)' is not a time; expected ISO 8601 such as 2026-11-29T09:00:00+08:00"
+                        )
                     }
                     return i
                 }
                 if let expression {
-                    try next(expression, zone: zone, base: baseInstant ?? Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000)))
+                    try next(
+                        expression,
+                        zone: zone,
+                        base: baseInstant ?? Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000))
+                    )
                 } else if let rrule, let dtstart {
                     try nextRule(rrule, dtstart: dtstart, zone: zone, base: baseInstant)
                 }
@@ -95,7 +107,10 @@ extension CalendarCommand {
             let rule: RecurrenceRule
             do { rule = try RecurrenceRule.parse(ruleText) } catch { throw Failure(error, expression: ruleText) }
             guard let (local, rest) = LocalDateTime.parsePrefix(dtstart) else {
-                throw Failure(Failure.usage, "--dtstart '\(dtstart)' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00")
+                throw Failure(
+                    Failure.usage,
+                    "--dtstart '\(dtstart)' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00"
+                )
             }
             var start = local
             var ruleZone = zone
@@ -112,7 +127,8 @@ extension CalendarCommand {
             }
             let recurrence = Recurrence(rule: rule, start: start, zone: ruleZone)
             do { try recurrence.checkTimesReachable() } catch { throw Failure(error) }
-            let found = base.map { recurrence.occurrences(after: $0, limit: count) } ?? recurrence.occurrences(limit: count)
+            let found =
+                base.map { recurrence.occurrences(after: $0, limit: count) } ?? recurrence.occurrences(limit: count)
             if global.json {
                 printJSON(NextOutput(normalized: rule.description, next: found.map(\.formatted)))
                 return

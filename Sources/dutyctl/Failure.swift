@@ -22,7 +22,9 @@ struct Failure: Error {
     init(_ error: CalendarError, expression: String? = nil) {
         var lines: [String] = []
         if let expression, let column = error.column, error.file == nil {
-            lines.append("invalid \(error.code == .invalidRule ? "recurrence rule" : "calendar expression") '\(expression)'")
+            lines.append(
+                "invalid \(error.code == .invalidRule ? "recurrence rule" : "calendar expression") '\(expression)'"
+            )
             lines.append("  \(expression)")
             lines.append("  " + String(repeating: " ", count: max(0, column - 1)) + "^")
         }
@@ -38,7 +40,9 @@ func running(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let f as Failure {
-        FileHandle.standardError.write(Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8))
+        FileHandle.standardError.write(
+            Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8)
+        )
         throw ExitCode(f.status)
     } catch let e as CalendarError {
         FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
@@ -62,7 +66,9 @@ extension GlobalOptions {
     /// exists, else the built-in defaults.
     func settings() throws -> Settings {
         if let config { return try Settings.load(path: config) }
-        if FileManager.default.fileExists(atPath: Settings.defaultPath) { return try Settings.load(path: Settings.defaultPath) }
+        if FileManager.default.fileExists(atPath: Settings.defaultPath) {
+            return try Settings.load(path: Settings.defaultPath)
+        }
         return Settings()
     }
 
@@ -70,7 +76,10 @@ extension GlobalOptions {
     func zone(_ name: String?) throws -> Zone {
         if let name {
             guard let z = Zone.named(name) else {
-                throw Failure(Failure.usage, "unknown time zone '\(name)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)")
+                throw Failure(
+                    Failure.usage,
+                    "unknown time zone '\(name)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)"
+                )
             }
             return z
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import DutyCalendar
 
@@ -49,5 +50,3 @@ enum Oracles {
     static let systemd = lines("systemd-calendar-public", as: SystemdRecord.self)
     static let rrule = lines("rrule-public", as: RRuleRecord.self)
 }
-
-import Testing

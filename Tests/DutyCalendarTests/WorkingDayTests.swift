@@ -38,14 +38,16 @@ struct WorkingDayTests {
             ("2026-01-31", "2026-01-30"), ("2026-02-28", "2026-02-28"), ("2026-10-31", "2026-10-30"),
             ("2026-06-30", "2026-06-30"), ("2025-10-01", "2025-09-30"), ("2026-10-01", "2026-09-30"),
             ("2025-02-01", "2025-01-27"),
-        ])
+        ]
+    )
     func previousWorkday(_ deadline: String, _ expected: String) {
         #expect(Self.calendar.shift(Self.day(deadline), rule: .previousWorkday).date == Self.day(expected))
     }
 
     @Test(
         "next-workday moves forward over holidays",
-        arguments: [("2025-10-01", "2025-10-09"), ("2026-10-01", "2026-10-08"), ("2025-02-01", "2025-02-05")])
+        arguments: [("2025-10-01", "2025-10-09"), ("2026-10-01", "2026-10-08"), ("2025-02-01", "2025-02-05")]
+    )
     func nextWorkday(_ deadline: String, _ expected: String) {
         #expect(Self.calendar.shift(Self.day(deadline), rule: .nextWorkday).date == Self.day(expected))
     }
@@ -88,13 +90,16 @@ struct WorkingDayTests {
         #expect(!Self.calendar.status(of: Self.day("2025-12-31")).provisional)
     }
 
-    @Test("working-day arithmetic counts only working days", arguments: [
-        ("2025-12-05", -5, "2025-11-28"),  // plain week
-        ("2025-02-07", -5, "2025-01-24"),  // back over the Spring Festival and the make-up Sunday 26 Jan
-        ("2026-10-09", -1, "2026-10-08"),  // 8 October is worked again
-        ("2026-09-30", 1, "2026-10-08"),  // over National Day, 1-7 October
-        ("2026-02-13", 1, "2026-02-14"),  // make-up Saturday before Spring Festival
-    ])
+    @Test(
+        "working-day arithmetic counts only working days",
+        arguments: [
+            ("2025-12-05", -5, "2025-11-28"),  // plain week
+            ("2025-02-07", -5, "2025-01-24"),  // back over the Spring Festival and the make-up Sunday 26 Jan
+            ("2026-10-09", -1, "2026-10-08"),  // 8 October is worked again
+            ("2026-09-30", 1, "2026-10-08"),  // over National Day, 1-7 October
+            ("2026-02-13", 1, "2026-02-14"),  // make-up Saturday before Spring Festival
+        ]
+    )
     func workingDays(_ from: String, _ n: Int, _ expected: String) {
         #expect(Self.calendar.adding(workingDays: n, to: Self.day(from)).date == Self.day(expected))
     }
@@ -102,10 +107,19 @@ struct WorkingDayTests {
     @Test("the ICS files say exactly what the JSON files say", arguments: [2023, 2024, 2025, 2026])
     func icsEqualsJSON(_ year: Int) throws {
         let json = try HolidaySchedule.parseJSON(
-            Array(try Data(contentsOf: URL(fileURLWithPath: "\(Self.shipped)/\(year).json"))), source: "j", expectedYear: year)
+            Array(try Data(contentsOf: URL(fileURLWithPath: "\(Self.shipped)/\(year).json"))),
+            source: "j",
+            expectedYear: year
+        )
         let ics = try HolidaySchedule.parseICS(
-            Array(try Data(contentsOf: URL(fileURLWithPath: "\(Self.shipped)/\(year).ics"))), source: "i", year: year)
-        #expect(Set(json.days.map { "\($0.date) \($0.isOffDay) \($0.name)" }) == Set(ics.days.map { "\($0.date) \($0.isOffDay) \($0.name)" }))
+            Array(try Data(contentsOf: URL(fileURLWithPath: "\(Self.shipped)/\(year).ics"))),
+            source: "i",
+            year: year
+        )
+        #expect(
+            Set(json.days.map { "\($0.date) \($0.isOffDay) \($0.name)" })
+                == Set(ics.days.map { "\($0.date) \($0.isOffDay) \($0.name)" })
+        )
         #expect(json.published && ics.published)
     }
 
@@ -122,7 +136,11 @@ struct WorkingDayTests {
 
     @Test("an unpublished placeholder (papers empty) counts as not published")
     func placeholder() throws {
-        let s = try HolidaySchedule.parseJSON(Array(#"{"year": 2027, "papers": [], "days": []}"#.utf8), source: "2027.json", expectedYear: 2027)
+        let s = try HolidaySchedule.parseJSON(
+            Array(#"{"year": 2027, "papers": [], "days": []}"#.utf8),
+            source: "2027.json",
+            expectedYear: 2027
+        )
         #expect(!s.published)
         let cal = WorkingDayCalendar(schedules: [s])
         #expect(cal.status(of: Self.day("2027-03-01")).provisional)
@@ -131,12 +149,25 @@ struct WorkingDayTests {
     @Test(
         "a bad holiday file is refused with file, line, column and what was expected",
         arguments: [
-            (#"{"year": 2027, "papers": ["x"], "days": [{"name": "春节", "date": "2027-02-30", "isOffDay": true}]}"#, "2027.json:1:65:", "exists"),
-            ("{\n  \"year\": 2026,\n  \"days\": [\n    {\"name\": \"x\", \"date\": \"2026-03-02\", \"isOffDay\": false}\n  ]\n}", "2027.json:2:11:", "named for 2027"),
-            ("{\n \"year\": 2027,\n \"days\": [\n  {\"name\": \"x\", \"date\": \"2027-03-01\", \"isOffDay\": false}\n ]\n}", "2027.json:4:25:", "Mon"),
+            (
+                #"{"year": 2027, "papers": ["x"], "days": [{"name": "春节", "date": "2027-02-30", "isOffDay": true}]}"#,
+                "2027.json:1:65:", "exists"
+            ),
+            (
+                "{\n  \"year\": 2026,\n  \"days\": [\n    {\"name\": \"x\", \"date\": \"2026-03-02\", \"isOffDay\": false}\n  ]\n}",
+                "2027.json:2:11:", "named for 2027"
+            ),
+            (
+                "{\n \"year\": 2027,\n \"days\": [\n  {\"name\": \"x\", \"date\": \"2027-03-01\", \"isOffDay\": false}\n ]\n}",
+                "2027.json:4:25:", "Mon"
+            ),
             ("{\"year\": 2027, \"days\": [", "2027.json:1:25:", "end of file"),
-            ("{\"year\": 2027, \"days\": [{\"name\": \"x\", \"date\": \"2027-03-06\", \"isOffDay\": \"yes\"}]}", "2027.json:1:73:", "isOffDay"),
-        ])
+            (
+                "{\"year\": 2027, \"days\": [{\"name\": \"x\", \"date\": \"2027-03-06\", \"isOffDay\": \"yes\"}]}",
+                "2027.json:1:73:", "isOffDay"
+            ),
+        ]
+    )
     func badJSON(_ text: String, _ place: String, _ words: String) {
         let error = #expect(throws: CalendarError.self) {
             try HolidaySchedule.parseJSON(Array(text.utf8), source: "2027.json", expectedYear: 2027)
@@ -147,7 +178,9 @@ struct WorkingDayTests {
 
     @Test("a missing holidays folder says which and what to do")
     func missingFolder() {
-        let error = #expect(throws: CalendarError.self) { try WorkingDayCalendar.load(directories: ["/nonexistent/holidays"]) }
+        let error = #expect(throws: CalendarError.self) {
+            try WorkingDayCalendar.load(directories: ["/nonexistent/holidays"])
+        }
         #expect(error?.description.contains("/nonexistent/holidays") == true)
         #expect(error?.description.contains("--holidays") == true)
     }
@@ -155,7 +188,12 @@ struct WorkingDayTests {
 
 @Suite("Durations")
 struct DurationTests {
-    @Test("parse", arguments: [("7d", 7, DutyDuration.Unit.days), ("2w", 2, .weeks), ("5wd", 5, .workingDays), ("12h", 12, .hours)])
+    @Test(
+        "parse",
+        arguments: [
+            ("7d", 7, DutyDuration.Unit.days), ("2w", 2, .weeks), ("5wd", 5, .workingDays), ("12h", 12, .hours),
+        ]
+    )
     func parse(_ text: String, _ value: Int, _ unit: DutyDuration.Unit) throws {
         #expect(try DutyDuration.parse(text) == DutyDuration(value, unit))
     }

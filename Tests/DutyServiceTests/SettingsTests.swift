@@ -25,7 +25,9 @@ struct SettingsTests {
             [[hook]]
             name = "sms"
             command = ["/bin/true"]
-            """, path: "/etc/example/dutyd.toml")
+            """,
+            path: "/etc/example/dutyd.toml"
+        )
         #expect(s.timezone.identifier == "Asia/Shanghai")
         #expect(s.state == "/etc/example/state/dutyd.sqlite")
         #expect(s.policy == ["/etc/example/policy"])
@@ -42,7 +44,8 @@ struct SettingsTests {
             ("send_at = \"9am\"", "x.toml:1:1:", "HH:MM"),
             ("timezone = ", "x.toml:1:", "TOML"),
             ("[email]\nsmtp_hots = \"x\"", "x.toml:2:1:", "in [email]"),
-        ])
+        ]
+    )
     func rejects(_ text: String, _ place: String, _ words: String) {
         let error = #expect(throws: ConfigError.self) { try Settings.parse(text, path: "x.toml") }
         #expect(error?.description.hasPrefix(place) == true, "\(error?.description ?? "")")

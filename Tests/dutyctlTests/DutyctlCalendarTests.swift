@@ -28,7 +28,11 @@ struct DutyctlCalendarTests {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus,
+            out: String(decoding: o, as: UTF8.self),
+            err: String(decoding: e, as: UTF8.self)
+        )
     }
 
     static func json(_ r: Result) throws -> [String: Any] {
@@ -37,16 +41,42 @@ struct DutyctlCalendarTests {
 
     @Test("next --json prints the normalized form and the instants with their offset")
     func nextJSON() throws {
-        let r = try Self.dutyctl("calendar", "next", "*-06,12~01", "--tz", "Asia/Shanghai", "--base", "2026-11-29T00:00:00Z", "--count", "3", "--json")
+        let r = try Self.dutyctl(
+            "calendar",
+            "next",
+            "*-06,12~01",
+            "--tz",
+            "Asia/Shanghai",
+            "--base",
+            "2026-11-29T00:00:00Z",
+            "--count",
+            "3",
+            "--json"
+        )
         #expect(r.status == 0)
         let j = try Self.json(r)
         #expect(j["normalized"] as? String == "*-06,12~01 00:00:00")
-        #expect(j["next"] as? [String] == ["2026-12-31T00:00:00+08:00", "2027-06-30T00:00:00+08:00", "2027-12-31T00:00:00+08:00"])
+        #expect(
+            j["next"] as? [String] == [
+                "2026-12-31T00:00:00+08:00", "2027-06-30T00:00:00+08:00", "2027-12-31T00:00:00+08:00",
+            ]
+        )
     }
 
     @Test("an expression's own zone wins over --tz")
     func zoneSuffix() throws {
-        let r = try Self.dutyctl("calendar", "next", "*-*-* 09:00 America/New_York", "--tz", "Asia/Shanghai", "--base", "2026-11-29T00:00:00Z", "--count", "1", "--json")
+        let r = try Self.dutyctl(
+            "calendar",
+            "next",
+            "*-*-* 09:00 America/New_York",
+            "--tz",
+            "Asia/Shanghai",
+            "--base",
+            "2026-11-29T00:00:00Z",
+            "--count",
+            "1",
+            "--json"
+        )
         #expect(try Self.json(r)["next"] as? [String] == ["2026-11-29T09:00:00-05:00"])
     }
 
@@ -60,18 +90,29 @@ struct DutyctlCalendarTests {
 
     @Test("an expression systemd gives up on exits 65 and says so")
     func noElapse() throws {
-        let r = try Self.dutyctl("calendar", "next", "*-02,04,06,09,11-31", "--tz", "Asia/Shanghai", "--base", "2026-11-29T00:00:00Z")
+        let r = try Self.dutyctl(
+            "calendar",
+            "next",
+            "*-02,04,06,09,11-31",
+            "--tz",
+            "Asia/Shanghai",
+            "--base",
+            "2026-11-29T00:00:00Z"
+        )
         #expect(r.status == 65)
         #expect(r.err.contains("cannot compute the next elapse"))
     }
 
-    @Test("bad usage exits 64", arguments: [
-        ["calendar", "next"],
-        ["calendar", "next", "daily", "--tz", "Mars/Olympus"],
-        ["calendar", "next", "daily", "--base", "yesterday"],
-        ["calendar", "next", "--rrule", "FREQ=DAILY"],
-        ["calendar", "day", "2026-02-30", "--holidays", "/tmp"],
-    ])
+    @Test(
+        "bad usage exits 64",
+        arguments: [
+            ["calendar", "next"],
+            ["calendar", "next", "daily", "--tz", "Mars/Olympus"],
+            ["calendar", "next", "daily", "--base", "yesterday"],
+            ["calendar", "next", "--rrule", "FREQ=DAILY"],
+            ["calendar", "day", "2026-02-30", "--holidays", "/tmp"],
+        ]
+    )
     func usage(_ args: [String]) throws {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let p = Process()
@@ -87,12 +128,25 @@ struct DutyctlCalendarTests {
     @Test("next --rrule lists from DTSTART, local to --tz, as python-dateutil would")
     func rrule() throws {
         let r = try Self.dutyctl(
-            "calendar", "next", "--rrule", "FREQ=MONTHLY;COUNT=10;BYDAY=1SU,-1SU;INTERVAL=2", "--dtstart", "1997-09-07T09:00:00",
-            "--tz", "America/New_York", "--count", "4", "--json")
+            "calendar",
+            "next",
+            "--rrule",
+            "FREQ=MONTHLY;COUNT=10;BYDAY=1SU,-1SU;INTERVAL=2",
+            "--dtstart",
+            "1997-09-07T09:00:00",
+            "--tz",
+            "America/New_York",
+            "--count",
+            "4",
+            "--json"
+        )
         #expect(r.status == 0)
-        #expect(try Self.json(r)["next"] as? [String] == [
-            "1997-09-07T09:00:00-04:00", "1997-09-28T09:00:00-04:00", "1997-11-02T09:00:00-05:00", "1997-11-30T09:00:00-05:00",
-        ])
+        #expect(
+            try Self.json(r)["next"] as? [String] == [
+                "1997-09-07T09:00:00-04:00", "1997-09-28T09:00:00-04:00", "1997-11-02T09:00:00-05:00",
+                "1997-11-30T09:00:00-05:00",
+            ]
+        )
     }
 
     @Test("a rule RFC 5545 forbids exits 65 with the column")
@@ -125,7 +179,13 @@ struct DutyctlCalendarTests {
 
     @Test("day reads the holidays folder named in --config")
     func viaConfig() throws {
-        let r = try Self.dutyctl("calendar", "day", "2025-01-28", "--config", Self.repo.appendingPathComponent("config/dutyd.toml").path)
+        let r = try Self.dutyctl(
+            "calendar",
+            "day",
+            "2025-01-28",
+            "--config",
+            Self.repo.appendingPathComponent("config/dutyd.toml").path
+        )
         #expect(r.status == 0)
         #expect(r.out.contains("public holiday 春节"))
     }
@@ -142,8 +202,11 @@ struct DutyctlCalendarTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-bad-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("{\"year\": 2027,\n \"papers\": [\"x\"],\n \"days\": [{\"name\": \"x\", \"date\": \"2027-13-01\", \"isOffDay\": true}]}".utf8)
-            .write(to: dir.appendingPathComponent("2027.json"))
+        try Data(
+            "{\"year\": 2027,\n \"papers\": [\"x\"],\n \"days\": [{\"name\": \"x\", \"date\": \"2027-13-01\", \"isOffDay\": true}]}"
+                .utf8
+        )
+        .write(to: dir.appendingPathComponent("2027.json"))
         let r = try Self.dutyctl("calendar", "day", "2027-01-01", "--holidays", dir.path)
         #expect(r.status == 65)
         #expect(r.err.contains("2027.json:3:33:"))

@@ -26,27 +26,46 @@ extension HolidaySchedule {
     ///
     /// Checks what a wrong file would get wrong: the `year` matches `expectedYear` (the file name),
     /// every date exists, a make-up working day falls on a weekend, and no date is listed twice.
-    package static func parseJSON(_ bytes: [UInt8], source: String, expectedYear: Int?) throws(CalendarError) -> HolidaySchedule {
+    package static func parseJSON(
+        _ bytes: [UInt8],
+        source: String,
+        expectedYear: Int?
+    ) throws(CalendarError) -> HolidaySchedule {
         let root: JSONNode
         do {
             root = try JSONDocument.parse(bytes)
         } catch {
-            throw CalendarError(.invalidHolidayData, error.message, file: source, line: error.line, column: error.column)
+            throw CalendarError(
+                .invalidHolidayData,
+                error.message,
+                file: source,
+                line: error.line,
+                column: error.column
+            )
         }
         func fail(_ node: JSONNode, _ message: String) -> CalendarError {
             CalendarError(.invalidHolidayData, message, file: source, line: node.line, column: node.column)
         }
-        guard case .object = root.value else { throw fail(root, "expected an object with \"year\", \"papers\" and \"days\", found \(root.kind)") }
-        guard let yearNode = root["year"], case .number(let y) = yearNode.value, y == y.rounded(), (1900...9999).contains(y) else {
+        guard case .object = root.value else {
+            throw fail(root, "expected an object with \"year\", \"papers\" and \"days\", found \(root.kind)")
+        }
+        guard let yearNode = root["year"], case .number(let y) = yearNode.value, y == y.rounded(),
+            (1900...9999).contains(y)
+        else {
             throw fail(root["year"] ?? root, "expected \"year\": a year such as 2026")
         }
         let year = Int(y)
         if let expectedYear, expectedYear != year {
-            throw fail(yearNode, "the file says year \(year) but is named for \(expectedYear); rename it \(year).json or fix \"year\"")
+            throw fail(
+                yearNode,
+                "the file says year \(year) but is named for \(expectedYear); rename it \(year).json or fix \"year\""
+            )
         }
         var published = false
         if let papers = root["papers"] {
-            guard case .array(let list) = papers.value else { throw fail(papers, "expected \"papers\": an array of notice URLs, found \(papers.kind)") }
+            guard case .array(let list) = papers.value else {
+                throw fail(papers, "expected \"papers\": an array of notice URLs, found \(papers.kind)")
+            }
             published = !list.isEmpty
         }
         guard let daysNode = root["days"], case .array(let items) = daysNode.value else {
@@ -55,7 +74,9 @@ extension HolidaySchedule {
         var days: [Day] = []
         var seen: Set<CivilDate> = []
         for item in items {
-            guard case .object = item.value else { throw fail(item, "expected {\"name\", \"date\", \"isOffDay\"}, found \(item.kind)") }
+            guard case .object = item.value else {
+                throw fail(item, "expected {\"name\", \"date\", \"isOffDay\"}, found \(item.kind)")
+            }
             guard let nameNode = item["name"], case .string(let name) = nameNode.value else {
                 throw fail(item["name"] ?? item, "expected \"name\": the festival's name as a string")
             }
@@ -66,7 +87,10 @@ extension HolidaySchedule {
                 throw fail(dateNode, "expected a date YYYY-MM-DD that exists, found \"\(dateText)\"")
             }
             guard let offNode = item["isOffDay"], case .bool(let off) = offNode.value else {
-                throw fail(item["isOffDay"] ?? item, "expected \"isOffDay\": true (a holiday) or false (a make-up working day)")
+                throw fail(
+                    item["isOffDay"] ?? item,
+                    "expected \"isOffDay\": true (a holiday) or false (a make-up working day)"
+                )
             }
             try check(Day(date: date, name: name, isOffDay: off), year: year, seen: &seen) { fail(dateNode, $0) }
             days.append(Day(date: date, name: name, isOffDay: off))
@@ -160,11 +184,16 @@ extension HolidaySchedule {
         seen: inout Set<CivilDate>,
         _ fail: (String) -> CalendarError
     ) throws(CalendarError) {
-        guard day.date.year == year || (day.date.year == year - 1 && day.date.month == 12) || (day.date.year == year + 1 && day.date.month == 1) else {
+        guard
+            day.date.year == year || (day.date.year == year - 1 && day.date.month == 12)
+                || (day.date.year == year + 1 && day.date.month == 1)
+        else {
             throw fail("\(day.date) is outside the \(year) schedule (only late December of \(year - 1) may appear)")
         }
         if !day.isOffDay && !day.date.weekday.isWeekend {
-            throw fail("\(day.date) is a \(day.date.weekday.shortName) but is listed as a make-up working day; only a Saturday or Sunday can be one")
+            throw fail(
+                "\(day.date) is a \(day.date.weekday.shortName) but is listed as a make-up working day; only a Saturday or Sunday can be one"
+            )
         }
         if !seen.insert(day.date).inserted {
             throw fail("\(day.date) is listed twice")

@@ -47,7 +47,9 @@ package enum JSONDocument {
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
-        if p.i < bytes.count { throw p.error("unexpected '\(p.char)' after the JSON value; expected the end of the file") }
+        if p.i < bytes.count {
+            throw p.error("unexpected '\(p.char)' after the JSON value; expected the end of the file")
+        }
         return v
     }
 }
@@ -107,10 +109,14 @@ private struct JSONParser {
             }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes, found '\(char)'") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    throw error("expected a member name in double quotes, found '\(char)'")
+                }
                 let key = try string()
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after the member name, found '\(char)'") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after the member name, found '\(char)'")
+                }
                 i += 1
                 skipSpace()
                 members.append((key, try value(depth: depth + 1)))
@@ -163,7 +169,9 @@ private struct JSONParser {
             while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
             guard i > s, let d = Double(String(decoding: bytes[s..<i], as: UTF8.self)) else {
                 i = s
-                throw error("unexpected '\(char)'; expected a value (object, array, string, number, true, false or null)")
+                throw error(
+                    "unexpected '\(char)'; expected a value (object, array, string, number, true, false or null)"
+                )
             }
             return node(.number(d))
         }
@@ -189,7 +197,8 @@ private struct JSONParser {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard i + 4 < bytes.count, let v = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
+                    guard i + 4 < bytes.count,
+                        let v = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
                     else { throw error("expected four hex digits after \\u") }
                     var scalar = v
                     i += 4

@@ -10,7 +10,10 @@ package enum ShiftRule: String, Sendable, CaseIterable {
     /// Parses `none`, `previous-workday` or `next-workday`.
     package static func parse(_ text: String) throws(CalendarError) -> ShiftRule {
         guard let r = ShiftRule(rawValue: text) else {
-            throw CalendarError(.invalidDuration, "unknown shift rule '\(text)'; expected none, previous-workday or next-workday")
+            throw CalendarError(
+                .invalidDuration,
+                "unknown shift rule '\(text)'; expected none, previous-workday or next-workday"
+            )
         }
         return r
     }
@@ -32,7 +35,8 @@ extension WorkingDayCalendar {
             lines.append(
                 date == original
                     ? "\(date) is a working day; \(rule.rawValue) keeps it"
-                    : "\(rule.rawValue): \(original) → \(date)")
+                    : "\(rule.rawValue): \(original) → \(date)"
+            )
             return lines
         }
     }

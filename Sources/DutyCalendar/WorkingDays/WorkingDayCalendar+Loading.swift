@@ -15,12 +15,15 @@ extension WorkingDayCalendar {
                 throw CalendarError(
                     .invalidHolidayData,
                     "cannot read the holidays folder: it does not exist or is not readable; check the holidays "
-                        + "setting, or pass --holidays DIR", file: dir)
+                        + "setting, or pass --holidays DIR",
+                    file: dir
+                )
             }
             var found: [Int: HolidaySchedule] = [:]
             for name in names.sorted() {
                 let parts = name.split(separator: ".")
-                guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), ["json", "ics"].contains(parts[1].lowercased())
+                guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]),
+                    ["json", "ics"].contains(parts[1].lowercased())
                 else { continue }
                 let path = (dir as NSString).appendingPathComponent(name)
                 guard let data = FileManager.default.contents(atPath: path) else {

@@ -121,8 +121,14 @@ package struct WorkingDayCalendar: Sendable {
         let pending = unpublishedYear(for: date)
         if let pending { warned.note(pending) }
         var s = DayStatus(
-            date: date, working: isWorkingDay(daysSinceEpoch: k), reason: .weekday, holiday: names[k],
-            scheduleYear: scheduleOf[k], provisional: pending != nil, unpublishedYear: pending)
+            date: date,
+            working: isWorkingDay(daysSinceEpoch: k),
+            reason: .weekday,
+            holiday: names[k],
+            scheduleYear: scheduleOf[k],
+            provisional: pending != nil,
+            unpublishedYear: pending
+        )
         switch code(k) {
         case 1: s.reason = .holiday
         case 2: s.reason = .makeUpWorkday
