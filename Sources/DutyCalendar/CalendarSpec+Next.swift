@@ -50,7 +50,7 @@ extension CalendarSpec {
         var usec = usecIn
         for _ in 0..<1000 {
             _ = clock.mktime(&c)
-            c.isDST = -1
+            c.isDST = dst
 
             var v = c.year
             var r = match(year, &v, c, &clock)

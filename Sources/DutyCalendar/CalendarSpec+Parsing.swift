@@ -7,13 +7,21 @@ extension CalendarSpec {
     /// field a comma list of values, `a..b` ranges and `/n` repetitions; the shorthands `minutely`,
     /// `hourly`, `daily`, `weekly`, `monthly`, `quarterly`, `semiannually`, `yearly`/`annually`;
     /// `@EPOCH`; and a trailing ` UTC` or IANA zone name.
-    package static func parse(_ text: String) throws(CalendarError) -> CalendarSpec {
+    ///
+    /// `localZone` is the zone an expression without a suffix is read in (systemd's `TZ`); its
+    /// abbreviations (`CST`, `EST`/`EDT`) are accepted as a suffix meaning "local standard (or
+    /// daylight) time", as systemd accepts `tzname`.
+    package static func parse(_ text: String, localZone: Zone = .utc) throws(CalendarError) -> CalendarSpec {
         var bytes = Array(text.utf8)
         var spec = CalendarSpec()
 
         if bytes.count >= 4, lowered(bytes[(bytes.count - 4)...]) == Array(" utc".utf8) {
             spec.utc = true
             bytes.removeLast(4)
+        } else if let (j, length) = localAbbreviationSuffix(bytes, localZone) {
+            spec.dst = j
+            spec.dstAbbreviation = localZone.abbreviations[j]
+            bytes.removeLast(length + 1)
         } else if let space = bytes.lastIndex(of: UInt8(ascii: " ")) {
             let name = String(decoding: bytes[(space + 1)...], as: UTF8.self)
             if !name.isEmpty, let zone = Zone.named(name) {
@@ -45,6 +53,18 @@ extension CalendarSpec {
         spec.normalize()
         try spec.validate(columns: columns)
         return spec
+    }
+
+    /// Which of the local zone's abbreviations ends the expression after a space, and its length.
+    private static func localAbbreviationSuffix(_ bytes: [UInt8], _ zone: Zone) -> (Int, Int)? {
+        for j in 0...1 {
+            let name = lowered(Array(zone.abbreviations[j].utf8)[...])
+            guard !name.isEmpty, bytes.count > name.count, lowered(bytes[(bytes.count - name.count)...]) == name,
+                bytes[bytes.count - name.count - 1] == UInt8(ascii: " ")
+            else { continue }
+            return (j, name.count)
+        }
+        return nil
     }
 
     /// The shorthands of systemd.time(7); `false` when `text` is none of them.

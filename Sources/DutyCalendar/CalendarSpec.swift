@@ -41,6 +41,10 @@ package struct CalendarSpec: Hashable, Sendable, CustomStringConvertible {
     package var utc = false
     /// The zone named at the end of the expression, if any.
     package var zone: Zone?
+    /// 0 or 1 when the expression ends in the local zone's standard or daylight abbreviation
+    /// (`tm_isdst` is then forced to it); -1 otherwise.
+    package var dst = -1
+    package var dstAbbreviation: String?
 
     package init() {}
 
@@ -66,6 +70,8 @@ package struct CalendarSpec: Hashable, Sendable, CustomStringConvertible {
             s += " UTC"
         } else if let zone {
             s += " " + zone.identifier
+        } else if dst >= 0, let dstAbbreviation {
+            s += " " + dstAbbreviation
         }
         return s
     }
@@ -111,7 +117,7 @@ private func zeroPadded(_ v: Int, _ width: Int) -> String {
 private func formatChain(_ chain: [CalendarSpec.Component]?, width: Int, microseconds: Bool) -> String {
     guard let chain, !chain.isEmpty else { return "*" }
     let d = microseconds ? 1_000_000 : 1
-    if microseconds && chain.count == 1 && chain[0].start == 0 && chain[0].repeatEvery == 1_000_000 {
+    if microseconds && chain.count == 1 && chain[0].start == 0 && chain[0].stop < 0 && chain[0].repeatEvery == 1_000_000 {
         return "*"
     }
     var parts: [String] = []

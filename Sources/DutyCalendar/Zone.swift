@@ -28,6 +28,8 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     /// Local seconds where each transition's ambiguous or missing stretch begins and ends.
     private let windowStart: [Int]
     private let windowEnd: [Int]
+    /// glibc's `tzname`: the standard and daylight abbreviations (see `tzname(forZoneFile:)`).
+    package let abbreviations: [String]
 
     package static let utc = Zone(identifier: "UTC", fixedOffset: 0)
 
@@ -45,6 +47,7 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         self.initialDST = false
         self.windowStart = []
         self.windowEnd = []
+        self.abbreviations = [identifier, identifier]
     }
 
     private init(identifier: String, timeZone: TimeZone) {
@@ -76,7 +79,10 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         self.initialDST = timeZone.isDaylightSavingTime(for: from)
         self.windowStart = starts
         self.windowEnd = ends
+        self.abbreviations = Zone.tzname(forZoneFile: Zone.zoneDirectory + "/" + identifier) ?? [identifier, identifier]
     }
+
+    static var zoneDirectory: String { ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo" }
 
     private static let cache = Mutex<[String: Zone]>([:])
 
@@ -103,8 +109,7 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
             if !ok { return false }
         }
         if name.hasPrefix("GMT+") || name.hasPrefix("GMT-") { return false }
-        let tzdir = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
-        return FileManager.default.fileExists(atPath: tzdir + "/" + name)
+        return FileManager.default.fileExists(atPath: zoneDirectory + "/" + name)
     }
 
     /// Whether the offset ever changes between 1900 and 2500.

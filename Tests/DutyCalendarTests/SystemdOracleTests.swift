@@ -14,10 +14,10 @@ struct SystemdOracleTests {
     @Test("expression", arguments: Oracles.systemd)
     func expression(_ r: SystemdRecord) throws {
         if r.error && r.error_kind == "parse" {
-            #expect(throws: CalendarError.self) { try CalendarSpec.parse(r.expr) }
+            #expect(throws: CalendarError.self) { try CalendarSpec.parse(r.expr, localZone: Zone.named(r.tz)!) }
             return
         }
-        let spec = try CalendarSpec.parse(r.expr)
+        let spec = try CalendarSpec.parse(r.expr, localZone: Zone.named(r.tz)!)
         let base = try #require(Instant(iso: r.base ?? "2026-11-29T00:00:00Z"))
         let local = try #require(Zone.named(r.tz))
         if r.error {
@@ -47,10 +47,10 @@ struct SystemdGeneratedTests {
     @Test("generated expression", arguments: records)
     func expression(_ r: SystemdRecord) throws {
         if r.error && r.error_kind == "parse" {
-            #expect(throws: CalendarError.self) { try CalendarSpec.parse(r.expr) }
+            #expect(throws: CalendarError.self) { try CalendarSpec.parse(r.expr, localZone: Zone.named(r.tz)!) }
             return
         }
-        let spec = try CalendarSpec.parse(r.expr)
+        let spec = try CalendarSpec.parse(r.expr, localZone: Zone.named(r.tz)!)
         if let normalized = r.normalized { #expect(spec.normalized == normalized) }
         let base = try #require(Instant(iso: r.base ?? ""))
         let local = try #require(Zone.named(r.tz))

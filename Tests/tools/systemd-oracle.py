@@ -12,7 +12,8 @@ BASES = ["2026-11-29T00:00:00Z", "2026-11-29T04:22:13Z", "2024-02-28T12:34:56Z",
          "2026-03-29T00:30:00Z", "2026-11-01T05:10:00Z", "2026-11-01T06:10:00Z", "2027-06-30T23:59:59Z"]
 TZS = ["UTC", "UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]
 ZONES = ["", "", "", "", " UTC", " Asia/Shanghai", " America/New_York", " Europe/Berlin", " Australia/Lord_Howe",
-         " Asia/Kolkata", " Pacific/Chatham", " America/Sao_Paulo", " Europe/London", " utc", " Etc/GMT-14"]
+          " Asia/Kolkata", " Pacific/Chatham", " America/Sao_Paulo", " Europe/London", " utc", " Etc/GMT-14",
+         " CST", " EST", " EDT", " CET", " CEST", " +1030", " +11", " GMT"]
 
 def pick(r, xs): return xs[r.randrange(len(xs))]
 
