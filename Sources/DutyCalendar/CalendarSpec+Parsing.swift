@@ -391,6 +391,9 @@ private struct ExpressionScanner {
         var thirdColumns: [Int: Int] = [:]
         let third = try parseChain(microseconds: false, field: "day", columns: &thirdColumns)
         if !(atEnd || peek() == UInt8(ascii: " ")) {
+            if peek() == UInt8(ascii: "~") {
+                throw error("'~' must stand between the month and the day (YYYY-MM~DD), once")
+            }
             throw error("unexpected '\(currentCharacter)' after the day; expected a space before the time (no 'T')")
         }
         skipSpaces()
@@ -428,8 +431,9 @@ private struct ExpressionScanner {
         i += 1
         let s = try parseChain(microseconds: true, field: "second", columns: &columns.second)
         if !atEnd {
+            let hint = peek() == UInt8(ascii: ":") ? " (a list of times is written 08,12:30, not 08:30,12:30)" : ""
             throw error(
-                "unexpected '\(currentCharacter)' after the seconds; expected the end of the expression or a time zone"
+                "unexpected '\(currentCharacter)' after the seconds; expected the end of the expression or a time zone\(hint)"
             )
         }
         (spec.hour, spec.minute, spec.second) = (h, m, s)

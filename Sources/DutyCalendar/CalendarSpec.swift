@@ -117,7 +117,8 @@ private func zeroPadded(_ v: Int, _ width: Int) -> String {
 private func formatChain(_ chain: [CalendarSpec.Component]?, width: Int, microseconds: Bool) -> String {
     guard let chain, !chain.isEmpty else { return "*" }
     let d = microseconds ? 1_000_000 : 1
-    if microseconds && chain.count == 1 && chain[0].start == 0 && chain[0].stop < 0 && chain[0].repeatEvery == 1_000_000 {
+    if microseconds && chain.count == 1 && chain[0].start == 0 && chain[0].stop < 0 && chain[0].repeatEvery == 1_000_000
+    {
         return "*"
     }
     var parts: [String] = []

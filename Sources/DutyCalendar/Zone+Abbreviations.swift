@@ -10,7 +10,11 @@ extension Zone {
         let b = [UInt8](data)
         func be32(_ i: Int) -> Int {
             guard i + 4 <= b.count else { return 0 }
-            return Int(Int32(bitPattern: UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])))
+            return Int(
+                Int32(
+                    bitPattern: UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+                )
+            )
         }
         guard b.count >= 44, b.starts(with: Array("TZif".utf8)) else { return nil }
         // Header counts: isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt.

@@ -79,7 +79,8 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
         self.initialDST = timeZone.isDaylightSavingTime(for: from)
         self.windowStart = starts
         self.windowEnd = ends
-        self.abbreviations = Zone.tzname(forZoneFile: Zone.zoneDirectory + "/" + identifier) ?? [identifier, identifier]
+        self.abbreviations =
+            Zone.tzname(forZoneFile: Zone.zoneDirectory + "/" + identifier) ?? [identifier, identifier]
     }
 
     static var zoneDirectory: String { ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo" }

@@ -85,7 +85,9 @@ extension CalendarCommand {
 
         private func next(_ expression: String, zone: Zone, base: Instant) throws {
             let spec: CalendarSpec
-            do { spec = try CalendarSpec.parse(expression, localZone: zone) } catch { throw Failure(error, expression: expression) }
+            do { spec = try CalendarSpec.parse(expression, localZone: zone) } catch {
+                throw Failure(error, expression: expression)
+            }
             let times: [Instant]
             do { times = try spec.next(after: base, count: count, localZone: zone) } catch { throw Failure(error) }
             let shownZone = spec.utc ? Zone.utc : (spec.zone ?? zone)
