@@ -98,11 +98,7 @@ extension CalendarCommand {
             print("  Original form: \(expression)")
             print("Normalized form: \(spec.normalized)")
             print("      Time zone: \(shownZone.identifier)")
-            if times.isEmpty { print("    Next elapse: never") }
-            for (n, t) in times.enumerated() {
-                let label = n == 0 ? "    Next elapse" : "       Iter. #\(n + 1)"
-                print("\(label): \(humanTime(t, shownZone))")
-            }
+            printElapses(times, in: shownZone)
         }
 
         private func nextRule(_ ruleText: String, dtstart: String, zone: Zone, base: Instant?) throws {
@@ -137,17 +133,22 @@ extension CalendarCommand {
             }
             print("           Rule: \(rule.description)")
             print("        DTSTART: \(start) \(ruleZone.identifier)")
-            if found.isEmpty { print("    Next elapse: never") }
-            for (n, o) in found.enumerated() {
-                let label = n == 0 ? "    Next elapse" : "       Iter. #\(n + 1)"
-                print("\(label): \(humanTime(o.instant!, ruleZone))")
-            }
+            printElapses(found.compactMap(\.instant), in: ruleZone)
         }
     }
 
     struct NextOutput: Encodable {
         var normalized: String
         var next: [String]
+    }
+}
+
+/// The times as `systemd-analyze calendar` lists them: `Next elapse`, then `Iter. #2` and on.
+func printElapses(_ times: [Instant], in zone: Zone) {
+    if times.isEmpty { print("    Next elapse: never") }
+    for (n, t) in times.enumerated() {
+        let label = n == 0 ? "    Next elapse" : "       Iter. #\(n + 1)"
+        print("\(label): \(humanTime(t, zone))")
     }
 }
 

@@ -116,31 +116,32 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     /// Whether the offset ever changes between 1900 and 2500.
     package var isFixed: Bool { transitions.isEmpty }
 
-    /// Seconds east of UTC at that UTC second.
+    /// The number of transitions at or before UTC second `s` (0: before the first).
     @inline(__always)
-    package func offset(atSecond s: Int) -> Int {
-        if transitions.isEmpty { return initialOffset }
-        // Last transition at or before s.
+    private func transitionsUpTo(_ s: Int) -> Int {
         var lo = 0
         var hi = transitions.count
         while lo < hi {
             let mid = (lo + hi) >> 1
             if transitions[mid] <= s { lo = mid + 1 } else { hi = mid }
         }
-        return lo == 0 ? initialOffset : offsetsAfter[lo - 1]
+        return lo
+    }
+
+    /// Seconds east of UTC at that UTC second.
+    @inline(__always)
+    package func offset(atSecond s: Int) -> Int {
+        if transitions.isEmpty { return initialOffset }
+        let n = transitionsUpTo(s)
+        return n == 0 ? initialOffset : offsetsAfter[n - 1]
     }
 
     /// Whether daylight-saving time is in force at that UTC second (`tm_isdst`).
     @inline(__always)
     package func isDaylightSavingTime(atSecond s: Int) -> Bool {
         if transitions.isEmpty { return initialDST }
-        var lo = 0
-        var hi = transitions.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if transitions[mid] <= s { lo = mid + 1 } else { hi = mid }
-        }
-        return lo == 0 ? initialDST : dstAfter[lo - 1]
+        let n = transitionsUpTo(s)
+        return n == 0 ? initialDST : dstAfter[n - 1]
     }
 
     /// How a local second maps to UTC: once, not at all (a gap) or twice (an overlap), with the offsets
