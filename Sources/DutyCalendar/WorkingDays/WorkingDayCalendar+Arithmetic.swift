@@ -84,15 +84,11 @@ extension WorkingDayCalendar {
             if isWorkingDay(daysSinceEpoch: k) { left -= 1 }
         }
         let result = CivilDate(daysSinceEpoch: k)
-        let lo = min(result, date)
-        let hi = max(result, date)
-        var y = lo.year
-        while y <= hi.year + (hi.month == 12 ? 1 : 0) {
-            if !publishedYears.contains(y) {
-                provisional = true
-                _ = status(of: CivilDate(year: y, month: 1, day: 1)!)
-            }
-            y += 1
+        // Every day counted over depends on its year's schedule, and December on the next year's too.
+        let (lo, hi) = (min(result, date), max(result, date))
+        for y in lo.year...(hi.year + (hi.month == 12 ? 1 : 0)) where !publishedYears.contains(y) {
+            provisional = true
+            noteUnpublished(y)
         }
         return (result, provisional)
     }

@@ -119,7 +119,7 @@ package struct WorkingDayCalendar: Sendable {
     package func status(of date: CivilDate) -> DayStatus {
         let k = date.daysSinceEpoch
         let pending = unpublishedYear(for: date)
-        if let pending { warned.note(pending) }
+        if let pending { noteUnpublished(pending) }
         var s = DayStatus(
             date: date,
             working: isWorkingDay(daysSinceEpoch: k),
@@ -136,6 +136,9 @@ package struct WorkingDayCalendar: Sendable {
         }
         return s
     }
+
+    /// Records that an answer relied on `year`'s unpublished schedule (warned about once).
+    func noteUnpublished(_ year: Int) { warned.note(year) }
 
     /// Warnings not yet reported, one per unpublished year that an answer relied on. Each year is
     /// reported once for the life of the calendar.
