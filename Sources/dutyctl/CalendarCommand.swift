@@ -117,9 +117,8 @@ extension CalendarCommand {
                 guard let instant = Instant(iso: dtstart) else {
                     throw Failure(Failure.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
                 }
-                if tz == nil && global.config == nil {
-                    let offset = local.localSecond - instant.seconds
-                    ruleZone = Zone.fixed(offsetSeconds: offset)
+                if try global.configuredZone(tz) == nil {
+                    ruleZone = Zone.fixed(offsetSeconds: local.localSecond - instant.seconds)
                 }
                 start = LocalDateTime(localSecond: ruleZone.localSecond(forInstant: instant.seconds))
             }

@@ -73,7 +73,10 @@ extension GlobalOptions {
     }
 
     /// `--tz` if given, else the settings' zone, else UTC.
-    func zone(_ name: String?) throws -> Zone {
+    func zone(_ name: String?) throws -> Zone { try configuredZone(name) ?? .utc }
+
+    /// `--tz` if given, else the zone of a settings file, else `nil`.
+    func configuredZone(_ name: String?) throws -> Zone? {
         if let name {
             guard let z = Zone.named(name) else {
                 throw Failure(
@@ -83,6 +86,7 @@ extension GlobalOptions {
             }
             return z
         }
-        return try settings().timezone
+        let s = try settings()
+        return s.file == nil ? nil : s.timezone
     }
 }
