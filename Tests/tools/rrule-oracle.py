@@ -17,9 +17,9 @@ DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 def lst(r, xs, k=3): return ",".join(str(x) for x in sorted(set(r.sample(xs, r.randint(1, k))), key=str))
 
 def rule(r):
-    freq = r.choice(["YEARLY", "YEARLY", "MONTHLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY"])
+    freq = r.choice(["YEARLY", "YEARLY", "MONTHLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY"])
     parts = [f"FREQ={freq}"]
-    sub = freq in ("HOURLY", "MINUTELY")
+    sub = freq in ("HOURLY", "MINUTELY", "SECONDLY")
     if r.random() < 0.4: parts.append(f"INTERVAL={r.choice([2, 3, 4, 6, 12] if not sub else [2, 5, 7, 15, 45, 90])}")
     have_by = False
     if r.random() < 0.35:
@@ -41,8 +41,10 @@ def rule(r):
         parts.append("BYHOUR=" + lst(r, range(0, 24))); have_by = True
     if freq in ("DAILY", "WEEKLY") and r.random() < 0.2:
         parts.append("BYHOUR=" + lst(r, [8, 9, 12, 17, 23])); have_by = True
-    if freq in ("DAILY", "HOURLY", "MINUTELY") and r.random() < 0.3:
+    if freq in ("DAILY", "HOURLY", "MINUTELY", "SECONDLY") and r.random() < 0.3:
         parts.append("BYMINUTE=" + lst(r, [0, 15, 30, 45, 59])); have_by = True
+    if freq in ("DAILY", "MINUTELY", "SECONDLY") and r.random() < 0.3:
+        parts.append("BYSECOND=" + lst(r, [0, 10, 30, 59])); have_by = True
     if have_by and r.random() < 0.25:
         parts.append("BYSETPOS=" + lst(r, [1, 2, 3, -1, -2], 2))
     if r.random() < 0.25: parts.append(f"WKST={r.choice(DAYS)}")
