@@ -54,25 +54,21 @@ struct BrokenDownClock {
     /// Local seconds of possibly out-of-range fields, as `timegm` adds them up.
     @inline(__always)
     static func localSeconds(_ f: Fields) -> Int {
-        let months = f.year * 12 + f.month
-        let y = months >= 0 ? months / 12 : (months - 11) / 12
-        let m = months - y * 12
+        let (y, m) = floorDivMod(f.year * 12 + f.month, 12)
         let days = CivilDate.daysFromCivil(year: y, month: m + 1, day: 1) + f.day - 1
         return days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
     }
 
     @inline(__always)
     static func fields(atLocalSecond l: Int, isDST: Int) -> Fields {
-        let days = l >= 0 ? l / 86_400 : -((-l + 86_399) / 86_400)
-        let rest = l - days * 86_400
-        let d = CivilDate(daysSinceEpoch: days)
+        let t = LocalDateTime(localSecond: l)
         return Fields(
-            year: d.year,
-            month: d.month - 1,
-            day: d.day,
-            hour: rest / 3600,
-            minute: rest / 60 % 60,
-            second: rest % 60,
+            year: t.date.year,
+            month: t.date.month - 1,
+            day: t.date.day,
+            hour: t.hour,
+            minute: t.minute,
+            second: t.second,
             isDST: isDST
         )
     }

@@ -7,9 +7,9 @@ extension CalendarSpec {
     /// calculation"), so that dutyd never promises a time systemd would not.
     package func next(after base: Instant, localZone: Zone) throws(CalendarError) -> Instant? {
         let zone: Zone = utc ? .utc : (self.zone ?? localZone)
-        let start = base.microseconds + 1
-        let seconds = start >= 0 ? start / 1_000_000 : -((-start + 999_999) / 1_000_000)
-        var usec = start - seconds * 1_000_000
+        let start = Instant(microseconds: base.microseconds + 1)
+        let seconds = start.seconds
+        var usec = start.microsecondOfSecond
         var clock = BrokenDownClock(zone: zone, lastOffset: zone.offset(atSecond: seconds))
         var tm = clock.localtime(seconds)
         switch findNext(&tm, &usec, &clock) {

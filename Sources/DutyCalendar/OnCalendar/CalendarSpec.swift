@@ -109,11 +109,6 @@ private func formatWeekdays(_ bits: Int) -> String {
     return out
 }
 
-private func zeroPadded(_ v: Int, _ width: Int) -> String {
-    let s = String(v)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-}
-
 private func formatChain(_ chain: [CalendarSpec.Component]?, width: Int, microseconds: Bool) -> String {
     guard let chain, !chain.isEmpty else { return "*" }
     let d = microseconds ? 1_000_000 : 1

@@ -594,18 +594,3 @@ struct YearInfo {
         return t
     }
 }
-
-@inline(__always)
-func floorDivMod(_ a: Int, _ b: Int) -> (Int, Int) {
-    let q = a >= 0 ? a / b : -((-a + b - 1) / b)
-    return (q, a - q * b)
-}
-
-@inline(__always)
-func floorMod(_ a: Int, _ b: Int) -> Int { floorDivMod(a, b).1 }
-
-func gcd(_ a: Int, _ b: Int) -> Int {
-    var (x, y) = (abs(a), abs(b))
-    while y != 0 { (x, y) = (y, x % y) }
-    return x
-}

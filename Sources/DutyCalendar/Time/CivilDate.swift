@@ -92,9 +92,8 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Adds calendar months; a day that the target month lacks is clamped to its last day
     /// (31 January + 1 month = 28 or 29 February).
     package func adding(months: Int) -> CivilDate {
-        let index = year * 12 + (month - 1) + months
-        let y = index >= 0 ? index / 12 : (index - 11) / 12
-        let m = index - y * 12 + 1
+        let (y, m0) = floorDivMod(year * 12 + (month - 1) + months, 12)
+        let m = m0 + 1
         return CivilDate(unchecked: y, m, min(day, CivilDate.daysInMonth(year: y, month: m)))
     }
 
@@ -104,7 +103,7 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// `2026-02-28`.
     package var description: String {
-        "\(pad4(year))-\(pad2(month))-\(pad2(day))"
+        "\(zeroPadded(year, 4))-\(zeroPadded(month, 2))-\(zeroPadded(day, 2))"
     }
 
     /// Parses `YYYY-MM-DD` (also `YYYYMMDD`); `nil` for anything else or a date that does not exist.
@@ -151,27 +150,4 @@ package enum Weekday: Int, CaseIterable, Sendable, Comparable {
     }
 
     package static func < (a: Weekday, b: Weekday) -> Bool { a.rawValue < b.rawValue }
-}
-
-@inline(__always)
-func pad2(_ v: Int) -> String { v < 10 && v >= 0 ? "0\(v)" : "\(v)" }
-
-@inline(__always)
-func pad4(_ v: Int) -> String {
-    if v < 0 { return "-" + pad4(-v) }
-    if v >= 1000 { return "\(v)" }
-    if v >= 100 { return "0\(v)" }
-    if v >= 10 { return "00\(v)" }
-    return "000\(v)"
-}
-
-/// The value of a run of ASCII digits, `nil` if any byte is not a digit or the run is empty.
-func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
-    guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-    var v = 0
-    for c in bytes {
-        guard c >= 48, c <= 57 else { return nil }
-        v = v * 10 + Int(c - 48)
-    }
-    return v
 }

@@ -6,9 +6,9 @@ package struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible 
     package init(seconds: Int) { self.microseconds = seconds * 1_000_000 }
 
     /// Whole seconds since the epoch, rounded down.
-    package var seconds: Int { microseconds >= 0 ? microseconds / 1_000_000 : -((-microseconds + 999_999) / 1_000_000) }
+    package var seconds: Int { floorDivMod(microseconds, 1_000_000).0 }
     /// The microseconds within the second, 0...999_999.
-    package var microsecondOfSecond: Int { microseconds - seconds * 1_000_000 }
+    package var microsecondOfSecond: Int { floorMod(microseconds, 1_000_000) }
 
     package static func < (a: Instant, b: Instant) -> Bool { a.microseconds < b.microseconds }
 
@@ -32,8 +32,8 @@ package struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible 
 package func formatOffset(_ offset: Int) -> String {
     let sign = offset < 0 ? "-" : "+"
     let a = abs(offset)
-    var s = "\(sign)\(pad2(a / 3600)):\(pad2(a / 60 % 60))"
-    if a % 60 != 0 { s += ":\(pad2(a % 60))" }
+    var s = "\(sign)\(zeroPadded(a / 3600, 2)):\(zeroPadded(a / 60 % 60, 2))"
+    if a % 60 != 0 { s += ":\(zeroPadded(a % 60, 2))" }
     return s
 }
 
@@ -55,8 +55,7 @@ package struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConver
 
     /// From seconds since 1970-01-01T00:00:00 on the local clock.
     package init(localSecond s: Int, microsecond: Int = 0) {
-        let days = s >= 0 ? s / 86_400 : -((-s + 86_399) / 86_400)
-        let rest = s - days * 86_400
+        let (days, rest) = floorDivMod(s, 86_400)
         self.init(
             date: CivilDate(daysSinceEpoch: days),
             hour: rest / 3600,
@@ -75,11 +74,8 @@ package struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConver
 
     /// `2026-12-31T09:00:00` (with `.ffffff` when there are microseconds).
     package var description: String {
-        var s = "\(date)T\(pad2(hour)):\(pad2(minute)):\(pad2(second))"
-        if microsecond != 0 {
-            let f = String(microsecond)
-            s += "." + String(repeating: "0", count: 6 - f.count) + f
-        }
+        var s = "\(date)T\(zeroPadded(hour, 2)):\(zeroPadded(minute, 2)):\(zeroPadded(second, 2))"
+        if microsecond != 0 { s += "." + zeroPadded(microsecond, 6) }
         return s
     }
 }
