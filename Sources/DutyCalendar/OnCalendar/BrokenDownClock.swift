@@ -123,10 +123,8 @@ struct BrokenDownClock {
             // the request (with no request: the DST one). Reading with `before` lands after the gap.
             let forward = l - before
             let backward = l - after
-            if r == 1 {
-                return dst(backward) == 0 ? backward : forward
-            }
-            return dst(forward) != 0 || dst(backward) != 0 ? (dst(forward) != 0 ? forward : backward) : forward
+            if r == 1 { return dst(backward) == 0 ? backward : forward }
+            return dst(forward) == 0 && dst(backward) != 0 ? backward : forward
         case .overlap(let before, let after):
             let earlier = l - before
             let later = l - after

@@ -46,8 +46,12 @@ extension Recurrence {
             if let untilLocal, l > untilLocal { return false }
             var instant: Instant?
             if let zone {
-                if let untilInstant, Instant(seconds: zone.instant(forLocalSecond: l)) > untilInstant { return false }
-                guard let s = zone.strictInstant(forLocalSecond: l) else { return true }
+                // A skipped local time still ends the set if it lies past UNTIL (read forward, as mktime does).
+                let s = zone.strictInstant(forLocalSecond: l)
+                if let untilInstant, Instant(seconds: s ?? zone.instant(forLocalSecond: l)) > untilInstant {
+                    return false
+                }
+                guard let s else { return true }
                 instant = Instant(seconds: s)
             } else if let untilInstant, Instant(seconds: l) > untilInstant {
                 return false

@@ -211,24 +211,21 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     /// the transition (glibc `mktime` with `tm_isdst = -1`).
     @inline(__always)
     package func instant(forLocalSecond l: Int) -> Int {
-        if transitions.isEmpty { return l - initialOffset }
-        let (k, inWindow) = locate(l)
-        if k < 0 { return l - initialOffset }
-        if inWindow { return l - (k == 0 ? initialOffset : offsetsAfter[k - 1]) }
-        return l - offsetsAfter[k]
+        switch resolution(forLocalSecond: l) {
+        case .unique(let offset): l - offset
+        case .gap(let before, _), .overlap(let before, _): l - before
+        }
     }
 
     /// The UTC second for local second `l`, `nil` when the wall clock skips it (a DST gap). A time that
     /// occurs twice gives the first of the two.
+    @inline(__always)
     package func strictInstant(forLocalSecond l: Int) -> Int? {
-        if transitions.isEmpty { return l - initialOffset }
-        let (k, inWindow) = locate(l)
-        if k < 0 { return l - initialOffset }
-        let before = k == 0 ? initialOffset : offsetsAfter[k - 1]
-        if inWindow {
-            return offsetsAfter[k] > before ? nil : l - before
+        switch resolution(forLocalSecond: l) {
+        case .unique(let offset): l - offset
+        case .gap: nil
+        case .overlap(let before, _): l - before
         }
-        return l - offsetsAfter[k]
     }
 
     package var description: String { identifier }
