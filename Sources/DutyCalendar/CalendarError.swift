@@ -15,6 +15,9 @@ package struct CalendarError: Error, Hashable, Sendable, CustomStringConvertible
         case invalidRule = "invalid-rule"
         /// A duration such as `7d` or `5wd` that does not parse.
         case invalidDuration = "invalid-duration"
+        /// A word that is none of the allowed ones, such as a shift rule other than `none`,
+        /// `previous-workday` or `next-workday`.
+        case invalidValue = "invalid-value"
         /// A time-zone name the zone database does not know.
         case unknownZone = "unknown-zone"
         /// A date or instant that does not parse.

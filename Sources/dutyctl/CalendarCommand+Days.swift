@@ -15,14 +15,12 @@ struct HolidayOptions: ParsableArguments {
         let dirs = holidays.isEmpty ? try global.settings().holidays : holidays
         do {
             return try WorkingDayCalendar.load(directories: dirs)
-        } catch let e where e.file != nil && e.line == nil && holidays.isEmpty {
-            // The folder came from the settings' holidays key.
-            throw Failure(Failure.config, e.description)
         } catch {
-            throw Failure(
-                error.line == nil && error.file != nil && !holidays.isEmpty ? Failure.usage : Failure.dataError,
-                error.description
-            )
+            // A folder that cannot be read is a setting (78) or an option (64) gone wrong; a file that
+            // does not parse is bad data (65).
+            let folderProblem = error.line == nil
+            let status = !folderProblem ? Failure.dataError : (holidays.isEmpty ? Failure.config : Failure.usage)
+            throw Failure(status, error.description)
         }
     }
 }

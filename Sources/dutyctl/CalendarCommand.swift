@@ -61,7 +61,9 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                let zone = try global.zone(tz)
+                // nil when neither --tz nor a settings file names a zone (read the settings once).
+                let configured = try global.configuredZone(tz)
+                let zone = configured ?? .utc
                 let baseInstant = try base.map { text -> Instant in
                     guard let i = Instant(iso: text, zone: zone) else {
                         throw Failure(
@@ -78,7 +80,7 @@ extension CalendarCommand {
                         base: baseInstant ?? Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000))
                     )
                 } else if let rrule, let dtstart {
-                    try nextRule(rrule, dtstart: dtstart, zone: zone, base: baseInstant)
+                    try nextRule(rrule, dtstart: dtstart, zone: configured, base: baseInstant)
                 }
             }
         }
@@ -101,7 +103,8 @@ extension CalendarCommand {
             printElapses(times, in: shownZone)
         }
 
-        private func nextRule(_ ruleText: String, dtstart: String, zone: Zone, base: Instant?) throws {
+        /// `zone` is `nil` when no zone was configured: a DTSTART with an offset then runs at that offset.
+        private func nextRule(_ ruleText: String, dtstart: String, zone: Zone?, base: Instant?) throws {
             let rule: RecurrenceRule
             do { rule = try RecurrenceRule.parse(ruleText) } catch { throw Failure(error, expression: ruleText) }
             guard let (local, rest) = LocalDateTime.parsePrefix(dtstart) else {
@@ -111,13 +114,13 @@ extension CalendarCommand {
                 )
             }
             var start = local
-            var ruleZone = zone
+            var ruleZone = zone ?? .utc
             if !rest.isEmpty {
                 // An explicit offset fixes the instant; the rule then runs in --tz (or at that offset).
                 guard let instant = Instant(iso: dtstart) else {
                     throw Failure(Failure.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
                 }
-                if try global.configuredZone(tz) == nil {
+                if zone == nil {
                     ruleZone = Zone.fixed(offsetSeconds: local.localSecond - instant.seconds)
                 }
                 start = LocalDateTime(localSecond: ruleZone.localSecond(forInstant: instant.seconds))

@@ -11,7 +11,6 @@ struct Failure: Error {
 
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
-    static let unavailable: Int32 = 69
     static let config: Int32 = 78
 
     init(_ status: Int32, _ message: String) {
@@ -26,13 +25,12 @@ struct Failure: Error {
                 "invalid \(error.code == .invalidRule ? "recurrence rule" : "calendar expression") '\(expression)'"
             )
             lines.append("  \(expression)")
-            lines.append("  " + String(repeating: " ", count: max(0, column - 1)) + "^")
+            let before = expression.prefix(max(0, column - 1))
+            lines.append("  " + String(repeating: " ", count: displayWidth(before)) + "^")
         }
         lines.append(error.description)
         self.init(error.code == .unknownZone ? Failure.usage : Failure.dataError, lines.joined(separator: "\n"))
     }
-
-    init(_ error: ConfigError) { self.init(Failure.config, error.description) }
 }
 
 /// Runs a command body, turning failures into their message and exit status.
@@ -71,9 +69,6 @@ extension GlobalOptions {
         }
         return Settings()
     }
-
-    /// `--tz` if given, else the settings' zone, else UTC.
-    func zone(_ name: String?) throws -> Zone { try configuredZone(name) ?? .utc }
 
     /// `--tz` if given, else the zone of a settings file, else `nil`.
     func configuredZone(_ name: String?) throws -> Zone? {

@@ -177,3 +177,26 @@ struct CivilDateTests {
         #expect(Instant(iso: text) == nil)
     }
 }
+
+/// A misspelt zone at the end of an expression is named as such, not as a stray space.
+@Suite("Unknown zone suffixes")
+struct ZoneSuffixTests {
+    @Test(
+        "the last word is reported as an unknown zone",
+        arguments: [
+            ("*-*-* 09:00 Asia/Shangai", 13, "Asia/Shangai"), ("daily Mars/Olympus", 7, "Mars/Olympus"),
+            ("*-06,12~01 北京", 12, "北京"),
+        ]
+    )
+    func unknownZone(_ text: String, _ column: Int, _ word: String) {
+        let error = #expect(throws: CalendarError.self) { try CalendarSpec.parse(text) }
+        #expect(error?.column == column)
+        #expect(error?.message.contains("unknown time zone '\(word)'") == true, "\(error?.description ?? "")")
+    }
+
+    @Test("a stray weekday is not mistaken for a zone")
+    func weekdayWord() {
+        let error = #expect(throws: CalendarError.self) { try CalendarSpec.parse("Mon Fri") }
+        #expect(error?.message.contains("time zone") == false)
+    }
+}

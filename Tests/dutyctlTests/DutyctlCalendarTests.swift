@@ -14,7 +14,9 @@ struct DutyctlCalendarTests {
         var err: String
     }
 
-    static func dutyctl(_ args: String...) throws -> Result {
+    static func dutyctl(_ args: String...) throws -> Result { try dutyctl(args) }
+
+    static func dutyctl(_ args: [String]) throws -> Result {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let exe = products.appendingPathComponent("dutyctl")
         let p = Process()
@@ -114,15 +116,7 @@ struct DutyctlCalendarTests {
         ]
     )
     func usage(_ args: [String]) throws {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = products.appendingPathComponent("dutyctl")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 64)
+        #expect(try Self.dutyctl(args).status == 64)
     }
 
     @Test("next --rrule lists from DTSTART, local to --tz, as python-dateutil would")

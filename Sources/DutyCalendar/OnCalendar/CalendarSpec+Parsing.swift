@@ -40,19 +40,41 @@ extension CalendarSpec {
         var columns = ComponentColumns()
         if !applyShorthand(String(decoding: lowered(bytes[...]), as: UTF8.self), to: &spec) {
             var scanner = ExpressionScanner(bytes: bytes)
-            try scanner.parseWeekdays(into: &spec)
-            let dateDone = try scanner.parseDate(into: &spec, columns: &columns)
-            if !dateDone {
-                try scanner.parseTime(into: &spec, columns: &columns)
-            }
-            if !scanner.atEnd {
-                throw scanner.error("unexpected '\(scanner.currentCharacter)'; expected the end of the expression")
+            do throws(CalendarError) {
+                try scanner.parseWeekdays(into: &spec)
+                let dateDone = try scanner.parseDate(into: &spec, columns: &columns)
+                if !dateDone {
+                    try scanner.parseTime(into: &spec, columns: &columns)
+                }
+                if !scanner.atEnd {
+                    throw scanner.error("unexpected '\(scanner.currentCharacter)'; expected the end of the expression")
+                }
+            } catch {
+                throw unknownZoneSuffix(text, localZone) ?? error
             }
         }
 
         spec.normalize()
         try spec.validate(columns: columns)
         return spec
+    }
+
+    /// When the expression fails only because of its last word, that word was meant as a time zone
+    /// (`Asia/Shangai`, `北京`): say so, rather than complain about the space before it.
+    private static func unknownZoneSuffix(_ text: String, _ localZone: Zone) -> CalendarError? {
+        guard let space = text.lastIndex(of: " ") else { return nil }
+        let word = text[text.index(after: space)...]
+        let lowered = word.lowercased()
+        let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        guard word.contains(where: { $0.isLetter }), !weekdays.contains(where: { lowered.hasPrefix($0) }),
+            (try? parse(String(text[..<space]), localZone: localZone)) != nil
+        else { return nil }
+        return CalendarError(
+            .invalidExpression,
+            "unknown time zone '\(word)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl "
+                + "list-timezones)",
+            column: text[...space].count + 1
+        )
     }
 
     /// Which of the local zone's abbreviations ends the expression after a space, and its length.

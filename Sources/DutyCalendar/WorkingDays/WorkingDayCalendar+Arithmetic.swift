@@ -11,7 +11,7 @@ package enum ShiftRule: String, Sendable, CaseIterable {
     package static func parse(_ text: String) throws(CalendarError) -> ShiftRule {
         guard let r = ShiftRule(rawValue: text) else {
             throw CalendarError(
-                .invalidDuration,
+                .invalidValue,
                 "unknown shift rule '\(text)'; expected none, previous-workday or next-workday"
             )
         }

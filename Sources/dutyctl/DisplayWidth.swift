@@ -1,0 +1,15 @@
+/// Terminal columns a string takes: East Asian wide and fullwidth characters (汉字, 全角) take two.
+/// Used to line up carets under expressions and, later, table columns with Chinese text.
+func displayWidth(_ s: some StringProtocol) -> Int {
+    s.unicodeScalars.reduce(0) { width, u in
+        if u.properties.generalCategory == .nonspacingMark || u.value == 0x200B { return width }
+        return width + (isWide(u.value) ? 2 : 1)
+    }
+}
+
+private func isWide(_ v: UInt32) -> Bool {
+    (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
+        || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
+        || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+        || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+}
