@@ -12,15 +12,24 @@ struct HolidayOptions: ParsableArguments {
     var holidays: [String] = []
 
     func calendar(_ global: GlobalOptions) throws -> WorkingDayCalendar {
-        let dirs = holidays.isEmpty ? try global.settings().holidays : holidays
+        let settings = holidays.isEmpty ? try global.settings() : nil
         do {
-            return try WorkingDayCalendar.load(directories: dirs)
+            return try WorkingDayCalendar.load(directories: settings?.holidays ?? holidays)
         } catch {
-            // A folder that cannot be read is a setting (78) or an option (64) gone wrong; a file that
-            // does not parse is bad data (65).
-            let folderProblem = error.line == nil
-            let status = !folderProblem ? Failure.dataError : (holidays.isEmpty ? Failure.config : Failure.usage)
-            throw Failure(status, error.description)
+            // A file that does not parse is bad data (65); a folder that cannot be read is an option (64) or
+            // a setting (78) gone wrong, and the message says which one to change.
+            guard error.line == nil else { throw Failure(Failure.dataError, error.description) }
+            guard let settings else {
+                throw Failure(Failure.usage, "\(error); check the folder given to --holidays")
+            }
+            guard let file = settings.file else {
+                throw Failure(
+                    Failure.config,
+                    "\(error); there is no settings file at \(Settings.defaultPath) to name another, so pass "
+                        + "--holidays DIR (the source ships config/holidays/cn) or --config PATH"
+                )
+            }
+            throw Failure(Failure.config, "\(error); check 'holidays' in \(file), or pass --holidays DIR")
         }
     }
 }

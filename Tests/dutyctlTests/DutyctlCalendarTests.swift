@@ -213,4 +213,20 @@ struct DutyctlCalendarTests {
         #expect(r.out.contains("previous-workday: 2025-01-31 → 2025-01-27"))
         #expect(r.out.components(separatedBy: "skip ").count == 5)
     }
+
+    @Test("a holidays folder that is not there says which option or setting to change")
+    func missingHolidayFolder() throws {
+        let viaOption = try Self.dutyctl("calendar", "day", "2026-10-01", "--holidays", "/nonexistent/holidays")
+        #expect(viaOption.status == 64)
+        #expect(viaOption.err.contains("/nonexistent/holidays"))
+        #expect(viaOption.err.contains("--holidays"))
+
+        let settings = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-\(UUID()).toml")
+        try Data("holidays = \"/nonexistent/holidays\"\n".utf8).write(to: settings)
+        defer { try? FileManager.default.removeItem(at: settings) }
+        let viaSettings = try Self.dutyctl("calendar", "day", "2026-10-01", "--config", settings.path)
+        #expect(viaSettings.status == 78)
+        #expect(viaSettings.err.contains("check 'holidays' in \(settings.path)"))
+        #expect(viaSettings.err.contains("--holidays"))
+    }
 }

@@ -14,8 +14,7 @@ extension WorkingDayCalendar {
             } catch {
                 throw CalendarError(
                     .invalidHolidayData,
-                    "cannot read the holidays folder: it does not exist or is not readable; check the holidays "
-                        + "setting, or pass --holidays DIR",
+                    "cannot read the holidays folder: it does not exist or is not readable",
                     file: dir
                 )
             }
