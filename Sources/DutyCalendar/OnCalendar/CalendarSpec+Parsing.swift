@@ -275,7 +275,7 @@ private struct ExpressionScanner {
         ("monday", 0), ("mon", 0), ("tuesday", 1), ("tue", 1), ("wednesday", 2), ("wed", 2),
         ("thursday", 3), ("thu", 3), ("friday", 4), ("fri", 4), ("saturday", 5), ("sat", 5),
         ("sunday", 6), ("sun", 6),
-    ].map { ($0.0, $0.1) }
+    ]
 
     func matchDay() -> (length: Int, number: Int)? {
         for (name, nr) in ExpressionScanner.dayNames {

@@ -19,8 +19,6 @@ package struct WorkingDayCalendar: Sendable {
     private let names: [Int: String]
     private let scheduleOf: [Int: Int]
     package let publishedYears: Set<Int>
-    /// The files the schedules came from, by year.
-    package let sources: [Int: String]
     private let warned = ProvisionalLog()
 
     package init(schedules: [HolidaySchedule]) {
@@ -45,7 +43,6 @@ package struct WorkingDayCalendar: Sendable {
         self.names = names
         self.scheduleOf = scheduleOf
         self.publishedYears = Set(ordered.filter(\.published).map(\.year))
-        self.sources = Dictionary(ordered.map { ($0.year, $0.source) }, uniquingKeysWith: { _, b in b })
     }
 
     /// Why a day is or is not worked.
