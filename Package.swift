@@ -10,27 +10,40 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
         // beyond reading the holiday files it is handed.
         .target(name: "DutyCalendar"),
-        // The commands and queries both front ends share; settings.
+        // Organisation, policy and obligation model; occurrences, reminders, escalations; the plan of
+        // what is due when. Pure: it is handed `now`, the organisation and what was done.
+        .target(name: "DutyCore", dependencies: ["DutyCalendar"]),
+        // The state store: units, officials, completions, events and the notification ledger (SQLite).
+        .target(
+            name: "DutyStore",
+            dependencies: ["DutyCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The commands and queries both front ends share; settings and policy files.
         .target(
             name: "DutyService",
-            dependencies: ["DutyCalendar", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: [
+                "DutyCalendar", "DutyCore", "DutyStore", .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         .executableTarget(
             name: "dutyctl",
             dependencies: [
                 "DutyCalendar",
+                "DutyCore",
+                "DutyStore",
                 "DutyService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "DutyBench",
-            dependencies: ["DutyCalendar"],
+            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService"],
             path: "Benchmarks/DutyBench"
         ),
         .testTarget(
@@ -39,8 +52,16 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(
+            name: "DutyCoreTests",
+            dependencies: ["DutyCore", "DutyCalendar"]
+        ),
+        .testTarget(
+            name: "DutyStoreTests",
+            dependencies: ["DutyStore", "DutyCore", "DutyCalendar"]
+        ),
+        .testTarget(
             name: "DutyServiceTests",
-            dependencies: ["DutyService"]
+            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar"]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

@@ -13,7 +13,9 @@ struct Dutyctl: ParsableCommand {
             Exit status: 0 success, 1 failure at run time, 64 bad usage, 65 bad input data \
             (file:line:column and what was expected), 69 daemon unavailable, 78 bad configuration.
             """,
-        subcommands: [CalendarCommand.self]
+        subcommands: [
+            Upcoming.self, Overdue.self, Explain.self, UnitCommand.self, OfficialCommand.self, CalendarCommand.self,
+        ]
     )
 }
 
@@ -21,6 +23,9 @@ struct Dutyctl: ParsableCommand {
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The settings file.", valueName: "path"))
     var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("The state store, instead of the settings' state.", valueName: "path"))
+    var state: String?
 
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false

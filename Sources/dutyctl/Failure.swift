@@ -1,6 +1,7 @@
 import ArgumentParser
 import DutyCalendar
 import DutyService
+import DutyStore
 import Foundation
 
 /// Everything a command can fail with, and its exit status. Messages go to standard error as
@@ -9,6 +10,7 @@ struct Failure: Error {
     var status: Int32
     var message: String
 
+    static let runtime: Int32 = 1
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let config: Int32 = 78
@@ -48,6 +50,19 @@ func running(_ body: () throws -> Void) throws {
     } catch let e as ConfigError {
         FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
         throw ExitCode(Failure.config)
+    } catch let e as PolicyError {
+        let lines = e.problems.map { "dutyctl: \($0)\n" }.joined()
+        FileHandle.standardError.write(Data((lines + "dutyctl: the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`\n").utf8))
+        throw ExitCode(Failure.config)
+    } catch let e as CSVError {
+        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
+        throw ExitCode(Failure.dataError)
+    } catch let e as QueryError {
+        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
+        throw ExitCode(Failure.dataError)
+    } catch let e as StoreError {
+        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
+        throw ExitCode(e.code == .unavailable ? Failure.runtime : Failure.dataError)
     }
 }
 

@@ -4,13 +4,13 @@
 /// Quotient and remainder with the quotient rounded down, so the remainder has the sign of `b`:
 /// `floorDivMod(-1, 86_400)` is `(-1, 86_399)`.
 @inline(__always)
-func floorDivMod(_ a: Int, _ b: Int) -> (Int, Int) {
+package func floorDivMod(_ a: Int, _ b: Int) -> (Int, Int) {
     let q = a >= 0 ? a / b : -((-a + b - 1) / b)
     return (q, a - q * b)
 }
 
 @inline(__always)
-func floorMod(_ a: Int, _ b: Int) -> Int { floorDivMod(a, b).1 }
+package func floorMod(_ a: Int, _ b: Int) -> Int { floorDivMod(a, b).1 }
 
 func gcd(_ a: Int, _ b: Int) -> Int {
     var (x, y) = (abs(a), abs(b))
@@ -19,7 +19,7 @@ func gcd(_ a: Int, _ b: Int) -> Int {
 }
 
 /// `v` in decimal with at least `width` digits: `zeroPadded(7, 2)` is `07`, `zeroPadded(-5, 4)` is `-0005`.
-func zeroPadded(_ v: Int, _ width: Int) -> String {
+package func zeroPadded(_ v: Int, _ width: Int) -> String {
     if v < 0 { return "-" + zeroPadded(-v, width) }
     let s = String(v)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -1,0 +1,153 @@
+/// The unit tree and its officials, indexed for the planner.
+///
+/// Units are kept in tree order (each unit before its descendants, siblings by id), so a unit's
+/// subtree is the contiguous range `index..<subtreeEnd[index]`: "one county and everything below it"
+/// is a range check, not a walk.
+package struct Organisation: Sendable {
+    /// Units in tree order.
+    package let units: [Unit]
+    package let officials: [Official]
+    /// Unit index by id.
+    package let index: [String: Int32]
+    package let officialIndex: [String: Int32]
+    /// Parent index, or -1 for a root.
+    package let parent: [Int32]
+    /// End (exclusive) of each unit's subtree in `units`.
+    package let subtreeEnd: [Int32]
+    /// Officials of each unit: `officialOrder[officialStart[u]..<officialStart[u + 1]]`.
+    let officialStart: [Int32]
+    let officialOrder: [Int32]
+    /// Unit index of each official.
+    package let officialUnit: [Int32]
+
+    /// Builds the index. Units whose parent is not in the list become roots; use
+    /// `problems(policy:)` to report them.
+    package init(units input: [Unit], officials inputOfficials: [Official]) {
+        var byID: [String: Int] = [:]
+        byID.reserveCapacity(input.count)
+        for (i, u) in input.enumerated() { byID[u.id] = i }
+        // Children lists, then a depth-first walk from the roots, siblings by id.
+        var childCount = [Int32](repeating: 0, count: input.count + 1)
+        var roots: [Int] = []
+        var parentOf = [Int](repeating: -1, count: input.count)
+        for (i, u) in input.enumerated() {
+            if let p = u.parent, let pi = byID[p], pi != i {
+                parentOf[i] = pi
+                childCount[pi] += 1
+            } else {
+                roots.append(i)
+            }
+        }
+        var childStart = [Int](repeating: 0, count: input.count + 1)
+        for i in 0..<input.count { childStart[i + 1] = childStart[i] + Int(childCount[i]) }
+        var fill = childStart
+        var children = [Int](repeating: 0, count: childStart[input.count])
+        for i in 0..<input.count where parentOf[i] >= 0 {
+            children[fill[parentOf[i]]] = i
+            fill[parentOf[i]] += 1
+        }
+        for i in 0..<input.count where childCount[i] > 1 {
+            children[childStart[i]..<childStart[i + 1]].sort { input[$0].id < input[$1].id }
+        }
+        roots.sort { input[$0].id < input[$1].id }
+
+        var order: [Int] = []
+        order.reserveCapacity(input.count)
+        var position = [Int32](repeating: -1, count: input.count)
+        var end = [Int32](repeating: 0, count: input.count)
+        // Iterative walk: a parent cycle (a → b → a) never reaches a root and is left out here;
+        // `problems` reports it.
+        var stack: [(node: Int, next: Int)] = []
+        var pending = Array(roots.reversed())
+        while let r = pending.popLast() {
+            position[r] = Int32(order.count)
+            order.append(r)
+            stack.append((r, childStart[r]))
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                let (node, next) = stack[top]
+                if next < childStart[node + 1] {
+                    stack[top].next += 1
+                    let c = children[next]
+                    position[c] = Int32(order.count)
+                    order.append(c)
+                    stack.append((c, childStart[c]))
+                } else {
+                    end[node] = Int32(order.count)
+                    stack.removeLast()
+                }
+            }
+        }
+        var units: [Unit] = []
+        units.reserveCapacity(order.count)
+        var parent: [Int32] = []
+        parent.reserveCapacity(order.count)
+        var subtreeEnd: [Int32] = []
+        subtreeEnd.reserveCapacity(order.count)
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(order.count)
+        for (k, i) in order.enumerated() {
+            units.append(input[i])
+            parent.append(parentOf[i] >= 0 ? position[parentOf[i]] : -1)
+            subtreeEnd.append(end[i])
+            index[input[i].id] = Int32(k)
+        }
+        self.units = units
+        self.parent = parent
+        self.subtreeEnd = subtreeEnd
+        self.index = index
+
+        // Officials grouped by unit; officials of units not in the tree are kept but belong nowhere.
+        var officials = inputOfficials
+        officials.sort { $0.id < $1.id }
+        var officialIndex: [String: Int32] = [:]
+        officialIndex.reserveCapacity(officials.count)
+        var officialUnit = [Int32](repeating: -1, count: officials.count)
+        var perUnit = [Int32](repeating: 0, count: units.count + 1)
+        for (k, o) in officials.enumerated() {
+            officialIndex[o.id] = Int32(k)
+            if let u = index[o.unit] {
+                officialUnit[k] = u
+                perUnit[Int(u)] += 1
+            }
+        }
+        var start = [Int32](repeating: 0, count: units.count + 1)
+        for u in 0..<units.count { start[u + 1] = start[u] + perUnit[u] }
+        var at = start
+        var orderOfficials = [Int32](repeating: 0, count: Int(start[units.count]))
+        for k in 0..<officials.count where officialUnit[k] >= 0 {
+            let u = Int(officialUnit[k])
+            orderOfficials[Int(at[u])] = Int32(k)
+            at[u] += 1
+        }
+        self.officials = officials
+        self.officialIndex = officialIndex
+        self.officialUnit = officialUnit
+        self.officialStart = start
+        self.officialOrder = orderOfficials
+    }
+
+    package static let empty = Organisation(units: [], officials: [])
+
+    /// Indices of the officials of unit `u`.
+    package func officials(of u: Int32) -> ArraySlice<Int32> {
+        officialOrder[Int(officialStart[Int(u)])..<Int(officialStart[Int(u) + 1])]
+    }
+
+    /// Whether unit `u` is `ancestor` or below it.
+    @inline(__always)
+    package func isInSubtree(_ u: Int32, of ancestor: Int32) -> Bool {
+        u >= ancestor && u < subtreeEnd[Int(ancestor)]
+    }
+
+    /// The chain from `u` up to its root, `u` first.
+    package func ancestry(of u: Int32) -> [Int32] {
+        var out: [Int32] = []
+        var x = u
+        while x >= 0 {
+            out.append(x)
+            x = parent[Int(x)]
+        }
+        return out
+    }
+}

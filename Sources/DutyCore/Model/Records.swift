@@ -1,0 +1,115 @@
+package import DutyCalendar
+
+/// What was done for an occurrence: `dutyctl done`.
+package struct Completion: Sendable, Hashable {
+    package var occurrence: OccurrenceID
+    /// The day the duty was carried out.
+    package var on: CivilDate
+    /// When it was recorded.
+    package var recordedAt: Instant
+    /// Who recorded it (the Unix user).
+    package var by: String
+    /// Reference number of the report or minutes (文号), optional.
+    package var reference: String?
+    package var note: String?
+
+    package init(
+        occurrence: OccurrenceID,
+        on: CivilDate,
+        recordedAt: Instant,
+        by: String,
+        reference: String? = nil,
+        note: String? = nil
+    ) {
+        self.occurrence = occurrence
+        self.on = on
+        self.recordedAt = recordedAt
+        self.by = by
+        self.reference = reference
+        self.note = note
+    }
+}
+
+/// An occurrence that will not be done, and why: `dutyctl waive`.
+package struct Waiver: Sendable, Hashable {
+    package var occurrence: OccurrenceID
+    package var reason: String
+    package var recordedAt: Instant
+    package var by: String
+
+    package init(occurrence: OccurrenceID, reason: String, recordedAt: Instant, by: String) {
+        self.occurrence = occurrence
+        self.reason = reason
+        self.recordedAt = recordedAt
+        self.by = by
+    }
+}
+
+/// Something that happened at a unit and starts a deadline: `dutyctl event record`.
+package struct Event: Sendable, Hashable {
+    /// `major-situation-2026-11-29`, unique per unit.
+    package var id: String
+    package var kind: String
+    package var unit: String
+    package var on: CivilDate
+    package var recordedAt: Instant
+    package var by: String
+    package var note: String?
+
+    package init(
+        id: String,
+        kind: String,
+        unit: String,
+        on: CivilDate,
+        recordedAt: Instant,
+        by: String,
+        note: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.unit = unit
+        self.on = on
+        self.recordedAt = recordedAt
+        self.by = by
+        self.note = note
+    }
+}
+
+/// Everything recorded that changes occurrences: completions, waivers and events.
+package struct DutyRecords: Sendable {
+    package var completions: [Completion]
+    package var waivers: [Waiver]
+    package var events: [Event]
+
+    package init(completions: [Completion] = [], waivers: [Waiver] = [], events: [Event] = []) {
+        self.completions = completions
+        self.waivers = waivers
+        self.events = events
+    }
+}
+
+/// `obligation/subject/period`, the readable, stable name of an occurrence:
+/// `semiannual-report/gd.gz/2026-H2`, `standing-committee-study/gd.gz/2026-c1`,
+/// `major-situation-report/gd.gz/major-situation-2026-11-29`.
+package struct OccurrenceID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var obligation: String
+    package var subject: String
+    package var period: String
+
+    package init(obligation: String, subject: String, period: String) {
+        self.obligation = obligation
+        self.subject = subject
+        self.period = period
+    }
+
+    /// Splits `a/b/c`; `nil` unless there are exactly three non-empty parts.
+    package init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts.contains(where: \.isEmpty) else { return nil }
+        self.init(obligation: String(parts[0]), subject: String(parts[1]), period: String(parts[2]))
+    }
+
+    package var description: String { "\(obligation)/\(subject)/\(period)" }
+
+    package static func < (a: OccurrenceID, b: OccurrenceID) -> Bool { a.description < b.description }
+}

@@ -1,0 +1,172 @@
+package import DutyCalendar
+
+/// Which occurrences a query wants.
+package struct Scope: Sendable {
+    /// Only these obligations (indices); `nil` for all.
+    package var obligations: Set<Int>?
+    /// Only subjects in this unit (officials: whose unit is this one).
+    package var unit: Int32?
+    /// With `unit`: the whole subtree below it too.
+    package var subtree = false
+
+    package init(obligations: Set<Int>? = nil, unit: Int32? = nil, subtree: Bool = false) {
+        self.obligations = obligations
+        self.unit = unit
+        self.subtree = subtree
+    }
+
+    package static let everything = Scope()
+}
+
+extension Plan {
+    /// Calls `body` with every subject of a set in scope, ascending.
+    @inline(__always)
+    private func forEachMember(_ set: ScheduleSet, obligation o: Int, scope: Scope, _ body: (Int32) -> Void) {
+        let officials = planner.policy.obligations[o].appliesTo.subjectsAreOfficials
+        let list: [Int32]
+        switch set.members {
+        case .all: list = planner.subjects(of: o)
+        case .some(let l): list = l
+        }
+        guard let root = scope.unit else {
+            for s in list { body(s) }
+            return
+        }
+        let end = scope.subtree ? planner.organisation.subtreeEnd[Int(root)] : root + 1
+        if officials {
+            let unitOf = planner.organisation.officialUnit
+            for s in list {
+                let u = unitOf[Int(s)]
+                if u >= root && u < end { body(s) }
+            }
+        } else {
+            // Unit subjects are in tree order: the subtree is one slice.
+            var lo = lowerBound(list, root)
+            while lo < list.count && list[lo] < end {
+                body(list[lo])
+                lo += 1
+            }
+        }
+    }
+
+    /// Every tracked occurrence in scope whose deadline day is from `from` through `through`, with
+    /// what was recorded for it, in no particular order.
+    package func forEachOccurrence(
+        deadlines from: CivilDate,
+        through: CivilDate,
+        scope: Scope = .everything,
+        _ body: (Occurrence) -> Void
+    ) {
+        for plan in obligations {
+            let o = plan.obligation
+            if let only = scope.obligations, !only.contains(o) { continue }
+            let id = planner.policy.obligations[o].id
+            let hasRecords = records.hasRecords(id)
+            for set in plan.sets {
+                for t in set.timings where t.date >= from && t.date <= through {
+                    let recs = hasRecords ? records.period(id, t) : nil
+                    let day = Int32(t.date.daysSinceEpoch)
+                    forEachMember(set, obligation: o, scope: scope) { s in
+                        guard day >= planner.trackStartDay(subject: s, obligation: o) else { return }
+                        let subjectID = planner.subjectID(s, obligation: o)
+                        let (c, w) = recs?.lookup(subjectID) ?? (nil, nil)
+                        body(
+                            Occurrence(
+                                id: OccurrenceID(obligation: id, subject: subjectID, period: t.period),
+                                obligation: o,
+                                subject: s,
+                                timing: t,
+                                completion: c,
+                                waiver: w
+                            )
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every step from `window.lowerBound` up to (not including) `window.upperBound` of every tracked
+    /// occurrence in scope that is neither done nor waived: `body` gets the obligation, the subject, the
+    /// deadline and the indices of its steps in the window. Nothing is built per subject, so a national
+    /// plan costs a loop, not an allocation, per occurrence.
+    package func forEachDue(
+        in window: Range<Instant>,
+        scope: Scope = .everything,
+        _ body: (_ obligation: Int, _ subject: Int32, _ timing: Timing, _ steps: Range<Int>) -> Void
+    ) {
+        for plan in obligations {
+            let o = plan.obligation
+            if let only = scope.obligations, !only.contains(o) { continue }
+            let id = planner.policy.obligations[o].id
+            let hasRecords = records.hasRecords(id)
+            for set in plan.sets {
+                for t in set.timings {
+                    guard let first = t.steps.firstIndex(where: { $0.at >= window.lowerBound }),
+                        t.steps[first].at < window.upperBound
+                    else { continue }
+                    var last = first
+                    while last < t.steps.count && t.steps[last].at < window.upperBound { last += 1 }
+                    let recs = hasRecords ? records.period(id, t) : nil
+                    let day = Int32(t.date.daysSinceEpoch)
+                    forEachMember(set, obligation: o, scope: scope) { s in
+                        guard day >= planner.trackStartDay(subject: s, obligation: o) else { return }
+                        if let recs, !recs.isEmpty {
+                            let (c, w) = recs.lookup(planner.subjectID(s, obligation: o))
+                            if c != nil || w != nil { return }
+                        }
+                        body(o, s, t, first..<last)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The occurrence with this id, if its deadline is in the plan.
+    package func occurrence(_ id: OccurrenceID) -> Occurrence? {
+        guard let o = planner.obligationNumber(id.obligation),
+            let s = planner.subjectNumber(id.subject, obligation: o),
+            let k = obligations[o].set(of: s, planner: planner),
+            let t = obligations[o].sets[k].timings.first(where: { $0.period == id.period })
+        else { return nil }
+        let (c, w) = records.period(id.obligation, t).lookup(id.subject)
+        return Occurrence(id: id, obligation: o, subject: s, timing: t, completion: c, waiver: w)
+    }
+}
+
+@inline(__always)
+func lowerBound(_ list: [Int32], _ x: Int32) -> Int {
+    var lo = 0
+    var hi = list.count
+    while lo < hi {
+        let mid = (lo + hi) >> 1
+        if list[mid] < x { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+}
+
+extension Planner {
+    /// The first tracked day of a subject, as days since 1970.
+    @inline(__always)
+    func trackStartDay(subject s: Int32, obligation o: Int) -> Int32 {
+        let u = policy.obligations[o].appliesTo.subjectsAreOfficials ? organisation.officialUnit[Int(s)] : s
+        return u >= 0 ? trackStart[Int(u)] : .max
+    }
+
+    /// The occurrence with this id wherever its deadline lies: plans the years around the one its
+    /// period names (or its event's), so `explain` and `done` work on any year.
+    package func occurrence(_ id: OccurrenceID, records: DutyRecords) -> Occurrence? {
+        var year: Int?
+        if let e = records.events.first(where: { $0.id == id.period }) {
+            year = e.on.year
+        } else if let y = Int(id.period.prefix(4)), id.period.count >= 4 {
+            year = y
+        } else if let c = records.completions.first(where: { $0.occurrence.period == id.period }) {
+            year = c.on.year
+        }
+        guard let year, let lo = CivilDate(year: year - 1, month: 1, day: 1),
+            let hi = CivilDate(year: year + 1, month: 12, day: 31)
+        else { return nil }
+        return plan(from: lo, through: hi, records: records).occurrence(id)
+    }
+}

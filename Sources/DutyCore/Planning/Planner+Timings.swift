@@ -1,0 +1,135 @@
+package import DutyCalendar
+
+extension Planner {
+    /// The end of `day` (23:59:59 local): a deadline "by 30 June" is met all through 30 June.
+    package func endOfDay(_ day: CivilDate) -> Instant {
+        Instant(seconds: zone.instant(forLocalSecond: (day.daysSinceEpoch + 1) * 86_400 - 1))
+    }
+
+    /// The send time on `day`. A send time the clock skips (DST) moves forward; one it passes twice is
+    /// used once, the first time.
+    package func sendTime(on day: CivilDate) -> Instant {
+        Instant(seconds: zone.instant(forLocalSecond: day.daysSinceEpoch * 86_400 + sendAtMinute * 60))
+    }
+
+    /// The local day of an instant.
+    package func day(of instant: Instant) -> CivilDate {
+        CivilDate(daysSinceEpoch: floorDivMod(zone.localSecond(forInstant: instant.seconds), 86_400).0)
+    }
+
+    /// `duration` after `day`: calendar days, weeks, working days, or hours in whole days.
+    package func adding(_ duration: DutyDuration, to day: CivilDate) -> (date: CivilDate, provisional: Bool) {
+        switch duration.unit {
+        case .days: return (day.adding(days: duration.value), false)
+        case .weeks: return (day.adding(days: 7 * duration.value), false)
+        case .hours: return (day.adding(days: duration.value / 24), false)
+        case .workingDays: return workdays.adding(workingDays: duration.value, to: day)
+        }
+    }
+
+    /// A deadline with every notification time: reminders at the lead times (on the last working day
+    /// at or before, at the send time), the due notice on the deadline day (or the working day before
+    /// it), overdue and escalation steps after it (on the next working day at or after).
+    ///
+    /// A deadline that something triggered has no step before the day it was triggered (`earliest`).
+    func timing(
+        obligation o: Int,
+        period: String,
+        origin: Timing.Origin,
+        raw: CivilDate,
+        earliest: CivilDate? = nil
+    ) -> Timing {
+        let ob = policy.obligations[o]
+        let shift = workdays.shift(raw, rule: ob.shift)
+        let day = shift.date
+        let deadline = endOfDay(day)
+        var steps: [PlannedStep] = []
+        let provisional = shift.provisional
+        for lead in ob.remind {
+            let (d, p) = lead.before(day, workdays: workdays)
+            let moved = workdays.shift(d, rule: .previousWorkday)
+            let at = sendTime(on: moved.date)
+            // A lead that lands on the same send time as a longer one is the same reminder.
+            guard at < deadline, !steps.contains(where: { $0.at == at }) else { continue }
+            if let earliest, moved.date < earliest { continue }
+            steps.append(
+                PlannedStep(
+                    name: "reminder-\(lead)",
+                    kind: .reminder,
+                    at: at,
+                    day: moved,
+                    offset: lead,
+                    recipients: ob.remindTo,
+                    provisional: p || moved.provisional
+                )
+            )
+        }
+        var counts: [LadderStep.Kind: Int] = [:]
+        for step in ob.ladder {
+            counts[step.kind, default: 0] += 1
+        }
+        var seen: [LadderStep.Kind: Int] = [:]
+        for step in ob.ladder {
+            let (d, p) = adding(step.after, to: day)
+            let moved = workdays.shift(d, rule: step.kind == .due ? .previousWorkday : .nextWorkday)
+            seen[step.kind, default: 0] += 1
+            let name: String
+            switch step.kind {
+            case .due: name = counts[.due]! > 1 ? "due-\(seen[.due]!)" : "due"
+            case .overdue: name = counts[.overdue]! > 1 ? "overdue-\(seen[.overdue]!)" : "overdue"
+            case .escalation: name = "escalation-\(seen[.escalation]!)"
+            }
+            steps.append(
+                PlannedStep(
+                    name: name,
+                    kind: PlannedStep.Kind(rawValue: step.kind.rawValue)!,
+                    at: sendTime(on: moved.date),
+                    day: moved,
+                    offset: step.after,
+                    recipients: step.recipients,
+                    provisional: p || moved.provisional
+                )
+            )
+        }
+        // Reminders come first in the policy and ladder steps after; time order is what people read.
+        let ordered = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        let (yellowDay, _) = ob.yellow.before(day, workdays: workdays)
+        let yellowFrom = Instant(seconds: zone.instant(forLocalSecond: yellowDay.daysSinceEpoch * 86_400))
+        return Timing(
+            period: period,
+            origin: origin,
+            shift: shift,
+            deadline: deadline,
+            yellowFrom: yellowFrom,
+            steps: ordered,
+            provisional: provisional
+        )
+    }
+
+    /// The days a schedule gives from `lo` through `hi`, ascending, each once.
+    package static func days(of schedules: [Schedule], zone: Zone, from lo: CivilDate, through hi: CivilDate) -> [CivilDate] {
+        var out: Set<CivilDate> = []
+        for schedule in schedules {
+            switch schedule {
+            case .onCalendar(let spec, _):
+                // One elapse per day is enough: after each, jump to the end of its local day.
+                var base = Instant(seconds: zone.instant(forLocalSecond: lo.daysSinceEpoch * 86_400) - 1)
+                while let next = try? spec.next(after: base, localZone: zone) {
+                    let l = zone.localSecond(forInstant: next.seconds)
+                    let d = CivilDate(daysSinceEpoch: floorDivMod(l, 86_400).0)
+                    if d > hi { break }
+                    if d >= lo { out.insert(d) }
+                    base = Instant(seconds: zone.instant(forLocalSecond: (d.daysSinceEpoch + 1) * 86_400) - 1)
+                }
+            case .rrule(let recurrence, _):
+                recurrence.forEach { occurrence in
+                    let d = occurrence.local.date
+                    if d > hi { return false }
+                    if d >= lo { out.insert(d) }
+                    return true
+                }
+            }
+        }
+        return out.sorted()
+    }
+}

@@ -1,0 +1,207 @@
+package import DutyCalendar
+
+/// Computes occurrences, deadlines and notification times from a policy, an organisation and what
+/// was recorded. Pure: it is handed the working-day calendar, the zone and the send time; the caller
+/// says which days it wants.
+///
+/// ```swift
+/// let planner = Planner(policy: policy, organisation: org, workdays: cal, zone: shanghai)
+/// let plan = planner.plan(from: today, through: today.adding(days: 365), records: records)
+/// for occurrence in plan.occurrences(deadlines: window) { … }
+/// ```
+package struct Planner: Sendable {
+    package let policy: Policy
+    package let organisation: Organisation
+    package let workdays: WorkingDayCalendar
+    package let zone: Zone
+    /// Local minute of the day at which notifications go out (09:00 → 540).
+    package let sendAtMinute: Int
+    /// The settings' `track_from`, if any.
+    package let trackFrom: CivilDate?
+
+    /// Per unit: the nearest region unit, itself included, or -1.
+    let region: [Int32]
+    /// Per unit: the region level (1 = top region), 0 outside any region.
+    let level: [Int32]
+    /// Per unit: the first day whose deadlines are tracked.
+    let trackStart: [Int32]
+    /// Per unit: its kind as an index into `kindKeys`.
+    let kindCode: [UInt16]
+    let kindKeys: [String]
+    /// Department units by parent and kind, for the kinds relations name.
+    let departments: [Int32: [UInt16: Int32]]
+    /// Per obligation: its subjects (unit or official indices), ascending.
+    let subjects: [[Int32]]
+    /// Obligation index by id.
+    let obligationIndex: [String: Int]
+
+    package init(
+        policy: Policy,
+        organisation: Organisation,
+        workdays: WorkingDayCalendar,
+        zone: Zone,
+        sendAtMinute: Int = 9 * 60,
+        trackFrom: CivilDate? = nil
+    ) {
+        self.policy = policy
+        self.organisation = organisation
+        self.workdays = workdays
+        self.zone = zone
+        self.sendAtMinute = sendAtMinute
+        self.trackFrom = trackFrom
+
+        let units = organisation.units
+        var kindKeys = policy.kinds.keys.sorted()
+        var codes: [String: UInt16] = [:]
+        for (i, k) in kindKeys.enumerated() { codes[k] = UInt16(i) }
+        var kindCode = [UInt16](repeating: 0, count: units.count)
+        for (i, u) in units.enumerated() {
+            if let c = codes[u.kind] {
+                kindCode[i] = c
+            } else {
+                codes[u.kind] = UInt16(kindKeys.count)
+                kindCode[i] = UInt16(kindKeys.count)
+                kindKeys.append(u.kind)
+            }
+        }
+        let regionKinds = Set(policy.kinds.filter(\.value.region).keys.compactMap { codes[$0] })
+        var region = [Int32](repeating: -1, count: units.count)
+        var level = [Int32](repeating: 0, count: units.count)
+        var track = [Int32](repeating: 0, count: units.count)
+        let parent = organisation.parent
+        // Tree order: a parent's entries are filled before its children's.
+        for i in 0..<units.count {
+            let p = Int(parent[i])
+            if regionKinds.contains(kindCode[i]) {
+                region[i] = Int32(i)
+                level[i] = (p >= 0 ? level[p] : 0) + 1
+            } else if p >= 0 {
+                region[i] = region[p]
+                level[i] = level[p]
+            }
+            let start = units[i].trackFrom ?? trackFrom ?? units[i].addedOn
+            track[i] = Int32(start.daysSinceEpoch)
+        }
+        var departmentKinds: Set<UInt16> = []
+        for o in policy.obligations {
+            for spec in o.remindTo + o.ladder.flatMap(\.recipients) {
+                if let d = spec.relation.department, let c = codes[d] { departmentKinds.insert(c) }
+            }
+            if case .derived(_, let at, _) = o.deadline, let d = at.department, let c = codes[d] {
+                departmentKinds.insert(c)
+            }
+        }
+        var departments: [Int32: [UInt16: Int32]] = [:]
+        if !departmentKinds.isEmpty {
+            for i in 0..<units.count where parent[i] >= 0 && departmentKinds.contains(kindCode[i]) {
+                // Tree order lists siblings by id: the first of a kind wins.
+                if departments[parent[i], default: [:]][kindCode[i]] == nil {
+                    departments[parent[i], default: [:]][kindCode[i]] = Int32(i)
+                }
+            }
+        }
+
+        var subjects: [[Int32]] = []
+        for o in policy.obligations {
+            switch o.appliesTo {
+            case .units(let kinds, let levels):
+                let wanted = Set(kinds.compactMap { codes[$0] })
+                var list: [Int32] = []
+                for i in 0..<units.count where wanted.contains(kindCode[i]) {
+                    if let levels, !levels.contains(Int(level[i])) { continue }
+                    list.append(Int32(i))
+                }
+                subjects.append(list)
+            case .officials(let roles, let kinds):
+                let wanted = kinds.map { Set($0.compactMap { codes[$0] }) }
+                var list: [Int32] = []
+                for (k, official) in organisation.officials.enumerated() {
+                    let u = organisation.officialUnit[k]
+                    guard u >= 0, official.roles.contains(where: roles.contains) else { continue }
+                    if let wanted, !wanted.contains(kindCode[Int(u)]) { continue }
+                    list.append(Int32(k))
+                }
+                subjects.append(list)
+            }
+        }
+        var obligationIndex: [String: Int] = [:]
+        for (i, o) in policy.obligations.enumerated() where obligationIndex[o.id] == nil { obligationIndex[o.id] = i }
+
+        self.region = region
+        self.level = level
+        self.trackStart = track
+        self.kindCode = kindCode
+        self.kindKeys = kindKeys
+        self.departments = departments
+        self.subjects = subjects
+        self.obligationIndex = obligationIndex
+    }
+
+    /// The earliest day any unit's obligations are tracked from.
+    package var firstTrackedDay: CivilDate? {
+        trackStart.min().map { CivilDate(daysSinceEpoch: Int($0)) }
+    }
+
+    /// Index of the obligation with this id.
+    package func obligationNumber(_ id: String) -> Int? { obligationIndex[id] }
+
+    /// The subjects (unit or official indices) obligation `o` applies to.
+    package func subjects(of o: Int) -> [Int32] { subjects[o] }
+
+    /// The unit a subject belongs to: itself, or an official's unit.
+    @inline(__always)
+    package func unitOf(subject s: Int32, obligation o: Int) -> Int32 {
+        policy.obligations[o].appliesTo.subjectsAreOfficials ? organisation.officialUnit[Int(s)] : s
+    }
+
+    /// The id of a subject of obligation `o`.
+    package func subjectID(_ s: Int32, obligation o: Int) -> String {
+        policy.obligations[o].appliesTo.subjectsAreOfficials
+            ? organisation.officials[Int(s)].id : organisation.units[Int(s)].id
+    }
+
+    /// The subject index of an id for obligation `o`, if it is one of its subjects.
+    package func subjectNumber(_ id: String, obligation o: Int) -> Int32? {
+        let s = policy.obligations[o].appliesTo.subjectsAreOfficials
+            ? organisation.officialIndex[id] : organisation.index[id]
+        guard let s, isSubject(s, of: o) else { return nil }
+        return s
+    }
+
+    /// Whether `s` is one of obligation `o`'s subjects.
+    package func isSubject(_ s: Int32, of o: Int) -> Bool {
+        let list = subjects[o]
+        var lo = 0
+        var hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if list[mid] < s { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo] == s
+    }
+
+    /// The first tracked day for a subject of obligation `o`.
+    @inline(__always)
+    package func trackStart(subject s: Int32, obligation o: Int) -> CivilDate? {
+        let u = unitOf(subject: s, obligation: o)
+        return u >= 0 ? CivilDate(daysSinceEpoch: Int(trackStart[Int(u)])) : nil
+    }
+
+    /// The unit that `relation` names, seen from unit `u`; -1 when there is none.
+    package func unit(_ relation: Relation, from u: Int32) -> Int32 {
+        guard u >= 0 else { return -1 }
+        let parent = organisation.parent
+        var base: Int32
+        switch relation.base {
+        case .self, .subject: base = u
+        case .parent: base = parent[Int(u)]
+        case .region: base = region[Int(u)]
+        case .parentRegion:
+            let r = region[Int(u)]
+            base = r >= 0 && parent[Int(r)] >= 0 ? region[Int(parent[Int(r)])] : -1
+        }
+        guard base >= 0, let d = relation.department else { return base }
+        guard let code = kindKeys.firstIndex(of: d) else { return -1 }
+        return departments[base]?[UInt16(code)] ?? -1
+    }
+}

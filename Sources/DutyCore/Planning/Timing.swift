@@ -1,0 +1,77 @@
+package import DutyCalendar
+
+/// One deadline of one obligation with every notification time, computed once and shared by all the
+/// subjects with the same schedule (most units share one: that is what makes a national plan cheap).
+package final class Timing: Sendable {
+    /// The period part of the occurrence id: `2026-H2`, `2026-c1`, an event id.
+    package let period: String
+    /// How the raw date came about, for `explain`.
+    package let origin: Origin
+    /// The date the rule gives, and how it moved off a day off (`shift.date` is the deadline day).
+    package let shift: WorkingDayCalendar.Shift
+    /// The end of the deadline day (23:59:59 local): later than that is late.
+    package let deadline: Instant
+    /// From this instant the occurrence is in its last working days (yellow).
+    package let yellowFrom: Instant
+    /// Reminders, then the ladder, in time order.
+    package let steps: [PlannedStep]
+    /// The deadline day depends on a year whose holiday schedule is not published (each step says
+    /// the same of its own day).
+    package let provisional: Bool
+
+    package var raw: CivilDate { shift.original }
+    package var date: CivilDate { shift.date }
+
+    init(
+        period: String,
+        origin: Origin,
+        shift: WorkingDayCalendar.Shift,
+        deadline: Instant,
+        yellowFrom: Instant,
+        steps: [PlannedStep],
+        provisional: Bool
+    ) {
+        self.period = period
+        self.origin = origin
+        self.shift = shift
+        self.deadline = deadline
+        self.yellowFrom = yellowFrom
+        self.steps = steps
+        self.provisional = provisional
+    }
+
+    /// How a raw deadline date arose.
+    package enum Origin: Sendable {
+        /// A day the schedule gives.
+        case schedule(String)
+        /// A quota checkpoint: `count` completions in `year` by the date.
+        case checkpoint(count: Int, year: Int)
+        /// `offset` from the source obligation's deadline at a related unit.
+        case derived(source: String, at: Relation, sourceDeadline: CivilDate, sourcePeriod: String, offset: Offset)
+        /// `after` the event.
+        case event(Event, after: DutyDuration)
+        /// `after` the source occurrence was completed.
+        case completion(OccurrenceID, on: CivilDate, after: DutyDuration)
+    }
+}
+
+/// One notification time of a deadline.
+package struct PlannedStep: Sendable {
+    package enum Kind: String, Sendable, CaseIterable {
+        case reminder
+        case due
+        case overdue
+        case escalation
+    }
+
+    /// Stable within the occurrence, part of the ledger key: `reminder-30d`, `due`, `escalation-2`.
+    package var name: String
+    package var kind: Kind
+    package var at: Instant
+    /// The send day, after moving off a day off.
+    package var day: WorkingDayCalendar.Shift
+    /// The lead time (reminders) or time after the deadline (ladder).
+    package var offset: DutyDuration
+    package var recipients: [RecipientSpec]
+    package var provisional: Bool
+}

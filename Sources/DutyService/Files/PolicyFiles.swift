@@ -1,0 +1,121 @@
+package import DutyCalendar
+package import DutyCore
+import Foundation
+import TOMLKit
+
+/// Every problem found in the policy files, each with file, line and column: exit status 78.
+package struct PolicyError: Error, Sendable, CustomStringConvertible {
+    package var problems: [PolicyProblem]
+
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads the policy: files, or folders of `*.toml` read in name order (DESIGN.md, Files).
+///
+/// A file declares any of `[kinds]`, `[roles]`, `[liability]`, `[defaults]` and `[obligation.ID]`
+/// tables; `config/policy/` documents each key. `[defaults]` apply to the obligations of the same file.
+/// Nothing here ever writes a policy file.
+package enum PolicyFiles {
+    /// The files a list of policy paths names, in the order they are read.
+    package static func files(in paths: [String]) throws(PolicyError) -> [String] {
+        var out: [String] = []
+        for p in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) else {
+                throw PolicyError(problems: [
+                    PolicyProblem(
+                        "no policy file or folder here; check the policy setting (the regulation's policy ships in config/policy/)",
+                        file: p
+                    )
+                ])
+            }
+            if isDirectory.boolValue {
+                let names = ((try? FileManager.default.contentsOfDirectory(atPath: p)) ?? [])
+                    .filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }.sorted()
+                out += names.map { (p as NSString).appendingPathComponent($0) }
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// Reads and checks the whole policy.
+    package static func load(paths: [String], zone: Zone) throws(PolicyError) -> Policy {
+        let files = try files(in: paths)
+        if files.isEmpty {
+            throw PolicyError(problems: [
+                PolicyProblem(
+                    "no *.toml policy file in \(paths.joined(separator: ", ")); copy config/policy/ there or change the policy setting"
+                )
+            ])
+        }
+        var sources: [(String, String)] = []
+        for f in files {
+            guard let data = FileManager.default.contents(atPath: f) else {
+                throw PolicyError(problems: [PolicyProblem("cannot read this policy file; check its permissions", file: f)])
+            }
+            sources.append((f, String(decoding: data, as: UTF8.self)))
+        }
+        return try parse(sources, zone: zone)
+    }
+
+    /// Reads policy texts `(file name, text)` in order and checks the whole.
+    package static func parse(_ sources: [(file: String, text: String)], zone: Zone) throws(PolicyError) -> Policy {
+        var policy = Policy()
+        var problems: [PolicyProblem] = []
+        var positions: [String: TOMLPositions] = [:]
+        var fileOf: [String: String] = [:]  // "kinds.X", "roles.X", "obligation.X" → file
+        for (file, text) in sources {
+            let table: TOMLTable
+            do {
+                table = try TOMLTable(string: text)
+            } catch let e as TOMLParseError {
+                problems.append(
+                    PolicyProblem(
+                        "\(e.description); expected valid TOML",
+                        file: file,
+                        line: e.source.begin.line,
+                        column: e.source.begin.column
+                    )
+                )
+                continue
+            } catch {
+                problems.append(PolicyProblem("cannot parse as TOML: \(error)", file: file))
+                continue
+            }
+            let located = TOMLPositions(text: text)
+            positions[file] = located
+            var fileProblems: [PolicyProblem] = []
+            PolicyFileReader(zone: zone, file: file).read(
+                TOMLReader(table, path: ""),
+                into: &policy,
+                fileOf: &fileOf,
+                problems: &fileProblems
+            )
+            problems += fileProblems.map { place($0, file: file, positions: located) }
+        }
+        if problems.isEmpty {
+            for p in policy.problems() {
+                let owner = p.key.flatMap { key -> String? in
+                    let parts = key.split(separator: ".")
+                    guard parts.count >= 1 else { return nil }
+                    return fileOf[parts.prefix(2).joined(separator: ".")] ?? fileOf[String(parts[0])]
+                }
+                problems.append(owner.map { place(p, file: $0, positions: positions[$0]) } ?? p)
+            }
+        }
+        if !problems.isEmpty { throw PolicyError(problems: problems) }
+        return policy
+    }
+
+    private static func place(_ p: PolicyProblem, file: String, positions: TOMLPositions?) -> PolicyProblem {
+        var p = p
+        if p.file == nil { p.file = file }
+        if p.line == nil, let key = p.key, let hit = positions?.locate(key) {
+            p.line = hit.line
+            p.column = hit.column
+        }
+        return p
+    }
+}

@@ -1,0 +1,102 @@
+package import DutyCalendar
+package import DutyCore
+
+extension Planner {
+    /// How an occurrence's deadline and every notification time were derived, one line per step of the
+    /// arithmetic (`dutyctl explain`).
+    package func explain(_ o: Occurrence, now: Instant, records: RecordIndex) -> [String] {
+        let ob = policy.obligations[o.obligation]
+        let t = o.timing
+        var lines: [String] = []
+        func day(_ d: CivilDate) -> String { "\(d) \(d.weekday.shortName)" }
+        func time(_ i: Instant) -> String { i.format(in: zone) }
+
+        lines.append("\(o.id) — \(ob.title)" + (ob.article.isEmpty ? "" : " (\(ob.article))"))
+        let officials = ob.appliesTo.subjectsAreOfficials
+        let u = unitOf(subject: o.subject, obligation: o.obligation)
+        if officials {
+            let p = organisation.officials[Int(o.subject)]
+            lines.append("subject: official \(p.id) \(p.name) (\(p.roles.joined(separator: ", "))) of \(organisation.units[Int(u)].id) \(organisation.units[Int(u)].name)")
+        } else {
+            let unit = organisation.units[Int(u)]
+            lines.append("subject: unit \(unit.id) \(unit.name) (\(unit.kind))")
+        }
+        lines.append("policy: \(ob.source)")
+
+        switch t.origin {
+        case .schedule(let text):
+            lines.append("rule: periodic, \(text); this deadline's period is \(t.period)")
+            lines.append("rule date: \(day(t.raw))")
+        case .checkpoint(let count, let year):
+            let done = records.quotaCompletions(ob.id, year: year, subject: o.id.subject)
+            lines.append("rule: quota, at least \(count) completion(s) in \(year) by \(day(t.raw))")
+            lines.append(
+                "recorded in \(year): \(done.count)" + (done.isEmpty ? "" : " (" + done.map { $0.on.description }.joined(separator: ", ") + ")")
+            )
+        case .derived(let source, let at, let sourceDeadline, let sourcePeriod, let offset):
+            let r = unit(at, from: u)
+            let where_ = r >= 0 ? "\(organisation.units[Int(r)].id) \(organisation.units[Int(r)].name)" : "(none)"
+            lines.append("rule: derived, \(offset) \(source) at \(at) = \(where_)")
+            lines.append("source: \(source)/\(r >= 0 ? organisation.units[Int(r)].id : "?")/\(sourcePeriod) is due \(day(sourceDeadline))")
+            lines.append("rule date: \(day(sourceDeadline)) \(offset.before ? "−" : "+") \(offset.duration) = \(day(t.raw))")
+        case .event(let e, let after):
+            lines.append("rule: triggered by event \(e.id) (\(e.kind) at \(e.unit) on \(day(e.on)), recorded by \(e.by))")
+            lines.append("rule date: \(day(e.on)) + \(after) = \(day(t.raw))")
+        case .completion(let source, let on, let after):
+            lines.append("rule: triggered by completing \(source) on \(day(on))")
+            lines.append("rule date: \(day(on)) + \(after) = \(day(t.raw))")
+        }
+        lines.append("shift: \(ob.shift.rawValue)")
+        for l in t.shift.explanation { lines.append("  " + l) }
+        if t.shift.provisional {
+            lines.append("  provisional: a holiday schedule this date depends on is not published yet")
+        }
+        lines.append("deadline: \(day(t.date)), end of day \(time(t.deadline))" + (t.provisional ? " (provisional)" : ""))
+        if let start = trackStart(subject: o.subject, obligation: o.obligation) {
+            lines.append("tracked from: \(start)")
+        }
+        let state = o.state(at: now)
+        var stateLine = "state at \(time(now)): \(state.rawValue)"
+        if let c = o.colour(at: now) { stateLine += ", \(c.rawValue)" }
+        if let c = o.completion {
+            stateLine += " on \(c.on)" + (c.on > t.date ? " (late by \(c.on.daysSinceEpoch - t.date.daysSinceEpoch) days)" : " (on time)")
+            stateLine += ", recorded by \(c.by)" + (c.reference.map { ", reference \($0)" } ?? "")
+        }
+        if let w = o.waiver { stateLine += ": \(w.reason) (by \(w.by))" }
+        lines.append(stateLine)
+        lines.append("yellow from: \(time(t.yellowFrom)) (\(ob.yellow) before the deadline)")
+
+        lines.append("steps (at \(String(format2(sendAtMinute / 60))):\(String(format2(sendAtMinute % 60))) local on a working day):")
+        for s in t.steps {
+            var line = "  \(s.name): \(time(s.at))"
+            switch s.kind {
+            case .reminder: line += " — \(s.offset) before the deadline"
+            default: line += " — \(s.offset) after the deadline"
+            }
+            if s.day.date != s.day.original {
+                line += "; \(day(s.day.original)) is a day off, \(s.day.rule.rawValue) → \(day(s.day.date))"
+            }
+            if s.provisional { line += " (provisional)" }
+            if o.completion != nil || o.waiver != nil {
+                line += " [stopped: \(o.completion != nil ? "done" : "waived")]"
+            } else if s.at <= now {
+                line += " [passed]"
+            }
+            lines.append(line)
+            let people = recipients(s.recipients, obligation: o.obligation, subject: o.subject)
+            if people.isEmpty {
+                lines.append("      to: nobody (no official holds \(s.recipients.map(\.description).joined(separator: "; ")))")
+            } else {
+                for p in people.map(person) {
+                    lines.append("      to: \(p.name) (\(p.role ?? "mailbox"), \(p.relation) \(p.unit))" + (p.email.map { " <\($0)>" } ?? " (no email)"))
+                }
+            }
+        }
+        let l = liability(obligation: o.obligation, subject: o.subject)
+        let names = { (list: [Int32]) in list.map { organisation.officials[Int($0)].name }.joined(separator: ", ") }
+        lines.append("liability (第十三条): main: \(l.main.isEmpty ? "—" : names(l.main)); important: \(l.important.isEmpty ? "—" : names(l.important))")
+        return lines
+    }
+}
+
+private func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

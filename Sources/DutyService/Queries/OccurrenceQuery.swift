@@ -1,0 +1,85 @@
+package import DutyCalendar
+package import DutyCore
+
+/// A question about occurrences: `upcoming` and `overdue` with their filters.
+package struct OccurrenceQuery: Sendable {
+    /// The moment asked about (`--at`, default now).
+    package var at: Instant
+    /// How far ahead `upcoming` looks (`--within`, default 30 days).
+    package var within = DutyDuration(30, .days)
+    /// `--unit`, with `--subtree` for everything below it.
+    package var unit: String?
+    package var subtree = false
+    /// `--obligation`, any of these; empty for all.
+    package var obligations: [String] = []
+    /// `--state`; `nil` for the command's default.
+    package var states: Set<Occurrence.State>?
+
+    package init(at: Instant) { self.at = at }
+}
+
+/// A filter names something that does not exist: exit status 65.
+package struct QueryError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
+}
+
+extension Planner {
+    /// The scope a query's filters name.
+    package func scope(_ q: OccurrenceQuery) throws(QueryError) -> Scope {
+        var scope = Scope()
+        if let id = q.unit {
+            guard let u = organisation.index[id] else {
+                throw QueryError("no unit '\(id)'; `dutyctl unit ls` lists them")
+            }
+            scope.unit = u
+            scope.subtree = q.subtree
+        }
+        if !q.obligations.isEmpty {
+            var set: Set<Int> = []
+            for id in q.obligations {
+                guard let o = obligationNumber(id) else {
+                    throw QueryError(
+                        "no obligation '\(id)' in the policy; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))"
+                    )
+                }
+                set.insert(o)
+            }
+            scope.obligations = set
+        }
+        return scope
+    }
+
+    /// Occurrences whose deadline day is from the day of `q.at` through `q.within` later; by default the
+    /// open ones. Sorted by deadline, then id.
+    package func upcoming(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
+        let today = day(of: q.at)
+        let last = adding(q.within, to: today).date
+        let states = q.states ?? [.open]
+        let scope = try scope(q)
+        var out: [Occurrence] = []
+        plan(from: today, through: last, records: records).forEachOccurrence(deadlines: today, through: last, scope: scope) {
+            if states.contains($0.state(at: q.at)) { out.append($0) }
+        }
+        return sorted(out)
+    }
+
+    /// Occurrences whose deadline passed before `q.at` since tracking began; by default the late ones
+    /// (open past the deadline).
+    package func overdue(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
+        let today = day(of: q.at)
+        let scope = try scope(q)
+        guard let from = firstTrackedDay, from <= today else { return [] }
+        let states = q.states ?? [.late]
+        var out: [Occurrence] = []
+        plan(from: from, through: today, records: records).forEachOccurrence(deadlines: from, through: today, scope: scope) {
+            if $0.timing.deadline < q.at && states.contains($0.state(at: q.at)) { out.append($0) }
+        }
+        return sorted(out)
+    }
+
+    private func sorted(_ list: [Occurrence]) -> [Occurrence] {
+        list.sorted { ($0.timing.deadline, $0.id) < ($1.timing.deadline, $1.id) }
+    }
+}

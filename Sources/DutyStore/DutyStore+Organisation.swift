@@ -1,0 +1,324 @@
+import DutyCalendar
+package import DutyCore
+import GRDB
+
+extension DutyStore {
+    // MARK: Reads
+
+    package func units() throws(StoreError) -> [Unit] {
+        try read { db in
+            var out: [Unit] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit")
+            while let r = try rows.next() {
+                out.append(Self.unit(r))
+            }
+            return out
+        }
+    }
+
+    package func unit(_ id: String) throws(StoreError) -> Unit? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit WHERE id = ?",
+                arguments: [id]
+            ).map(Self.unit)
+        }
+    }
+
+    package func officials() throws(StoreError) -> [Official] {
+        try read { db in
+            var out: [Official] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, name, email, unit, roles FROM official")
+            while let r = try rows.next() { out.append(Self.official(r)) }
+            return out
+        }
+    }
+
+    package func official(_ id: String) throws(StoreError) -> Official? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT id, name, email, unit, roles FROM official WHERE id = ?", arguments: [id])
+                .map(Self.official)
+        }
+    }
+
+    static func unit(_ r: Row) -> Unit {
+        Unit(
+            id: r[0],
+            name: r[1],
+            kind: r[2],
+            parent: r[3],
+            email: r[4],
+            addedOn: CivilDate(iso: r[5] as String) ?? CivilDate(year: 1970, month: 1, day: 1)!,
+            trackFrom: (r[6] as String?).flatMap { CivilDate(iso: $0) }
+        )
+    }
+
+    static func official(_ r: Row) -> Official {
+        Official(
+            id: r[0],
+            name: r[1],
+            email: r[2],
+            unit: r[3],
+            roles: (r[4] as String).split(separator: " ").map(String.init)
+        )
+    }
+
+    // MARK: Units
+
+    /// Adds a new unit; its parent must exist.
+    package func addUnit(_ u: Unit) throws(StoreError) {
+        try write { db in
+            if try Self.exists(db, "unit", u.id) {
+                throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
+            }
+            try Self.checkParent(db, u)
+            try Self.upsert(db, u)
+        }
+    }
+
+    /// Replaces a unit's fields (not its id or `addedOn`); moving it under one of its own descendants is refused.
+    package func updateUnit(_ u: Unit) throws(StoreError) {
+        try write { db in
+            guard try Self.exists(db, "unit", u.id) else {
+                throw StoreError(.notFound, "no unit '\(u.id)'; `dutyctl unit ls` lists them")
+            }
+            try Self.checkParent(db, u)
+            var p = u.parent
+            var hops = 0
+            while let x = p, hops < 10_000 {
+                if x == u.id {
+                    throw StoreError(.conflict, "unit '\(u.id)' cannot move under its own descendant '\(u.parent!)'")
+                }
+                p = try String.fetchOne(db, sql: "SELECT parent FROM unit WHERE id = ?", arguments: [x])
+                hops += 1
+            }
+            try db.execute(
+                sql: "UPDATE unit SET name = ?, kind = ?, parent = ?, email = ?, track_from = ? WHERE id = ?",
+                arguments: [u.name, u.kind, u.parent, u.email, u.trackFrom?.description, u.id]
+            )
+        }
+    }
+
+    /// Removes a unit. With `recursive`, its whole subtree and their officials go too; without, a unit
+    /// that has child units or officials is refused. Completions and events stay as history.
+    @discardableResult
+    package func removeUnit(_ id: String, recursive: Bool) throws(StoreError) -> (units: Int, officials: Int) {
+        try write { db in
+            guard try Self.exists(db, "unit", id) else {
+                throw StoreError(.notFound, "no unit '\(id)'; `dutyctl unit ls` lists them")
+            }
+            var ids = [id]
+            if recursive {
+                ids = try String.fetchAll(
+                    db,
+                    sql: """
+                        WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT unit.id FROM unit JOIN sub ON unit.parent = sub.id)
+                        SELECT id FROM sub
+                        """,
+                    arguments: [id]
+                )
+            } else {
+                let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent = ?", arguments: [id]) ?? 0
+                let people = try Int.fetchOne(db, sql: "SELECT count(*) FROM official WHERE unit = ?", arguments: [id]) ?? 0
+                if children > 0 || people > 0 {
+                    throw StoreError(
+                        .conflict,
+                        "unit '\(id)' has \(children) child unit(s) and \(people) official(s); move or remove them first, or pass --recursive to remove them all"
+                    )
+                }
+            }
+            var officials = 0
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
+                let marks = databaseQuestionMarks(count: part.count)
+                try db.execute(sql: "DELETE FROM official WHERE unit IN (\(marks))", arguments: StatementArguments(part))
+                officials += db.changesCount
+                try db.execute(sql: "DELETE FROM unit WHERE id IN (\(marks))", arguments: StatementArguments(part))
+            }
+            return (ids.count, officials)
+        }
+    }
+
+    /// Adds or updates many units in one transaction. Each unit's parent must be in the store or in
+    /// `units`, and the tree must stay free of cycles; otherwise nothing changes. Existing units keep
+    /// their `addedOn`. With `replace`, units not in the list are removed with their officials.
+    package func importUnits(_ units: [Unit], replace: Bool) throws(StoreError) -> ImportCount {
+        try write { db in
+            var count = ImportCount()
+            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
+            if replace {
+                try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
+                let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
+                for u in units { try keep.execute(arguments: [u.id]) }
+                try db.execute(sql: "DELETE FROM official WHERE unit NOT IN (SELECT id FROM keep)")
+                try db.execute(sql: "DELETE FROM unit WHERE id NOT IN (SELECT id FROM keep)")
+                count.removed = db.changesCount
+                try db.execute(sql: "DROP TABLE keep")
+            }
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
+                        email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
+                    """
+            )
+            for u in units {
+                try statement.execute(arguments: [
+                    u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description,
+                ])
+            }
+            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
+            count.added = after - (before - count.removed)
+            count.updated = units.count - count.added
+            try Self.checkTree(db)
+            return count
+        }
+    }
+
+    // MARK: Officials
+
+    package func addOfficial(_ o: Official) throws(StoreError) {
+        try write { db in
+            if try Self.exists(db, "official", o.id) {
+                throw StoreError(.conflict, "official '\(o.id)' exists already; use `dutyctl official set` to change them")
+            }
+            try Self.checkUnit(db, o)
+            try Self.upsert(db, o)
+        }
+    }
+
+    package func updateOfficial(_ o: Official) throws(StoreError) {
+        try write { db in
+            guard try Self.exists(db, "official", o.id) else {
+                throw StoreError(.notFound, "no official '\(o.id)'; `dutyctl official ls` lists them")
+            }
+            try Self.checkUnit(db, o)
+            try Self.upsert(db, o)
+        }
+    }
+
+    package func removeOfficial(_ id: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM official WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 {
+                throw StoreError(.notFound, "no official '\(id)'; `dutyctl official ls` lists them")
+            }
+        }
+    }
+
+    /// Adds or updates many officials in one transaction; each one's unit must exist. With `replace`,
+    /// officials not in the list are removed.
+    package func importOfficials(_ officials: [Official], replace: Bool) throws(StoreError) -> ImportCount {
+        try write { db in
+            var count = ImportCount()
+            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM official") ?? 0
+            if replace {
+                try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
+                let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
+                for o in officials { try keep.execute(arguments: [o.id]) }
+                try db.execute(sql: "DELETE FROM official WHERE id NOT IN (SELECT id FROM keep)")
+                count.removed = db.changesCount
+                try db.execute(sql: "DROP TABLE keep")
+            }
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
+                        roles = excluded.roles
+                    """
+            )
+            for o in officials {
+                try statement.execute(arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")])
+            }
+            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM official") ?? 0
+            count.added = after - (before - count.removed)
+            count.updated = officials.count - count.added
+            if let orphan = try Row.fetchOne(
+                db,
+                sql: "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1"
+            ) {
+                throw StoreError(.notFound, "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first")
+            }
+            return count
+        }
+    }
+
+    // MARK: Checks
+
+    static func exists(_ db: Database, _ table: String, _ id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM \(table) WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    static func checkParent(_ db: Database, _ u: Unit) throws {
+        if let p = u.parent {
+            if p == u.id { throw StoreError(.conflict, "unit '\(u.id)' cannot be its own parent") }
+            guard try exists(db, "unit", p) else {
+                throw StoreError(.notFound, "parent '\(p)' of unit '\(u.id)' does not exist; add it first")
+            }
+        }
+    }
+
+    static func checkUnit(_ db: Database, _ o: Official) throws {
+        guard try exists(db, "unit", o.unit) else {
+            throw StoreError(.notFound, "official '\(o.id)' names unit '\(o.unit)', which does not exist; add the unit first")
+        }
+    }
+
+    static func upsert(_ db: Database, _ u: Unit) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
+                    email = excluded.email, track_from = excluded.track_from
+                """,
+            arguments: [u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description]
+        )
+    }
+
+    static func upsert(_ db: Database, _ o: Official) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
+                    roles = excluded.roles
+                """,
+            arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")]
+        )
+    }
+
+    /// Every parent exists and no unit is its own ancestor.
+    static func checkTree(_ db: Database) throws {
+        if let orphan = try Row.fetchOne(
+            db,
+            sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL AND parent NOT IN (SELECT id FROM unit) LIMIT 1"
+        ) {
+            throw StoreError(.notFound, "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist")
+        }
+        // Walk up from every unit once, remembering units known to reach a root.
+        var parent: [String: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL")
+        while let r = try rows.next() { parent[r[0]] = r[1] }
+        var rooted: Set<String> = []
+        for start in parent.keys where !rooted.contains(start) {
+            var path: [String] = []
+            var onPath: Set<String> = []
+            var x: String? = start
+            while let id = x, !rooted.contains(id) {
+                if !onPath.insert(id).inserted {
+                    throw StoreError(.conflict, "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))")
+                }
+                path.append(id)
+                x = parent[id]
+            }
+            rooted.formUnion(path)
+        }
+    }
+}
+
+/// What an import changed.
+package struct ImportCount: Sendable, Equatable {
+    package var added = 0
+    package var updated = 0
+    package var removed = 0
+}

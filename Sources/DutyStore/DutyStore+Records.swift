@@ -1,0 +1,160 @@
+package import DutyCalendar
+package import DutyCore
+import GRDB
+
+extension DutyStore {
+    /// Every completion, waiver and event.
+    package func records() throws(StoreError) -> DutyRecords {
+        try read { db in
+            var r = DutyRecords()
+            let c = try Row.fetchCursor(
+                db,
+                sql: "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq"
+            )
+            while let row = try c.next() {
+                guard let id = OccurrenceID(row[0] as String), let on = CivilDate(iso: row[1] as String) else { continue }
+                r.completions.append(
+                    Completion(
+                        occurrence: id,
+                        on: on,
+                        recordedAt: Instant(microseconds: row[2]),
+                        by: row[3],
+                        reference: row[4],
+                        note: row[5]
+                    )
+                )
+            }
+            let w = try Row.fetchCursor(db, sql: "SELECT occurrence, reason, recorded_at, recorded_by FROM waiver")
+            while let row = try w.next() {
+                guard let id = OccurrenceID(row[0] as String) else { continue }
+                r.waivers.append(Waiver(occurrence: id, reason: row[1], recordedAt: Instant(microseconds: row[2]), by: row[3]))
+            }
+            let e = try Row.fetchCursor(
+                db,
+                sql: "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id"
+            )
+            while let row = try e.next() {
+                guard let on = CivilDate(iso: row[3] as String) else { continue }
+                r.events.append(
+                    Event(
+                        id: row[0],
+                        kind: row[1],
+                        unit: row[2],
+                        on: on,
+                        recordedAt: Instant(microseconds: row[4]),
+                        by: row[5],
+                        note: row[6]
+                    )
+                )
+            }
+            return r
+        }
+    }
+
+    /// Records a completion. An occurrence that is not a quota's is completed once: a second `done` is
+    /// refused (undo the first to correct it). With `repeatable` (quotas), each call counts once more.
+    package func complete(_ c: Completion, repeatable: Bool) throws(StoreError) {
+        try write { db in
+            if !repeatable,
+                let on = try String.fetchOne(
+                    db,
+                    sql: "SELECT done_on FROM completion WHERE occurrence = ?",
+                    arguments: [c.occurrence.description]
+                )
+            {
+                throw StoreError(.conflict, "\(c.occurrence) was already recorded as done on \(on); `dutyctl undo \(c.occurrence)` first to change it")
+            }
+            try db.execute(
+                sql: "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [c.occurrence.description, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note]
+            )
+        }
+    }
+
+    /// What `undo` removed.
+    package enum Undone: Sendable, Equatable {
+        case completion(CivilDate)
+        case waiver
+    }
+
+    /// Removes the latest completion of an occurrence, or else its waiver.
+    package func undo(_ id: OccurrenceID) throws(StoreError) -> Undone {
+        try write { db in
+            if let row = try Row.fetchOne(
+                db,
+                sql: "SELECT seq, done_on FROM completion WHERE occurrence = ? ORDER BY seq DESC LIMIT 1",
+                arguments: [id.description]
+            ) {
+                try db.execute(sql: "DELETE FROM completion WHERE seq = ?", arguments: [row[0] as Int64])
+                return .completion(CivilDate(iso: row[1] as String) ?? CivilDate(year: 1970, month: 1, day: 1)!)
+            }
+            try db.execute(sql: "DELETE FROM waiver WHERE occurrence = ?", arguments: [id.description])
+            if db.changesCount > 0 { return .waiver }
+            throw StoreError(.notFound, "nothing is recorded for \(id): it is neither done nor waived")
+        }
+    }
+
+    package func waive(_ w: Waiver) throws(StoreError) {
+        try write { db in
+            if try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS(SELECT 1 FROM completion WHERE occurrence = ?)",
+                arguments: [w.occurrence.description]
+            ) == true {
+                throw StoreError(.conflict, "\(w.occurrence) is recorded as done; `dutyctl undo \(w.occurrence)` first to waive it instead")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO waiver (occurrence, reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(occurrence) DO UPDATE SET reason = excluded.reason, recorded_at = excluded.recorded_at,
+                        recorded_by = excluded.recorded_by
+                    """,
+                arguments: [w.occurrence.description, w.reason, w.recordedAt.microseconds, w.by]
+            )
+        }
+    }
+
+    /// Records an event. With an empty id, the id is `KIND-DATE`, then `KIND-DATE-2`, … for the same
+    /// unit and day. Returns the event as stored.
+    package func record(_ e: Event) throws(StoreError) -> Event {
+        try write { db in
+            guard try Self.exists(db, "unit", e.unit) else {
+                throw StoreError(.notFound, "no unit '\(e.unit)'; `dutyctl unit ls` lists them")
+            }
+            var event = e
+            if event.id.isEmpty {
+                let base = "\(e.kind)-\(e.on)"
+                var id = base
+                var n = 1
+                while try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS(SELECT 1 FROM event WHERE unit = ? AND id = ?)",
+                    arguments: [e.unit, id]
+                ) == true {
+                    n += 1
+                    id = "\(base)-\(n)"
+                }
+                event.id = id
+            } else if try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS(SELECT 1 FROM event WHERE unit = ? AND id = ?)",
+                arguments: [e.unit, e.id]
+            ) == true {
+                throw StoreError(.conflict, "unit '\(e.unit)' already has an event '\(e.id)'")
+            }
+            try db.execute(
+                sql: "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [event.unit, event.id, event.kind, event.on.description, event.recordedAt.microseconds, event.by, event.note]
+            )
+            return event
+        }
+    }
+
+    /// Removes an event (a mistaken record); its triggered occurrences disappear with it.
+    package func removeEvent(unit: String, id: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM event WHERE unit = ? AND id = ?", arguments: [unit, id])
+            if db.changesCount == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import DutyCalendar
+import DutyCore
+import Foundation
+import GRDB
+
+/// The state store: units, officials, completions, waivers, events and the notification ledger, in
+/// SQLite (WAL, one transaction per change).
+///
+/// ```swift
+/// let store = try DutyStore(path: "/var/lib/dutyd/dutyd.sqlite")
+/// try store.addUnit(Unit(id: "gd", name: "广东省委", kind: "committee", addedOn: today))
+/// ```
+package final class DutyStore: Sendable {
+    let writer: any DatabaseWriter
+    /// The file, or `nil` in memory.
+    package let path: String?
+
+    /// Opens (creating it and its folder if needed) and migrates the store at `path`.
+    package init(path: String) throws(StoreError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.unavailable, "\(path): cannot create the folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            writer = try DatabasePool(path: path, configuration: config)
+            self.path = path
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError(.unavailable, "\(path): cannot open the state store: \(Self.describe(error))")
+        }
+    }
+
+    /// An empty store in memory, for tests.
+    package init() throws(StoreError) {
+        do {
+            writer = try DatabaseQueue()
+            path = nil
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError(.unavailable, "cannot create an in-memory store: \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    /// Runs `body` in one write transaction; on any error nothing is changed.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error))")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error))")
+        }
+    }
+
+    /// The schema, one migration per version. Never edit a registered migration: add the next one.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE unit (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        parent TEXT,
+                        email TEXT,
+                        added_on TEXT NOT NULL,
+                        track_from TEXT
+                    );
+                    CREATE INDEX unit_parent ON unit(parent);
+                    CREATE TABLE official (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        email TEXT,
+                        unit TEXT NOT NULL,
+                        roles TEXT NOT NULL
+                    );
+                    CREATE INDEX official_unit ON official(unit);
+                    -- A quota occurrence can be completed more than once a year: no unique key on occurrence.
+                    CREATE TABLE completion (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        occurrence TEXT NOT NULL,
+                        done_on TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        recorded_by TEXT NOT NULL,
+                        reference TEXT,
+                        note TEXT
+                    );
+                    CREATE INDEX completion_occurrence ON completion(occurrence);
+                    CREATE TABLE waiver (
+                        occurrence TEXT PRIMARY KEY NOT NULL,
+                        reason TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        recorded_by TEXT NOT NULL
+                    );
+                    CREATE TABLE event (
+                        unit TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        occurred_on TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        recorded_by TEXT NOT NULL,
+                        note TEXT,
+                        PRIMARY KEY (unit, id)
+                    );
+                    -- The daemon's notification ledger: one row per step, recipient and channel, written
+                    -- before and after delivery (DESIGN.md, Delivery semantics).
+                    CREATE TABLE notification (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        occurrence TEXT NOT NULL,
+                        step TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        due_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        first_attempt_at INTEGER,
+                        last_attempt_at INTEGER,
+                        next_attempt_at INTEGER,
+                        sent_at INTEGER,
+                        error TEXT
+                    );
+                    CREATE INDEX notification_occurrence ON notification(occurrence);
+                    CREATE INDEX notification_pending ON notification(state, next_attempt_at);
+                    """
+            )
+        }
+        return m
+    }
+}

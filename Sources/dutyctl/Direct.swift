@@ -1,0 +1,88 @@
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+/// Direct mode: the files and the state store, without a daemon (DESIGN.md, dutyctl).
+struct Direct {
+    let workspace: Workspace
+    let store: DutyStore
+
+    var policy: Policy { workspace.policy }
+    var zone: Zone { workspace.settings.timezone }
+
+    /// The settings a direct-mode command works on: `--config`, else /etc/dutyd/dutyd.toml.
+    static func settings(_ global: GlobalOptions) throws -> Settings {
+        if let config = global.config { return try Settings.load(path: config) }
+        if FileManager.default.fileExists(atPath: Settings.defaultPath) {
+            return try Settings.load(path: Settings.defaultPath)
+        }
+        throw Failure(
+            Failure.config,
+            "no settings file: pass --config PATH (in a checkout: --config config/dutyd.toml), or install /etc/dutyd/dutyd.toml"
+        )
+    }
+
+    static func open(_ global: GlobalOptions) throws -> Direct {
+        let workspace = try Workspace.load(try settings(global))
+        return Direct(workspace: workspace, store: try workspace.openStore(global.state))
+    }
+
+    func planner() throws -> Planner { try workspace.planner(store) }
+
+    /// Today in the configured zone.
+    func today(_ now: Instant = .now) -> CivilDate {
+        CivilDate(daysSinceEpoch: floorDivMod(zone.localSecond(forInstant: now.seconds), 86_400).0)
+    }
+
+    /// One note on standard error for each unpublished holiday year that the dates shown depend on
+    /// (a December date depends on the next year's schedule too).
+    func noteProvisional(_ dates: [CivilDate]) {
+        var years: Set<Int> = []
+        for d in dates {
+            for y in [d.year, d.month == 12 ? d.year + 1 : d.year] where !workspace.workdays.publishedYears.contains(y) {
+                years.insert(y)
+            }
+        }
+        for y in years.sorted() {
+            FileHandle.standardError.write(
+                Data(
+                    ("dutyctl: note: the \(y) holiday schedule is not published yet, so dates that depend on it follow the "
+                        + "weekend rule and are marked provisional; add \(y).json or \(y).ics to the holidays folder when the "
+                        + "State Council notice is out\n").utf8
+                )
+            )
+        }
+    }
+}
+
+/// The Unix user running the command, for the record (`sudo` users by their own name).
+var currentUser: String {
+    let env = ProcessInfo.processInfo.environment
+    if let s = env["SUDO_USER"], !s.isEmpty { return s }
+    if let p = getpwuid(getuid()), let name = p.pointee.pw_name { return String(cString: name) }
+    return env["USER"] ?? "uid \(getuid())"
+}
+
+extension Instant {
+    static var now: Instant {
+        Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000))
+    }
+}
+
+/// Parses an `--at`/`--on` value: an instant with an offset, a local date-time, or a date (its start).
+func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant {
+    if let i = Instant(iso: text, zone: zone) { return i }
+    if let d = CivilDate(iso: text) {
+        return Instant(seconds: zone.instant(forLocalSecond: d.daysSinceEpoch * 86_400))
+    }
+    throw Failure(Failure.usage, "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'")
+}
+
+func parseDate(_ text: String, option: String) throws -> CivilDate {
+    guard let d = CivilDate(iso: text) else {
+        throw Failure(Failure.usage, "\(option): expected a date such as 2026-11-29, found '\(text)'")
+    }
+    return d
+}

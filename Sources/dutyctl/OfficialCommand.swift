@@ -1,0 +1,199 @@
+import ArgumentParser
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+struct OfficialCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "official",
+        abstract: "Manage officials: add, change, remove, list, import and export (CSV).",
+        subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
+    )
+
+    struct Fields: ParsableArguments {
+        @Option(name: .long, help: "Their name.") var name: String?
+        @Option(name: .long, help: ArgumentHelp("Their mail address.", valueName: "address")) var email: String?
+        @Option(name: .long, help: ArgumentHelp("Their unit's id.", valueName: "id")) var unit: String?
+        @Option(name: .long, help: ArgumentHelp("Their roles, comma-separated: secretary,deputy,member,head,clerk.", valueName: "roles"))
+        var roles: String?
+
+        var roleList: [String]? {
+            roles.map { $0.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init) }
+        }
+
+        func check(policy: Policy) throws {
+            for r in roleList ?? [] where !policy.roles.isEmpty && policy.roles[r] == nil {
+                throw Failure(Failure.usage, "--roles: unknown role '\(r)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))")
+            }
+            if let r = roleList, r.isEmpty { throw Failure(Failure.usage, "--roles: name at least one role") }
+            if let email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) { throw Failure(Failure.usage, "--email: \(p)") }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an official.",
+            discussion: "Example: dutyctl official add luo.ting --name 罗婷 --unit gd.gz --roles clerk --email luo.ting@example.org"
+        )
+        @Argument(help: ArgumentHelp("The official's id (ASCII).", valueName: "id")) var id: String
+        @OptionGroup var fields: Fields
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
+                let direct = try Direct.open(global)
+                try fields.check(policy: direct.policy)
+                guard let name = fields.name, let unit = fields.unit, let roles = fields.roleList else {
+                    throw Failure(Failure.usage, "a new official needs --name, --unit and --roles")
+                }
+                let o = Official(id: id, name: name, email: fields.email, unit: unit, roles: roles)
+                try direct.store.addOfficial(o)
+                if global.json { printJSON(OfficialView(o)) } else { print("added official \(id) \(name)") }
+            }
+        }
+    }
+
+    struct Set_: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change an official's name, mail address, unit or roles."
+        )
+        @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
+        @OptionGroup var fields: Fields
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                try fields.check(policy: direct.policy)
+                guard var o = try direct.store.official(id) else {
+                    throw Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+                }
+                if let v = fields.name { o.name = v }
+                if let v = fields.email { o.email = v.isEmpty ? nil : v }
+                if let v = fields.unit { o.unit = v }
+                if let v = fields.roleList { o.roles = v }
+                try direct.store.updateOfficial(o)
+                if global.json { printJSON(OfficialView(o)) } else { print("changed official \(id)") }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove an official.")
+        @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                try direct.store.removeOfficial(id)
+                if global.json { printJSON(["removed": id]) } else { print("removed official \(id)") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List officials, by unit.")
+        @Option(name: .long, help: ArgumentHelp("Only officials of this unit.", valueName: "id")) var unit: String?
+        @Flag(name: .long, help: "With --unit: of every unit below it too.") var subtree = false
+        @Option(name: .long, help: "Only officials with this role.") var role: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let org = Organisation(units: try direct.store.units(), officials: try direct.store.officials())
+                var range: Range<Int32> = 0..<Int32(org.units.count)
+                if let unit {
+                    guard let u = org.index[unit] else {
+                        throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
+                    }
+                    range = u..<(subtree ? org.subtreeEnd[Int(u)] : u + 1)
+                }
+                var picked: [Official] = []
+                for u in range {
+                    for k in org.officials(of: u) {
+                        let o = org.officials[Int(k)]
+                        if role == nil || o.roles.contains(role!) { picked.append(o) }
+                    }
+                }
+                if global.json {
+                    printJSON(["officials": picked.map(OfficialView.init)])
+                    return
+                }
+                printTable(
+                    ["ID", "NAME", "UNIT", "ROLES", "EMAIL"],
+                    picked.map { [$0.id, $0.name, $0.unit, $0.roles.joined(separator: ","), $0.email ?? "—"] }
+                )
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an official.")
+        @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                guard let o = try direct.store.official(id) else {
+                    throw Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+                }
+                if global.json {
+                    printJSON(OfficialView(o))
+                } else {
+                    let unitName = (try direct.store.unit(o.unit))?.name ?? ""
+                    print("official: \(o.id) \(o.name)")
+                    print("unit: \(o.unit) \(unitName)")
+                    print("roles: \(o.roles.map { r in direct.policy.roles[r].map { "\(r) (\($0))" } ?? r }.joined(separator: ", "))")
+                    print("email: \(o.email ?? "—")")
+                }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or update officials from CSV (id,name,email,unit,roles).",
+            discussion: """
+                UTF-8, with or without a byte-order mark; roles separated by spaces or semicolons. Every \
+                unit must exist (import units first). Nothing changes unless every line is good.
+                Example: dutyctl official import config/organisation/officials.csv --config config/dutyd.toml
+                """
+        )
+        @Argument(help: ArgumentHelp("The CSV file, or - for standard input.", valueName: "file")) var file: String
+        @Flag(name: .long, help: "Remove officials that the file does not list.") var replace = false
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let rows = try OrganisationCSV.officials(try readInput(file), file: file, policy: direct.policy)
+                let count: ImportCount
+                do {
+                    count = try direct.store.importOfficials(rows.map(\.official), replace: replace)
+                } catch let e as StoreError {
+                    throw withLine(e, rows.map { ($0.official.id, $0.line) }, file: file)
+                }
+                report(count, what: "official", json: global.json)
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the officials as CSV (UTF-8) to standard output.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let list = try direct.store.officials().sorted { $0.id < $1.id }
+                FileHandle.standardOutput.write(Data(OrganisationCSV.export(officials: list).utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+import ArgumentParser
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+struct UnitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit",
+        abstract: "Manage the unit tree: add, change, remove, list, import and export (CSV).",
+        subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
+    )
+
+    /// The fields `add` and `set` take.
+    struct Fields: ParsableArguments {
+        @Option(name: .long, help: "The unit's name.") var name: String?
+        @Option(name: .long, help: "Its kind, as the policy declares (committee, propaganda, …).") var kind: String?
+        @Option(name: .long, help: ArgumentHelp("Its parent unit's id.", valueName: "id")) var parent: String?
+        @Option(name: .long, help: ArgumentHelp("The unit's mailbox.", valueName: "address")) var email: String?
+        @Option(name: .customLong("track-from"), help: ArgumentHelp("Track its obligations from this day.", valueName: "date"))
+        var trackFrom: String?
+
+        func check(policy: Policy) throws {
+            if let kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
+                throw Failure(Failure.usage, "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))")
+            }
+            if let email, let p = OrganisationCSV.emailProblem(email) { throw Failure(Failure.usage, "--email: \(p)") }
+            if let parent, let p = Identifier.problem(parent) { throw Failure(Failure.usage, "--parent: \(p)") }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a unit.",
+            discussion: "Example: dutyctl unit add gd.gz.panyu --name 中共广州市番禺区委 --kind committee --parent gd.gz"
+        )
+        @Argument(help: ArgumentHelp("The new unit's id (ASCII, dotted: gd.gz.panyu).", valueName: "id")) var id: String
+        @OptionGroup var fields: Fields
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
+                let direct = try Direct.open(global)
+                try fields.check(policy: direct.policy)
+                guard let name = fields.name, let kind = fields.kind else {
+                    throw Failure(Failure.usage, "a new unit needs --name and --kind")
+                }
+                let unit = DutyCore.Unit(
+                    id: id,
+                    name: name,
+                    kind: kind,
+                    parent: fields.parent,
+                    email: fields.email,
+                    addedOn: direct.today(),
+                    trackFrom: try fields.trackFrom.map { try parseDate($0, option: "--track-from") }
+                )
+                try direct.store.addUnit(unit)
+                if global.json { printJSON(UnitView(unit)) } else { print("added unit \(id) \(name)") }
+            }
+        }
+    }
+
+    struct Set_: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change a unit's name, kind, parent, mailbox or tracking start.",
+            discussion: "An empty value clears an optional field: --email '' --parent ''."
+        )
+        @Argument(help: ArgumentHelp("The unit's id.", valueName: "id")) var id: String
+        @OptionGroup var fields: Fields
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                guard var unit = try direct.store.unit(id) else {
+                    throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                }
+                var f = fields
+                if f.email == "" { unit.email = nil; f.email = nil }
+                if f.parent == "" { unit.parent = nil; f.parent = nil }
+                if f.trackFrom == "" { unit.trackFrom = nil; f.trackFrom = nil }
+                try f.check(policy: direct.policy)
+                if let v = f.name { unit.name = v }
+                if let v = f.kind { unit.kind = v }
+                if let v = f.parent { unit.parent = v }
+                if let v = f.email { unit.email = v }
+                if let v = f.trackFrom { unit.trackFrom = try parseDate(v, option: "--track-from") }
+                try direct.store.updateUnit(unit)
+                if global.json { printJSON(UnitView(unit)) } else { print("changed unit \(id)") }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a unit (its completions and events stay as history)."
+        )
+        @Argument(help: ArgumentHelp("The unit's id.", valueName: "id")) var id: String
+        @Flag(name: .long, help: "Remove everything below it and their officials too.") var recursive = false
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let (units, officials) = try direct.store.removeUnit(id, recursive: recursive)
+                if global.json {
+                    printJSON(["removed_units": units, "removed_officials": officials])
+                } else {
+                    print("removed \(units) unit(s) and \(officials) official(s)")
+                }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List units in tree order.")
+        @Option(name: .long, help: ArgumentHelp("Only this unit and everything below it.", valueName: "id")) var under: String?
+        @Option(name: .long, help: "Only units of this kind.") var kind: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let org = Organisation(units: try direct.store.units(), officials: [])
+                var range = 0..<org.units.count
+                if let under {
+                    guard let u = org.index[under] else {
+                        throw Failure(Failure.dataError, "no unit '\(under)'; `dutyctl unit ls` lists them")
+                    }
+                    range = Int(u)..<Int(org.subtreeEnd[Int(u)])
+                }
+                let picked = range.filter { kind == nil || org.units[$0].kind == kind }
+                if global.json {
+                    printJSON(["units": picked.map { UnitView(org.units[$0]) }])
+                    return
+                }
+                let depth = { (i: Int) in org.ancestry(of: Int32(i)).count - 1 }
+                let base = range.isEmpty ? 0 : depth(range.lowerBound)
+                printTable(
+                    ["ID", "NAME", "KIND", "PARENT"],
+                    picked.map { i in
+                        let u = org.units[i]
+                        return [String(repeating: "  ", count: depth(i) - base) + u.id, u.name, u.kind, u.parent ?? "—"]
+                    }
+                )
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a unit, its officials and what applies to it.")
+        @Argument(help: ArgumentHelp("The unit's id.", valueName: "id")) var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let planner = try direct.planner()
+                guard let u = planner.organisation.index[id] else {
+                    throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                }
+                let unit = planner.organisation.units[Int(u)]
+                let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
+                let obligations = planner.policy.obligations.indices.filter { planner.isSubject(u, of: $0) }
+                    .map { planner.policy.obligations[$0].id }
+                if global.json {
+                    struct Out: Encodable {
+                        var unit: UnitView
+                        var officials: [OfficialView]
+                        var obligations: [String]
+                    }
+                    printJSON(Out(unit: UnitView(unit), officials: people.map(OfficialView.init), obligations: obligations))
+                    return
+                }
+                let kindName = direct.policy.kinds[unit.kind]?.name ?? ""
+                print("unit: \(unit.id) \(unit.name)")
+                print("kind: \(unit.kind)" + (kindName.isEmpty ? "" : " (\(kindName))"))
+                print("parent: \(unit.parent ?? "—")")
+                print("email: \(unit.email ?? "—")")
+                print("added: \(unit.addedOn); tracked from: \(unit.trackFrom ?? direct.workspace.settings.trackFrom ?? unit.addedOn)")
+                print("officials:")
+                if people.isEmpty { print("  —") }
+                for p in people { print("  \(p.id) \(p.name) (\(p.roles.joined(separator: ", ")))" + (p.email.map { " <\($0)>" } ?? "")) }
+                print("obligations: " + (obligations.isEmpty ? "—" : obligations.joined(separator: ", ")))
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or update units from CSV (id,name,kind,parent,email,track_from).",
+            discussion: """
+                The file is UTF-8, with or without a byte-order mark; the first line names the columns. \
+                Nothing changes unless every line is good. Units already in the store keep the day they were \
+                added; new ones are tracked from today (or --track-from, or their track_from column).
+                Example: dutyctl unit import config/organisation/units.csv --config config/dutyd.toml
+                """
+        )
+        @Argument(help: ArgumentHelp("The CSV file, or - for standard input.", valueName: "file")) var file: String
+        @Flag(name: .long, help: "Remove units (and their officials) that the file does not list.") var replace = false
+        @Option(name: .customLong("track-from"), help: ArgumentHelp("Track new units from this day.", valueName: "date"))
+        var trackFrom: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let bytes = try readInput(file)
+                let track = try trackFrom.map { try parseDate($0, option: "--track-from") }
+                let rows = try OrganisationCSV.units(bytes, file: file, policy: direct.policy, addedOn: direct.today())
+                let units = rows.map { row -> DutyCore.Unit in
+                    var u = row.unit
+                    if u.trackFrom == nil { u.trackFrom = track }
+                    return u
+                }
+                let count: ImportCount
+                do {
+                    count = try direct.store.importUnits(units, replace: replace)
+                } catch let e as StoreError {
+                    throw withLine(e, rows.map { ($0.unit.id, $0.line) }, file: file)
+                }
+                report(count, what: "unit", json: global.json)
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the units as CSV (UTF-8) to standard output.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let org = Organisation(units: try direct.store.units(), officials: [])
+                FileHandle.standardOutput.write(Data(OrganisationCSV.export(units: org.units).utf8))
+            }
+        }
+    }
+}
+
+/// A file's bytes, or standard input's for `-`.
+func readInput(_ file: String) throws -> [UInt8] {
+    if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    guard let data = FileManager.default.contents(atPath: file) else {
+        throw Failure(Failure.usage, "\(file): cannot read this file; check the path and its permissions")
+    }
+    return Array(data)
+}
+
+/// A store error about an id, placed on the CSV line that carries it.
+func withLine(_ error: StoreError, _ lines: [(String, Int)], file: String) -> any Error {
+    for (id, line) in lines where error.message.contains("'\(id)'") {
+        return CSVError(file: file, line: line, error.message)
+    }
+    return error
+}
+
+func report(_ c: ImportCount, what: String, json: Bool) {
+    if json {
+        printJSON(["added": c.added, "updated": c.updated, "removed": c.removed])
+    } else {
+        print("\(c.added) \(what)(s) added, \(c.updated) updated, \(c.removed) removed")
+    }
+}
+
+struct UnitView: Encodable {
+    var id, name, kind: String
+    var parent, email: String?
+    var addedOn: String
+    var trackFrom: String?
+
+    init(_ u: DutyCore.Unit) {
+        (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
+        addedOn = u.addedOn.description
+        trackFrom = u.trackFrom?.description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, parent, email
+        case addedOn = "added_on"
+        case trackFrom = "track_from"
+    }
+}
+
+struct OfficialView: Encodable {
+    var id, name, unit: String
+    var email: String?
+    var roles: [String]
+
+    init(_ o: Official) { (id, name, unit, email, roles) = (o.id, o.name, o.unit, o.email, o.roles) }
+}
