@@ -165,7 +165,9 @@ struct UnitCommand: ParsableCommand {
                 }
                 let unit = planner.organisation.units[Int(u)]
                 let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
-                let obligations = planner.policy.obligations.indices.filter { planner.isSubject(u, of: $0) }
+                let obligations = planner.policy.obligations.indices.filter {
+                    !planner.policy.obligations[$0].appliesTo.subjectsAreOfficials && planner.isSubject(u, of: $0)
+                }
                     .map { planner.policy.obligations[$0].id }
                 if global.json {
                     struct Out: Encodable {

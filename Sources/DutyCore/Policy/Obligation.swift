@@ -21,6 +21,9 @@ package struct Obligation: Sendable {
     package var responsible: [String]
     /// Where it was written, for `policy show` and `explain`.
     package var source: String
+    /// The step keys (`remind_to`, `ladder`, …) it took from `[defaults]`, so that a mistake there is
+    /// reported once, where it is written.
+    package var inherited: Set<String> = []
 
     package init(
         id: String,

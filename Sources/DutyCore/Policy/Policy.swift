@@ -82,16 +82,19 @@ package struct Policy: Sendable {
             for r in o.responsible where roles[r] == nil {
                 out.append(PolicyProblem("unknown role '\(r)' in responsible; expected one of \(list(roles.keys))", key: "\(key).responsible"))
             }
-            let specs = o.remindTo + o.ladder.flatMap(\.recipients)
-            for spec in specs {
-                for r in spec.roles where roles[r] == nil {
-                    out.append(PolicyProblem("unknown role '\(r)'; expected one of \(list(roles.keys))", key: key))
-                }
-                if let d = spec.relation.department, kinds[d] == nil {
-                    out.append(PolicyProblem("unknown unit kind '\(d)' in relation '\(spec.relation)'; expected one of \(list(kinds.keys))", key: key))
-                }
-                if spec.relation.base == .subject && !o.appliesTo.subjectsAreOfficials {
-                    out.append(PolicyProblem("relation 'subject' names an official; '\(o.id)' applies to units", key: key))
+            let groups = [("remind_to", o.remindTo), ("ladder", o.ladder.flatMap(\.recipients))]
+            for (field, specs) in groups {
+                let at = o.inherited.contains(field) ? "defaults.\(field)" : "\(key).\(field)"
+                for spec in specs {
+                    for r in spec.roles where roles[r] == nil {
+                        out.append(PolicyProblem("unknown role '\(r)'; expected one of \(list(roles.keys))", key: at, file: o.source))
+                    }
+                    if let d = spec.relation.department, kinds[d] == nil {
+                        out.append(PolicyProblem("unknown unit kind '\(d)' in relation '\(spec.relation)'; expected one of \(list(kinds.keys))", key: at, file: o.source))
+                    }
+                    if spec.relation.base == .subject && !o.appliesTo.subjectsAreOfficials {
+                        out.append(PolicyProblem("relation 'subject' names an official; '\(o.id)' applies to units", key: at, file: o.source))
+                    }
                 }
             }
             switch o.deadline {
@@ -124,7 +127,9 @@ package struct Policy: Sendable {
             }
         }
         out += cycles()
-        return out
+        // A mistake in [defaults] shows in every obligation that inherits it: report it once.
+        var seenProblems: Set<PolicyProblem> = []
+        return out.filter { seenProblems.insert($0).inserted }
     }
 
     /// Derived and completion-triggered deadlines form a graph; a cycle (a derived from b derived from a)

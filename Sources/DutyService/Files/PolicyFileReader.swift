@@ -174,7 +174,7 @@ struct PolicyFileReader {
         }
 
         let steps = try readSteps(t, base: defaults)
-        return Obligation(
+        var obligation = Obligation(
             id: id,
             title: title,
             article: article,
@@ -188,6 +188,8 @@ struct PolicyFileReader {
             responsible: steps.responsible,
             source: file
         )
+        obligation.inherited = Set(Self.stepKeys.filter { !t.has($0) })
+        return obligation
     }
 
     private func readPeriodic(_ t: TOMLReader) throws(PolicyProblem) -> DeadlineRule {

@@ -102,7 +102,8 @@ package enum PolicyFiles {
                     guard parts.count >= 1 else { return nil }
                     return fileOf[parts.prefix(2).joined(separator: ".")] ?? fileOf[String(parts[0])]
                 }
-                problems.append(owner.map { place(p, file: $0, positions: positions[$0]) } ?? p)
+                let file = p.file ?? owner
+                problems.append(file.map { place(p, file: $0, positions: positions[$0]) } ?? p)
             }
         }
         if !problems.isEmpty { throw PolicyError(problems: problems) }

@@ -1,0 +1,208 @@
+import ArgumentParser
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+struct Done: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record that an occurrence was done; its remaining reminders and escalations stop.",
+        discussion: """
+            Example: dutyctl done semiannual-report/gd.gz/2026-H2 --on 2026-12-20 --ref 穗宣〔2026〕12号
+            A quota occurrence (standing-committee-study/gd.gz/2026-c1) counts one more completion in its year \
+            each time. Completing an obligation that triggers another (annual-supervision) starts that one's \
+            deadline from the day given.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
+    @Option(name: .long, help: ArgumentHelp("The day it was done (default today).", valueName: "date")) var on: String?
+    @Option(name: .long, help: ArgumentHelp("Reference number of the report or minutes.", valueName: "text")) var ref: String?
+    @Option(name: .long, help: ArgumentHelp("A note.", valueName: "text")) var note: String?
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            let direct = try Direct.open(global)
+            let planner = try direct.planner()
+            let records = try direct.store.records()
+            let found = try locate(occurrence, planner: planner, records: records)
+            let day = try on.map { try parseDate($0, option: "--on") } ?? direct.today()
+            if day > direct.today() {
+                throw Failure(Failure.usage, "--on \(day) is in the future; record it when it is done")
+            }
+            var repeatable = false
+            if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
+            if found.waiver != nil {
+                throw Failure(Failure.dataError, "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done")
+            }
+            if repeatable && found.completion != nil {
+                throw Failure(
+                    Failure.dataError,
+                    "\(found.id) is met already (\(found.completion!.on)); record further completions against the next checkpoint"
+                )
+            }
+            let c = Completion(occurrence: found.id, on: day, recordedAt: .now, by: currentUser, reference: ref, note: note)
+            try direct.store.complete(c, repeatable: repeatable)
+            let late = day > found.timing.date
+            if global.json {
+                printJSON(["occurrence": found.id.description, "done_on": day.description, "late": late ? "true" : "false"])
+            } else {
+                print("\(found.id): done on \(day)" + (late ? ", \(day.daysSinceEpoch - found.timing.date.daysSinceEpoch) day(s) after the deadline \(found.timing.date)" : ", on time"))
+                // What the completion starts.
+                let after = try direct.planner().occurrences(triggeredBy: found.id, records: try direct.store.records())
+                for o in after {
+                    print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)")
+                }
+            }
+        }
+    }
+}
+
+struct Undo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take back the latest done or waive of an occurrence; its steps resume."
+    )
+    @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            guard let id = OccurrenceID(occurrence) else {
+                throw Failure(Failure.usage, "'\(occurrence)' is not an occurrence id; expected obligation/subject/period")
+            }
+            let direct = try Direct.open(global)
+            let undone = try direct.store.undo(id)
+            let what: String
+            switch undone {
+            case .completion(let d): what = "the completion of \(d)"
+            case .waiver: what = "the waiver"
+            }
+            if global.json { printJSON(["occurrence": id.description, "undone": what]) } else { print("\(id): removed \(what)") }
+        }
+    }
+}
+
+struct Waive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record that an occurrence will not be done, and why; its steps stop.",
+        discussion: "Example: dutyctl waive joint-meeting/gd.gz.xcb/2026-Q4 --reason 与全会合并召开"
+    )
+    @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
+    @Option(name: .long, help: ArgumentHelp("Why (required).", valueName: "text")) var reason: String
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
+            }
+            let direct = try Direct.open(global)
+            let planner = try direct.planner()
+            let found = try locate(occurrence, planner: planner, records: try direct.store.records())
+            try direct.store.waive(Waiver(occurrence: found.id, reason: reason, recordedAt: .now, by: currentUser))
+            if global.json { printJSON(["occurrence": found.id.description, "waived": reason]) } else { print("\(found.id): waived (\(reason))") }
+        }
+    }
+}
+
+struct EventCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "Record events that start deadlines (major-situation, accountability-decision, …).",
+        subcommands: [Record.self, List.self, Remove.self]
+    )
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an event at a unit; the obligations it triggers get their deadlines.",
+            discussion: "Example: dutyctl event record major-situation --unit gd.gz --on 2026-11-29 --note 网络舆情"
+        )
+        @Argument(help: ArgumentHelp("The event's kind, as the policy's triggers name it.", valueName: "kind")) var kind: String
+        @Option(name: .long, help: ArgumentHelp("The unit it happened at.", valueName: "id")) var unit: String
+        @Option(name: .long, help: ArgumentHelp("The day it happened (default today).", valueName: "date")) var on: String?
+        @Option(name: .long, help: ArgumentHelp("The event's id (default KIND-DATE).", valueName: "id")) var id: String?
+        @Option(name: .long, help: ArgumentHelp("A note.", valueName: "text")) var note: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let kinds = direct.policy.eventKinds
+                guard kinds.contains(kind) else {
+                    throw Failure(
+                        Failure.usage,
+                        "no obligation is triggered by events of kind '\(kind)'; expected one of \(kinds.sorted().joined(separator: ", "))"
+                    )
+                }
+                if let id, let p = Identifier.problem(id) { throw Failure(Failure.usage, "--id: \(p)") }
+                let day = try on.map { try parseDate($0, option: "--on") } ?? direct.today()
+                if day > direct.today() { throw Failure(Failure.usage, "--on \(day) is in the future") }
+                let planner = try direct.planner()
+                guard let u = planner.organisation.index[unit] else {
+                    throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
+                }
+                let triggered = planner.policy.obligations.indices.filter { o in
+                    if case .event(let k, _) = planner.policy.obligations[o].deadline, k == kind { return planner.isSubject(u, of: o) }
+                    return false
+                }
+                if triggered.isEmpty {
+                    throw Failure(
+                        Failure.dataError,
+                        "no obligation applies to '\(kind)' events at \(unit) (kind \(planner.organisation.units[Int(u)].kind)); nothing recorded"
+                    )
+                }
+                let event = try direct.store.record(
+                    Event(id: id ?? "", kind: kind, unit: unit, on: day, recordedAt: .now, by: currentUser, note: note)
+                )
+                let started = try direct.planner().occurrences(triggeredBy: event, records: try direct.store.records())
+                if global.json {
+                    printJSON(["event": event.id, "unit": unit, "occurrences": started.map(\.id.description).joined(separator: " ")])
+                } else {
+                    print("recorded \(event.kind) at \(unit) on \(day) as \(event.id)")
+                    for o in started {
+                        print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List recorded events.")
+        @Option(name: .long, help: ArgumentHelp("Only events at this unit.", valueName: "id")) var unit: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                let events = try direct.store.records().events.filter { unit == nil || $0.unit == unit }
+                if global.json {
+                    struct View: Encodable { var id, kind, unit, on, by: String; var note: String? }
+                    printJSON(["events": events.map { View(id: $0.id, kind: $0.kind, unit: $0.unit, on: $0.on.description, by: $0.by, note: $0.note) }])
+                    return
+                }
+                printTable(["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"], events.map { [$0.on.description, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] })
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a mistaken event; the deadlines it started go with it."
+        )
+        @Argument(help: ArgumentHelp("The event's id.", valueName: "id")) var id: String
+        @Option(name: .long, help: ArgumentHelp("The unit it was recorded at.", valueName: "id")) var unit: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let direct = try Direct.open(global)
+                try direct.store.removeEvent(unit: unit, id: id)
+                if global.json { printJSON(["removed": id]) } else { print("removed event \(id) at \(unit)") }
+            }
+        }
+    }
+}
