@@ -5,9 +5,9 @@ import GRDB
 extension DutyStore {
     // MARK: Reads
 
-    package func units() throws(StoreError) -> [Unit] {
+    package func units() throws(StoreError) -> [OrgUnit] {
         try read { db in
-            var out: [Unit] = []
+            var out: [OrgUnit] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit")
             while let r = try rows.next() {
                 out.append(Self.unit(r))
@@ -16,7 +16,7 @@ extension DutyStore {
         }
     }
 
-    package func unit(_ id: String) throws(StoreError) -> Unit? {
+    package func unit(_ id: String) throws(StoreError) -> OrgUnit? {
         try read { db in
             try Row.fetchOne(
                 db,
@@ -42,8 +42,8 @@ extension DutyStore {
         }
     }
 
-    static func unit(_ r: Row) -> Unit {
-        Unit(
+    static func unit(_ r: Row) -> OrgUnit {
+        OrgUnit(
             id: r[0],
             name: r[1],
             kind: r[2],
@@ -67,7 +67,7 @@ extension DutyStore {
     // MARK: Units
 
     /// Adds a new unit; its parent must exist.
-    package func addUnit(_ u: Unit) throws(StoreError) {
+    package func addUnit(_ u: OrgUnit) throws(StoreError) {
         try write { db in
             if try Self.exists(db, "unit", u.id) {
                 throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
@@ -78,7 +78,7 @@ extension DutyStore {
     }
 
     /// Replaces a unit's fields (not its id or `addedOn`); moving it under one of its own descendants is refused.
-    package func updateUnit(_ u: Unit) throws(StoreError) {
+    package func updateUnit(_ u: OrgUnit) throws(StoreError) {
         try write { db in
             guard try Self.exists(db, "unit", u.id) else {
                 throw StoreError(.notFound, "no unit '\(u.id)'; `dutyctl unit ls` lists them")
@@ -143,7 +143,7 @@ extension DutyStore {
     /// Adds or updates many units in one transaction. Each unit's parent must be in the store or in
     /// `units`, and the tree must stay free of cycles; otherwise nothing changes. Existing units keep
     /// their `addedOn`. With `replace`, units not in the list are removed with their officials.
-    package func importUnits(_ units: [Unit], replace: Bool) throws(StoreError) -> ImportCount {
+    package func importUnits(_ units: [OrgUnit], replace: Bool) throws(StoreError) -> ImportCount {
         try write { db in
             var count = ImportCount()
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
@@ -250,7 +250,7 @@ extension DutyStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM \(table) WHERE id = ?)", arguments: [id]) ?? false
     }
 
-    static func checkParent(_ db: Database, _ u: Unit) throws {
+    static func checkParent(_ db: Database, _ u: OrgUnit) throws {
         if let p = u.parent {
             if p == u.id { throw StoreError(.conflict, "unit '\(u.id)' cannot be its own parent") }
             guard try exists(db, "unit", p) else {
@@ -265,7 +265,7 @@ extension DutyStore {
         }
     }
 
-    static func upsert(_ db: Database, _ u: Unit) throws {
+    static func upsert(_ db: Database, _ u: OrgUnit) throws {
         try db.execute(
             sql: """
                 INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)

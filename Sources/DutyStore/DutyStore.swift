@@ -8,7 +8,7 @@ import GRDB
 ///
 /// ```swift
 /// let store = try DutyStore(path: "/var/lib/dutyd/dutyd.sqlite")
-/// try store.addUnit(Unit(id: "gd", name: "广东省委", kind: "committee", addedOn: today))
+/// try store.addUnit(OrgUnit(id: "gd", name: "广东省委", kind: "committee", addedOn: today))
 /// ```
 package final class DutyStore: Sendable {
     let writer: any DatabaseWriter

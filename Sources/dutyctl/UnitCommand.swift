@@ -47,7 +47,7 @@ struct UnitCommand: ParsableCommand {
                 guard let name = fields.name, let kind = fields.kind else {
                     throw Failure(Failure.usage, "a new unit needs --name and --kind")
                 }
-                let unit = DutyCore.Unit(
+                let unit = OrgUnit(
                     id: id,
                     name: name,
                     kind: kind,
@@ -214,7 +214,7 @@ struct UnitCommand: ParsableCommand {
                 let bytes = try readInput(file)
                 let track = try trackFrom.map { try parseDate($0, option: "--track-from") }
                 let rows = try OrganisationCSV.units(bytes, file: file, policy: direct.policy, addedOn: direct.today())
-                let units = rows.map { row -> DutyCore.Unit in
+                let units = rows.map { row -> OrgUnit in
                     var u = row.unit
                     if u.trackFrom == nil { u.trackFrom = track }
                     return u
@@ -275,7 +275,7 @@ struct UnitView: Encodable {
     var addedOn: String
     var trackFrom: String?
 
-    init(_ u: DutyCore.Unit) {
+    init(_ u: OrgUnit) {
         (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
         addedOn = u.addedOn.description
         trackFrom = u.trackFrom?.description

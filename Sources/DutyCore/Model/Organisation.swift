@@ -5,9 +5,9 @@
 /// is a range check, not a walk.
 package struct Organisation: Sendable {
     /// Units in tree order.
-    package let units: [Unit]
+    package let units: [OrgUnit]
     package let officials: [Official]
-    /// Unit index by id.
+    /// OrgUnit index by id.
     package let index: [String: Int32]
     package let officialIndex: [String: Int32]
     /// Parent index, or -1 for a root.
@@ -17,12 +17,12 @@ package struct Organisation: Sendable {
     /// Officials of each unit: `officialOrder[officialStart[u]..<officialStart[u + 1]]`.
     let officialStart: [Int32]
     let officialOrder: [Int32]
-    /// Unit index of each official.
+    /// OrgUnit index of each official.
     package let officialUnit: [Int32]
 
     /// Builds the index. Units whose parent is not in the list become roots; use
     /// `problems(policy:)` to report them.
-    package init(units input: [Unit], officials inputOfficials: [Official]) {
+    package init(units input: [OrgUnit], officials inputOfficials: [Official]) {
         var byID: [String: Int] = [:]
         byID.reserveCapacity(input.count)
         for (i, u) in input.enumerated() { byID[u.id] = i }
@@ -78,7 +78,7 @@ package struct Organisation: Sendable {
                 }
             }
         }
-        var units: [Unit] = []
+        var units: [OrgUnit] = []
         units.reserveCapacity(order.count)
         var parent: [Int32] = []
         parent.reserveCapacity(order.count)

@@ -15,7 +15,7 @@ package struct Policy: Sendable {
         }
     }
 
-    /// Unit kinds by key.
+    /// OrgUnit kinds by key.
     package var kinds: [String: Kind]
     /// Role descriptions by key.
     package var roles: [String: String]

@@ -16,9 +16,9 @@ package enum OrganisationCSV {
         file: String,
         policy: Policy,
         addedOn: CivilDate
-    ) throws(CSVError) -> [(unit: Unit, line: Int)] {
+    ) throws(CSVError) -> [(unit: OrgUnit, line: Int)] {
         let (records, col) = try table(bytes, file: file, columns: unitColumns, required: ["id", "name", "kind"])
-        var out: [(Unit, Int)] = []
+        var out: [(OrgUnit, Int)] = []
         out.reserveCapacity(records.count)
         var seen: [String: Int] = [:]
         for r in records {
@@ -52,7 +52,7 @@ package enum OrganisationCSV {
                 track = d
             }
             out.append(
-                (Unit(id: id, name: name, kind: kind, parent: parent, email: email, addedOn: addedOn, trackFrom: track), r.line)
+                (OrgUnit(id: id, name: name, kind: kind, parent: parent, email: email, addedOn: addedOn, trackFrom: track), r.line)
             )
         }
         return out
@@ -132,7 +132,7 @@ package enum OrganisationCSV {
         return nil
     }
 
-    package static func export(units: [Unit]) -> String {
+    package static func export(units: [OrgUnit]) -> String {
         var s = CSV.line(unitColumns) + "\r\n"
         for u in units {
             s += CSV.line([u.id, u.name, u.kind, u.parent ?? "", u.email ?? "", u.trackFrom?.description ?? ""]) + "\r\n"

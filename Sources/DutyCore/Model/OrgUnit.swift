@@ -3,9 +3,9 @@ package import DutyCalendar
 /// One unit of the organisation: a committee, a department, a party group (DESIGN.md, Domain).
 ///
 /// ```swift
-/// Unit(id: "gd.gz", name: "广州市委", kind: "committee", parent: "gd", addedOn: today)
+/// OrgUnit(id: "gd.gz", name: "广州市委", kind: "committee", parent: "gd", addedOn: today)
 /// ```
-package struct Unit: Sendable, Hashable {
+package struct OrgUnit: Sendable, Hashable {
     /// Stable ASCII id, dotted by convention (`gd.gz.panyu`).
     package var id: String
     package var name: String
