@@ -321,4 +321,10 @@ package struct ImportCount: Sendable, Equatable {
     package var added = 0
     package var updated = 0
     package var removed = 0
+
+    package init(added: Int = 0, updated: Int = 0, removed: Int = 0) {
+        self.added = added
+        self.updated = updated
+        self.removed = removed
+    }
 }

@@ -1,0 +1,112 @@
+import DutyCalendar
+import DutyCore
+import DutyStore
+import Foundation
+import Testing
+
+@Suite("State store (SQLite)")
+struct DutyStoreTests {
+    static let today = CivilDate(iso: "2026-11-29")!
+
+    static func unit(_ id: String, _ kind: String = "committee", parent: String? = nil) -> OrgUnit {
+        OrgUnit(id: id, name: "单位 \(id)", kind: kind, parent: parent, addedOn: today)
+    }
+
+    /// A store in a fresh temporary folder (a real file, WAL and all).
+    static func fileStore() throws -> (DutyStore, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-store-\(UUID().uuidString)")
+        let path = dir.appendingPathComponent("state/dutyd.sqlite").path
+        return (try DutyStore(path: path), path)
+    }
+
+    @Test("opens a file store in WAL mode, creating its folder, and migrates it once")
+    func walAndMigrations() throws {
+        let (store, path) = try Self.fileStore()
+        try store.addUnit(Self.unit("gd"))
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        // Opening again runs no migration twice and keeps the data
+        let again = try DutyStore(path: path)
+        #expect(try again.units().map(\.id) == ["gd"])
+    }
+
+    @Test("an import with one bad parent changes nothing")
+    func importIsAtomic() throws {
+        let store = try DutyStore()
+        _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd")], replace: false)
+        let bad = [Self.unit("gd.sz", parent: "gd"), Self.unit("gd.sz.x", "unit", parent: "gd.nowhere")]
+        #expect(throws: StoreError.self) { try store.importUnits(bad, replace: false) }
+        #expect(try store.units().map(\.id).sorted() == ["gd", "gd.gz"])
+    }
+
+    @Test("an import that makes a cycle is refused and names it")
+    func importCycle() throws {
+        let store = try DutyStore()
+        _ = try store.importUnits([Self.unit("a"), Self.unit("b", parent: "a")], replace: false)
+        do {
+            _ = try store.importUnits([Self.unit("a", parent: "b")], replace: false)
+            Issue.record("expected a cycle error")
+        } catch {
+            #expect(error.code == .conflict)
+            #expect(error.message.contains("cycle"))
+        }
+        #expect(try store.unit("a")?.parent == nil)
+    }
+
+    @Test("re-importing keeps the day a unit was added; replace removes the rest with their officials")
+    func reimport() throws {
+        let store = try DutyStore()
+        _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd")], replace: false)
+        try store.addOfficial(Official(id: "p1", name: "张三", unit: "gd.gz", roles: ["clerk"]))
+        var later = Self.unit("gd")
+        later.addedOn = CivilDate(iso: "2027-03-01")!
+        later.name = "中共广东省委"
+        let count = try store.importUnits([later], replace: true)
+        #expect(count == ImportCount(added: 0, updated: 1, removed: 1))
+        #expect(try store.unit("gd")?.addedOn == Self.today)
+        #expect(try store.unit("gd")?.name == "中共广东省委")
+        #expect(try store.officials().isEmpty)
+    }
+
+    @Test("removing a unit with children needs --recursive")
+    func removeUnit() throws {
+        let store = try DutyStore()
+        _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd"), Self.unit("gd.gz.py", parent: "gd.gz")], replace: false)
+        #expect(throws: StoreError.self) { try store.removeUnit("gd.gz", recursive: false) }
+        let removed = try store.removeUnit("gd.gz", recursive: true)
+        #expect(removed.units == 2)
+        #expect(try store.units().map(\.id) == ["gd"])
+    }
+
+    @Test("done once, undo, waive; a second done is refused unless the obligation is a quota")
+    func completions() throws {
+        let store = try DutyStore()
+        let id = OccurrenceID("semiannual-report/gd/2026-H2")!
+        let c = Completion(occurrence: id, on: Self.today, recordedAt: Instant(seconds: 1_800_000_000), by: "admin", reference: "粤委〔2026〕1号")
+        try store.complete(c, repeatable: false)
+        #expect(throws: StoreError.self) { try store.complete(c, repeatable: false) }
+        #expect(throws: StoreError.self) { try store.waive(Waiver(occurrence: id, reason: "x", recordedAt: c.recordedAt, by: "admin")) }
+        #expect(try store.records().completions.first?.reference == "粤委〔2026〕1号")
+        #expect(try store.undo(id) == .completion(Self.today))
+        try store.waive(Waiver(occurrence: id, reason: "合并汇报", recordedAt: c.recordedAt, by: "admin"))
+        #expect(try store.undo(id) == .waiver)
+        #expect(throws: StoreError.self) { try store.undo(id) }
+        let quota = OccurrenceID("study/gd/2026-c1")!
+        try store.complete(Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"), repeatable: true)
+        try store.complete(Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"), repeatable: true)
+        #expect(try store.records().completions.filter { $0.occurrence == quota }.count == 2)
+    }
+
+    @Test("event ids: KIND-DATE, then -2 for a second one the same day at the same unit")
+    func eventIDs() throws {
+        let store = try DutyStore()
+        try store.addUnit(Self.unit("gd"))
+        let e = Event(id: "", kind: "major-situation", unit: "gd", on: Self.today, recordedAt: Instant(seconds: 0), by: "a")
+        #expect(try store.record(e).id == "major-situation-2026-11-29")
+        #expect(try store.record(e).id == "major-situation-2026-11-29-2")
+        var other = e
+        other.unit = "nowhere"
+        #expect(throws: StoreError.self) { try store.record(other) }
+        try store.removeEvent(unit: "gd", id: "major-situation-2026-11-29")
+        #expect(try store.records().events.map(\.id) == ["major-situation-2026-11-29-2"])
+    }
+}
