@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// An administrator's first day with the built dutyctl in direct mode: import the example organisation,
+/// ask what is due, explain it, record what was done; and the exit status of each kind of mistake.
+@Suite("dutyctl direct mode, end to end")
+struct DutyctlDirectModeTests {
+    typealias R = DutyctlCalendarTests
+    static let repo = R.repo
+
+    /// A settings file in a fresh folder, pointing at the shipped policy and holidays, with its own
+    /// state store; `policy` overrides the policy folder.
+    static func setUp(policy: String? = nil) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyctl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let settings = """
+            timezone = "Asia/Shanghai"
+            state = "state/dutyd.sqlite"
+            policy = ["\(policy ?? repo.appendingPathComponent("config/policy").path)"]
+            holidays = ["\(repo.appendingPathComponent("config/holidays/cn").path)"]
+            send_at = "09:00"
+            track_from = "2026-11-29"
+            """
+        let path = dir.appendingPathComponent("dutyd.toml").path
+        try settings.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func imported() throws -> String {
+        let config = try setUp()
+        let u = try R.dutyctl("unit", "import", repo.appendingPathComponent("config/organisation/units.csv").path, "--config", config)
+        #expect(u.status == 0, "\(u.err)")
+        #expect(u.out.contains("32 unit(s) added"))
+        let o = try R.dutyctl("official", "import", repo.appendingPathComponent("config/organisation/officials.csv").path, "--config", config)
+        #expect(o.status == 0, "\(o.err)")
+        return config
+    }
+
+    @Test("upcoming --json lists occurrences with the documented fields")
+    func upcomingJSON() throws {
+        let config = try Self.imported()
+        let r = try R.dutyctl("upcoming", "--config", config, "--at", "2026-11-29T09:00:00+08:00", "--within", "400d", "--unit", "gd.gz", "--json")
+        #expect(r.status == 0, "\(r.err)")
+        let list = try #require(try R.json(r)["occurrences"] as? [[String: Any]])
+        let report = try #require(list.first { $0["id"] as? String == "semiannual-report/gd.gz/2026-H2" })
+        #expect(report["obligation"] as? String == "semiannual-report")
+        #expect(report["subject"] as? String == "gd.gz")
+        #expect(report["period"] as? String == "2026-H2")
+        #expect(report["deadline"] as? String == "2026-12-31T23:59:59+08:00")
+        #expect(report["state"] as? String == "open")
+        #expect(report["provisional"] as? Bool == true)
+        let responsible = try #require(report["responsible"] as? [[String: Any]])
+        #expect(responsible.compactMap { $0["name"] as? String }.contains("黄志强"))
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["kind"] as? String } == ["reminder", "reminder", "reminder", "due", "escalation", "escalation"])
+        #expect(steps.first?["at"] as? String == "2026-12-01T09:00:00+08:00")
+        let last = try #require(steps.last?["recipients"] as? [[String: Any]])
+        #expect(last.compactMap { $0["id"] as? String }.contains("wang.jianguo"))  // the province's secretary
+        #expect(r.err.contains("2027 holiday schedule is not published"))
+    }
+
+    @Test("the table lines up Chinese names by display width")
+    func tableAlignment() throws {
+        let config = try Self.imported()
+        let r = try R.dutyctl("upcoming", "--config", config, "--at", "2026-11-29T09:00:00+08:00", "--within", "40d", "--unit", "gd", "--subtree")
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").filter { $0.contains("/") }
+        // The RESPONSIBLE column starts at the same display column on every row.
+        let starts = Set(lines.map { line -> Int in
+            let s = String(line)
+            let name = s.components(separatedBy: "  ").filter { !$0.isEmpty }.last!
+            return Self.width(String(s[..<s.range(of: name, options: .backwards)!.lowerBound]))
+        })
+        #expect(starts.count == 1, "\(starts)")
+    }
+
+    static func width(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x4E00 && $1.value <= 0x9FFF) ? 2 : 1) }
+    }
+
+    @Test("explain shows rule, shift, steps and recipients; done stops the steps and starts the triggered report")
+    func explainAndDone() throws {
+        let config = try Self.imported()
+        let e = try R.dutyctl("explain", "annual-supervision/gd.xcb/2026", "--config", config, "--at", "2026-11-29T09:00:00+08:00")
+        #expect(e.status == 0, "\(e.err)")
+        #expect(e.out.contains("rule: periodic, OnCalendar *-11-30"))
+        #expect(e.out.contains("deadline: 2026-11-30 Mon, end of day 2026-11-30T23:59:59+08:00"))
+        #expect(e.out.contains("to: 孙伟 (head, self gd.xcb)"))
+        let d = try R.dutyctl("done", "annual-supervision/gd.xcb/2026", "--on", "2026-11-27", "--ref", "粤宣〔2026〕30号", "--config", config)
+        #expect(d.status == 0, "\(d.err)")
+        #expect(d.out.contains("starts supervision-result-report/gd.xcb/2026, due 2026-12-11 Fri"))
+        let after = try R.dutyctl("explain", "annual-supervision/gd.xcb/2026", "--config", config, "--at", "2026-11-29T09:00:00+08:00")
+        #expect(after.out.contains("state at 2026-11-29T09:00:00+08:00: done on 2026-11-27 (on time)"))
+        #expect(after.out.contains("[stopped: done]"))
+        let again = try R.dutyctl("done", "annual-supervision/gd.xcb/2026", "--on", "2026-11-27", "--config", config)
+        #expect(again.status == 65)
+        #expect(again.err.contains("dutyctl undo annual-supervision/gd.xcb/2026"))
+        let undo = try R.dutyctl("undo", "annual-supervision/gd.xcb/2026", "--config", config)
+        #expect(undo.status == 0)
+    }
+
+    @Test("event record starts major-situation-report")
+    func event() throws {
+        let config = try Self.imported()
+        let r = try R.dutyctl("event", "record", "major-situation", "--unit", "gd.sz", "--on", "2026-11-27", "--config", config)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("starts major-situation-report/gd.sz/major-situation-2026-11-27, due 2026-11-30 Mon"))
+        let wrong = try R.dutyctl("event", "record", "major-situaton", "--unit", "gd.sz", "--config", config)
+        #expect(wrong.status == 64)
+        #expect(wrong.err.contains("expected one of accountability-decision, major-situation"))
+    }
+
+    @Test("bad data exits 65 with file:line:column, and the store is unchanged")
+    func badCSV() throws {
+        let config = try Self.imported()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
+        try "id,name,kind,parent\ngd.new,新单位,committee,gd\ngd.bad,坏,comittee,gd\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try R.dutyctl("unit", "import", file, "--config", config)
+        #expect(r.status == 65)
+        #expect(r.err.contains("\(file):3:3: unknown kind 'comittee'"))
+        let ls = try R.dutyctl("unit", "ls", "--config", config, "--json")
+        #expect(!ls.out.contains("gd.new"))
+        let unknown = try R.dutyctl("explain", "semiannual-report/gd.nowhere/2026-H2", "--config", config)
+        #expect(unknown.status == 65)
+    }
+
+    @Test("a bad policy exits 78 naming file and line; bad usage exits 64")
+    func badConfiguration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let original = try String(contentsOf: Self.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"), encoding: .utf8)
+        let broken = original.replacingOccurrences(of: "schedule = \"*-11-30\"", with: "schedule = \"*-11-31\"")
+        try broken.write(to: folder.appendingPathComponent("p.toml"), atomically: true, encoding: .utf8)
+        let config = try Self.setUp(policy: folder.path)
+        let line = broken.components(separatedBy: "\n").firstIndex { $0.hasPrefix("schedule = \"*-11-31\"") }! + 1
+        let r = try R.dutyctl("policy", "check", "--config", config)
+        #expect(r.status == 78)
+        #expect(r.err.contains("p.toml:\(line):1: the schedule gives no day"), "\(r.err)")
+        let upcoming = try R.dutyctl("upcoming", "--config", config)
+        #expect(upcoming.status == 78)
+        let usage = try R.dutyctl("upcoming", "--config", try Self.setUp(), "--within", "ten days")
+        #expect(usage.status == 64)
+        let noConfig = try R.dutyctl("unit", "ls", "--config", "/nonexistent/dutyd.toml")
+        #expect(noConfig.status == 78)
+    }
+
+    @Test("policy check passes on the shipped policy, config check on the example")
+    func checks() throws {
+        let config = try Self.imported()
+        let p = try R.dutyctl("policy", "check", "--config", config)
+        #expect(p.status == 0)
+        #expect(p.out.contains("policy ok: 15 obligation(s)"))
+        let c = try R.dutyctl("config", "check", "--config", config)
+        #expect(c.status == 0, "\(c.err)")
+        #expect(c.out.contains("32 unit(s), 64 official(s)"))
+        #expect(!c.out.contains("reaches nobody"))
+    }
+}
