@@ -3,9 +3,9 @@
 
 SWIFT ?= swift
 CONFIG ?= config/dutyd.toml
-# What building and testing need beyond the Swift toolchain: the zone database and the C++
-# library that TOMLKit (toml++) compiles against.
-APT_PACKAGES := tzdata libstdc++-12-dev
+# What building and testing need beyond the Swift toolchain: the zone database, the C++ library that
+# TOMLKit (toml++) compiles against, and SQLite for the state store (GRDB).
+APT_PACKAGES := tzdata libstdc++-12-dev libsqlite3-dev
 DUTYCTL = .build/debug/dutyctl
 
 .PHONY: all deps build demo test lint format bench oracles clean
@@ -25,13 +25,26 @@ deps:
 build: deps
 	$(SWIFT) build --product dutyctl
 
-# Runs the product on the example in config/.
+# Runs the product on the example in config/: imports the example organisation into a fresh state
+# store (.build-demo/state/dutyd.sqlite, as config/dutyd.toml says) and shows what is due.
 demo: build
-	@echo "== The next deadlines of the semiannual report (last day of June and December), Beijing time"
-	$(DUTYCTL) calendar next '*-06,12~01' --config $(CONFIG) --count 4
+	@rm -rf .build-demo/state
+	@echo "== Check the configuration, like nginx -t"
+	$(DUTYCTL) policy check --config $(CONFIG)
 	@echo
-	@echo "== The same as an RFC 5545 rule: the last working weekday of each half-year's last month"
-	$(DUTYCTL) calendar next --rrule 'FREQ=YEARLY;BYMONTH=6,12;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1' --dtstart 2026-11-29T09:00 --config $(CONFIG) --count 4
+	@echo "== Import the example organisation (a province, two cities, four counties)"
+	$(DUTYCTL) unit import config/organisation/units.csv --config $(CONFIG)
+	$(DUTYCTL) official import config/organisation/officials.csv --config $(CONFIG)
+	$(DUTYCTL) config check --config $(CONFIG)
+	@echo
+	@echo "== Everything due in the next 90 days"
+	$(DUTYCTL) upcoming --within 90d --config $(CONFIG)
+	@echo
+	@echo "== One county, a year ahead"
+	$(DUTYCTL) upcoming --unit gd.gz.panyu --subtree --within 365d --config $(CONFIG)
+	@echo
+	@echo "== How one deadline and its reminders were worked out"
+	$(DUTYCTL) explain unit-situation-report/gd.gz.panyu.school1/$$(date +%Y)-H2 --config $(CONFIG) || true
 	@echo
 	@echo "== Hard days: Spring Festival 2025, a make-up Saturday in 2026, and 2027 (not yet published)"
 	$(DUTYCTL) calendar shift 2025-01-31 --rule previous-workday --config $(CONFIG)
@@ -51,10 +64,13 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks Package.swift
 
-# Release build; prints `bench NAME VALUE UNIT` lines.
+# Release build; prints `bench NAME VALUE UNIT` lines. BENCH_UNITS sets the size of the generated
+# organisation (default 1,000,000 units); it and its state store are kept in .build-bench/.
+BENCH_UNITS ?= 1000000
 bench: deps
 	$(SWIFT) build -c release --product DutyBench
-	.build/release/DutyBench config/holidays/cn
+	.build/release/DutyBench calendar config/holidays/cn
+	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:
@@ -62,4 +78,4 @@ oracles:
 	python3 Tests/tools/rrule-oracle.py --count 2000 --seed 2026 > Tests/DutyCalendarTests/Resources/rrule-generated.jsonl
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-demo .build-bench

@@ -27,7 +27,8 @@ package struct Workspace: Sendable {
                 error.file ?? settings.file ?? "holidays",
                 error.line,
                 error.column,
-                error.message + (error.file == nil ? "; check the holidays setting in \(settings.file ?? "the settings")" : "")
+                error.message
+                    + (error.file == nil ? "; check the holidays setting in \(settings.file ?? "the settings")" : "")
             )
         }
         return Workspace(settings: settings, policy: policy, workdays: workdays)

@@ -8,7 +8,10 @@ extension DutyStore {
     package func units() throws(StoreError) -> [OrgUnit] {
         try read { db in
             var out: [OrgUnit] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit")
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit"
+            )
             while let r = try rows.next() {
                 out.append(Self.unit(r))
             }
@@ -119,8 +122,10 @@ extension DutyStore {
                     arguments: [id]
                 )
             } else {
-                let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent = ?", arguments: [id]) ?? 0
-                let people = try Int.fetchOne(db, sql: "SELECT count(*) FROM official WHERE unit = ?", arguments: [id]) ?? 0
+                let children =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent = ?", arguments: [id]) ?? 0
+                let people =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM official WHERE unit = ?", arguments: [id]) ?? 0
                 if children > 0 || people > 0 {
                     throw StoreError(
                         .conflict,
@@ -132,7 +137,10 @@ extension DutyStore {
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
                 let marks = databaseQuestionMarks(count: part.count)
-                try db.execute(sql: "DELETE FROM official WHERE unit IN (\(marks))", arguments: StatementArguments(part))
+                try db.execute(
+                    sql: "DELETE FROM official WHERE unit IN (\(marks))",
+                    arguments: StatementArguments(part)
+                )
                 officials += db.changesCount
                 try db.execute(sql: "DELETE FROM unit WHERE id IN (\(marks))", arguments: StatementArguments(part))
             }
@@ -181,7 +189,10 @@ extension DutyStore {
     package func addOfficial(_ o: Official) throws(StoreError) {
         try write { db in
             if try Self.exists(db, "official", o.id) {
-                throw StoreError(.conflict, "official '\(o.id)' exists already; use `dutyctl official set` to change them")
+                throw StoreError(
+                    .conflict,
+                    "official '\(o.id)' exists already; use `dutyctl official set` to change them"
+                )
             }
             try Self.checkUnit(db, o)
             try Self.upsert(db, o)
@@ -238,7 +249,10 @@ extension DutyStore {
                 db,
                 sql: "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1"
             ) {
-                throw StoreError(.notFound, "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first")
+                throw StoreError(
+                    .notFound,
+                    "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first"
+                )
             }
             return count
         }
@@ -261,7 +275,10 @@ extension DutyStore {
 
     static func checkUnit(_ db: Database, _ o: Official) throws {
         guard try exists(db, "unit", o.unit) else {
-            throw StoreError(.notFound, "official '\(o.id)' names unit '\(o.unit)', which does not exist; add the unit first")
+            throw StoreError(
+                .notFound,
+                "official '\(o.id)' names unit '\(o.unit)', which does not exist; add the unit first"
+            )
         }
     }
 
@@ -293,7 +310,10 @@ extension DutyStore {
             db,
             sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL AND parent NOT IN (SELECT id FROM unit) LIMIT 1"
         ) {
-            throw StoreError(.notFound, "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist")
+            throw StoreError(
+                .notFound,
+                "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist"
+            )
         }
         // Walk up from every unit once, remembering units known to reach a root.
         var parent: [String: String] = [:]
@@ -306,7 +326,10 @@ extension DutyStore {
             var x: String? = start
             while let id = x, !rooted.contains(id) {
                 if !onPath.insert(id).inserted {
-                    throw StoreError(.conflict, "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))")
+                    throw StoreError(
+                        .conflict,
+                        "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))"
+                    )
                 }
                 path.append(id)
                 x = parent[id]

@@ -9,10 +9,13 @@ extension DutyStore {
             var r = DutyRecords()
             let c = try Row.fetchCursor(
                 db,
-                sql: "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq"
+                sql:
+                    "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq"
             )
             while let row = try c.next() {
-                guard let id = OccurrenceID(row[0] as String), let on = CivilDate(iso: row[1] as String) else { continue }
+                guard let id = OccurrenceID(row[0] as String), let on = CivilDate(iso: row[1] as String) else {
+                    continue
+                }
                 r.completions.append(
                     Completion(
                         occurrence: id,
@@ -27,11 +30,14 @@ extension DutyStore {
             let w = try Row.fetchCursor(db, sql: "SELECT occurrence, reason, recorded_at, recorded_by FROM waiver")
             while let row = try w.next() {
                 guard let id = OccurrenceID(row[0] as String) else { continue }
-                r.waivers.append(Waiver(occurrence: id, reason: row[1], recordedAt: Instant(microseconds: row[2]), by: row[3]))
+                r.waivers.append(
+                    Waiver(occurrence: id, reason: row[1], recordedAt: Instant(microseconds: row[2]), by: row[3])
+                )
             }
             let e = try Row.fetchCursor(
                 db,
-                sql: "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id"
+                sql:
+                    "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id"
             )
             while let row = try e.next() {
                 guard let on = CivilDate(iso: row[3] as String) else { continue }
@@ -62,11 +68,17 @@ extension DutyStore {
                     arguments: [c.occurrence.description]
                 )
             {
-                throw StoreError(.conflict, "\(c.occurrence) was already recorded as done on \(on); `dutyctl undo \(c.occurrence)` first to change it")
+                throw StoreError(
+                    .conflict,
+                    "\(c.occurrence) was already recorded as done on \(on); `dutyctl undo \(c.occurrence)` first to change it"
+                )
             }
             try db.execute(
-                sql: "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [c.occurrence.description, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note]
+                sql:
+                    "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    c.occurrence.description, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note,
+                ]
             )
         }
     }
@@ -101,7 +113,10 @@ extension DutyStore {
                 sql: "SELECT EXISTS(SELECT 1 FROM completion WHERE occurrence = ?)",
                 arguments: [w.occurrence.description]
             ) == true {
-                throw StoreError(.conflict, "\(w.occurrence) is recorded as done; `dutyctl undo \(w.occurrence)` first to waive it instead")
+                throw StoreError(
+                    .conflict,
+                    "\(w.occurrence) is recorded as done; `dutyctl undo \(w.occurrence)` first to waive it instead"
+                )
             }
             try db.execute(
                 sql: """
@@ -143,8 +158,12 @@ extension DutyStore {
                 throw StoreError(.conflict, "unit '\(e.unit)' already has an event '\(e.id)'")
             }
             try db.execute(
-                sql: "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [event.unit, event.id, event.kind, event.on.description, event.recordedAt.microseconds, event.by, event.note]
+                sql:
+                    "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    event.unit, event.id, event.kind, event.on.description, event.recordedAt.microseconds, event.by,
+                    event.note,
+                ]
             )
             return event
         }

@@ -22,7 +22,10 @@ package final class DutyStore: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw StoreError(.unavailable, "\(path): cannot create the folder \(folder): \(error.localizedDescription)")
+                throw StoreError(
+                    .unavailable,
+                    "\(path): cannot create the folder \(folder): \(error.localizedDescription)"
+                )
             }
         }
         do {

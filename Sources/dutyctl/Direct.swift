@@ -41,7 +41,8 @@ struct Direct {
     func noteProvisional(_ dates: [CivilDate]) {
         var years: Set<Int> = []
         for d in dates {
-            for y in [d.year, d.month == 12 ? d.year + 1 : d.year] where !workspace.workdays.publishedYears.contains(y) {
+            for y in [d.year, d.month == 12 ? d.year + 1 : d.year] where !workspace.workdays.publishedYears.contains(y)
+            {
                 years.insert(y)
             }
         }
@@ -77,7 +78,10 @@ func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant 
     if let d = CivilDate(iso: text) {
         return Instant(seconds: zone.instant(forLocalSecond: d.daysSinceEpoch * 86_400))
     }
-    throw Failure(Failure.usage, "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'")
+    throw Failure(
+        Failure.usage,
+        "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'"
+    )
 }
 
 func parseDate(_ text: String, option: String) throws -> CivilDate {

@@ -14,7 +14,8 @@ struct Dutyctl: ParsableCommand {
             (file:line:column and what was expected), 69 daemon unavailable, 78 bad configuration.
             """,
         subcommands: [
-            Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self, UnitCommand.self, OfficialCommand.self,
+            Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
+            UnitCommand.self, OfficialCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
         ]
     )

@@ -52,7 +52,13 @@ func running(_ body: () throws -> Void) throws {
         throw ExitCode(Failure.config)
     } catch let e as PolicyError {
         let lines = e.problems.map { "dutyctl: \($0)\n" }.joined()
-        FileHandle.standardError.write(Data((lines + "dutyctl: the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                (lines
+                    + "dutyctl: the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`\n")
+                    .utf8
+            )
+        )
         throw ExitCode(Failure.config)
     } catch let e as CSVError {
         FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))

@@ -13,7 +13,10 @@ struct FilterOptions: ParsableArguments {
     @Flag(name: .long, help: "With --unit: everything below it too.")
     var subtree = false
 
-    @Option(name: .long, help: ArgumentHelp("How far ahead to look: 30d, 8w, 20wd (default 30d).", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How far ahead to look: 30d, 8w, 20wd (default 30d).", valueName: "duration")
+    )
     var within: String?
 
     @Option(name: .long, help: ArgumentHelp("Ask as of this time, ISO 8601 (default now).", valueName: "time"))
@@ -55,7 +58,10 @@ extension GlobalOptions {
             return (Set(words.compactMap(Occurrence.State.init(rawValue:))), copy)
         }
         if !state.contains("/") && !state.contains(".") {
-            throw Failure(Failure.usage, "--state: unknown state '\(state)'; expected open, late, done, waived or all (or a state store path)")
+            throw Failure(
+                Failure.usage,
+                "--state: unknown state '\(state)'; expected open, late, done, waived or all (or a state store path)"
+            )
         }
         return (nil, self)
     }
@@ -110,7 +116,13 @@ struct Upcoming: ParsableCommand {
             let planner = try direct.planner()
             let q = try filters.query(zone: direct.zone, states: states)
             let list = try planner.upcoming(q, records: try direct.store.records())
-            printOccurrences(list, planner: planner, now: q.at, json: global.json, empty: "nothing due within \(q.within)")
+            printOccurrences(
+                list,
+                planner: planner,
+                now: q.at,
+                json: global.json,
+                empty: "nothing due within \(q.within)"
+            )
             direct.noteProvisional(list.filter(\.timing.provisional).map(\.timing.date))
         }
     }
@@ -174,7 +186,8 @@ struct Explain: ParsableCommand {
                 for l in lines { print(l) }
             }
             direct.noteProvisional(
-                (found.timing.provisional ? [found.timing.date] : []) + found.timing.steps.filter(\.provisional).map(\.day.date)
+                (found.timing.provisional ? [found.timing.date] : [])
+                    + found.timing.steps.filter(\.provisional).map(\.day.date)
             )
         }
     }
@@ -183,7 +196,10 @@ struct Explain: ParsableCommand {
 /// The occurrence an id names, or a failure that says which part is wrong.
 func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Occurrence {
     guard let id = OccurrenceID(text) else {
-        throw Failure(Failure.usage, "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2")
+        throw Failure(
+            Failure.usage,
+            "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
+        )
     }
     guard let o = planner.obligationNumber(id.obligation) else {
         throw Failure(
@@ -194,10 +210,16 @@ func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Oc
     guard planner.subjectNumber(id.subject, obligation: o) != nil else {
         let ob = planner.policy.obligations[o]
         let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
-        throw Failure(Failure.dataError, "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is")
+        throw Failure(
+            Failure.dataError,
+            "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is"
+        )
     }
     guard let found = planner.occurrence(id, records: records) else {
-        throw Failure(Failure.dataError, "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit … --obligation \(id.obligation) --state all` lists its periods")
+        throw Failure(
+            Failure.dataError,
+            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit … --obligation \(id.obligation) --state all` lists its periods"
+        )
     }
     return found
 }

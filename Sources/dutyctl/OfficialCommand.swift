@@ -15,7 +15,10 @@ struct OfficialCommand: ParsableCommand {
         @Option(name: .long, help: "Their name.") var name: String?
         @Option(name: .long, help: ArgumentHelp("Their mail address.", valueName: "address")) var email: String?
         @Option(name: .long, help: ArgumentHelp("Their unit's id.", valueName: "id")) var unit: String?
-        @Option(name: .long, help: ArgumentHelp("Their roles, comma-separated: secretary,deputy,member,head,clerk.", valueName: "roles"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Their roles, comma-separated: secretary,deputy,member,head,clerk.", valueName: "roles")
+        )
         var roles: String?
 
         var roleList: [String]? {
@@ -24,17 +27,23 @@ struct OfficialCommand: ParsableCommand {
 
         func check(policy: Policy) throws {
             for r in roleList ?? [] where !policy.roles.isEmpty && policy.roles[r] == nil {
-                throw Failure(Failure.usage, "--roles: unknown role '\(r)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))")
+                throw Failure(
+                    Failure.usage,
+                    "--roles: unknown role '\(r)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
+                )
             }
             if let r = roleList, r.isEmpty { throw Failure(Failure.usage, "--roles: name at least one role") }
-            if let email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) { throw Failure(Failure.usage, "--email: \(p)") }
+            if let email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) {
+                throw Failure(Failure.usage, "--email: \(p)")
+            }
         }
     }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an official.",
-            discussion: "Example: dutyctl official add luo.ting --name 罗婷 --unit gd.gz --roles clerk --email luo.ting@example.org"
+            discussion:
+                "Example: dutyctl official add luo.ting --name 罗婷 --unit gd.gz --roles clerk --email luo.ting@example.org"
         )
         @Argument(help: ArgumentHelp("The official's id (ASCII).", valueName: "id")) var id: String
         @OptionGroup var fields: Fields
@@ -149,7 +158,9 @@ struct OfficialCommand: ParsableCommand {
                     let unitName = (try direct.store.unit(o.unit))?.name ?? ""
                     print("official: \(o.id) \(o.name)")
                     print("unit: \(o.unit) \(unitName)")
-                    print("roles: \(o.roles.map { r in direct.policy.roles[r].map { "\(r) (\($0))" } ?? r }.joined(separator: ", "))")
+                    print(
+                        "roles: \(o.roles.map { r in direct.policy.roles[r].map { "\(r) (\($0))" } ?? r }.joined(separator: ", "))"
+                    )
                     print("email: \(o.email ?? "—")")
                 }
             }
@@ -185,7 +196,9 @@ struct OfficialCommand: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the officials as CSV (UTF-8) to standard output.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the officials as CSV (UTF-8) to standard output."
+        )
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

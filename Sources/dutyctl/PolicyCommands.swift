@@ -24,9 +24,14 @@ struct PolicyCommand: ParsableCommand {
                 let files = try PolicyFiles.files(in: settings.policy)
                 let policy = try PolicyFiles.load(paths: settings.policy, zone: settings.timezone)
                 if global.json {
-                    printJSON(["ok": "true", "files": files.joined(separator: " "), "obligations": String(policy.obligations.count)])
+                    printJSON([
+                        "ok": "true", "files": files.joined(separator: " "),
+                        "obligations": String(policy.obligations.count),
+                    ])
                 } else {
-                    print("policy ok: \(policy.obligations.count) obligation(s), \(policy.kinds.count) unit kind(s), \(policy.roles.count) role(s) in \(files.joined(separator: ", "))")
+                    print(
+                        "policy ok: \(policy.obligations.count) obligation(s), \(policy.kinds.count) unit kind(s), \(policy.roles.count) role(s) in \(files.joined(separator: ", "))"
+                    )
                 }
             }
         }
@@ -44,7 +49,10 @@ struct PolicyCommand: ParsableCommand {
                 var list = policy.obligations
                 if let obligation {
                     guard let o = policy.obligation(obligation) else {
-                        throw Failure(Failure.dataError, "no obligation '\(obligation)'; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))")
+                        throw Failure(
+                            Failure.dataError,
+                            "no obligation '\(obligation)'; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))"
+                        )
                     }
                     list = [o]
                 }
@@ -61,10 +69,19 @@ struct PolicyCommand: ParsableCommand {
                     printJSON([
                         "obligations": list.map {
                             View(
-                                id: $0.id, title: $0.title, article: $0.article, appliesTo: $0.appliesSummary, rule: $0.ruleSummary,
-                                shift: $0.shift.rawValue, yellow: $0.yellow.description, source: $0.source,
+                                id: $0.id,
+                                title: $0.title,
+                                article: $0.article,
+                                appliesTo: $0.appliesSummary,
+                                rule: $0.ruleSummary,
+                                shift: $0.shift.rawValue,
+                                yellow: $0.yellow.description,
+                                source: $0.source,
                                 remind: $0.remind.map(\.description),
-                                ladder: $0.ladder.map { "\($0.kind.rawValue) \($0.after): " + $0.recipients.map(\.description).joined(separator: "; ") }
+                                ladder: $0.ladder.map {
+                                    "\($0.kind.rawValue) \($0.after): "
+                                        + $0.recipients.map(\.description).joined(separator: "; ")
+                                }
                             )
                         }
                     ])
@@ -73,7 +90,12 @@ struct PolicyCommand: ParsableCommand {
                 if obligation == nil {
                     printTable(
                         ["OBLIGATION", "ARTICLE", "APPLIES TO", "DEADLINES", "SHIFT", "REMIND"],
-                        list.map { [$0.id, $0.article, $0.appliesSummary, $0.ruleSummary, $0.shift.rawValue, $0.remind.map(\.description).joined(separator: " ")] }
+                        list.map {
+                            [
+                                $0.id, $0.article, $0.appliesSummary, $0.ruleSummary, $0.shift.rawValue,
+                                $0.remind.map(\.description).joined(separator: " "),
+                            ]
+                        }
                     )
                     return
                 }
@@ -84,12 +106,20 @@ struct PolicyCommand: ParsableCommand {
                 print("applies to: \(o.appliesSummary)")
                 print("deadlines: \(o.ruleSummary)")
                 print("shift: \(o.shift.rawValue)")
-                print("reminders: \(o.remind.isEmpty ? "none" : o.remind.map(\.description).joined(separator: ", ")) to \(o.remindTo.map(\.description).joined(separator: "; "))")
+                print(
+                    "reminders: \(o.remind.isEmpty ? "none" : o.remind.map(\.description).joined(separator: ", ")) to \(o.remindTo.map(\.description).joined(separator: "; "))"
+                )
                 print("yellow: last \(o.yellow)")
                 print("responsible: \(o.responsible.joined(separator: ", "))")
                 print("ladder:")
-                for s in o.ladder { print("  \(s.kind.rawValue) \(s.after) after the deadline: \(s.recipients.map(\.description).joined(separator: "; "))") }
-                print("liability (第十三条): main \(policy.mainLiability.joined(separator: ", ")); important \(policy.importantLiability.joined(separator: ", "))")
+                for s in o.ladder {
+                    print(
+                        "  \(s.kind.rawValue) \(s.after) after the deadline: \(s.recipients.map(\.description).joined(separator: "; "))"
+                    )
+                }
+                print(
+                    "liability (第十三条): main \(policy.mainLiability.joined(separator: ", ")); important \(policy.importantLiability.joined(separator: ", "))"
+                )
             }
         }
     }
@@ -104,8 +134,10 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate every file like nginx -t: settings, policy, holidays, the state store and the organisation in it.",
-            discussion: "Exit status 0 when all is well (warnings included), 78 for a bad configuration file, 1 when the state store cannot be opened."
+            abstract:
+                "Validate every file like nginx -t: settings, policy, holidays, the state store and the organisation in it.",
+            discussion:
+                "Exit status 0 when all is well (warnings included), 78 for a bad configuration file, 1 when the state store cannot be opened."
         )
         @OptionGroup var global: GlobalOptions
 
@@ -114,18 +146,26 @@ struct ConfigCommand: ParsableCommand {
                 let settings = try Direct.settings(global)
                 var lines = ["settings \(settings.file ?? "(defaults)"): ok"]
                 let workspace = try Workspace.load(settings)
-                lines.append("policy: ok, \(workspace.policy.obligations.count) obligation(s) from \(settings.policy.joined(separator: ", "))")
+                lines.append(
+                    "policy: ok, \(workspace.policy.obligations.count) obligation(s) from \(settings.policy.joined(separator: ", "))"
+                )
                 let years = workspace.workdays.publishedYears.sorted()
-                lines.append("holidays: ok, published years \(years.map(String.init).joined(separator: ", ")) from \(settings.holidays.joined(separator: ", "))")
+                lines.append(
+                    "holidays: ok, published years \(years.map(String.init).joined(separator: ", ")) from \(settings.holidays.joined(separator: ", "))"
+                )
                 var warnings: [String] = []
                 if let last = years.last {
-                    warnings.append("holiday years after \(last) are provisional (weekend rule) until their schedule is added")
+                    warnings.append(
+                        "holiday years after \(last) are provisional (weekend rule) until their schedule is added"
+                    )
                 }
                 let statePath = global.state ?? settings.state
                 if FileManager.default.fileExists(atPath: statePath) {
                     let store = try workspace.openStore(global.state)
                     let planner = try workspace.planner(store)
-                    lines.append("state \(statePath): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)")
+                    lines.append(
+                        "state \(statePath): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)"
+                    )
                     warnings += planner.organisationWarnings().map(\.message)
                 } else {
                     warnings.append("state \(statePath) does not exist yet; `dutyctl unit import` or dutyd creates it")

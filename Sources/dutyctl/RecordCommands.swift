@@ -18,7 +18,8 @@ struct Done: ParsableCommand {
 
     @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
     @Option(name: .long, help: ArgumentHelp("The day it was done (default today).", valueName: "date")) var on: String?
-    @Option(name: .long, help: ArgumentHelp("Reference number of the report or minutes.", valueName: "text")) var ref: String?
+    @Option(name: .long, help: ArgumentHelp("Reference number of the report or minutes.", valueName: "text")) var ref:
+        String?
     @Option(name: .long, help: ArgumentHelp("A note.", valueName: "text")) var note: String?
     @OptionGroup var global: GlobalOptions
 
@@ -35,7 +36,10 @@ struct Done: ParsableCommand {
             var repeatable = false
             if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
             if found.waiver != nil {
-                throw Failure(Failure.dataError, "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done")
+                throw Failure(
+                    Failure.dataError,
+                    "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
+                )
             }
             if repeatable && found.completion != nil {
                 throw Failure(
@@ -43,13 +47,27 @@ struct Done: ParsableCommand {
                     "\(found.id) is met already (\(found.completion!.on)); record further completions against the next checkpoint"
                 )
             }
-            let c = Completion(occurrence: found.id, on: day, recordedAt: .now, by: currentUser, reference: ref, note: note)
+            let c = Completion(
+                occurrence: found.id,
+                on: day,
+                recordedAt: .now,
+                by: currentUser,
+                reference: ref,
+                note: note
+            )
             try direct.store.complete(c, repeatable: repeatable)
             let late = day > found.timing.date
             if global.json {
-                printJSON(["occurrence": found.id.description, "done_on": day.description, "late": late ? "true" : "false"])
+                printJSON([
+                    "occurrence": found.id.description, "done_on": day.description, "late": late ? "true" : "false",
+                ])
             } else {
-                print("\(found.id): done on \(day)" + (late ? ", \(day.daysSinceEpoch - found.timing.date.daysSinceEpoch) day(s) after the deadline \(found.timing.date)" : ", on time"))
+                print(
+                    "\(found.id): done on \(day)"
+                        + (late
+                            ? ", \(day.daysSinceEpoch - found.timing.date.daysSinceEpoch) day(s) after the deadline \(found.timing.date)"
+                            : ", on time")
+                )
                 // What the completion starts.
                 let after = try direct.planner().occurrences(triggeredBy: found.id, records: try direct.store.records())
                 for o in after {
@@ -70,7 +88,10 @@ struct Undo: ParsableCommand {
     func run() throws {
         try running {
             guard let id = OccurrenceID(occurrence) else {
-                throw Failure(Failure.usage, "'\(occurrence)' is not an occurrence id; expected obligation/subject/period")
+                throw Failure(
+                    Failure.usage,
+                    "'\(occurrence)' is not an occurrence id; expected obligation/subject/period"
+                )
             }
             let direct = try Direct.open(global)
             let undone = try direct.store.undo(id)
@@ -79,7 +100,11 @@ struct Undo: ParsableCommand {
             case .completion(let d): what = "the completion of \(d)"
             case .waiver: what = "the waiver"
             }
-            if global.json { printJSON(["occurrence": id.description, "undone": what]) } else { print("\(id): removed \(what)") }
+            if global.json {
+                printJSON(["occurrence": id.description, "undone": what])
+            } else {
+                print("\(id): removed \(what)")
+            }
         }
     }
 }
@@ -102,7 +127,11 @@ struct Waive: ParsableCommand {
             let planner = try direct.planner()
             let found = try locate(occurrence, planner: planner, records: try direct.store.records())
             try direct.store.waive(Waiver(occurrence: found.id, reason: reason, recordedAt: .now, by: currentUser))
-            if global.json { printJSON(["occurrence": found.id.description, "waived": reason]) } else { print("\(found.id): waived (\(reason))") }
+            if global.json {
+                printJSON(["occurrence": found.id.description, "waived": reason])
+            } else {
+                print("\(found.id): waived (\(reason))")
+            }
         }
     }
 }
@@ -119,9 +148,11 @@ struct EventCommand: ParsableCommand {
             abstract: "Record an event at a unit; the obligations it triggers get their deadlines.",
             discussion: "Example: dutyctl event record major-situation --unit gd.gz --on 2026-11-29 --note 网络舆情"
         )
-        @Argument(help: ArgumentHelp("The event's kind, as the policy's triggers name it.", valueName: "kind")) var kind: String
+        @Argument(help: ArgumentHelp("The event's kind, as the policy's triggers name it.", valueName: "kind"))
+        var kind: String
         @Option(name: .long, help: ArgumentHelp("The unit it happened at.", valueName: "id")) var unit: String
-        @Option(name: .long, help: ArgumentHelp("The day it happened (default today).", valueName: "date")) var on: String?
+        @Option(name: .long, help: ArgumentHelp("The day it happened (default today).", valueName: "date")) var on:
+            String?
         @Option(name: .long, help: ArgumentHelp("The event's id (default KIND-DATE).", valueName: "id")) var id: String?
         @Option(name: .long, help: ArgumentHelp("A note.", valueName: "text")) var note: String?
         @OptionGroup var global: GlobalOptions
@@ -144,7 +175,9 @@ struct EventCommand: ParsableCommand {
                     throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
                 }
                 let triggered = planner.policy.obligations.indices.filter { o in
-                    if case .event(let k, _) = planner.policy.obligations[o].deadline, k == kind { return planner.isSubject(u, of: o) }
+                    if case .event(let k, _) = planner.policy.obligations[o].deadline, k == kind {
+                        return planner.isSubject(u, of: o)
+                    }
                     return false
                 }
                 if triggered.isEmpty {
@@ -158,7 +191,10 @@ struct EventCommand: ParsableCommand {
                 )
                 let started = try direct.planner().occurrences(triggeredBy: event, records: try direct.store.records())
                 if global.json {
-                    printJSON(["event": event.id, "unit": unit, "occurrences": started.map(\.id.description).joined(separator: " ")])
+                    printJSON([
+                        "event": event.id, "unit": unit,
+                        "occurrences": started.map(\.id.description).joined(separator: " "),
+                    ])
                 } else {
                     print("recorded \(event.kind) at \(unit) on \(day) as \(event.id)")
                     for o in started {
@@ -179,11 +215,28 @@ struct EventCommand: ParsableCommand {
                 let direct = try Direct.open(global)
                 let events = try direct.store.records().events.filter { unit == nil || $0.unit == unit }
                 if global.json {
-                    struct View: Encodable { var id, kind, unit, on, by: String; var note: String? }
-                    printJSON(["events": events.map { View(id: $0.id, kind: $0.kind, unit: $0.unit, on: $0.on.description, by: $0.by, note: $0.note) }])
+                    struct View: Encodable {
+                        var id, kind, unit, on, by: String
+                        var note: String?
+                    }
+                    printJSON([
+                        "events": events.map {
+                            View(
+                                id: $0.id,
+                                kind: $0.kind,
+                                unit: $0.unit,
+                                on: $0.on.description,
+                                by: $0.by,
+                                note: $0.note
+                            )
+                        }
+                    ])
                     return
                 }
-                printTable(["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"], events.map { [$0.on.description, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] })
+                printTable(
+                    ["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"],
+                    events.map { [$0.on.description, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] }
+                )
             }
         }
     }

@@ -18,12 +18,18 @@ struct UnitCommand: ParsableCommand {
         @Option(name: .long, help: "Its kind, as the policy declares (committee, propaganda, …).") var kind: String?
         @Option(name: .long, help: ArgumentHelp("Its parent unit's id.", valueName: "id")) var parent: String?
         @Option(name: .long, help: ArgumentHelp("The unit's mailbox.", valueName: "address")) var email: String?
-        @Option(name: .customLong("track-from"), help: ArgumentHelp("Track its obligations from this day.", valueName: "date"))
+        @Option(
+            name: .customLong("track-from"),
+            help: ArgumentHelp("Track its obligations from this day.", valueName: "date")
+        )
         var trackFrom: String?
 
         func check(policy: Policy) throws {
             if let kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
-                throw Failure(Failure.usage, "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))")
+                throw Failure(
+                    Failure.usage,
+                    "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
+                )
             }
             if let email, let p = OrganisationCSV.emailProblem(email) { throw Failure(Failure.usage, "--email: \(p)") }
             if let parent, let p = Identifier.problem(parent) { throw Failure(Failure.usage, "--parent: \(p)") }
@@ -79,9 +85,18 @@ struct UnitCommand: ParsableCommand {
                     throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
                 }
                 var f = fields
-                if f.email == "" { unit.email = nil; f.email = nil }
-                if f.parent == "" { unit.parent = nil; f.parent = nil }
-                if f.trackFrom == "" { unit.trackFrom = nil; f.trackFrom = nil }
+                if f.email == "" {
+                    unit.email = nil
+                    f.email = nil
+                }
+                if f.parent == "" {
+                    unit.parent = nil
+                    f.parent = nil
+                }
+                if f.trackFrom == "" {
+                    unit.trackFrom = nil
+                    f.trackFrom = nil
+                }
                 try f.check(policy: direct.policy)
                 if let v = f.name { unit.name = v }
                 if let v = f.kind { unit.kind = v }
@@ -118,7 +133,8 @@ struct UnitCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List units in tree order.")
-        @Option(name: .long, help: ArgumentHelp("Only this unit and everything below it.", valueName: "id")) var under: String?
+        @Option(name: .long, help: ArgumentHelp("Only this unit and everything below it.", valueName: "id")) var under:
+            String?
         @Option(name: .long, help: "Only units of this kind.") var kind: String?
         @OptionGroup var global: GlobalOptions
 
@@ -144,7 +160,9 @@ struct UnitCommand: ParsableCommand {
                     ["ID", "NAME", "KIND", "PARENT"],
                     picked.map { i in
                         let u = org.units[i]
-                        return [String(repeating: "  ", count: depth(i) - base) + u.id, u.name, u.kind, u.parent ?? "—"]
+                        return [
+                            String(repeating: "  ", count: depth(i) - base) + u.id, u.name, u.kind, u.parent ?? "—",
+                        ]
                     }
                 )
             }
@@ -168,14 +186,16 @@ struct UnitCommand: ParsableCommand {
                 let obligations = planner.policy.obligations.indices.filter {
                     !planner.policy.obligations[$0].appliesTo.subjectsAreOfficials && planner.isSubject(u, of: $0)
                 }
-                    .map { planner.policy.obligations[$0].id }
+                .map { planner.policy.obligations[$0].id }
                 if global.json {
                     struct Out: Encodable {
                         var unit: UnitView
                         var officials: [OfficialView]
                         var obligations: [String]
                     }
-                    printJSON(Out(unit: UnitView(unit), officials: people.map(OfficialView.init), obligations: obligations))
+                    printJSON(
+                        Out(unit: UnitView(unit), officials: people.map(OfficialView.init), obligations: obligations)
+                    )
                     return
                 }
                 let kindName = direct.policy.kinds[unit.kind]?.name ?? ""
@@ -183,10 +203,16 @@ struct UnitCommand: ParsableCommand {
                 print("kind: \(unit.kind)" + (kindName.isEmpty ? "" : " (\(kindName))"))
                 print("parent: \(unit.parent ?? "—")")
                 print("email: \(unit.email ?? "—")")
-                print("added: \(unit.addedOn); tracked from: \(unit.trackFrom ?? direct.workspace.settings.trackFrom ?? unit.addedOn)")
+                print(
+                    "added: \(unit.addedOn); tracked from: \(unit.trackFrom ?? direct.workspace.settings.trackFrom ?? unit.addedOn)"
+                )
                 print("officials:")
                 if people.isEmpty { print("  —") }
-                for p in people { print("  \(p.id) \(p.name) (\(p.roles.joined(separator: ", ")))" + (p.email.map { " <\($0)>" } ?? "")) }
+                for p in people {
+                    print(
+                        "  \(p.id) \(p.name) (\(p.roles.joined(separator: ", ")))" + (p.email.map { " <\($0)>" } ?? "")
+                    )
+                }
                 print("obligations: " + (obligations.isEmpty ? "—" : obligations.joined(separator: ", ")))
             }
         }
@@ -204,7 +230,10 @@ struct UnitCommand: ParsableCommand {
         )
         @Argument(help: ArgumentHelp("The CSV file, or - for standard input.", valueName: "file")) var file: String
         @Flag(name: .long, help: "Remove units (and their officials) that the file does not list.") var replace = false
-        @Option(name: .customLong("track-from"), help: ArgumentHelp("Track new units from this day.", valueName: "date"))
+        @Option(
+            name: .customLong("track-from"),
+            help: ArgumentHelp("Track new units from this day.", valueName: "date")
+        )
         var trackFrom: String?
         @OptionGroup var global: GlobalOptions
 

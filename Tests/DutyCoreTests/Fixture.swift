@@ -8,7 +8,9 @@ import Foundation
 enum Fixture {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let workdays = try! WorkingDayCalendar.load(directories: [repo.appendingPathComponent("config/holidays/cn").path])
+    static let workdays = try! WorkingDayCalendar.load(directories: [
+        repo.appendingPathComponent("config/holidays/cn").path
+    ])
     static let shanghai = Zone.named("Asia/Shanghai")!
 
     static func date(_ s: String) -> CivilDate { CivilDate(iso: s)! }
@@ -62,7 +64,13 @@ enum Fixture {
     }
 
     static func policy(_ obligations: Obligation...) -> Policy {
-        Policy(kinds: kinds, roles: roles, mainLiability: ["secretary", "deputy"], importantLiability: ["member"], obligations: obligations)
+        Policy(
+            kinds: kinds,
+            roles: roles,
+            mainLiability: ["secretary", "deputy"],
+            importantLiability: ["member"],
+            obligations: obligations
+        )
     }
 
     /// Province gd with its propaganda department; city gd.gz with one; county gd.gz.panyu with one and a
@@ -98,7 +106,8 @@ enum Fixture {
     }
 
     /// All occurrences with a deadline in `year`, by id.
-    static func occurrences(_ planner: Planner, year: Int, records: DutyRecords = DutyRecords()) -> [String: Occurrence] {
+    static func occurrences(_ planner: Planner, year: Int, records: DutyRecords = DutyRecords()) -> [String: Occurrence]
+    {
         let lo = CivilDate(year: year, month: 1, day: 1)!
         let hi = CivilDate(year: year, month: 12, day: 31)!
         var out: [String: Occurrence] = [:]

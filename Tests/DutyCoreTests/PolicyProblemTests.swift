@@ -14,12 +14,24 @@ struct PolicyProblemTests {
             F.obligation("b", kinds: ["unit"], .derived(from: "a", at: .ownUnit, offset: offset))
         )
         let messages = policy.problems().map(\.message)
-        #expect(messages.contains { $0.contains("a cycle of derived deadlines") && $0.contains("a → b → a") || $0.contains("b → a → b") })
+        #expect(
+            messages.contains {
+                $0.contains("a cycle of derived deadlines") && $0.contains("a → b → a") || $0.contains("b → a → b")
+            }
+        )
     }
 
     @Test("unknown kinds, roles, relations and sources are each reported with the key they concern")
     func unknownReferences() {
-        var bad = F.obligation("x", kinds: ["comittee"], .derived(from: "nothing", at: Relation(.region, department: "propoganda"), offset: Offset(DutyDuration(1, .days), before: true)))
+        var bad = F.obligation(
+            "x",
+            kinds: ["comittee"],
+            .derived(
+                from: "nothing",
+                at: Relation(.region, department: "propoganda"),
+                offset: Offset(DutyDuration(1, .days), before: true)
+            )
+        )
         bad.remindTo = [RecipientSpec(.ownUnit, roles: ["clerck"])]
         let problems = F.policy(bad).problems()
         let text = problems.map(\.message).joined(separator: "\n")
@@ -33,7 +45,9 @@ struct PolicyProblemTests {
     @Test("the organisation: subtrees are ranges, relations find the region's departments")
     func relations() throws {
         // The ladder's recipients name parent-region/propaganda: the planner indexes those departments.
-        let planner = F.planner(F.policy(F.obligation("report", kinds: ["committee"], F.onCalendar("*-06-30", period: .year))))
+        let planner = F.planner(
+            F.policy(F.obligation("report", kinds: ["committee"], F.onCalendar("*-06-30", period: .year)))
+        )
         let org = planner.organisation
         let panyu = try #require(org.index["gd.gz.panyu"])
         let school = try #require(org.index["gd.gz.panyu.school1"])

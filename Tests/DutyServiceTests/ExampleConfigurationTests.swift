@@ -114,7 +114,12 @@ struct ExampleConfigurationTests {
     func quotaSecondCheckpoint() throws {
         let (workspace, store) = try Self.load()
         try store.complete(
-            Completion(occurrence: OccurrenceID("standing-committee-study/gd.gz/2026-c1")!, on: CivilDate(iso: "2026-05-10")!, recordedAt: Self.now, by: "admin"),
+            Completion(
+                occurrence: OccurrenceID("standing-committee-study/gd.gz/2026-c1")!,
+                on: CivilDate(iso: "2026-05-10")!,
+                recordedAt: Self.now,
+                by: "admin"
+            ),
             repeatable: true
         )
         let found = try Self.upcoming(workspace, store)
@@ -129,9 +134,16 @@ struct ExampleConfigurationTests {
     @Test("completing annual-supervision creates supervision-result-report with its deadline")
     func completionTriggers() throws {
         let (workspace, store) = try Self.load()
-        #expect(try Self.upcoming(workspace, store).keys.contains { $0.hasPrefix("supervision-result-report/") } == false)
+        #expect(
+            try Self.upcoming(workspace, store).keys.contains { $0.hasPrefix("supervision-result-report/") } == false
+        )
         try store.complete(
-            Completion(occurrence: OccurrenceID("annual-supervision/gd.xcb/2026")!, on: CivilDate(iso: "2026-11-27")!, recordedAt: Self.now, by: "admin"),
+            Completion(
+                occurrence: OccurrenceID("annual-supervision/gd.xcb/2026")!,
+                on: CivilDate(iso: "2026-11-27")!,
+                recordedAt: Self.now,
+                by: "admin"
+            ),
             repeatable: false
         )
         let found = try Self.upcoming(workspace, store)
@@ -143,7 +155,9 @@ struct ExampleConfigurationTests {
     @Test("recording a major-situation event creates major-situation-report")
     func eventTriggers() throws {
         let (workspace, store) = try Self.load()
-        let e = try store.record(Event(id: "", kind: "major-situation", unit: "gd.sz", on: Self.today, recordedAt: Self.now, by: "admin"))
+        let e = try store.record(
+            Event(id: "", kind: "major-situation", unit: "gd.sz", on: Self.today, recordedAt: Self.now, by: "admin")
+        )
         let found = try Self.upcoming(workspace, store)
         // Sunday 29 November + 1 day = Monday 30 November
         #expect(found["major-situation-report/gd.sz/\(e.id)"]?.timing.date == CivilDate(iso: "2026-11-30"))

@@ -35,7 +35,13 @@ struct PolicyFileTests {
     }
 
     /// The header above is 10 lines long; `line` counts in the body.
-    static func expectProblem(_ body: String, line: Int, column: Int? = nil, _ contains: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectProblem(
+        _ body: String,
+        line: Int,
+        column: Int? = nil,
+        _ contains: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let p = problems(body)
         #expect(p.count == 1, "\(p)", sourceLocation: sourceLocation)
         guard let first = p.first else { return }
@@ -65,12 +71,22 @@ struct PolicyFileTests {
 
     @Test("an unknown key is named, with the keys expected")
     func unknownKey() {
-        Self.expectProblem(Self.good + "sheduel = 1\n", line: 6, column: 1, "unknown key 'sheduel' in [obligation.report]; expected one of title")
+        Self.expectProblem(
+            Self.good + "sheduel = 1\n",
+            line: 6,
+            column: 1,
+            "unknown key 'sheduel' in [obligation.report]; expected one of title"
+        )
     }
 
     @Test("a wrong type says what was expected")
     func wrongType() {
-        Self.expectProblem(Self.good.replacingOccurrences(of: "period = \"half-year\"", with: "period = 6"), line: 5, column: 1, "period: expected a period in quotes, found integer")
+        Self.expectProblem(
+            Self.good.replacingOccurrences(of: "period = \"half-year\"", with: "period = 6"),
+            line: 5,
+            column: 1,
+            "period: expected a period in quotes, found integer"
+        )
     }
 
     @Test("an expression that does not parse is placed on its own line")
@@ -90,18 +106,20 @@ struct PolicyFileTests {
 
     @Test("an unknown obligation reference")
     func unknownReference() {
-        let body = Self.good + """
-            [obligation.derived-one]
-            title = "派生"
-            applies_to = { kinds = ["unit"] }
-            derived = { from = "reprot", at = "region/propaganda", before = "10d" }
-            """
+        let body =
+            Self.good + """
+                [obligation.derived-one]
+                title = "派生"
+                applies_to = { kinds = ["unit"] }
+                derived = { from = "reprot", at = "region/propaganda", before = "10d" }
+                """
         Self.expectProblem(body, line: 9, column: 1, "derived from unknown obligation 'reprot'")
     }
 
     @Test("an unknown role in [defaults] is reported once, where [defaults] says it")
     func unknownRoleInDefaults() {
-        let text = Self.header.replacingOccurrences(of: "roles = [\"clerk\"]", with: "roles = [\"clerck\"]") + Self.good
+        let text =
+            Self.header.replacingOccurrences(of: "roles = [\"clerk\"]", with: "roles = [\"clerck\"]") + Self.good
             + Self.good.replacingOccurrences(of: "[obligation.report]", with: "[obligation.report2]")
         do {
             _ = try PolicyFiles.parse([(file: "p.toml", text: text)], zone: Self.zone)
@@ -133,9 +151,24 @@ struct PolicyFileTests {
 
     @Test("two rules, none, a schedule with two deadlines in one period, a TOML syntax error")
     func moreMistakes() {
-        Self.expectProblem(Self.good + "quota = [{ count = 1, by = \"06-30\" }]\n", line: 6, column: 1, "schedule and quota both give deadlines")
-        Self.expectProblem(Self.good.replacingOccurrences(of: "period = \"half-year\"", with: "period = \"year\""), line: 4, column: 1, "two deadlines in period")
-        Self.expectProblem("[obligation.x]\ntitle = \"x\"\napplies_to = { kinds = [\"unit\"] }\n", line: 1, column: 2, "no deadline rule")
+        Self.expectProblem(
+            Self.good + "quota = [{ count = 1, by = \"06-30\" }]\n",
+            line: 6,
+            column: 1,
+            "schedule and quota both give deadlines"
+        )
+        Self.expectProblem(
+            Self.good.replacingOccurrences(of: "period = \"half-year\"", with: "period = \"year\""),
+            line: 4,
+            column: 1,
+            "two deadlines in period"
+        )
+        Self.expectProblem(
+            "[obligation.x]\ntitle = \"x\"\napplies_to = { kinds = [\"unit\"] }\n",
+            line: 1,
+            column: 2,
+            "no deadline rule"
+        )
         Self.expectProblem("[obligation.x\n", line: 1, "expected valid TOML")
         Self.expectProblem(Self.good + "shift = \"previous-working-day\"\n", line: 6, column: 1, "unknown shift rule")
         Self.expectProblem(Self.good + "remind = [\"7 days\"]\n", line: 6, column: 11, "unknown unit ' days'")
@@ -208,7 +241,12 @@ struct CSVTests {
     func unitRows(text: String, line: Int, column: Int?, message: String) {
         let policy = Policy(kinds: ["committee": .init(name: "党委", region: true)], roles: ["clerk": "联络员"])
         #expect {
-            try OrganisationCSV.units(Array(text.utf8), file: "u.csv", policy: policy, addedOn: CivilDate(iso: "2026-11-29")!)
+            try OrganisationCSV.units(
+                Array(text.utf8),
+                file: "u.csv",
+                policy: policy,
+                addedOn: CivilDate(iso: "2026-11-29")!
+            )
         } throws: { e in
             let e = e as! CSVError
             return e.line == line && e.column == column && e.message.contains(message)
@@ -219,9 +257,20 @@ struct CSVTests {
     func roundTrip() throws {
         let policy = Policy(kinds: ["committee": .init(name: "党委", region: true)])
         let units = [
-            OrgUnit(id: "gd", name: "中共广东省委, \"省\"", kind: "committee", email: "gd@example.org", addedOn: CivilDate(iso: "2026-11-29")!)
+            OrgUnit(
+                id: "gd",
+                name: "中共广东省委, \"省\"",
+                kind: "committee",
+                email: "gd@example.org",
+                addedOn: CivilDate(iso: "2026-11-29")!
+            )
         ]
-        let back = try OrganisationCSV.units(Array(OrganisationCSV.export(units: units).utf8), file: "x", policy: policy, addedOn: CivilDate(iso: "2026-11-29")!)
+        let back = try OrganisationCSV.units(
+            Array(OrganisationCSV.export(units: units).utf8),
+            file: "x",
+            policy: policy,
+            addedOn: CivilDate(iso: "2026-11-29")!
+        )
         #expect(back.map(\.unit) == units)
     }
 }

@@ -70,7 +70,10 @@ struct DutyStoreTests {
     @Test("removing a unit with children needs --recursive")
     func removeUnit() throws {
         let store = try DutyStore()
-        _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd"), Self.unit("gd.gz.py", parent: "gd.gz")], replace: false)
+        _ = try store.importUnits(
+            [Self.unit("gd"), Self.unit("gd.gz", parent: "gd"), Self.unit("gd.gz.py", parent: "gd.gz")],
+            replace: false
+        )
         #expect(throws: StoreError.self) { try store.removeUnit("gd.gz", recursive: false) }
         let removed = try store.removeUnit("gd.gz", recursive: true)
         #expect(removed.units == 2)
@@ -81,18 +84,32 @@ struct DutyStoreTests {
     func completions() throws {
         let store = try DutyStore()
         let id = OccurrenceID("semiannual-report/gd/2026-H2")!
-        let c = Completion(occurrence: id, on: Self.today, recordedAt: Instant(seconds: 1_800_000_000), by: "admin", reference: "粤委〔2026〕1号")
+        let c = Completion(
+            occurrence: id,
+            on: Self.today,
+            recordedAt: Instant(seconds: 1_800_000_000),
+            by: "admin",
+            reference: "粤委〔2026〕1号"
+        )
         try store.complete(c, repeatable: false)
         #expect(throws: StoreError.self) { try store.complete(c, repeatable: false) }
-        #expect(throws: StoreError.self) { try store.waive(Waiver(occurrence: id, reason: "x", recordedAt: c.recordedAt, by: "admin")) }
+        #expect(throws: StoreError.self) {
+            try store.waive(Waiver(occurrence: id, reason: "x", recordedAt: c.recordedAt, by: "admin"))
+        }
         #expect(try store.records().completions.first?.reference == "粤委〔2026〕1号")
         #expect(try store.undo(id) == .completion(Self.today))
         try store.waive(Waiver(occurrence: id, reason: "合并汇报", recordedAt: c.recordedAt, by: "admin"))
         #expect(try store.undo(id) == .waiver)
         #expect(throws: StoreError.self) { try store.undo(id) }
         let quota = OccurrenceID("study/gd/2026-c1")!
-        try store.complete(Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"), repeatable: true)
-        try store.complete(Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"), repeatable: true)
+        try store.complete(
+            Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"),
+            repeatable: true
+        )
+        try store.complete(
+            Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"),
+            repeatable: true
+        )
         #expect(try store.records().completions.filter { $0.occurrence == quota }.count == 2)
     }
 
@@ -100,7 +117,14 @@ struct DutyStoreTests {
     func eventIDs() throws {
         let store = try DutyStore()
         try store.addUnit(Self.unit("gd"))
-        let e = Event(id: "", kind: "major-situation", unit: "gd", on: Self.today, recordedAt: Instant(seconds: 0), by: "a")
+        let e = Event(
+            id: "",
+            kind: "major-situation",
+            unit: "gd",
+            on: Self.today,
+            recordedAt: Instant(seconds: 0),
+            by: "a"
+        )
         #expect(try store.record(e).id == "major-situation-2026-11-29")
         #expect(try store.record(e).id == "major-situation-2026-11-29-2")
         var other = e

@@ -28,10 +28,22 @@ struct DutyctlDirectModeTests {
 
     static func imported() throws -> String {
         let config = try setUp()
-        let u = try R.dutyctl("unit", "import", repo.appendingPathComponent("config/organisation/units.csv").path, "--config", config)
+        let u = try R.dutyctl(
+            "unit",
+            "import",
+            repo.appendingPathComponent("config/organisation/units.csv").path,
+            "--config",
+            config
+        )
         #expect(u.status == 0, "\(u.err)")
         #expect(u.out.contains("32 unit(s) added"))
-        let o = try R.dutyctl("official", "import", repo.appendingPathComponent("config/organisation/officials.csv").path, "--config", config)
+        let o = try R.dutyctl(
+            "official",
+            "import",
+            repo.appendingPathComponent("config/organisation/officials.csv").path,
+            "--config",
+            config
+        )
         #expect(o.status == 0, "\(o.err)")
         return config
     }
@@ -39,7 +51,18 @@ struct DutyctlDirectModeTests {
     @Test("upcoming --json lists occurrences with the documented fields")
     func upcomingJSON() throws {
         let config = try Self.imported()
-        let r = try R.dutyctl("upcoming", "--config", config, "--at", "2026-11-29T09:00:00+08:00", "--within", "400d", "--unit", "gd.gz", "--json")
+        let r = try R.dutyctl(
+            "upcoming",
+            "--config",
+            config,
+            "--at",
+            "2026-11-29T09:00:00+08:00",
+            "--within",
+            "400d",
+            "--unit",
+            "gd.gz",
+            "--json"
+        )
         #expect(r.status == 0, "\(r.err)")
         let list = try #require(try R.json(r)["occurrences"] as? [[String: Any]])
         let report = try #require(list.first { $0["id"] as? String == "semiannual-report/gd.gz/2026-H2" })
@@ -52,7 +75,11 @@ struct DutyctlDirectModeTests {
         let responsible = try #require(report["responsible"] as? [[String: Any]])
         #expect(responsible.compactMap { $0["name"] as? String }.contains("黄志强"))
         let steps = try #require(report["steps"] as? [[String: Any]])
-        #expect(steps.map { $0["kind"] as? String } == ["reminder", "reminder", "reminder", "due", "escalation", "escalation"])
+        #expect(
+            steps.map { $0["kind"] as? String } == [
+                "reminder", "reminder", "reminder", "due", "escalation", "escalation",
+            ]
+        )
         #expect(steps.first?["at"] as? String == "2026-12-01T09:00:00+08:00")
         let last = try #require(steps.last?["recipients"] as? [[String: Any]])
         #expect(last.compactMap { $0["id"] as? String }.contains("wang.jianguo"))  // the province's secretary
@@ -62,15 +89,28 @@ struct DutyctlDirectModeTests {
     @Test("the table lines up Chinese names by display width")
     func tableAlignment() throws {
         let config = try Self.imported()
-        let r = try R.dutyctl("upcoming", "--config", config, "--at", "2026-11-29T09:00:00+08:00", "--within", "40d", "--unit", "gd", "--subtree")
+        let r = try R.dutyctl(
+            "upcoming",
+            "--config",
+            config,
+            "--at",
+            "2026-11-29T09:00:00+08:00",
+            "--within",
+            "40d",
+            "--unit",
+            "gd",
+            "--subtree"
+        )
         #expect(r.status == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n").filter { $0.contains("/") }
         // The RESPONSIBLE column starts at the same display column on every row.
-        let starts = Set(lines.map { line -> Int in
-            let s = String(line)
-            let name = s.components(separatedBy: "  ").filter { !$0.isEmpty }.last!
-            return Self.width(String(s[..<s.range(of: name, options: .backwards)!.lowerBound]))
-        })
+        let starts = Set(
+            lines.map { line -> Int in
+                let s = String(line)
+                let name = s.components(separatedBy: "  ").filter { !$0.isEmpty }.last!
+                return Self.width(String(s[..<s.range(of: name, options: .backwards)!.lowerBound]))
+            }
+        )
         #expect(starts.count == 1, "\(starts)")
     }
 
@@ -81,15 +121,38 @@ struct DutyctlDirectModeTests {
     @Test("explain shows rule, shift, steps and recipients; done stops the steps and starts the triggered report")
     func explainAndDone() throws {
         let config = try Self.imported()
-        let e = try R.dutyctl("explain", "annual-supervision/gd.xcb/2026", "--config", config, "--at", "2026-11-29T09:00:00+08:00")
+        let e = try R.dutyctl(
+            "explain",
+            "annual-supervision/gd.xcb/2026",
+            "--config",
+            config,
+            "--at",
+            "2026-11-29T09:00:00+08:00"
+        )
         #expect(e.status == 0, "\(e.err)")
         #expect(e.out.contains("rule: periodic, OnCalendar *-11-30"))
         #expect(e.out.contains("deadline: 2026-11-30 Mon, end of day 2026-11-30T23:59:59+08:00"))
         #expect(e.out.contains("to: 孙伟 (head, self gd.xcb)"))
-        let d = try R.dutyctl("done", "annual-supervision/gd.xcb/2026", "--on", "2026-11-27", "--ref", "粤宣〔2026〕30号", "--config", config)
+        let d = try R.dutyctl(
+            "done",
+            "annual-supervision/gd.xcb/2026",
+            "--on",
+            "2026-11-27",
+            "--ref",
+            "粤宣〔2026〕30号",
+            "--config",
+            config
+        )
         #expect(d.status == 0, "\(d.err)")
         #expect(d.out.contains("starts supervision-result-report/gd.xcb/2026, due 2026-12-11 Fri"))
-        let after = try R.dutyctl("explain", "annual-supervision/gd.xcb/2026", "--config", config, "--at", "2026-11-29T09:00:00+08:00")
+        let after = try R.dutyctl(
+            "explain",
+            "annual-supervision/gd.xcb/2026",
+            "--config",
+            config,
+            "--at",
+            "2026-11-29T09:00:00+08:00"
+        )
         #expect(after.out.contains("state at 2026-11-29T09:00:00+08:00: done on 2026-11-27 (on time)"))
         #expect(after.out.contains("[stopped: done]"))
         let again = try R.dutyctl("done", "annual-supervision/gd.xcb/2026", "--on", "2026-11-27", "--config", config)
@@ -102,7 +165,17 @@ struct DutyctlDirectModeTests {
     @Test("event record starts major-situation-report")
     func event() throws {
         let config = try Self.imported()
-        let r = try R.dutyctl("event", "record", "major-situation", "--unit", "gd.sz", "--on", "2026-11-27", "--config", config)
+        let r = try R.dutyctl(
+            "event",
+            "record",
+            "major-situation",
+            "--unit",
+            "gd.sz",
+            "--on",
+            "2026-11-27",
+            "--config",
+            config
+        )
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("starts major-situation-report/gd.sz/major-situation-2026-11-27, due 2026-11-30 Mon"))
         let wrong = try R.dutyctl("event", "record", "major-situaton", "--unit", "gd.sz", "--config", config)
@@ -114,7 +187,11 @@ struct DutyctlDirectModeTests {
     func badCSV() throws {
         let config = try Self.imported()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
-        try "id,name,kind,parent\ngd.new,新单位,committee,gd\ngd.bad,坏,comittee,gd\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "id,name,kind,parent\ngd.new,新单位,committee,gd\ngd.bad,坏,comittee,gd\n".write(
+            toFile: file,
+            atomically: true,
+            encoding: .utf8
+        )
         let r = try R.dutyctl("unit", "import", file, "--config", config)
         #expect(r.status == 65)
         #expect(r.err.contains("\(file):3:3: unknown kind 'comittee'"))
@@ -128,7 +205,10 @@ struct DutyctlDirectModeTests {
     func badConfiguration() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let original = try String(contentsOf: Self.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"), encoding: .utf8)
+        let original = try String(
+            contentsOf: Self.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"),
+            encoding: .utf8
+        )
         let broken = original.replacingOccurrences(of: "schedule = \"*-11-30\"", with: "schedule = \"*-11-31\"")
         try broken.write(to: folder.appendingPathComponent("p.toml"), atomically: true, encoding: .utf8)
         let config = try Self.setUp(policy: folder.path)

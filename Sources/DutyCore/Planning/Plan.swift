@@ -150,21 +150,29 @@ extension Planner {
             guard let s = obligationIndex[from], let source = sources[s] else {
                 return ObligationPlan(obligation: o, sets: [])
             }
-            // Subjects grouped by the source set of their related unit.
-            var groups: [Int: [Int32]] = [:]
-            var all = true
-            for u in subjects[o] {
-                let r = unit(at, from: u)
-                if r >= 0, let k = source.set(of: r, planner: self) {
-                    groups[k, default: []].append(u)
-                } else {
-                    all = false
+            // Subjects grouped by the source set of their related unit; for a source with one schedule
+            // for all, the grouping was done once when the planner was built.
+            var groups: [Int: ScheduleSet.Members] = [:]
+            if let members = sharedDerived[o], source.sets.count == 1 {
+                groups[0] = members
+            } else {
+                var lists: [Int: [Int32]] = [:]
+                var all = true
+                for u in subjects[o] {
+                    let r = unit(at, from: u)
+                    if r >= 0, let k = source.set(of: r, planner: self) {
+                        lists[k, default: []].append(u)
+                    } else {
+                        all = false
+                    }
                 }
+                for (k, list) in lists { groups[k] = lists.count == 1 && all ? .all : .some(list) }
             }
             var plan = ObligationPlan(obligation: o, sets: [])
             for (k, members) in groups.sorted(by: { $0.key < $1.key }) {
                 let timings = source.sets[k].timings.map { t -> Timing in
-                    let d = offset.before
+                    let d =
+                        offset.before
                         ? offset.duration.before(t.date, workdays: workdays).date
                         : adding(offset.duration, to: t.date).date
                     return timing(
@@ -180,9 +188,7 @@ extension Planner {
                         raw: d
                     )
                 }
-                let single = groups.count == 1 && all
-                plan.sets.append(ScheduleSet(timings: timings, members: single ? .all : .some(members)))
-                if !single { for m in members { plan.setOf[m] = plan.sets.count - 1 } }
+                plan.sets.append(ScheduleSet(timings: timings, members: members))
             }
             return plan
 

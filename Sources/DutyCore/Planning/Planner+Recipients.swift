@@ -45,7 +45,9 @@ extension Planner {
     package func responsible(obligation o: Int, subject s: Int32) -> [Recipient] {
         let ob = policy.obligations[o]
         if ob.appliesTo.subjectsAreOfficials {
-            return [Recipient(official: s, unit: unitOf(subject: s, obligation: o), role: nil, relation: Relation(.subject))]
+            return [
+                Recipient(official: s, unit: unitOf(subject: s, obligation: o), role: nil, relation: Relation(.subject))
+            ]
         }
         return recipients([RecipientSpec(.ownUnit, roles: ob.responsible)], obligation: o, subject: s)
     }

@@ -92,7 +92,9 @@ extension Planner {
             )
         }
         // Reminders come first in the policy and ladder steps after; time order is what people read.
-        let ordered = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        let ordered = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(
+            \.element
+        )
         let (yellowDay, _) = ob.yellow.before(day, workdays: workdays)
         let yellowFrom = Instant(seconds: zone.instant(forLocalSecond: yellowDay.daysSinceEpoch * 86_400))
         return Timing(
@@ -107,7 +109,12 @@ extension Planner {
     }
 
     /// The days a schedule gives from `lo` through `hi`, ascending, each once.
-    package static func days(of schedules: [Schedule], zone: Zone, from lo: CivilDate, through hi: CivilDate) -> [CivilDate] {
+    package static func days(
+        of schedules: [Schedule],
+        zone: Zone,
+        from lo: CivilDate,
+        through hi: CivilDate
+    ) -> [CivilDate] {
         var out: Set<CivilDate> = []
         for schedule in schedules {
             switch schedule {
@@ -122,12 +129,13 @@ extension Planner {
                     base = Instant(seconds: zone.instant(forLocalSecond: (d.daysSinceEpoch + 1) * 86_400) - 1)
                 }
             case .rrule(let recurrence, _):
-                recurrence.forEach { occurrence in
+                func visit(_ occurrence: Recurrence.Occurrence) -> Bool {
                     let d = occurrence.local.date
                     if d > hi { return false }
                     if d >= lo { out.insert(d) }
                     return true
                 }
+                recurrence.forEach(visit)
             }
         }
         return out.sorted()

@@ -34,6 +34,10 @@ package struct Planner: Sendable {
     let subjects: [[Int32]]
     /// Obligation index by id.
     let obligationIndex: [String: Int]
+    /// Derived obligations whose source has one schedule for all its subjects (periodic, quota, or
+    /// derived from those): the subjects whose related unit has the source, computed once here
+    /// rather than on every plan. `.all` when every subject has it.
+    let sharedDerived: [Int: ScheduleSet.Members]
 
     package init(
         policy: Policy,
@@ -127,6 +131,38 @@ package struct Planner: Sendable {
         var obligationIndex: [String: Int] = [:]
         for (i, o) in policy.obligations.enumerated() where obligationIndex[o.id] == nil { obligationIndex[o.id] = i }
 
+        // Shared derived membership, in dependency order so a derived source is done first.
+        var shared: [Int: ScheduleSet.Members] = [:]
+        func isShared(_ o: Int) -> Bool {
+            switch policy.obligations[o].deadline {
+            case .periodic, .quota: return true
+            case .derived: return shared[o] != nil
+            case .event, .completion: return false
+            }
+        }
+        let partial = PartialPlanner(
+            region: region,
+            parent: organisation.parent,
+            kindKeys: kindKeys,
+            departments: departments
+        )
+        for o in policy.dependencyOrder {
+            guard case .derived(let from, let at, _) = policy.obligations[o].deadline, let s = obligationIndex[from],
+                isShared(s)
+            else { continue }
+            let sourceMembers = shared[s]
+            var members: [Int32] = []
+            members.reserveCapacity(subjects[o].count)
+            for u in subjects[o] {
+                let r = partial.unit(at, from: u)
+                guard r >= 0, binarySearch(subjects[s], r) else { continue }
+                if case .some(let list)? = sourceMembers, !binarySearch(list, r) { continue }
+                members.append(u)
+            }
+            shared[o] = members.count == subjects[o].count ? .all : .some(members)
+        }
+        self.sharedDerived = shared
+
         self.region = region
         self.level = level
         self.trackStart = track
@@ -162,7 +198,8 @@ package struct Planner: Sendable {
 
     /// The subject index of an id for obligation `o`, if it is one of its subjects.
     package func subjectNumber(_ id: String, obligation o: Int) -> Int32? {
-        let s = policy.obligations[o].appliesTo.subjectsAreOfficials
+        let s =
+            policy.obligations[o].appliesTo.subjectsAreOfficials
             ? organisation.officialIndex[id] : organisation.index[id]
         guard let s, isSubject(s, of: o) else { return nil }
         return s
@@ -189,8 +226,37 @@ package struct Planner: Sendable {
 
     /// The unit that `relation` names, seen from unit `u`; -1 when there is none.
     package func unit(_ relation: Relation, from u: Int32) -> Int32 {
+        PartialPlanner.unit(
+            relation,
+            from: u,
+            region: region,
+            parent: organisation.parent,
+            kindKeys: kindKeys,
+            departments: departments
+        )
+    }
+}
+
+/// What relations need, usable while the planner is being built.
+private struct PartialPlanner {
+    var region: [Int32]
+    var parent: [Int32]
+    var kindKeys: [String]
+    var departments: [Int32: [UInt16: Int32]]
+
+    func unit(_ relation: Relation, from u: Int32) -> Int32 {
+        Self.unit(relation, from: u, region: region, parent: parent, kindKeys: kindKeys, departments: departments)
+    }
+
+    static func unit(
+        _ relation: Relation,
+        from u: Int32,
+        region: [Int32],
+        parent: [Int32],
+        kindKeys: [String],
+        departments: [Int32: [UInt16: Int32]]
+    ) -> Int32 {
         guard u >= 0 else { return -1 }
-        let parent = organisation.parent
         var base: Int32
         switch relation.base {
         case .self, .subject: base = u

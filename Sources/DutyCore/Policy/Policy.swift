@@ -58,7 +58,12 @@ package struct Policy: Sendable {
     package func problems() -> [PolicyProblem] {
         var out: [PolicyProblem] = []
         if !kinds.values.contains(where: \.region) && !kinds.isEmpty {
-            out.append(PolicyProblem("no unit kind is marked region = true; relations region and parent-region need one", key: "kinds"))
+            out.append(
+                PolicyProblem(
+                    "no unit kind is marked region = true; relations region and parent-region need one",
+                    key: "kinds"
+                )
+            )
         }
         var seen: Set<String> = []
         for o in obligations {
@@ -69,58 +74,131 @@ package struct Policy: Sendable {
             switch o.appliesTo {
             case .units(let ks, _):
                 for k in ks.sorted() where kinds[k] == nil {
-                    out.append(PolicyProblem("unknown unit kind '\(k)'; expected one of \(list(kinds.keys))", key: "\(key).applies_to"))
+                    out.append(
+                        PolicyProblem(
+                            "unknown unit kind '\(k)'; expected one of \(list(kinds.keys))",
+                            key: "\(key).applies_to"
+                        )
+                    )
                 }
             case .officials(let rs, let ks):
                 for r in rs.sorted() where roles[r] == nil {
-                    out.append(PolicyProblem("unknown role '\(r)'; expected one of \(list(roles.keys))", key: "\(key).applies_to"))
+                    out.append(
+                        PolicyProblem(
+                            "unknown role '\(r)'; expected one of \(list(roles.keys))",
+                            key: "\(key).applies_to"
+                        )
+                    )
                 }
                 for k in (ks ?? []).sorted() where kinds[k] == nil {
-                    out.append(PolicyProblem("unknown unit kind '\(k)'; expected one of \(list(kinds.keys))", key: "\(key).applies_to"))
+                    out.append(
+                        PolicyProblem(
+                            "unknown unit kind '\(k)'; expected one of \(list(kinds.keys))",
+                            key: "\(key).applies_to"
+                        )
+                    )
                 }
             }
             for r in o.responsible where roles[r] == nil {
-                out.append(PolicyProblem("unknown role '\(r)' in responsible; expected one of \(list(roles.keys))", key: "\(key).responsible"))
+                out.append(
+                    PolicyProblem(
+                        "unknown role '\(r)' in responsible; expected one of \(list(roles.keys))",
+                        key: "\(key).responsible"
+                    )
+                )
             }
             let groups = [("remind_to", o.remindTo), ("ladder", o.ladder.flatMap(\.recipients))]
             for (field, specs) in groups {
                 let at = o.inherited.contains(field) ? "defaults.\(field)" : "\(key).\(field)"
                 for spec in specs {
                     for r in spec.roles where roles[r] == nil {
-                        out.append(PolicyProblem("unknown role '\(r)'; expected one of \(list(roles.keys))", key: at, file: o.source))
+                        out.append(
+                            PolicyProblem(
+                                "unknown role '\(r)'; expected one of \(list(roles.keys))",
+                                key: at,
+                                file: o.source
+                            )
+                        )
                     }
                     if let d = spec.relation.department, kinds[d] == nil {
-                        out.append(PolicyProblem("unknown unit kind '\(d)' in relation '\(spec.relation)'; expected one of \(list(kinds.keys))", key: at, file: o.source))
+                        out.append(
+                            PolicyProblem(
+                                "unknown unit kind '\(d)' in relation '\(spec.relation)'; expected one of \(list(kinds.keys))",
+                                key: at,
+                                file: o.source
+                            )
+                        )
                     }
                     if spec.relation.base == .subject && !o.appliesTo.subjectsAreOfficials {
-                        out.append(PolicyProblem("relation 'subject' names an official; '\(o.id)' applies to units", key: at, file: o.source))
+                        out.append(
+                            PolicyProblem(
+                                "relation 'subject' names an official; '\(o.id)' applies to units",
+                                key: at,
+                                file: o.source
+                            )
+                        )
                     }
                 }
             }
             switch o.deadline {
             case .derived(let from, let at, _):
                 if obligation(from) == nil {
-                    out.append(PolicyProblem("derived from unknown obligation '\(from)'; expected one of \(list(obligations.map(\.id)))", key: "\(key).derived"))
+                    out.append(
+                        PolicyProblem(
+                            "derived from unknown obligation '\(from)'; expected one of \(list(obligations.map(\.id)))",
+                            key: "\(key).derived"
+                        )
+                    )
                 } else if obligation(from)?.appliesTo.subjectsAreOfficials == true {
-                    out.append(PolicyProblem("derived from '\(from)', which applies to officials; a deadline can only derive from a unit's", key: "\(key).derived"))
+                    out.append(
+                        PolicyProblem(
+                            "derived from '\(from)', which applies to officials; a deadline can only derive from a unit's",
+                            key: "\(key).derived"
+                        )
+                    )
                 }
                 if let d = at.department, kinds[d] == nil {
-                    out.append(PolicyProblem("unknown unit kind '\(d)' in relation '\(at)'; expected one of \(list(kinds.keys))", key: "\(key).derived"))
+                    out.append(
+                        PolicyProblem(
+                            "unknown unit kind '\(d)' in relation '\(at)'; expected one of \(list(kinds.keys))",
+                            key: "\(key).derived"
+                        )
+                    )
                 }
                 if at.base == .subject {
-                    out.append(PolicyProblem("a derived deadline is found at a unit; 'subject' is not one", key: "\(key).derived"))
+                    out.append(
+                        PolicyProblem(
+                            "a derived deadline is found at a unit; 'subject' is not one",
+                            key: "\(key).derived"
+                        )
+                    )
                 }
             case .completion(let of, _):
                 if let src = obligation(of) {
                     if src.appliesTo.subjectsAreOfficials != o.appliesTo.subjectsAreOfficials {
-                        out.append(PolicyProblem("triggered by completing '\(of)', whose subjects are \(src.appliesTo.subjectsAreOfficials ? "officials" : "units"); both must apply to the same kind of subject", key: "\(key).trigger"))
+                        out.append(
+                            PolicyProblem(
+                                "triggered by completing '\(of)', whose subjects are \(src.appliesTo.subjectsAreOfficials ? "officials" : "units"); both must apply to the same kind of subject",
+                                key: "\(key).trigger"
+                            )
+                        )
                     }
                 } else {
-                    out.append(PolicyProblem("triggered by completing unknown obligation '\(of)'; expected one of \(list(obligations.map(\.id)))", key: "\(key).trigger"))
+                    out.append(
+                        PolicyProblem(
+                            "triggered by completing unknown obligation '\(of)'; expected one of \(list(obligations.map(\.id)))",
+                            key: "\(key).trigger"
+                        )
+                    )
                 }
             case .event:
                 if o.appliesTo.subjectsAreOfficials {
-                    out.append(PolicyProblem("events are recorded at units; an event-triggered obligation must apply to units", key: "\(key).trigger"))
+                    out.append(
+                        PolicyProblem(
+                            "events are recorded at units; an event-triggered obligation must apply to units",
+                            key: "\(key).trigger"
+                        )
+                    )
                 }
             case .periodic, .quota:
                 break
@@ -141,7 +219,12 @@ package struct Policy: Sendable {
             if state[id] == 2 { return }
             if state[id] == 1 {
                 let cycle = path.drop { $0 != id } + [id]
-                out.append(PolicyProblem("a cycle of derived deadlines: \(cycle.joined(separator: " → ")); one of them needs its own schedule", key: "obligation.\(id)"))
+                out.append(
+                    PolicyProblem(
+                        "a cycle of derived deadlines: \(cycle.joined(separator: " → ")); one of them needs its own schedule",
+                        key: "obligation.\(id)"
+                    )
+                )
                 return
             }
             state[id] = 1

@@ -28,105 +28,115 @@ package enum CSV {
     }
 
     package static func parse(_ bytes: [UInt8], file: String) throws(CSVError) -> [Record] {
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        guard let text = String(validating: body, as: UTF8.self) else {
-            // Find the line of the first bad byte for the message.
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        let body = bytes[start...]
+        if String(validating: body, as: UTF8.self) == nil {
+            // The line of the first bad byte, for the message.
             var line = 1
-            var i = body.startIndex
-            while i < body.endIndex {
-                if String(validating: body[body.startIndex..<i], as: UTF8.self) == nil { break }
-                if body[i] == 0x0A { line += 1 }
-                i += 1
+            var lineStart = body.startIndex
+            for k in body.indices where body[k] == 0x0A {
+                if String(validating: body[lineStart..<k], as: UTF8.self) == nil { break }
+                line += 1
+                lineStart = k + 1
             }
             throw CSVError(
                 file: file,
-                line: max(1, line),
+                line: line,
                 "the file is not UTF-8 (a spreadsheet saved as GBK?); save it as \"CSV UTF-8\" and import again"
             )
         }
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         var records: [Record] = []
         var fields: [String] = []
-        var field = ""
         var line = 1
         var recordLine = 1
-        var column = 1
-        var quoted = false
-        var wasQuoted = false
-        var quoteLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let p = pending {
-                pending = nil
-                return p
-            }
-            return iterator.next()
+        var lineStart = body.startIndex
+        var i = body.startIndex
+        let end = body.endIndex
+        /// Column (in characters) of byte `k` on the current line.
+        func column(_ k: Int) -> Int {
+            var c = 1
+            for b in body[lineStart..<k] where b & 0xC0 != 0x80 { c += 1 }
+            return c
         }
-        while let c = next() {
-            if quoted {
-                if c == "\"" {
-                    let after = next()
-                    if after == "\"" {
-                        field.unicodeScalars.append("\"")
-                        column += 2
-                        continue
+        while i < end {
+            // One field.
+            if body[i] == quote {
+                let opened = line
+                var value: [UInt8] = []
+                i += 1
+                while true {
+                    guard i < end else {
+                        throw CSVError(
+                            file: file,
+                            line: opened,
+                            "a quoted field is never closed; add the closing quote"
+                        )
                     }
-                    quoted = false
-                    column += 1
-                    pending = after
-                    if let a = after, a != ",", a != "\n", a != "\r" {
-                        throw CSVError(file: file, line: line, column: column, "expected a comma or the end of the line after a closing quote")
+                    let b = body[i]
+                    if b == quote {
+                        if i + 1 < end && body[i + 1] == quote {
+                            value.append(quote)
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
                     }
-                    continue
+                    if b == lf {
+                        line += 1
+                        lineStart = i + 1
+                    }
+                    value.append(b)
+                    i += 1
                 }
-                if c == "\n" {
-                    line += 1
-                    column = 1
-                } else {
-                    column += 1
+                if i < end && body[i] != comma && body[i] != lf && body[i] != cr {
+                    throw CSVError(
+                        file: file,
+                        line: line,
+                        column: column(i),
+                        "expected a comma or the end of the line after a closing quote"
+                    )
                 }
-                field.unicodeScalars.append(c)
+                fields.append(String(decoding: value, as: UTF8.self))
+            } else {
+                let fieldStart = i
+                while i < end && body[i] != comma && body[i] != lf {
+                    if body[i] == quote {
+                        throw CSVError(
+                            file: file,
+                            line: line,
+                            column: column(i),
+                            "a quote inside an unquoted field; quote the whole field and double the quote (\"\")"
+                        )
+                    }
+                    i += 1
+                }
+                var fieldEnd = i
+                if fieldEnd > fieldStart && body[fieldEnd - 1] == cr && (i == end || body[i] == lf) { fieldEnd -= 1 }
+                fields.append(String(decoding: body[fieldStart..<fieldEnd], as: UTF8.self))
+            }
+            // After the field: a comma, the end of the line, or the end of the file.
+            if i < end && body[i] == cr { i += 1 }
+            if i < end && body[i] == comma {
+                i += 1
+                if i == end { fields.append("") }
                 continue
             }
-            switch c {
-            case "\"":
-                if !field.isEmpty {
-                    throw CSVError(file: file, line: line, column: column, "a quote inside an unquoted field; quote the whole field and double the quote (\"\")")
-                }
-                quoted = true
-                wasQuoted = true
-                quoteLine = line
-                column += 1
-            case ",":
-                fields.append(field)
-                field = ""
-                wasQuoted = false
-                column += 1
-            case "\r":
-                continue
-            case "\n":
-                fields.append(field)
-                if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) {
-                    records.append(Record(line: recordLine, fields: fields))
-                }
-                fields = []
-                field = ""
-                wasQuoted = false
+            if !(fields.count == 1 && fields[0].isEmpty) {
+                records.append(Record(line: recordLine, fields: fields))
+            }
+            fields.removeAll(keepingCapacity: true)
+            if i < end {  // a line feed
+                i += 1
                 line += 1
-                recordLine = line
-                column = 1
-            default:
-                field.unicodeScalars.append(c)
-                column += 1
+                lineStart = i
             }
-        }
-        if quoted {
-            throw CSVError(file: file, line: quoteLine, "a quoted field is never closed; add the closing quote")
-        }
-        if !field.isEmpty || !fields.isEmpty || wasQuoted {
-            fields.append(field)
-            records.append(Record(line: recordLine, fields: fields))
+            recordLine = line
         }
         return records
     }

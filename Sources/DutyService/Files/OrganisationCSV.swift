@@ -31,7 +31,11 @@ package enum OrganisationCSV {
                 CSVError(file: file, line: r.line, column: col[name].map { $0 + 1 }, message)
             }
             guard r.fields.count <= col.count else {
-                throw CSVError(file: file, line: r.line, "\(r.fields.count) fields, but the header names \(col.count) columns")
+                throw CSVError(
+                    file: file,
+                    line: r.line,
+                    "\(r.fields.count) fields, but the header names \(col.count) columns"
+                )
             }
             guard let id = field("id") else { throw fail("id", "empty id") }
             if let p = Identifier.problem(id) { throw fail("id", p) }
@@ -40,7 +44,10 @@ package enum OrganisationCSV {
             guard let name = field("name") else { throw fail("name", "unit '\(id)' has no name") }
             guard let kind = field("kind") else { throw fail("kind", "unit '\(id)' has no kind") }
             if !policy.kinds.isEmpty && policy.kinds[kind] == nil {
-                throw fail("kind", "unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))")
+                throw fail(
+                    "kind",
+                    "unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
+                )
             }
             let parent = field("parent")
             if let parent, let p = Identifier.problem(parent) { throw fail("parent", "parent: \(p)") }
@@ -48,19 +55,40 @@ package enum OrganisationCSV {
             if let email, let p = emailProblem(email) { throw fail("email", p) }
             var track: CivilDate?
             if let t = field("track_from") {
-                guard let d = CivilDate(iso: t) else { throw fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(t)'") }
+                guard let d = CivilDate(iso: t) else {
+                    throw fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(t)'")
+                }
                 track = d
             }
             out.append(
-                (OrgUnit(id: id, name: name, kind: kind, parent: parent, email: email, addedOn: addedOn, trackFrom: track), r.line)
+                (
+                    OrgUnit(
+                        id: id,
+                        name: name,
+                        kind: kind,
+                        parent: parent,
+                        email: email,
+                        addedOn: addedOn,
+                        trackFrom: track
+                    ), r.line
+                )
             )
         }
         return out
     }
 
     /// Officials read from CSV, each with its line; roles are checked against the policy.
-    package static func officials(_ bytes: [UInt8], file: String, policy: Policy) throws(CSVError) -> [(official: Official, line: Int)] {
-        let (records, col) = try table(bytes, file: file, columns: officialColumns, required: ["id", "name", "unit", "roles"])
+    package static func officials(
+        _ bytes: [UInt8],
+        file: String,
+        policy: Policy
+    ) throws(CSVError) -> [(official: Official, line: Int)] {
+        let (records, col) = try table(
+            bytes,
+            file: file,
+            columns: officialColumns,
+            required: ["id", "name", "unit", "roles"]
+        )
         var out: [(Official, Int)] = []
         var seen: [String: Int] = [:]
         for r in records {
@@ -73,7 +101,11 @@ package enum OrganisationCSV {
                 CSVError(file: file, line: r.line, column: col[name].map { $0 + 1 }, message)
             }
             guard r.fields.count <= col.count else {
-                throw CSVError(file: file, line: r.line, "\(r.fields.count) fields, but the header names \(col.count) columns")
+                throw CSVError(
+                    file: file,
+                    line: r.line,
+                    "\(r.fields.count) fields, but the header names \(col.count) columns"
+                )
             }
             guard let id = field("id") else { throw fail("id", "empty id") }
             if let p = Identifier.problem(id) { throw fail("id", p) }
@@ -86,7 +118,10 @@ package enum OrganisationCSV {
             let roles = (field("roles") ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
             if roles.isEmpty { throw fail("roles", "official '\(id)' has no role") }
             for role in roles where !policy.roles.isEmpty && policy.roles[role] == nil {
-                throw fail("roles", "unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))")
+                throw fail(
+                    "roles",
+                    "unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
+                )
             }
             out.append((Official(id: id, name: name, email: email, unit: unit, roles: roles), r.line))
         }
@@ -102,14 +137,23 @@ package enum OrganisationCSV {
     ) throws(CSVError) -> ([CSV.Record], [String: Int]) {
         var records = try CSV.parse(bytes, file: file)
         guard !records.isEmpty else {
-            throw CSVError(file: file, line: 1, "the file is empty; expected a header line: \(columns.joined(separator: ","))")
+            throw CSVError(
+                file: file,
+                line: 1,
+                "the file is empty; expected a header line: \(columns.joined(separator: ","))"
+            )
         }
         let header = records.removeFirst()
         var col: [String: Int] = [:]
         for (i, name) in header.fields.enumerated() {
             let key = name.trimmingSpaces.lowercased()
             guard columns.contains(key) else {
-                throw CSVError(file: file, line: header.line, column: i + 1, "unknown column '\(name)'; expected \(columns.joined(separator: ","))")
+                throw CSVError(
+                    file: file,
+                    line: header.line,
+                    column: i + 1,
+                    "unknown column '\(name)'; expected \(columns.joined(separator: ","))"
+                )
             }
             if col[key] != nil {
                 throw CSVError(file: file, line: header.line, column: i + 1, "column '\(key)' appears twice")
@@ -117,7 +161,11 @@ package enum OrganisationCSV {
             col[key] = i
         }
         for r in required where col[r] == nil {
-            throw CSVError(file: file, line: header.line, "missing column '\(r)'; the header must name \(columns.joined(separator: ","))")
+            throw CSVError(
+                file: file,
+                line: header.line,
+                "missing column '\(r)'; the header must name \(columns.joined(separator: ","))"
+            )
         }
         return (records, col)
     }
@@ -125,9 +173,13 @@ package enum OrganisationCSV {
     /// An address must be ASCII `local@domain` (punycode for a Chinese domain).
     package static func emailProblem(_ e: String) -> String? {
         let parts = e.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix(".")
         else { return "'\(e)' is not a mail address; expected name@example.org" }
-        guard e.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0 != "<" && $0 != ">" && $0 != "," && $0 != "\"" })
+        guard
+            e.unicodeScalars.allSatisfy({
+                $0.isASCII && $0.value > 32 && $0 != "<" && $0 != ">" && $0 != "," && $0 != "\""
+            })
         else { return "'\(e)' has characters a mail address cannot carry; use ASCII (punycode for a Chinese domain)" }
         return nil
     }
@@ -135,7 +187,8 @@ package enum OrganisationCSV {
     package static func export(units: [OrgUnit]) -> String {
         var s = CSV.line(unitColumns) + "\r\n"
         for u in units {
-            s += CSV.line([u.id, u.name, u.kind, u.parent ?? "", u.email ?? "", u.trackFrom?.description ?? ""]) + "\r\n"
+            s +=
+                CSV.line([u.id, u.name, u.kind, u.parent ?? "", u.email ?? "", u.trackFrom?.description ?? ""]) + "\r\n"
         }
         return s
     }

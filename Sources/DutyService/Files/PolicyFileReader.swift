@@ -104,7 +104,10 @@ struct PolicyFileReader {
         let title = try t.requiredString("title", "what the duty is, for people")
         let article = try t.string("article", "the article it comes from") ?? ""
         guard let applies = try t.table("applies_to") else {
-            throw t.problem(nil, "missing applies_to: expected { kinds = [\"committee\"] } or { roles = [\"secretary\"] }")
+            throw t.problem(
+                nil,
+                "missing applies_to: expected { kinds = [\"committee\"] } or { roles = [\"secretary\"] }"
+            )
         }
         try applies.checkKeys(["kinds", "levels", "roles"])
         let appliesTo: AppliesTo
@@ -239,9 +242,17 @@ struct PolicyFileReader {
         }
         // Every schedule must give deadlines, each in its own period.
         let lo = CivilDate(year: 2000, month: 1, day: 1)!
-        let days = Planner.days(of: schedules, zone: zone, from: lo, through: CivilDate(year: 2199, month: 12, day: 31)!)
+        let days = Planner.days(
+            of: schedules,
+            zone: zone,
+            from: lo,
+            through: CivilDate(year: 2199, month: 12, day: 31)!
+        )
         guard !days.isEmpty else {
-            throw t.problem(t.has("schedule") ? "schedule" : "rrule", "the schedule gives no day from 2000 through 2199")
+            throw t.problem(
+                t.has("schedule") ? "schedule" : "rrule",
+                "the schedule gives no day from 2000 through 2199"
+            )
         }
         var seen: [String: CivilDate] = [:]
         for d in days.prefix(400) {
@@ -259,12 +270,17 @@ struct PolicyFileReader {
 
     private func readQuota(_ t: TOMLReader) throws(PolicyProblem) -> DeadlineRule {
         guard let list = try t.tables("quota"), !list.isEmpty else {
-            throw t.problem("quota", "quota: expected a list such as [{ count = 1, by = \"06-30\" }, { count = 2, by = \"12-31\" }]")
+            throw t.problem(
+                "quota",
+                "quota: expected a list such as [{ count = 1, by = \"06-30\" }, { count = 2, by = \"12-31\" }]"
+            )
         }
         var checkpoints: [Checkpoint] = []
         for c in list {
             try c.checkKeys(["count", "by"])
-            guard let count = try c.int("count", 1...366) else { throw c.problem(nil, "missing count: expected a whole number") }
+            guard let count = try c.int("count", 1...366) else {
+                throw c.problem(nil, "missing count: expected a whole number")
+            }
             let by = try c.requiredString("by", "a day of the year \"MM-DD\"")
             let parts = by.split(separator: "-")
             guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let m = Int(parts[0]), let d = Int(parts[1]),
@@ -310,10 +326,17 @@ struct PolicyFileReader {
                 case (let to?, nil): recipients = try to.map(recipient)
                 case (nil, let also?):
                     guard let previous = ladder.last else {
-                        throw s.problem("also", "also: the first step has no earlier recipients to add to; write to = [...]")
+                        throw s.problem(
+                            "also",
+                            "also: the first step has no earlier recipients to add to; write to = [...]"
+                        )
                     }
                     recipients = previous.recipients + (try also.map(recipient))
-                default: throw s.problem(nil, "expected to = [...] (who gets this step) or also = [...] (added to the step before)")
+                default:
+                    throw s.problem(
+                        nil,
+                        "expected to = [...] (who gets this step) or also = [...] (added to the step before)"
+                    )
                 }
                 if let last = ladder.last, last.after.approximateDays > after.approximateDays {
                     throw s.problem("after", "ladder steps must come in time order")

@@ -53,7 +53,9 @@ package enum PolicyFiles {
         var sources: [(String, String)] = []
         for f in files {
             guard let data = FileManager.default.contents(atPath: f) else {
-                throw PolicyError(problems: [PolicyProblem("cannot read this policy file; check its permissions", file: f)])
+                throw PolicyError(problems: [
+                    PolicyProblem("cannot read this policy file; check its permissions", file: f)
+                ])
             }
             sources.append((f, String(decoding: data, as: UTF8.self)))
         }

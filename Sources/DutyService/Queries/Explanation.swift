@@ -16,7 +16,9 @@ extension Planner {
         let u = unitOf(subject: o.subject, obligation: o.obligation)
         if officials {
             let p = organisation.officials[Int(o.subject)]
-            lines.append("subject: official \(p.id) \(p.name) (\(p.roles.joined(separator: ", "))) of \(organisation.units[Int(u)].id) \(organisation.units[Int(u)].name)")
+            lines.append(
+                "subject: official \(p.id) \(p.name) (\(p.roles.joined(separator: ", "))) of \(organisation.units[Int(u)].id) \(organisation.units[Int(u)].name)"
+            )
         } else {
             let unit = organisation.units[Int(u)]
             lines.append("subject: unit \(unit.id) \(unit.name) (\(unit.kind))")
@@ -31,16 +33,23 @@ extension Planner {
             let done = records.quotaCompletions(ob.id, year: year, subject: o.id.subject)
             lines.append("rule: quota, at least \(count) completion(s) in \(year) by \(day(t.raw))")
             lines.append(
-                "recorded in \(year): \(done.count)" + (done.isEmpty ? "" : " (" + done.map { $0.on.description }.joined(separator: ", ") + ")")
+                "recorded in \(year): \(done.count)"
+                    + (done.isEmpty ? "" : " (" + done.map { $0.on.description }.joined(separator: ", ") + ")")
             )
         case .derived(let source, let at, let sourceDeadline, let sourcePeriod, let offset):
             let r = unit(at, from: u)
             let where_ = r >= 0 ? "\(organisation.units[Int(r)].id) \(organisation.units[Int(r)].name)" : "(none)"
             lines.append("rule: derived, \(offset) \(source) at \(at) = \(where_)")
-            lines.append("source: \(source)/\(r >= 0 ? organisation.units[Int(r)].id : "?")/\(sourcePeriod) is due \(day(sourceDeadline))")
-            lines.append("rule date: \(day(sourceDeadline)) \(offset.before ? "−" : "+") \(offset.duration) = \(day(t.raw))")
+            lines.append(
+                "source: \(source)/\(r >= 0 ? organisation.units[Int(r)].id : "?")/\(sourcePeriod) is due \(day(sourceDeadline))"
+            )
+            lines.append(
+                "rule date: \(day(sourceDeadline)) \(offset.before ? "−" : "+") \(offset.duration) = \(day(t.raw))"
+            )
         case .event(let e, let after):
-            lines.append("rule: triggered by event \(e.id) (\(e.kind) at \(e.unit) on \(day(e.on)), recorded by \(e.by))")
+            lines.append(
+                "rule: triggered by event \(e.id) (\(e.kind) at \(e.unit) on \(day(e.on)), recorded by \(e.by))"
+            )
             lines.append("rule date: \(day(e.on)) + \(after) = \(day(t.raw))")
         case .completion(let source, let on, let after):
             lines.append("rule: triggered by completing \(source) on \(day(on))")
@@ -51,7 +60,9 @@ extension Planner {
         if t.shift.provisional {
             lines.append("  provisional: a holiday schedule this date depends on is not published yet")
         }
-        lines.append("deadline: \(day(t.date)), end of day \(time(t.deadline))" + (t.provisional ? " (provisional)" : ""))
+        lines.append(
+            "deadline: \(day(t.date)), end of day \(time(t.deadline))" + (t.provisional ? " (provisional)" : "")
+        )
         if let start = trackStart(subject: o.subject, obligation: o.obligation) {
             lines.append("tracked from: \(start)")
         }
@@ -59,14 +70,18 @@ extension Planner {
         var stateLine = "state at \(time(now)): \(state.rawValue)"
         if let c = o.colour(at: now) { stateLine += ", \(c.rawValue)" }
         if let c = o.completion {
-            stateLine += " on \(c.on)" + (c.on > t.date ? " (late by \(c.on.daysSinceEpoch - t.date.daysSinceEpoch) days)" : " (on time)")
+            stateLine +=
+                " on \(c.on)"
+                + (c.on > t.date ? " (late by \(c.on.daysSinceEpoch - t.date.daysSinceEpoch) days)" : " (on time)")
             stateLine += ", recorded by \(c.by)" + (c.reference.map { ", reference \($0)" } ?? "")
         }
         if let w = o.waiver { stateLine += ": \(w.reason) (by \(w.by))" }
         lines.append(stateLine)
         lines.append("yellow from: \(time(t.yellowFrom)) (\(ob.yellow) before the deadline)")
 
-        lines.append("steps (at \(String(format2(sendAtMinute / 60))):\(String(format2(sendAtMinute % 60))) local on a working day):")
+        lines.append(
+            "steps (at \(String(format2(sendAtMinute / 60))):\(String(format2(sendAtMinute % 60))) local on a working day):"
+        )
         for s in t.steps {
             var line = "  \(s.name): \(time(s.at))"
             switch s.kind {
@@ -85,16 +100,23 @@ extension Planner {
             lines.append(line)
             let people = recipients(s.recipients, obligation: o.obligation, subject: o.subject)
             if people.isEmpty {
-                lines.append("      to: nobody (no official holds \(s.recipients.map(\.description).joined(separator: "; ")))")
+                lines.append(
+                    "      to: nobody (no official holds \(s.recipients.map(\.description).joined(separator: "; ")))"
+                )
             } else {
                 for p in people.map(person) {
-                    lines.append("      to: \(p.name) (\(p.role ?? "mailbox"), \(p.relation) \(p.unit))" + (p.email.map { " <\($0)>" } ?? " (no email)"))
+                    lines.append(
+                        "      to: \(p.name) (\(p.role ?? "mailbox"), \(p.relation) \(p.unit))"
+                            + (p.email.map { " <\($0)>" } ?? " (no email)")
+                    )
                 }
             }
         }
         let l = liability(obligation: o.obligation, subject: o.subject)
         let names = { (list: [Int32]) in list.map { organisation.officials[Int($0)].name }.joined(separator: ", ") }
-        lines.append("liability (第十三条): main: \(l.main.isEmpty ? "—" : names(l.main)); important: \(l.important.isEmpty ? "—" : names(l.important))")
+        lines.append(
+            "liability (第十三条): main: \(l.main.isEmpty ? "—" : names(l.main)); important: \(l.important.isEmpty ? "—" : names(l.important))"
+        )
         return lines
     }
 }

@@ -59,7 +59,11 @@ extension Planner {
         let states = q.states ?? [.open]
         let scope = try scope(q)
         var out: [Occurrence] = []
-        plan(from: today, through: last, records: records).forEachOccurrence(deadlines: today, through: last, scope: scope) {
+        plan(from: today, through: last, records: records).forEachOccurrence(
+            deadlines: today,
+            through: last,
+            scope: scope
+        ) {
             if states.contains($0.state(at: q.at)) { out.append($0) }
         }
         return sorted(out)
@@ -73,7 +77,11 @@ extension Planner {
         guard let from = firstTrackedDay, from <= today else { return [] }
         let states = q.states ?? [.late]
         var out: [Occurrence] = []
-        plan(from: from, through: today, records: records).forEachOccurrence(deadlines: from, through: today, scope: scope) {
+        plan(from: from, through: today, records: records).forEachOccurrence(
+            deadlines: from,
+            through: today,
+            scope: scope
+        ) {
             if $0.timing.deadline < q.at && states.contains($0.state(at: q.at)) { out.append($0) }
         }
         return sorted(out)

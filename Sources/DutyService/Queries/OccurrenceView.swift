@@ -150,7 +150,9 @@ extension Planner {
                     recordedAt: c.recordedAt.format(in: zone)
                 )
             },
-            waiver: o.waiver.map { WaiverView(reason: $0.reason, by: $0.by, recordedAt: $0.recordedAt.format(in: zone)) }
+            waiver: o.waiver.map {
+                WaiverView(reason: $0.reason, by: $0.by, recordedAt: $0.recordedAt.format(in: zone))
+            }
         )
     }
 
@@ -167,6 +169,13 @@ extension Planner {
                 relation: r.relation.description
             )
         }
-        return PersonView(id: nil, name: unit.name, role: nil, unit: unit.id, email: unit.email, relation: r.relation.description)
+        return PersonView(
+            id: nil,
+            name: unit.name,
+            role: nil,
+            unit: unit.id,
+            email: unit.email,
+            relation: r.relation.description
+        )
     }
 }

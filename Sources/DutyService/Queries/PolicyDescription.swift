@@ -5,9 +5,11 @@ extension Obligation {
     package var ruleSummary: String {
         switch deadline {
         case .periodic(let schedules, let period, let lag):
-            return schedules.map(\.text).joined(separator: ", ") + " (\(period.rawValue)" + (lag > 0 ? ", period_lag \(lag))" : ")")
+            return schedules.map(\.text).joined(separator: ", ") + " (\(period.rawValue)"
+                + (lag > 0 ? ", period_lag \(lag))" : ")")
         case .quota(let checkpoints):
-            return "quota " + checkpoints.map { "\($0.count) by \(zero($0.month))-\(zero($0.day))" }.joined(separator: ", ")
+            return "quota "
+                + checkpoints.map { "\($0.count) by \(zero($0.month))-\(zero($0.day))" }.joined(separator: ", ")
         case .derived(let from, let at, let offset):
             return "\(offset) \(from) at \(at)"
         case .event(let kind, let after):
@@ -21,9 +23,11 @@ extension Obligation {
     package var appliesSummary: String {
         switch appliesTo {
         case .units(let kinds, let levels):
-            return kinds.sorted().joined(separator: ", ") + (levels.map { " (levels \($0.sorted().map(String.init).joined(separator: ", ")))" } ?? "")
+            return kinds.sorted().joined(separator: ", ")
+                + (levels.map { " (levels \($0.sorted().map(String.init).joined(separator: ", ")))" } ?? "")
         case .officials(let roles, let kinds):
-            return "officials: " + roles.sorted().joined(separator: ", ") + (kinds.map { " in " + $0.sorted().joined(separator: ", ") } ?? "")
+            return "officials: " + roles.sorted().joined(separator: ", ")
+                + (kinds.map { " in " + $0.sorted().joined(separator: ", ") } ?? "")
         }
     }
 
@@ -50,9 +54,14 @@ extension Planner {
         func add(_ list: [String], _ what: String) {
             guard !list.isEmpty else { return }
             let shown = list.prefix(limit).joined(separator: ", ")
-            out.append(OrganisationWarning(message: "\(list.count) \(what): \(shown)\(list.count > limit ? ", …" : "")"))
+            out.append(
+                OrganisationWarning(message: "\(list.count) \(what): \(shown)\(list.count > limit ? ", …" : "")")
+            )
         }
-        add(organisation.units.filter { policy.kinds[$0.kind] == nil }.map { "\($0.id) (\($0.kind))" }, "unit(s) of a kind the policy does not declare")
+        add(
+            organisation.units.filter { policy.kinds[$0.kind] == nil }.map { "\($0.id) (\($0.kind))" },
+            "unit(s) of a kind the policy does not declare"
+        )
         add(
             organisation.officials.filter { $0.roles.contains { policy.roles[$0] == nil } }.map(\.id),
             "official(s) with a role the policy does not declare"
@@ -67,12 +76,18 @@ extension Planner {
                     let r = unit(at, from: u)
                     return r < 0 || !isSubject(r, of: s)
                 }
-                add(missing.map { organisation.units[Int($0)].id }, "unit(s) without \(at) for \(ob.id) (no deadline can be derived)")
+                add(
+                    missing.map { organisation.units[Int($0)].id },
+                    "unit(s) without \(at) for \(ob.id) (no deadline can be derived)"
+                )
             }
             let subjects = subjects(of: o)
             if let first = ob.ladder.first {
                 let nobody = subjects.filter { recipients(first.recipients, obligation: o, subject: $0).isEmpty }
-                add(nobody.map { subjectID($0, obligation: o) }, "subject(s) of \(ob.id) whose \(first.kind.rawValue) notice reaches nobody")
+                add(
+                    nobody.map { subjectID($0, obligation: o) },
+                    "subject(s) of \(ob.id) whose \(first.kind.rawValue) notice reaches nobody"
+                )
             }
         }
         return out

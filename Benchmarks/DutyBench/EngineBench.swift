@@ -1,0 +1,110 @@
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+/// The engine at national scale: import a generated organisation from CSV into a fresh state store,
+/// plan the next 365 days for every unit, and ask for one county's upcoming obligations.
+func engineBench(config: String, units total: Int, work: String) throws {
+    let folder = work + "/org-\(total)"
+    if !FileManager.default.fileExists(atPath: folder + "/officials.csv") {
+        let (u, o) = try NationalOrganisation.write(units: total, to: folder)
+        print("generated \(u) units and \(o) officials in \(folder)")
+    }
+    let settings = try Settings.load(path: config)
+    let workspace = try Workspace.load(settings)
+    let today = CivilDate(iso: "2026-11-29")!
+    let now = Instant(iso: "2026-11-29T09:00:00+08:00")!
+    let clock = ContinuousClock()
+
+    // Import: read and check both CSV files, write them in one transaction each.
+    let statePath = work + "/state-\(total).sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: statePath + suffix) }
+    let store = try DutyStore(path: statePath)
+    var imported = 0
+    var csvTime = Duration.zero
+    let importTime = try clock.measure {
+        var unitRows: [(unit: OrgUnit, line: Int)] = []
+        csvTime += try clock.measure {
+            unitRows = try OrganisationCSV.units(
+                Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/units.csv"))),
+                file: "units.csv",
+                policy: workspace.policy,
+                addedOn: today
+            )
+        }
+        imported = try store.importUnits(unitRows.map(\.unit), replace: false).added
+        unitRows = []
+        var officialRows: [(official: Official, line: Int)] = []
+        csvTime += try clock.measure {
+            officialRows = try OrganisationCSV.officials(
+                Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/officials.csv"))),
+                file: "officials.csv",
+                policy: workspace.policy
+            )
+        }
+        _ = try store.importOfficials(officialRows.map(\.official), replace: false)
+    }
+    report("engine.import_\(label(total)).csv_seconds", seconds(csvTime), "s")
+    report("engine.import_\(label(total)).seconds", seconds(importTime), "s")
+    precondition(imported == total, "imported \(imported) units, expected \(total)")
+
+    // Load what the daemon holds in memory: the organisation, indexed, and the planner over it.
+    resetPeakMemory()
+    var planner: Planner!
+    let loadTime = try clock.measure { planner = try workspace.planner(store) }
+    report("engine.load_\(label(total)).seconds", seconds(loadTime), "s")
+
+    // Plan: every occurrence with a deadline in the next 365 days and every step in them.
+    let records = try store.records()
+    var steps = 0
+    var occurrences = 0
+    let end = today.adding(days: 365)
+    let window = now..<Instant(seconds: now.seconds + 365 * 86_400)
+    let planTime = clock.measure {
+        let plan = planner.plan(from: today, through: end, records: records)
+        plan.forEachDue(in: window) { _, _, _, range in steps += range.count }
+        plan.forEachOccurrence(deadlines: today, through: end) { _ in occurrences += 1 }
+    }
+    report("engine.plan_\(label(total))_365d.seconds", seconds(planTime), "s")
+    report("engine.plan_\(label(total))_365d.steps", Double(steps), "steps")
+    report("engine.plan_\(label(total))_365d.occurrences", Double(occurrences), "occurrences")
+    report("engine.plan_\(label(total))_365d.peak_mib", peakMemoryMiB(), "MiB")
+
+    // One county's subtree: what `dutyctl upcoming --unit … --subtree --within 365d` computes.
+    var q = OccurrenceQuery(at: now)
+    q.within = DutyDuration(365, .days)
+    q.unit = "cn.p1.c1.k1"
+    q.subtree = true
+    var found = 0
+    let countyNs = best(5) {
+        let d = clock.measure { found = (try? planner.upcoming(q, records: records).count) ?? -1 }
+        return (d, 1)
+    }
+    report("engine.upcoming_county.ms", countyNs / 1e6, "ms")
+    report("engine.upcoming_county.occurrences", Double(found), "occurrences")
+}
+
+private func label(_ n: Int) -> String {
+    n % 1_000_000 == 0 ? "\(n / 1_000_000)m" : (n % 1000 == 0 ? "\(n / 1000)k" : "\(n)")
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Resets the kernel's peak resident size of this process (Linux `clear_refs`), so the next reading
+/// covers only what follows.
+func resetPeakMemory() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+/// Peak resident memory (VmHWM) in MiB.
+func peakMemoryMiB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return -1 }
+    let kib = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? -1
+    return kib / 1024
+}
