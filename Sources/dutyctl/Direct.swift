@@ -67,8 +67,9 @@ var currentUser: String {
 }
 
 extension Instant {
+    /// Now, to the second (what people read and what gets recorded).
     static var now: Instant {
-        Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000))
+        Instant(seconds: Int(Date().timeIntervalSince1970))
     }
 }
 

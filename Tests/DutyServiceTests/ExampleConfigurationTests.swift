@@ -163,6 +163,36 @@ struct ExampleConfigurationTests {
         #expect(found["major-situation-report/gd.sz/\(e.id)"]?.timing.date == CivilDate(iso: "2026-11-30"))
     }
 
+    @Test("overdue: with tracking from 1 January, the first half-year's unmet duties are late and red")
+    func overdue() throws {
+        let (loaded, store) = try Self.load()
+        var settings = loaded.settings
+        settings.trackFrom = CivilDate(iso: "2026-01-01")
+        let workspace = Workspace(settings: settings, policy: loaded.policy, workdays: loaded.workdays)
+        try store.complete(
+            Completion(
+                occurrence: OccurrenceID("semiannual-report/gd.gz/2026-H1")!,
+                on: CivilDate(iso: "2026-07-03")!,
+                recordedAt: Self.now,
+                by: "admin"
+            ),
+            repeatable: false
+        )
+        let planner = try workspace.planner(store)
+        let late = try planner.overdue(OccurrenceQuery(at: Self.now), records: try store.records())
+        let ids = Set(late.map(\.id.description))
+        #expect(ids.contains("semiannual-report/gd/2026-H1"))
+        #expect(!ids.contains("semiannual-report/gd.gz/2026-H1"))
+        #expect(ids.contains("situation-analysis/gd.gz/2026-Q3"))
+        #expect(late.allSatisfy { $0.colour(at: Self.now) == .red && $0.timing.deadline < Self.now })
+        #expect(!ids.contains { $0.hasPrefix("annual-supervision/") })  // due tomorrow, not late
+        var done = OccurrenceQuery(at: Self.now)
+        done.states = [.done]
+        let met = try planner.overdue(done, records: try store.records())
+        #expect(met.map(\.id.description) == ["semiannual-report/gd.gz/2026-H1"])
+        #expect(met.first?.doneLate == true)
+    }
+
     @Test("a --unit --subtree query covers exactly that county")
     func subtreeQuery() throws {
         let (workspace, store) = try Self.load()

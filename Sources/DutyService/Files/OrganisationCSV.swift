@@ -21,6 +21,7 @@ package enum OrganisationCSV {
         var out: [(OrgUnit, Int)] = []
         out.reserveCapacity(records.count)
         var seen: [String: Int] = [:]
+        seen.reserveCapacity(records.count)
         for r in records {
             func field(_ name: String) -> String? {
                 guard let i = col[name], i < r.fields.count else { return nil }

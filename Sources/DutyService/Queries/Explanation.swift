@@ -80,13 +80,13 @@ extension Planner {
         lines.append("yellow from: \(time(t.yellowFrom)) (\(ob.yellow) before the deadline)")
 
         lines.append(
-            "steps (at \(String(format2(sendAtMinute / 60))):\(String(format2(sendAtMinute % 60))) local on a working day):"
+            "steps (at \(zeroPadded(sendAtMinute / 60, 2)):\(zeroPadded(sendAtMinute % 60, 2)) local time, on working days):"
         )
         for s in t.steps {
             var line = "  \(s.name): \(time(s.at))"
             switch s.kind {
             case .reminder: line += " — \(s.offset) before the deadline"
-            default: line += " — \(s.offset) after the deadline"
+            default: line += s.offset.value == 0 ? " — on the deadline day" : " — \(s.offset) after the deadline"
             }
             if s.day.date != s.day.original {
                 line += "; \(day(s.day.original)) is a day off, \(s.day.rule.rawValue) → \(day(s.day.date))"
@@ -120,5 +120,3 @@ extension Planner {
         return lines
     }
 }
-
-private func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
