@@ -50,11 +50,37 @@ func engineBench(config: String, units total: Int, work: String) throws {
     report("engine.import_\(label(total)).seconds", seconds(importTime), "s")
     precondition(imported == total, "imported \(imported) units, expected \(total)")
 
+    // Plan and query in a fresh process, so that its memory figures are what a daemon holding the
+    // organisation uses, not what the import left behind.
+    fflush(nil)
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["engine-plan", config, statePath, label(total)]
+    try child.run()
+    child.waitUntilExit()
+    if child.terminationStatus != 0 { throw BenchError("engine-plan exited \(child.terminationStatus)") }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Loads the state store as the daemon would, plans the next 365 days for every unit and asks for one
+/// county's upcoming obligations.
+func enginePlanBench(config: String, state: String, label total: String) throws {
+    let settings = try Settings.load(path: config)
+    let workspace = try Workspace.load(settings)
+    let store = try DutyStore(path: state)
+    let today = CivilDate(iso: "2026-11-29")!
+    let now = Instant(iso: "2026-11-29T09:00:00+08:00")!
+    let clock = ContinuousClock()
+
     // Load what the daemon holds in memory: the organisation, indexed, and the planner over it.
-    resetPeakMemory()
     var planner: Planner!
     let loadTime = try clock.measure { planner = try workspace.planner(store) }
-    report("engine.load_\(label(total)).seconds", seconds(loadTime), "s")
+    report("engine.load_\(total).seconds", seconds(loadTime), "s")
+    report("engine.load_\(total).rss_mib", memoryMiB("VmRSS:"), "MiB")
 
     // Plan: every occurrence with a deadline in the next 365 days and every step in them.
     let records = try store.records()
@@ -67,10 +93,10 @@ func engineBench(config: String, units total: Int, work: String) throws {
         plan.forEachDue(in: window) { _, _, _, range in steps += range.count }
         plan.forEachOccurrence(deadlines: today, through: end) { _ in occurrences += 1 }
     }
-    report("engine.plan_\(label(total))_365d.seconds", seconds(planTime), "s")
-    report("engine.plan_\(label(total))_365d.steps", Double(steps), "steps")
-    report("engine.plan_\(label(total))_365d.occurrences", Double(occurrences), "occurrences")
-    report("engine.plan_\(label(total))_365d.peak_mib", peakMemoryMiB(), "MiB")
+    report("engine.plan_\(total)_365d.seconds", seconds(planTime), "s")
+    report("engine.plan_\(total)_365d.steps", Double(steps), "steps")
+    report("engine.plan_\(total)_365d.occurrences", Double(occurrences), "occurrences")
+    report("engine.plan_\(total)_365d.peak_mib", peakMemoryMiB(), "MiB")
 
     // One county's subtree: what `dutyctl upcoming --unit … --subtree --within 365d` computes.
     var q = OccurrenceQuery(at: now)
@@ -94,16 +120,13 @@ func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
-/// Resets the kernel's peak resident size of this process (Linux `clear_refs`), so the next reading
-/// covers only what follows.
-func resetPeakMemory() {
-    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-}
-
 /// Peak resident memory (VmHWM) in MiB.
-func peakMemoryMiB() -> Double {
+func peakMemoryMiB() -> Double { memoryMiB("VmHWM:") }
+
+/// A memory figure of /proc/self/status in MiB.
+func memoryMiB(_ field: String) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) })
     else { return -1 }
     let kib = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? -1
     return kib / 1024

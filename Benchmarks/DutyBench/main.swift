@@ -14,6 +14,8 @@ case "engine":
     let units = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
     let work = arguments.count > 3 ? arguments[3] : ".build-bench"
     try engineBench(config: config, units: units, work: work)
+case "engine-plan" where arguments.count == 4:
+    try enginePlanBench(config: arguments[1], state: arguments[2], label: arguments[3])
 case "generate" where arguments.count == 3:
     let (u, o) = try NationalOrganisation.write(units: Int(arguments[1]) ?? 1_000_000, to: arguments[2])
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")

@@ -32,8 +32,15 @@ extension DutyStore {
     package func officials() throws(StoreError) -> [Official] {
         try read { db in
             var out: [Official] = []
+            // A million officials hold a handful of distinct role lists: share them.
+            var roleLists: [String: [String]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, name, email, unit, roles FROM official")
-            while let r = try rows.next() { out.append(Self.official(r)) }
+            while let r = try rows.next() {
+                let text: String = r[4]
+                let roles = roleLists[text] ?? text.split(separator: " ").map(String.init)
+                if roleLists.count < 1000 { roleLists[text] = roles }
+                out.append(Official(id: r[0], name: r[1], email: r[2], unit: r[3], roles: roles))
+            }
             return out
         }
     }

@@ -22,16 +22,20 @@ package struct Organisation: Sendable {
 
     /// Builds the index. Units whose parent is not in the list become roots; use
     /// `problems(policy:)` to report them.
-    package init(units input: [OrgUnit], officials inputOfficials: [Official]) {
-        var byID: [String: Int] = [:]
+    ///
+    /// The arrays are consumed: at national scale (a million units) holding them twice would cost
+    /// hundreds of megabytes.
+    package init(units input: consuming [OrgUnit], officials inputOfficials: consuming [Official]) {
+        var byID: [String: Int32] = [:]
         byID.reserveCapacity(input.count)
-        for (i, u) in input.enumerated() { byID[u.id] = i }
+        for (i, u) in input.enumerated() { byID[u.id] = Int32(i) }
         // Children lists, then a depth-first walk from the roots, siblings by id.
         var childCount = [Int32](repeating: 0, count: input.count + 1)
         var roots: [Int] = []
         var parentOf = [Int](repeating: -1, count: input.count)
         for (i, u) in input.enumerated() {
-            if let p = u.parent, let pi = byID[p], pi != i {
+            if let p = u.parent, let found = byID[p], Int(found) != i {
+                let pi = Int(found)
                 parentOf[i] = pi
                 childCount[pi] += 1
             } else {
@@ -84,14 +88,16 @@ package struct Organisation: Sendable {
         parent.reserveCapacity(order.count)
         var subtreeEnd: [Int32] = []
         subtreeEnd.reserveCapacity(order.count)
-        var index: [String: Int32] = [:]
-        index.reserveCapacity(order.count)
-        for (k, i) in order.enumerated() {
+        for i in order {
             units.append(input[i])
             parent.append(parentOf[i] >= 0 ? position[parentOf[i]] : -1)
             subtreeEnd.append(end[i])
-            index[input[i].id] = Int32(k)
         }
+        let complete = order.count == input.count
+        input = []
+        // The id index, renumbered in place to tree order; units left out (a parent cycle) are dropped.
+        for k in byID.indices { byID.values[k] = position[Int(byID.values[k])] }
+        let index = complete ? byID : byID.filter { $0.value >= 0 }
         self.units = units
         self.parent = parent
         self.subtreeEnd = subtreeEnd
@@ -99,6 +105,7 @@ package struct Organisation: Sendable {
 
         // Officials grouped by unit; officials of units not in the tree are kept but belong nowhere.
         var officials = inputOfficials
+        inputOfficials = []
         officials.sort { $0.id < $1.id }
         var officialIndex: [String: Int32] = [:]
         officialIndex.reserveCapacity(officials.count)
