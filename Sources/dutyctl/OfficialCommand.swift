@@ -205,7 +205,11 @@ struct OfficialCommand: ParsableCommand {
             try running {
                 let direct = try Direct.open(global)
                 let list = try direct.store.officials().sorted { $0.id < $1.id }
-                FileHandle.standardOutput.write(Data(OrganisationCSV.export(officials: list).utf8))
+                if global.json {
+                    printJSON(["officials": list.map(OfficialView.init)])
+                } else {
+                    FileHandle.standardOutput.write(Data(OrganisationCSV.export(officials: list).utf8))
+                }
             }
         }
     }

@@ -260,14 +260,20 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the units as CSV (UTF-8) to standard output.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the units as CSV (UTF-8, in tree order) to standard output; --json for JSON."
+        )
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try running {
                 let direct = try Direct.open(global)
                 let org = Organisation(units: try direct.store.units(), officials: [])
-                FileHandle.standardOutput.write(Data(OrganisationCSV.export(units: org.units).utf8))
+                if global.json {
+                    printJSON(["units": org.units.map(UnitView.init)])
+                } else {
+                    FileHandle.standardOutput.write(Data(OrganisationCSV.export(units: org.units).utf8))
+                }
             }
         }
     }

@@ -244,6 +244,27 @@ struct PlannerScenarioTests {
         #expect(F.occurrences(planner, year: 2025).isEmpty)
     }
 
+    @Test("no step is due before tracking starts, though the deadline after it is tracked")
+    func noStepBeforeTracking() throws {
+        let policy = F.policy(F.obligation("report", kinds: ["committee"], F.onCalendar("*-12-31", period: .year)))
+        var units = F.organisation.units
+        units[units.firstIndex { $0.id == "gd.gz" }!].trackFrom = F.date("2026-12-10")
+        let planner = F.planner(policy, organisation: Organisation(units: units, officials: F.organisation.officials))
+        var steps: [String: [String]] = [:]
+        let window = F.at("2026-11-01T00:00:00")..<F.at("2027-01-01T00:00:00")
+        planner.plan(from: F.date("2026-11-01"), through: F.date("2026-12-31"), records: DutyRecords()).forEachDue(
+            in: window
+        ) {
+            o,
+            s,
+            t,
+            range in steps[planner.subjectID(s, obligation: o), default: []] += t.steps[range].map(\.name)
+        }
+        // The 30-day reminder (1 December) came before gd.gz was tracked; the province gets it
+        #expect(steps["gd.gz"] == ["reminder-7d", "reminder-1d", "due"])
+        #expect(steps["gd"] == ["reminder-30d", "reminder-7d", "reminder-1d", "due"])
+    }
+
     @Test("colours: blue from the first reminder, yellow in the last 3 working days, red when late")
     func colours() throws {
         let planner = F.planner(

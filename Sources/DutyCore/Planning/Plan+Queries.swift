@@ -87,7 +87,8 @@ extension Plan {
     }
 
     /// Every step from `window.lowerBound` up to (not including) `window.upperBound` of every tracked
-    /// occurrence in scope that is neither done nor waived: `body` gets the obligation, the subject, the
+    /// occurrence in scope that is neither done nor waived, leaving out steps dated before the subject's
+    /// tracking start: `body` gets the obligation, the subject, the
     /// deadline and the indices of its steps in the window. Nothing is built per subject, so a national
     /// plan costs a loop, not an allocation, per occurrence.
     package func forEachDue(
@@ -109,13 +110,22 @@ extension Plan {
                     while last < t.steps.count && t.steps[last].at < window.upperBound { last += 1 }
                     let recs = hasRecords ? records.period(id, t) : nil
                     let day = Int32(t.date.daysSinceEpoch)
+                    let firstDay = Int32(t.steps[first].day.date.daysSinceEpoch)
                     forEachMember(set, obligation: o, scope: scope) { s in
-                        guard day >= planner.trackStartDay(subject: s, obligation: o) else { return }
+                        let start = planner.trackStartDay(subject: s, obligation: o)
+                        guard day >= start else { return }
                         if let recs, !recs.isEmpty {
                             let (c, w) = recs.lookup(planner.subjectID(s, obligation: o))
                             if c != nil || w != nil { return }
                         }
-                        body(o, s, t, first..<last)
+                        // A step before the subject was tracked was never due: a unit added on the 29th
+                        // gets no reminder dated the 20th.
+                        var from = first
+                        if firstDay < start {
+                            while from < last && t.steps[from].day.date.daysSinceEpoch < Int(start) { from += 1 }
+                            if from == last { return }
+                        }
+                        body(o, s, t, from..<last)
                     }
                 }
             }

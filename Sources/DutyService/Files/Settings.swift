@@ -129,12 +129,13 @@ package struct Settings: Sendable {
     private static func checkKeys(
         _ table: TOMLTable,
         table name: String,
+        at prefix: String = "",
         path: String,
         locator: KeyLocator
     ) throws(ConfigError) {
         let known = knownKeys[name] ?? []
         for key in table.keys where !known.contains(key) {
-            let (l, c) = locator.find(key)
+            let (l, c) = locator.find(prefix.isEmpty ? key : "\(prefix).\(key)")
             let where_ = name.isEmpty ? "" : " in [\(name)]"
             throw ConfigError(
                 path,
@@ -148,18 +149,18 @@ package struct Settings: Sendable {
                 guard let inner = t.table else {
                     throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]")
                 }
-                try checkKeys(inner, table: sub, path: path, locator: locator)
+                try checkKeys(inner, table: sub, at: sub, path: path, locator: locator)
             }
         }
         if name.isEmpty, let hooks = table["hook"] {
             guard let list = hooks.array else {
                 throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables")
             }
-            for h in list {
+            for (n, h) in list.enumerated() {
                 guard let t = h.table else {
                     throw ConfigError(path, locator.find("hook").0, 1, "hook: expected [[hook]] tables")
                 }
-                try checkKeys(t, table: "hook", path: path, locator: locator)
+                try checkKeys(t, table: "hook", at: "hook.\(n)", path: path, locator: locator)
             }
         }
     }
@@ -187,20 +188,14 @@ package struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Finds where a key is written, for error messages (TOMLKit keeps no positions for keys).
+/// Finds where a key is written, for error messages (TOMLKit keeps no positions for keys): a dotted
+/// path such as `email.smtp_port` or `hook.1.timeout`.
 struct KeyLocator {
-    let lines: [Substring]
-    init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+    let positions: TOMLPositions
+    init(text: String) { positions = TOMLPositions(text: text) }
 
-    func find(_ key: String) -> (Int?, Int?) {
-        for (n, line) in lines.enumerated() {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            let indent = line.count - trimmed.count
-            for form in [key, "\"\(key)\"", "[\(key)]", "[[\(key)]]"] where trimmed.hasPrefix(form) {
-                let rest = trimmed.dropFirst(form.count).drop { $0 == " " || $0 == "\t" }
-                if rest.hasPrefix("=") || form.hasPrefix("[") { return (n + 1, indent + 1) }
-            }
-        }
-        return (nil, nil)
+    func find(_ path: String) -> (Int?, Int?) {
+        guard let p = positions.locate(path) else { return (nil, nil) }
+        return (p.line, p.column)
     }
 }

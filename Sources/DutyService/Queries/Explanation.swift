@@ -94,6 +94,8 @@ extension Planner {
             if s.provisional { line += " (provisional)" }
             if o.completion != nil || o.waiver != nil {
                 line += " [stopped: \(o.completion != nil ? "done" : "waived")]"
+            } else if let start = trackStart(subject: o.subject, obligation: o.obligation), s.day.date < start {
+                line += " [before tracking began: never sent]"
             } else if s.at <= now {
                 line += " [passed]"
             }
