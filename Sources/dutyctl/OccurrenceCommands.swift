@@ -75,7 +75,11 @@ func printOccurrences(_ list: [Occurrence], planner: Planner, now: Instant, json
         return
     }
     if views.isEmpty {
-        print(empty)
+        print(
+            planner.organisation.units.isEmpty
+                ? "the state store holds no units yet; import them: dutyctl unit import units.csv (see config/organisation/)"
+                : empty
+        )
         return
     }
     var provisional = false

@@ -7,7 +7,7 @@ package struct Organisation: Sendable {
     /// Units in tree order.
     package let units: [OrgUnit]
     package let officials: [Official]
-    /// OrgUnit index by id.
+    /// Unit index by id.
     package let index: [String: Int32]
     package let officialIndex: [String: Int32]
     /// Parent index, or -1 for a root.
@@ -17,11 +17,11 @@ package struct Organisation: Sendable {
     /// Officials of each unit: `officialOrder[officialStart[u]..<officialStart[u + 1]]`.
     let officialStart: [Int32]
     let officialOrder: [Int32]
-    /// OrgUnit index of each official.
+    /// Unit index of each official.
     package let officialUnit: [Int32]
 
     /// Builds the index. Units whose parent is not in the list become roots; use
-    /// `problems(policy:)` to report them.
+    /// the store's checks (`DutyStore.importUnits`) to keep that from happening.
     ///
     /// The arrays are consumed: at national scale (a million units) holding them twice would cost
     /// hundreds of megabytes.
@@ -60,7 +60,7 @@ package struct Organisation: Sendable {
         var position = [Int32](repeating: -1, count: input.count)
         var end = [Int32](repeating: 0, count: input.count)
         // Iterative walk: a parent cycle (a → b → a) never reaches a root and is left out here;
-        // `problems` reports it.
+        // the store refuses such a tree, so this only guards against a hand-made list.
         var stack: [(node: Int, next: Int)] = []
         var pending = Array(roots.reversed())
         while let r = pending.popLast() {

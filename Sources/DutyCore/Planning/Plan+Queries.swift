@@ -40,7 +40,7 @@ extension Plan {
                 if u >= root && u < end { body(s) }
             }
         } else {
-            // OrgUnit subjects are in tree order: the subtree is one slice.
+            // Unit subjects are in tree order: the subtree is one slice.
             var lo = lowerBound(list, root)
             while lo < list.count && list[lo] < end {
                 body(list[lo])

@@ -61,7 +61,7 @@ package struct RecordIndex: Sendable {
 
         func lookup(_ subject: String) -> (Completion?, Waiver?) {
             var completion = done?[subject]
-            if completion == nil, let list = quota?[subject], list.count >= quotaCount {
+            if completion == nil, quotaCount > 0, let list = quota?[subject], list.count >= quotaCount {
                 completion = list[quotaCount - 1]
             }
             return (completion, waived?[subject])

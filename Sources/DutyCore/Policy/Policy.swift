@@ -15,7 +15,7 @@ package struct Policy: Sendable {
         }
     }
 
-    /// OrgUnit kinds by key.
+    /// Unit kinds by key.
     package var kinds: [String: Kind]
     /// Role descriptions by key.
     package var roles: [String: String]
