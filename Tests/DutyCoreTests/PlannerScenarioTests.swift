@@ -244,6 +244,14 @@ struct PlannerScenarioTests {
         #expect(F.occurrences(planner, year: 2025).isEmpty)
     }
 
+    @Test("levels: an obligation for the top two region levels skips the county")
+    func levels() throws {
+        var o = F.obligation("provincial", kinds: ["committee", "propaganda"], F.onCalendar("*-06-30", period: .year))
+        o.appliesTo = .units(kinds: ["committee", "propaganda"], levels: [1, 2])
+        let all = F.occurrences(F.planner(F.policy(o)), year: 2026)
+        #expect(Set(all.keys) == ["provincial/gd/2026", "provincial/gd.xcb/2026", "provincial/gd.gz/2026", "provincial/gd.gz.xcb/2026"])
+    }
+
     @Test("no step is due before tracking starts, though the deadline after it is tracked")
     func noStepBeforeTracking() throws {
         let policy = F.policy(F.obligation("report", kinds: ["committee"], F.onCalendar("*-12-31", period: .year)))

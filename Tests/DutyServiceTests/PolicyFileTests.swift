@@ -69,6 +69,39 @@ struct PolicyFileTests {
         #expect(o.ruleSummary == "OnCalendar *-06-30, OnCalendar *-12-31 (half-year)")
     }
 
+    @Test("an RRULE schedule with its first day; levels; rules finer than a day are refused")
+    func rruleAndLevels() throws {
+        let body = """
+            [obligation.report]
+            title = "汇报"
+            applies_to = { kinds = ["committee"], levels = [1, 2] }
+            rrule = "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1"
+            dtstart = "2026-01-01"
+            period = "half-year"
+            """
+        let policy = try PolicyFiles.parse([(file: "p.toml", text: Self.header + body)], zone: Self.zone)
+        let o = try #require(policy.obligation("report"))
+        guard case .periodic(let schedules, .halfYear, 0) = o.deadline else {
+            Issue.record("expected a half-yearly periodic rule")
+            return
+        }
+        let days = Planner.days(
+            of: schedules,
+            zone: Self.zone,
+            from: CivilDate(iso: "2026-01-01")!,
+            through: CivilDate(iso: "2027-12-31")!
+        )
+        #expect(days.map(\.description) == ["2026-06-30", "2026-12-31", "2027-06-30", "2027-12-31"])
+        #expect(o.appliesTo == .units(kinds: ["committee"], levels: [1, 2]))
+        Self.expectProblem(
+            body.replacingOccurrences(of: "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1", with: "FREQ=HOURLY"),
+            line: 4,
+            column: 1,
+            "finer than DAILY"
+        )
+        Self.expectProblem(body.replacingOccurrences(of: "2026-01-01", with: "1 January"), line: 5, column: 1, "dtstart: expected a date")
+    }
+
     @Test("an unknown key is named, with the keys expected")
     func unknownKey() {
         Self.expectProblem(

@@ -227,7 +227,7 @@ struct PolicyFileReader {
             } catch {
                 throw t.problem("rrule", "rrule: \(error.message)")
             }
-            guard rule.frequency >= .daily else {
+            guard rule.frequency <= .daily else {
                 throw t.problem("rrule", "rrule: deadlines are days; FREQ=\(rule.frequency.name) is finer than DAILY")
             }
             let local: LocalDateTime
