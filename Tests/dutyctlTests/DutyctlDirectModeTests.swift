@@ -224,6 +224,35 @@ struct DutyctlDirectModeTests {
         #expect(noConfig.status == 78)
     }
 
+    @Test("unit and official add, set, show, rm; export then import gives the same tree")
+    func manageOrganisation() throws {
+        let config = try Self.imported()
+        func run(_ args: String...) throws -> DutyctlCalendarTests.Result { try R.dutyctl(args + ["--config", config]) }
+        #expect(try run("unit", "add", "gd.gz.baiyun", "--name", "中共广州市白云区委", "--kind", "committee", "--parent", "gd.gz").status == 0)
+        #expect(try run("unit", "add", "gd.gz.baiyun", "--name", "x", "--kind", "committee").status == 65)  // exists
+        #expect(try run("unit", "add", "gd.x", "--name", "x", "--kind", "comittee").status == 64)
+        #expect(try run("official", "add", "liu.bei", "--name", "刘备", "--unit", "gd.gz.baiyun", "--roles", "secretary,clerk").status == 0)
+        #expect(try run("official", "set", "liu.bei", "--roles", "secretary").status == 0)
+        let shown = try run("unit", "show", "gd.gz.baiyun", "--json")
+        let j = try R.json(shown)
+        #expect((j["officials"] as? [[String: Any]])?.first?["roles"] as? [String] == ["secretary"])
+        #expect((j["obligations"] as? [String])?.contains("semiannual-report") == true)
+        #expect(try run("unit", "set", "gd.gz.baiyun", "--name", "白云区委").status == 0)
+        #expect(try run("unit", "set", "gd", "--parent", "gd.gz.baiyun").status == 65)  // a cycle
+        // Export, wipe, import the export: the same units come back
+        let exported = try run("unit", "export")
+        #expect(exported.out.hasPrefix("id,name,kind,parent,email,track_from\r\n"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString).csv").path
+        try Data([0xEF, 0xBB, 0xBF] + Array(exported.out.utf8)).write(to: URL(fileURLWithPath: file))
+        #expect(try run("unit", "rm", "gd.gz.baiyun").status == 65)  // has an official
+        #expect(try run("official", "rm", "liu.bei").status == 0)
+        #expect(try run("unit", "rm", "gd.gz.baiyun").status == 0)
+        let back = try run("unit", "import", file)
+        #expect(back.status == 0, "\(back.err)")
+        #expect(back.out.contains("1 unit(s) added, 32 updated"))
+        #expect(try run("unit", "show", "gd.gz.baiyun").out.contains("白云区委"))
+    }
+
     @Test("policy check passes on the shipped policy, config check on the example")
     func checks() throws {
         let config = try Self.imported()
