@@ -249,7 +249,11 @@ struct PlannerScenarioTests {
         var o = F.obligation("provincial", kinds: ["committee", "propaganda"], F.onCalendar("*-06-30", period: .year))
         o.appliesTo = .units(kinds: ["committee", "propaganda"], levels: [1, 2])
         let all = F.occurrences(F.planner(F.policy(o)), year: 2026)
-        #expect(Set(all.keys) == ["provincial/gd/2026", "provincial/gd.xcb/2026", "provincial/gd.gz/2026", "provincial/gd.gz.xcb/2026"])
+        #expect(
+            Set(all.keys) == [
+                "provincial/gd/2026", "provincial/gd.xcb/2026", "provincial/gd.gz/2026", "provincial/gd.gz.xcb/2026",
+            ]
+        )
     }
 
     @Test("no step is due before tracking starts, though the deadline after it is tracked")

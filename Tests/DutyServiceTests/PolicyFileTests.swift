@@ -99,7 +99,12 @@ struct PolicyFileTests {
             column: 1,
             "finer than DAILY"
         )
-        Self.expectProblem(body.replacingOccurrences(of: "2026-01-01", with: "1 January"), line: 5, column: 1, "dtstart: expected a date")
+        Self.expectProblem(
+            body.replacingOccurrences(of: "2026-01-01", with: "1 January"),
+            line: 5,
+            column: 1,
+            "dtstart: expected a date"
+        )
     }
 
     @Test("an unknown key is named, with the keys expected")

@@ -227,11 +227,28 @@ struct DutyctlDirectModeTests {
     @Test("unit and official add, set, show, rm; export then import gives the same tree")
     func manageOrganisation() throws {
         let config = try Self.imported()
-        func run(_ args: String...) throws -> DutyctlCalendarTests.Result { try R.dutyctl(args + ["--config", config]) }
-        #expect(try run("unit", "add", "gd.gz.baiyun", "--name", "中共广州市白云区委", "--kind", "committee", "--parent", "gd.gz").status == 0)
+        func run(_ args: String...) throws -> DutyctlCalendarTests.Result {
+            try R.dutyctl(args + ["--config", config])
+        }
+        #expect(
+            try run("unit", "add", "gd.gz.baiyun", "--name", "中共广州市白云区委", "--kind", "committee", "--parent", "gd.gz")
+                .status == 0
+        )
         #expect(try run("unit", "add", "gd.gz.baiyun", "--name", "x", "--kind", "committee").status == 65)  // exists
         #expect(try run("unit", "add", "gd.x", "--name", "x", "--kind", "comittee").status == 64)
-        #expect(try run("official", "add", "liu.bei", "--name", "刘备", "--unit", "gd.gz.baiyun", "--roles", "secretary,clerk").status == 0)
+        #expect(
+            try run(
+                "official",
+                "add",
+                "liu.bei",
+                "--name",
+                "刘备",
+                "--unit",
+                "gd.gz.baiyun",
+                "--roles",
+                "secretary,clerk"
+            ).status == 0
+        )
         #expect(try run("official", "set", "liu.bei", "--roles", "secretary").status == 0)
         let shown = try run("unit", "show", "gd.gz.baiyun", "--json")
         let j = try R.json(shown)

@@ -33,8 +33,19 @@ package struct Organisation: Sendable {
         var childCount = [Int32](repeating: 0, count: input.count + 1)
         var roots: [Int] = []
         var parentOf = [Int](repeating: -1, count: input.count)
+        // Siblings usually come together (a county's units), so the last parent looked up is remembered.
+        var lastParent: (id: String, index: Int32?) = ("", nil)
         for (i, u) in input.enumerated() {
-            if let p = u.parent, let found = byID[p], Int(found) != i {
+            var found: Int32?
+            if let p = u.parent {
+                if p == lastParent.id {
+                    found = lastParent.index
+                } else {
+                    found = byID[p]
+                    lastParent = (p, found)
+                }
+            }
+            if let found, Int(found) != i {
                 let pi = Int(found)
                 parentOf[i] = pi
                 childCount[pi] += 1
@@ -111,9 +122,11 @@ package struct Organisation: Sendable {
         officialIndex.reserveCapacity(officials.count)
         var officialUnit = [Int32](repeating: -1, count: officials.count)
         var perUnit = [Int32](repeating: 0, count: units.count + 1)
+        var lastUnit: (id: String, index: Int32?) = ("", nil)
         for (k, o) in officials.enumerated() {
             officialIndex[o.id] = Int32(k)
-            if let u = index[o.unit] {
+            if o.unit != lastUnit.id { lastUnit = (o.unit, index[o.unit]) }
+            if let u = lastUnit.index {
                 officialUnit[k] = u
                 perUnit[Int(u)] += 1
             }
