@@ -64,6 +64,20 @@ struct PlannerScenarioTests {
         )
     }
 
+    @Test("a lead time in working days counts over the National Day and Mid-Autumn holidays")
+    func workingDayLead() throws {
+        let o = F.obligation(
+            "oct-report",
+            kinds: ["committee"],
+            F.onCalendar("*-10-09", period: .year),
+            remind: [DutyDuration(5, .workingDays)]
+        )
+        let found = try #require(F.occurrences(F.planner(F.policy(o)), year: 2026)["oct-report/gd/2026"])
+        // Back from Friday 9 October: 8 Oct, 30, 29, 28 Sep, then over 25–27 Sep (holiday) and the 26th to Thursday 24 Sep
+        #expect(found.timing.steps.first?.name == "reminder-5wd")
+        #expect(found.timing.steps.first?.at == F.at("2026-09-24T09:00:00"))
+    }
+
     @Test("quota: one completion this year meets the first checkpoint; the second is still open")
     func quotaCheckpoints() throws {
         // Given a study required twice a year (1 by 30 June, 2 by 31 December)

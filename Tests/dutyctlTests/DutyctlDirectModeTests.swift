@@ -133,6 +133,7 @@ struct DutyctlDirectModeTests {
         #expect(e.out.contains("rule: periodic, OnCalendar *-11-30"))
         #expect(e.out.contains("deadline: 2026-11-30 Mon, end of day 2026-11-30T23:59:59+08:00"))
         #expect(e.out.contains("to: 孙伟 (head, self gd.xcb)"))
+        #expect(e.out.contains("  2026-11-30 Mon: working day (weekday); previous-workday keeps it"))
         let d = try R.dutyctl(
             "done",
             "annual-supervision/gd.xcb/2026",
