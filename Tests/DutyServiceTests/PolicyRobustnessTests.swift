@@ -1,0 +1,70 @@
+import DutyCalendar
+import DutyCore
+import Foundation
+import Testing
+
+@testable import DutyService
+
+/// Bad input never crashes: the shipped policy with one random change is either still good or
+/// refused with problems that each name the file and a line.
+@Suite("Policy robustness")
+struct PolicyRobustnessTests {
+    static let shipped = try! String(
+        contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"),
+        encoding: .utf8
+    )
+    static let zone = Zone.named("Asia/Shanghai")!
+
+    /// A seeded generator, so a failure can be replayed.
+    struct Rng {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+    }
+
+    static let replacements = [
+        "", "=", "\"", "[", "]", "{", "}", ",", "#", "x", "13", "-1", "\n", "'", "~", "*", "..", "/", "wd", "中",
+        "true", "[[", "]]", "\"\"\"",
+    ]
+
+    @Test("1,000 random one-point changes: no crash, and every problem has a file and a line")
+    func mutations() throws {
+        var rng = Rng(state: 2026)
+        let chars = Array(Self.shipped)
+        var refused = 0
+        for _ in 0..<1000 {
+            var text = chars
+            let at = rng.next(text.count)
+            let length = rng.next(6)
+            let end = min(text.count, at + length)
+            text.replaceSubrange(at..<end, with: Array(Self.replacements[rng.next(Self.replacements.count)]))
+            try? String(text).write(toFile: "/tmp/last-mutation.toml", atomically: false, encoding: .utf8)
+            do {
+                _ = try PolicyFiles.parse([(file: "p.toml", text: String(text))], zone: Self.zone)
+            } catch {
+                refused += 1
+                for p in error.problems {
+                    #expect(p.file == "p.toml", "\(p)")
+                    #expect(p.line != nil, "no line for: \(p) after a change at \(at)")
+                }
+            }
+        }
+        // Most random changes break something; the test would prove little if none did.
+        #expect(refused > 300)
+    }
+
+    @Test("every key of the shipped policy is found by the positions scanner")
+    func everyKeyLocated() throws {
+        let positions = TOMLPositions(text: Self.shipped)
+        let policy = try PolicyFiles.parse([(file: "p.toml", text: Self.shipped)], zone: Self.zone)
+        for o in policy.obligations {
+            let hit = try #require(positions.positions["obligation.\(o.id)"], "obligation.\(o.id)")
+            let line = Self.shipped.split(separator: "\n", omittingEmptySubsequences: false)[hit.line - 1]
+            #expect(line.hasPrefix("[obligation.\(o.id)]") || line.hasPrefix("[[obligation.\(o.id)."))
+            #expect(positions.positions["obligation.\(o.id).title"] != nil)
+        }
+        #expect(positions.positions["defaults.ladder.2.also.0.unit"] != nil)
+    }
+}
