@@ -3,9 +3,9 @@
 
 SWIFT ?= swift
 CONFIG ?= config/dutyd.toml
-# What building and testing need beyond the Swift toolchain: the zone database, the C++ library that
-# TOMLKit (toml++) compiles against, and SQLite for the state store (GRDB).
-APT_PACKAGES := tzdata libstdc++-12-dev libsqlite3-dev
+# What building and testing need beyond the Swift toolchain: the zone database and SQLite for the
+# state store (GRDB).
+APT_PACKAGES := tzdata libsqlite3-dev
 DUTYCTL = .build/debug/dutyctl
 
 .PHONY: all deps build demo test lint format bench oracles clean

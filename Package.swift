@@ -9,7 +9,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -24,11 +23,12 @@ let package = Package(
             name: "DutyStore",
             dependencies: ["DutyCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The commands and queries both front ends share; settings and policy files.
+        // The commands and queries both front ends share; settings and policy files (its own TOML
+        // parser, which keeps positions).
         .target(
             name: "DutyService",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", .product(name: "TOMLKit", package: "TOMLKit"),
+                "DutyCalendar", "DutyCore", "DutyStore",
             ]
         ),
         .executableTarget(

@@ -123,7 +123,7 @@ struct PolicyFileTests {
             Self.good.replacingOccurrences(of: "period = \"half-year\"", with: "period = 6"),
             line: 5,
             column: 1,
-            "period: expected a period in quotes, found integer"
+            "period: expected a period in quotes, found an integer"
         )
     }
 
@@ -204,16 +204,16 @@ struct PolicyFileTests {
         Self.expectProblem(
             "[obligation.x]\ntitle = \"x\"\napplies_to = { kinds = [\"unit\"] }\n",
             line: 1,
-            column: 2,
+            column: 13,
             "no deadline rule"
         )
-        Self.expectProblem("[obligation.x\n", line: 1, "expected valid TOML")
+        Self.expectProblem("[obligation.x\n", line: 1, column: 14, "expected ']' to close the table header")
         Self.expectProblem(Self.good + "shift = \"previous-working-day\"\n", line: 6, column: 1, "unknown shift rule")
         Self.expectProblem(Self.good + "remind = [\"7 days\"]\n", line: 6, column: 11, "unknown unit ' days'")
     }
 
-    @Test("the positions scanner finds keys in tables, arrays of tables and inline tables")
-    func positions() {
+    @Test("positions of keys in tables, arrays of tables and inline tables")
+    func positions() throws {
         let text = """
             a = 1
             [t.x]
@@ -227,13 +227,14 @@ struct PolicyFileTests {
               { z = 2 },
             ]
             """
-        let p = TOMLPositions(text: text)
-        #expect(p.locate("a")! == (1, 1))
-        #expect(p.locate("t.x.k")! == (3, 1))
-        #expect(p.locate("t.x.k.other")! == (3, 20))
-        #expect(p.locate("t.list.1.s")! == (7, 1))
-        #expect(p.locate("t.list.1.arr.1.z")! == (10, 5))
-        #expect(p.locate("t.list.1.arr.1.missing")! == (10, 3))
+        let p = try TOMLParser.parse(text)
+        func at(_ path: String) -> [Int] { p.locate(path).map { [$0.line, $0.column] } ?? [] }
+        #expect(at("a") == [1, 1])
+        #expect(at("t.x.k") == [3, 1])
+        #expect(at("t.x.k.other") == [3, 20])
+        #expect(at("t.list.1.s") == [7, 1])
+        #expect(at("t.list.1.arr.1.z") == [10, 5])
+        #expect(at("t.list.1.arr.1.missing") == [10, 3])
     }
 }
 

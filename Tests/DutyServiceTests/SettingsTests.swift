@@ -42,7 +42,9 @@ struct SettingsTests {
             ("timezon = \"Asia/Shanghai\"", "x.toml:1:1:", "unknown setting 'timezon'"),
             ("\n\ntimezone = \"Mars/Olympus\"", "x.toml:3:1:", "unknown zone"),
             ("send_at = \"9am\"", "x.toml:1:1:", "HH:MM"),
-            ("timezone = ", "x.toml:1:", "TOML"),
+            ("timezone = ", "x.toml:1:12:", "expected a value"),
+            ("timezone = Asia/Shanghai", "x.toml:1:12:", "a string needs quotes"),
+            ("[api]\nsocket = \"/run/a\"\n[api]", "x.toml:3:1:", "table [api] is already defined at line 1"),
             ("[email]\nsmtp_hots = \"x\"", "x.toml:2:1:", "in [email]"),
         ]
     )

@@ -1,6 +1,5 @@
 import DutyCalendar
 import DutyCore
-import TOMLKit
 
 /// Reads one policy file's tables into the policy being built. Each obligation is read on its own, so
 /// one mistake does not hide the next obligation's.
@@ -38,7 +37,7 @@ struct PolicyFileReader {
         attempt { () throws(PolicyProblem) in try top.checkKeys(Self.topKeys) }
         attempt { () throws(PolicyProblem) in
             guard let kinds = try top.table("kinds") else { return }
-            for k in kinds.table.keys.sorted() {
+            for k in kinds.keys.sorted() {
                 if let other = fileOf["kinds.\(k)"] {
                     throw kinds.problem(k, "unit kind '\(k)' is already declared in \(other)")
                 }
@@ -59,7 +58,7 @@ struct PolicyFileReader {
         }
         attempt { () throws(PolicyProblem) in
             guard let roles = try top.table("roles") else { return }
-            for k in roles.table.keys.sorted() {
+            for k in roles.keys.sorted() {
                 if let other = fileOf["roles.\(k)"] {
                     throw roles.problem(k, "role '\(k)' is already declared in \(other)")
                 }
@@ -84,7 +83,7 @@ struct PolicyFileReader {
             attempt { () throws(PolicyProblem) in _ = try top.table("obligation") }
             return
         }
-        for id in obligations.table.keys {
+        for id in obligations.keys {
             attempt { () throws(PolicyProblem) in
                 if let problem = Identifier.problem(id) {
                     throw obligations.problem(id, "obligation \(problem)")
@@ -240,14 +239,23 @@ struct PolicyFileReader {
             }
             schedules.append(.rrule(Recurrence(rule: rule, start: local, zone: zone), text: text))
         }
-        // Every schedule must give deadlines, each in its own period.
-        let lo = CivilDate(year: 2000, month: 1, day: 1)!
-        let days = Planner.days(
+        // Every schedule must give deadlines, each in its own period: 20 years show both; a schedule
+        // with nothing in them is searched on to 2199 before it is refused.
+        let lo = CivilDate(year: 2020, month: 1, day: 1)!
+        var days = Planner.days(
             of: schedules,
             zone: zone,
             from: lo,
-            through: CivilDate(year: 2199, month: 12, day: 31)!
+            through: CivilDate(year: 2039, month: 12, day: 31)!
         )
+        if days.isEmpty {
+            days = Planner.days(
+                of: schedules,
+                zone: zone,
+                from: CivilDate(year: 2000, month: 1, day: 1)!,
+                through: CivilDate(year: 2199, month: 12, day: 31)!
+            )
+        }
         guard !days.isEmpty else {
             throw t.problem(
                 t.has("schedule") ? "schedule" : "rrule",
@@ -255,7 +263,7 @@ struct PolicyFileReader {
             )
         }
         var seen: [String: CivilDate] = [:]
-        for d in days.prefix(400) {
+        for d in days {
             let label = period.label(of: d, lag: lag)
             if let first = seen[label] {
                 throw t.problem(

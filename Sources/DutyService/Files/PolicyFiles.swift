@@ -1,7 +1,6 @@
 package import DutyCalendar
 package import DutyCore
 import Foundation
-import TOMLKit
 
 /// Every problem found in the policy files, each with file, line and column: exit status 78.
 package struct PolicyError: Error, Sendable, CustomStringConvertible {
@@ -66,28 +65,17 @@ package enum PolicyFiles {
     package static func parse(_ sources: [(file: String, text: String)], zone: Zone) throws(PolicyError) -> Policy {
         var policy = Policy()
         var problems: [PolicyProblem] = []
-        var positions: [String: TOMLPositions] = [:]
+        var documents: [String: TOMLTable] = [:]
         var fileOf: [String: String] = [:]  // "kinds.X", "roles.X", "obligation.X" → file
         for (file, text) in sources {
             let table: TOMLTable
             do {
-                table = try TOMLTable(string: text)
-            } catch let e as TOMLParseError {
-                problems.append(
-                    PolicyProblem(
-                        "\(e.description); expected valid TOML",
-                        file: file,
-                        line: e.source.begin.line,
-                        column: e.source.begin.column
-                    )
-                )
-                continue
+                table = try TOMLParser.parse(text)
             } catch {
-                problems.append(PolicyProblem("cannot parse as TOML: \(error)", file: file))
+                problems.append(PolicyProblem(error.message, file: file, line: error.line, column: error.column))
                 continue
             }
-            let located = TOMLPositions(text: text)
-            positions[file] = located
+            documents[file] = table
             var fileProblems: [PolicyProblem] = []
             PolicyFileReader(zone: zone, file: file).read(
                 TOMLReader(table, path: ""),
@@ -95,7 +83,7 @@ package enum PolicyFiles {
                 fileOf: &fileOf,
                 problems: &fileProblems
             )
-            problems += fileProblems.map { place($0, file: file, positions: located) }
+            problems += fileProblems.map { place($0, file: file, document: table) }
         }
         if problems.isEmpty {
             for p in policy.problems() {
@@ -105,17 +93,17 @@ package enum PolicyFiles {
                     return fileOf[parts.prefix(2).joined(separator: ".")] ?? fileOf[String(parts[0])]
                 }
                 let file = p.file ?? owner
-                problems.append(file.map { place(p, file: $0, positions: positions[$0]) } ?? p)
+                problems.append(file.map { place(p, file: $0, document: documents[$0]) } ?? p)
             }
         }
         if !problems.isEmpty { throw PolicyError(problems: problems) }
         return policy
     }
 
-    private static func place(_ p: PolicyProblem, file: String, positions: TOMLPositions?) -> PolicyProblem {
+    private static func place(_ p: PolicyProblem, file: String, document: TOMLTable?) -> PolicyProblem {
         var p = p
         if p.file == nil { p.file = file }
-        if p.line == nil, let key = p.key, let hit = positions?.locate(key) {
+        if p.line == nil, let key = p.key, let hit = document?.locate(key) {
             p.line = hit.line
             p.column = hit.column
         }

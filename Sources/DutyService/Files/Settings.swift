@@ -1,6 +1,5 @@
 package import DutyCalendar
 import Foundation
-import TOMLKit
 
 /// The daemon's settings, `/etc/dutyd/dutyd.toml` (DESIGN.md, Files). Relative paths resolve
 /// against the folder of the file. Unknown keys are refused, so a typo (`timezon =`) is caught
@@ -55,13 +54,11 @@ package struct Settings: Sendable {
     package static func parse(_ text: String, path: String) throws(ConfigError) -> Settings {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw ConfigError(path, e.source.begin.line, e.source.begin.column, "\(e.description); expected valid TOML")
+            table = try TOMLParser.parse(text)
         } catch {
-            throw ConfigError(path, nil, nil, "cannot parse the file as TOML: \(error)")
+            throw ConfigError(path, error.line, error.column, error.message)
         }
-        let locator = KeyLocator(text: text)
+        let locator = KeyLocator(table)
         func fail(_ key: String, _ message: String) -> ConfigError {
             let (l, c) = locator.find(key)
             return ConfigError(path, l, c, message)
@@ -115,7 +112,9 @@ package struct Settings: Sendable {
             (s.sendAtHour, s.sendAtMinute) = (h, m)
         }
         if let v = table["track_from"] {
-            if let d = v.date, let date = CivilDate(year: d.year, month: d.month, day: d.day) {
+            if let d = v.date, d.isLocalDate, let y = d.year, let m = d.month, let day = d.day,
+                let date = CivilDate(year: y, month: m, day: day)
+            {
                 s.trackFrom = date
             } else if let t = v.string, let date = CivilDate(iso: t) {
                 s.trackFrom = date
@@ -188,14 +187,14 @@ package struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Finds where a key is written, for error messages (TOMLKit keeps no positions for keys): a dotted
-/// path such as `email.smtp_port` or `hook.1.timeout`.
+/// Finds where a key is written, for error messages: a dotted path such as `email.smtp_port` or
+/// `hook.1.timeout`.
 struct KeyLocator {
-    let positions: TOMLPositions
-    init(text: String) { positions = TOMLPositions(text: text) }
+    let document: TOMLTable
+    init(_ document: TOMLTable) { self.document = document }
 
     func find(_ path: String) -> (Int?, Int?) {
-        guard let p = positions.locate(path) else { return (nil, nil) }
+        guard let p = document.locate(path) else { return (nil, nil) }
         return (p.line, p.column)
     }
 }

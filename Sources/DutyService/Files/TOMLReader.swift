@@ -1,5 +1,4 @@
 import DutyCore
-import TOMLKit
 
 /// Typed, strict access to one TOML table: every read names the dotted path it read, so a problem
 /// can be placed in the file; keys nobody asked for are reported as unknown.
@@ -28,9 +27,12 @@ struct TOMLReader {
 
     func has(_ k: String) -> Bool { table[k] != nil }
 
+    /// Every key, in the order written.
+    var keys: [String] { table.keys }
+
     func string(_ k: String, _ what: String) throws(PolicyProblem) -> String? {
         guard let v = table[k] else { return nil }
-        guard let s = v.string else { throw problem(k, "\(k): expected \(what) in quotes, found \(v.type)") }
+        guard let s = v.string else { throw problem(k, "\(k): expected \(what) in quotes, found \(v.typeName)") }
         return s
     }
 
@@ -41,7 +43,7 @@ struct TOMLReader {
 
     func bool(_ k: String) throws(PolicyProblem) -> Bool? {
         guard let v = table[k] else { return nil }
-        guard let b = v.bool else { throw problem(k, "\(k): expected true or false, found \(v.type)") }
+        guard let b = v.bool else { throw problem(k, "\(k): expected true or false, found \(v.typeName)") }
         return b
     }
 
