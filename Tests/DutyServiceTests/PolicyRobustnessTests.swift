@@ -69,3 +69,67 @@ struct PolicyRobustnessTests {
         #expect(lines[unit.line - 1].hasPrefix("also = [{ unit = \"parent-region\""))
     }
 }
+
+/// The organisation CSV and the settings file get the same treatment.
+@Suite("CSV and settings robustness")
+struct InputRobustnessTests {
+    static let units = try! Data(
+        contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/organisation/units.csv")
+    )
+    static let settings = try! String(
+        contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/dutyd.toml"),
+        encoding: .utf8
+    )
+    static let policy = Policy(kinds: ["committee": .init(name: "党委", region: true), "propaganda": .init(name: "宣传部"),
+        "organization": .init(name: "组织部"), "discipline": .init(name: "纪委"), "party-group": .init(name: "党组"),
+        "unit": .init(name: "单位")])
+
+    @Test("1,000 random byte changes to the example units.csv: an import or an error with its line")
+    func csvMutations() {
+        var rng = PolicyRobustnessTests.Rng(state: 7)
+        let original = Array(Self.units)
+        let pieces: [[UInt8]] = [[], [0x2C], [0x22], [0x0A], [0x0D], [0xFF], [0xE4, 0xB8], Array("中".utf8), [0x20], Array("gd".utf8)]
+        for _ in 0..<1000 {
+            var bytes = original
+            let at = rng.next(bytes.count)
+            bytes.replaceSubrange(at..<min(bytes.count, at + rng.next(4)), with: pieces[rng.next(pieces.count)])
+            do {
+                let rows = try OrganisationCSV.units(bytes, file: "u.csv", policy: Self.policy, addedOn: CivilDate(iso: "2026-11-29")!)
+                #expect(rows.allSatisfy { $0.line >= 2 })
+            } catch {
+                #expect(error.line >= 1 && error.line <= 40, "\(error)")
+            }
+        }
+    }
+
+    @Test("1,000 random changes to the example settings: settings or an error with its line")
+    func settingsMutations() {
+        var rng = PolicyRobustnessTests.Rng(state: 11)
+        let chars = Array(Self.settings)
+        for _ in 0..<1000 {
+            var text = chars
+            let at = rng.next(text.count)
+            text.replaceSubrange(
+                at..<min(text.count, at + rng.next(5)),
+                with: Array(PolicyRobustnessTests.replacements[rng.next(PolicyRobustnessTests.replacements.count)])
+            )
+            do {
+                _ = try Settings.parse(String(text), path: "s.toml")
+            } catch {
+                #expect(error.line != nil, "\(error)")
+            }
+        }
+    }
+
+    @Test("random bytes never stop the TOML parser")
+    func randomBytes() {
+        var rng = PolicyRobustnessTests.Rng(state: 3)
+        let alphabet = Array("ab=\"'[]{},.#\n\r\t 0123456789-:+eTZ_x\\u中".utf8)
+        for _ in 0..<3000 {
+            let bytes = (0..<rng.next(60)).map { _ in alphabet[rng.next(alphabet.count)] }
+            if let text = String(validating: bytes, as: UTF8.self) {
+                _ = try? TOMLParser.parse(text)
+            }
+        }
+    }
+}
