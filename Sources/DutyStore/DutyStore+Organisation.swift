@@ -322,21 +322,32 @@ extension DutyStore {
                 "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist"
             )
         }
-        // Walk up from every unit once, remembering units known to reach a root.
+        // Every unit must be reachable from a root; SQLite counts them along the parent index.
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
+        let reachable =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    WITH RECURSIVE reached(id) AS (
+                        SELECT id FROM unit WHERE parent IS NULL
+                        UNION ALL SELECT unit.id FROM unit JOIN reached ON unit.parent = reached.id
+                    )
+                    SELECT count(*) FROM reached
+                    """
+            ) ?? 0
+        if reachable == total { return }
+        // Some unit is its own ancestor: find one cycle to name it.
         var parent: [String: String] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL")
         while let r = try rows.next() { parent[r[0]] = r[1] }
         var rooted: Set<String> = []
-        for start in parent.keys where !rooted.contains(start) {
+        for start in parent.keys.sorted() where !rooted.contains(start) {
             var path: [String] = []
             var onPath: Set<String> = []
             var x: String? = start
             while let id = x, !rooted.contains(id) {
                 if !onPath.insert(id).inserted {
-                    throw StoreError(
-                        .conflict,
-                        "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))"
-                    )
+                    throw StoreError(.conflict, "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))")
                 }
                 path.append(id)
                 x = parent[id]
