@@ -347,7 +347,10 @@ extension DutyStore {
             var x: String? = start
             while let id = x, !rooted.contains(id) {
                 if !onPath.insert(id).inserted {
-                    throw StoreError(.conflict, "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))")
+                    throw StoreError(
+                        .conflict,
+                        "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))"
+                    )
                 }
                 path.append(id)
                 x = parent[id]

@@ -80,21 +80,30 @@ struct InputRobustnessTests {
         contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/dutyd.toml"),
         encoding: .utf8
     )
-    static let policy = Policy(kinds: ["committee": .init(name: "党委", region: true), "propaganda": .init(name: "宣传部"),
+    static let policy = Policy(kinds: [
+        "committee": .init(name: "党委", region: true), "propaganda": .init(name: "宣传部"),
         "organization": .init(name: "组织部"), "discipline": .init(name: "纪委"), "party-group": .init(name: "党组"),
-        "unit": .init(name: "单位")])
+        "unit": .init(name: "单位"),
+    ])
 
     @Test("1,000 random byte changes to the example units.csv: an import or an error with its line")
     func csvMutations() {
         var rng = PolicyRobustnessTests.Rng(state: 7)
         let original = Array(Self.units)
-        let pieces: [[UInt8]] = [[], [0x2C], [0x22], [0x0A], [0x0D], [0xFF], [0xE4, 0xB8], Array("中".utf8), [0x20], Array("gd".utf8)]
+        let pieces: [[UInt8]] = [
+            [], [0x2C], [0x22], [0x0A], [0x0D], [0xFF], [0xE4, 0xB8], Array("中".utf8), [0x20], Array("gd".utf8),
+        ]
         for _ in 0..<1000 {
             var bytes = original
             let at = rng.next(bytes.count)
             bytes.replaceSubrange(at..<min(bytes.count, at + rng.next(4)), with: pieces[rng.next(pieces.count)])
             do {
-                let rows = try OrganisationCSV.units(bytes, file: "u.csv", policy: Self.policy, addedOn: CivilDate(iso: "2026-11-29")!)
+                let rows = try OrganisationCSV.units(
+                    bytes,
+                    file: "u.csv",
+                    policy: Self.policy,
+                    addedOn: CivilDate(iso: "2026-11-29")!
+                )
                 #expect(rows.allSatisfy { $0.line >= 2 })
             } catch {
                 #expect(error.line >= 1 && error.line <= 40, "\(error)")

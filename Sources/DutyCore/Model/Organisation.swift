@@ -115,9 +115,10 @@ package struct Organisation: Sendable {
         self.index = index
 
         // Officials grouped by unit; officials of units not in the tree are kept but belong nowhere.
-        var officials = inputOfficials
+        // Officials keep the order they were given (the store's, which is the import's): a unit's
+        // officials come together, which the unit lookup below relies on to stay cheap.
+        let officials = inputOfficials
         inputOfficials = []
-        officials.sort { $0.id < $1.id }
         var officialIndex: [String: Int32] = [:]
         officialIndex.reserveCapacity(officials.count)
         var officialUnit = [Int32](repeating: -1, count: officials.count)
