@@ -166,6 +166,45 @@ struct PlannerScenarioTests {
         #expect(all.count == 1)
     }
 
+    @Test("derived from a triggered deadline: each unit follows its own event")
+    func derivedFromTriggered() throws {
+        let policy = F.policy(
+            F.obligation(
+                "major-report",
+                kinds: ["committee"],
+                .event(kind: "major-situation", after: DutyDuration(1, .days)),
+                shift: .nextWorkday
+            ),
+            F.obligation(
+                "follow-up",
+                kinds: ["committee"],
+                .derived(
+                    from: "major-report",
+                    at: .ownUnit,
+                    offset: Offset(DutyDuration(5, .workingDays), before: false)
+                )
+            )
+        )
+        func event(_ unit: String, _ day: String) -> Event {
+            Event(
+                id: "major-situation-\(day)",
+                kind: "major-situation",
+                unit: unit,
+                on: F.date(day),
+                recordedAt: F.at(day + "T10:00:00"),
+                by: "test"
+            )
+        }
+        let records = DutyRecords(events: [event("gd.gz", "2026-11-27"), event("gd", "2026-09-29")])
+        let all = F.occurrences(F.planner(policy), year: 2026, records: records)
+        // gd.gz: report Mon 30 Nov, follow-up 5 working days later, Mon 7 Dec
+        #expect(all["follow-up/gd.gz/major-situation-2026-11-27"]?.timing.date == F.date("2026-12-07"))
+        // gd: report Wed 30 Sep, follow-up 5 working days later over National Day: 8, 9, 10 (make-up Saturday), 12, 13 Oct
+        #expect(all["major-report/gd/major-situation-2026-09-29"]?.timing.date == F.date("2026-09-30"))
+        #expect(all["follow-up/gd/major-situation-2026-09-29"]?.timing.date == F.date("2026-10-13"))
+        #expect(all.keys.filter { $0.hasPrefix("follow-up/") }.count == 2)
+    }
+
     @Test("triggered by a completion: 15 days after the supervision is done")
     func completionTriggered() throws {
         let policy = F.policy(

@@ -189,6 +189,10 @@ extension Planner {
                     )
                 }
                 plan.sets.append(ScheduleSet(timings: timings, members: members))
+                // Several groups (the source is per subject): index them, so a later lookup is not a scan.
+                if groups.count > 1, case .some(let list) = members {
+                    for m in list { plan.setOf[m] = plan.sets.count - 1 }
+                }
             }
             return plan
 
