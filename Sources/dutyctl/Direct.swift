@@ -33,7 +33,7 @@ struct Direct {
 
     /// Today in the configured zone.
     func today(_ now: Instant = .now) -> CivilDate {
-        CivilDate(daysSinceEpoch: floorDivMod(zone.localSecond(forInstant: now.seconds), 86_400).0)
+        zone.day(of: now)
     }
 
     /// One note on standard error for each unpublished holiday year that the dates shown depend on
@@ -77,7 +77,7 @@ extension Instant {
 func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant {
     if let i = Instant(iso: text, zone: zone) { return i }
     if let d = CivilDate(iso: text) {
-        return Instant(seconds: zone.instant(forLocalSecond: d.daysSinceEpoch * 86_400))
+        return zone.instant(on: d)
     }
     throw Failure(
         Failure.usage,

@@ -46,11 +46,40 @@ package struct DutyDuration: Hashable, Sendable, CustomStringConvertible {
     /// The date this duration before `date`: calendar days and weeks by the calendar, working days by
     /// `workdays`. Hours count as whole days rounded down.
     package func before(_ date: CivilDate, workdays: WorkingDayCalendar) -> (date: CivilDate, provisional: Bool) {
+        moved(date, sign: -1, workdays: workdays)
+    }
+
+    /// The date this duration after `date`, counted as `before` counts.
+    package func after(_ date: CivilDate, workdays: WorkingDayCalendar) -> (date: CivilDate, provisional: Bool) {
+        moved(date, sign: 1, workdays: workdays)
+    }
+
+    private func moved(
+        _ date: CivilDate,
+        sign: Int,
+        workdays: WorkingDayCalendar
+    ) -> (date: CivilDate, provisional: Bool) {
         switch unit {
-        case .days: return (date.adding(days: -value), false)
-        case .weeks: return (date.adding(days: -7 * value), false)
-        case .hours: return (date.adding(days: -(value / 24)), false)
-        case .workingDays: return workdays.adding(workingDays: -value, to: date)
+        case .days: return (date.adding(days: sign * value), false)
+        case .weeks: return (date.adding(days: sign * 7 * value), false)
+        case .hours: return (date.adding(days: sign * (value / 24)), false)
+        case .workingDays: return workdays.adding(workingDays: sign * value, to: date)
         }
+    }
+
+    /// Calendar days it can span at most: working days allow for two days off in three and a
+    /// fortnight's holiday (the Spring Festival and its weekends).
+    package var maximumCalendarDays: Int {
+        switch unit {
+        case .days: return value
+        case .weeks: return 7 * value
+        case .hours: return value / 24
+        case .workingDays: return value * 2 + 14
+        }
+    }
+
+    /// Calendar days it usually spans (a working week is 7 days for 5 working days), for ordering.
+    package var typicalCalendarDays: Double {
+        unit == .workingDays ? Double(value) * 1.4 : Double(maximumCalendarDays)
     }
 }

@@ -167,6 +167,17 @@ package final class Zone: Sendable, Hashable, CustomStringConvertible {
     @inline(__always)
     package func localSecond(forInstant s: Int) -> Int { s + offset(atSecond: s) }
 
+    /// The local day an instant falls on.
+    package func day(of instant: Instant) -> CivilDate {
+        CivilDate(daysSinceEpoch: floorDivMod(localSecond(forInstant: instant.seconds), 86_400).0)
+    }
+
+    /// The instant `second` seconds into local `day` (mktime-style: a skipped time moves forward, a
+    /// repeated one is taken the first time). `second` may be 86,400 for the start of the next day.
+    package func instant(on day: CivilDate, second: Int = 0) -> Instant {
+        Instant(seconds: instant(forLocalSecond: day.daysSinceEpoch * 86_400 + second))
+    }
+
     /// The transition whose gap or overlap holds local second `l`, if any, and the index of the last
     /// transition whose stretch starts at or before `l`.
     @inline(__always)

@@ -61,18 +61,10 @@ extension Planner {
     var stepMargin: (back: Int, forward: Int) {
         var back = 0
         var forward = 0
-        func days(_ d: DutyDuration) -> Int {
-            switch d.unit {
-            case .days: return d.value
-            case .weeks: return 7 * d.value
-            case .hours: return d.value / 24
-            case .workingDays: return d.value * 2 + 14
-            }
-        }
         for o in policy.obligations {
-            for r in o.remind { forward = max(forward, days(r)) }
-            for l in o.ladder { back = max(back, days(l.after)) }
-            forward = max(forward, days(o.yellow))
+            for r in o.remind { forward = max(forward, r.maximumCalendarDays) }
+            for l in o.ladder { back = max(back, l.after.maximumCalendarDays) }
+            forward = max(forward, o.yellow.maximumCalendarDays)
         }
         return (back + 31, forward + 31)
     }
@@ -85,12 +77,9 @@ extension Planner {
         let keepLo = from.adding(days: -back)
         let keepHi = through.adding(days: forward)
         // Sources of derived deadlines can lie further out than the deadlines themselves.
-        var derivedSpan = 0
-        for o in policy.obligations {
-            if case .derived(_, _, let offset) = o.deadline {
-                let d = offset.duration
-                derivedSpan += d.unit == .workingDays ? d.value * 2 + 14 : (d.unit == .weeks ? 7 * d.value : d.value)
-            }
+        let derivedSpan = policy.obligations.reduce(0) { span, o in
+            if case .derived(_, _, let offset) = o.deadline { return span + offset.duration.maximumCalendarDays }
+            return span
         }
         let lo = keepLo.adding(days: -(derivedSpan + 31))
         let hi = keepHi.adding(days: derivedSpan + 31)
@@ -171,10 +160,7 @@ extension Planner {
             var plan = ObligationPlan(obligation: o, sets: [])
             for (k, members) in groups.sorted(by: { $0.key < $1.key }) {
                 let timings = source.sets[k].timings.map { t -> Timing in
-                    let d =
-                        offset.before
-                        ? offset.duration.before(t.date, workdays: workdays).date
-                        : adding(offset.duration, to: t.date).date
+                    let d = offset.applied(to: t.date, workdays: workdays)
                     return timing(
                         obligation: o,
                         period: t.period,
@@ -200,7 +186,7 @@ extension Planner {
             var perSubject: [Int32: [Timing]] = [:]
             for e in records.records.events where e.kind == kind {
                 guard let u = organisation.index[e.unit], isSubject(u, of: o) else { continue }
-                let (d, _) = adding(after, to: e.on)
+                let (d, _) = after.after(e.on, workdays: workdays)
                 guard d >= lo && d <= hi.adding(days: 366) else { continue }
                 perSubject[u, default: []].append(
                     timing(obligation: o, period: e.id, origin: .event(e, after: after), raw: d, earliest: e.on)
@@ -212,7 +198,7 @@ extension Planner {
             var perSubject: [Int32: [Timing]] = [:]
             for c in records.records.completions where c.occurrence.obligation == of {
                 guard let s = subjectNumber(c.occurrence.subject, obligation: o) else { continue }
-                let (d, _) = adding(after, to: c.on)
+                let (d, _) = after.after(c.on, workdays: workdays)
                 perSubject[s, default: []].append(
                     timing(
                         obligation: o,

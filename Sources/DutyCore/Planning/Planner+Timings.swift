@@ -3,28 +3,13 @@ package import DutyCalendar
 extension Planner {
     /// The end of `day` (23:59:59 local): a deadline "by 30 June" is met all through 30 June.
     package func endOfDay(_ day: CivilDate) -> Instant {
-        Instant(seconds: zone.instant(forLocalSecond: (day.daysSinceEpoch + 1) * 86_400 - 1))
+        Instant(seconds: zone.instant(on: day, second: 86_400).seconds - 1)
     }
 
     /// The send time on `day`. A send time the clock skips (DST) moves forward; one it passes twice is
     /// used once, the first time.
     package func sendTime(on day: CivilDate) -> Instant {
-        Instant(seconds: zone.instant(forLocalSecond: day.daysSinceEpoch * 86_400 + sendAtMinute * 60))
-    }
-
-    /// The local day of an instant.
-    package func day(of instant: Instant) -> CivilDate {
-        CivilDate(daysSinceEpoch: floorDivMod(zone.localSecond(forInstant: instant.seconds), 86_400).0)
-    }
-
-    /// `duration` after `day`: calendar days, weeks, working days, or hours in whole days.
-    package func adding(_ duration: DutyDuration, to day: CivilDate) -> (date: CivilDate, provisional: Bool) {
-        switch duration.unit {
-        case .days: return (day.adding(days: duration.value), false)
-        case .weeks: return (day.adding(days: 7 * duration.value), false)
-        case .hours: return (day.adding(days: duration.value / 24), false)
-        case .workingDays: return workdays.adding(workingDays: duration.value, to: day)
-        }
+        zone.instant(on: day, second: sendAtMinute * 60)
     }
 
     /// A deadline with every notification time: reminders at the lead times (on the last working day
@@ -70,7 +55,7 @@ extension Planner {
         }
         var seen: [LadderStep.Kind: Int] = [:]
         for step in ob.ladder {
-            let (d, p) = adding(step.after, to: day)
+            let (d, p) = step.after.after(day, workdays: workdays)
             let moved = workdays.shift(d, rule: step.kind == .due ? .previousWorkday : .nextWorkday)
             seen[step.kind, default: 0] += 1
             let name: String
@@ -96,7 +81,7 @@ extension Planner {
             \.element
         )
         let (yellowDay, _) = ob.yellow.before(day, workdays: workdays)
-        let yellowFrom = Instant(seconds: zone.instant(forLocalSecond: yellowDay.daysSinceEpoch * 86_400))
+        let yellowFrom = zone.instant(on: yellowDay)
         return Timing(
             period: period,
             origin: origin,
@@ -120,13 +105,12 @@ extension Planner {
             switch schedule {
             case .onCalendar(let spec, _):
                 // One elapse per day is enough: after each, jump to the end of its local day.
-                var base = Instant(seconds: zone.instant(forLocalSecond: lo.daysSinceEpoch * 86_400) - 1)
+                var base = Instant(seconds: zone.instant(on: lo).seconds - 1)
                 while let next = try? spec.next(after: base, localZone: zone) {
-                    let l = zone.localSecond(forInstant: next.seconds)
-                    let d = CivilDate(daysSinceEpoch: floorDivMod(l, 86_400).0)
+                    let d = zone.day(of: next)
                     if d > hi { break }
                     if d >= lo { out.insert(d) }
-                    base = Instant(seconds: zone.instant(forLocalSecond: (d.daysSinceEpoch + 1) * 86_400) - 1)
+                    base = Instant(seconds: zone.instant(on: d, second: 86_400).seconds - 1)
                 }
             case .rrule(let recurrence, _):
                 func visit(_ occurrence: Recurrence.Occurrence) -> Bool {

@@ -189,6 +189,11 @@ package struct Offset: Sendable, Hashable, CustomStringConvertible {
     }
 
     package var description: String { "\(duration) \(before ? "before" : "after")" }
+
+    /// The day this offset from `date` (working days by `workdays`).
+    package func applied(to date: CivilDate, workdays: WorkingDayCalendar) -> CivilDate {
+        (before ? duration.before(date, workdays: workdays) : duration.after(date, workdays: workdays)).date
+    }
 }
 
 /// Who receives a step: officials of these roles at the related unit, and its mailbox if asked.

@@ -346,7 +346,7 @@ struct PolicyFileReader {
                         "expected to = [...] (who gets this step) or also = [...] (added to the step before)"
                     )
                 }
-                if let last = ladder.last, last.after.approximateDays > after.approximateDays {
+                if let last = ladder.last, last.after.typicalCalendarDays > after.typicalCalendarDays {
                     throw s.problem("after", "ladder steps must come in time order")
                 }
                 ladder.append(LadderStep(kind: kind, after: after, recipients: recipients))
@@ -382,18 +382,6 @@ struct PolicyFileReader {
             return try DutyDuration.parse(text)
         } catch {
             throw PolicyProblem("\(k.split(separator: ".").first ?? ""): \(error.message)", key: t.key(k))
-        }
-    }
-}
-
-extension DutyDuration {
-    /// Roughly how many calendar days, for ordering checks.
-    var approximateDays: Double {
-        switch unit {
-        case .days: return Double(value)
-        case .weeks: return Double(value * 7)
-        case .hours: return Double(value) / 24
-        case .workingDays: return Double(value) * 1.4
         }
     }
 }

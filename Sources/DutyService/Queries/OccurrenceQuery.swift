@@ -54,8 +54,8 @@ extension Planner {
     /// Occurrences whose deadline day is from the day of `q.at` through `q.within` later; by default the
     /// open ones. Sorted by deadline, then id.
     package func upcoming(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
-        let today = day(of: q.at)
-        let last = adding(q.within, to: today).date
+        let today = zone.day(of: q.at)
+        let last = q.within.after(today, workdays: workdays).date
         let states = q.states ?? [.open]
         let scope = try scope(q)
         var out: [Occurrence] = []
@@ -72,7 +72,7 @@ extension Planner {
     /// Occurrences whose deadline passed before `q.at` since tracking began; by default the late ones
     /// (open past the deadline).
     package func overdue(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
-        let today = day(of: q.at)
+        let today = zone.day(of: q.at)
         let scope = try scope(q)
         guard let from = firstTrackedDay, from <= today else { return [] }
         let states = q.states ?? [.late]

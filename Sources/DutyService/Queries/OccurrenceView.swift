@@ -103,7 +103,7 @@ extension Planner {
         let u = unitOf(subject: o.subject, obligation: o.obligation)
         let unit = u >= 0 ? organisation.units[Int(u)] : nil
         let subjectName = officials ? organisation.officials[Int(o.subject)].name : (unit?.name ?? "")
-        let today = day(of: now)
+        let today = zone.day(of: now)
         return OccurrenceView(
             id: o.id.description,
             obligation: ob.id,
