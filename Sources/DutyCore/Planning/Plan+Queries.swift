@@ -22,7 +22,7 @@ extension Plan {
     /// Calls `body` with every subject of a set in scope, ascending.
     @inline(__always)
     private func forEachMember(_ set: ScheduleSet, obligation o: Int, scope: Scope, _ body: (Int32) -> Void) {
-        let officials = planner.policy.obligations[o].appliesTo.subjectsAreOfficials
+        let officials = planner.subjectIsOfficial[o]
         let list: [Int32]
         switch set.members {
         case .all: list = planner.subjects(of: o)
@@ -41,7 +41,7 @@ extension Plan {
             }
         } else {
             // Unit subjects are in tree order: the subtree is one slice.
-            var lo = lowerBound(list, root)
+            var lo = list.lowerBound(root)
             while lo < list.count && list[lo] < end {
                 body(list[lo])
                 lo += 1
@@ -144,22 +144,11 @@ extension Plan {
     }
 }
 
-@inline(__always)
-func lowerBound(_ list: [Int32], _ x: Int32) -> Int {
-    var lo = 0
-    var hi = list.count
-    while lo < hi {
-        let mid = (lo + hi) >> 1
-        if list[mid] < x { lo = mid + 1 } else { hi = mid }
-    }
-    return lo
-}
-
 extension Planner {
     /// The first tracked day of a subject, as days since 1970.
     @inline(__always)
     func trackStartDay(subject s: Int32, obligation o: Int) -> Int32 {
-        let u = policy.obligations[o].appliesTo.subjectsAreOfficials ? organisation.officialUnit[Int(s)] : s
+        let u = unitOf(subject: s, obligation: o)
         return u >= 0 ? trackStart[Int(u)] : .max
     }
 

@@ -27,22 +27,32 @@ package struct ObligationPlan: Sendable {
         for (i, s) in sets.enumerated() {
             switch s.members {
             case .all: if planner.isSubject(subject, of: obligation) { return i }
-            case .some(let list): if binarySearch(list, subject) { return i }
+            case .some(let list): if list.sortedContains(subject) { return i }
             }
         }
         return nil
     }
 }
 
-@inline(__always)
-func binarySearch(_ list: [Int32], _ x: Int32) -> Bool {
-    var lo = 0
-    var hi = list.count
-    while lo < hi {
-        let mid = (lo + hi) >> 1
-        if list[mid] < x { lo = mid + 1 } else { hi = mid }
+extension [Int32] {
+    /// The index of the first element not below `x`, in an ascending array.
+    @inline(__always)
+    func lowerBound(_ x: Int32) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
-    return lo < list.count && list[lo] == x
+
+    /// Whether an ascending array holds `x`.
+    @inline(__always)
+    func sortedContains(_ x: Int32) -> Bool {
+        let i = lowerBound(x)
+        return i < count && self[i] == x
+    }
 }
 
 /// Every deadline from `from` through `through` (and the ones whose steps fall in that span), for

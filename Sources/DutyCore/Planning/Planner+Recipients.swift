@@ -15,7 +15,7 @@ extension Planner {
         var out: [Recipient] = []
         var seen: Set<Int32> = []
         var mailboxes: Set<Int32> = []
-        let officials = policy.obligations[o].appliesTo.subjectsAreOfficials
+        let officials = subjectIsOfficial[o]
         let home = unitOf(subject: s, obligation: o)
         for spec in specs {
             if spec.relation.base == .subject && spec.relation.department == nil {

@@ -32,6 +32,9 @@ package struct Planner: Sendable {
     let departments: [Int32: [UInt16: Int32]]
     /// Per obligation: its subjects (unit or official indices), ascending.
     let subjects: [[Int32]]
+    /// Per obligation: whether its subjects are officials (else units). Read once per subject in the
+    /// planner's loops, so kept apart from the obligations themselves.
+    let subjectIsOfficial: [Bool]
     /// Obligation index by id.
     let obligationIndex: [String: Int]
     /// Derived obligations whose source has one schedule for all its subjects (periodic, quota, or
@@ -155,8 +158,8 @@ package struct Planner: Sendable {
             members.reserveCapacity(subjects[o].count)
             for u in subjects[o] {
                 let r = partial.unit(at, from: u)
-                guard r >= 0, binarySearch(subjects[s], r) else { continue }
-                if case .some(let list)? = sourceMembers, !binarySearch(list, r) { continue }
+                guard r >= 0, subjects[s].sortedContains(r) else { continue }
+                if case .some(let list)? = sourceMembers, !list.sortedContains(r) { continue }
                 members.append(u)
             }
             shared[o] = members.count == subjects[o].count ? .all : .some(members)
@@ -170,6 +173,7 @@ package struct Planner: Sendable {
         self.kindKeys = kindKeys
         self.departments = departments
         self.subjects = subjects
+        self.subjectIsOfficial = policy.obligations.map(\.appliesTo.subjectsAreOfficials)
         self.obligationIndex = obligationIndex
     }
 
@@ -187,35 +191,24 @@ package struct Planner: Sendable {
     /// The unit a subject belongs to: itself, or an official's unit.
     @inline(__always)
     package func unitOf(subject s: Int32, obligation o: Int) -> Int32 {
-        policy.obligations[o].appliesTo.subjectsAreOfficials ? organisation.officialUnit[Int(s)] : s
+        subjectIsOfficial[o] ? organisation.officialUnit[Int(s)] : s
     }
 
     /// The id of a subject of obligation `o`.
     package func subjectID(_ s: Int32, obligation o: Int) -> String {
-        policy.obligations[o].appliesTo.subjectsAreOfficials
-            ? organisation.officials[Int(s)].id : organisation.units[Int(s)].id
+        subjectIsOfficial[o] ? organisation.officials[Int(s)].id : organisation.units[Int(s)].id
     }
 
     /// The subject index of an id for obligation `o`, if it is one of its subjects.
     package func subjectNumber(_ id: String, obligation o: Int) -> Int32? {
         let s =
-            policy.obligations[o].appliesTo.subjectsAreOfficials
-            ? organisation.officialIndex[id] : organisation.index[id]
+            subjectIsOfficial[o] ? organisation.officialIndex[id] : organisation.index[id]
         guard let s, isSubject(s, of: o) else { return nil }
         return s
     }
 
     /// Whether `s` is one of obligation `o`'s subjects.
-    package func isSubject(_ s: Int32, of o: Int) -> Bool {
-        let list = subjects[o]
-        var lo = 0
-        var hi = list.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if list[mid] < s { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < list.count && list[lo] == s
-    }
+    package func isSubject(_ s: Int32, of o: Int) -> Bool { subjects[o].sortedContains(s) }
 
     /// The first tracked day for a subject of obligation `o`.
     @inline(__always)
