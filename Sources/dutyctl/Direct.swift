@@ -36,24 +36,15 @@ struct Direct {
         zone.day(of: now)
     }
 
-    /// One note on standard error for each unpublished holiday year that the dates shown depend on
-    /// (a December date depends on the next year's schedule too).
+    /// One warning on standard error for each unpublished holiday year that the dates shown depend on
+    /// (the calendar's own rule and wording: a December date depends on the next year's schedule too).
+    /// The calendar's once-per-year warnings are not used here: the planner looks at days around the
+    /// ones shown, and those would warn about years nobody asked for.
     func noteProvisional(_ dates: [CivilDate]) {
         var years: Set<Int> = []
-        for d in dates {
-            for y in [d.year, d.month == 12 ? d.year + 1 : d.year] where !workspace.workdays.publishedYears.contains(y)
-            {
-                years.insert(y)
-            }
-        }
+        for d in dates { years.formUnion(workspace.workdays.unpublishedYears(from: d, through: d)) }
         for y in years.sorted() {
-            FileHandle.standardError.write(
-                Data(
-                    ("dutyctl: note: the \(y) holiday schedule is not published yet, so dates that depend on it follow the "
-                        + "weekend rule and are marked provisional; add \(y).json or \(y).ics to the holidays folder when the "
-                        + "State Council notice is out\n").utf8
-                )
-            )
+            FileHandle.standardError.write(Data("dutyctl: \(WorkingDayCalendar.unpublishedWarning(y))\n".utf8))
         }
     }
 }

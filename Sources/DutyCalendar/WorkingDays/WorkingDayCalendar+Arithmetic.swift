@@ -85,8 +85,7 @@ extension WorkingDayCalendar {
         }
         let result = CivilDate(daysSinceEpoch: k)
         // Every day counted over depends on its year's schedule, and December on the next year's too.
-        let (lo, hi) = (min(result, date), max(result, date))
-        for y in lo.year...(hi.year + (hi.month == 12 ? 1 : 0)) where !publishedYears.contains(y) {
+        for y in unpublishedYears(from: date, through: result) {
             provisional = true
             noteUnpublished(y)
         }

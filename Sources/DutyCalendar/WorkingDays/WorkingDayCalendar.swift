@@ -98,6 +98,13 @@ package struct WorkingDayCalendar: Sendable {
         return nil
     }
 
+    /// Every unpublished year whose schedule could still change a day from `first` through `last`:
+    /// their years, and the next one when the span reaches December (its notice may settle late December).
+    package func unpublishedYears(from first: CivilDate, through last: CivilDate) -> [Int] {
+        let (lo, hi) = (min(first, last), max(first, last))
+        return (lo.year...(hi.year + (hi.month == 12 ? 1 : 0))).filter { !publishedYears.contains($0) }
+    }
+
     /// Whether `date` is worked: the fast path for arithmetic (no explanation, no warning).
     @inline(__always)
     package func isWorkingDay(_ date: CivilDate) -> Bool {
@@ -140,11 +147,14 @@ package struct WorkingDayCalendar: Sendable {
     /// Warnings not yet reported, one per unpublished year that an answer relied on. Each year is
     /// reported once for the life of the calendar.
     package func takeWarnings() -> [String] {
-        warned.take().map { y in
-            "warning: the \(y) holiday schedule is not published yet (no \(y).json or \(y).ics in the holidays "
-                + "folder); dates that depend on it follow the weekend rule and are marked provisional. Add the file "
-                + "when the State Council notice is out."
-        }
+        warned.take().map(Self.unpublishedWarning)
+    }
+
+    /// The warning about an unpublished year, and what to do about it.
+    package static func unpublishedWarning(_ y: Int) -> String {
+        "warning: the \(y) holiday schedule is not published yet (no \(y).json or \(y).ics in the holidays "
+            + "folder); dates that depend on it follow the weekend rule and are marked provisional. Add the file "
+            + "when the State Council notice is out."
     }
 }
 
