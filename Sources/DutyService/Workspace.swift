@@ -23,13 +23,10 @@ package struct Workspace: Sendable {
         do {
             workdays = try WorkingDayCalendar.load(directories: settings.holidays)
         } catch {
-            throw ConfigError(
-                error.file ?? settings.file ?? "holidays",
-                error.line,
-                error.column,
-                error.message
-                    + (error.file == nil ? "; check the holidays setting in \(settings.file ?? "the settings")" : "")
-            )
+            // A folder that cannot be read is a setting to change; a file that does not parse says
+            // where it is wrong.
+            let hint = error.line == nil ? "; check 'holidays' in \(settings.file ?? Settings.defaultPath)" : ""
+            throw ConfigError(error.file ?? settings.file ?? "holidays", error.line, error.column, error.message + hint)
         }
         return Workspace(settings: settings, policy: policy, workdays: workdays)
     }

@@ -34,13 +34,6 @@ struct HolidayOptions: ParsableArguments {
     }
 }
 
-func parseDate(_ text: String) throws -> CivilDate {
-    guard let d = CivilDate(iso: text), text.count == 10 else {
-        throw Failure(Failure.usage, "'\(text)' is not a date; expected YYYY-MM-DD, such as 2026-12-31")
-    }
-    return d
-}
-
 /// Warnings about unpublished holiday years, once each, on standard error.
 func reportWarnings(_ calendar: WorkingDayCalendar) {
     for w in calendar.takeWarnings() { FileHandle.standardError.write(Data("dutyctl: \(w)\n".utf8)) }
@@ -61,7 +54,7 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                let day = try parseDate(date)
+                let day = try parseDate(date, option: "date")
                 let calendar = try holidayOptions.calendar(global)
                 let s = calendar.status(of: day)
                 if global.json {
@@ -114,7 +107,7 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                let day = try parseDate(date)
+                let day = try parseDate(date, option: "date")
                 let shiftRule: ShiftRule
                 do throws(CalendarError) { shiftRule = try ShiftRule.parse(rule) } catch {
                     throw Failure(Failure.usage, error.message)

@@ -64,20 +64,12 @@ extension CalendarCommand {
                 // nil when neither --tz nor a settings file names a zone (read the settings once).
                 let configured = try global.configuredZone(tz)
                 let zone = configured ?? .utc
-                let baseInstant = try base.map { text -> Instant in
-                    guard let i = Instant(iso: text, zone: zone) else {
-                        throw Failure(
-                            Failure.usage,
-                            "--base '\(text)' is not a time; expected ISO 8601 such as 2026-11-29T09:00:00+08:00"
-                        )
-                    }
-                    return i
-                }
+                let baseInstant = try base.map { try parseInstant($0, zone: zone, option: "--base") }
                 if let expression {
                     try next(
                         expression,
                         zone: zone,
-                        base: baseInstant ?? Instant(microseconds: Int(Date().timeIntervalSince1970 * 1_000_000))
+                        base: baseInstant ?? .now
                     )
                 } else if let rrule, let dtstart {
                     try nextRule(rrule, dtstart: dtstart, zone: configured, base: baseInstant)

@@ -14,14 +14,14 @@ struct Direct {
 
     /// The settings a direct-mode command works on: `--config`, else /etc/dutyd/dutyd.toml.
     static func settings(_ global: GlobalOptions) throws -> Settings {
-        if let config = global.config { return try Settings.load(path: config) }
-        if FileManager.default.fileExists(atPath: Settings.defaultPath) {
-            return try Settings.load(path: Settings.defaultPath)
+        let settings = try global.settings()
+        guard settings.file != nil else {
+            throw Failure(
+                Failure.config,
+                "no settings file: pass --config PATH (in a checkout: --config config/dutyd.toml), or install /etc/dutyd/dutyd.toml"
+            )
         }
-        throw Failure(
-            Failure.config,
-            "no settings file: pass --config PATH (in a checkout: --config config/dutyd.toml), or install /etc/dutyd/dutyd.toml"
-        )
+        return settings
     }
 
     static func open(_ global: GlobalOptions) throws -> Direct {
@@ -76,9 +76,10 @@ func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant 
     )
 }
 
+/// Parses a date option or argument (`YYYY-MM-DD`); `option` names it in the message.
 func parseDate(_ text: String, option: String) throws -> CivilDate {
-    guard let d = CivilDate(iso: text) else {
-        throw Failure(Failure.usage, "\(option): expected a date such as 2026-11-29, found '\(text)'")
+    guard let d = CivilDate(iso: text), text.count == 10 else {
+        throw Failure(Failure.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
     }
     return d
 }

@@ -35,40 +35,39 @@ struct Failure: Error {
     }
 }
 
-/// Runs a command body, turning failures into their message and exit status.
+extension Failure {
+    /// The exit status and message of an error a command lets through (DESIGN.md's exit statuses), or
+    /// `nil` for errors that are not ours (argument-parser's own).
+    init?(translating error: any Error) {
+        switch error {
+        case let f as Failure: self = f
+        case let e as CalendarError: self.init(Failure.dataError, "\(e)")
+        case let e as ConfigError: self.init(Failure.config, "\(e)")
+        case let e as CSVError: self.init(Failure.dataError, "\(e)")
+        case let e as QueryError: self.init(Failure.dataError, "\(e)")
+        case let e as StoreError: self.init(e.code == .unavailable ? Failure.runtime : Failure.dataError, "\(e)")
+        case let e as PolicyError:
+            // One problem a line, each with its place, then what to do.
+            self.init(
+                Failure.config,
+                e.problems.map { "\($0)\n" }.joined()
+                    + "the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`"
+            )
+        default: return nil
+        }
+    }
+}
+
+/// Runs a command body, turning failures into their message on standard error and their exit status.
 func running(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let f as Failure {
+    } catch {
+        guard let f = Failure(translating: error) else { throw error }
         FileHandle.standardError.write(
             Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8)
         )
         throw ExitCode(f.status)
-    } catch let e as CalendarError {
-        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
-        throw ExitCode(Failure.dataError)
-    } catch let e as ConfigError {
-        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
-        throw ExitCode(Failure.config)
-    } catch let e as PolicyError {
-        let lines = e.problems.map { "dutyctl: \($0)\n" }.joined()
-        FileHandle.standardError.write(
-            Data(
-                (lines
-                    + "dutyctl: the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`\n")
-                    .utf8
-            )
-        )
-        throw ExitCode(Failure.config)
-    } catch let e as CSVError {
-        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
-        throw ExitCode(Failure.dataError)
-    } catch let e as QueryError {
-        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
-        throw ExitCode(Failure.dataError)
-    } catch let e as StoreError {
-        FileHandle.standardError.write(Data(("dutyctl: \(e)\n").utf8))
-        throw ExitCode(e.code == .unavailable ? Failure.runtime : Failure.dataError)
     }
 }
 

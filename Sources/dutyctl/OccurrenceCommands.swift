@@ -114,20 +114,8 @@ struct Upcoming: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try running {
-            let (states, options) = try global.stateFilter()
-            let direct = try Direct.open(options)
-            let planner = try direct.planner()
-            let q = try filters.query(zone: direct.zone, states: states)
-            let list = try planner.upcoming(q, records: try direct.store.records())
-            printOccurrences(
-                list,
-                planner: planner,
-                now: q.at,
-                json: global.json,
-                empty: "nothing due within \(q.within)"
-            )
-            direct.noteProvisional(list.filter(\.timing.provisional).map(\.timing.date))
+        try listOccurrences(global, filters) { planner, q, records in
+            (try planner.upcoming(q, records: records), "nothing due within \(q.within)")
         }
     }
 }
@@ -142,15 +130,27 @@ struct Overdue: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try running {
-            let (states, options) = try global.stateFilter()
-            let direct = try Direct.open(options)
-            let planner = try direct.planner()
-            let q = try filters.query(zone: direct.zone, states: states)
-            let list = try planner.overdue(q, records: try direct.store.records())
-            printOccurrences(list, planner: planner, now: q.at, json: global.json, empty: "nothing is overdue")
-            direct.noteProvisional(list.filter(\.timing.provisional).map(\.timing.date))
+        try listOccurrences(global, filters) { planner, q, records in
+            (try planner.overdue(q, records: records), "nothing is overdue")
         }
+    }
+}
+
+/// `upcoming` and `overdue`: the same filters, output and notes; only the question differs. `ask`
+/// returns the occurrences and what to say when there are none.
+private func listOccurrences(
+    _ global: GlobalOptions,
+    _ filters: FilterOptions,
+    _ ask: (Planner, OccurrenceQuery, DutyRecords) throws -> ([Occurrence], String)
+) throws {
+    try running {
+        let (states, options) = try global.stateFilter()
+        let direct = try Direct.open(options)
+        let planner = try direct.planner()
+        let q = try filters.query(zone: direct.zone, states: states)
+        let (list, empty) = try ask(planner, q, try direct.store.records())
+        printOccurrences(list, planner: planner, now: q.at, json: global.json, empty: empty)
+        direct.noteProvisional(list.filter(\.timing.provisional).map(\.timing.date))
     }
 }
 

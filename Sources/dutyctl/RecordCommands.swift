@@ -57,10 +57,19 @@ struct Done: ParsableCommand {
             )
             try direct.store.complete(c, repeatable: repeatable)
             let late = day > found.timing.date
+            // What the completion starts: the organisation is unchanged, so the same planner answers.
+            var after = records
+            after.completions.append(c)
+            let starts = planner.occurrences(triggeredBy: found.id, records: after)
             if global.json {
-                printJSON([
-                    "occurrence": found.id.description, "done_on": day.description, "late": late ? "true" : "false",
-                ])
+                printJSON(
+                    DoneOutput(
+                        occurrence: found.id.description,
+                        doneOn: day.description,
+                        late: late,
+                        starts: starts.map(\.id.description)
+                    )
+                )
             } else {
                 print(
                     "\(found.id): done on \(day)"
@@ -68,14 +77,27 @@ struct Done: ParsableCommand {
                             ? ", \(day.daysSinceEpoch - found.timing.date.daysSinceEpoch) day(s) after the deadline \(found.timing.date)"
                             : ", on time")
                 )
-                // What the completion starts.
-                let after = try direct.planner().occurrences(triggeredBy: found.id, records: try direct.store.records())
-                for o in after {
-                    print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)")
-                }
+                printStarts(starts)
             }
         }
     }
+
+    struct DoneOutput: Encodable {
+        var occurrence: String
+        var doneOn: String
+        var late: Bool
+        var starts: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case occurrence, late, starts
+            case doneOn = "done_on"
+        }
+    }
+}
+
+/// The occurrences a completion or an event starts, one line each.
+private func printStarts(_ list: [Occurrence]) {
+    for o in list { print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)") }
 }
 
 struct Undo: ParsableCommand {
@@ -189,17 +211,26 @@ struct EventCommand: ParsableCommand {
                 let event = try direct.store.record(
                     Event(id: id ?? "", kind: kind, unit: unit, on: day, recordedAt: .now, by: currentUser, note: note)
                 )
-                let started = try direct.planner().occurrences(triggeredBy: event, records: try direct.store.records())
+                var after = try direct.store.records()
+                after.events.append(event)
+                let started = planner.occurrences(triggeredBy: event, records: after)
                 if global.json {
-                    printJSON([
-                        "event": event.id, "unit": unit,
-                        "occurrences": started.map(\.id.description).joined(separator: " "),
-                    ])
+                    struct Out: Encodable {
+                        var event, unit, kind, on: String
+                        var starts: [String]
+                    }
+                    printJSON(
+                        Out(
+                            event: event.id,
+                            unit: unit,
+                            kind: kind,
+                            on: day.description,
+                            starts: started.map(\.id.description)
+                        )
+                    )
                 } else {
                     print("recorded \(event.kind) at \(unit) on \(day) as \(event.id)")
-                    for o in started {
-                        print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)")
-                    }
+                    printStarts(started)
                 }
             }
         }
