@@ -161,7 +161,15 @@ struct DutyctlDirectModeTests {
         #expect(again.err.contains("dutyctl undo annual-supervision/gd.xcb/2026"))
         let undo = try R.dutyctl("undo", "annual-supervision/gd.xcb/2026", "--config", config)
         #expect(undo.status == 0)
-        let json = try R.dutyctl("done", "annual-supervision/gd.xcb/2026", "--on", "2026-11-27", "--config", config, "--json")
+        let json = try R.dutyctl(
+            "done",
+            "annual-supervision/gd.xcb/2026",
+            "--on",
+            "2026-11-27",
+            "--config",
+            config,
+            "--json"
+        )
         let j = try R.json(json)
         #expect(j["late"] as? Bool == false)
         #expect(j["starts"] as? [String] == ["supervision-result-report/gd.xcb/2026"])
