@@ -25,7 +25,7 @@ func engineBench(config: String, units total: Int, work: String) throws {
     var imported = 0
     var csvTime = Duration.zero
     let importTime = try clock.measure {
-        var unitRows: [(unit: OrgUnit, line: Int)] = []
+        var unitRows: [(value: OrgUnit, line: Int)] = []
         csvTime += try clock.measure {
             unitRows = try OrganisationCSV.units(
                 Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/units.csv"))),
@@ -34,9 +34,9 @@ func engineBench(config: String, units total: Int, work: String) throws {
                 addedOn: today
             )
         }
-        imported = try store.importUnits(unitRows.map(\.unit), replace: false).added
+        imported = try store.importUnits(unitRows.map(\.value), replace: false).added
         unitRows = []
-        var officialRows: [(official: Official, line: Int)] = []
+        var officialRows: [(value: Official, line: Int)] = []
         csvTime += try clock.measure {
             officialRows = try OrganisationCSV.officials(
                 Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/officials.csv"))),
@@ -44,7 +44,7 @@ func engineBench(config: String, units total: Int, work: String) throws {
                 policy: workspace.policy
             )
         }
-        _ = try store.importOfficials(officialRows.map(\.official), replace: false)
+        _ = try store.importOfficials(officialRows.map(\.value), replace: false)
     }
     report("engine.import_\(label(total)).csv_seconds", seconds(csvTime), "s")
     report("engine.import_\(label(total)).seconds", seconds(importTime), "s")

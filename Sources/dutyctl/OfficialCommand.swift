@@ -186,9 +186,9 @@ struct OfficialCommand: ParsableCommand {
                 let rows = try OrganisationCSV.officials(try readInput(file), file: file, policy: direct.policy)
                 let count: ImportCount
                 do {
-                    count = try direct.store.importOfficials(rows.map(\.official), replace: replace)
+                    count = try direct.store.importOfficials(rows.map(\.value), replace: replace)
                 } catch let e as StoreError {
-                    throw withLine(e, rows.map { ($0.official.id, $0.line) }, file: file)
+                    throw withLine(e, rows.map { ($0.value.id, $0.line) }, file: file)
                 }
                 report(count, what: "official", json: global.json)
             }

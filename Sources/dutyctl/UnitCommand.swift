@@ -244,7 +244,7 @@ struct UnitCommand: ParsableCommand {
                 let track = try trackFrom.map { try parseDate($0, option: "--track-from") }
                 let rows = try OrganisationCSV.units(bytes, file: file, policy: direct.policy, addedOn: direct.today())
                 let units = rows.map { row -> OrgUnit in
-                    var u = row.unit
+                    var u = row.value
                     if u.trackFrom == nil { u.trackFrom = track }
                     return u
                 }
@@ -252,7 +252,7 @@ struct UnitCommand: ParsableCommand {
                 do {
                     count = try direct.store.importUnits(units, replace: replace)
                 } catch let e as StoreError {
-                    throw withLine(e, rows.map { ($0.unit.id, $0.line) }, file: file)
+                    throw withLine(e, rows.map { ($0.value.id, $0.line) }, file: file)
                 }
                 report(count, what: "unit", json: global.json)
             }

@@ -26,13 +26,13 @@ struct ExampleConfigurationTests {
             policy: workspace.policy,
             addedOn: today
         )
-        _ = try store.importUnits(units.map(\.unit), replace: false)
+        _ = try store.importUnits(units.map(\.value), replace: false)
         let officials = try OrganisationCSV.officials(
             Array(try Data(contentsOf: repo.appendingPathComponent("config/organisation/officials.csv"))),
             file: "officials.csv",
             policy: workspace.policy
         )
-        _ = try store.importOfficials(officials.map(\.official), replace: false)
+        _ = try store.importOfficials(officials.map(\.value), replace: false)
         return (workspace, store)
     }
 

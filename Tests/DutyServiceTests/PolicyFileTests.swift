@@ -310,6 +310,6 @@ struct CSVTests {
             policy: policy,
             addedOn: CivilDate(iso: "2026-11-29")!
         )
-        #expect(back.map(\.unit) == units)
+        #expect(back.map(\.value) == units)
     }
 }

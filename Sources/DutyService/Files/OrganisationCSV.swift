@@ -16,66 +16,36 @@ package enum OrganisationCSV {
         file: String,
         policy: Policy,
         addedOn: CivilDate
-    ) throws(CSVError) -> [(unit: OrgUnit, line: Int)] {
-        let (records, col) = try table(bytes, file: file, columns: unitColumns, required: ["id", "name", "kind"])
-        var out: [(OrgUnit, Int)] = []
-        out.reserveCapacity(records.count)
-        var seen: [String: Int] = [:]
-        seen.reserveCapacity(records.count)
-        for r in records {
-            func field(_ name: String) -> String? {
-                guard let i = col[name], i < r.fields.count else { return nil }
-                let v = r.fields[i].trimmingSpaces
-                return v.isEmpty ? nil : v
-            }
-            func fail(_ name: String, _ message: String) -> CSVError {
-                CSVError(file: file, line: r.line, column: col[name].map { $0 + 1 }, message)
-            }
-            guard r.fields.count <= col.count else {
-                throw CSVError(
-                    file: file,
-                    line: r.line,
-                    "\(r.fields.count) fields, but the header names \(col.count) columns"
-                )
-            }
-            guard let id = field("id") else { throw fail("id", "empty id") }
-            if let p = Identifier.problem(id) { throw fail("id", p) }
-            if let first = seen[id] { throw fail("id", "unit '\(id)' is listed twice (first on line \(first))") }
-            seen[id] = r.line
-            guard let name = field("name") else { throw fail("name", "unit '\(id)' has no name") }
-            guard let kind = field("kind") else { throw fail("kind", "unit '\(id)' has no kind") }
+    ) throws(CSVError) -> [(value: OrgUnit, line: Int)] {
+        try rows(bytes, file: file, columns: unitColumns, required: ["id", "name", "kind"], what: "unit") {
+            (row) throws(CSVError) -> OrgUnit in
+            guard let name = row.field("name") else { throw row.fail("name", "unit '\(row.id)' has no name") }
+            guard let kind = row.field("kind") else { throw row.fail("kind", "unit '\(row.id)' has no kind") }
             if !policy.kinds.isEmpty && policy.kinds[kind] == nil {
-                throw fail(
+                throw row.fail(
                     "kind",
                     "unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
                 )
             }
-            let parent = field("parent")
-            if let parent, let p = Identifier.problem(parent) { throw fail("parent", "parent: \(p)") }
-            let email = field("email")
-            if let email, let p = emailProblem(email) { throw fail("email", p) }
+            let parent = row.field("parent")
+            if let parent, let p = Identifier.problem(parent) { throw row.fail("parent", "parent: \(p)") }
             var track: CivilDate?
-            if let t = field("track_from") {
+            if let t = row.field("track_from") {
                 guard let d = CivilDate(iso: t) else {
-                    throw fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(t)'")
+                    throw row.fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(t)'")
                 }
                 track = d
             }
-            out.append(
-                (
-                    OrgUnit(
-                        id: id,
-                        name: name,
-                        kind: kind,
-                        parent: parent,
-                        email: email,
-                        addedOn: addedOn,
-                        trackFrom: track
-                    ), r.line
-                )
+            return OrgUnit(
+                id: row.id,
+                name: name,
+                kind: kind,
+                parent: parent,
+                email: row.field("email"),
+                addedOn: addedOn,
+                trackFrom: track
             )
         }
-        return out
     }
 
     /// Officials read from CSV, each with its line; roles are checked against the policy.
@@ -83,24 +53,66 @@ package enum OrganisationCSV {
         _ bytes: [UInt8],
         file: String,
         policy: Policy
-    ) throws(CSVError) -> [(official: Official, line: Int)] {
-        let (records, col) = try table(
+    ) throws(CSVError) -> [(value: Official, line: Int)] {
+        try rows(
             bytes,
             file: file,
             columns: officialColumns,
-            required: ["id", "name", "unit", "roles"]
-        )
-        var out: [(Official, Int)] = []
+            required: ["id", "name", "unit", "roles"],
+            what: "official"
+        ) {
+            (row) throws(CSVError) -> Official in
+            guard let name = row.field("name") else { throw row.fail("name", "official '\(row.id)' has no name") }
+            guard let unit = row.field("unit") else { throw row.fail("unit", "official '\(row.id)' has no unit") }
+            let roles = (row.field("roles") ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
+            if roles.isEmpty { throw row.fail("roles", "official '\(row.id)' has no role") }
+            for role in roles where !policy.roles.isEmpty && policy.roles[role] == nil {
+                throw row.fail(
+                    "roles",
+                    "unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
+                )
+            }
+            return Official(id: row.id, name: name, email: row.field("email"), unit: unit, roles: roles)
+        }
+    }
+
+    /// One line of an organisation file: its fields by column name, and errors placed at them.
+    struct Row {
+        let record: CSV.Record
+        let columns: [String: Int]
+        let file: String
+        /// The line's id, already checked.
+        var id = ""
+
+        /// A field, trimmed; `nil` when empty or missing.
+        func field(_ name: String) -> String? {
+            guard let i = columns[name], i < record.fields.count else { return nil }
+            let v = record.fields[i].trimmingSpaces
+            return v.isEmpty ? nil : v
+        }
+
+        func fail(_ name: String, _ message: String) -> CSVError {
+            CSVError(file: file, line: record.line, column: columns[name].map { $0 + 1 }, message)
+        }
+    }
+
+    /// Every line after the header, with what both files share checked: the field count, an id
+    /// that is valid and not repeated, a mail address that is one. `make` reads the rest.
+    private static func rows<T>(
+        _ bytes: [UInt8],
+        file: String,
+        columns: [String],
+        required: [String],
+        what: String,
+        _ make: (Row) throws(CSVError) -> T
+    ) throws(CSVError) -> [(value: T, line: Int)] {
+        let (records, col) = try table(bytes, file: file, columns: columns, required: required)
+        var out: [(value: T, line: Int)] = []
+        out.reserveCapacity(records.count)
         var seen: [String: Int] = [:]
+        seen.reserveCapacity(records.count)
         for r in records {
-            func field(_ name: String) -> String? {
-                guard let i = col[name], i < r.fields.count else { return nil }
-                let v = r.fields[i].trimmingSpaces
-                return v.isEmpty ? nil : v
-            }
-            func fail(_ name: String, _ message: String) -> CSVError {
-                CSVError(file: file, line: r.line, column: col[name].map { $0 + 1 }, message)
-            }
+            var row = Row(record: r, columns: col, file: file)
             guard r.fields.count <= col.count else {
                 throw CSVError(
                     file: file,
@@ -108,23 +120,13 @@ package enum OrganisationCSV {
                     "\(r.fields.count) fields, but the header names \(col.count) columns"
                 )
             }
-            guard let id = field("id") else { throw fail("id", "empty id") }
-            if let p = Identifier.problem(id) { throw fail("id", p) }
-            if let first = seen[id] { throw fail("id", "official '\(id)' is listed twice (first on line \(first))") }
+            guard let id = row.field("id") else { throw row.fail("id", "empty id") }
+            if let p = Identifier.problem(id) { throw row.fail("id", p) }
+            if let first = seen[id] { throw row.fail("id", "\(what) '\(id)' is listed twice (first on line \(first))") }
             seen[id] = r.line
-            guard let name = field("name") else { throw fail("name", "official '\(id)' has no name") }
-            guard let unit = field("unit") else { throw fail("unit", "official '\(id)' has no unit") }
-            let email = field("email")
-            if let email, let p = emailProblem(email) { throw fail("email", p) }
-            let roles = (field("roles") ?? "").split(whereSeparator: { $0 == " " || $0 == ";" }).map(String.init)
-            if roles.isEmpty { throw fail("roles", "official '\(id)' has no role") }
-            for role in roles where !policy.roles.isEmpty && policy.roles[role] == nil {
-                throw fail(
-                    "roles",
-                    "unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
-                )
-            }
-            out.append((Official(id: id, name: name, email: email, unit: unit, roles: roles), r.line))
+            if let email = row.field("email"), let p = emailProblem(email) { throw row.fail("email", p) }
+            row.id = id
+            out.append((try make(row), r.line))
         }
         return out
     }
