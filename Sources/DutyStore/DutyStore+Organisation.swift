@@ -83,7 +83,7 @@ extension DutyStore {
                 throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
             }
             try Self.checkParent(db, u)
-            try Self.upsert(db, u)
+            try Self.upsert(db, [u])
         }
     }
 
@@ -160,34 +160,20 @@ extension DutyStore {
     /// their `addedOn`. With `replace`, units not in the list are removed with their officials.
     package func importUnits(_ units: [OrgUnit], replace: Bool) throws(StoreError) -> ImportCount {
         try write { db in
-            var count = ImportCount()
-            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
-            if replace {
-                try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
-                let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
-                for u in units { try keep.execute(arguments: [u.id]) }
-                try db.execute(sql: "DELETE FROM official WHERE unit NOT IN (SELECT id FROM keep)")
-                try db.execute(sql: "DELETE FROM unit WHERE id NOT IN (SELECT id FROM keep)")
-                count.removed = db.changesCount
-                try db.execute(sql: "DROP TABLE keep")
-            }
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
-                        email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
-                    """
-            )
-            for u in units {
-                try statement.execute(arguments: [
-                    u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description,
-                ])
-            }
-            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
-            count.added = after - (before - count.removed)
-            count.updated = units.count - count.added
+            let before = try Self.count(db, "unit")
+            // Officials of units that go, go with them.
+            let removed =
+                replace
+                ? try Self.removeUnlisted(
+                    db,
+                    "unit",
+                    keeping: units.lazy.map(\.id),
+                    alsoDeleting: "official WHERE unit"
+                )
+                : 0
+            try Self.upsert(db, units)
             try Self.checkTree(db)
-            return count
+            return try Self.importCount(db, "unit", before: before, removed: removed, listed: units.count)
         }
     }
 
@@ -202,7 +188,7 @@ extension DutyStore {
                 )
             }
             try Self.checkUnit(db, o)
-            try Self.upsert(db, o)
+            try Self.upsert(db, [o])
         }
     }
 
@@ -212,7 +198,7 @@ extension DutyStore {
                 throw StoreError(.notFound, "no official '\(o.id)'; `dutyctl official ls` lists them")
             }
             try Self.checkUnit(db, o)
-            try Self.upsert(db, o)
+            try Self.upsert(db, [o])
         }
     }
 
@@ -229,29 +215,9 @@ extension DutyStore {
     /// officials not in the list are removed.
     package func importOfficials(_ officials: [Official], replace: Bool) throws(StoreError) -> ImportCount {
         try write { db in
-            var count = ImportCount()
-            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM official") ?? 0
-            if replace {
-                try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
-                let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
-                for o in officials { try keep.execute(arguments: [o.id]) }
-                try db.execute(sql: "DELETE FROM official WHERE id NOT IN (SELECT id FROM keep)")
-                count.removed = db.changesCount
-                try db.execute(sql: "DROP TABLE keep")
-            }
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
-                        roles = excluded.roles
-                    """
-            )
-            for o in officials {
-                try statement.execute(arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")])
-            }
-            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM official") ?? 0
-            count.added = after - (before - count.removed)
-            count.updated = officials.count - count.added
+            let before = try Self.count(db, "official")
+            let removed = replace ? try Self.removeUnlisted(db, "official", keeping: officials.lazy.map(\.id)) : 0
+            try Self.upsert(db, officials)
             if let orphan = try Row.fetchOne(
                 db,
                 sql: "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1"
@@ -261,7 +227,73 @@ extension DutyStore {
                     "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first"
                 )
             }
-            return count
+            return try Self.importCount(db, "official", before: before, removed: removed, listed: officials.count)
+        }
+    }
+
+    // MARK: Bulk writes
+
+    static func count(_ db: Database, _ table: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+    }
+
+    /// Deletes the rows of `table` whose id `keeping` does not list (and first the rows `alsoDeleting`
+    /// names whose column is such an id, e.g. `official WHERE unit`); returns how many rows of `table` went.
+    static func removeUnlisted(
+        _ db: Database,
+        _ table: String,
+        keeping ids: some Sequence<String>,
+        alsoDeleting dependent: String? = nil
+    ) throws -> Int {
+        try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
+        let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
+        for id in ids { try keep.execute(arguments: [id]) }
+        if let dependent { try db.execute(sql: "DELETE FROM \(dependent) NOT IN (SELECT id FROM keep)") }
+        try db.execute(sql: "DELETE FROM \(table) WHERE id NOT IN (SELECT id FROM keep)")
+        let removed = db.changesCount
+        try db.execute(sql: "DROP TABLE keep")
+        return removed
+    }
+
+    /// Added and updated follow from the row counts before and after.
+    static func importCount(
+        _ db: Database,
+        _ table: String,
+        before: Int,
+        removed: Int,
+        listed: Int
+    ) throws -> ImportCount {
+        let added = try count(db, table) - (before - removed)
+        return ImportCount(added: added, updated: listed - added, removed: removed)
+    }
+
+    /// Inserts or updates units; an existing unit keeps the day it was added, and its tracking start
+    /// unless a new one is given.
+    static func upsert(_ db: Database, _ units: some Sequence<OrgUnit>) throws {
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
+                    email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
+                """
+        )
+        for u in units {
+            try statement.execute(arguments: [
+                u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description,
+            ])
+        }
+    }
+
+    static func upsert(_ db: Database, _ officials: some Sequence<Official>) throws {
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
+                    roles = excluded.roles
+                """
+        )
+        for o in officials {
+            try statement.execute(arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")])
         }
     }
 
@@ -287,28 +319,6 @@ extension DutyStore {
                 "official '\(o.id)' names unit '\(o.unit)', which does not exist; add the unit first"
             )
         }
-    }
-
-    static func upsert(_ db: Database, _ u: OrgUnit) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
-                    email = excluded.email, track_from = excluded.track_from
-                """,
-            arguments: [u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description]
-        )
-    }
-
-    static func upsert(_ db: Database, _ o: Official) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
-                    roles = excluded.roles
-                """,
-            arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")]
-        )
     }
 
     /// Every parent exists and no unit is its own ancestor.
