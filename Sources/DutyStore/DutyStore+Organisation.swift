@@ -224,7 +224,8 @@ extension DutyStore {
             ) {
                 throw StoreError(
                     .notFound,
-                    "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first"
+                    "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first",
+                    id: orphan[0]
                 )
             }
             return try Self.importCount(db, "official", before: before, removed: removed, listed: officials.count)
@@ -329,7 +330,8 @@ extension DutyStore {
         ) {
             throw StoreError(
                 .notFound,
-                "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist"
+                "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist",
+                id: orphan[0]
             )
         }
         // Every unit must be reachable from a root; SQLite counts them along the parent index.
@@ -359,7 +361,8 @@ extension DutyStore {
                 if !onPath.insert(id).inserted {
                     throw StoreError(
                         .conflict,
-                        "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))"
+                        "units form a cycle: \((path.drop { $0 != id } + [id]).joined(separator: " → "))",
+                        id: id
                     )
                 }
                 path.append(id)

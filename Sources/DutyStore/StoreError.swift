@@ -11,10 +11,13 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
 
     package var code: Code
     package var message: String
+    /// The unit or official at fault, when one is: an import names the line that carries it.
+    package var id: String?
 
-    package init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String, id: String? = nil) {
         self.code = code
         self.message = message
+        self.id = id
     }
 
     package var description: String { message }

@@ -184,20 +184,16 @@ struct OfficialCommand: ParsableCommand {
             try running {
                 let direct = try Direct.open(global)
                 let rows = try OrganisationCSV.officials(try readInput(file), file: file, policy: direct.policy)
-                let count: ImportCount
-                do {
-                    count = try direct.store.importOfficials(rows.map(\.value), replace: replace)
-                } catch let e as StoreError {
-                    throw withLine(e, rows.map { ($0.value.id, $0.line) }, file: file)
+                try importing(rows, file: file, what: "official", json: global.json) {
+                    try direct.store.importOfficials(rows.map(\.value), replace: replace)
                 }
-                report(count, what: "official", json: global.json)
             }
         }
     }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the officials as CSV (UTF-8) to standard output."
+            abstract: "Write the officials as CSV (UTF-8) to standard output; --json for JSON."
         )
         @OptionGroup var global: GlobalOptions
 

@@ -248,13 +248,9 @@ struct UnitCommand: ParsableCommand {
                     if u.trackFrom == nil { u.trackFrom = track }
                     return u
                 }
-                let count: ImportCount
-                do {
-                    count = try direct.store.importUnits(units, replace: replace)
-                } catch let e as StoreError {
-                    throw withLine(e, rows.map { ($0.value.id, $0.line) }, file: file)
+                try importing(rows, file: file, what: "unit", json: global.json) {
+                    try direct.store.importUnits(units, replace: replace)
                 }
-                report(count, what: "unit", json: global.json)
             }
         }
     }
@@ -288,21 +284,35 @@ func readInput(_ file: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// A store error about an id, placed on the CSV line that carries it.
-func withLine(_ error: StoreError, _ lines: [(String, Int)], file: String) -> any Error {
-    for (id, line) in lines where error.message.contains("'\(id)'") {
-        return CSVError(file: file, line: line, error.message)
+/// Writes what a CSV file holds through `write` and reports the counts; a store error about one unit
+/// or official is placed on the line that carries it.
+func importing<T: Identified>(
+    _ rows: [(value: T, line: Int)],
+    file: String,
+    what: String,
+    json: Bool,
+    _ write: () throws -> ImportCount
+) throws {
+    let count: ImportCount
+    do {
+        count = try write()
+    } catch let e as StoreError {
+        if let id = e.id, let row = rows.first(where: { $0.value.id == id }) {
+            throw CSVError(file: file, line: row.line, e.message)
+        }
+        throw e
     }
-    return error
+    if json {
+        printJSON(["added": count.added, "updated": count.updated, "removed": count.removed])
+    } else {
+        print("\(count.added) \(what)(s) added, \(count.updated) updated, \(count.removed) removed")
+    }
 }
 
-func report(_ c: ImportCount, what: String, json: Bool) {
-    if json {
-        printJSON(["added": c.added, "updated": c.updated, "removed": c.removed])
-    } else {
-        print("\(c.added) \(what)(s) added, \(c.updated) updated, \(c.removed) removed")
-    }
-}
+/// What a CSV line holds: a unit or an official, known by its id.
+protocol Identified { var id: String { get } }
+extension OrgUnit: Identified {}
+extension Official: Identified {}
 
 struct UnitView: Encodable {
     var id, name, kind: String

@@ -210,6 +210,16 @@ struct DutyctlDirectModeTests {
         #expect(r.err.contains("\(file):3:3: unknown kind 'comittee'"))
         let ls = try R.dutyctl("unit", "ls", "--config", config, "--json")
         #expect(!ls.out.contains("gd.new"))
+        // A parent that exists nowhere is a store check; it is still placed on its line (3, not the
+        // parent's line 2, though the message names both ids)
+        try "id,name,kind,parent\ngd.a,甲,unit,gd\ngd.b,乙,unit,gd.a.x\n".write(
+            toFile: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        let orphan = try R.dutyctl("unit", "import", file, "--config", config)
+        #expect(orphan.status == 65)
+        #expect(orphan.err.contains("\(file):3: unit 'gd.b' names parent 'gd.a.x'"), "\(orphan.err)")
         let unknown = try R.dutyctl("explain", "semiannual-report/gd.nowhere/2026-H2", "--config", config)
         #expect(unknown.status == 65)
     }
