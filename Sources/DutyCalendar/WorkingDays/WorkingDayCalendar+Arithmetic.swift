@@ -30,13 +30,16 @@ extension WorkingDayCalendar {
         /// Whether any day examined (the result included) is provisional.
         package var provisional: Bool
 
+        /// The day it lands on and why it is worked (a make-up working day says so, and a provisional
+        /// year).
+        package var landing: DayStatus
+
+        /// One line per day passed over, then the move, then why the day landed on is worked.
         package var explanation: [String] {
+            if date == original { return ["\(landing.explanation); \(rule.rawValue) keeps it"] }
             var lines = skipped.map { "skip \($0.explanation)" }
-            lines.append(
-                date == original
-                    ? "\(date) is a working day; \(rule.rawValue) keeps it"
-                    : "\(rule.rawValue): \(original) → \(date)"
-            )
+            lines.append("\(rule.rawValue): \(original) → \(date)")
+            lines.append(landing.explanation)
             return lines
         }
     }
@@ -47,9 +50,15 @@ extension WorkingDayCalendar {
     /// a make-up working day but comes after the 27th going backwards); Saturday 28 February 2026 is a
     /// make-up working day and stays.
     package func shift(_ date: CivilDate, rule: ShiftRule) -> Shift {
-        var result = Shift(original: date, date: date, rule: rule, skipped: [], provisional: false)
         let here = status(of: date)
-        result.provisional = here.provisional
+        var result = Shift(
+            original: date,
+            date: date,
+            rule: rule,
+            skipped: [],
+            provisional: here.provisional,
+            landing: here
+        )
         guard rule != .none, !here.working else { return result }
         let step = rule == .previousWorkday ? -1 : 1
         var d = date
@@ -63,10 +72,12 @@ extension WorkingDayCalendar {
             result.provisional = result.provisional || s.provisional
             if s.working {
                 result.date = d
+                result.landing = s
                 return result
             }
         }
         result.date = date
+        result.landing = here
         return result
     }
 

@@ -56,16 +56,8 @@ extension Planner {
             lines.append("rule date: \(day(on)) + \(after) = \(day(t.raw))")
         }
         lines.append("shift: \(ob.shift.rawValue)")
-        // Each day passed over and why, then why the deadline day itself is (or is not) worked: a
-        // make-up working day says so here.
-        let landing = workdays.status(of: t.date).explanation
-        if t.shift.date == t.shift.original {
-            lines.append("  \(landing); \(ob.shift.rawValue) keeps it")
-        } else {
-            for day in t.shift.skipped { lines.append("  skip \(day.explanation)") }
-            lines.append("  \(ob.shift.rawValue): \(t.shift.original) → \(t.shift.date)")
-            lines.append("  \(landing)")
-        }
+        // Each day passed over and why, then why the deadline day is worked (a make-up day says so).
+        for l in t.shift.explanation { lines.append("  " + l) }
         lines.append(
             "deadline: \(day(t.date)), end of day \(time(t.deadline))" + (t.provisional ? " (provisional)" : "")
         )
