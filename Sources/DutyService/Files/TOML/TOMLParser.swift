@@ -354,10 +354,10 @@ private struct Parser {
         guard let c = peek else { throw fail("expected a value, found the end of the file") }
         switch c {
         case UInt8(ascii: "\""):
-            if peek(1) == c && peek(2) == c { return TOMLNode(value: .string(try multilineBasic()), position: at) }
+            if peek(1) == c && peek(2) == c { return TOMLNode(value: .string(try multiline(c)), position: at) }
             return TOMLNode(value: .string(try basicString()), position: at)
         case UInt8(ascii: "'"):
-            if peek(1) == c && peek(2) == c { return TOMLNode(value: .string(try multilineLiteral()), position: at) }
+            if peek(1) == c && peek(2) == c { return TOMLNode(value: .string(try multiline(c)), position: at) }
             return TOMLNode(value: .string(try literalString()), position: at)
         case UInt8(ascii: "["):
             return TOMLNode(value: .array(try array()), position: at)
@@ -474,27 +474,30 @@ private struct Parser {
         }
     }
 
-    mutating func multilineBasic() throws(TOMLSyntaxError) -> String {
+    /// A multi-line string, `"""` (escapes, and a backslash ending a line trims it) or `'''` (as written).
+    mutating func multiline(_ q: UInt8) throws(TOMLSyntaxError) -> String {
+        let basic = q == UInt8(ascii: "\"")
+        let quotes = String(repeating: Character(Unicode.Scalar(q)), count: 3)
         let open = position
         i += 3
         _ = try lineEnd()  // a newline right after the opening quotes is trimmed
         var out: [UInt8] = []
         while true {
             guard let c = peek else {
-                throw fail("a multi-line string opened at line \(open.line) is never closed; add '\"\"\"'")
+                throw fail("a multi-line string opened at line \(open.line) is never closed; add \(quotes)")
             }
-            if c == UInt8(ascii: "\"") && peek(1) == c && peek(2) == c {
+            if c == q && peek(1) == q && peek(2) == q {
                 i += 3
                 // Up to two more quotes belong to the string.
                 var extra = 0
-                while peek == c && extra < 2 {
-                    out.append(c)
+                while peek == q && extra < 2 {
+                    out.append(q)
                     i += 1
                     extra += 1
                 }
                 return String(decoding: out, as: UTF8.self)
             }
-            if c == UInt8(ascii: "\\") {
+            if basic && c == UInt8(ascii: "\\") {
                 // A backslash at the end of a line trims it and the blanks that follow.
                 var k = i + 1
                 while k < b.count && (b[k] == 0x20 || b[k] == 0x09) { k += 1 }
@@ -514,7 +517,7 @@ private struct Parser {
                 continue
             }
             if (c < 0x20 && c != 0x09) || c == 0x7F {
-                throw fail("a control character in a string; write it as an escape")
+                throw fail("a control character in a string" + (basic ? "; write it as an escape" : ""))
             }
             out.append(c)
             i += 1
@@ -564,35 +567,6 @@ private struct Parser {
                 return String(decoding: b[start..<(i - 1)], as: UTF8.self)
             }
             if (c < 0x20 && c != 0x09) || c == 0x7F { throw fail("a control character in a string") }
-            i += 1
-        }
-    }
-
-    mutating func multilineLiteral() throws(TOMLSyntaxError) -> String {
-        let open = position
-        i += 3
-        _ = try lineEnd()
-        var out: [UInt8] = []
-        while true {
-            guard let c = peek else {
-                throw fail("a multi-line string opened at line \(open.line) is never closed; add \"'''\"")
-            }
-            if c == UInt8(ascii: "'") && peek(1) == c && peek(2) == c {
-                i += 3
-                var extra = 0
-                while peek == c && extra < 2 {
-                    out.append(c)
-                    i += 1
-                    extra += 1
-                }
-                return String(decoding: out, as: UTF8.self)
-            }
-            if try lineEnd() {
-                out.append(0x0A)
-                continue
-            }
-            if (c < 0x20 && c != 0x09) || c == 0x7F { throw fail("a control character in a string") }
-            out.append(c)
             i += 1
         }
     }
