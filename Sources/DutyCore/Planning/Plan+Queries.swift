@@ -87,10 +87,10 @@ extension Plan {
     }
 
     /// Every step from `window.lowerBound` up to (not including) `window.upperBound` of every tracked
-    /// occurrence in scope that is neither done nor waived, leaving out steps dated before the subject's
-    /// tracking start: `body` gets the obligation, the subject, the
-    /// deadline and the indices of its steps in the window. Nothing is built per subject, so a national
-    /// plan costs a loop, not an allocation, per occurrence.
+    /// occurrence in scope that is neither done nor waived, leaving out steps dated before the
+    /// subject's tracking start: `body` gets the obligation, the subject, the deadline and the indices
+    /// of its steps in the window. Nothing is built per subject, so a national plan costs a loop, not an
+    /// allocation, per occurrence.
     package func forEachDue(
         in window: Range<Instant>,
         scope: Scope = .everything,
