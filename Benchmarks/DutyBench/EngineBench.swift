@@ -15,7 +15,6 @@ func engineBench(config: String, units total: Int, work: String) throws {
     let settings = try Settings.load(path: config)
     let workspace = try Workspace.load(settings)
     let today = CivilDate(iso: "2026-11-29")!
-    let now = Instant(iso: "2026-11-29T09:00:00+08:00")!
     let clock = ContinuousClock()
 
     // Import: read and check both CSV files, write them in one transaction each.

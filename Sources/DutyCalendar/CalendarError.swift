@@ -43,18 +43,22 @@ package struct CalendarError: Error, Hashable, Sendable, CustomStringConvertible
         self.column = column
     }
 
-    package var description: String {
-        var place = ""
-        if let file {
-            place = file
-            if let line { place += ":\(line)" }
-            if let column { place += ":\(column)" }
-            place += ": "
-        } else if let line {
-            place = "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": "
-        } else if let column {
-            place = "column \(column): "
-        }
-        return place + message
+    package var description: String { placed(message, file: file, line: line, column: column) }
+}
+
+/// A message with where it applies, as every dutyd error prints it: `file:line:column: message`, or
+/// `line 3, column 7: message` when there is no file.
+package func placed(_ message: String, file: String?, line: Int?, column: Int?) -> String {
+    var place = ""
+    if let file {
+        place = file
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        place += ": "
+    } else if let line {
+        place = "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": "
+    } else if let column {
+        place = "column \(column): "
     }
+    return place + message
 }

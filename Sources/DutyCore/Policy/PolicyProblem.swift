@@ -1,3 +1,5 @@
+import DutyCalendar
+
 /// A mistake in a policy, with where it was written when the reader knows.
 ///
 /// The policy reader (DutyService) fills `file`, `line` and `column`; the core only knows the message
@@ -18,14 +20,5 @@ package struct PolicyProblem: Error, Sendable, Hashable, CustomStringConvertible
         self.column = column
     }
 
-    package var description: String {
-        var s = ""
-        if let file {
-            s = file
-            if let line { s += ":\(line)" }
-            if let column { s += ":\(column)" }
-            s += ": "
-        }
-        return s + message
-    }
+    package var description: String { placed(message, file: file, line: line, column: column) }
 }

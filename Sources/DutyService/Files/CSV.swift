@@ -1,3 +1,4 @@
+import DutyCalendar
 import Foundation
 
 /// A bad CSV file: exit status 65, with the line and column.
@@ -14,9 +15,7 @@ package struct CSVError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    package var description: String {
-        "\(file):\(line)" + (column.map { ":\($0)" } ?? "") + ": " + message
-    }
+    package var description: String { placed(message, file: file, line: line, column: column) }
 }
 
 /// RFC 4180 CSV as spreadsheets export it: UTF-8 with or without a byte-order mark, CRLF or LF,

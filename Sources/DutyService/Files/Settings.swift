@@ -179,12 +179,7 @@ package struct ConfigError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    package var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        if let column { s += ":\(column)" }
-        return s + ": " + message
-    }
+    package var description: String { placed(message, file: file, line: line, column: column) }
 }
 
 /// Finds where a key is written, for error messages: a dotted path such as `email.smtp_port` or

@@ -1,3 +1,5 @@
+import DutyCalendar
+
 /// A TOML 1.0 document as dutyd reads it: every key and value keeps the line and column it was
 /// written at, so that a policy or settings mistake can be shown where it is.
 ///
@@ -128,5 +130,5 @@ package struct TOMLSyntaxError: Error, Sendable, CustomStringConvertible {
     package var column: Int
     package var message: String
 
-    package var description: String { "\(line):\(column): \(message)" }
+    package var description: String { placed(message, file: nil, line: line, column: column) }
 }
