@@ -106,10 +106,20 @@ struct TOMLParserTests {
         }
     }
 
-    @Test("a file that is not UTF-8 is refused at its line")
+    @Test("a file that is not UTF-8 is refused at its line, not repaired into nonsense")
     func notUTF8() {
         let text = String(decoding: Array("a = 1\nb = \"".utf8) + [0xB9, 0xE3, 0x22], as: UTF8.self)
         // String(decoding:) repairs bad bytes; the parser sees valid UTF-8 with U+FFFD, which is allowed.
         #expect((try? TOMLParser.parse(text)) != nil)
+        // The bytes themselves, as a file saved as GBK holds them, are refused at their line.
+        #expect {
+            try TOMLParser.parse(bytes: Array("a = 1\nb = \"".utf8) + [0xB9, 0xE3, 0x22])
+        } throws: { e in
+            let e = e as! TOMLSyntaxError
+            return e.line == 2 && e.message.contains("not UTF-8")
+        }
+        #expect {
+            try Settings.parse(bytes: Array("timezone = \"".utf8) + [0xB1, 0xB1, 0xBE, 0xA9, 0x22], path: "s.toml")
+        } throws: { e in (e as! ConfigError).description.hasPrefix("s.toml:1:1: the file is not UTF-8") }
     }
 }

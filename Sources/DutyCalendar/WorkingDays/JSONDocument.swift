@@ -62,16 +62,7 @@ private struct JSONParser {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    var column: Int {
-        // Count characters, not bytes.
-        var n = 1
-        var k = lineStart
-        while k < i {
-            if bytes[k] & 0xC0 != 0x80 { n += 1 }
-            k += 1
-        }
-        return n
-    }
+    var column: Int { TextPosition.column(of: i, lineStart: lineStart, in: bytes[...]) }
     var char: String {
         guard i < bytes.count else { return "end of file" }
         var j = i + 1

@@ -30,15 +30,7 @@ package enum CSV {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         let body = bytes[start...]
-        if String(validating: body, as: UTF8.self) == nil {
-            // The line of the first bad byte, for the message.
-            var line = 1
-            var lineStart = body.startIndex
-            for k in body.indices where body[k] == 0x0A {
-                if String(validating: body[lineStart..<k], as: UTF8.self) == nil { break }
-                line += 1
-                lineStart = k + 1
-            }
+        if let line = TextPosition.firstNonUTF8Line(body) {
             throw CSVError(
                 file: file,
                 line: line,
@@ -57,11 +49,7 @@ package enum CSV {
         var i = body.startIndex
         let end = body.endIndex
         /// Column (in characters) of byte `k` on the current line.
-        func column(_ k: Int) -> Int {
-            var c = 1
-            for b in body[lineStart..<k] where b & 0xC0 != 0x80 { c += 1 }
-            return c
-        }
+        func column(_ k: Int) -> Int { TextPosition.column(of: k, lineStart: lineStart, in: body) }
         while i < end {
             // One field.
             if body[i] == quote {

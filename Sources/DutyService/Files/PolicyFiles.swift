@@ -49,28 +49,34 @@ package enum PolicyFiles {
                 )
             ])
         }
-        var sources: [(String, String)] = []
+        var sources: [(String, [UInt8])] = []
         for f in files {
             guard let data = FileManager.default.contents(atPath: f) else {
                 throw PolicyError(problems: [
                     PolicyProblem("cannot read this policy file; check its permissions", file: f)
                 ])
             }
-            sources.append((f, String(decoding: data, as: UTF8.self)))
+            sources.append((f, Array(data)))
         }
-        return try parse(sources, zone: zone)
+        return try parse(bytes: sources, zone: zone)
     }
 
     /// Reads policy texts `(file name, text)` in order and checks the whole.
     package static func parse(_ sources: [(file: String, text: String)], zone: Zone) throws(PolicyError) -> Policy {
+        try parse(bytes: sources.map { ($0.file, Array($0.text.utf8)) }, zone: zone)
+    }
+
+    /// Reads policy files' bytes `(file name, bytes)` in order and checks the whole.
+    package static func parse(bytes sources: [(file: String, bytes: [UInt8])], zone: Zone) throws(PolicyError) -> Policy
+    {
         var policy = Policy()
         var problems: [PolicyProblem] = []
         var documents: [String: TOMLTable] = [:]
         var fileOf: [String: String] = [:]  // "kinds.X", "roles.X", "obligation.X" → file
-        for (file, text) in sources {
+        for (file, bytes) in sources {
             let table: TOMLTable
             do {
-                table = try TOMLParser.parse(text)
+                table = try TOMLParser.parse(bytes: bytes)
             } catch {
                 problems.append(PolicyProblem(error.message, file: file, line: error.line, column: error.column))
                 continue

@@ -47,14 +47,17 @@ package struct Settings: Sendable {
                     : "no settings file here; create it (see config/dutyd.toml in the source) or pass --config PATH"
             )
         }
-        let text = String(decoding: data, as: UTF8.self)
-        return try parse(text, path: path)
+        return try parse(bytes: Array(data), path: path)
     }
 
     package static func parse(_ text: String, path: String) throws(ConfigError) -> Settings {
+        try parse(bytes: Array(text.utf8), path: path)
+    }
+
+    package static func parse(bytes: [UInt8], path: String) throws(ConfigError) -> Settings {
         let table: TOMLTable
         do {
-            table = try TOMLParser.parse(text)
+            table = try TOMLParser.parse(bytes: bytes)
         } catch {
             throw ConfigError(path, error.line, error.column, error.message)
         }

@@ -1,12 +1,19 @@
+import DutyCalendar
+
 /// A strict TOML 1.0 parser that keeps positions and never stops the process on bad input: every
 /// mistake is a `TOMLSyntaxError` with line, column and what was expected.
 ///
 /// dutyd used TOMLKit (toml++) before; toml++ 3.4 aborts the process on some malformed files
 /// (`roles = ["a",} "b"]`), and a daemon must not die on a reload with a typo.
 package enum TOMLParser {
-    package static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
-        var p = Parser(Array(text.utf8))
+    /// Parses a file's bytes: text that is not UTF-8 (a file saved as GBK) is refused at its line.
+    package static func parse(bytes: [UInt8]) throws(TOMLSyntaxError) -> TOMLTable {
+        var p = Parser(bytes)
         return try p.document()
+    }
+
+    package static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
+        try parse(bytes: Array(text.utf8))
     }
 }
 
@@ -78,13 +85,7 @@ private struct Parser {
     // MARK: Positions and errors
 
     var position: TOMLPosition {
-        var column = 1
-        var k = lineStart
-        while k < i && k < b.count {
-            if b[k] & 0xC0 != 0x80 { column += 1 }
-            k += 1
-        }
-        return TOMLPosition(line: line, column: column)
+        TOMLPosition(line: line, column: TextPosition.column(of: i, lineStart: lineStart, in: b[...]))
     }
 
     func fail(_ message: String, at p: TOMLPosition? = nil) -> TOMLSyntaxError {
@@ -168,20 +169,12 @@ private struct Parser {
             i = 3
             lineStart = 3
         }
-        if String(validating: b[i...], as: UTF8.self) == nil {
-            // Find the first bad byte for its position.
-            var k = i
-            while k < b.count {
-                let len = Parser.sequenceLength(b, k)
-                if len == 0 { break }
-                if b[k] == 0x0A {
-                    line += 1
-                    lineStart = k + 1
-                }
-                k += len
-            }
-            i = k
-            throw fail("the file is not UTF-8; save it as UTF-8")
+        if let bad = TextPosition.firstNonUTF8Line(b[i...]) {
+            throw TOMLSyntaxError(
+                line: bad,
+                column: 1,
+                message: "the file is not UTF-8 (saved as GBK?); save it as UTF-8"
+            )
         }
         let root = TableBuilder(.header, TOMLPosition(line: 1, column: 1))
         var current = root
@@ -725,20 +718,5 @@ private struct Parser {
         }
         d.text = String(decoding: b[start..<i], as: UTF8.self)
         return d
-    }
-
-    /// The length of the valid UTF-8 sequence at `k`, or 0.
-    static func sequenceLength(_ b: [UInt8], _ k: Int) -> Int {
-        let c = b[k]
-        let n: Int
-        switch c {
-        case 0x00...0x7F: return 1
-        case 0xC2...0xDF: n = 2
-        case 0xE0...0xEF: n = 3
-        case 0xF0...0xF4: n = 4
-        default: return 0
-        }
-        guard k + n <= b.count, String(validating: b[k..<(k + n)], as: UTF8.self) != nil else { return 0 }
-        return n
     }
 }
