@@ -211,7 +211,7 @@ func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Oc
             "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
         )
     }
-    guard planner.subjectNumber(id.subject, obligation: o) != nil else {
+    guard let subject = planner.subjectNumber(id.subject, obligation: o) else {
         let ob = planner.policy.obligations[o]
         let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
         throw Failure(
@@ -222,7 +222,7 @@ func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Oc
     guard let found = planner.occurrence(id, records: records) else {
         throw Failure(
             Failure.dataError,
-            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit … --obligation \(id.obligation) --state all` lists its periods"
+            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
         )
     }
     return found
