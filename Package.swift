@@ -5,11 +5,14 @@ let package = Package(
     name: "dutyd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "dutyctl", targets: ["dutyctl"])
+        .executable(name: "dutyctl", targets: ["dutyctl"]),
+        .executable(name: "dutyd", targets: ["dutyd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -23,12 +26,40 @@ let package = Package(
             name: "DutyStore",
             dependencies: ["DutyCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // libsystemd: the journal (sd_journal_sendv) and the service manager (sd_notify, watchdog).
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Delivery channels: the journal (entries and the log handler); email and hooks come next.
+        .target(
+            name: "DutyNotify",
+            dependencies: [
+                "DutyCalendar", "DutyCore", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The commands and queries both front ends share; settings and policy files (its own TOML
-        // parser, which keeps positions).
+        // parser, which keeps positions); the daemon's scheduler.
         .target(
             name: "DutyService",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The service: wires settings, store, scheduler and signals into a ServiceGroup.
+        .executableTarget(
+            name: "dutyd",
+            dependencies: [
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -61,7 +92,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DutyServiceTests",
-            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar"]
+            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify"]
+        ),
+        // Runs the built dutyd against a real systemd-journald and a notify socket.
+        .testTarget(
+            name: "dutydTests",
+            dependencies: ["dutyd", "DutyStore", "DutyCalendar"]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

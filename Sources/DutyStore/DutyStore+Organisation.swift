@@ -78,7 +78,7 @@ extension DutyStore {
 
     /// Adds a new unit; its parent must exist.
     package func addUnit(_ u: OrgUnit) throws(StoreError) {
-        try write { db in
+        try write(changing: .organisation) { db in
             if try Self.exists(db, "unit", u.id) {
                 throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
             }
@@ -89,7 +89,7 @@ extension DutyStore {
 
     /// Replaces a unit's fields (not its id or `addedOn`); moving it under one of its own descendants is refused.
     package func updateUnit(_ u: OrgUnit) throws(StoreError) {
-        try write { db in
+        try write(changing: .organisation) { db in
             guard try Self.exists(db, "unit", u.id) else {
                 throw StoreError(.notFound, "no unit '\(u.id)'; `dutyctl unit ls` lists them")
             }
@@ -114,7 +114,7 @@ extension DutyStore {
     /// that has child units or officials is refused. Completions and events stay as history.
     @discardableResult
     package func removeUnit(_ id: String, recursive: Bool) throws(StoreError) -> (units: Int, officials: Int) {
-        try write { db in
+        try write(changing: .organisation) { db in
             guard try Self.exists(db, "unit", id) else {
                 throw StoreError(.notFound, "no unit '\(id)'; `dutyctl unit ls` lists them")
             }
@@ -159,7 +159,7 @@ extension DutyStore {
     /// `units`, and the tree must stay free of cycles; otherwise nothing changes. Existing units keep
     /// their `addedOn`. With `replace`, units not in the list are removed with their officials.
     package func importUnits(_ units: [OrgUnit], replace: Bool) throws(StoreError) -> ImportCount {
-        try write { db in
+        try write(changing: .organisation) { db in
             let before = try Self.count(db, "unit")
             // Officials of units that go, go with them.
             let removed =
@@ -180,7 +180,7 @@ extension DutyStore {
     // MARK: Officials
 
     package func addOfficial(_ o: Official) throws(StoreError) {
-        try write { db in
+        try write(changing: .organisation) { db in
             if try Self.exists(db, "official", o.id) {
                 throw StoreError(
                     .conflict,
@@ -193,7 +193,7 @@ extension DutyStore {
     }
 
     package func updateOfficial(_ o: Official) throws(StoreError) {
-        try write { db in
+        try write(changing: .organisation) { db in
             guard try Self.exists(db, "official", o.id) else {
                 throw StoreError(.notFound, "no official '\(o.id)'; `dutyctl official ls` lists them")
             }
@@ -203,7 +203,7 @@ extension DutyStore {
     }
 
     package func removeOfficial(_ id: String) throws(StoreError) {
-        try write { db in
+        try write(changing: .organisation) { db in
             try db.execute(sql: "DELETE FROM official WHERE id = ?", arguments: [id])
             if db.changesCount == 0 {
                 throw StoreError(.notFound, "no official '\(id)'; `dutyctl official ls` lists them")
@@ -214,7 +214,7 @@ extension DutyStore {
     /// Adds or updates many officials in one transaction; each one's unit must exist. With `replace`,
     /// officials not in the list are removed.
     package func importOfficials(_ officials: [Official], replace: Bool) throws(StoreError) -> ImportCount {
-        try write { db in
+        try write(changing: .organisation) { db in
             let before = try Self.count(db, "official")
             let removed = replace ? try Self.removeUnlisted(db, "official", keeping: officials.lazy.map(\.id)) : 0
             try Self.upsert(db, officials)

@@ -60,7 +60,7 @@ extension DutyStore {
     /// Records a completion. An occurrence that is not a quota's is completed once: a second `done` is
     /// refused (undo the first to correct it). With `repeatable` (quotas), each call counts once more.
     package func complete(_ c: Completion, repeatable: Bool) throws(StoreError) {
-        try write { db in
+        try write(changing: .records) { db in
             if !repeatable,
                 let on = try String.fetchOne(
                     db,
@@ -91,7 +91,7 @@ extension DutyStore {
 
     /// Removes the latest completion of an occurrence, or else its waiver.
     package func undo(_ id: OccurrenceID) throws(StoreError) -> Undone {
-        try write { db in
+        try write(changing: .records) { db in
             if let row = try Row.fetchOne(
                 db,
                 sql: "SELECT seq, done_on FROM completion WHERE occurrence = ? ORDER BY seq DESC LIMIT 1",
@@ -107,7 +107,7 @@ extension DutyStore {
     }
 
     package func waive(_ w: Waiver) throws(StoreError) {
-        try write { db in
+        try write(changing: .records) { db in
             if try Bool.fetchOne(
                 db,
                 sql: "SELECT EXISTS(SELECT 1 FROM completion WHERE occurrence = ?)",
@@ -132,7 +132,7 @@ extension DutyStore {
     /// Records an event. With an empty id, the id is `KIND-DATE`, then `KIND-DATE-2`, … for the same
     /// unit and day. Returns the event as stored.
     package func record(_ e: Event) throws(StoreError) -> Event {
-        try write { db in
+        try write(changing: .records) { db in
             guard try Self.exists(db, "unit", e.unit) else {
                 throw StoreError(.notFound, "no unit '\(e.unit)'; `dutyctl unit ls` lists them")
             }
@@ -171,7 +171,7 @@ extension DutyStore {
 
     /// Removes an event (a mistaken record); its triggered occurrences disappear with it.
     package func removeEvent(unit: String, id: String) throws(StoreError) {
-        try write { db in
+        try write(changing: .records) { db in
             try db.execute(sql: "DELETE FROM event WHERE unit = ? AND id = ?", arguments: [unit, id])
             if db.changesCount == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
         }

@@ -58,10 +58,18 @@ package final class DutyStore: Sendable {
         return "\(error)"
     }
 
-    /// Runs `body` in one write transaction; on any error nothing is changed.
-    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// Runs `body` in one write transaction; on any error nothing is changed. `part` names what the
+    /// change touches: its revision goes up in the same transaction, so the daemon sees that it must
+    /// plan again (`revisions()`).
+    func write<T>(changing part: Revision? = nil, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write(body)
+            return try writer.write { db in
+                let result = try body(db)
+                if let part {
+                    try db.execute(sql: "UPDATE revision SET value = value + 1 WHERE name = ?", arguments: [part.rawValue])
+                }
+                return result
+            }
         } catch let e as StoreError {
             throw e
         } catch {
@@ -152,6 +160,28 @@ package final class DutyStore: Sendable {
                     """
             )
         }
+        m.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    -- Ledger rows by the time their step was due: what a catch-up window looks up.
+                    CREATE INDEX notification_due ON notification(due_at);
+                    -- What the daemon keeps between runs: how far it has performed the plan.
+                    CREATE TABLE daemon_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    -- Bumped by every change to the organisation or to what was done: the daemon plans
+                    -- again when a number moves.
+                    CREATE TABLE revision (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                    INSERT INTO revision VALUES ('organisation', 0), ('records', 0);
+                    """
+            )
+        }
         return m
     }
+}
+
+/// The parts of the store whose changes make the daemon plan again.
+package enum Revision: String, Sendable {
+    /// Units and officials.
+    case organisation
+    /// Completions, waivers and events.
+    case records
 }

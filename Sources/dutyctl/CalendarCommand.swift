@@ -1,5 +1,6 @@
 import ArgumentParser
 import DutyCalendar
+import DutyService
 import Foundation
 
 struct CalendarCommand: ParsableCommand {

@@ -144,6 +144,11 @@ package enum Weekday: Int, CaseIterable, Sendable, Comparable {
         ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][rawValue - 1]
     }
 
+    /// 周一 … 周日, as Chinese mail and logs write it.
+    package var chineseName: String {
+        ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][rawValue - 1]
+    }
+
     /// `MO` … `SU`, as RFC 5545 writes them.
     package var icalName: String {
         ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][rawValue - 1]

@@ -169,3 +169,24 @@ extension Planner {
         return plan(from: lo, through: hi, records: records).occurrence(id)
     }
 }
+
+extension Plan {
+    /// The earliest step at or after `t` of any deadline that has subjects: its time, obligation and
+    /// name; `nil` when the plan holds none. One pass over the distinct timings, not over subjects: the
+    /// daemon sleeps from now to this (a step whose subjects are all done wakes it for nothing, once).
+    package func nextStep(atOrAfter t: Instant) -> (at: Instant, obligation: Int, step: String)? {
+        var best: (at: Instant, obligation: Int, step: String)?
+        for plan in obligations {
+            for set in plan.sets {
+                if case .some(let list) = set.members, list.isEmpty { continue }
+                for timing in set.timings {
+                    guard let last = timing.steps.last, last.at >= t,
+                        let step = timing.steps.first(where: { $0.at >= t })
+                    else { continue }
+                    if best.map({ step.at < $0.at }) ?? true { best = (step.at, plan.obligation, step.name) }
+                }
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,77 @@
+package import DutyCalendar
+
+/// Notifications as journal entries: one entry per step naming every recipient, with the fields
+/// DESIGN.md lists (`MESSAGE_ID` per event, `DUTY_OCCURRENCE`, `DUTY_UNIT`, `DUTY_DEADLINE`, …).
+package struct JournalChannel: Channel {
+    package let journal: Journal
+    package let zone: Zone
+
+    package init(journal: Journal, zone: Zone) {
+        self.journal = journal
+        self.zone = zone
+    }
+
+    package var name: String { "journal" }
+    package var perRecipient: Bool { false }
+
+    package func deliver(_ batch: [(notification: Notification, recipient: Notification.Person?)]) async -> [Delivery]
+    {
+        batch.map { item in
+            journal.send(entry(item.notification))
+                ? .sent : .transient("the journal did not accept the entry (is systemd-journald running?)")
+        }
+    }
+
+    /// The entry for a notification.
+    package func entry(_ n: Notification) -> JournalEntry {
+        var fields: [(name: String, value: String)] = [
+            ("MESSAGE_ID", n.event.messageID),
+            ("DUTY_EVENT", n.event.rawValue),
+            ("DUTY_OCCURRENCE", n.occurrence),
+            ("DUTY_OBLIGATION", n.obligation),
+            ("DUTY_UNIT", n.unit),
+            ("DUTY_DEADLINE", n.deadlineDate.description),
+            ("DUTY_STEP", n.step),
+            ("DUTY_RECIPIENTS", n.recipients.map(\.id).joined(separator: " ")),
+            ("DUTY_PERIOD", n.period),
+            ("DUTY_ARTICLE", n.article),
+            ("DUTY_SCHEDULED", n.scheduledAt.format(in: zone)),
+            ("DUTY_DAYS_LEFT", String(n.daysLeft)),
+        ]
+        if let official = n.official { fields.append(("DUTY_OFFICIAL", official)) }
+        if n.provisional { fields.append(("DUTY_PROVISIONAL", "1")) }
+        if !n.collapsed.isEmpty { fields.append(("DUTY_COLLAPSED", n.collapsed.joined(separator: " "))) }
+        if !n.liableMain.isEmpty { fields.append(("DUTY_LIABLE_MAIN", n.liableMain.map(\.id).joined(separator: " "))) }
+        if !n.liableImportant.isEmpty {
+            fields.append(("DUTY_LIABLE_IMPORTANT", n.liableImportant.map(\.id).joined(separator: " ")))
+        }
+        return JournalEntry(JournalChannel.message(n), priority: n.event.priority, fields: fields)
+    }
+
+    /// `【提醒】番禺区委：意识形态工作责任制落实情况报告（2026-H2）2026-12-31 周四截止，还有 30 天；通知 张三、李四`
+    package static func message(_ n: Notification) -> String {
+        let tag: String
+        let when: String
+        switch n.event {
+        case .reminder:
+            tag = "提醒"
+            when = "还有 \(n.daysLeft) 天"
+        case .due:
+            tag = "今日截止"
+            when = "今天截止"
+        case .escalation:
+            tag = "逾期升级"
+            when = "已逾期 \(-n.daysLeft) 天"
+        default:
+            tag = "逾期"
+            when = "已逾期 \(-n.daysLeft) 天"
+        }
+        var text =
+            "【\(tag)】\(n.subjectName)：\(n.title)（\(n.period)）\(n.deadlineDate) \(n.deadlineDate.weekday.chineseName)截止，\(when)"
+        text += n.recipients.isEmpty ? "；没有收件人（请为该单位登记负责人）" : "；通知 " + n.recipients.map(\.name).joined(separator: "、")
+        if !n.liableMain.isEmpty { text += "；主体责任 " + n.liableMain.map(\.name).joined(separator: "、") }
+        if !n.liableImportant.isEmpty { text += "；重要领导责任 " + n.liableImportant.map(\.name).joined(separator: "、") }
+        if n.provisional { text += "（节假日安排未公布，日期暂定）" }
+        return text
+    }
+}

@@ -1,0 +1,52 @@
+/// What a journal entry of dutyd reports, with its fixed `MESSAGE_ID` and priority (DESIGN.md, journald
+/// entries). Every id here is described in `systemd/dutyd.catalog`, which `journalctl -x` shows; a test
+/// checks the two agree.
+package enum DutyEvent: String, Sendable, CaseIterable {
+    /// A reminder before a deadline.
+    case reminder
+    /// The deadline is today.
+    case due
+    /// The deadline passed and the duty is open.
+    case overdue
+    /// Late long enough to go up the hierarchy.
+    case escalation
+    /// The first plan is built; the daemon is running.
+    case started
+    /// SIGHUP: the settings, policy and holidays were read again.
+    case reloaded
+    /// SIGHUP with a broken configuration: the old one stays in force.
+    case reloadFailed = "reload-failed"
+    /// A notification could not be delivered.
+    case deliveryFailed = "delivery-failed"
+    /// Deadlines depend on a year whose holidays are not published.
+    case provisional
+    /// The daemon stopped.
+    case stopped
+
+    package var messageID: String {
+        switch self {
+        case .reminder: "787c70451391458bad208ff0ab99be48"
+        case .due: "c723d9fc17eb4844a6ba514136bd3bf6"
+        case .overdue: "d1196838d5724731a715dde686326383"
+        case .escalation: "8a67d8223c264ac3b8d295c3516e3900"
+        case .started: "c5c02551537e4fe3b042b3cf31eab96d"
+        case .reloaded: "3fc3a4d4ac48471a9ce97a67d62fc2e0"
+        case .reloadFailed: "379471d9837441a9a4a9f4635c77829d"
+        case .deliveryFailed: "f1f5409033b349d0bbbc8841c8c44005"
+        case .provisional: "acd7abf21f0e4b609bc55ce48f950739"
+        case .stopped: "d2ae4dea72cf4a08a7121a3d33fbfdf6"
+        }
+    }
+
+    /// notice for reminders, warning for due and overdue, err for escalations (DESIGN.md).
+    package var priority: Priority {
+        switch self {
+        case .reminder: .notice
+        case .due, .overdue: .warning
+        case .escalation: .error
+        case .started, .reloaded, .stopped: .info
+        case .reloadFailed, .deliveryFailed: .error
+        case .provisional: .warning
+        }
+    }
+}

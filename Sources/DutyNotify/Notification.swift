@@ -1,0 +1,96 @@
+package import DutyCalendar
+
+/// One step of one occurrence, ready to deliver: everything a channel writes, already looked up, so a
+/// channel needs neither the planner nor the store.
+package struct Notification: Sendable {
+    package struct Person: Sendable, Hashable {
+        /// The official's id, or `mailbox:UNIT` for a unit's mailbox.
+        package var id: String
+        package var name: String
+        package var email: String?
+        package var role: String?
+        package var unit: String
+
+        package init(id: String, name: String, email: String?, role: String?, unit: String) {
+            self.id = id
+            self.name = name
+            self.email = email
+            self.role = role
+            self.unit = unit
+        }
+    }
+
+    /// `obligation/subject/period`.
+    package var occurrence: String
+    package var obligation: String
+    package var title: String
+    package var article: String
+    /// The subject's unit, and the official when the duty is a person's.
+    package var unit: String
+    package var unitName: String
+    package var official: String?
+    package var officialName: String?
+    package var period: String
+    /// The step (`reminder-30d`, `due`, `escalation-2`) and what it is.
+    package var step: String
+    package var event: DutyEvent
+    /// When the step was planned for.
+    package var scheduledAt: Instant
+    /// The deadline day and the end of it.
+    package var deadlineDate: CivilDate
+    package var deadline: Instant
+    /// Whole days from the day it is sent to the deadline day; negative when late.
+    package var daysLeft: Int
+    package var provisional: Bool
+    package var recipients: [Person]
+    /// Main and important leadership responsibility (第十三条), named on escalations.
+    package var liableMain: [Person] = []
+    package var liableImportant: [Person] = []
+    /// Earlier steps of the same occurrence that fell due while the daemon was not running and were
+    /// folded into this one.
+    package var collapsed: [String] = []
+
+    package init(
+        occurrence: String,
+        obligation: String,
+        title: String,
+        article: String,
+        unit: String,
+        unitName: String,
+        official: String?,
+        officialName: String?,
+        period: String,
+        step: String,
+        event: DutyEvent,
+        scheduledAt: Instant,
+        deadlineDate: CivilDate,
+        deadline: Instant,
+        daysLeft: Int,
+        provisional: Bool,
+        recipients: [Person]
+    ) {
+        self.occurrence = occurrence
+        self.obligation = obligation
+        self.title = title
+        self.article = article
+        self.unit = unit
+        self.unitName = unitName
+        self.official = official
+        self.officialName = officialName
+        self.period = period
+        self.step = step
+        self.event = event
+        self.scheduledAt = scheduledAt
+        self.deadlineDate = deadlineDate
+        self.deadline = deadline
+        self.daysLeft = daysLeft
+        self.provisional = provisional
+        self.recipients = recipients
+    }
+
+    /// Who the duty is about, as people read it: the unit, or the official and their unit.
+    package var subjectName: String {
+        if let officialName { return "\(unitName) \(officialName)" }
+        return unitName
+    }
+}

@@ -1,0 +1,340 @@
+package import DutyCalendar
+package import DutyCore
+package import DutyNotify
+package import DutyStore
+package import Logging
+
+/// Performs the plan: finds the steps that fell due, records each in the ledger before and after its
+/// delivery, and keeps how far it got (the watermark) in the store. `dutyd --once` is one `perform`;
+/// the scheduler calls it on every wake.
+///
+/// Rules (DESIGN.md, Delivery semantics):
+/// - a step is performed once per recipient and channel, under its deterministic ledger key;
+/// - steps of one occurrence that fell due while the daemon was not running collapse into the latest
+///   (the others are ledgered `collapsed`), so a restart after a week sends one notice, not three;
+/// - a row found `sending` was cut off by a crash and is delivered again: at most one duplicate;
+/// - the window is `[watermark, now]`: nothing before the watermark is looked at again, nothing after
+///   `now` is sent.
+package final class Dispatcher {
+    package let workspace: Workspace
+    package let store: DutyStore
+    package let channels: [any Channel]
+    let logger: Logger
+    package private(set) var planner: Planner
+    private var records: DutyRecords
+    private var revisions: [Revision: Int]
+    private var plan: Plan
+    /// The day the plan was built for; planned again when the day changes.
+    private var planDay: CivilDate
+    /// Every step before this was handled.
+    package private(set) var watermark: Instant?
+
+    /// How far back a first run looks for steps that are still worth sending.
+    package static let firstRunLookbackDays = 400
+    /// How far ahead the plan reaches.
+    static let horizonDays = 400
+    /// Deliveries written to the ledger per transaction.
+    static let chunk = 1_000
+
+    package init(workspace: Workspace, store: DutyStore, channels: [any Channel], logger: Logger, now: Instant)
+        throws(StoreError)
+    {
+        self.workspace = workspace
+        self.store = store
+        self.channels = channels
+        self.logger = logger
+        revisions = try store.revisions()
+        planner = try workspace.planner(store)
+        records = try store.records()
+        watermark = try store.watermark()
+        planDay = workspace.settings.timezone.day(of: now)
+        plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
+    }
+
+    private static func makePlan(_ planner: Planner, records: DutyRecords, from watermark: Instant?, now: Instant)
+        -> Plan
+    {
+        let zone = planner.zone
+        let today = zone.day(of: now)
+        let lo = watermark.map { min(zone.day(of: $0), today) } ?? today.adding(days: -firstRunLookbackDays)
+        return planner.plan(from: lo, through: today.adding(days: horizonDays), records: records)
+    }
+
+    /// Reads again what changed in the store since the last look (a `dutyctl` change) and plans again
+    /// when anything did or the day changed. Returns whether it planned again.
+    @discardableResult
+    package func refresh(now: Instant) throws(StoreError) -> Bool {
+        let current = try store.revisions()
+        let today = workspace.settings.timezone.day(of: now)
+        guard current != revisions || today != planDay else { return false }
+        if current[.organisation] != revisions[.organisation] { planner = try workspace.planner(store) }
+        if current[.records] != revisions[.records] { records = try store.records() }
+        revisions = current
+        planDay = today
+        plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
+        return true
+    }
+
+    /// The next step to perform and its time, for `STATUS=` and the sleep.
+    package func nextStep(after now: Instant) -> (at: Instant, obligation: String, step: String)? {
+        let from = max(watermark ?? now, now)
+        guard let n = plan.nextStep(atOrAfter: from) else { return nil }
+        return (n.at, planner.policy.obligations[n.obligation].id, n.step)
+    }
+
+    /// When something is next to do: a step, a retry, or the next day (to plan further ahead).
+    package func nextWake(after now: Instant) throws(StoreError) -> Instant {
+        let zone = workspace.settings.timezone
+        var wake = zone.instant(on: zone.day(of: now).adding(days: 1), second: 0)
+        if let step = nextStep(after: now) { wake = min(wake, step.at) }
+        if let retry = try store.nextLedgerRetry() { wake = min(wake, retry) }
+        return wake
+    }
+
+    /// What one `perform` did.
+    package struct Summary: Sendable, Equatable {
+        package var sent = 0
+        package var collapsed = 0
+        package var retrying = 0
+        package var failed = 0
+        package var cancelled = 0
+        package var total: Int { sent + collapsed + retrying + failed + cancelled }
+    }
+
+    /// Performs everything due at `now`: first the steps in `[watermark, now]`, then retries whose time
+    /// has come. `wall` gives the real time the ledger records (`--now` changes what is due, never the
+    /// recorded send time).
+    package func perform(at now: Instant, wall: () -> Instant) async throws(StoreError) -> Summary {
+        var summary = Summary()
+        let lo =
+            watermark
+            ?? Instant(seconds: now.seconds - Dispatcher.firstRunLookbackDays * 86_400)
+        let hi = Instant(microseconds: now.microseconds + 1)
+        if lo < hi {
+            try await performWindow(lo..<hi, now: now, wall: wall, summary: &summary)
+            watermark = hi
+            try store.setWatermark(hi)
+        }
+        try await performRetries(now: now, wall: wall, summary: &summary)
+        if summary.total > 0 {
+            logger.info(
+                "performed \(summary.sent) notification(s); \(summary.collapsed) collapsed, \(summary.retrying) to retry, \(summary.failed) failed",
+                metadata: [
+                    "DUTY_SENT": "\(summary.sent)", "DUTY_COLLAPSED_COUNT": "\(summary.collapsed)",
+                    "DUTY_RETRYING": "\(summary.retrying)", "DUTY_FAILED": "\(summary.failed)",
+                ]
+            )
+        }
+        return summary
+    }
+
+    /// One delivery to make: a step of an occurrence on a channel (to a recipient, for channels that
+    /// deliver per recipient), and the earlier steps folded into it.
+    private struct Pending {
+        var obligation: Int
+        var subject: Int32
+        var timing: Timing
+        var step: Int
+        var channel: Int
+        var collapsed: [Int]
+        /// The ledger row when this is a retry.
+        var retry: LedgerEntry?
+    }
+
+    private func performWindow(
+        _ window: Range<Instant>,
+        now: Instant,
+        wall: () -> Instant,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        let states = try store.ledgerStates(dueIn: window)
+        var pending: [Pending] = []
+        plan.forEachDue(in: window) { o, s, t, range in
+            let occurrence = OccurrenceID(
+                obligation: planner.policy.obligations[o].id,
+                subject: planner.subjectID(s, obligation: o),
+                period: t.period
+            ).description
+            let last = range.upperBound - 1
+            for (c, channel) in channels.enumerated() {
+                // Per-recipient channels are checked per recipient when the batch is built.
+                if !channel.perRecipient,
+                    states[LedgerEntry.key(occurrence: occurrence, step: t.steps[last].name, recipient: "*", channel: channel.name)]
+                        != nil
+                {
+                    continue
+                }
+                let collapsed = range.dropLast().filter { k in
+                    states[LedgerEntry.key(occurrence: occurrence, step: t.steps[k].name, recipient: "*", channel: channel.name)]
+                        == nil
+                }
+                pending.append(
+                    Pending(obligation: o, subject: s, timing: t, step: last, channel: c, collapsed: collapsed)
+                )
+            }
+        }
+        pending.sort { ($0.timing.steps[$0.step].at, $0.obligation, $0.subject) < ($1.timing.steps[$1.step].at, $1.obligation, $1.subject) }
+        var start = 0
+        while start < pending.count {
+            let end = min(start + Dispatcher.chunk, pending.count)
+            try await deliver(pending[start..<end], states: states, now: now, wall: wall, summary: &summary)
+            start = end
+        }
+    }
+
+    /// Delivers one chunk: `sending` (and `collapsed`) rows committed first, then the deliveries, then
+    /// their outcomes in one more transaction.
+    private func deliver(
+        _ chunk: ArraySlice<Pending>,
+        states: [String: LedgerEntry.State],
+        now: Instant,
+        wall: () -> Instant,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        let started = wall()
+        var before: [LedgerEntry] = []
+        var items: [[(notification: Notification, recipient: Notification.Person?)]] = Array(
+            repeating: [],
+            count: channels.count
+        )
+        var rows: [[LedgerEntry]] = Array(repeating: [], count: channels.count)
+        for p in chunk {
+            let channel = channels[p.channel]
+            var n = planner.notification(obligation: p.obligation, subject: p.subject, timing: p.timing, step: p.step, at: now)
+            n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
+            let recipients: [Notification.Person?] = channel.perRecipient ? n.recipients.map { $0 } : [nil]
+            for r in recipients {
+                var e =
+                    p.retry
+                    ?? LedgerEntry(
+                        occurrence: n.occurrence,
+                        step: n.step,
+                        recipient: r?.id ?? "*",
+                        channel: channel.name,
+                        state: .sending,
+                        dueAt: n.scheduledAt
+                    )
+                if p.retry == nil, channel.perRecipient, states[e.key] != nil { continue }
+                e.state = .sending
+                e.attempts += 1
+                e.firstAttemptAt = e.firstAttemptAt ?? started
+                e.lastAttemptAt = started
+                e.nextAttemptAt = nil
+                before.append(e)
+                rows[p.channel].append(e)
+                items[p.channel].append((n, r))
+            }
+            for k in p.collapsed {
+                var e = LedgerEntry(
+                    occurrence: n.occurrence,
+                    step: p.timing.steps[k].name,
+                    recipient: "*",
+                    channel: channel.name,
+                    state: .collapsed,
+                    dueAt: p.timing.steps[k].at
+                )
+                e.error = "fell due while dutyd was not running; folded into \(n.step)"
+                before.append(e)
+                summary.collapsed += 1
+            }
+        }
+        try store.writeLedger(before)
+        var after: [LedgerEntry] = []
+        for (c, channel) in channels.enumerated() where !items[c].isEmpty {
+            let results = await channel.deliver(items[c])
+            let done = wall()
+            for (i, var e) in rows[c].enumerated() {
+                let result = i < results.count ? results[i] : .transient("the channel gave no answer")
+                switch result {
+                case .sent:
+                    e.state = .sent
+                    e.sentAt = done
+                    e.error = nil
+                    summary.sent += 1
+                case .transient(let why):
+                    e.state = .retry
+                    e.error = why
+                    e.nextAttemptAt = Instant(seconds: done.seconds + Dispatcher.backoff(attempt: e.attempts))
+                    summary.retrying += 1
+                    logFailure(e, why, final: false)
+                case .permanent(let why):
+                    e.state = .failed
+                    e.error = why
+                    summary.failed += 1
+                    logFailure(e, why, final: true)
+                }
+                after.append(e)
+            }
+        }
+        try store.writeLedger(after)
+    }
+
+    /// Seconds before attempt `n + 1`: one minute, doubling, at most six hours.
+    package static func backoff(attempt n: Int) -> Int {
+        min(60 << min(max(n - 1, 0), 16), 6 * 3600)
+    }
+
+    private func logFailure(_ e: LedgerEntry, _ why: String, final: Bool) {
+        logger.error(
+            "\(final ? "could not deliver" : "will retry") \(e.step) of \(e.occurrence) on \(e.channel) to \(e.recipient): \(why)",
+            metadata: [
+                "MESSAGE_ID": "\(DutyEvent.deliveryFailed.messageID)", "DUTY_EVENT": "\(DutyEvent.deliveryFailed.rawValue)",
+                "DUTY_OCCURRENCE": "\(e.occurrence)", "DUTY_STEP": "\(e.step)", "DUTY_CHANNEL": "\(e.channel)",
+                "DUTY_RECIPIENT": "\(e.recipient)", "DUTY_ATTEMPTS": "\(e.attempts)",
+            ]
+        )
+    }
+
+    /// Rows cut off mid-delivery or waiting for a retry whose time has come.
+    private func performRetries(now: Instant, wall: () -> Instant, summary: inout Summary) async throws(StoreError) {
+        let rows = try store.ledgerRetries(at: now)
+        guard !rows.isEmpty else { return }
+        var pending: [Pending] = []
+        var cancelled: [LedgerEntry] = []
+        for row in rows {
+            guard let c = channels.firstIndex(where: { $0.name == row.channel }),
+                let id = OccurrenceID(row.occurrence),
+                let occurrence = plan.occurrence(id) ?? planner.occurrence(id, records: records),
+                let k = occurrence.timing.steps.firstIndex(where: { $0.name == row.step })
+            else {
+                var e = row
+                e.state = .cancelled
+                e.error = "no longer in the policy or the organisation"
+                cancelled.append(e)
+                continue
+            }
+            if occurrence.completion != nil || occurrence.waiver != nil {
+                var e = row
+                e.state = .cancelled
+                e.error = occurrence.completion != nil ? "completed before it could be delivered" : "waived"
+                cancelled.append(e)
+                continue
+            }
+            pending.append(
+                Pending(
+                    obligation: occurrence.obligation,
+                    subject: occurrence.subject,
+                    timing: occurrence.timing,
+                    step: k,
+                    channel: c,
+                    collapsed: [],
+                    retry: row
+                )
+            )
+        }
+        try store.writeLedger(cancelled)
+        summary.cancelled += cancelled.count
+        var start = 0
+        while start < pending.count {
+            let end = min(start + Dispatcher.chunk, pending.count)
+            try await deliver(pending[start..<end], states: [:], now: now, wall: wall, summary: &summary)
+            start = end
+        }
+    }
+
+    /// Years the plan reaches into whose holidays are not published.
+    package func unpublishedYears(now: Instant) -> [Int] {
+        let today = workspace.settings.timezone.day(of: now)
+        return workspace.workdays.unpublishedYears(from: today, through: today.adding(days: Dispatcher.horizonDays))
+    }
+}

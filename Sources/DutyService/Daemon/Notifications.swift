@@ -1,0 +1,73 @@
+package import DutyCalendar
+package import DutyCore
+package import DutyNotify
+
+extension PlannedStep.Kind {
+    /// The journal event of a step of this kind.
+    package var event: DutyEvent {
+        switch self {
+        case .reminder: .reminder
+        case .due: .due
+        case .overdue: .overdue
+        case .escalation: .escalation
+        }
+    }
+}
+
+extension Planner {
+    /// The notification for step `k` of a deadline of subject `s`, sent at `now`.
+    package func notification(
+        obligation o: Int,
+        subject s: Int32,
+        timing t: Timing,
+        step k: Int,
+        at now: Instant
+    ) -> Notification {
+        let ob = policy.obligations[o]
+        let step = t.steps[k]
+        let u = unitOf(subject: s, obligation: o)
+        let unit = u >= 0 ? organisation.units[Int(u)] : nil
+        let official = ob.appliesTo.subjectsAreOfficials ? organisation.officials[Int(s)] : nil
+        var n = Notification(
+            occurrence: OccurrenceID(obligation: ob.id, subject: subjectID(s, obligation: o), period: t.period)
+                .description,
+            obligation: ob.id,
+            title: ob.title,
+            article: ob.article,
+            unit: unit?.id ?? "",
+            unitName: unit?.name ?? "",
+            official: official?.id,
+            officialName: official?.name,
+            period: t.period,
+            step: step.name,
+            event: step.kind.event,
+            scheduledAt: step.at,
+            deadlineDate: t.date,
+            deadline: t.deadline,
+            daysLeft: t.date.daysSinceEpoch - zone.day(of: now).daysSinceEpoch,
+            provisional: t.provisional || step.provisional,
+            recipients: recipients(step.recipients, obligation: o, subject: s).map(notificationPerson)
+        )
+        if step.kind == .escalation {
+            let l = liability(obligation: o, subject: s)
+            n.liableMain = l.main.map(notificationPerson(official:))
+            n.liableImportant = l.important.map(notificationPerson(official:))
+        }
+        return n
+    }
+
+    func notificationPerson(official k: Int32) -> Notification.Person {
+        let o = organisation.officials[Int(k)]
+        let unit = organisation.officials[Int(k)].unit
+        return Notification.Person(id: o.id, name: o.name, email: o.email, role: o.roles.first, unit: unit)
+    }
+
+    func notificationPerson(_ r: Recipient) -> Notification.Person {
+        let unit = organisation.units[Int(r.unit)]
+        if let k = r.official {
+            let o = organisation.officials[Int(k)]
+            return Notification.Person(id: o.id, name: o.name, email: o.email, role: r.role ?? o.roles.first, unit: unit.id)
+        }
+        return Notification.Person(id: "mailbox:\(unit.id)", name: unit.name, email: unit.email, role: nil, unit: unit.id)
+    }
+}

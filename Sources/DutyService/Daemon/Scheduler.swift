@@ -1,0 +1,223 @@
+package import DutyCalendar
+import DutyCore
+package import DutyNotify
+package import DutyStore
+import Foundation
+package import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// dutyd's main service: builds the plan, tells systemd it is ready, then sleeps until the next step,
+/// performs it and plans again, until it is told to stop. SIGHUP reads the settings, policy and holidays
+/// again; a broken new configuration is logged and the old one stays in force.
+///
+/// The sleep is capped (half the watchdog interval, else `idleCap`), so a wall clock that jumps is noticed
+/// within the cap and the watchdog is fed, and nothing else wakes the daemon: no polling loop.
+package final class Scheduler: Service {
+    package let configPath: String
+    let clock: any SchedulerClock
+    let manager: ServiceManager
+    let journal: Journal
+    let logger: Logger
+    let trapSignals: Bool
+    private let inbox = Inbox()
+    /// The longest sleep without a watchdog.
+    package static let idleCap: Double = 3600
+
+    package init(
+        configPath: String,
+        clock: any SchedulerClock = SystemClock(),
+        manager: ServiceManager = ServiceManager(),
+        journal: Journal,
+        logger: Logger,
+        trapSignals: Bool = true
+    ) {
+        self.configPath = configPath
+        self.clock = clock
+        self.manager = manager
+        self.journal = journal
+        self.logger = logger
+        self.trapSignals = trapSignals
+    }
+
+    /// Asks the running scheduler to read its configuration again (what SIGHUP does).
+    package func reload() async { await inbox.post(.reload) }
+
+    /// Asks it to stop (what SIGTERM does through the service group).
+    package func stop() async { await inbox.post(.stop) }
+
+    /// Builds the dispatcher from the files; errors are the configuration's.
+    package static func load(
+        configPath: String,
+        journal: Journal,
+        logger: Logger,
+        now: Instant,
+        reuse store: DutyStore? = nil
+    ) throws -> Dispatcher {
+        let settings = try Settings.load(path: configPath)
+        let workspace = try Workspace.load(settings)
+        let db = try store.flatMap { $0.path == settings.state ? $0 : nil } ?? workspace.openStore()
+        return try Dispatcher(
+            workspace: workspace,
+            store: db,
+            channels: [JournalChannel(journal: journal, zone: settings.timezone)],
+            logger: logger,
+            now: now
+        )
+    }
+
+    package func run() async throws {
+        var dispatcher = try Scheduler.load(configPath: configPath, journal: journal, logger: logger, now: clock.now())
+        _ = try await dispatcher.perform(at: clock.now(), wall: clock.now)
+        logStarted(dispatcher, event: .started)
+        var shown = status(dispatcher)
+        manager.notify("READY=1\nSTATUS=\(shown)")
+
+        let signals = Task { [inbox, trapSignals] in
+            guard trapSignals else { return }
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { await inbox.post(.reload) }
+        }
+        defer { signals.cancel() }
+        let watchdog = manager.watchdogInterval
+        let cap = watchdog.map { max($0 / 2, 0.05) } ?? Scheduler.idleCap
+
+        try await withGracefulShutdownHandler {
+            loop: while true {
+                let now = clock.now()
+                let wake = try dispatcher.nextWake(after: now)
+                let seconds = min(max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0), cap)
+                let timer = Task { [clock, inbox] in
+                    try await clock.sleep(seconds: seconds)
+                    await inbox.post(.timer)
+                }
+                let event = await inbox.next()
+                timer.cancel()
+                if watchdog != nil { manager.notify("WATCHDOG=1") }
+                switch event {
+                case .stop:
+                    break loop
+                case .reload:
+                    dispatcher = await reloaded(dispatcher)
+                case .timer:
+                    break
+                }
+                let at = clock.now()
+                do {
+                    if try dispatcher.refresh(now: at) { logger.debug("planned again") }
+                    _ = try await dispatcher.perform(at: at, wall: clock.now)
+                } catch {
+                    // The store is busy or gone for now: logged, tried again on the next wake.
+                    logger.error("cannot perform the plan: \(error)")
+                }
+                let now = status(dispatcher)
+                if now != shown {
+                    manager.notify("STATUS=\(now)")
+                    shown = now
+                }
+            }
+        } onGracefulShutdown: { [inbox] in
+            Task { await inbox.post(.stop) }
+        }
+        manager.notify("STOPPING=1\nSTATUS=stopping")
+        logger.info(
+            "dutyd stopped",
+            metadata: ["MESSAGE_ID": "\(DutyEvent.stopped.messageID)", "DUTY_EVENT": "\(DutyEvent.stopped.rawValue)"]
+        )
+    }
+
+    /// Reads the configuration again; on any error keeps `old` and says why.
+    private func reloaded(_ old: Dispatcher) async -> Dispatcher {
+        manager.reloading()
+        defer { manager.notify("READY=1\nSTATUS=\(status(old))") }
+        do {
+            let new = try Scheduler.load(
+                configPath: configPath,
+                journal: journal,
+                logger: logger,
+                now: clock.now(),
+                reuse: old.store
+            )
+            logStarted(new, event: .reloaded)
+            return new
+        } catch {
+            logger.error(
+                "reload failed, the previous configuration stays in force: \(Scheduler.describe(error))",
+                metadata: [
+                    "MESSAGE_ID": "\(DutyEvent.reloadFailed.messageID)",
+                    "DUTY_EVENT": "\(DutyEvent.reloadFailed.rawValue)", "DUTY_CONFIG": "\(configPath)",
+                ]
+            )
+            return old
+        }
+    }
+
+    private func logStarted(_ d: Dispatcher, event: DutyEvent) {
+        let p = d.planner
+        logger.info(
+            "\(event == .started ? "dutyd started" : "configuration reloaded"): \(p.organisation.units.count) units, \(p.organisation.officials.count) officials, \(p.policy.obligations.count) obligations; \(status(d))",
+            metadata: [
+                "MESSAGE_ID": "\(event.messageID)", "DUTY_EVENT": "\(event.rawValue)", "DUTY_CONFIG": "\(configPath)",
+                "DUTY_UNITS": "\(p.organisation.units.count)", "DUTY_OBLIGATIONS": "\(p.policy.obligations.count)",
+            ]
+        )
+        for year in d.unpublishedYears(now: clock.now()) {
+            logger.warning(
+                "\(WorkingDayCalendar.unpublishedWarning(year).replacingOccurrences(of: "warning: ", with: ""))",
+                metadata: [
+                    "MESSAGE_ID": "\(DutyEvent.provisional.messageID)", "DUTY_EVENT": "\(DutyEvent.provisional.rawValue)",
+                    "DUTY_YEAR": "\(year)",
+                ]
+            )
+        }
+    }
+
+    /// `next: unit-situation-report reminder-30d at 2026-12-01T09:00:00+08:00`
+    func status(_ d: Dispatcher) -> String {
+        let zone = d.workspace.settings.timezone
+        guard let next = d.nextStep(after: clock.now()) else { return "nothing scheduled within 400 days" }
+        return "next: \(next.obligation) \(next.step) at \(next.at.format(in: zone))"
+    }
+
+    /// An error as one line for the journal, with its place.
+    package static func describe(_ error: any Error) -> String {
+        if let e = error as? PolicyError {
+            return e.problems.map(\.description).joined(separator: "; ")
+        }
+        return "\(error)"
+    }
+}
+
+/// What wakes the scheduler.
+enum Wake: Sendable {
+    case timer
+    case reload
+    case stop
+}
+
+/// A mailbox the scheduler waits on: the timer, SIGHUP and shutdown post to it.
+actor Inbox {
+    private var pending: [Wake] = []
+    private var waiter: CheckedContinuation<Wake, Never>?
+
+    func post(_ wake: Wake) {
+        if let w = waiter {
+            waiter = nil
+            w.resume(returning: wake)
+        } else {
+            pending.append(wake)
+        }
+    }
+
+    func next() async -> Wake {
+        if !pending.isEmpty {
+            // A stop outranks anything queued before it.
+            if let i = pending.firstIndex(where: { if case .stop = $0 { true } else { false } }) {
+                pending.removeAll()
+                _ = i
+                return .stop
+            }
+            return pending.removeFirst()
+        }
+        return await withCheckedContinuation { waiter = $0 }
+    }
+}

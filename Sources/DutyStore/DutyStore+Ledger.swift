@@ -1,0 +1,198 @@
+package import DutyCalendar
+import GRDB
+
+/// One row of the notification ledger: one step of one occurrence, to one recipient, on one channel
+/// (DESIGN.md, Delivery semantics). Written as `sending` before delivery and with the outcome after.
+package struct LedgerEntry: Sendable, Equatable {
+    package enum State: String, Sendable, CaseIterable {
+        /// Being delivered; found so at start, the process died mid-delivery: delivered again (at most
+        /// one duplicate).
+        case sending
+        case sent
+        /// Failed for now; tried again from `nextAttemptAt`.
+        case retry
+        /// Failed for good; never tried again.
+        case failed
+        /// Fell due while the daemon was not running and was folded into a later step of the same
+        /// occurrence; never sent.
+        case collapsed
+        /// Completed or waived before a retry could go out.
+        case cancelled
+
+        /// No further delivery will be tried.
+        package var isFinal: Bool { self == .sent || self == .failed || self == .collapsed || self == .cancelled }
+    }
+
+    package var key: String
+    package var occurrence: String
+    package var step: String
+    package var recipient: String
+    package var channel: String
+    package var state: State
+    package var dueAt: Instant
+    package var attempts = 0
+    package var firstAttemptAt: Instant?
+    package var lastAttemptAt: Instant?
+    package var nextAttemptAt: Instant?
+    package var sentAt: Instant?
+    package var error: String?
+
+    package init(occurrence: String, step: String, recipient: String, channel: String, state: State, dueAt: Instant) {
+        self.key = LedgerEntry.key(occurrence: occurrence, step: step, recipient: recipient, channel: channel)
+        self.occurrence = occurrence
+        self.step = step
+        self.recipient = recipient
+        self.channel = channel
+        self.state = state
+        self.dueAt = dueAt
+    }
+
+    /// The deterministic key: `obligation/subject/period/step/recipient/channel` (`*` for a channel that
+    /// sends one delivery per step).
+    package static func key(occurrence: String, step: String, recipient: String, channel: String) -> String {
+        "\(occurrence)/\(step)/\(recipient)/\(channel)"
+    }
+}
+
+extension DutyStore {
+    /// The states of the ledger rows whose step was due in `window`, by key.
+    package func ledgerStates(dueIn window: Range<Instant>) throws(StoreError) -> [String: LedgerEntry.State] {
+        try read { db in
+            var out: [String: LedgerEntry.State] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT key, state FROM notification WHERE due_at >= ? AND due_at < ?",
+                arguments: [window.lowerBound.seconds, window.upperBound.seconds + 1]
+            )
+            while let r = try rows.next() {
+                let at: String = r[0]
+                out[at] = LedgerEntry.State(rawValue: r[1]) ?? .sent
+            }
+            return out
+        }
+    }
+
+    /// Rows to deliver again at `now`: `retry` rows whose time has come, and `sending` rows (a delivery
+    /// that a stopped process did not finish).
+    package func ledgerRetries(at now: Instant) throws(StoreError) -> [LedgerEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM notification
+                    WHERE state = 'sending' OR (state = 'retry' AND next_attempt_at <= ?)
+                    ORDER BY due_at, key
+                    """,
+                arguments: [now.seconds]
+            ).map(Self.ledgerEntry)
+        }
+    }
+
+    /// When the next `retry` row falls due.
+    package func nextLedgerRetry() throws(StoreError) -> Instant? {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM notification WHERE state = 'retry'")
+                .map { Instant(seconds: $0) }
+        }
+    }
+
+    /// The ledger rows of an occurrence (every step, recipient and channel), by due time.
+    package func ledger(occurrence: String) throws(StoreError) -> [LedgerEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM notification WHERE occurrence = ? ORDER BY due_at, key",
+                arguments: [occurrence]
+            ).map(Self.ledgerEntry)
+        }
+    }
+
+    /// Every ledger row, by due time (tests and small stores).
+    package func ledger() throws(StoreError) -> [LedgerEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY due_at, key").map(Self.ledgerEntry)
+        }
+    }
+
+    /// Counts of ledger rows by state.
+    package func ledgerCounts() throws(StoreError) -> [LedgerEntry.State: Int] {
+        try read { db in
+            var out: [LedgerEntry.State: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM notification GROUP BY state") {
+                if let s = LedgerEntry.State(rawValue: r[0]) { out[s] = r[1] }
+            }
+            return out
+        }
+    }
+
+    /// Writes rows as they are (insert or replace), all in one transaction: `sending` rows before a
+    /// delivery, outcomes after it, `collapsed` rows with them.
+    package func writeLedger(_ entries: [LedgerEntry]) throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO notification
+                    (key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at,
+                     last_attempt_at, next_attempt_at, sent_at, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for e in entries {
+                try statement.execute(arguments: [
+                    e.key, e.occurrence, e.step, e.recipient, e.channel, e.state.rawValue, e.dueAt.seconds,
+                    e.attempts, e.firstAttemptAt?.seconds, e.lastAttemptAt?.seconds, e.nextAttemptAt?.seconds,
+                    e.sentAt?.seconds, e.error,
+                ])
+            }
+        }
+    }
+
+    static func ledgerEntry(_ r: Row) -> LedgerEntry {
+        var e = LedgerEntry(
+            occurrence: r["occurrence"],
+            step: r["step"],
+            recipient: r["recipient"],
+            channel: r["channel"],
+            state: LedgerEntry.State(rawValue: r["state"]) ?? .sent,
+            dueAt: Instant(seconds: r["due_at"])
+        )
+        e.key = r["key"]
+        e.attempts = r["attempts"]
+        let instant = { (column: String) -> Instant? in (r[column] as Int?).map { Instant(seconds: $0) } }
+        e.firstAttemptAt = instant("first_attempt_at")
+        e.lastAttemptAt = instant("last_attempt_at")
+        e.nextAttemptAt = instant("next_attempt_at")
+        e.sentAt = instant("sent_at")
+        e.error = r["error"]
+        return e
+    }
+
+    /// How far the daemon has performed the plan: every step before this instant was handled.
+    package func watermark() throws(StoreError) -> Instant? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = 'performed_through'")
+                .flatMap(Int.init).map { Instant(microseconds: $0) }
+        }
+    }
+
+    package func setWatermark(_ at: Instant) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('performed_through', ?)",
+                arguments: [String(at.microseconds)]
+            )
+        }
+    }
+
+    /// The revision of each part; a part whose number moved has changed since it was last read.
+    package func revisions() throws(StoreError) -> [Revision: Int] {
+        try read { db in
+            var out: [Revision: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT name, value FROM revision") {
+                if let part = Revision(rawValue: r[0]) { out[part] = r[1] }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import DutyCalendar
+import DutyNotify
+import DutyService
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `dutyd`: the service. Reads /etc/dutyd/dutyd.toml (or `--config`), builds the plan, tells systemd it
+/// is ready, and performs every step when it falls due: journal entries now, email and hooks next.
+@main
+struct Dutyd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dutyd",
+        abstract: "Keeps every unit on schedule with its recurring duties: reminders, due notices, escalations.",
+        discussion: """
+            Run by systemd (dutyd.service, Type=notify). SIGHUP reads the settings, policy and holidays
+            again and keeps the old ones if the new ones are broken; SIGTERM stops it cleanly. Entries go
+            to the journal (journalctl -u dutyd, journalctl -x explains each), or to stderr without one.
+
+            Exit status: 0 stopped cleanly, 64 bad usage, 78 bad settings or policy, 1 state store or
+            other runtime failure.
+            """,
+        version: dutydVersion
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The settings file.", valueName: "path"))
+    var config = Settings.defaultPath
+
+    @Flag(name: .long, help: "Perform everything due now (or at --now), then exit.")
+    var once = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --once: the moment to perform, ISO 8601 (2026-12-21T09:00:00+08:00, or local time in the settings' zone).",
+            valueName: "instant"
+        )
+    )
+    var now: String?
+
+    func validate() throws {
+        if now != nil && !once {
+            throw ValidationError(
+                "--now needs --once: the service always works on the real time; `dutyd --once --now 2026-12-21T09:00:00+08:00` performs what is due at another moment"
+            )
+        }
+    }
+
+    func run() async throws {
+        // A `systemctl reload` that arrives while starting must not kill the process.
+        signal(SIGHUP, SIG_IGN)
+        let journal = Journal.detect()
+        LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
+        let logger = Logger(label: "dutyd")
+        do {
+            if once {
+                try await runOnce(journal: journal, logger: logger)
+            } else {
+                let scheduler = Scheduler(configPath: config, journal: journal, logger: logger)
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: [scheduler],
+                        gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: logger
+                    )
+                )
+                try await group.run()
+            }
+        } catch {
+            guard let f = Failure(translating: error) else {
+                fail(Failure(Failure.runtime, "\(error)"), journal: journal)
+                throw ExitCode(Failure.runtime)
+            }
+            fail(f, journal: journal)
+            throw ExitCode(f.status)
+        }
+    }
+
+    private func runOnce(journal: Journal, logger: Logger) async throws {
+        let clock = SystemClock()
+        let settings = try Settings.load(path: config)
+        var at = clock.now()
+        if let now {
+            guard let i = Instant(iso: now, zone: settings.timezone) else {
+                throw Failure(
+                    Failure.usage,
+                    "--now '\(now)': expected an ISO 8601 instant such as 2026-12-21T09:00:00+08:00 (or a local date-time in \(settings.timezone.identifier))"
+                )
+            }
+            at = i
+        }
+        let dispatcher = try Scheduler.load(configPath: config, journal: journal, logger: logger, now: at)
+        let done = try await dispatcher.perform(at: at, wall: clock.now)
+        let text =
+            "performed what was due at \(at.format(in: settings.timezone)): \(done.sent) sent, \(done.collapsed) collapsed, \(done.retrying) to retry, \(done.failed) failed"
+        if journal.mode == .stderr { FileHandle.standardError.write(Data("dutyd: \(text)\n".utf8)) }
+    }
+
+    /// The error on stderr (where systemd shows it in `systemctl status`) and, when there is a journal,
+    /// as an entry too.
+    private func fail(_ f: Failure, journal: Journal) {
+        let text = "dutyd: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
+        if journal.mode == .native {
+            journal.send(JournalEntry(f.message, priority: .error, fields: [("DUTY_EXIT_STATUS", String(f.status))]))
+        }
+    }
+}
+
+let dutydVersion = "0.4.0"
