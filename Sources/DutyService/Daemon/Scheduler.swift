@@ -109,10 +109,10 @@ package final class Scheduler: Service {
                     // The store is busy or gone for now: logged, tried again on the next wake.
                     logger.error("cannot perform the plan: \(error)")
                 }
-                let now = status(dispatcher)
-                if now != shown {
-                    manager.notify("STATUS=\(now)")
-                    shown = now
+                let current = status(dispatcher)
+                if current != shown {
+                    manager.notify("STATUS=\(current)")
+                    shown = current
                 }
             }
         } onGracefulShutdown: { [inbox] in
