@@ -7,7 +7,7 @@ package protocol Channel: Sendable {
     /// them all (journal), ledgered under the recipient `*`.
     var perRecipient: Bool { get }
     /// Delivers a batch; one result per item, in order. `recipient` is `nil` when not per recipient.
-    func deliver(_ batch: [(notification: Notification, recipient: Notification.Person?)]) async -> [Delivery]
+    func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery]
 }
 
 /// What became of one delivery.

@@ -14,7 +14,7 @@ package struct JournalChannel: Channel {
     package var name: String { "journal" }
     package var perRecipient: Bool { false }
 
-    package func deliver(_ batch: [(notification: Notification, recipient: Notification.Person?)]) async -> [Delivery]
+    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery]
     {
         batch.map { item in
             journal.send(entry(item.notification))
@@ -23,7 +23,7 @@ package struct JournalChannel: Channel {
     }
 
     /// The entry for a notification.
-    package func entry(_ n: Notification) -> JournalEntry {
+    package func entry(_ n: Notice) -> JournalEntry {
         var fields: [(name: String, value: String)] = [
             ("MESSAGE_ID", n.event.messageID),
             ("DUTY_EVENT", n.event.rawValue),
@@ -49,7 +49,7 @@ package struct JournalChannel: Channel {
     }
 
     /// `【提醒】番禺区委：意识形态工作责任制落实情况报告（2026-H2）2026-12-31 周四截止，还有 30 天；通知 张三、李四`
-    package static func message(_ n: Notification) -> String {
+    package static func message(_ n: Notice) -> String {
         let tag: String
         let when: String
         switch n.event {

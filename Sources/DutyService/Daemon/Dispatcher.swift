@@ -193,7 +193,7 @@ package final class Dispatcher {
     ) async throws(StoreError) {
         let started = wall()
         var before: [LedgerEntry] = []
-        var items: [[(notification: Notification, recipient: Notification.Person?)]] = Array(
+        var items: [[(notification: Notice, recipient: Notice.Person?)]] = Array(
             repeating: [],
             count: channels.count
         )
@@ -202,7 +202,7 @@ package final class Dispatcher {
             let channel = channels[p.channel]
             var n = planner.notification(obligation: p.obligation, subject: p.subject, timing: p.timing, step: p.step, at: now)
             n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
-            let recipients: [Notification.Person?] = channel.perRecipient ? n.recipients.map { $0 } : [nil]
+            let recipients: [Notice.Person?] = channel.perRecipient ? n.recipients.map { $0 } : [nil]
             for r in recipients {
                 var e =
                     p.retry

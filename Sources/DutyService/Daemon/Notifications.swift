@@ -22,13 +22,13 @@ extension Planner {
         timing t: Timing,
         step k: Int,
         at now: Instant
-    ) -> Notification {
+    ) -> Notice {
         let ob = policy.obligations[o]
         let step = t.steps[k]
         let u = unitOf(subject: s, obligation: o)
         let unit = u >= 0 ? organisation.units[Int(u)] : nil
         let official = ob.appliesTo.subjectsAreOfficials ? organisation.officials[Int(s)] : nil
-        var n = Notification(
+        var n = Notice(
             occurrence: OccurrenceID(obligation: ob.id, subject: subjectID(s, obligation: o), period: t.period)
                 .description,
             obligation: ob.id,
@@ -56,18 +56,18 @@ extension Planner {
         return n
     }
 
-    func notificationPerson(official k: Int32) -> Notification.Person {
+    func notificationPerson(official k: Int32) -> Notice.Person {
         let o = organisation.officials[Int(k)]
         let unit = organisation.officials[Int(k)].unit
-        return Notification.Person(id: o.id, name: o.name, email: o.email, role: o.roles.first, unit: unit)
+        return Notice.Person(id: o.id, name: o.name, email: o.email, role: o.roles.first, unit: unit)
     }
 
-    func notificationPerson(_ r: Recipient) -> Notification.Person {
+    func notificationPerson(_ r: Recipient) -> Notice.Person {
         let unit = organisation.units[Int(r.unit)]
         if let k = r.official {
             let o = organisation.officials[Int(k)]
-            return Notification.Person(id: o.id, name: o.name, email: o.email, role: r.role ?? o.roles.first, unit: unit.id)
+            return Notice.Person(id: o.id, name: o.name, email: o.email, role: r.role ?? o.roles.first, unit: unit.id)
         }
-        return Notification.Person(id: "mailbox:\(unit.id)", name: unit.name, email: unit.email, role: nil, unit: unit.id)
+        return Notice.Person(id: "mailbox:\(unit.id)", name: unit.name, email: unit.email, role: nil, unit: unit.id)
     }
 }

@@ -20,6 +20,7 @@ package final class Scheduler: Service {
     let journal: Journal
     let logger: Logger
     let trapSignals: Bool
+    let channels: ChannelFactory
     private let inbox = Inbox()
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
@@ -30,8 +31,10 @@ package final class Scheduler: Service {
         manager: ServiceManager = ServiceManager(),
         journal: Journal,
         logger: Logger,
-        trapSignals: Bool = true
+        trapSignals: Bool = true,
+        channels: @escaping ChannelFactory = Scheduler.standardChannels
     ) {
+        self.channels = channels
         self.configPath = configPath
         self.clock = clock
         self.manager = manager
@@ -46,13 +49,22 @@ package final class Scheduler: Service {
     /// Asks it to stop (what SIGTERM does through the service group).
     package func stop() async { await inbox.post(.stop) }
 
+    /// Makes the delivery channels for a configuration.
+    package typealias ChannelFactory = @Sendable (Settings, Journal) -> [any Channel]
+
+    /// The channels a configuration delivers to: the journal (email and hooks come next).
+    package static let standardChannels: ChannelFactory = { settings, journal in
+        [JournalChannel(journal: journal, zone: settings.timezone)]
+    }
+
     /// Builds the dispatcher from the files; errors are the configuration's.
     package static func load(
         configPath: String,
         journal: Journal,
         logger: Logger,
         now: Instant,
-        reuse store: DutyStore? = nil
+        reuse store: DutyStore? = nil,
+        channels: ChannelFactory = standardChannels
     ) throws -> Dispatcher {
         let settings = try Settings.load(path: configPath)
         let workspace = try Workspace.load(settings)
@@ -60,14 +72,20 @@ package final class Scheduler: Service {
         return try Dispatcher(
             workspace: workspace,
             store: db,
-            channels: [JournalChannel(journal: journal, zone: settings.timezone)],
+            channels: channels(settings, journal),
             logger: logger,
             now: now
         )
     }
 
     package func run() async throws {
-        var dispatcher = try Scheduler.load(configPath: configPath, journal: journal, logger: logger, now: clock.now())
+        var dispatcher = try Scheduler.load(
+            configPath: configPath,
+            journal: journal,
+            logger: logger,
+            now: clock.now(),
+            channels: channels
+        )
         _ = try await dispatcher.perform(at: clock.now(), wall: clock.now)
         logStarted(dispatcher, event: .started)
         var shown = status(dispatcher)
@@ -135,7 +153,8 @@ package final class Scheduler: Service {
                 journal: journal,
                 logger: logger,
                 now: clock.now(),
-                reuse: old.store
+                reuse: old.store,
+                channels: channels
             )
             logStarted(new, event: .reloaded)
             return new

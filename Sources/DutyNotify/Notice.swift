@@ -2,7 +2,7 @@ package import DutyCalendar
 
 /// One step of one occurrence, ready to deliver: everything a channel writes, already looked up, so a
 /// channel needs neither the planner nor the store.
-package struct Notification: Sendable {
+package struct Notice: Sendable {
     package struct Person: Sendable, Hashable {
         /// The official's id, or `mailbox:UNIT` for a unit's mailbox.
         package var id: String
