@@ -5,10 +5,26 @@ SWIFT ?= swift
 CONFIG ?= config/dutyd.toml
 # What building and testing need beyond the Swift toolchain: the zone database and SQLite for the
 # state store (GRDB).
-APT_PACKAGES := tzdata libsqlite3-dev
+# What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state
+# store (GRDB), libsystemd for the journal and sd_notify; the tests also run a real systemd-journald
+# (package systemd) and the demo shifts the clock with faketime.
+APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd faketime
 DUTYCTL = .build/debug/dutyctl
+DUTYD = .build/debug/dutyd
 
-.PHONY: all deps build demo test lint format bench oracles clean
+# Where `make install` puts things (DESTDIR is prepended to every path).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/dutyd
+DOCDIR ?= $(PREFIX)/share/doc/dutyd
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd
+UNITDIR ?= $(SYSTEMDDIR)/system
+CATALOGDIR ?= $(SYSTEMDDIR)/catalog
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR ?= /etc
+
+.PHONY: all deps build demo test journald lint format bench install install-files oracles clean
 
 all: build
 
@@ -24,6 +40,7 @@ deps:
 
 build: deps
 	$(SWIFT) build --product dutyctl
+	$(SWIFT) build --product dutyd
 
 # Runs the product on the example in config/: imports the example organisation into a fresh state
 # store (.build-demo/state/dutyd.sqlite, as config/dutyd.toml says) and shows what is due.
@@ -54,9 +71,53 @@ demo: build
 	@echo "== A mistake is shown where it is"
 	@$(DUTYCTL) calendar next '*-13-01' --config $(CONFIG) || echo "(exit status $$?: bad input data)"
 
-test: deps lint
+test: deps lint journald
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
+
+# The tests read dutyd's entries back from a real systemd-journald. Without systemd as PID 1 (a
+# container, CI) it runs standalone; on a machine where journald already runs this does nothing.
+journald:
+	@if [ -S /run/systemd/journal/socket ] && journalctl -n 0 >/dev/null 2>&1 && pgrep -x systemd-journal >/dev/null; then :; else \
+	  echo "make: starting systemd-journald for the tests"; \
+	  mkdir -p /run/systemd/journal; \
+	  (/lib/systemd/systemd-journald >/dev/null 2>&1 &); \
+	  for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /run/systemd/journal/socket ] && break; sleep 0.5; done; \
+	fi
+
+# Installs the release binaries, the systemd units, the message catalog, the settings (never over an
+# existing file), the regulation's policy and China's holidays. Then, as root on the machine:
+#   systemd-sysusers; systemd-tmpfiles --create; journalctl --update-catalog
+#   systemctl daemon-reload; systemctl enable --now dutyd
+install: deps
+	$(SWIFT) build -c release --product dutyd
+	$(SWIFT) build -c release --product dutyctl
+	$(MAKE) --no-print-directory install-files
+
+# The copying part of install, from BUILDDIR (the tests install debug binaries into a temporary prefix
+# and check the units with systemd-analyze).
+BUILDDIR ?= .build/release
+install-files:
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DATADIR)/holidays/cn $(DESTDIR)$(DATADIR)/examples \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/dutyd/policy.d
+	install -m 0755 $(BUILDDIR)/dutyd $(BUILDDIR)/dutyctl $(DESTDIR)$(BINDIR)/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  systemd/dutyd.service.in > $(DESTDIR)$(UNITDIR)/dutyd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dutyd.service
+	install -m 0644 systemd/dutyd.catalog systemd/dutyd.zh_CN.catalog $(DESTDIR)$(CATALOGDIR)/
+	install -m 0644 systemd/dutyd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dutyd.conf
+	install -m 0644 systemd/dutyd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/dutyd.conf
+	install -m 0644 config/holidays/cn/* $(DESTDIR)$(DATADIR)/holidays/cn/
+	install -m 0644 config/organisation/*.csv $(DESTDIR)$(DATADIR)/examples/
+	install -m 0644 README.md CHANGELOG.md $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml ]; then echo "make: keeping $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml"; else \
+	  sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/dutyd.toml.in > $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml; fi
+	@for f in config/policy/*.toml; do t=$(DESTDIR)$(SYSCONFDIR)/dutyd/policy.d/$$(basename $$f); \
+	  if [ -e $$t ]; then echo "make: keeping $$t"; else install -m 0644 $$f $$t; fi; done
+	@echo "make: installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR)/dutyd. Next, as root:"
+	@echo "  systemd-sysusers && systemd-tmpfiles --create && journalctl --update-catalog"
+	@echo "  dutyctl config check && systemctl daemon-reload && systemctl enable --now dutyd"
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
@@ -78,4 +139,4 @@ oracles:
 	python3 Tests/tools/rrule-oracle.py --count 2000 --seed 2026 > Tests/DutyCalendarTests/Resources/rrule-generated.jsonl
 
 clean:
-	rm -rf .build .build-demo .build-bench
+	rm -rf .build .build-demo .build-bench .build-install
