@@ -112,7 +112,7 @@ install-files:
 	install -m 0644 config/organisation/*.csv $(DESTDIR)$(DATADIR)/examples/
 	install -m 0644 README.md CHANGELOG.md $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml ]; then echo "make: keeping $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml"; else \
-	  sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/dutyd.toml.in > $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml; fi
+	  sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/dutyd.toml.in > $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml; fi
 	@for f in config/policy/*.toml; do t=$(DESTDIR)$(SYSCONFDIR)/dutyd/policy.d/$$(basename $$f); \
 	  if [ -e $$t ]; then echo "make: keeping $$t"; else install -m 0644 $$f $$t; fi; done
 	@echo "make: installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR)/dutyd. Next, as root:"

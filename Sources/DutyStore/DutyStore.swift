@@ -66,7 +66,10 @@ package final class DutyStore: Sendable {
             return try writer.write { db in
                 let result = try body(db)
                 if let part {
-                    try db.execute(sql: "UPDATE revision SET value = value + 1 WHERE name = ?", arguments: [part.rawValue])
+                    try db.execute(
+                        sql: "UPDATE revision SET value = value + 1 WHERE name = ?",
+                        arguments: [part.rawValue]
+                    )
                 }
                 return result
             }

@@ -1,4 +1,5 @@
 import DutyService
+
 /// Prints rows as columns that line up in a terminal, Chinese text included (display width, not
 /// character count), two spaces apart; the last column is not padded.
 func printTable(_ header: [String], _ rows: [[String]]) {

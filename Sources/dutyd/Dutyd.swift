@@ -95,7 +95,7 @@ struct Dutyd: AsyncParsableCommand {
         let done = try await dispatcher.perform(at: at, wall: clock.now)
         let text =
             "performed what was due at \(at.format(in: settings.timezone)): \(done.sent) sent, \(done.collapsed) collapsed, \(done.retrying) to retry, \(done.failed) failed"
-        if journal.mode == .stderr { FileHandle.standardError.write(Data("dutyd: \(text)\n".utf8)) }
+        logger.info("\(text)", metadata: ["DUTY_NOW": "\(at.format(in: settings.timezone))"])
     }
 
     /// The error on stderr (where systemd shows it in `systemctl status`) and, when there is a journal,

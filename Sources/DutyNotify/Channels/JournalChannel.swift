@@ -14,8 +14,7 @@ package struct JournalChannel: Channel {
     package var name: String { "journal" }
     package var perRecipient: Bool { false }
 
-    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery]
-    {
+    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
         batch.map { item in
             journal.send(entry(item.notification))
                 ? .sent : .transient("the journal did not accept the entry (is systemd-journald running?)")

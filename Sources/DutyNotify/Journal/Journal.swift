@@ -2,7 +2,7 @@ import CSystemd
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// syslog priorities, as journald stores them in `PRIORITY`.

@@ -36,7 +36,13 @@ package final class Dispatcher {
     /// Deliveries written to the ledger per transaction.
     static let chunk = 1_000
 
-    package init(workspace: Workspace, store: DutyStore, channels: [any Channel], logger: Logger, now: Instant)
+    package init(
+        workspace: Workspace,
+        store: DutyStore,
+        channels: [any Channel],
+        logger: Logger,
+        now: Instant
+    )
         throws(StoreError)
     {
         self.workspace = workspace
@@ -51,7 +57,12 @@ package final class Dispatcher {
         plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
     }
 
-    private static func makePlan(_ planner: Planner, records: DutyRecords, from watermark: Instant?, now: Instant)
+    private static func makePlan(
+        _ planner: Planner,
+        records: DutyRecords,
+        from watermark: Instant?,
+        now: Instant
+    )
         -> Plan
     {
         let zone = planner.zone
@@ -159,13 +170,27 @@ package final class Dispatcher {
             for (c, channel) in channels.enumerated() {
                 // Per-recipient channels are checked per recipient when the batch is built.
                 if !channel.perRecipient,
-                    states[LedgerEntry.key(occurrence: occurrence, step: t.steps[last].name, recipient: "*", channel: channel.name)]
+                    states[
+                        LedgerEntry.key(
+                            occurrence: occurrence,
+                            step: t.steps[last].name,
+                            recipient: "*",
+                            channel: channel.name
+                        )
+                    ]
                         != nil
                 {
                     continue
                 }
                 let collapsed = range.dropLast().filter { k in
-                    states[LedgerEntry.key(occurrence: occurrence, step: t.steps[k].name, recipient: "*", channel: channel.name)]
+                    states[
+                        LedgerEntry.key(
+                            occurrence: occurrence,
+                            step: t.steps[k].name,
+                            recipient: "*",
+                            channel: channel.name
+                        )
+                    ]
                         == nil
                 }
                 pending.append(
@@ -173,7 +198,11 @@ package final class Dispatcher {
                 )
             }
         }
-        pending.sort { ($0.timing.steps[$0.step].at, $0.obligation, $0.subject) < ($1.timing.steps[$1.step].at, $1.obligation, $1.subject) }
+        pending.sort {
+            ($0.timing.steps[$0.step].at, $0.obligation, $0.subject) < (
+                $1.timing.steps[$1.step].at, $1.obligation, $1.subject
+            )
+        }
         var start = 0
         while start < pending.count {
             let end = min(start + Dispatcher.chunk, pending.count)
@@ -200,7 +229,13 @@ package final class Dispatcher {
         var rows: [[LedgerEntry]] = Array(repeating: [], count: channels.count)
         for p in chunk {
             let channel = channels[p.channel]
-            var n = planner.notification(obligation: p.obligation, subject: p.subject, timing: p.timing, step: p.step, at: now)
+            var n = planner.notification(
+                obligation: p.obligation,
+                subject: p.subject,
+                timing: p.timing,
+                step: p.step,
+                at: now
+            )
             n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
             let recipients: [Notice.Person?] = channel.perRecipient ? n.recipients.map { $0 } : [nil]
             for r in recipients {
@@ -278,7 +313,8 @@ package final class Dispatcher {
         logger.error(
             "\(final ? "could not deliver" : "will retry") \(e.step) of \(e.occurrence) on \(e.channel) to \(e.recipient): \(why)",
             metadata: [
-                "MESSAGE_ID": "\(DutyEvent.deliveryFailed.messageID)", "DUTY_EVENT": "\(DutyEvent.deliveryFailed.rawValue)",
+                "MESSAGE_ID": "\(DutyEvent.deliveryFailed.messageID)",
+                "DUTY_EVENT": "\(DutyEvent.deliveryFailed.rawValue)",
                 "DUTY_OCCURRENCE": "\(e.occurrence)", "DUTY_STEP": "\(e.step)", "DUTY_CHANNEL": "\(e.channel)",
                 "DUTY_RECIPIENT": "\(e.recipient)", "DUTY_ATTEMPTS": "\(e.attempts)",
             ]

@@ -183,7 +183,8 @@ package final class Scheduler: Service {
             logger.warning(
                 "\(WorkingDayCalendar.unpublishedWarning(year).replacingOccurrences(of: "warning: ", with: ""))",
                 metadata: [
-                    "MESSAGE_ID": "\(DutyEvent.provisional.messageID)", "DUTY_EVENT": "\(DutyEvent.provisional.rawValue)",
+                    "MESSAGE_ID": "\(DutyEvent.provisional.messageID)",
+                    "DUTY_EVENT": "\(DutyEvent.provisional.rawValue)",
                     "DUTY_YEAR": "\(year)",
                 ]
             )

@@ -1,0 +1,280 @@
+import DutyStore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// dutyd as systemd runs it: entries in a real systemd-journald, sd_notify on a datagram socket,
+/// signals, a crash, and the installed units checked by systemd-analyze.
+@Suite("dutyd, end to end", .serialized)
+struct DutydTests {
+    static let catalogIDs: [String: String] = [
+        "reminder": "787c70451391458bad208ff0ab99be48", "due": "c723d9fc17eb4844a6ba514136bd3bf6",
+        "overdue": "d1196838d5724731a715dde686326383", "escalation": "8a67d8223c264ac3b8d295c3516e3900",
+    ]
+
+    /// The ids `journalctl --list-catalog` knows once systemd/dutyd.catalog is installed in a root.
+    static func catalog() throws -> [String: String] {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+        let dir = root.appendingPathComponent("usr/lib/systemd/catalog")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in ["dutyd.catalog", "dutyd.zh_CN.catalog"] {
+            try FileManager.default.copyItem(
+                at: Daemon.repo.appendingPathComponent("systemd/\(name)"),
+                to: dir.appendingPathComponent(name)
+            )
+        }
+        #expect(try JournalReader.shell("journalctl", ["--root=\(root.path)", "--update-catalog"]).status == 0)
+        let list = try JournalReader.shell("journalctl", ["--root=\(root.path)", "--list-catalog"])
+        var out: [String: String] = [:]
+        for line in list.out.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+        }
+        return out
+    }
+
+    @Test("dutyd --once writes one journal entry per notification with every field, and a second run writes none")
+    func journalEntries() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon()
+        let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+        #expect(r.status == 0, "\(r.err)")
+        let sent = try d.store().ledger().filter { $0.state == .sent }
+        #expect(sent.count > 100)
+        let all = try JournalReader.entries(pids: [r.pid], atLeast: sent.count)
+        let notices = all.filter { $0["DUTY_STEP"] != nil && $0["DUTY_EVENT"] != "delivery-failed" }
+        #expect(notices.count == sent.count)
+        #expect(
+            Set(notices.map { "\($0["DUTY_OCCURRENCE"] ?? "")/\($0["DUTY_STEP"] ?? "")" })
+                == Set(sent.map { "\($0.occurrence)/\($0.step)" })
+        )
+
+        let e = try #require(notices.first { $0["DUTY_OCCURRENCE"] == "unit-situation-report/gd.sz.tsg/2026-H2" })
+        #expect(e["SYSLOG_IDENTIFIER"] == "dutyd")
+        #expect(e["MESSAGE_ID"] == Self.catalogIDs["due"])
+        #expect(e["PRIORITY"] == "4")
+        #expect(e["DUTY_EVENT"] == "due")
+        #expect(e["DUTY_OBLIGATION"] == "unit-situation-report")
+        #expect(e["DUTY_UNIT"] == "gd.sz.tsg")
+        #expect(e["DUTY_DEADLINE"] == "2026-12-21")
+        #expect(e["DUTY_STEP"] == "due")
+        #expect(e["DUTY_RECIPIENTS"] == "lv.qiang")
+        #expect(e["DUTY_COLLAPSED"] == "reminder-30d reminder-7d reminder-1d")
+        #expect(e["MESSAGE"]?.hasPrefix("【今日截止】深圳图书馆党总支：") == true)
+        #expect(e["MESSAGE"]?.contains("2026-12-21 周一截止，今天截止；通知 吕强") == true)
+
+        // Priorities: notice for reminders, warning for due and overdue, err for escalations.
+        let priority = ["reminder": "5", "due": "4", "overdue": "4", "escalation": "3"]
+        for n in notices {
+            let event = try #require(n["DUTY_EVENT"])
+            #expect(n["PRIORITY"] == priority[event], "\(n)")
+            #expect(n["MESSAGE_ID"] == Self.catalogIDs[event])
+        }
+        let escalation = try #require(notices.first { $0["DUTY_EVENT"] == "escalation" })
+        #expect(escalation["DUTY_RECIPIENTS"]?.isEmpty == false)
+        // Every MESSAGE_ID dutyd wrote is one `journalctl -x` can explain.
+        let catalog = try Self.catalog()
+        for id in Set(all.compactMap { $0["MESSAGE_ID"] }) {
+            #expect(catalog[id] != nil, "\(id) is not in dutyd.catalog")
+        }
+        #expect(catalog.count == 10)
+
+        // Again at the same moment: nothing new.
+        let again = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+        #expect(again.status == 0)
+        let second = try JournalReader.entries(pids: [again.pid], atLeast: 1)
+        #expect(!second.contains { $0["DUTY_STEP"] != nil })
+        #expect(second.contains { $0["MESSAGE"]?.contains(": 0 sent, 0 collapsed") == true })
+        #expect(try d.store().ledger().filter { $0.state == .sent }.count == sent.count)
+    }
+
+    @Test("sd_notify: READY with STATUS, WATCHDOG, RELOADING and READY around SIGHUP, STOPPING on SIGTERM, exit 0")
+    func notifyProtocol() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon()
+        let listener = try NotifyListener()
+        let p = try Daemon.start(
+            "dutyd",
+            ["--config", d.config],
+            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"]
+        )
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let ready = listener.wait(for: "READY=1")
+        let status = try #require(
+            ready.found,
+            "no READY=1; stderr: \(p.isRunning ? "" : String(decoding: (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))"
+        )
+        #expect(status.contains("STATUS=next: "))
+        #expect(ready.before.isEmpty)
+        #expect(listener.wait(for: "WATCHDOG=1", timeout: 5).found != nil)
+
+        kill(p.processIdentifier, SIGHUP)
+        let reloading = listener.wait(for: "RELOADING=1", timeout: 10)
+        #expect(reloading.found?.contains("MONOTONIC_USEC=") == true)
+        #expect(listener.wait(for: "READY=1", timeout: 10).found != nil)
+        #expect(listener.wait(for: "WATCHDOG=1", timeout: 5).found != nil)
+
+        kill(p.processIdentifier, SIGTERM)
+        #expect(listener.wait(for: "STOPPING=1", timeout: 10).found != nil)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(p.terminationReason == .exit)
+    }
+
+    @Test("SIGHUP with a broken policy logs the error with its place and keeps the old configuration")
+    func reloadWithBrokenPolicy() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon()
+        let listener = try NotifyListener()
+        let p = try Daemon.start("dutyd", ["--config", d.config], environment: ["NOTIFY_SOCKET": listener.path])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let before = try #require(listener.wait(for: "READY=1").found)
+
+        let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
+        let good = try String(contentsOf: policy, encoding: .utf8)
+        try (good + "\n[[obligation]]\nid = \"broken\"\nremind = [\"soon\"]\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
+        kill(p.processIdentifier, SIGHUP)
+        #expect(listener.wait(for: "RELOADING=1", timeout: 10).found != nil)
+        let after = try #require(listener.wait(for: "READY=1", timeout: 10).found)
+        #expect(p.isRunning)
+        // The same plan is in force: the same next step.
+        #expect(after.split(separator: "\n").last == before.split(separator: "\n").last)
+        let entries = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 2)
+        let failed = try #require(entries.first { $0["MESSAGE_ID"] == "379471d9837441a9a4a9f4635c77829d" })
+        #expect(failed["PRIORITY"] == "3")
+        #expect(failed["MESSAGE"]?.contains("ideology-responsibility.toml:") == true)
+        #expect(failed["MESSAGE"]?.contains("previous configuration stays in force") == true)
+
+        // Fixed: the next reload takes.
+        try good.write(to: policy, atomically: true, encoding: .utf8)
+        kill(p.processIdentifier, SIGHUP)
+        #expect(listener.wait(for: "READY=1", timeout: 10).found != nil)
+        let later = try JournalReader.entries(pids: [p.processIdentifier], atLeast: entries.count + 1)
+        #expect(later.contains { $0["MESSAGE_ID"] == "3fc3a4d4ac48471a9ce97a67d62fc2e0" })
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test(
+        "kill -9 in the middle of a batch loses no committed ledger row; the next run finishes, duplicating only cut-off deliveries"
+    )
+    func killNineMidBatch() throws {
+        try JournalReader.requireJournald()
+        var killed: (d: Daemon, pid: Int32, rows: [LedgerEntry])?
+        for size in [600, 1500, 3000] where killed == nil {
+            let d = try Daemon(extraUnits: size)
+            let store = try d.store()
+            let p = try Daemon.start("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+            // Wait for the first committed outcome, then kill at once.
+            while p.isRunning, (try? store.ledgerCounts()[.sent] ?? 0) ?? 0 == 0 { usleep(1_000) }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            if p.terminationReason == .uncaughtSignal, try store.watermark() == nil {
+                killed = (d, p.processIdentifier, try store.ledger())
+            }
+        }
+        let (d, firstPID, rows) = try #require(killed, "the run always finished before it could be killed")
+        #expect(!rows.isEmpty)
+        let cutOff = Set(rows.filter { $0.state == .sending }.map(\.key))
+
+        let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+        #expect(r.status == 0, "\(r.err)")
+        let final = Dictionary(uniqueKeysWithValues: try d.store().ledger().map { ($0.key, $0) })
+        // Every row committed before the kill is still there; a finished one is unchanged.
+        for row in rows {
+            let now = try #require(final[row.key])
+            if row.state == .sent || row.state == .collapsed { #expect(now == row) }
+            if row.state == .sending { #expect(now.state == .sent && now.attempts == 2) }
+        }
+        #expect(final.values.allSatisfy { $0.state == .sent || $0.state == .collapsed })
+        #expect(try d.store().watermark() != nil)
+
+        // Each notification is in the journal once, or twice if the kill cut its delivery off.
+        let sent = final.values.filter { $0.state == .sent }
+        let entries = try JournalReader.entries(pids: [firstPID, r.pid], atLeast: sent.count)
+        var seen: [String: Int] = [:]
+        for e in entries where e["DUTY_STEP"] != nil && e["DUTY_EVENT"] != "delivery-failed" {
+            seen["\(e["DUTY_OCCURRENCE"]!)/\(e["DUTY_STEP"]!)/*/journal", default: 0] += 1
+        }
+        for row in sent {
+            let n = seen[row.key] ?? 0
+            #expect(n == 1 || (n == 2 && cutOff.contains(row.key)), "\(row.key) is in the journal \(n) times")
+        }
+    }
+
+    @Test("--now without --once is refused with 64; a broken settings file exits 78 naming its line")
+    func usageAndConfigErrors() throws {
+        let r = try Daemon.run("dutyd", ["--now", "2026-12-21T09:00:00+08:00", "--config", "/nonexistent"])
+        #expect(r.status == 64)
+        #expect(r.err.contains("--now needs --once"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bad = folder.appendingPathComponent("dutyd.toml").path
+        try "timezone = \"Asia/Shanghai\"\nsend_at = \"9 o'clock\"\n".write(
+            toFile: bad,
+            atomically: true,
+            encoding: .utf8
+        )
+        let b = try Daemon.run("dutyd", ["--once", "--config", bad])
+        #expect(b.status == 78)
+        #expect(b.err.contains("dutyd.toml:2:"))
+        #expect(b.err.contains("send_at"))
+    }
+
+    @Test(
+        "the installed units pass systemd-analyze verify, score 1.5 or lower on security, and sysusers/tmpfiles apply"
+    )
+    func installedUnits() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-install-\(UUID().uuidString)")
+            .path
+        let make = try JournalReader.shell(
+            "make",
+            [
+                "-s", "-C", Daemon.repo.path, "install-files", "BUILDDIR=\(Daemon.products.path)", "PREFIX=\(root)/usr",
+                "SYSCONFDIR=\(root)/etc",
+            ]
+        )
+        #expect(make.status == 0, "\(make.err)")
+        let unit = "\(root)/usr/lib/systemd/system/dutyd.service"
+        let text = try String(contentsOfFile: unit, encoding: .utf8)
+        #expect(text.contains("ExecStart=\(root)/usr/bin/dutyd --config \(root)/etc/dutyd/dutyd.toml"))
+        for key in [
+            "Type=notify", "WatchdogSec=", "ExecReload=", "StateDirectory=dutyd", "RuntimeDirectory=dutyd",
+            "ConfigurationDirectory=dutyd", "LoadCredential=",
+        ] {
+            #expect(text.contains(key), "\(key) missing")
+        }
+        let verify = try JournalReader.shell("systemd-analyze", ["verify", unit])
+        #expect(verify.status == 0, "\(verify.err)")
+        let security = try JournalReader.shell("systemd-analyze", ["security", "--offline=true", unit])
+        let line = try #require(security.out.split(separator: "\n").first { $0.contains("Overall exposure level") })
+        let score = try #require(Double(line.split(separator: ":")[1].split(separator: " ")[0]))
+        #expect(score <= 1.5, "\(line)")
+        // The installed settings work as they are: dutyctl checks them.
+        let check = try JournalReader.shell(
+            "\(root)/usr/bin/dutyctl",
+            ["policy", "check", "--config", "\(root)/etc/dutyd/dutyd.toml"]
+        )
+        #expect(check.status == 0, "\(check.err)")
+        let sysusers = try JournalReader.shell(
+            "systemd-sysusers",
+            ["--root=\(root)", "\(root)/usr/lib/sysusers.d/dutyd.conf"]
+        )
+        #expect(sysusers.status == 0)
+        #expect(try String(contentsOfFile: "\(root)/etc/group", encoding: .utf8).contains("dutyd:"))
+        let tmpfiles = try JournalReader.shell(
+            "systemd-tmpfiles",
+            ["--root=\(root)", "--create", "\(root)/usr/lib/tmpfiles.d/dutyd.conf"]
+        )
+        #expect(tmpfiles.status == 0, "\(tmpfiles.err)")
+        #expect(FileManager.default.fileExists(atPath: "\(root)/var/lib/dutyd"))
+    }
+}
