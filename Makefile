@@ -127,11 +127,15 @@ format:
 
 # Release build; prints `bench NAME VALUE UNIT` lines. BENCH_UNITS sets the size of the generated
 # organisation (default 1,000,000 units); it and its state store are kept in .build-bench/.
+# BENCH_IDLE_SECONDS is how long the idle daemon is watched.
 BENCH_UNITS ?= 1000000
+BENCH_IDLE_SECONDS ?= 60
 bench: deps
 	$(SWIFT) build -c release --product DutyBench
+	$(SWIFT) build -c release --product dutyd
 	.build/release/DutyBench calendar config/holidays/cn
 	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
+	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:

@@ -97,7 +97,7 @@ let package = Package(
         // Runs the built dutyd against a real systemd-journald and a notify socket.
         .testTarget(
             name: "dutydTests",
-            dependencies: ["dutyd", "DutyStore", "DutyCalendar"]
+            dependencies: ["dutyd", "DutyStore", "DutyCalendar", "DutyService"]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

@@ -123,8 +123,8 @@ func seconds(_ d: Duration) -> Double {
 func peakMemoryMiB() -> Double { memoryMiB("VmHWM:") }
 
 /// A memory figure of /proc/self/status in MiB.
-func memoryMiB(_ field: String) -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+func memoryMiB(_ field: String, pid: Int32? = nil) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid.map(String.init) ?? "self")/status", encoding: .utf8),
         let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) })
     else { return -1 }
     let kib = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? -1

@@ -4,6 +4,7 @@ import Foundation
 //
 //   DutyBench calendar [HOLIDAYS]                      the calendar engine (100,000 inputs per figure)
 //   DutyBench engine CONFIG [UNITS [WORK]]              import, plan and query a generated organisation
+//   DutyBench daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]]  the running daemon (after `engine`)
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -16,12 +17,20 @@ case "engine":
     try engineBench(config: config, units: units, work: work)
 case "engine-plan" where arguments.count == 4:
     try enginePlanBench(config: arguments[1], state: arguments[2], label: arguments[3])
+case "daemon" where arguments.count >= 3:
+    try daemonBench(
+        dutyd: arguments[1],
+        config: arguments[2],
+        work: arguments.count > 3 ? arguments[3] : ".build-bench",
+        units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000,
+        idleSeconds: arguments.count > 5 ? Int(arguments[5]) ?? 60 : 60
+    )
 case "generate" where arguments.count == 3:
     let (u, o) = try NationalOrganisation.write(units: Int(arguments[1]) ?? 1_000_000, to: arguments[2])
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")
 default:
     FileHandle.standardError.write(
-        Data("usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | generate UNITS FOLDER\n".utf8)
+        Data("usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | generate UNITS FOLDER\n".utf8)
     )
     exit(64)
 }

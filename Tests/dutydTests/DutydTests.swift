@@ -1,3 +1,4 @@
+import DutyService
 import DutyStore
 import Foundation
 import Testing

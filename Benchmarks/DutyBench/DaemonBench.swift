@@ -1,0 +1,144 @@
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon as systemd runs it: start to READY=1, resident memory once ready, and how often it wakes
+/// when nothing is due. `dutyd` is the release binary; this process stands in for systemd
+/// (NOTIFY_SOCKET, WATCHDOG_USEC).
+///
+/// - `daemon.rss_example.mib`, `daemon.idle.*`: the example organisation, tracked from 40 days ahead so
+///   nothing is due for a month, watchdog 20 s (pings every 10 s: the watchdog needs 360 an hour).
+///   `wakeups_per_hour` counts 5 ms samples in which any thread of dutyd ran (libdispatch's own
+///   once-a-second workqueue monitor included); `scheduler_wakeups_per_hour` counts the scheduler's
+///   wakes, each of which pings the watchdog.
+/// - `daemon.startup_1m.seconds`, `daemon.rss_1m.mib`: the 1,000,000-unit store the engine benchmark
+///   built, restarted (the ledger's watermark is now, as after a normal stop).
+func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSeconds: Int) throws {
+    let today = CivilDate(iso: String(Date().ISO8601Format().prefix(10)))!
+    // Example, idle.
+    let folder = work + "/daemon-example"
+    try? FileManager.default.removeItem(atPath: folder)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let repo = URL(fileURLWithPath: config).deletingLastPathComponent().path
+    let settings = folder + "/dutyd.toml"
+    try """
+    timezone = "Asia/Shanghai"
+    state = "dutyd.sqlite"
+    policy = ["\(repo)/policy"]
+    holidays = ["\(repo)/holidays/cn"]
+    track_from = "\(today.adding(days: 40))"
+    """.write(toFile: settings, atomically: true, encoding: .utf8)
+    let workspace = try Workspace.load(try Settings.load(path: settings))
+    let store = try workspace.openStore()
+    _ = try store.importUnits(
+        try OrganisationCSV.units(
+            Array(try Data(contentsOf: URL(fileURLWithPath: repo + "/organisation/units.csv"))),
+            file: "units.csv",
+            policy: workspace.policy,
+            addedOn: today
+        ).map(\.value),
+        replace: false
+    )
+    _ = try store.importOfficials(
+        try OrganisationCSV.officials(
+            Array(try Data(contentsOf: URL(fileURLWithPath: repo + "/organisation/officials.csv"))),
+            file: "officials.csv",
+            policy: workspace.policy
+        ).map(\.value),
+        replace: false
+    )
+    let example = try startDaemon(dutyd, settings, watchdogSeconds: 20)
+    report("daemon.startup_example.seconds", example.startup, "s")
+    report("daemon.rss_example.mib", memoryMiB("VmRSS:", pid: example.process.processIdentifier), "MiB")
+    _ = example.listener.drain()
+    let wakes = try idleWakeups(example.process.processIdentifier, seconds: idleSeconds)
+    let pings = example.listener.drain().filter { $0.contains("WATCHDOG=1") }.count
+    report("daemon.idle.wakeups_per_hour", Double(wakes) * 3600 / Double(idleSeconds), "wakeups")
+    report("daemon.idle.scheduler_wakeups_per_hour", Double(pings) * 3600 / Double(idleSeconds), "wakeups")
+    report("daemon.idle.watchdog_needs_per_hour", 3600 / 10, "pings")
+    stop(example.process)
+
+    // A million units, restarted.
+    let big = work + "/state-\(units).sqlite"
+    guard FileManager.default.fileExists(atPath: big) else {
+        throw BenchError("\(big) is missing: run `DutyBench engine` first (make bench does)")
+    }
+    try DutyStore(path: big).setWatermark(SystemClock().now())
+    let bigSettings = work + "/daemon-\(units).toml"
+    try """
+    timezone = "Asia/Shanghai"
+    state = "\(URL(fileURLWithPath: big).lastPathComponent)"
+    policy = ["\(repo)/policy"]
+    holidays = ["\(repo)/holidays/cn"]
+    """.write(toFile: bigSettings, atomically: true, encoding: .utf8)
+    let million = try startDaemon(dutyd, bigSettings, watchdogSeconds: 300)
+    report("daemon.startup_\(units == 1_000_000 ? "1m" : String(units)).seconds", million.startup, "s")
+    report(
+        "daemon.rss_\(units == 1_000_000 ? "1m" : String(units)).mib",
+        memoryMiB("VmRSS:", pid: million.process.processIdentifier),
+        "MiB"
+    )
+    stop(million.process)
+}
+
+private func startDaemon(_ dutyd: String, _ settings: String, watchdogSeconds: Int) throws -> (
+    process: Process, startup: Double, listener: NotifyListener
+) {
+    let listener = try NotifyListener()
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: dutyd)
+    p.arguments = ["--config", settings]
+    var env = ProcessInfo.processInfo.environment
+    env["NOTIFY_SOCKET"] = listener.path
+    env["WATCHDOG_USEC"] = String(watchdogSeconds * 1_000_000)
+    p.environment = env
+    p.standardError = FileHandle.nullDevice
+    let clock = ContinuousClock()
+    let start = clock.now
+    try p.run()
+    guard listener.wait(for: "READY=1", timeout: 600).found != nil else {
+        p.terminate()
+        throw BenchError("dutyd did not report READY=1 with \(settings)")
+    }
+    return (p, seconds(clock.now - start), listener)
+}
+
+private func stop(_ p: Process) {
+    kill(p.processIdentifier, SIGTERM)
+    p.waitUntilExit()
+}
+
+/// Samples every 5 ms whether any thread of `pid` was switched in; each sample with activity is a wake.
+private func idleWakeups(_ pid: Int32, seconds: Int) throws -> Int {
+    func switches() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        var total = 0
+        for t in tasks {
+            guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) else { continue }
+            for line in s.split(separator: "\n") {
+                if line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") {
+                    total += Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+                }
+            }
+        }
+        return total
+    }
+    // Let the start settle.
+    usleep(1_000_000)
+    var last = switches()
+    var wakes = 0
+    let end = Date().addingTimeInterval(Double(seconds))
+    while Date() < end {
+        usleep(5_000)
+        let now = switches()
+        if now != last { wakes += 1 }
+        last = now
+    }
+    return wakes
+}
