@@ -7,8 +7,8 @@ CONFIG ?= config/dutyd.toml
 # state store (GRDB).
 # What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state
 # store (GRDB), libsystemd for the journal and sd_notify; the tests also run a real systemd-journald
-# (package systemd) and the demo shifts the clock with faketime.
-APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd faketime
+# (package systemd).
+APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 
@@ -70,6 +70,18 @@ demo: build
 	@echo
 	@echo "== A mistake is shown where it is"
 	@$(DUTYCTL) calendar next '*-13-01' --config $(CONFIG) || echo "(exit status $$?: bad input data)"
+	@echo
+	@echo "== dutyd: what it does at 09:00 on 18 December 2026 (everything due since the import, collapsed per duty)"
+	$(DUTYD) --once --now 2026-12-18T09:00:00+08:00 --config $(CONFIG) --log stderr
+	@echo
+	@echo "== dutyd at 09:00 on 21 December: the deadline-day notices"
+	$(DUTYD) --once --now 2026-12-21T09:00:00+08:00 --config $(CONFIG) --log stderr
+	@echo
+	@echo "== The same moment again: the ledger has every step, nothing is sent twice"
+	$(DUTYD) --once --now 2026-12-21T09:00:30+08:00 --config $(CONFIG) --log stderr
+	@echo
+	@echo "== dutyd in the foreground for 5 seconds: it starts, names its next step, sleeps, stops on SIGTERM"
+	-timeout -s TERM 5 $(DUTYD) --config $(CONFIG) --log stderr
 
 test: deps lint journald
 	$(SWIFT) build --build-tests

@@ -5,7 +5,7 @@ import DutyStore
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The daemon as systemd runs it: start to READY=1, resident memory once ready, and how often it wakes
@@ -87,7 +87,11 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
     stop(million.process)
 }
 
-private func startDaemon(_ dutyd: String, _ settings: String, watchdogSeconds: Int) throws -> (
+private func startDaemon(
+    _ dutyd: String,
+    _ settings: String,
+    watchdogSeconds: Int
+) throws -> (
     process: Process, startup: Double, listener: NotifyListener
 ) {
     let listener = try NotifyListener()
@@ -120,7 +124,9 @@ private func idleWakeups(_ pid: Int32, seconds: Int) throws -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         var total = 0
         for t in tasks {
-            guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) else { continue }
+            guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) else {
+                continue
+            }
             for line in s.split(separator: "\n") {
                 if line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") {
                     total += Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0

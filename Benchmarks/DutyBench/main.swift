@@ -30,7 +30,10 @@ case "generate" where arguments.count == 3:
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")
 default:
     FileHandle.standardError.write(
-        Data("usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | generate UNITS FOLDER\n".utf8)
+        Data(
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | generate UNITS FOLDER\n"
+                .utf8
+        )
     )
     exit(64)
 }

@@ -40,7 +40,19 @@ struct Dutyd: AsyncParsableCommand {
     )
     var now: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where entries go: journal, stderr, or auto (the journal when there is one).",
+            valueName: "target"
+        )
+    )
+    var log = "auto"
+
     func validate() throws {
+        guard ["auto", "journal", "stderr"].contains(log) else {
+            throw ValidationError("--log '\(log)': expected journal, stderr or auto")
+        }
         if now != nil && !once {
             throw ValidationError(
                 "--now needs --once: the service always works on the real time; `dutyd --once --now 2026-12-21T09:00:00+08:00` performs what is due at another moment"
@@ -51,7 +63,12 @@ struct Dutyd: AsyncParsableCommand {
     func run() async throws {
         // A `systemctl reload` that arrives while starting must not kill the process.
         signal(SIGHUP, SIG_IGN)
-        let journal = Journal.detect()
+        let journal =
+            switch log {
+            case "journal": Journal(mode: .native)
+            case "stderr": Journal(mode: .stderr)
+            default: Journal.detect()
+            }
         LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
         let logger = Logger(label: "dutyd")
         do {

@@ -153,4 +153,3 @@ enum JournalReader {
         )
     }
 }
-

@@ -65,8 +65,7 @@ package final class Journal: Sendable {
     /// The journal if this process can reach one, else stderr.
     package static func detect(identifier: String = "dutyd") -> Journal {
         let env = ProcessInfo.processInfo.environment
-        let socket = env["DUTYD_JOURNAL_SOCKET_CHECK"] ?? "/run/systemd/journal/socket"
-        let native = env["JOURNAL_STREAM"] != nil || access(socket, F_OK) == 0
+        let native = env["JOURNAL_STREAM"] != nil || access("/run/systemd/journal/socket", F_OK) == 0
         return Journal(mode: native ? .native : .stderr, identifier: identifier)
     }
 
