@@ -64,7 +64,16 @@ struct Daemon {
 
     /// Runs a built binary to the end.
     static func run(_ name: String, _ args: [String], environment: [String: String] = [:]) throws -> Result {
-        let p = try start(name, args, environment: environment)
+        try finish(try start(name, args, environment: environment))
+    }
+
+    /// Runs `p` (started or not) to the end and collects its output.
+    static func finish(_ p: Process) throws -> Result {
+        if p.standardOutput == nil || !(p.standardOutput is Pipe) {
+            p.standardOutput = Pipe()
+            p.standardError = Pipe()
+        }
+        if !p.isRunning && p.processIdentifier == 0 { try p.run() }
         let o = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
         let e = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -137,19 +146,6 @@ enum JournalReader {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [exe] + args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Daemon.Result(
-            status: p.terminationStatus,
-            out: String(decoding: o, as: UTF8.self),
-            err: String(decoding: e, as: UTF8.self),
-            pid: p.processIdentifier
-        )
+        return try Daemon.finish(p)
     }
 }
