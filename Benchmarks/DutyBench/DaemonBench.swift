@@ -25,15 +25,10 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
     let folder = work + "/daemon-example"
     try? FileManager.default.removeItem(atPath: folder)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let base = try Settings.load(path: config)
     let repo = URL(fileURLWithPath: config).deletingLastPathComponent().path
     let settings = folder + "/dutyd.toml"
-    try """
-    timezone = "Asia/Shanghai"
-    state = "dutyd.sqlite"
-    policy = ["\(repo)/policy"]
-    holidays = ["\(repo)/holidays/cn"]
-    track_from = "\(today.adding(days: 40))"
-    """.write(toFile: settings, atomically: true, encoding: .utf8)
+    try writeSettings(settings, like: base, state: "dutyd.sqlite", trackFrom: today.adding(days: 40))
     let workspace = try Workspace.load(try Settings.load(path: settings))
     let store = try workspace.openStore()
     _ = try store.importUnits(
@@ -71,12 +66,7 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
     }
     try DutyStore(path: big).setWatermark(SystemClock().now())
     let bigSettings = work + "/daemon-\(units).toml"
-    try """
-    timezone = "Asia/Shanghai"
-    state = "\(URL(fileURLWithPath: big).lastPathComponent)"
-    policy = ["\(repo)/policy"]
-    holidays = ["\(repo)/holidays/cn"]
-    """.write(toFile: bigSettings, atomically: true, encoding: .utf8)
+    try writeSettings(bigSettings, like: base, state: URL(fileURLWithPath: big).lastPathComponent, trackFrom: nil)
     let million = try startDaemon(dutyd, bigSettings, watchdogSeconds: 300)
     report("daemon.startup_\(units == 1_000_000 ? "1m" : String(units)).seconds", million.startup, "s")
     report(
@@ -85,6 +75,24 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
         "MiB"
     )
     stop(million.process)
+}
+
+/// A settings file with the zone, policy and holidays of `base` (made absolute) and its own
+/// state store.
+private func writeSettings(_ path: String, like base: Settings, state: String, trackFrom: CivilDate?) throws {
+    let cwd = FileManager.default.currentDirectoryPath
+    let quoted = { (list: [String]) in
+        list.map { "\"\($0.hasPrefix("/") ? $0 : cwd + "/" + $0)\"" }.joined(separator: ", ")
+    }
+    var text = """
+        timezone = "\(base.timezone.identifier)"
+        state = "\(state)"
+        policy = [\(quoted(base.policy))]
+        holidays = [\(quoted(base.holidays))]
+
+        """
+    if let trackFrom { text += "track_from = \"\(trackFrom)\"\n" }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
 private func startDaemon(

@@ -110,16 +110,23 @@ struct Dutyd: AsyncParsableCommand {
         }
         let dispatcher = try Scheduler.load(configPath: config, journal: journal, logger: logger, now: at)
         let done = try await dispatcher.perform(at: at, wall: clock.now)
-        let text =
-            "performed what was due at \(at.format(in: settings.timezone)): \(done.sent) sent, \(done.collapsed) collapsed, \(done.retrying) to retry, \(done.failed) failed"
-        logger.info("\(text)", metadata: ["DUTY_NOW": "\(at.format(in: settings.timezone))"])
+        let text = "performed what was due at \(at.format(in: settings.timezone)): \(done.description)"
+        var metadata = done.metadata
+        metadata["DUTY_NOW"] = "\(at.format(in: settings.timezone))"
+        logger.info("\(text)", metadata: metadata)
+        // Someone at a terminal sees the outcome even when the entries went to the journal.
+        if journal.mode == .native && isatty(1) == 1 {
+            print("dutyd: \(text) (entries in the journal: journalctl -t dutyd)")
+        }
     }
 
-    /// The error on stderr (where systemd shows it in `systemctl status`) and, when there is a journal,
-    /// as an entry too.
+    /// The error as a journal entry when there is a journal, and on stderr unless stderr is the journal
+    /// already (under systemd, `JOURNAL_STREAM`), so `systemctl status` shows it once.
     private func fail(_ f: Failure, journal: Journal) {
-        let text = "dutyd: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        if ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil || journal.mode == .stderr {
+            let text = "dutyd: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
         if journal.mode == .native {
             journal.send(JournalEntry(f.message, priority: .error, fields: [("DUTY_EXIT_STATUS", String(f.status))]))
         }

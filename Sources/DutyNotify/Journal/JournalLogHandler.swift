@@ -48,3 +48,42 @@ extension Priority {
         }
     }
 }
+
+extension Logger.Level {
+    /// The log level that gives a journal entry this priority.
+    package init(_ priority: Priority) {
+        switch priority {
+        case .debug: self = .debug
+        case .info: self = .info
+        case .notice: self = .notice
+        case .warning: self = .warning
+        case .error: self = .error
+        case .critical, .alert, .emergency: self = .critical
+        }
+    }
+}
+
+extension Logger {
+    /// Logs one of dutyd's own events: its priority, `MESSAGE_ID` and `DUTY_EVENT` come from the event,
+    /// so every entry of a kind is found by `journalctl MESSAGE_ID=…` and explained by the catalog.
+    package func event(
+        _ event: DutyEvent,
+        _ message: @autoclosure () -> String,
+        _ metadata: Logger.Metadata = [:],
+        file: String = #fileID,
+        function: String = #function,
+        line: UInt = #line
+    ) {
+        var all = metadata
+        all["MESSAGE_ID"] = "\(event.messageID)"
+        all["DUTY_EVENT"] = "\(event.rawValue)"
+        log(
+            level: Logger.Level(event.priority),
+            "\(message())",
+            metadata: all,
+            file: file,
+            function: function,
+            line: line
+        )
+    }
+}

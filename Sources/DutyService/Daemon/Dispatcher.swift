@@ -110,32 +110,42 @@ package final class Dispatcher {
         package var failed = 0
         package var cancelled = 0
         package var total: Int { sent + collapsed + retrying + failed + cancelled }
+
+        /// `79 sent, 17 collapsed, 0 to retry, 0 failed`
+        package var description: String {
+            "\(sent) sent, \(collapsed) collapsed, \(retrying) to retry, \(failed) failed"
+                + (cancelled > 0 ? ", \(cancelled) cancelled" : "")
+        }
+
+        /// The same as journal fields.
+        package var metadata: Logger.Metadata {
+            [
+                "DUTY_SENT": "\(sent)", "DUTY_COLLAPSED_COUNT": "\(collapsed)", "DUTY_RETRYING": "\(retrying)",
+                "DUTY_FAILED": "\(failed)",
+            ]
+        }
     }
 
     /// Performs everything due at `now`: first the steps in `[watermark, now]`, then retries whose time
     /// has come. `wall` gives the real time the ledger records (`--now` changes what is due, never the
-    /// recorded send time).
-    package func perform(at now: Instant, wall: () -> Instant) async throws(StoreError) -> Summary {
+    /// recorded send time); `progress` is called after each chunk (the scheduler feeds the watchdog, so
+    /// a national batch is not mistaken for a hang).
+    package func perform(
+        at now: Instant,
+        wall: () -> Instant,
+        progress: () -> Void = {}
+    ) async throws(StoreError) -> Summary {
         var summary = Summary()
         let lo =
             watermark
             ?? Instant(seconds: now.seconds - Dispatcher.firstRunLookbackDays * 86_400)
         let hi = Instant(microseconds: now.microseconds + 1)
         if lo < hi {
-            try await performWindow(lo..<hi, now: now, wall: wall, summary: &summary)
+            try await performWindow(lo..<hi, now: now, wall: wall, progress: progress, summary: &summary)
             watermark = hi
             try store.setWatermark(hi)
         }
-        try await performRetries(now: now, wall: wall, summary: &summary)
-        if summary.total > 0 {
-            logger.info(
-                "performed \(summary.sent) notification(s); \(summary.collapsed) collapsed, \(summary.retrying) to retry, \(summary.failed) failed",
-                metadata: [
-                    "DUTY_SENT": "\(summary.sent)", "DUTY_COLLAPSED_COUNT": "\(summary.collapsed)",
-                    "DUTY_RETRYING": "\(summary.retrying)", "DUTY_FAILED": "\(summary.failed)",
-                ]
-            )
-        }
+        try await performRetries(now: now, wall: wall, progress: progress, summary: &summary)
         return summary
     }
 
@@ -156,6 +166,7 @@ package final class Dispatcher {
         _ window: Range<Instant>,
         now: Instant,
         wall: () -> Instant,
+        progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
         let states = try store.ledgerStates(dueIn: window)
@@ -206,7 +217,14 @@ package final class Dispatcher {
         var start = 0
         while start < pending.count {
             let end = min(start + Dispatcher.chunk, pending.count)
-            try await deliver(pending[start..<end], states: states, now: now, wall: wall, summary: &summary)
+            try await deliver(
+                pending[start..<end],
+                states: states,
+                now: now,
+                wall: wall,
+                progress: progress,
+                summary: &summary
+            )
             start = end
         }
     }
@@ -218,6 +236,7 @@ package final class Dispatcher {
         states: [String: LedgerEntry.State],
         now: Instant,
         wall: () -> Instant,
+        progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
         let started = wall()
@@ -302,6 +321,7 @@ package final class Dispatcher {
             }
         }
         try store.writeLedger(after)
+        progress()
     }
 
     /// Seconds before attempt `n + 1`: one minute, doubling, at most six hours.
@@ -310,11 +330,10 @@ package final class Dispatcher {
     }
 
     private func logFailure(_ e: LedgerEntry, _ why: String, final: Bool) {
-        logger.error(
+        logger.event(
+            .deliveryFailed,
             "\(final ? "could not deliver" : "will retry") \(e.step) of \(e.occurrence) on \(e.channel) to \(e.recipient): \(why)",
-            metadata: [
-                "MESSAGE_ID": "\(DutyEvent.deliveryFailed.messageID)",
-                "DUTY_EVENT": "\(DutyEvent.deliveryFailed.rawValue)",
+            [
                 "DUTY_OCCURRENCE": "\(e.occurrence)", "DUTY_STEP": "\(e.step)", "DUTY_CHANNEL": "\(e.channel)",
                 "DUTY_RECIPIENT": "\(e.recipient)", "DUTY_ATTEMPTS": "\(e.attempts)",
             ]
@@ -322,7 +341,12 @@ package final class Dispatcher {
     }
 
     /// Rows cut off mid-delivery or waiting for a retry whose time has come.
-    private func performRetries(now: Instant, wall: () -> Instant, summary: inout Summary) async throws(StoreError) {
+    private func performRetries(
+        now: Instant,
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
         let rows = try store.ledgerRetries(at: now)
         guard !rows.isEmpty else { return }
         var pending: [Pending] = []
@@ -363,7 +387,14 @@ package final class Dispatcher {
         var start = 0
         while start < pending.count {
             let end = min(start + Dispatcher.chunk, pending.count)
-            try await deliver(pending[start..<end], states: [:], now: now, wall: wall, summary: &summary)
+            try await deliver(
+                pending[start..<end],
+                states: [:],
+                now: now,
+                wall: wall,
+                progress: progress,
+                summary: &summary
+            )
             start = end
         }
     }

@@ -46,28 +46,25 @@ extension Planner {
             deadline: t.deadline,
             daysLeft: t.date.daysSinceEpoch - zone.day(of: now).daysSinceEpoch,
             provisional: t.provisional || step.provisional,
-            recipients: recipients(step.recipients, obligation: o, subject: s).map(notificationPerson)
+            recipients: recipients(step.recipients, obligation: o, subject: s).map(noticePerson)
         )
         if step.kind == .escalation {
             let l = liability(obligation: o, subject: s)
-            n.liableMain = l.main.map(notificationPerson(official:))
-            n.liableImportant = l.important.map(notificationPerson(official:))
+            n.liableMain = l.main.map(noticePerson(official:))
+            n.liableImportant = l.important.map(noticePerson(official:))
         }
         return n
     }
 
-    func notificationPerson(official k: Int32) -> Notice.Person {
+    /// A liable official (第十三条), by index.
+    func noticePerson(official k: Int32) -> Notice.Person {
         let o = organisation.officials[Int(k)]
-        let unit = organisation.officials[Int(k)].unit
-        return Notice.Person(id: o.id, name: o.name, email: o.email, role: o.roles.first, unit: unit)
+        return Notice.Person(id: o.id, name: o.name, email: o.email, role: o.roles.first, unit: o.unit)
     }
 
-    func notificationPerson(_ r: Recipient) -> Notice.Person {
-        let unit = organisation.units[Int(r.unit)]
-        if let k = r.official {
-            let o = organisation.officials[Int(k)]
-            return Notice.Person(id: o.id, name: o.name, email: o.email, role: r.role ?? o.roles.first, unit: unit.id)
-        }
-        return Notice.Person(id: "mailbox:\(unit.id)", name: unit.name, email: unit.email, role: nil, unit: unit.id)
+    /// A recipient as `dutyctl explain` shows it (`person(_:)`), with a unit mailbox as `mailbox:UNIT`.
+    func noticePerson(_ r: Recipient) -> Notice.Person {
+        let v = person(r)
+        return Notice.Person(id: v.id ?? "mailbox:\(v.unit)", name: v.name, email: v.email, role: v.role, unit: v.unit)
     }
 }

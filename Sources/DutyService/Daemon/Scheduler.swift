@@ -78,6 +78,8 @@ package final class Scheduler: Service {
         )
     }
 
+    /// Plans, reports READY (before catching up, so a long catch-up is not a failed start), then on
+    /// every wake: reads what changed, performs what is due, reports the next step, sleeps.
     package func run() async throws {
         var dispatcher = try Scheduler.load(
             configPath: configPath,
@@ -86,7 +88,6 @@ package final class Scheduler: Service {
             now: clock.now(),
             channels: channels
         )
-        _ = try await dispatcher.perform(at: clock.now(), wall: clock.now)
         logStarted(dispatcher, event: .started)
         var shown = status(dispatcher)
         manager.notify("READY=1\nSTATUS=\(shown)")
@@ -98,11 +99,29 @@ package final class Scheduler: Service {
         defer { signals.cancel() }
         let watchdog = manager.watchdogInterval
         let cap = watchdog.map { max($0 / 2, 0.05) } ?? Scheduler.idleCap
+        let feedWatchdog = { [manager] in if watchdog != nil { manager.notify("WATCHDOG=1") } }
 
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             loop: while true {
+                let at = clock.now()
+                do {
+                    if try dispatcher.refresh(now: at) { logger.debug("planned again") }
+                    let done = try await dispatcher.perform(at: at, wall: clock.now, progress: feedWatchdog)
+                    if done.total > 0 {
+                        logger.info("performed what was due: \(done.description)", metadata: done.metadata)
+                    }
+                } catch {
+                    // The store is busy or gone for now: logged, tried again on the next wake.
+                    logger.error("cannot perform the plan: \(error); trying again on the next wake")
+                }
+                let current = status(dispatcher)
+                if current != shown {
+                    manager.notify("STATUS=\(current)")
+                    shown = current
+                }
+
                 let now = clock.now()
-                let wake = try dispatcher.nextWake(after: now)
+                let wake = (try? dispatcher.nextWake(after: now)) ?? now
                 let seconds = min(max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0), cap)
                 let timer = Task { [clock, inbox] in
                     try await clock.sleep(seconds: seconds)
@@ -110,43 +129,28 @@ package final class Scheduler: Service {
                 }
                 let event = await inbox.next()
                 timer.cancel()
-                if watchdog != nil { manager.notify("WATCHDOG=1") }
+                feedWatchdog()
                 switch event {
                 case .stop:
                     break loop
                 case .reload:
                     dispatcher = await reloaded(dispatcher)
+                    shown = status(dispatcher)
+                    manager.notify("READY=1\nSTATUS=\(shown)")
                 case .timer:
                     break
-                }
-                let at = clock.now()
-                do {
-                    if try dispatcher.refresh(now: at) { logger.debug("planned again") }
-                    _ = try await dispatcher.perform(at: at, wall: clock.now)
-                } catch {
-                    // The store is busy or gone for now: logged, tried again on the next wake.
-                    logger.error("cannot perform the plan: \(error)")
-                }
-                let current = status(dispatcher)
-                if current != shown {
-                    manager.notify("STATUS=\(current)")
-                    shown = current
                 }
             }
         } onGracefulShutdown: { [inbox] in
             Task { await inbox.post(.stop) }
         }
         manager.notify("STOPPING=1\nSTATUS=stopping")
-        logger.info(
-            "dutyd stopped",
-            metadata: ["MESSAGE_ID": "\(DutyEvent.stopped.messageID)", "DUTY_EVENT": "\(DutyEvent.stopped.rawValue)"]
-        )
+        logger.event(.stopped, "dutyd stopped")
     }
 
-    /// Reads the configuration again; on any error keeps `old` and says why.
+    /// Reads the configuration again; on any error keeps `old` and says why. The caller reports READY.
     private func reloaded(_ old: Dispatcher) async -> Dispatcher {
         manager.reloading()
-        defer { manager.notify("READY=1\nSTATUS=\(status(old))") }
         do {
             let new = try Scheduler.load(
                 configPath: configPath,
@@ -159,12 +163,11 @@ package final class Scheduler: Service {
             logStarted(new, event: .reloaded)
             return new
         } catch {
-            logger.error(
-                "reload failed, the previous configuration stays in force: \(Scheduler.describe(error))",
-                metadata: [
-                    "MESSAGE_ID": "\(DutyEvent.reloadFailed.messageID)",
-                    "DUTY_EVENT": "\(DutyEvent.reloadFailed.rawValue)", "DUTY_CONFIG": "\(configPath)",
-                ]
+            let why = Failure(translating: error)?.message ?? "\(error)"
+            logger.event(
+                .reloadFailed,
+                "reload failed, the previous configuration stays in force: \(why)",
+                ["DUTY_CONFIG": "\(configPath)"]
             )
             return old
         }
@@ -172,21 +175,19 @@ package final class Scheduler: Service {
 
     private func logStarted(_ d: Dispatcher, event: DutyEvent) {
         let p = d.planner
-        logger.info(
+        logger.event(
+            event,
             "\(event == .started ? "dutyd started" : "configuration reloaded"): \(p.organisation.units.count) units, \(p.organisation.officials.count) officials, \(p.policy.obligations.count) obligations; \(status(d))",
-            metadata: [
-                "MESSAGE_ID": "\(event.messageID)", "DUTY_EVENT": "\(event.rawValue)", "DUTY_CONFIG": "\(configPath)",
-                "DUTY_UNITS": "\(p.organisation.units.count)", "DUTY_OBLIGATIONS": "\(p.policy.obligations.count)",
+            [
+                "DUTY_CONFIG": "\(configPath)", "DUTY_UNITS": "\(p.organisation.units.count)",
+                "DUTY_OBLIGATIONS": "\(p.policy.obligations.count)",
             ]
         )
         for year in d.unpublishedYears(now: clock.now()) {
-            logger.warning(
-                "\(WorkingDayCalendar.unpublishedWarning(year).replacingOccurrences(of: "warning: ", with: ""))",
-                metadata: [
-                    "MESSAGE_ID": "\(DutyEvent.provisional.messageID)",
-                    "DUTY_EVENT": "\(DutyEvent.provisional.rawValue)",
-                    "DUTY_YEAR": "\(year)",
-                ]
+            logger.event(
+                .provisional,
+                WorkingDayCalendar.unpublishedWarning(year).replacingOccurrences(of: "warning: ", with: ""),
+                ["DUTY_YEAR": "\(year)"]
             )
         }
     }
@@ -197,18 +198,10 @@ package final class Scheduler: Service {
         guard let next = d.nextStep(after: clock.now()) else { return "nothing scheduled within 400 days" }
         return "next: \(next.obligation) \(next.step) at \(next.at.format(in: zone))"
     }
-
-    /// An error as one line for the journal, with its place.
-    package static func describe(_ error: any Error) -> String {
-        if let e = error as? PolicyError {
-            return e.problems.map(\.description).joined(separator: "; ")
-        }
-        return "\(error)"
-    }
 }
 
 /// What wakes the scheduler.
-enum Wake: Sendable {
+enum Wake: Sendable, Equatable {
     case timer
     case reload
     case stop
@@ -229,15 +222,9 @@ actor Inbox {
     }
 
     func next() async -> Wake {
-        if !pending.isEmpty {
-            // A stop outranks anything queued before it.
-            if let i = pending.firstIndex(where: { if case .stop = $0 { true } else { false } }) {
-                pending.removeAll()
-                _ = i
-                return .stop
-            }
-            return pending.removeFirst()
-        }
+        // A stop outranks anything queued before it.
+        if pending.contains(.stop) { return .stop }
+        if !pending.isEmpty { return pending.removeFirst() }
         return await withCheckedContinuation { waiter = $0 }
     }
 }
