@@ -8,7 +8,7 @@ CONFIG ?= config/dutyd.toml
 # What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state
 # store (GRDB), libsystemd for the journal and sd_notify; the tests also run a real systemd-journald
 # (package systemd).
-APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd
+APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 

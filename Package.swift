@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -32,12 +36,18 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // Delivery channels: the journal (entries and the log handler); email and hooks come next.
+        // Delivery channels: the journal (entries and the log handler), email (SMTP on swift-nio and
+        // swift-nio-ssl, or sendmail), hook commands; messages, digests and their templates.
         .target(
             name: "DutyNotify",
             dependencies: [
                 "DutyCalendar", "DutyCore", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // The commands and queries both front ends share; settings and policy files (its own TOML
@@ -77,6 +87,16 @@ let package = Package(
             dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService"],
             path: "Benchmarks/DutyBench"
         ),
+        // What several test targets share: a real SMTP server (python3-aiosmtpd) and the mail parser
+        // that checks what arrives. Only tests depend on it.
+        .target(
+            name: "DutyTestSupport",
+            path: "Tests/DutyTestSupport"
+        ),
+        .testTarget(
+            name: "DutyNotifyTests",
+            dependencies: ["DutyNotify", "DutyCore", "DutyCalendar", "DutyTestSupport"]
+        ),
         .testTarget(
             name: "DutyCalendarTests",
             dependencies: ["DutyCalendar"],
@@ -92,12 +112,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DutyServiceTests",
-            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify"]
+            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify", "DutyTestSupport"]
         ),
         // Runs the built dutyd against a real systemd-journald and a notify socket.
         .testTarget(
             name: "dutydTests",
-            dependencies: ["dutyd", "DutyStore", "DutyCalendar", "DutyService"]
+            dependencies: ["dutyd", "DutyStore", "DutyCalendar", "DutyService", "DutyTestSupport"]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

@@ -1,4 +1,5 @@
 package import DutyCalendar
+package import DutyCore
 
 /// One step of one occurrence, ready to deliver: everything a channel writes, already looked up, so a
 /// channel needs neither the planner nor the store.
@@ -42,6 +43,8 @@ package struct Notice: Sendable {
     /// Whole days from the day it is sent to the deadline day; negative when late.
     package var daysLeft: Int
     package var provisional: Bool
+    /// Red when late, yellow in the last working days, blue before (the digest's order).
+    package var colour: Occurrence.Colour = .blue
     package var recipients: [Person]
     /// Main and important leadership responsibility (第十三条), named on escalations.
     package var liableMain: [Person] = []

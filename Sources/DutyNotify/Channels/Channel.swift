@@ -1,13 +1,24 @@
-/// A way notifications leave dutyd: the journal now, email and hooks next. The scheduler records every
+/// A way notifications leave dutyd: the journal, email, hook commands. The scheduler records every
 /// delivery in the ledger under `key(…, recipient:, channel: name)`.
 package protocol Channel: Sendable {
     /// The ledger's channel column: `journal`, `email`, `hook:NAME`.
     var name: String { get }
-    /// Whether each recipient is a delivery of its own (email) or the step is one delivery that names
-    /// them all (journal), ledgered under the recipient `*`.
+    /// Whether each recipient is a delivery of its own (email, digest hooks) or the step is one
+    /// delivery that names them all (journal, per-notification hooks), ledgered under the recipient `*`.
     var perRecipient: Bool { get }
+    /// Whether steps of this kind go to this channel at all (a hook may want only escalations).
+    func accepts(_ event: DutyEvent) -> Bool
+    /// For per-recipient channels: deliveries with the same key in one batch are one digest (email
+    /// groups by address, so an official and a unit mailbox with one address get one message).
+    func digestKey(_ recipient: Notice.Person) -> String
     /// Delivers a batch; one result per item, in order. `recipient` is `nil` when not per recipient.
+    /// The scheduler hands a per-recipient channel every item of a digest key in the same batch.
     func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery]
+}
+
+extension Channel {
+    package func accepts(_ event: DutyEvent) -> Bool { true }
+    package func digestKey(_ recipient: Notice.Person) -> String { recipient.id }
 }
 
 /// What became of one delivery.

@@ -160,6 +160,11 @@ package final class Dispatcher {
         var collapsed: [Int]
         /// The ledger row when this is a retry.
         var retry: LedgerEntry?
+        /// For per-recipient channels: who, and the channel's digest key for them.
+        var recipient: Notice.Person? = nil
+        var digestKey = ""
+
+        var ledgerRecipient: String { recipient?.id ?? "*" }
     }
 
     private func performWindow(
@@ -178,47 +183,72 @@ package final class Dispatcher {
                 period: t.period
             ).description
             let last = range.upperBound - 1
-            for (c, channel) in channels.enumerated() {
-                // Per-recipient channels are checked per recipient when the batch is built.
-                if !channel.perRecipient,
-                    states[
-                        LedgerEntry.key(
-                            occurrence: occurrence,
-                            step: t.steps[last].name,
-                            recipient: "*",
-                            channel: channel.name
-                        )
-                    ]
-                        != nil
-                {
+            func row(_ k: Int, _ recipient: String, _ channel: any Channel) -> LedgerEntry.State? {
+                states[
+                    LedgerEntry.key(
+                        occurrence: occurrence,
+                        step: t.steps[k].name,
+                        recipient: recipient,
+                        channel: channel.name
+                    )
+                ]
+            }
+            for (c, channel) in channels.enumerated() where channel.accepts(t.steps[last].kind.event) {
+                // Earlier steps are ledgered `collapsed` under the recipient `*` on every channel.
+                let collapsed = range.dropLast().filter { row($0, "*", channel) == nil }
+                if !channel.perRecipient {
+                    if row(last, "*", channel) != nil { continue }
+                    pending.append(
+                        Pending(obligation: o, subject: s, timing: t, step: last, channel: c, collapsed: collapsed)
+                    )
                     continue
                 }
-                let collapsed = range.dropLast().filter { k in
-                    states[
-                        LedgerEntry.key(
-                            occurrence: occurrence,
-                            step: t.steps[k].name,
-                            recipient: "*",
-                            channel: channel.name
+                var first = true
+                for person in planner.recipientPeople(obligation: o, subject: s, timing: t, step: last)
+                where row(last, person.id, channel) == nil {
+                    pending.append(
+                        Pending(
+                            obligation: o,
+                            subject: s,
+                            timing: t,
+                            step: last,
+                            channel: c,
+                            collapsed: first ? collapsed : [],
+                            recipient: person,
+                            digestKey: channel.digestKey(person)
                         )
-                    ]
-                        == nil
+                    )
+                    first = false
                 }
-                pending.append(
-                    Pending(obligation: o, subject: s, timing: t, step: last, channel: c, collapsed: collapsed)
-                )
             }
         }
-        pending.sort {
-            ($0.timing.steps[$0.step].at, $0.obligation, $0.subject) < (
-                $1.timing.steps[$1.step].at, $1.obligation, $1.subject
-            )
+        try await deliverAll(pending, states: states, now: now, wall: wall, progress: progress, summary: &summary)
+    }
+
+    /// Orders the deliveries (per channel and digest key, then by time) and delivers them in chunks
+    /// that never split a digest: everything one recipient gets in this run is one batch item group.
+    private func deliverAll(
+        _ pending: [Pending],
+        states: [String: LedgerEntry.State],
+        now: Instant,
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        let sorted = pending.sorted {
+            ($0.channel, $0.digestKey, $0.timing.steps[$0.step].at, $0.obligation, $0.subject)
+                < ($1.channel, $1.digestKey, $1.timing.steps[$1.step].at, $1.obligation, $1.subject)
         }
         var start = 0
-        while start < pending.count {
-            let end = min(start + Dispatcher.chunk, pending.count)
+        while start < sorted.count {
+            var end = min(start + Dispatcher.chunk, sorted.count)
+            while end < sorted.count, !sorted[end].digestKey.isEmpty,
+                sorted[end].channel == sorted[end - 1].channel, sorted[end].digestKey == sorted[end - 1].digestKey
+            {
+                end += 1
+            }
             try await deliver(
-                pending[start..<end],
+                sorted[start..<end],
                 states: states,
                 now: now,
                 wall: wall,
@@ -246,38 +276,42 @@ package final class Dispatcher {
             count: channels.count
         )
         var rows: [[LedgerEntry]] = Array(repeating: [], count: channels.count)
+        var notices: [String: Notice] = [:]
         for p in chunk {
             let channel = channels[p.channel]
-            var n = planner.notification(
-                obligation: p.obligation,
-                subject: p.subject,
-                timing: p.timing,
-                step: p.step,
-                at: now
-            )
-            n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
-            let recipients: [Notice.Person?] = channel.perRecipient ? n.recipients.map { $0 } : [nil]
-            for r in recipients {
-                var e =
-                    p.retry
-                    ?? LedgerEntry(
-                        occurrence: n.occurrence,
-                        step: n.step,
-                        recipient: r?.id ?? "*",
-                        channel: channel.name,
-                        state: .sending,
-                        dueAt: n.scheduledAt
-                    )
-                if p.retry == nil, channel.perRecipient, states[e.key] != nil { continue }
-                e.state = .sending
-                e.attempts += 1
-                e.firstAttemptAt = e.firstAttemptAt ?? started
-                e.lastAttemptAt = started
-                e.nextAttemptAt = nil
-                before.append(e)
-                rows[p.channel].append(e)
-                items[p.channel].append((n, r))
+            let noticeKey = "\(p.obligation)/\(p.subject)/\(p.timing.period)/\(p.step)"
+            var n: Notice
+            if let cached = notices[noticeKey] {
+                n = cached
+            } else {
+                n = planner.notification(
+                    obligation: p.obligation,
+                    subject: p.subject,
+                    timing: p.timing,
+                    step: p.step,
+                    at: now
+                )
+                n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
+                notices[noticeKey] = n
             }
+            var e =
+                p.retry
+                ?? LedgerEntry(
+                    occurrence: n.occurrence,
+                    step: n.step,
+                    recipient: p.ledgerRecipient,
+                    channel: channel.name,
+                    state: .sending,
+                    dueAt: n.scheduledAt
+                )
+            e.state = .sending
+            e.attempts += 1
+            e.firstAttemptAt = e.firstAttemptAt ?? started
+            e.lastAttemptAt = started
+            e.nextAttemptAt = nil
+            before.append(e)
+            rows[p.channel].append(e)
+            items[p.channel].append((n, p.recipient))
             for k in p.collapsed {
                 var e = LedgerEntry(
                     occurrence: n.occurrence,
@@ -305,6 +339,11 @@ package final class Dispatcher {
                     e.sentAt = done
                     e.error = nil
                     summary.sent += 1
+                case .transient(let why) where e.attempts >= Dispatcher.maxAttempts:
+                    e.state = .failed
+                    e.error = "gave up after \(e.attempts) attempts: \(why)"
+                    summary.failed += 1
+                    logFailure(e, e.error!, final: true)
                 case .transient(let why):
                     e.state = .retry
                     e.error = why
@@ -323,6 +362,10 @@ package final class Dispatcher {
         try store.writeLedger(after)
         progress()
     }
+
+    /// A transient failure is tried this many times in all (about two days with the backoff below),
+    /// then recorded as failed.
+    package static let maxAttempts = 16
 
     /// Seconds before attempt `n + 1`: one minute, doubling, at most six hours.
     package static func backoff(attempt n: Int) -> Int {
@@ -370,33 +413,38 @@ package final class Dispatcher {
                 cancelled.append(e)
                 continue
             }
-            pending.append(
-                Pending(
-                    obligation: occurrence.obligation,
-                    subject: occurrence.subject,
-                    timing: occurrence.timing,
-                    step: k,
-                    channel: c,
-                    collapsed: [],
-                    retry: row
-                )
+            var p = Pending(
+                obligation: occurrence.obligation,
+                subject: occurrence.subject,
+                timing: occurrence.timing,
+                step: k,
+                channel: c,
+                collapsed: [],
+                retry: row
             )
+            if channels[c].perRecipient {
+                guard
+                    let person = planner.recipientPeople(
+                        obligation: occurrence.obligation,
+                        subject: occurrence.subject,
+                        timing: occurrence.timing,
+                        step: k
+                    ).first(where: { $0.id == row.recipient })
+                else {
+                    var e = row
+                    e.state = .cancelled
+                    e.error = "\(row.recipient) no longer receives this step"
+                    cancelled.append(e)
+                    continue
+                }
+                p.recipient = person
+                p.digestKey = channels[c].digestKey(person)
+            }
+            pending.append(p)
         }
         try store.writeLedger(cancelled)
         summary.cancelled += cancelled.count
-        var start = 0
-        while start < pending.count {
-            let end = min(start + Dispatcher.chunk, pending.count)
-            try await deliver(
-                pending[start..<end],
-                states: [:],
-                now: now,
-                wall: wall,
-                progress: progress,
-                summary: &summary
-            )
-            start = end
-        }
+        try await deliverAll(pending, states: [:], now: now, wall: wall, progress: progress, summary: &summary)
     }
 
     /// Years the plan reaches into whose holidays are not published.

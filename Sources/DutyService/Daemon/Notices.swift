@@ -46,14 +46,21 @@ extension Planner {
             deadline: t.deadline,
             daysLeft: t.date.daysSinceEpoch - zone.day(of: now).daysSinceEpoch,
             provisional: t.provisional || step.provisional,
-            recipients: recipients(step.recipients, obligation: o, subject: s).map(noticePerson)
+            recipients: recipientPeople(obligation: o, subject: s, timing: t, step: k)
         )
+        n.colour = now > t.deadline ? .red : now >= t.yellowFrom ? .yellow : .blue
         if step.kind == .escalation {
             let l = liability(obligation: o, subject: s)
             n.liableMain = l.main.map(noticePerson(official:))
             n.liableImportant = l.important.map(noticePerson(official:))
         }
         return n
+    }
+
+    /// Who step `k` goes to, as notices name them.
+    package func recipientPeople(obligation o: Int, subject s: Int32, timing t: Timing, step k: Int) -> [Notice.Person]
+    {
+        recipients(t.steps[k].recipients, obligation: o, subject: s).map(noticePerson)
     }
 
     /// A liable official (第十三条), by index.

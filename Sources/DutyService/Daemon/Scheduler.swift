@@ -50,11 +50,17 @@ package final class Scheduler: Service {
     package func stop() async { await inbox.post(.stop) }
 
     /// Makes the delivery channels for a configuration.
-    package typealias ChannelFactory = @Sendable (Settings, Journal) -> [any Channel]
+    package typealias ChannelFactory = @Sendable (Settings, Journal) throws -> [any Channel]
 
-    /// The channels a configuration delivers to: the journal (email and hooks come next).
+    /// The channels a configuration delivers to: the journal always; email when `[email]` names a
+    /// transport; every `[[hook]]`. A template that does not parse is a configuration error.
     package static let standardChannels: ChannelFactory = { settings, journal in
-        [JournalChannel(journal: journal, zone: settings.timezone)]
+        var channels: [any Channel] = [JournalChannel(journal: journal, zone: settings.timezone)]
+        if let email = try settings.emailChannel() { channels.append(email) }
+        for hook in settings.hooks {
+            channels.append(HookChannel(hook: hook, journal: journal, zone: settings.timezone))
+        }
+        return channels
     }
 
     /// Builds the dispatcher from the files; errors are the configuration's.
@@ -72,7 +78,7 @@ package final class Scheduler: Service {
         return try Dispatcher(
             workspace: workspace,
             store: db,
-            channels: channels(settings, journal),
+            channels: try channels(settings, journal),
             logger: logger,
             now: now
         )

@@ -1,4 +1,5 @@
 package import DutyCalendar
+package import DutyNotify
 import Foundation
 
 /// The daemon's settings, `/etc/dutyd/dutyd.toml` (DESIGN.md, Files). Relative paths resolve
@@ -20,18 +21,23 @@ package struct Settings: Sendable {
     package var sendAtHour = 9
     package var sendAtMinute = 0
     package var trackFrom: CivilDate?
+    /// `[email]`; transport `none` when the table is absent.
+    package var email = EmailSettings()
+    /// `[[hook]]`, in the order written.
+    package var hooks: [HookSettings] = []
 
     package init() {}
 
-    /// The keys DESIGN.md documents, by table. Later issues give the API, email and hook keys their
-    /// meaning; they are accepted here so that one file serves every version.
+    /// The keys DESIGN.md documents, by table, and the few added since (email language, ca_file, helo,
+    /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
         "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
         "api": ["socket", "admin_groups"],
         "email": [
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
+            "language", "ca_file", "helo", "timeout", "session_timeout",
         ],
-        "hook": ["name", "command", "events", "timeout"],
+        "hook": ["name", "command", "events", "timeout", "concurrency"],
     ]
 
     /// Reads and checks a settings file.
@@ -125,6 +131,8 @@ package struct Settings: Sendable {
                 throw fail("track_from", "track_from: expected a date such as \"2026-11-29\"")
             }
         }
+        if let email = table["email"]?.table { s.email = try parseEmail(email, path: path, resolve: resolve) }
+        if let hooks = table["hook"]?.array { s.hooks = try parseHooks(hooks, path: path) }
         return s
     }
 

@@ -1,0 +1,173 @@
+import DutyCalendar
+import DutyTestSupport
+import Foundation
+import Testing
+
+@testable import DutyNotify
+
+/// The SMTP client against a real server (python3-aiosmtpd) with STARTTLS on a certificate made for
+/// the test, and AUTH.
+@Suite struct SMTPTests {
+    func configuration(
+        _ server: MailServer,
+        security: SMTPConfiguration.Security = .starttls,
+        ca: Bool = true
+    )
+        -> SMTPConfiguration
+    {
+        var c = SMTPConfiguration(
+            host: "localhost",
+            port: server.port,
+            security: security,
+            username: server.user,
+            passwordFile: server.passwordFile,
+            caFile: ca ? server.certificate : nil,
+            helo: "dutyd.test"
+        )
+        c.replyTimeout = 5
+        c.sessionTimeout = 20
+        return c
+    }
+
+    func mail(to: [String], subject: String = "【提醒】深圳市图书馆：意识形态工作情况报告") throws -> OutgoingMail {
+        OutgoingMail(
+            message: MailMessage(
+                from: try MailAddress(parsing: "督办提醒 <dutyd@example.org>"),
+                to: try to.map { try MailAddress(name: "收件人", address: $0) },
+                subject: subject,
+                body: "第一行\n.\n最后一行",
+                messageID: "m1.dutyd@example.org",
+                date: Instant(iso: "2026-12-18T09:00:00+08:00")!,
+                zone: Zone.named("Asia/Shanghai")!
+            ),
+            recipients: to
+        )
+    }
+
+    @Test func startTLSThenAuthPlainDeliversAndOneRefusedRecipientHoldsNoOneBack() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let session = try await SMTPSession.open(configuration(server))
+        let m = try mail(to: ["wang@example.org", "reject.li@example.org", "zhao@example.org"])
+        let results = try await session.send(from: "dutyd@example.org", to: m.recipients, data: m.message.bytes())
+        await session.close()
+        #expect(results[0] == .accepted && results[2] == .accepted)
+        guard case .permanent(let why) = results[1] else {
+            Issue.record("550 is permanent: \(results[1])")
+            return
+        }
+        #expect(why.contains("550") && why.contains("reject.li@example.org"))
+        let got = try server.messages()
+        #expect(got.count == 1)
+        #expect(got[0].rcpt_tos == ["wang@example.org", "zhao@example.org"])
+        #expect(got[0].mail_from == "dutyd@example.org")
+        #expect(got[0].parsed.subject == "【提醒】深圳市图书馆：意识形态工作情况报告")
+        #expect(got[0].parsed.body == "第一行\n.\n最后一行\n")
+        // TLS first, then EHLO again, then AUTH; the password never in the transcript.
+        let t = session.transcript.map { $0.components(separatedBy: " → ")[0] }
+        #expect(t.prefix(5) == ["(greeting)", "EHLO dutyd.test", "STARTTLS", "EHLO dutyd.test", "AUTH PLAIN ****"])
+        let b64 = Data("\0\(server.user)\0\(server.password)".utf8).base64EncodedString()
+        #expect(!session.transcript.joined().contains(b64))
+        #expect(!session.transcript.joined().contains(server.password))
+    }
+
+    @Test func authLoginWhenPlainIsNotOffered() async throws {
+        let server = try MailServer(loginOnly: true)
+        defer { server.stop() }
+        let session = try await SMTPSession.open(configuration(server))
+        let m = try mail(to: ["wang@example.org"])
+        let r = try await session.send(from: "dutyd@example.org", to: m.recipients, data: m.message.bytes())
+        await session.close()
+        #expect(r == [.accepted])
+        #expect(session.transcript.contains { $0.hasPrefix("(password) → 235") })
+        #expect(try server.messages().count == 1)
+    }
+
+    @Test func implicitTLS() async throws {
+        let server = try MailServer(implicitTLS: true)
+        defer { server.stop() }
+        let results = await SMTPTransport(configuration: configuration(server, security: .implicit)).send([
+            try mail(to: ["wang@example.org"])
+        ])
+        #expect(results == [[.sent]])
+        #expect(try server.messages().count == 1)
+    }
+
+    @Test func aWrongPasswordIsPermanent() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        try "wrong\n".write(toFile: server.passwordFile, atomically: true, encoding: .utf8)
+        await #expect {
+            try await SMTPSession.open(configuration(server))
+        } throws: { e in
+            let e = e as! SMTPError
+            return !e.transient && e.message.contains("did not accept the SMTP login") && !e.message.contains("wrong")
+        }
+    }
+
+    @Test func neverFallsBackToPlainText() async throws {
+        let server = try MailServer(tls: false, auth: false)
+        defer { server.stop() }
+        var c = configuration(server)
+        c.username = nil
+        let results = await SMTPTransport(configuration: c).send([try mail(to: ["wang@example.org"])])
+        guard case .transient(let why) = results[0][0] else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(why.contains("does not offer STARTTLS"))
+        #expect(try server.messages().isEmpty)
+    }
+
+    @Test func anUntrustedCertificateIsRefused() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        await #expect {
+            try await SMTPSession.open(configuration(server, ca: false))
+        } throws: { e in
+            (e as! SMTPError).message.contains("TLS failed")
+        }
+        #expect(try server.messages().isEmpty)
+    }
+
+    @Test func fourHundredFiftyOneIsTransient() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        server.set("tempfail", true)
+        let results = await SMTPTransport(configuration: configuration(server)).send([
+            try mail(to: ["wang@example.org"])
+        ])
+        guard case .transient(let why) = results[0][0] else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(why.contains("451"))
+        server.set("tempfail", false)
+        let again = await SMTPTransport(configuration: configuration(server)).send([try mail(to: ["wang@example.org"])])
+        #expect(again == [[.sent]])
+    }
+
+    @Test func aServerThatStopsAnsweringTimesOutAndTheBatchEnds() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        server.set("hang", true)
+        var c = configuration(server)
+        c.replyTimeout = 1
+        let started = Date()
+        let results = await SMTPTransport(configuration: c).send([
+            try mail(to: ["a@example.org"]), try mail(to: ["b@example.org"]), try mail(to: ["c@example.org"]),
+        ])
+        let took = Date().timeIntervalSince(started)
+        #expect(results.count == 3)
+        for r in results {
+            guard case .transient(let why) = r[0] else {
+                Issue.record("\(r)")
+                continue
+            }
+            #expect(why.contains("did not answer in time"))
+        }
+        // Two sessions tried (one reply timeout each), then the rest left for a retry.
+        #expect(took < 10)
+        #expect(try server.messages().isEmpty)
+    }
+}

@@ -1,0 +1,181 @@
+package import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository, for the test tools in `Tests/tools`.
+package let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A real SMTP server for a test: Debian's python3-aiosmtpd (`Tests/tools/smtp-server.py`), with
+/// STARTTLS on a certificate made for the test and AUTH, on a free port of 127.0.0.1. `make test`
+/// installs the package.
+package final class MailServer: @unchecked Sendable {
+    package let folder: URL
+    package let port: Int
+    /// The server's certificate, for `ca_file`.
+    package let certificate: String
+    package let user = "dutyd"
+    package let password = "s3cret-密码"
+    /// A file holding the password, for `password_file`.
+    package let passwordFile: String
+    private let process: Process
+
+    package init(tls: Bool = true, auth: Bool = true, loginOnly: Bool = false, implicitTLS: Bool = false) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-smtp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        certificate = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        passwordFile = folder.appendingPathComponent("password").path
+        try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let openssl = try runTool(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                "-out", certificate, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            ]
+        )
+        guard openssl.status == 0 else { throw ToolError("openssl: \(openssl.err)") }
+        var args = [
+            repositoryRoot.appendingPathComponent("Tests/tools/smtp-server.py").path,
+            folder.appendingPathComponent("out").path,
+        ]
+        if tls { args += ["--cert", certificate, "--key", key] }
+        if auth { args += ["--user", user, "--password", password] }
+        if loginOnly { args.append("--login-only") }
+        if implicitTLS { args.append("--implicit") }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // The first line is `READY PORT`.
+        var line: [UInt8] = []
+        while true {
+            let b = out.fileHandleForReading.readData(ofLength: 1)
+            guard let c = b.first else {
+                throw ToolError("the SMTP server did not start; is python3-aiosmtpd installed? (make test installs it)")
+            }
+            if c == 0x0A { break }
+            line.append(c)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("READY "), let p = Int(text.dropFirst(6)) else {
+            throw ToolError("SMTP server said: \(text)")
+        }
+        port = p
+    }
+
+    /// Turns a behaviour of the server on or off: `tempfail` (every RCPT gets 451), `hang` (no answer
+    /// after MAIL FROM).
+    package func set(_ behaviour: String, _ on: Bool) {
+        let path = folder.appendingPathComponent("out/\(behaviour)").path
+        if on {
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        } else {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// Every message accepted so far, in the order received.
+    package func messages() throws -> [ReceivedMail] {
+        let out = folder.appendingPathComponent("out")
+        let files = (try FileManager.default.contentsOfDirectory(atPath: out.path)).filter { $0.hasSuffix(".json") }
+            .sorted()
+        return try files.map {
+            try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: out.appendingPathComponent($0)))
+        }
+    }
+
+    package func stop() {
+        if process.isRunning {
+            process.terminate()
+            for _ in 0..<50 where process.isRunning { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    deinit { stop() }
+}
+
+/// A message as the server received it, and what Python's email package makes of it.
+package struct ReceivedMail: Decodable, Sendable {
+    package var mail_from: String
+    package var rcpt_tos: [String]
+    package var data: String
+    package var parsed: ParsedMail
+}
+
+/// `Tests/tools/parse-mail.py`'s reading of a message.
+package struct ParsedMail: Decodable, Sendable {
+    package var headers: [[String]]
+    package var subject: String?
+    package var from: String?
+    package var to: String?
+    package var to_addresses: [String]
+    package var to_names: [String]
+    package var from_name: String?
+    package var message_id: String?
+    package var date: String?
+    package var auto_submitted: String?
+    package var body: String?
+    package var defects: [String]
+    package var max_line: Int
+
+    /// The raw headers named `name` (any case).
+    package func header(_ name: String) -> [String] {
+        headers.filter { $0[0].lowercased() == name.lowercased() }.map { $0[1] }
+    }
+
+    /// Parses `bytes` with Python's email package.
+    package static func parse(_ bytes: [UInt8]) throws -> ParsedMail {
+        let r = try runTool(
+            "/usr/bin/python3",
+            [repositoryRoot.appendingPathComponent("Tests/tools/parse-mail.py").path],
+            input: bytes
+        )
+        guard r.status == 0 else { throw ToolError("parse-mail.py: \(r.err)") }
+        return try JSONDecoder().decode(ParsedMail.self, from: Data(r.out.utf8))
+    }
+}
+
+package struct ToolError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ d: String) { description = d }
+}
+
+/// Runs a program to the end with `input` on stdin (through files, so no pipe can fill up).
+package func runTool(
+    _ path: String,
+    _ args: [String],
+    input: [UInt8] = [],
+    environment: [String: String]? = nil
+) throws -> (
+    status: Int32, out: String, err: String
+) {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-tool-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let inPath = scratch.appendingPathComponent("in")
+    let errPath = scratch.appendingPathComponent("err")
+    try Data(input).write(to: inPath)
+    _ = FileManager.default.createFile(atPath: errPath.path, contents: Data())
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let environment { p.environment = environment }
+    let o = Pipe()
+    p.standardInput = try FileHandle(forReadingFrom: inPath)
+    p.standardOutput = o
+    p.standardError = try FileHandle(forWritingTo: errPath)
+    try p.run()
+    let out = o.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let err = (try? Data(contentsOf: errPath)) ?? Data()
+    return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}

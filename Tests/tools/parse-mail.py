@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""Parses one RFC 5322 message with Python's email package (the oracle for dutyd's messages).
+
+    parse-mail.py < message      prints JSON: {"headers": [[name, raw value], ...], "subject", "from",
+                                 "to", "message_id", "date", "body", "defects", "max_line"}
+"""
+import email
+import email.policy
+import json
+import sys
+
+
+def parse(raw: bytes) -> dict:
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    compat = email.message_from_bytes(raw, policy=email.policy.compat32)
+    body = m.get_body(preferencelist=("plain",))
+    lines = raw.split(b"\n")
+    return {
+        "headers": [[k, v] for k, v in compat.items()],
+        "subject": str(m["subject"]) if m["subject"] is not None else None,
+        "from": str(m["from"]) if m["from"] is not None else None,
+        "to": str(m["to"]) if m["to"] is not None else None,
+        "to_addresses": [a.addr_spec for a in m["to"].addresses] if m["to"] is not None else [],
+        "to_names": [a.display_name for a in m["to"].addresses] if m["to"] is not None else [],
+        "from_name": m["from"].addresses[0].display_name if m["from"] is not None else None,
+        "message_id": str(m["message-id"]) if m["message-id"] is not None else None,
+        "date": str(m["date"]) if m["date"] is not None else None,
+        "auto_submitted": str(m["auto-submitted"]) if m["auto-submitted"] is not None else None,
+        "body": body.get_content() if body is not None else None,
+        "defects": [str(d) for d in m.defects] + [str(d) for d in (body.defects if body is not None else [])],
+        "max_line": max(len(l.rstrip(b"\r")) for l in lines),
+    }
+
+
+if __name__ == "__main__":
+    json.dump(parse(sys.stdin.buffer.read()), sys.stdout, ensure_ascii=False)

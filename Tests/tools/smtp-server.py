@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""A real SMTP server for dutyd's tests and benchmark (Debian's python3-aiosmtpd).
+
+    smtp-server.py FOLDER [--cert CERT --key KEY] [--user USER --password PASS] [--discard]
+
+Listens on 127.0.0.1 on a free port and prints `READY PORT` when it accepts connections. With a
+certificate it offers STARTTLS and requires it; with a user it requires AUTH (PLAIN or LOGIN) after
+TLS. Every message accepted is stored as FOLDER/NNNNNN.json: {"mail_from", "rcpt_tos", "data",
+"parsed"} ("parsed" is what Python's email package makes of it: see parse-mail.py)
+(with --discard only counted, in FOLDER/count on exit).
+
+Behaviour a test switches on and off with files in FOLDER:
+- `tempfail`: every RCPT TO is answered 451;
+- `hang`: the server stops answering after MAIL FROM (the client must time out);
+and by recipient: a local part starting with `reject` gets 550, `busy` gets 451.
+"""
+import argparse
+import asyncio
+import json
+import os
+import signal
+import ssl
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+parse_mail = __import__("parse-mail")
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, folder, discard):
+        self.folder = folder
+        self.discard = discard
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if os.path.exists(os.path.join(self.folder, "hang")):
+            await asyncio.sleep(3600)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0]
+        if os.path.exists(os.path.join(self.folder, "tempfail")) or local.startswith("busy"):
+            return "451 4.3.0 Try again later"
+        if local.startswith("reject"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            n = self.count
+        if not self.discard:
+            record = {
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": envelope.rcpt_tos,
+                "data": envelope.original_content.decode("utf-8", "replace"),
+                "parsed": parse_mail.parse(envelope.original_content),
+            }
+            tmp = os.path.join(self.folder, "%06d.tmp" % n)
+            with open(tmp, "w") as f:
+                json.dump(record, f, ensure_ascii=False)
+            os.rename(tmp, os.path.join(self.folder, "%06d.json" % n))
+        return "250 Message accepted for delivery"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("folder")
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    p.add_argument("--user")
+    p.add_argument("--password")
+    p.add_argument("--discard", action="store_true")
+    p.add_argument("--login-only", action="store_true", help="offer AUTH LOGIN and not PLAIN")
+    p.add_argument("--implicit", action="store_true", help="TLS from the first byte (port 465 style)")
+    a = p.parse_args()
+    os.makedirs(a.folder, exist_ok=True)
+    handler = Handler(a.folder, a.discard)
+
+    kwargs = {}
+    if a.cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(a.cert, a.key)
+        if a.implicit:
+            kwargs.update(ssl_context=context)
+        else:
+            kwargs.update(tls_context=context, require_starttls=True)
+    if a.user:
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (
+                isinstance(auth_data, LoginPassword)
+                and auth_data.login.decode() == a.user
+                and auth_data.password.decode() == a.password
+            )
+            # handled=False: aiosmtpd answers 535 itself (True would mean "already answered").
+            return AuthResult(success=ok, handled=False)
+
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(a.cert) and not a.implicit)
+        if a.login_only:
+            kwargs.update(auth_exclude_mechanism=["PLAIN"])
+
+    # Find a free port, then serve on it.
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, server_hostname="localhost", **kwargs
+    )
+    controller.start()
+    print("READY %d" % port, flush=True)
+
+    done = threading.Event()
+    # A parent may have blocked these (they are inherited); the server must stop on them.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    done.wait()
+    controller.stop()
+    with open(os.path.join(a.folder, "count"), "w") as f:
+        f.write("%d\n" % handler.count)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
