@@ -79,6 +79,7 @@ let package = Package(
                 "DutyCore",
                 "DutyStore",
                 "DutyService",
+                "DutyNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,7 +118,7 @@ let package = Package(
         // Runs the built dutyd against a real systemd-journald and a notify socket.
         .testTarget(
             name: "dutydTests",
-            dependencies: ["dutyd", "DutyStore", "DutyCalendar", "DutyService", "DutyTestSupport"]
+            dependencies: ["dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyService", "DutyTestSupport"]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

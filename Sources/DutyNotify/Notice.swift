@@ -37,6 +37,9 @@ package struct Notice: Sendable {
     package var event: DutyEvent
     /// When the step was planned for.
     package var scheduledAt: Instant
+    /// The instant `daysLeft` and the colour are reckoned at (the run's `now`; `dutyd --once --now`
+    /// moves it, the real clock does not).
+    package var asOf: Instant
     /// The deadline day and the end of it.
     package var deadlineDate: CivilDate
     package var deadline: Instant
@@ -84,6 +87,7 @@ package struct Notice: Sendable {
         self.step = step
         self.event = event
         self.scheduledAt = scheduledAt
+        self.asOf = scheduledAt
         self.deadlineDate = deadlineDate
         self.deadline = deadline
         self.daysLeft = daysLeft

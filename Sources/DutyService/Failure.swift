@@ -1,5 +1,6 @@
 package import DutyCalendar
 import DutyCore
+import DutyNotify
 import DutyStore
 
 /// Everything a command can fail with, and its exit status. Messages go to standard error as
@@ -41,6 +42,7 @@ extension Failure {
         case let f as Failure: self = f
         case let e as CalendarError: self.init(Failure.dataError, "\(e)")
         case let e as ConfigError: self.init(Failure.config, "\(e)")
+        case let e as TemplateError: self.init(Failure.config, "\(e)")
         case let e as CSVError: self.init(Failure.dataError, "\(e)")
         case let e as QueryError: self.init(Failure.dataError, "\(e)")
         case let e as StoreError: self.init(e.code == .unavailable ? Failure.runtime : Failure.dataError, "\(e)")

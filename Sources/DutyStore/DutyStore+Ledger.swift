@@ -114,6 +114,57 @@ extension DutyStore {
         }
     }
 
+    /// What `dutyctl ledger` asks for; `nil` matches anything. Newest first.
+    package struct LedgerQuery: Sendable {
+        /// An occurrence id, or a prefix of one ending in `/` (`unit-situation-report/gd.sz.tsg/`).
+        package var occurrence: String?
+        package var recipient: String?
+        package var channel: String?
+        package var states: [LedgerEntry.State] = []
+        /// Rows whose step was due at or after this.
+        package var since: Instant?
+        package var limit = 100
+
+        package init() {}
+    }
+
+    /// Ledger rows matching `q`, latest due first, at most `q.limit`.
+    package func ledger(matching q: LedgerQuery) throws(StoreError) -> [LedgerEntry] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let o = q.occurrence {
+            if o.hasSuffix("/") {
+                conditions.append("substr(occurrence, 1, ?) = ?")
+                arguments += [o.count, o]
+            } else {
+                conditions.append("occurrence = ?")
+                arguments.append(o)
+            }
+        }
+        if let r = q.recipient {
+            conditions.append("recipient = ?")
+            arguments.append(r)
+        }
+        if let c = q.channel {
+            conditions.append("channel = ?")
+            arguments.append(c)
+        }
+        if !q.states.isEmpty {
+            conditions.append("state IN (\(q.states.map { _ in "?" }.joined(separator: ",")))")
+            arguments += q.states.map(\.rawValue)
+        }
+        if let since = q.since {
+            conditions.append("due_at >= ?")
+            arguments.append(since.seconds)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM notification \(whereClause) ORDER BY due_at DESC, key LIMIT ?"
+        arguments.append(q.limit)
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.ledgerEntry)
+        }
+    }
+
     /// Counts of ledger rows by state.
     package func ledgerCounts() throws(StoreError) -> [LedgerEntry.State: Int] {
         try read { db in

@@ -5,7 +5,7 @@ import ArgumentParser
 /// Exit status (DESIGN.md): 0 success, 1 failure at run time, 64 bad usage, 65 bad input data,
 /// 69 daemon unavailable, 78 bad configuration.
 @main
-struct Dutyctl: ParsableCommand {
+struct Dutyctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dutyctl",
         abstract: "Manage dutyd and ask what is due.",
@@ -16,6 +16,7 @@ struct Dutyctl: ParsableCommand {
         subcommands: [
             Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
+            Ledger.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
         ]
     )

@@ -9,12 +9,27 @@ func running(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch {
-        guard let f = Failure(translating: error) else { throw error }
-        FileHandle.standardError.write(
-            Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8)
-        )
-        throw ExitCode(f.status)
+        throw reported(error)
     }
+}
+
+/// Like `running`, for async command bodies.
+func runningAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        throw reported(error)
+    }
+}
+
+/// Writes our failures' message to standard error and gives their exit status; other errors
+/// (argument-parser's) pass through.
+private func reported(_ error: any Error) -> any Error {
+    guard let f = Failure(translating: error) else { return error }
+    FileHandle.standardError.write(
+        Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8)
+    )
+    return ExitCode(f.status)
 }
 
 /// Writes a JSON value on one line, keys sorted, UTF-8 unescaped.

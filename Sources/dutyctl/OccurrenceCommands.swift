@@ -48,19 +48,26 @@ extension GlobalOptions {
     /// `--state` on `upcoming` and `overdue`: state names (`open`, `late`, `done`, `waived`, `all`,
     /// comma-separated) filter; anything else is the state store's path, as on every other command.
     func stateFilter() throws -> (states: Set<Occurrence.State>?, store: GlobalOptions) {
+        let (words, store) = try stateWords(Occurrence.State.allCases.map(\.rawValue) + ["all"])
+        guard let words else { return (nil, store) }
+        if words.contains("all") { return (Set(Occurrence.State.allCases), store) }
+        return (Set(words.compactMap(Occurrence.State.init(rawValue:))), store)
+    }
+
+    /// `--state` as a filter when every comma-separated word is one of `names` (the options without
+    /// it then name the store), else the store's path; a word that is neither is a usage error.
+    func stateWords(_ names: [String]) throws -> (words: [String]?, store: GlobalOptions) {
         guard let state else { return (nil, self) }
         let words = state.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let names = Set(Occurrence.State.allCases.map(\.rawValue) + ["all"])
-        if !words.isEmpty && words.allSatisfy(names.contains) {
+        if !words.isEmpty && words.allSatisfy(Set(names).contains) {
             var copy = self
             copy.state = nil
-            if words.contains("all") { return (Set(Occurrence.State.allCases), copy) }
-            return (Set(words.compactMap(Occurrence.State.init(rawValue:))), copy)
+            return (words, copy)
         }
         if !state.contains("/") && !state.contains(".") {
             throw Failure(
                 Failure.usage,
-                "--state: unknown state '\(state)'; expected open, late, done, waived or all (or a state store path)"
+                "--state: unknown state '\(state)'; expected \(names.joined(separator: ", ")) (or a state store path)"
             )
         }
         return (nil, self)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DutyCalendar
 import DutyCore
+import DutyNotify
 import DutyService
 import DutyStore
 import Foundation
@@ -129,7 +130,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Check the configuration.",
-        subcommands: [Check.self]
+        subcommands: [Check.self, Template.self]
     )
 
     struct Check: ParsableCommand {
@@ -159,6 +160,7 @@ struct ConfigCommand: ParsableCommand {
                         "holiday years after \(last) are provisional (weekend rule) until their schedule is added"
                     )
                 }
+                lines += try deliveryLines(settings, warnings: &warnings)
                 let statePath = global.state ?? settings.state
                 if FileManager.default.fileExists(atPath: statePath) {
                     let store = try workspace.openStore(global.state)
@@ -176,6 +178,90 @@ struct ConfigCommand: ParsableCommand {
                     for l in lines { print(l) }
                     for w in warnings { print("warning: \(w)") }
                 }
+            }
+        }
+    }
+
+    /// What `[email]` and `[[hook]]` say, checked: the sender, the transport, every template override
+    /// parsed and tried on a sample digest, every hook's program found.
+    static func deliveryLines(_ settings: Settings, warnings: inout [String]) throws -> [String] {
+        let email = settings.email
+        var lines: [String] = []
+        switch email.transport {
+        case .none:
+            lines.append("email: off (add [email] with transport = \"smtp\" or \"sendmail\" to send mail)")
+        case .smtp:
+            let c = email.smtp!
+            lines.append(
+                "email: ok, smtp \(c.host):\(c.port) (\(c.security.rawValue))"
+                    + (c.username.map { ", user \($0)" } ?? "") + ", from \(email.from!)"
+            )
+            if c.username != nil {
+                let file =
+                    c.passwordFile
+                    ?? ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { "\($0)/dutyd-smtp-password" }
+                if let file, !FileManager.default.isReadableFile(atPath: file) {
+                    warnings.append("email.password_file \(file) cannot be read by this user (dutyd needs to read it)")
+                } else if file == nil {
+                    warnings.append(
+                        "email.username is set but not password_file; dutyd reads $CREDENTIALS_DIRECTORY/dutyd-smtp-password (LoadCredential= in dutyd.service)"
+                    )
+                }
+            }
+        case .sendmail:
+            lines.append("email: ok, \(email.sendmail) -i -f \(email.from!.address), from \(email.from!)")
+            if !FileManager.default.isExecutableFile(atPath: email.sendmail) {
+                warnings.append(
+                    "email.sendmail \(email.sendmail) is not an executable file; install a mail transfer agent or change the path"
+                )
+            }
+        }
+        let templates = try settings.mailTemplates()
+        lines.append(
+            "templates: ok, \(templates.language)"
+                + (templates.overrides.isEmpty
+                    ? ", shipped" : ", overridden by \(templates.overrides.joined(separator: ", "))")
+        )
+        for hook in settings.hooks {
+            let program = hook.command[0]
+            let events = hook.events.isEmpty ? "every notification" : hook.events.sorted().joined(separator: ", ")
+            lines.append(
+                "hook \(hook.name): \(hook.command.joined(separator: " ")) on \(events), timeout \(hook.timeout)s"
+            )
+            if program.contains("/") ? !FileManager.default.isExecutableFile(atPath: program) : false {
+                warnings.append("hook \(hook.name): \(program) is not an executable file")
+            }
+        }
+        return lines
+    }
+
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a shipped mail template, to start an override from.",
+            discussion: """
+                Without a name, lists the templates. To change one, save it in the templates folder \
+                ([email] templates, by default templates/ beside the settings file) under the same name \
+                with .mustache, edit it, and run `dutyctl config check`:
+                  dutyctl config template body.zh-CN > /etc/dutyd/templates/body.zh-CN.mustache
+                """
+        )
+
+        @Argument(help: ArgumentHelp("subject.zh-CN, body.zh-CN, subject.en or body.en.", valueName: "name"))
+        var name: String?
+
+        func run() throws {
+            try running {
+                guard let name else {
+                    for n in MailTemplates.names { print(n) }
+                    return
+                }
+                guard let text = MailTemplates.builtin(name) else {
+                    throw Failure(
+                        Failure.usage,
+                        "no template is called \(name); expected one of \(MailTemplates.names.joined(separator: ", "))"
+                    )
+                }
+                print(text, terminator: "")
             }
         }
     }

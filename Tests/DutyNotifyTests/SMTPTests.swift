@@ -166,8 +166,9 @@ import Testing
             }
             #expect(why.contains("did not answer in time"))
         }
-        // Two sessions tried (one reply timeout each), then the rest left for a retry.
-        #expect(took < 10)
+        // Two sessions tried (one reply timeout each), then the rest left for a retry: far less than
+        // the server's hour-long silence (a loose bound, so a loaded machine does not make it flake).
+        #expect(took < 120)
         #expect(try server.messages().isEmpty)
     }
 }

@@ -103,7 +103,9 @@ struct DaemonFixture {
     let folder: URL
     let configPath: String
 
-    init(policy: String? = nil) throws {
+    /// `extraUnits` generated units under 番禺区委, each with a clerk; `settings` is added to the
+    /// settings file (an `[email]` table, hooks).
+    init(policy: String? = nil, extraUnits: Int = 0, settings extra: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let policyPath = policy ?? Self.repo.appendingPathComponent("config/policy").path
@@ -113,20 +115,33 @@ struct DaemonFixture {
             policy = ["\(policyPath)"]
             holidays = ["\(Self.repo.appendingPathComponent("config/holidays/cn").path)"]
             track_from = "2026-01-01"
-            """
+
+            """ + extra
         configPath = folder.appendingPathComponent("dutyd.toml").path
         try settings.write(toFile: configPath, atomically: true, encoding: .utf8)
         let workspace = try Workspace.load(try Settings.load(path: configPath))
         let store = try workspace.openStore()
+        var unitsCSV = try String(
+            contentsOf: Self.repo.appendingPathComponent("config/organisation/units.csv"),
+            encoding: .utf8
+        )
+        var officialsCSV = try String(
+            contentsOf: Self.repo.appendingPathComponent("config/organisation/officials.csv"),
+            encoding: .utf8
+        )
+        for n in 0..<extraUnits {
+            unitsCSV += "gd.gz.panyu.u\(n),番禺区第\(n)基层党组织,unit,gd.gz.panyu,\n"
+            officialsCSV += "clerk.u\(n),联络员\(n),clerk\(n)@example.org,gd.gz.panyu.u\(n),clerk\n"
+        }
         let units = try OrganisationCSV.units(
-            Array(try Data(contentsOf: Self.repo.appendingPathComponent("config/organisation/units.csv"))),
+            Array(unitsCSV.utf8),
             file: "units.csv",
             policy: workspace.policy,
             addedOn: CivilDate(iso: "2026-11-01")!
         )
         _ = try store.importUnits(units.map(\.value), replace: false)
         let officials = try OrganisationCSV.officials(
-            Array(try Data(contentsOf: Self.repo.appendingPathComponent("config/organisation/officials.csv"))),
+            Array(officialsCSV.utf8),
             file: "officials.csv",
             policy: workspace.policy
         )

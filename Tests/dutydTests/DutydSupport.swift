@@ -19,7 +19,8 @@ struct Daemon {
 
     /// The example organisation (plus `extraUnits` generated units with a clerk each), tracked from
     /// 1 January 2026, with its own copy of the policy so a test may break it.
-    init(extraUnits: Int = 0) throws {
+    /// `settings` is added to the settings file (an `[email]` table, hooks).
+    init(extraUnits: Int = 0, settings extra: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-e2e-\(UUID().uuidString)")
         let policy = folder.appendingPathComponent("policy")
         try FileManager.default.createDirectory(at: policy, withIntermediateDirectories: true)
@@ -34,6 +35,8 @@ struct Daemon {
         policy = ["policy"]
         holidays = ["\(Self.repo.appendingPathComponent("config/holidays/cn").path)"]
         track_from = "2026-01-01"
+
+        \(extra)
         """.write(toFile: config, atomically: true, encoding: .utf8)
         var units = try String(
             contentsOf: Self.repo.appendingPathComponent("config/organisation/units.csv"),
@@ -74,9 +77,16 @@ struct Daemon {
             p.standardError = Pipe()
         }
         if !p.isRunning && p.processIdentifier == 0 { try p.run() }
+        // Both pipes are drained at once: a process that fills one while we wait on the other would
+        // never finish.
+        let errors = (p.standardError as! Pipe).fileHandleForReading
+        let collected = Collected()
+        let reader = Thread { collected.data = errors.readDataToEndOfFile() }
+        reader.start()
         let o = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let e = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        while reader.isExecuting || !reader.isFinished { usleep(1_000) }
+        let e = collected.data  // the reader finished: no one else touches it
         return Result(
             status: p.terminationStatus,
             out: String(decoding: o, as: UTF8.self),
@@ -110,8 +120,9 @@ enum JournalReader {
     /// Fails with what to do when no journald answers (make test starts one).
     static func requireJournald() throws {
         let r = try shell("journalctl", ["-n", "0", "--no-pager"])
+        let running = try shell("pgrep", ["-x", "systemd-journal"]).status == 0
         try #require(
-            FileManager.default.fileExists(atPath: "/run/systemd/journal/socket") && r.status == 0,
+            FileManager.default.fileExists(atPath: "/run/systemd/journal/socket") && r.status == 0 && running,
             "no systemd-journald: `make test` starts one (mkdir -p /run/systemd/journal; /lib/systemd/systemd-journald &)"
         )
     }
@@ -148,4 +159,9 @@ enum JournalReader {
         p.arguments = [exe] + args
         return try Daemon.finish(p)
     }
+}
+
+/// What a reader thread collected; read only after the thread finished.
+private final class Collected: @unchecked Sendable {
+    var data = Data()
 }

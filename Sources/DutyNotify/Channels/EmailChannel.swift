@@ -71,7 +71,7 @@ package struct EmailChannel: Channel {
             let view = DigestView(
                 recipientName: person.name,
                 recipientEmail: address,
-                today: zone.day(of: sentAt),
+                today: zone.day(of: batch[members[0]].notification.asOf),
                 language: templates.language,
                 items: members.map { batch[$0].notification }
             )

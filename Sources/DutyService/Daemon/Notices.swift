@@ -48,6 +48,7 @@ extension Planner {
             provisional: t.provisional || step.provisional,
             recipients: recipientPeople(obligation: o, subject: s, timing: t, step: k)
         )
+        n.asOf = now
         n.colour = now > t.deadline ? .red : now >= t.yellowFrom ? .yellow : .blue
         if step.kind == .escalation {
             let l = liability(obligation: o, subject: s)

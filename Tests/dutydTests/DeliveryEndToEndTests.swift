@@ -1,0 +1,161 @@
+import DutyCore
+import DutyService
+import DutyStore
+import DutyTestSupport
+import Foundation
+import Testing
+
+/// The built dutyd and dutyctl with mail and a hook: dutyd --once sends digests to a real SMTP server
+/// and runs the hook (its output in the real journal), dutyctl ledger shows what happened, dutyctl
+/// notify test reports the server's answers, and a broken template is refused where it is written.
+@Suite("delivery, end to end", .serialized)
+struct DeliveryEndToEndTests {
+    static func settings(_ server: MailServer, hookOut: String) -> String {
+        """
+        [email]
+        transport = "smtp"
+        from = "督办提醒 <dutyd@example.org>"
+        smtp_host = "localhost"
+        smtp_port = \(server.port)
+        username = "\(server.user)"
+        password_file = "\(server.passwordFile)"
+        ca_file = "\(server.certificate)"
+
+        [[hook]]
+        name = "sms"
+        command = ["/bin/sh", "-c", "cat >> \(hookOut); echo sms sent for $DUTY_OCCURRENCE"]
+        events = ["escalation"]
+        """
+    }
+
+    @Test("dutyd --once mails one digest per address, runs the hook, and dutyctl ledger tells what was sent")
+    func mailHookAndLedger() throws {
+        try JournalReader.requireJournald()
+        let server = try MailServer()
+        defer { server.stop() }
+        let hookOut = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).jsonl")
+            .path
+        let d = try Daemon(settings: Self.settings(server, hookOut: hookOut))
+        let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+        #expect(r.status == 0, "\(r.err)")
+        let mails = try server.messages()
+        let sent = try d.store().ledger().filter { $0.channel == "email" && $0.state == .sent }
+        #expect(!mails.isEmpty && sent.count >= mails.count)
+        // One message per address.
+        let to = mails.flatMap(\.rcpt_tos)
+        #expect(Set(to).count == to.count)
+        // Every row sent has its message: the recipient's address got one.
+        let officials = Dictionary(uniqueKeysWithValues: try d.store().officials().map { ($0.id, $0.email ?? "") })
+        #expect(Set(sent.compactMap { officials[$0.recipient] }).isSubset(of: Set(to)))
+        for m in mails {
+            #expect(m.parsed.defects.isEmpty)
+            #expect(m.parsed.subject?.hasPrefix("【") == true)
+            #expect(m.parsed.from_name == "督办提醒")
+            #expect(m.parsed.auto_submitted == "auto-generated")
+        }
+        // The hook got every escalation as JSON, one object a line.
+        let lines = try String(contentsOfFile: hookOut, encoding: .utf8).split(separator: "\n")
+        let escalations = try d.store().ledger().filter { $0.channel == "hook:sms" && $0.state == .sent }
+        #expect(lines.count == escalations.count && !lines.isEmpty)
+        for line in lines {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(obj["event"] as? String == "escalation")
+        }
+        // Its output is in the journal.
+        let entries = try JournalReader.entries(pids: [r.pid], atLeast: 1)
+        #expect(entries.contains { $0["DUTY_HOOK"] == "sms" && ($0["MESSAGE"] ?? "").contains("sms sent for ") })
+
+        // dutyctl ledger: JSON rows with who, when, and state.
+        let ledger = try Daemon.run(
+            "dutyctl",
+            ["ledger", "--channel", "email", "--state", "sent", "--limit", "5000", "--json", "--config", d.config]
+        )
+        #expect(ledger.status == 0, "\(ledger.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ledger.out.utf8)) as? [String: Any])
+        let rows = try #require(json["notifications"] as? [[String: Any]])
+        #expect(rows.count == sent.count && rows.allSatisfy { $0["state"] as? String == "sent" })
+        #expect(rows.allSatisfy { ($0["due"] as? String)?.hasSuffix("+08:00") == true })
+        let one = try Daemon.run(
+            "dutyctl",
+            ["ledger", "--occurrence", "unit-situation-report/gd.sz.tsg/", "--state", "sent", "--config", d.config]
+        )
+        #expect(
+            one.status == 0 && one.out.contains("unit-situation-report/gd.sz.tsg/2026-H2") && one.out.contains("email")
+        )
+        // A second run sends nothing.
+        let again = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+        #expect(again.status == 0)
+        #expect(try server.messages().count == mails.count)
+    }
+
+    @Test("dutyctl notify test shows the server's answers and fails for a refused recipient")
+    func notifyTest() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let d = try Daemon(settings: Self.settings(server, hookOut: "/dev/null"))
+        let ok = try Daemon.run("dutyctl", ["notify", "test", "--to", "wang@example.org", "--config", d.config])
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(ok.out.contains("STARTTLS → 220"))
+        #expect(ok.out.contains("AUTH PLAIN **** → 235"))
+        #expect(ok.out.contains("wang@example.org: accepted"))
+        #expect(!ok.out.contains(server.password))
+        let msg = try #require(try server.messages().last)
+        #expect(msg.parsed.subject == "【测试】dutyd 邮件测试 / test message")
+        let refused = try Daemon.run(
+            "dutyctl",
+            ["notify", "test", "--to", "reject.me@example.org", "--config", d.config]
+        )
+        #expect(refused.status == 1)
+        #expect(refused.out.contains("550"))
+        let bad = try Daemon.run("dutyctl", ["notify", "test", "--to", "not an address", "--config", d.config])
+        #expect(bad.status == 64)
+        let none = try Daemon()
+        let off = try Daemon.run("dutyctl", ["notify", "test", "--to", "wang@example.org", "--config", none.config])
+        #expect(off.status == 78 && off.err.contains("[email]"))
+    }
+
+    @Test("a template override that does not parse is refused at its line by config check and by dutyd")
+    func brokenTemplate() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let d = try Daemon(settings: Self.settings(server, hookOut: "/dev/null"))
+        let templates = d.folder.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        let good = try Daemon.run("dutyctl", ["config", "template", "body.zh-CN"])
+        #expect(good.status == 0 && good.out.contains("{{#groups}}"))
+        // Line 3 opens a section that is never closed.
+        try "{{recipient_name}}：\n\n{{#items}}\n{{title}}\n".write(
+            to: templates.appendingPathComponent("body.zh-CN.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let check = try Daemon.run("dutyctl", ["config", "check", "--config", d.config])
+        #expect(check.status == 78)
+        #expect(check.err.contains("templates/body.zh-CN.mustache:"), "\(check.err)")
+        #expect(check.err.contains("never closed"))
+        let run = try Daemon.run(
+            "dutyd",
+            ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config, "--log", "stderr"]
+        )
+        #expect(run.status == 78)
+        #expect(try server.messages().isEmpty)
+        // A misnamed override is named too.
+        try FileManager.default.removeItem(at: templates.appendingPathComponent("body.zh-CN.mustache"))
+        try "x".write(to: templates.appendingPathComponent("body.zh.mustache"), atomically: true, encoding: .utf8)
+        let misnamed = try Daemon.run("dutyctl", ["config", "check", "--config", d.config])
+        #expect(misnamed.status == 78 && misnamed.err.contains("no template is called body.zh"))
+        // A working override is used.
+        try FileManager.default.removeItem(at: templates.appendingPathComponent("body.zh.mustache"))
+        try "{{recipient_name}}，共 {{count}} 项。\n".write(
+            to: templates.appendingPathComponent("body.zh-CN.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(try Daemon.run("dutyctl", ["config", "check", "--config", d.config]).status == 0)
+        #expect(
+            try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config]).status == 0
+        )
+        let first = try #require(try server.messages().first)
+        #expect(first.parsed.body?.range(of: #"^.+，共 \d+ 项。\n$"#, options: .regularExpression) != nil)
+    }
+}
