@@ -3,14 +3,16 @@
 
 SWIFT ?= swift
 CONFIG ?= config/dutyd.toml
-# What building and testing need beyond the Swift toolchain: the zone database and SQLite for the
-# state store (GRDB).
 # What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state
-# store (GRDB), libsystemd for the journal and sd_notify; the tests also run a real systemd-journald
-# (package systemd).
-APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl
+# store (GRDB), libsystemd for the journal and sd_notify; the tests (and the demo) also run a real
+# systemd-journald (package systemd) and a real SMTP server (python3-aiosmtpd, with a certificate
+# made by openssl; msmtp stands in for sendmail).
+APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
+# The demo's local SMTP server, which keeps the mail dutyd sends for you to read.
+DEMO_SMTP_PORT ?= 2525
+DEMO_MAIL_CONFIG = .build-demo/dutyd-mail.toml
 
 # Where `make install` puts things (DESTDIR is prepended to every path).
 PREFIX ?= /usr/local
@@ -71,17 +73,42 @@ demo: build
 	@echo "== A mistake is shown where it is"
 	@$(DUTYCTL) calendar next '*-13-01' --config $(CONFIG) || echo "(exit status $$?: bad input data)"
 	@echo
-	@echo "== dutyd: what it does at 09:00 on 18 December 2026 (everything due since the import, collapsed per duty)"
-	$(DUTYD) --once --now 2026-12-18T09:00:00+08:00 --config $(CONFIG) --log stderr
+	@echo "== dutyd sends mail: a local SMTP server on port $(DEMO_SMTP_PORT) keeps it (Tests/tools/smtp-server.py);"
+	@echo "   $(DEMO_MAIL_CONFIG) is config/dutyd.toml plus an [email] table that points at it"
+	@rm -rf .build-demo/mail
+	@printf '%s\n' 'timezone = "Asia/Shanghai"' 'state = "state/dutyd.sqlite"' \
+	  'policy = ["$(CURDIR)/config/policy"]' 'holidays = ["$(CURDIR)/config/holidays/cn"]' '' \
+	  '[email]' 'transport = "smtp"' 'from = "督办提醒 <dutyd@example.org>"' 'smtp_host = "localhost"' \
+	  'smtp_port = $(DEMO_SMTP_PORT)' 'tls = "none"  # a server on this machine; use starttls or implicit for a real one' \
+	  > $(DEMO_MAIL_CONFIG)
+	@/usr/bin/python3 Tests/tools/smtp-server.py .build-demo/mail --port $(DEMO_SMTP_PORT) > .build-demo/smtp.log 2>&1 & \
+	  echo $$! > .build-demo/smtp.pid; \
+	  for i in 1 2 3 4 5 6 7 8 9 10; do grep -q READY .build-demo/smtp.log 2>/dev/null && break; sleep 0.5; done; \
+	  grep -q READY .build-demo/smtp.log || { cat .build-demo/smtp.log; echo "make: the demo SMTP server did not start (port $(DEMO_SMTP_PORT) taken? make demo DEMO_SMTP_PORT=2526)"; exit 1; }
+	$(DUTYCTL) notify test --to wang.jianguo@example.org --config $(DEMO_MAIL_CONFIG)
+	@echo
+	@echo "== dutyd: what it does at 09:00 on 18 December 2026 (everything due since the import, collapsed per duty,"
+	@echo "   one digest per official)"
+	$(DUTYD) --once --now 2026-12-18T09:00:00+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr 2>&1 | tail -n 4
 	@echo
 	@echo "== dutyd at 09:00 on 21 December: the deadline-day notices"
-	$(DUTYD) --once --now 2026-12-21T09:00:00+08:00 --config $(CONFIG) --log stderr
+	$(DUTYD) --once --now 2026-12-21T09:00:00+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr 2>&1 | tail -n 4
 	@echo
 	@echo "== The same moment again: the ledger has every step, nothing is sent twice"
-	$(DUTYD) --once --now 2026-12-21T09:00:30+08:00 --config $(CONFIG) --log stderr
+	$(DUTYD) --once --now 2026-12-21T09:00:30+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr
 	@echo
-	@echo "== dutyd in the foreground for 5 seconds: it starts, names its next step, sleeps, stops on SIGTERM"
-	-timeout -s TERM 5 $(DUTYD) --config $(CONFIG) --log stderr
+	@echo "== The mail of 21 December to 杨帆 (广州市委宣传部), as a mail client shows it"
+	@/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --to yang.fan@example.org --last
+	@echo
+	@echo "== What the ledger says was sent to her, and what failed"
+	$(DUTYCTL) ledger --recipient yang.fan --channel email --limit 5 --config $(DEMO_MAIL_CONFIG)
+	$(DUTYCTL) ledger --state failed,retry --limit 5 --config $(DEMO_MAIL_CONFIG)
+	@echo
+	@echo "== dutyd as a service, in the foreground, its clock set to 08:59:55 on 24 December: it catches up"
+	@echo "   on the 22nd and 23rd, sleeps until 09:00, sends that morning's reminders, and stops on SIGTERM"
+	-timeout -s TERM 12 $(DUTYD) --start-at 2026-12-24T08:59:55+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr
+	@/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --count 0 | head -n 1
+	@kill $$(cat .build-demo/smtp.pid) 2>/dev/null || true
 
 test: deps lint journald
 	$(SWIFT) build --build-tests
@@ -148,6 +175,7 @@ bench: deps
 	.build/release/DutyBench calendar config/holidays/cn
 	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
+	.build/release/DutyBench delivery .build-bench
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:

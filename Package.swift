@@ -85,7 +85,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DutyBench",
-            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService"],
+            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify"],
             path: "Benchmarks/DutyBench"
         ),
         // What several test targets share: a real SMTP server (python3-aiosmtpd) and the mail parser

@@ -5,6 +5,7 @@ import Foundation
 //   DutyBench calendar [HOLIDAYS]                      the calendar engine (100,000 inputs per figure)
 //   DutyBench engine CONFIG [UNITS [WORK]]              import, plan and query a generated organisation
 //   DutyBench daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]]  the running daemon (after `engine`)
+//   DutyBench delivery [WORK]                          digests through a local SMTP server
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -25,13 +26,15 @@ case "daemon" where arguments.count >= 3:
         units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000,
         idleSeconds: arguments.count > 5 ? Int(arguments[5]) ?? 60 : 60
     )
+case "delivery":
+    try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "generate" where arguments.count == 3:
     let (u, o) = try NationalOrganisation.write(units: Int(arguments[1]) ?? 1_000_000, to: arguments[2])
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | generate UNITS FOLDER\n"
                 .utf8
         )
     )

@@ -197,14 +197,12 @@ struct ConfigCommand: ParsableCommand {
                     + (c.username.map { ", user \($0)" } ?? "") + ", from \(email.from!)"
             )
             if c.username != nil {
-                let file =
-                    c.passwordFile
-                    ?? ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { "\($0)/dutyd-smtp-password" }
+                let file = c.passwordFile ?? SMTPConfiguration.credentialFile
                 if let file, !FileManager.default.isReadableFile(atPath: file) {
                     warnings.append("email.password_file \(file) cannot be read by this user (dutyd needs to read it)")
                 } else if file == nil {
                     warnings.append(
-                        "email.username is set but not password_file; dutyd reads $CREDENTIALS_DIRECTORY/dutyd-smtp-password (LoadCredential= in dutyd.service)"
+                        "email.username is set but not password_file: under systemd dutyd reads the credential dutyd-smtp-password (see README, Mail); elsewhere set password_file"
                     )
                 }
             }

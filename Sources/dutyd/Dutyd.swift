@@ -43,6 +43,15 @@ struct Dutyd: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "Run as a service whose clock read this instant when it started, and goes on from there (to watch steps fall due in a demonstration); the ledger records real times.",
+            valueName: "instant"
+        )
+    )
+    var startAt: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Where entries go: journal, stderr, or auto (the journal when there is one).",
             valueName: "target"
         )
@@ -52,6 +61,9 @@ struct Dutyd: AsyncParsableCommand {
     func validate() throws {
         guard ["auto", "journal", "stderr"].contains(log) else {
             throw ValidationError("--log '\(log)': expected journal, stderr or auto")
+        }
+        if startAt != nil && once {
+            throw ValidationError("--start-at is for the running service; with --once, --now says the moment")
         }
         if now != nil && !once {
             throw ValidationError(
@@ -75,7 +87,18 @@ struct Dutyd: AsyncParsableCommand {
             if once {
                 try await runOnce(journal: journal, logger: logger)
             } else {
-                let scheduler = Scheduler(configPath: config, journal: journal, logger: logger)
+                var clock = SystemClock()
+                if let startAt {
+                    let settings = try Settings.load(path: config)
+                    guard let start = Instant(iso: startAt, zone: settings.timezone) else {
+                        throw Failure(
+                            Failure.usage,
+                            "--start-at '\(startAt)': expected an ISO 8601 instant such as 2026-12-24T08:59:55+08:00 (or a local date-time in \(settings.timezone.identifier))"
+                        )
+                    }
+                    clock.offset = start.microseconds - clock.wall().microseconds
+                }
+                let scheduler = Scheduler(configPath: config, clock: clock, journal: journal, logger: logger)
                 let group = ServiceGroup(
                     configuration: .init(
                         services: [scheduler],

@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyNotify
 import Testing
 
 @testable import DutyService
@@ -58,5 +59,85 @@ struct SettingsTests {
     func missing() {
         let error = #expect(throws: ConfigError.self) { try Settings.load(path: "/nonexistent/dutyd.toml") }
         #expect(error?.description.contains("--config") == true)
+    }
+}
+
+@Suite("Settings file: mail and hooks")
+struct DeliverySettingsTests {
+    @Test("[email] and [[hook]] are read with their defaults")
+    func reads() throws {
+        let s = try Settings.parse(
+            """
+            [email]
+            from = "督办提醒 <dutyd@example.org>"
+            smtp_host = "mail.example.org"
+            tls = "implicit"
+            username = "dutyd"
+            password_file = "secret/smtp"
+            timeout = "30s"
+            session_timeout = "5min"
+            language = "en"
+
+            [[hook]]
+            name = "sms"
+            command = ["/usr/local/bin/sms-send", "--quiet"]
+            events = ["overdue", "escalation"]
+            timeout = "2s"
+
+            [[hook]]
+            name = "digest-bot"
+            command = ["bot"]
+            events = ["digest"]
+            concurrency = 1
+            """,
+            path: "/etc/dutyd/dutyd.toml"
+        )
+        #expect(s.email.transport == .smtp)  // smtp_host given: smtp unless said otherwise
+        #expect(s.email.from?.name == "督办提醒" && s.email.from?.address == "dutyd@example.org")
+        let smtp = try #require(s.email.smtp)
+        #expect(smtp.port == 465 && smtp.security == .implicit)
+        #expect(smtp.passwordFile == "/etc/dutyd/secret/smtp")
+        #expect(smtp.replyTimeout == 30 && smtp.sessionTimeout == 300)
+        #expect(s.email.language == "en")
+        #expect(s.templatesFolder == "/etc/dutyd/templates")
+        #expect(s.hooks.map(\.name) == ["sms", "digest-bot"])
+        #expect(s.hooks[0].events == ["overdue", "escalation"] && s.hooks[0].timeout == 2)
+        #expect(s.hooks[1].concurrency == 1)
+        let none = try Settings.parse("timezone = \"UTC\"\n", path: "/x/dutyd.toml")
+        #expect(none.email.transport == .none && none.hooks.isEmpty)
+    }
+
+    @Test(
+        "a mistake in [email] or [[hook]] names its line, column and what was expected",
+        arguments: [
+            ("[email]\ntransport = \"smtp\"\nfrom = \"a@example.org\"\n", 1, "needs smtp_host"),
+            ("[email]\nsmtp_host = \"m\"\n", 1, "needs from ="),
+            ("[email]\nfrom = \"督办 <not an address>\"\nsmtp_host = \"m\"\n", 2, "email.from:"),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\ntls = \"ssl\"\n", 4, "expected \"starttls\""),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\nsmtp_port = 70000\n", 4, "port number"),
+            (
+                "[email]\nfrom = \"a@example.org\"\nsmtp_host = \"mail.example.org\"\ntls = \"none\"\nusername = \"u\"\n",
+                4, "plain text"
+            ),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\ntimeout = \"soon\"\n", 4, "expected a time"),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\nlanguage = \"fr\"\n", 4, "\"zh-CN\" or \"en\""),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\nport = 25\n", 4, "unknown setting 'port'"),
+            ("[[hook]]\nname = \"sms\"\n", 1, "expected command ="),
+            ("[[hook]]\nname = \"s m s\"\ncommand = [\"x\"]\n", 2, "expected name ="),
+            ("[[hook]]\nname = \"a\"\ncommand = [\"x\"]\nevents = [\"late\"]\n", 4, "unknown event \"late\""),
+            (
+                "[[hook]]\nname = \"a\"\ncommand = [\"x\"]\n[[hook]]\nname = \"a\"\ncommand = [\"y\"]\n", 5,
+                "a second hook"
+            ),
+            ("[[hook]]\nname = \"a\"\ncommand = [\"x\"]\nconcurrency = 0\n", 4, "concurrency"),
+        ]
+    )
+    func errors(text: String, line: Int, message: String) {
+        #expect {
+            try Settings.parse(text, path: "/etc/dutyd/dutyd.toml")
+        } throws: { e in
+            let c = e as! ConfigError
+            return c.line == line && c.message.contains(message) && c.column != nil
+        }
     }
 }

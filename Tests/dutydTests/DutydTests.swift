@@ -1,3 +1,4 @@
+import DutyCalendar
 import DutyService
 import DutyStore
 import Foundation
@@ -35,6 +36,42 @@ struct DutydTests {
             if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
         }
         return out
+    }
+
+    @Test(
+        "dutyd --start-at runs the service on a shifted clock: 09:00 steps go out seconds later, sent at the real time"
+    )
+    func startAt() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon()
+        // Catch up to just before 09:00 first, so what follows is the 09:00 batch alone.
+        #expect(
+            try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T08:59:00+08:00", "--config", d.config]).status == 0
+        )
+        let store = try d.store()
+        let before = try store.ledger().count
+        let started = Date()
+        let p = try Daemon.start(
+            "dutyd",
+            ["--start-at", "2026-12-21T08:59:57+08:00", "--config", d.config, "--log", "stderr"]
+        )
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let nine = Instant(iso: "2026-12-21T09:00:00+08:00")!
+        var due: [LedgerEntry] = []
+        for _ in 0..<600 where due.isEmpty {
+            usleep(100_000)
+            due = try store.ledger().filter { $0.dueAt == nine && $0.state == .sent }
+        }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(!due.isEmpty, "nothing was sent at the shifted 09:00")
+        #expect(try store.ledger().count > before)
+        // Recorded at the real time, not the shifted one.
+        let real = Int(started.timeIntervalSince1970)
+        #expect(due.allSatisfy { abs(($0.sentAt?.seconds ?? 0) - real) < 300 })
+        let bad = try Daemon.run("dutyd", ["--once", "--start-at", "2026-12-21T08:59:57+08:00", "--config", d.config])
+        #expect(bad.status == 64)
     }
 
     @Test("dutyd --once writes one journal entry per notification with every field, and a second run writes none")
@@ -249,7 +286,7 @@ struct DutydTests {
         #expect(text.contains("ExecStart=\(root)/usr/bin/dutyd --config \(root)/etc/dutyd/dutyd.toml"))
         for key in [
             "Type=notify", "WatchdogSec=", "ExecReload=", "StateDirectory=dutyd", "RuntimeDirectory=dutyd",
-            "ConfigurationDirectory=dutyd", "LoadCredential=",
+            "ConfigurationDirectory=dutyd", "LoadCredential=dutyd-smtp-password:",
         ] {
             #expect(text.contains(key), "\(key) missing")
         }

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """A real SMTP server for dutyd's tests and benchmark (Debian's python3-aiosmtpd).
 
-    smtp-server.py FOLDER [--cert CERT --key KEY] [--user USER --password PASS] [--discard]
+    smtp-server.py FOLDER [--port N] [--cert CERT --key KEY [--implicit]] [--user USER --password PASS
+                   [--login-only]] [--discard]
 
-Listens on 127.0.0.1 on a free port and prints `READY PORT` when it accepts connections. With a
+Listens on 127.0.0.1 (on a free port unless --port) and prints `READY PORT` when it accepts
+connections. With a
 certificate it offers STARTTLS and requires it; with a user it requires AUTH (PLAIN or LOGIN) after
 TLS. Every message accepted is stored as FOLDER/NNNNNN.json: {"mail_from", "rcpt_tos", "data",
 "parsed"} ("parsed" is what Python's email package makes of it: see parse-mail.py)
@@ -21,10 +23,13 @@ import os
 import signal
 import ssl
 import sys
+import logging
 import threading
 
 from aiosmtpd.controller import Controller
 
+# aiosmtpd 1.4 logs a warning about its own use of a deprecated attribute on every AUTH.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 parse_mail = __import__("parse-mail")
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -79,6 +84,7 @@ def main():
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--discard", action="store_true")
+    p.add_argument("--port", type=int, default=0, help="listen here instead of on a free port")
     p.add_argument("--login-only", action="store_true", help="offer AUTH LOGIN and not PLAIN")
     p.add_argument("--implicit", action="store_true", help="TLS from the first byte (port 465 style)")
     a = p.parse_args()
@@ -111,10 +117,12 @@ def main():
     # Find a free port, then serve on it.
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = a.port
+    if port == 0:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
     controller = Controller(
         handler, hostname="127.0.0.1", port=port, server_hostname="localhost", **kwargs
     )

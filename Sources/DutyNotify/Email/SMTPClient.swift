@@ -48,6 +48,12 @@ package struct SMTPConfiguration: Sendable {
         self.helo = helo
     }
 
+    /// Where systemd puts the password given by `LoadCredential=dutyd-smtp-password`, when the service
+    /// has credentials; used when `password_file` is not set.
+    package static var credentialFile: String? {
+        ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { "\($0)/dutyd-smtp-password" }
+    }
+
     /// A relay on this machine, where plain text and AUTH without TLS do no harm.
     package var isLoopback: Bool { ["localhost", "127.0.0.1", "::1"].contains(host.lowercased()) }
 }
@@ -143,7 +149,14 @@ package final class SMTPSession {
                 }
                 .connect(host: c.host, port: c.port).get()
         } catch {
-            throw SMTPError("cannot connect to \(c.host):\(c.port): \(error)", transient: true)
+            let blocked = "\(error)".contains("Operation not permitted") || "\(error)".contains("EPERM")
+            throw SMTPError(
+                "cannot connect to \(c.host):\(c.port): \(error)"
+                    + (blocked
+                        ? " (the shipped dutyd.service allows only localhost: add IPAddressAllow= for the mail server in a drop-in, `systemctl edit dutyd`)"
+                        : ""),
+                transient: true
+            )
         }
         let reader: NIOLoopBound<ReplyReader>
         do {
@@ -257,7 +270,7 @@ package final class SMTPSession {
     }
 
     private func password() throws(SMTPError) -> String {
-        guard let file = configuration.passwordFile else {
+        guard let file = configuration.passwordFile ?? SMTPConfiguration.credentialFile else {
             throw SMTPError(
                 "username is set but password_file is not; point password_file at a file holding the password "
                     + "(or a systemd credential, $CREDENTIALS_DIRECTORY/dutyd-smtp-password)",
@@ -389,20 +402,25 @@ final class ReplyReader: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var failure: SMTPError?
     private var context: ChannelHandlerContext?
+    /// The channel's event loop, kept after the handler is removed.
+    private var loop: (any EventLoop)?
 
     var hasBufferedInput: Bool { !partial.isEmpty || !ready.isEmpty || !lines.isEmpty }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        loop = context.eventLoop
+    }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func next(deadline: NIODeadline) -> EventLoopFuture<SMTPReply> {
+        let loop = loop ?? MultiThreadedEventLoopGroup.singleton.any()
+        if !ready.isEmpty { return loop.makeSucceededFuture(ready.removeFirst()) }
+        // Why the connection ended (a TLS failure, say) is worth more than "it is closed".
+        if let failure { return loop.makeFailedFuture(failure) }
         guard let context else {
-            return MultiThreadedEventLoopGroup.singleton.any().makeFailedFuture(
-                SMTPError("the connection is closed", transient: true)
-            )
+            return loop.makeFailedFuture(SMTPError("the connection is closed", transient: true))
         }
-        if !ready.isEmpty { return context.eventLoop.makeSucceededFuture(ready.removeFirst()) }
-        if let failure { return context.eventLoop.makeFailedFuture(failure) }
         let promise = context.eventLoop.makePromise(of: SMTPReply.self)
         waiter = promise
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in

@@ -328,6 +328,7 @@ package final class Dispatcher {
         }
         try store.writeLedger(before)
         var after: [LedgerEntry] = []
+        var failures = Failures()
         for (c, channel) in channels.enumerated() where !items[c].isEmpty {
             let results = await channel.deliver(items[c])
             let done = wall()
@@ -343,23 +344,24 @@ package final class Dispatcher {
                     e.state = .failed
                     e.error = "gave up after \(e.attempts) attempts: \(why)"
                     summary.failed += 1
-                    logFailure(e, e.error!, final: true)
+                    failures.add(e, e.error!, final: true)
                 case .transient(let why):
                     e.state = .retry
                     e.error = why
                     e.nextAttemptAt = Instant(seconds: done.seconds + Dispatcher.backoff(attempt: e.attempts))
                     summary.retrying += 1
-                    logFailure(e, why, final: false)
+                    failures.add(e, why, final: false)
                 case .permanent(let why):
                     e.state = .failed
                     e.error = why
                     summary.failed += 1
-                    logFailure(e, why, final: true)
+                    failures.add(e, why, final: true)
                 }
                 after.append(e)
             }
         }
         try store.writeLedger(after)
+        failures.log(to: logger)
         progress()
     }
 
@@ -372,15 +374,44 @@ package final class Dispatcher {
         min(60 << min(max(n - 1, 0), 16), 6 * 3600)
     }
 
-    private func logFailure(_ e: LedgerEntry, _ why: String, final: Bool) {
-        logger.event(
-            .deliveryFailed,
-            "\(final ? "could not deliver" : "will retry") \(e.step) of \(e.occurrence) on \(e.channel) to \(e.recipient): \(why)",
-            [
-                "DUTY_OCCURRENCE": "\(e.occurrence)", "DUTY_STEP": "\(e.step)", "DUTY_CHANNEL": "\(e.channel)",
-                "DUTY_RECIPIENT": "\(e.recipient)", "DUTY_ATTEMPTS": "\(e.attempts)",
-            ]
-        )
+    /// Failed deliveries of one chunk, one journal entry per channel, outcome and reason: a mail server
+    /// that is down makes one `delivery-failed` entry with a count, not one per official.
+    private struct Failures {
+        struct Key: Hashable {
+            var channel: String
+            var final: Bool
+            var why: String
+        }
+        var groups: [Key: (first: LedgerEntry, count: Int)] = [:]
+        var order: [Key] = []
+
+        mutating func add(_ e: LedgerEntry, _ why: String, final: Bool) {
+            let k = Key(channel: e.channel, final: final, why: why)
+            if let g = groups[k] {
+                groups[k] = (g.first, g.count + 1)
+            } else {
+                groups[k] = (e, 1)
+                order.append(k)
+            }
+        }
+
+        func log(to logger: Logger) {
+            for k in order {
+                let (e, n) = groups[k]!
+                let what =
+                    n == 1
+                    ? "\(e.step) of \(e.occurrence) to \(e.recipient)"
+                    : "\(n) deliveries (first: \(e.step) of \(e.occurrence) to \(e.recipient))"
+                logger.event(
+                    .deliveryFailed,
+                    "\(k.final ? "could not deliver" : "will retry") \(what) on \(k.channel): \(k.why)",
+                    [
+                        "DUTY_OCCURRENCE": "\(e.occurrence)", "DUTY_STEP": "\(e.step)", "DUTY_CHANNEL": "\(e.channel)",
+                        "DUTY_RECIPIENT": "\(e.recipient)", "DUTY_ATTEMPTS": "\(e.attempts)", "DUTY_COUNT": "\(n)",
+                    ]
+                )
+            }
+        }
     }
 
     /// Rows cut off mid-delivery or waiting for a retry whose time has come.

@@ -94,13 +94,15 @@ package final class Scheduler: Service {
             now: clock.now(),
             channels: channels
         )
+        // SIGHUP is trapped before READY: a `systemctl reload` right after the start is queued, not lost.
+        let hangups = trapSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
         logStarted(dispatcher, event: .started)
         var shown = status(dispatcher)
         manager.notify("READY=1\nSTATUS=\(shown)")
 
-        let signals = Task { [inbox, trapSignals] in
-            guard trapSignals else { return }
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { await inbox.post(.reload) }
+        let signals = Task { [inbox] in
+            guard let hangups else { return }
+            for await _ in hangups { await inbox.post(.reload) }
         }
         defer { signals.cancel() }
         let watchdog = manager.watchdogInterval
@@ -112,7 +114,7 @@ package final class Scheduler: Service {
                 let at = clock.now()
                 do {
                     if try dispatcher.refresh(now: at) { logger.debug("planned again") }
-                    let done = try await dispatcher.perform(at: at, wall: clock.now, progress: feedWatchdog)
+                    let done = try await dispatcher.perform(at: at, wall: clock.wall, progress: feedWatchdog)
                     if done.total > 0 {
                         logger.info("performed what was due: \(done.description)", metadata: done.metadata)
                     }
