@@ -2,6 +2,7 @@ import DutyCalendar
 import DutyCore
 import DutyNotify
 import DutyStore
+import DutyTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -121,18 +122,7 @@ struct DaemonFixture {
         try settings.write(toFile: configPath, atomically: true, encoding: .utf8)
         let workspace = try Workspace.load(try Settings.load(path: configPath))
         let store = try workspace.openStore()
-        var unitsCSV = try String(
-            contentsOf: Self.repo.appendingPathComponent("config/organisation/units.csv"),
-            encoding: .utf8
-        )
-        var officialsCSV = try String(
-            contentsOf: Self.repo.appendingPathComponent("config/organisation/officials.csv"),
-            encoding: .utf8
-        )
-        for n in 0..<extraUnits {
-            unitsCSV += "gd.gz.panyu.u\(n),番禺区第\(n)基层党组织,unit,gd.gz.panyu,\n"
-            officialsCSV += "clerk.u\(n),联络员\(n),clerk\(n)@example.org,gd.gz.panyu.u\(n),clerk\n"
-        }
+        let (unitsCSV, officialsCSV) = try exampleOrganisationCSV(extraUnits: extraUnits)
         let units = try OrganisationCSV.units(
             Array(unitsCSV.utf8),
             file: "units.csv",

@@ -8,6 +8,24 @@ import Glibc
 package let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+/// The example organisation's CSV files (`config/organisation/`), with `extraUnits` generated units
+/// under 番禺区委, each with a clerk.
+package func exampleOrganisationCSV(extraUnits: Int = 0) throws -> (units: String, officials: String) {
+    var units = try String(
+        contentsOf: repositoryRoot.appendingPathComponent("config/organisation/units.csv"),
+        encoding: .utf8
+    )
+    var officials = try String(
+        contentsOf: repositoryRoot.appendingPathComponent("config/organisation/officials.csv"),
+        encoding: .utf8
+    )
+    for n in 0..<extraUnits {
+        units += "gd.gz.panyu.u\(n),番禺区第\(n)基层党组织,unit,gd.gz.panyu,\n"
+        officials += "clerk.u\(n),联络员\(n),clerk\(n)@example.org,gd.gz.panyu.u\(n),clerk\n"
+    }
+    return (units, officials)
+}
+
 /// A real SMTP server for a test: Debian's python3-aiosmtpd (`Tests/tools/smtp-server.py`), with
 /// STARTTLS on a certificate made for the test and AUTH, on a free port of 127.0.0.1. `make test`
 /// installs the package.

@@ -1,5 +1,6 @@
 import DutyService
 import DutyStore
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -38,18 +39,7 @@ struct Daemon {
 
         \(extra)
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        var units = try String(
-            contentsOf: Self.repo.appendingPathComponent("config/organisation/units.csv"),
-            encoding: .utf8
-        )
-        var officials = try String(
-            contentsOf: Self.repo.appendingPathComponent("config/organisation/officials.csv"),
-            encoding: .utf8
-        )
-        for n in 0..<extraUnits {
-            units += "gd.gz.panyu.u\(n),番禺区第\(n)基层党组织,unit,gd.gz.panyu,\n"
-            officials += "clerk.u\(n),联络员\(n),clerk\(n)@example.org,gd.gz.panyu.u\(n),clerk\n"
-        }
+        let (units, officials) = try exampleOrganisationCSV(extraUnits: extraUnits)
         let u = folder.appendingPathComponent("units.csv").path
         let o = folder.appendingPathComponent("officials.csv").path
         try units.write(toFile: u, atomically: true, encoding: .utf8)

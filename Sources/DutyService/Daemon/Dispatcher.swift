@@ -222,14 +222,13 @@ package final class Dispatcher {
                 }
             }
         }
-        try await deliverAll(pending, states: states, now: now, wall: wall, progress: progress, summary: &summary)
+        try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
     }
 
     /// Orders the deliveries (per channel and digest key, then by time) and delivers them in chunks
     /// that never split a digest: everything one recipient gets in this run is one batch item group.
     private func deliverAll(
         _ pending: [Pending],
-        states: [String: LedgerEntry.State],
         now: Instant,
         wall: () -> Instant,
         progress: () -> Void,
@@ -249,7 +248,6 @@ package final class Dispatcher {
             }
             try await deliver(
                 sorted[start..<end],
-                states: states,
                 now: now,
                 wall: wall,
                 progress: progress,
@@ -263,7 +261,6 @@ package final class Dispatcher {
     /// their outcomes in one more transaction.
     private func deliver(
         _ chunk: ArraySlice<Pending>,
-        states: [String: LedgerEntry.State],
         now: Instant,
         wall: () -> Instant,
         progress: () -> Void,
@@ -475,7 +472,7 @@ package final class Dispatcher {
         }
         try store.writeLedger(cancelled)
         summary.cancelled += cancelled.count
-        try await deliverAll(pending, states: [:], now: now, wall: wall, progress: progress, summary: &summary)
+        try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
     }
 
     /// Years the plan reaches into whose holidays are not published.
