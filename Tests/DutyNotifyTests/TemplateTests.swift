@@ -1,0 +1,77 @@
+import DutyCalendar
+import DutyCore
+import Foundation
+import Testing
+
+@testable import DutyNotify
+
+/// The shipped templates in both languages, and an administrator's override.
+@Suite struct TemplateTests {
+    @Test func chineseDigestOrderedRedYellowBlueWithEverythingAnItemNeeds() throws {
+        let t = try MailTemplates.load(folder: nil, language: "zh-CN")
+        let (subject, body) = t.render(DigestView.sample(language: "zh-CN"))
+        #expect(subject == "【督办提醒】3 项工作：逾期 1 项，临近截止 1 项，提醒 1 项")
+        #expect(body.hasPrefix("王建国：\n\n2026年12月31日 周四，以下 3 项"))
+        let red = try #require(body.range(of: "■ 红色 · 已逾期（1 项）"))
+        let yellow = try #require(body.range(of: "■ 黄色 · 临近截止（1 项）"))
+        let blue = try #require(body.range(of: "■ 蓝色 · 提醒（1 项）"))
+        #expect(red.lowerBound < yellow.lowerBound && yellow.lowerBound < blue.lowerBound)
+        #expect(body.contains("依据：第九条"))
+        #expect(body.contains("截止：2026-12-31 周四，已逾期 8 天"))
+        #expect(body.contains("截止：2026-12-31 周四，今天截止"))
+        #expect(body.contains("截止：2026-12-31 周四，还有 30 天"))
+        #expect(body.contains("逾期升级：主体责任"))
+        #expect(body.contains("办结后登记：dutyctl done unit-situation-report/gd.sz.tsg/2026-H2"))
+        // No HTML escaping in a text mail.
+        #expect(!body.contains("&"))
+    }
+
+    @Test func englishAndASingleItem() throws {
+        let t = try MailTemplates.load(folder: nil, language: "en")
+        let (subject, body) = t.render(DigestView.sample(language: "en"))
+        #expect(subject == "[dutyd] 3 duties: 1 late, 1 due soon, 1 upcoming")
+        #expect(body.hasPrefix("Dear 王建国,\n\nAs of Thu 2026-12-31, these 3 duties"))
+        #expect(body.contains("Deadline: Thu 2026-12-31, 8 days late"))
+        let one = DigestView(
+            recipientName: "王建国",
+            recipientEmail: "w@example.org",
+            today: CivilDate(year: 2026, month: 12, day: 31)!,
+            language: "zh-CN",
+            items: [DigestView.sample(language: "zh-CN").items[0]]
+        )
+        let (s1, _) = try MailTemplates.load(folder: nil, language: "zh-CN").render(one)
+        #expect(s1 == "【逾期升级】深圳市图书馆：意识形态工作情况报告（2026-12-31 周四截止，已逾期 8 天）")
+    }
+
+    @Test func anOverrideIsUsedAndAMistakeIsPlaced() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "共 {{count}} 项 <{{recipient_name}}>\n".write(
+            to: folder.appendingPathComponent("subject.zh-CN.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let t = try MailTemplates.load(folder: folder.path, language: "zh-CN")
+        #expect(t.render(DigestView.sample(language: "zh-CN")).subject == "共 3 项 <王建国>")
+        #expect(t.overrides.count == 1)
+        try "ok\n\n  {{#groups}}\n{{heading}}\n{{/items}}\n".write(
+            to: folder.appendingPathComponent("body.en.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
+        // Checked whatever the language in use: a mistake is found before the day it is switched on.
+        #expect {
+            try MailTemplates.load(folder: folder.path, language: "zh-CN")
+        } throws: { e in
+            let t = e as! TemplateError
+            return t.file?.hasSuffix("body.en.mustache") == true && t.line == 5 && t.message.contains("closed")
+        }
+        try "".write(to: folder.appendingPathComponent("body.en.mustache"), atomically: true, encoding: .utf8)
+        try "{{! nothing }}".write(
+            to: folder.appendingPathComponent("subject.zh-CN.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(throws: TemplateError.self) { try MailTemplates.load(folder: folder.path, language: "zh-CN") }
+    }
+}
