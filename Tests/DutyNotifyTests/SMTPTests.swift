@@ -171,4 +171,36 @@ import Testing
         #expect(took < 120)
         #expect(try server.messages().isEmpty)
     }
+
+    @Test func anOfficialAndAUnitMailboxWithOneAddressGetOneMessageWithOneLine() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let channel = EmailChannel(
+            from: try MailAddress(parsing: "督办提醒 <dutyd@example.org>"),
+            transport: SMTPTransport(configuration: configuration(server)),
+            templates: try MailTemplates.load(folder: nil, language: "zh-CN"),
+            zone: Zone.named("Asia/Shanghai")!,
+            now: { Instant(iso: "2026-12-18T09:00:00+08:00")! }
+        )
+        let official = Notice.Person(id: "wang", name: "王建国", email: "Office@example.org", role: "clerk", unit: "gd")
+        let mailbox = Notice.Person(
+            id: "mailbox:gd",
+            name: "中共广东省委",
+            email: "office@example.org",
+            role: nil,
+            unit: "gd"
+        )
+        let nobody = Notice.Person(id: "li", name: "李四", email: nil, role: "clerk", unit: "gd")
+        let n = DigestView.sample(language: "zh-CN").items[0]
+        let results = await channel.deliver([(n, official), (n, mailbox), (n, nobody)])
+        #expect(results[0] == .sent && results[1] == .sent)
+        guard case .permanent(let why) = results[2] else {
+            Issue.record("no address is permanent")
+            return
+        }
+        #expect(why.contains("dutyctl official set li --email"))
+        let got = try server.messages()
+        #expect(got.count == 1)
+        #expect(got.first?.parsed.subject?.hasPrefix("【逾期升级】") == true)  // one item, not two
+    }
 }

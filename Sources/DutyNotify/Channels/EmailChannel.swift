@@ -73,7 +73,7 @@ package struct EmailChannel: Channel {
                 recipientEmail: address,
                 today: zone.day(of: batch[members[0]].notification.asOf),
                 language: templates.language,
-                items: members.map { batch[$0].notification }
+                items: DigestView.unique(members.map { batch[$0].notification })
             )
             let (subject, body) = templates.render(view)
             let keys = members.map {

@@ -28,6 +28,13 @@ package struct DigestView: Sendable {
         self.items = DigestView.ordered(items)
     }
 
+    /// Each step of each occurrence once: an official and a unit mailbox with the same address are two
+    /// ledger rows but one line of the digest.
+    package static func unique(_ items: [Notice]) -> [Notice] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert($0.occurrence + "\u{0}" + $0.step).inserted }
+    }
+
     /// Red, yellow, blue; within a colour by deadline, then unit, obligation and period.
     package static func ordered(_ items: [Notice]) -> [Notice] {
         func rank(_ c: Occurrence.Colour) -> Int {
