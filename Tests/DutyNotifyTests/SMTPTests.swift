@@ -93,7 +93,7 @@ import Testing
         #expect(try server.messages().count == 1)
     }
 
-    @Test func aWrongPasswordIsPermanent() async throws {
+    @Test func aWrongPasswordStopsTheBatchAndIsRetriedOnceMended() async throws {
         let server = try MailServer()
         defer { server.stop() }
         try "wrong\n".write(toFile: server.passwordFile, atomically: true, encoding: .utf8)
@@ -101,8 +101,15 @@ import Testing
             try await SMTPSession.open(configuration(server))
         } throws: { e in
             let e = e as! SMTPError
-            return !e.transient && e.message.contains("did not accept the SMTP login") && !e.message.contains("wrong")
+            return e.settings && e.message.contains("did not accept the SMTP login") && !e.message.contains("wrong")
         }
+        // Every message of the batch is left for a retry (the login fails the same for all), and once
+        // the password is mended the retry goes out.
+        let transport = SMTPTransport(configuration: configuration(server))
+        let first = await transport.send([try mail(to: ["a@example.org"]), try mail(to: ["b@example.org"])])
+        #expect(first.allSatisfy { if case .transient = $0[0] { true } else { false } })
+        try (server.password + "\n").write(toFile: server.passwordFile, atomically: true, encoding: .utf8)
+        #expect(await transport.send([try mail(to: ["a@example.org"])]) == [[.sent]])
     }
 
     @Test func neverFallsBackToPlainText() async throws {

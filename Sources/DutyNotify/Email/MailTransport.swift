@@ -57,7 +57,7 @@ package struct SMTPTransport: MailTransport {
                 breaks += 1
                 results.append(mail.recipients.map { _ in error.delivery })
                 // A refused login or TLS set-up fails the same way for every message.
-                if breaks >= 2 || !error.transient || error.reply?.code == 535 { gaveUp = error }
+                if breaks >= 2 || !error.transient || error.settings { gaveUp = error }
             }
         }
         await session?.close()

@@ -67,16 +67,22 @@ package struct SMTPReply: Sendable, CustomStringConvertible {
     package var isTransient: Bool { (400..<500).contains(code) }
 }
 
-/// Why a session or a command failed; `transient` ones are worth a retry later.
+/// Why a session or a command failed; `transient` ones are worth a retry later. A failure of the session
+/// itself (a refused login, a missing password file, TLS that cannot be set up) is transient: it says
+/// nothing about the message, and once the administrator mends the settings the retries go out.
+/// Only what the server says of a message or a recipient (5xx to MAIL, RCPT, DATA) is permanent.
 package struct SMTPError: Error, Sendable, CustomStringConvertible {
     package var message: String
     package var transient: Bool
     package var reply: SMTPReply?
+    /// The settings are at fault (password, login, TLS set-up): every message would fail the same way.
+    package var settings = false
 
-    init(_ message: String, transient: Bool, reply: SMTPReply? = nil) {
+    init(_ message: String, transient: Bool, reply: SMTPReply? = nil, settings: Bool = false) {
         self.message = message
         self.transient = transient
         self.reply = reply
+        self.settings = settings
     }
 
     /// A refused command: 4xx transient, 5xx permanent.
@@ -120,7 +126,11 @@ package final class SMTPSession {
         do {
             return try NIOSSLContext(configuration: tls)
         } catch {
-            throw SMTPError("cannot set up TLS (ca_file \(c.caFile ?? "unset")): \(error)", transient: false)
+            throw SMTPError(
+                "cannot set up TLS (ca_file \(c.caFile ?? "unset")): \(error)",
+                transient: true,
+                settings: true
+            )
         }
     }
 
@@ -180,7 +190,8 @@ package final class SMTPSession {
                     throw SMTPError(
                         "\(c.host) does not offer STARTTLS, and tls = \"starttls\" never sends in plain text; "
                             + "use tls = \"implicit\" (port 465) if the server wants TLS from the start",
-                        transient: true
+                        transient: true,
+                        settings: true
                     )
                 }
                 try await session.startTLS(context!, name: name)
@@ -274,14 +285,16 @@ package final class SMTPSession {
             throw SMTPError(
                 "username is set but password_file is not; point password_file at a file holding the password "
                     + "(or a systemd credential, $CREDENTIALS_DIRECTORY/dutyd-smtp-password)",
-                transient: false
+                transient: true,
+                settings: true
             )
         }
         guard let data = FileManager.default.contents(atPath: file), var p = String(data: data, encoding: .utf8)
         else {
             throw SMTPError(
                 "cannot read the SMTP password from \(file); check that it exists and that dutyd may read it",
-                transient: false
+                transient: true,
+                settings: true
             )
         }
         while p.hasSuffix("\n") || p.hasSuffix("\r") { p.removeLast() }
@@ -293,7 +306,8 @@ package final class SMTPSession {
         guard tlsActive || configuration.isLoopback else {
             throw SMTPError(
                 "refusing to send the SMTP password without TLS to \(configuration.host); set tls = \"starttls\" or \"implicit\"",
-                transient: false
+                transient: true,
+                settings: true
             )
         }
         let pass = try password()
@@ -313,13 +327,16 @@ package final class SMTPSession {
                     + (authMechanisms.isEmpty
                         ? " (no AUTH at all" + (tlsActive ? ")" : " before TLS)")
                         : " (it offers \(authMechanisms.sorted().joined(separator: " ")))"),
-                transient: false
+                transient: true,
+                settings: true
             )
         }
         guard r.code == 235 else {
             throw SMTPError(
                 "the server did not accept the SMTP login of \(user): \(r); check username and password_file",
-                transient: r.code < 500
+                transient: true,
+                reply: r,
+                settings: true
             )
         }
     }
