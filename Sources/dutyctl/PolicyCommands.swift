@@ -129,7 +129,7 @@ struct PolicyCommand: ParsableCommand {
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Check the configuration.",
+        abstract: "Check the configuration; print the shipped mail templates.",
         subcommands: [Check.self, Template.self]
     )
 
