@@ -74,4 +74,34 @@ import Testing
         )
         #expect(throws: TemplateError.self) { try MailTemplates.load(folder: folder.path, language: "zh-CN") }
     }
+
+    @Test func aThousandRandomChangesToATemplateGiveATemplateOrAPlacedError() throws {
+        let original = Array(try #require(MailTemplates.builtin("body.zh-CN")))
+        let pieces = [
+            "", "{{", "}}", "{{#", "{{/", "{{^", "{{!", "{{>", "{{&", "{{=<% %>=}}", "#", "/", "\n", "中", "{{{",
+        ]
+        var state: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(max(n, 1)))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("body.zh-CN.mustache")
+        var refused = 0
+        for _ in 0..<1000 {
+            var text = original
+            let at = next(text.count)
+            text.replaceSubrange(at..<min(text.count, at + next(4)), with: Array(pieces[next(pieces.count)]))
+            try String(text).write(to: file, atomically: true, encoding: .utf8)
+            do {
+                // Parsed, then tried on a sample digest.
+                _ = try MailTemplates.load(folder: folder.path, language: "zh-CN")
+            } catch {
+                refused += 1
+                #expect(error.line != nil && error.file == file.path, "\(error)")
+            }
+        }
+        #expect(refused > 100 && refused < 1000)
+    }
 }

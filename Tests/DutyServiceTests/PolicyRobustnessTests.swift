@@ -130,6 +130,49 @@ struct InputRobustnessTests {
         }
     }
 
+    @Test("1,000 random changes to settings with [email] and [[hook]]: settings or an error with its line")
+    func deliverySettingsMutations() {
+        let base = Array(
+            """
+            timezone = "Asia/Shanghai"
+            [email]
+            transport = "smtp"
+            from = "督办提醒 <dutyd@example.org>"
+            smtp_host = "mail.example.org"
+            smtp_port = 587
+            tls = "starttls"
+            username = "dutyd"
+            password_file = "/etc/dutyd/smtp-password"
+            timeout = "60s"
+            language = "zh-CN"
+
+            [[hook]]
+            name = "sms"
+            command = ["/usr/local/bin/sms-send", "--quiet"]
+            events = ["overdue", "escalation"]
+            timeout = "10s"
+            concurrency = 2
+            """
+        )
+        var rng = PolicyRobustnessTests.Rng(state: 19)
+        var parsed = 0
+        for _ in 0..<1000 {
+            var text = base
+            let at = rng.next(text.count)
+            text.replaceSubrange(
+                at..<min(text.count, at + rng.next(5)),
+                with: Array(PolicyRobustnessTests.replacements[rng.next(PolicyRobustnessTests.replacements.count)])
+            )
+            do {
+                _ = try Settings.parse(String(text), path: "s.toml")
+                parsed += 1
+            } catch {
+                #expect(error.line != nil && error.column != nil, "\(error)")
+            }
+        }
+        #expect(parsed > 0 && parsed < 1000)
+    }
+
     @Test("random bytes never stop the TOML parser")
     func randomBytes() {
         var rng = PolicyRobustnessTests.Rng(state: 3)
