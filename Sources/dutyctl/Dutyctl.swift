@@ -16,7 +16,7 @@ struct Dutyctl: AsyncParsableCommand {
         subcommands: [
             Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
-            Ledger.self, NotifyCommand.self,
+            Report.self, Ledger.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
         ]
     )

@@ -48,6 +48,61 @@ struct DutyctlDirectModeTests {
         return config
     }
 
+    @Test(
+        "report --year: on time, late by how much, waived, overdue and open per unit and obligation, as JSON, table and CSV"
+    )
+    func yearReport() throws {
+        let config = try Self.imported()
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "track_from = \"2026-11-29\"", with: "track_from = \"2026-01-01\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        for args in [
+            ["done", "unit-situation-report/gd.sz.tsg/2026-H1", "--on", "2026-06-25"],
+            ["done", "semiannual-report/gd.sz/2026-H1", "--on", "2026-06-20"],
+            ["waive", "situation-analysis/gd.sz/2026-Q1", "--reason", "并入全会"],
+        ] {
+            let r = try R.dutyctl(args + ["--config", config])
+            #expect(r.status == 0, "\(args): \(r.err)")
+        }
+        let at = [
+            "--year", "2026", "--unit", "gd.sz", "--subtree", "--at", "2026-12-31T12:00:00+08:00", "--config", config,
+        ]
+        let r = try R.dutyctl(["report", "--json"] + at)
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let lines = try #require(json["lines"] as? [[String: Any]])
+        func line(_ unit: String, _ obligation: String) -> [String: Any]? {
+            lines.first { $0["unit"] as? String == unit && $0["obligation"] as? String == obligation }
+        }
+        let tsg = try #require(line("gd.sz.tsg", "unit-situation-report"))
+        #expect(tsg["due"] as? Int == 2 && tsg["late"] as? Int == 1 && tsg["late_days_max"] as? Int == 7)
+        #expect(tsg["overdue"] as? Int == 1 && tsg["on_time"] as? Int == 0 && tsg["on_time_rate"] as? Double == 0)
+        let report = try #require(line("gd.sz", "semiannual-report"))
+        #expect(report["due"] as? Int == 2 && report["on_time"] as? Int == 1 && report["open"] as? Int == 1)
+        #expect(report["on_time_rate"] as? Double == 1)
+        let analysis = try #require(line("gd.sz", "situation-analysis"))
+        #expect(analysis["due"] as? Int == 4 && analysis["waived"] as? Int == 1)
+        #expect(analysis["overdue"] as? Int == 2 && analysis["open"] as? Int == 1)
+        // Totals add up; nothing outside the subtree.
+        let total = try #require(json["total"] as? [String: Any])
+        #expect(total["due"] as? Int == lines.map { $0["due"] as! Int }.reduce(0, +))
+        #expect(lines.allSatisfy { ($0["unit"] as! String).hasPrefix("gd.sz") })
+        let table = try R.dutyctl(["report"] + at)
+        #expect(table.status == 0 && table.out.contains("gd.sz.tsg 深圳图书馆党总支") && table.out.contains("1 (7)"))
+        let csv = try R.dutyctl(["report", "--csv"] + at)
+        #expect(csv.out.hasPrefix("\u{FEFF}unit,unit_name,obligation,"))
+        let rows = csv.out.split(separator: "\r\n")
+        let units = try #require(json["units"] as? [[String: Any]])
+        #expect(rows.count == 1 + lines.count + units.count + 1)
+        #expect(
+            rows.contains {
+                $0.hasPrefix("gd.sz.tsg,深圳图书馆党总支,unit-situation-report,") && $0.hasSuffix(",2,0,1,7,7,0,1,0,0.000")
+            }
+        )
+        let bad = try R.dutyctl(["report", "--year", "2026", "--unit", "nowhere", "--config", config])
+        #expect(bad.status == 65)
+    }
+
     @Test("upcoming --json lists occurrences with the documented fields")
     func upcomingJSON() throws {
         let config = try Self.imported()

@@ -1,0 +1,124 @@
+package import DutyCalendar
+package import DutyCore
+
+/// `dutyctl report --year`: per unit and obligation, how the deadlines of a year went — the figures a
+/// yearly assessment asks for (第八条, 第十一条). A deadline counts in the year its deadline day falls
+/// in, once the unit is tracked.
+package struct YearReport: Sendable, Encodable {
+    /// One unit and obligation, or a unit's total (`obligation` empty), or everything (`unit` empty).
+    package struct Line: Sendable, Encodable, Equatable {
+        package var unit: String
+        package var unit_name: String
+        package var obligation: String
+        package var title: String
+        package var article: String
+        /// Deadlines in the year.
+        package var due = 0
+        /// Done on or before the deadline day.
+        package var on_time = 0
+        /// Done after it; by how many days at most and in all.
+        package var late = 0
+        package var late_days_max = 0
+        package var late_days_total = 0
+        package var waived = 0
+        /// Past the deadline and not done.
+        package var overdue = 0
+        /// Deadline still ahead, not done.
+        package var open = 0
+        /// On time out of those whose deadline has passed (waived left out); `nil` when none has.
+        package var on_time_rate: Double?
+
+        mutating func add(_ o: Line) {
+            due += o.due
+            on_time += o.on_time
+            late += o.late
+            late_days_max = max(late_days_max, o.late_days_max)
+            late_days_total += o.late_days_total
+            waived += o.waived
+            overdue += o.overdue
+            open += o.open
+        }
+
+        mutating func finish() {
+            let counted = on_time + late + overdue
+            on_time_rate = counted == 0 ? nil : (Double(on_time) / Double(counted) * 1000).rounded() / 1000
+        }
+    }
+
+    package var year: Int
+    /// The moment "overdue" and "open" are reckoned at.
+    package var at: String
+    /// Per unit and obligation, in tree order then policy order.
+    package var lines: [Line]
+    /// Per unit.
+    package var units: [Line]
+    package var total: Line
+}
+
+extension Planner {
+    /// The report of `year` for the units in `q`'s scope (`--unit`, `--subtree`), as things stand at
+    /// `q.at`.
+    package func yearReport(_ year: Int, _ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> YearReport {
+        guard let first = CivilDate(year: year, month: 1, day: 1), let last = CivilDate(year: year, month: 12, day: 31),
+            (1970...9999).contains(year)
+        else { throw QueryError("--year \(year): expected a year such as 2026") }
+        let scope = try scope(q)
+        var cells: [Int32: [Int: YearReport.Line]] = [:]
+        plan(from: first, through: last, records: records).forEachOccurrence(
+            deadlines: first,
+            through: last,
+            scope: scope
+        ) {
+            occurrence in
+            let u = unitOf(subject: occurrence.subject, obligation: occurrence.obligation)
+            guard u >= 0 else { return }
+            let ob = policy.obligations[occurrence.obligation]
+            let unit = organisation.units[Int(u)]
+            var line =
+                cells[u]?[occurrence.obligation]
+                ?? YearReport.Line(
+                    unit: unit.id,
+                    unit_name: unit.name,
+                    obligation: ob.id,
+                    title: ob.title,
+                    article: ob.article
+                )
+            line.due += 1
+            if let c = occurrence.completion {
+                let days = c.on.daysSinceEpoch - occurrence.timing.date.daysSinceEpoch
+                if days <= 0 {
+                    line.on_time += 1
+                } else {
+                    line.late += 1
+                    line.late_days_max = max(line.late_days_max, days)
+                    line.late_days_total += days
+                }
+            } else if occurrence.waiver != nil {
+                line.waived += 1
+            } else if q.at > occurrence.timing.deadline {
+                line.overdue += 1
+            } else {
+                line.open += 1
+            }
+            cells[u, default: [:]][occurrence.obligation] = line
+        }
+        var lines: [YearReport.Line] = []
+        var units: [YearReport.Line] = []
+        var total = YearReport.Line(unit: "", unit_name: "", obligation: "", title: "", article: "")
+        for u in cells.keys.sorted() {
+            let unit = organisation.units[Int(u)]
+            var sum = YearReport.Line(unit: unit.id, unit_name: unit.name, obligation: "", title: "", article: "")
+            for o in cells[u]!.keys.sorted() {
+                var line = cells[u]![o]!
+                line.finish()
+                lines.append(line)
+                sum.add(line)
+            }
+            total.add(sum)
+            sum.finish()
+            units.append(sum)
+        }
+        total.finish()
+        return YearReport(year: year, at: q.at.format(in: zone), lines: lines, units: units, total: total)
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
+import Foundation
+
+/// `dutyctl report --year YYYY`: how a year's deadlines went, per unit and obligation.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "How a year's deadlines went, per unit and obligation: on time, late, waived, overdue, open.",
+        discussion: """
+            The figures a yearly assessment asks for (第八条, 第十一条). A deadline counts in the year its \
+            deadline day falls in, once its unit is tracked. The on-time rate is on time out of those whose \
+            deadline has passed, waived ones left out. --csv writes UTF-8 with a byte-order mark, so \
+            Excel shows the Chinese names.
+            Examples:
+              dutyctl report --year 2026 --config config/dutyd.toml
+              dutyctl report --year 2026 --unit gd.gz --subtree --csv > 2026-广州.csv
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The year (its deadlines).", valueName: "yyyy"))
+    var year: Int
+
+    @Option(help: ArgumentHelp("Only this unit.", valueName: "id"))
+    var unit: String?
+
+    @Flag(help: "With --unit: everything below it too.")
+    var subtree = false
+
+    @Option(help: ArgumentHelp("As things stood at this time, ISO 8601 (default now).", valueName: "time"))
+    var at: String?
+
+    @Flag(help: "Comma-separated values, one line per unit and obligation.")
+    var csv = false
+
+    func run() throws {
+        try running {
+            let direct = try Direct.open(global)
+            let planner = try direct.planner()
+            var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: direct.zone, option: "--at") } ?? .now)
+            q.unit = unit
+            q.subtree = subtree
+            let report = try planner.yearReport(year, q, records: try direct.store.records())
+            if global.json {
+                printJSON(report)
+            } else if csv {
+                print("\u{FEFF}" + Report.csvLines(report).joined(separator: "\r\n"), terminator: "\r\n")
+            } else {
+                printText(report)
+            }
+        }
+    }
+
+    static func rate(_ r: Double?) -> String {
+        guard let r else { return "—" }
+        return String(format: "%.1f%%", r * 100)
+    }
+
+    static func csvLines(_ r: YearReport) -> [String] {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var out = [
+            "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate"
+        ]
+        for l in r.lines + r.units + [r.total] {
+            out.append(
+                [
+                    l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
+                    "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
+                    l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
+                ].map(field).joined(separator: ",")
+            )
+        }
+        return out
+    }
+
+    func printText(_ r: YearReport) {
+        guard r.total.due > 0 else {
+            print("no deadlines in \(r.year) for \(unit.map { "unit \($0)" } ?? "any unit") (tracked ones only)")
+            return
+        }
+        print("\(r.year), as of \(r.at): \(r.total.due) deadline(s), on time \(Report.rate(r.total.on_time_rate))")
+        printTable(
+            ["UNIT", "OBLIGATION", "DUE", "ON TIME", "LATE (MAX DAYS)", "WAIVED", "OVERDUE", "OPEN", "ON-TIME RATE"],
+            r.units.flatMap { u in
+                [
+                    [
+                        u.unit + " " + u.unit_name, "(all)", "\(u.due)", "\(u.on_time)",
+                        "\(u.late) (\(u.late_days_max))",
+                        "\(u.waived)", "\(u.overdue)", "\(u.open)", Report.rate(u.on_time_rate),
+                    ]
+                ]
+                    + r.lines.filter { $0.unit == u.unit }.map { l in
+                        [
+                            "", l.obligation, "\(l.due)", "\(l.on_time)", "\(l.late) (\(l.late_days_max))",
+                            "\(l.waived)",
+                            "\(l.overdue)", "\(l.open)", Report.rate(l.on_time_rate),
+                        ]
+                    }
+            }
+        )
+    }
+}
