@@ -1,14 +1,67 @@
 import ArgumentParser
 import DutyCalendar
+import DutyCore
 import DutyService
+import DutyStore
 import Foundation
 
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
         abstract: "Work out dates: calendar expressions, recurrence rules and working days.",
-        subcommands: [Next.self, Day.self, Shift.self]
+        subcommands: [Next.self, Day.self, Shift.self, Export.self]
     )
+}
+
+extension CalendarCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The duties as an iCalendar file (RFC 5545) for a calendar client.",
+            discussion: """
+                One all-day event per occurrence on its deadline day (--todo: a to-do, done ones \
+                completed), an alarm at each reminder, the state in the title and status, and a UID \
+                that stays the same from run to run, so importing again updates the events. Deadlines \
+                from --since (default 90 days back) through --within (default 400d) ahead; --unit, \
+                --subtree and --obligation as on upcoming.
+                Examples:
+                  dutyctl calendar export --ics --unit gd.gz --subtree > 广州.ics
+                  dutyctl calendar export --ics --official wang.jianguo --todo > 王建国.ics
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "iCalendar (the only format so far).")
+        var ics = false
+
+        @OptionGroup var filters: FilterOptions
+
+        @Option(help: ArgumentHelp("Only what this official is responsible for or told of.", valueName: "id"))
+        var official: String?
+
+        @Flag(help: "To-dos instead of events.")
+        var todo = false
+
+        @Option(help: ArgumentHelp("Deadlines from this date (default 90 days ago).", valueName: "date"))
+        var since: String?
+
+        func run() throws {
+            try running {
+                guard ics else { throw Failure(Failure.usage, "say the format: --ics (iCalendar)") }
+                let direct = try Direct.open(global)
+                let planner = try direct.planner()
+                var q = try filters.query(zone: direct.zone, states: nil)
+                if filters.within == nil { q.within = DutyDuration(400, .days) }
+                let today = direct.zone.day(of: q.at)
+                var e = ICSExport(
+                    from: try since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90),
+                    through: q.within.after(today, workdays: planner.workdays).date
+                )
+                e.todo = todo
+                e.official = official
+                print(try planner.ics(e, q, records: try direct.store.records(), stamp: .now), terminator: "")
+            }
+        }
+    }
 }
 
 extension CalendarCommand {

@@ -103,6 +103,97 @@ struct DutyctlDirectModeTests {
         #expect(bad.status == 65)
     }
 
+    /// What Python's icalendar package reads in an .ics file: one object per event or to-do.
+    static func parseICS(_ text: String) throws -> [[String: Any]] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ics-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("out.ics")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let script = """
+            import icalendar, json, sys
+            cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+            out = []
+            for c in cal.walk():
+                if c.name not in ("VEVENT", "VTODO"):
+                    continue
+                d = c.get("DTSTART") or c.get("DUE")
+                out.append({"uid": str(c["UID"]), "summary": str(c["SUMMARY"]), "date": d.dt.isoformat(),
+                    "status": str(c.get("STATUS")), "state": str(c.get("X-DUTYD-STATE")),
+                    "description": str(c.get("DESCRIPTION")),
+                    "alarms": len([a for a in c.walk() if a.name == "VALARM"])})
+            print(json.dumps(out, ensure_ascii=False))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script, file.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "python3-icalendar could not read the file (make test installs it)")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    }
+
+    @Test(
+        "calendar export --ics: one event per occurrence with stable UIDs, alarms and state, read by Python's icalendar"
+    )
+    func icsExport() throws {
+        let config = try Self.imported()
+        #expect(
+            try R.dutyctl("done", "semiannual-report/gd.sz/2026-H2", "--on", "2026-11-29", "--config", config).status
+                == 0
+        )
+        #expect(
+            try R.dutyctl("waive", "situation-analysis/gd.sz/2026-Q4", "--reason", "并入全会", "--config", config).status
+                == 0
+        )
+        let scope = ["--unit", "gd.sz", "--subtree", "--at", "2026-11-29T09:00:00+08:00", "--config", config]
+        let first = try R.dutyctl(["calendar", "export", "--ics", "--since", "2026-11-29"] + scope)
+        #expect(first.status == 0, "\(first.err)")
+        let events = try Self.parseICS(first.out)
+        // The same occurrences upcoming lists over the same 400 days, whatever their state.
+        let up = try R.dutyctl(["upcoming", "--json", "--state", "all", "--within", "400d"] + scope)
+        let occurrences = try #require(
+            (try JSONSerialization.jsonObject(with: Data(up.out.utf8)) as? [String: Any])?["occurrences"]
+                as? [[String: Any]]
+        )
+        #expect(Set(events.map { $0["uid"] as! String }) == Set(occurrences.map { "\($0["id"] as! String)@dutyd" }))
+        #expect(events.count == occurrences.count && !events.isEmpty)
+        for o in occurrences {
+            let e = try #require(events.first { $0["uid"] as? String == "\(o["id"] as! String)@dutyd" })
+            #expect(e["date"] as? String == o["deadline_date"] as? String)
+            let reminders = (o["steps"] as! [[String: Any]]).filter { $0["kind"] as? String == "reminder" }.count
+            let live = ["open", "late"].contains(o["state"] as! String)
+            #expect(e["alarms"] as? Int == (live ? reminders : 0))
+            #expect((e["summary"] as! String).contains(o["title"] as! String))
+        }
+        let done = try #require(events.first { $0["uid"] as? String == "semiannual-report/gd.sz/2026-H2@dutyd" })
+        #expect(done["state"] as? String == "done" && (done["summary"] as! String).hasPrefix("✓ "))
+        let waived = try #require(events.first { $0["uid"] as? String == "situation-analysis/gd.sz/2026-Q4@dutyd" })
+        #expect(waived["status"] as? String == "CANCELLED")
+        // Stable across runs.
+        let again = try Self.parseICS(
+            try R.dutyctl(["calendar", "export", "--ics", "--since", "2026-11-29"] + scope).out
+        )
+        #expect(again.map { $0["uid"] as! String } == events.map { $0["uid"] as! String })
+        // To-dos: done ones completed.
+        let todos = try Self.parseICS(
+            try R.dutyctl(["calendar", "export", "--ics", "--todo", "--since", "2026-11-29"] + scope).out
+        )
+        #expect(
+            todos.first { $0["uid"] as? String == "semiannual-report/gd.sz/2026-H2@dutyd" }?["status"] as? String
+                == "COMPLETED"
+        )
+        // One official's calendar: what he is responsible for or told of.
+        let mine = try Self.parseICS(
+            try R.dutyctl(["calendar", "export", "--ics", "--official", "hu.dan", "--since", "2026-11-29"] + scope).out
+        )
+        #expect(!mine.isEmpty && mine.count < events.count)
+        #expect(try R.dutyctl(["calendar", "export", "--ics", "--official", "nobody"] + scope).status == 65)
+        #expect(try R.dutyctl(["calendar", "export"] + scope).status == 64)
+    }
+
     @Test("upcoming --json lists occurrences with the documented fields")
     func upcomingJSON() throws {
         let config = try Self.imported()
