@@ -60,20 +60,16 @@ struct Report: ParsableCommand {
     }
 
     static func csvLines(_ r: YearReport) -> [String] {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         var out = [
             "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate"
         ]
         for l in r.lines + r.units + [r.total] {
             out.append(
-                [
+                CSV.line([
                     l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
                     "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
                     l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
-                ].map(field).joined(separator: ",")
+                ])
             )
         }
         return out
