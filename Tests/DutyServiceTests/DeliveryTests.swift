@@ -12,21 +12,6 @@ import Testing
 /// Email through the dispatcher, to a real SMTP server (python3-aiosmtpd, STARTTLS and AUTH), on the
 /// example organisation: one digest per address per send window, nothing twice, retries per recipient.
 @Suite(.serialized) struct DeliveryTests {
-    static func emailSettings(_ server: MailServer, timeout: String = "5s") -> String {
-        """
-        [email]
-        transport = "smtp"
-        from = "督办提醒 <dutyd@example.org>"
-        smtp_host = "localhost"
-        smtp_port = \(server.port)
-        tls = "starttls"
-        username = "\(server.user)"
-        password_file = "\(server.passwordFile)"
-        ca_file = "\(server.certificate)"
-        timeout = "\(timeout)"
-        """
-    }
-
     func dispatcher(_ fixture: DaemonFixture, now: Instant) throws -> Dispatcher {
         try Scheduler.load(
             configPath: fixture.configPath,
@@ -50,7 +35,7 @@ import Testing
     @Test func oneDigestPerAddressPerSendWindowAndTheFiftyUnitRecipientGetsOne() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let fixture = try DaemonFixture(extraUnits: 50, settings: Self.emailSettings(server))
+        let fixture = try DaemonFixture(extraUnits: 50, settings: server.emailSettings())
         let zone = Zone.named("Asia/Shanghai")!
         let store = try fixture.store()
         var day = CivilDate(year: 2026, month: 12, day: 1)!
@@ -105,7 +90,7 @@ import Testing
         let now = at("2026-12-31T09:00:30+08:00")
         var ids: [[String]] = []
         for _ in 0..<2 {
-            let fixture = try DaemonFixture(settings: Self.emailSettings(server))
+            let fixture = try DaemonFixture(settings: server.emailSettings())
             let before = try server.messages().count
             let d = try dispatcher(fixture, now: now)
             let s = try await d.perform(at: now, wall: { now })
@@ -132,7 +117,7 @@ import Testing
     @Test func fourFiftyOneIsRetriedLaterAndFiveFiftyFailsOnlyThatRecipient() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let fixture = try DaemonFixture(settings: Self.emailSettings(server))
+        let fixture = try DaemonFixture(settings: server.emailSettings())
         let store = try fixture.store()
         // 深圳图书馆's clerk has a mailbox the server refuses for good.
         var clerk = try #require(try store.officials().first { $0.unit == "gd.sz.tsg" && $0.roles.contains("clerk") })
@@ -176,7 +161,7 @@ import Testing
     @Test func aServerThatStopsAnsweringIsRetriedLater() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let fixture = try DaemonFixture(settings: Self.emailSettings(server, timeout: "1s"))
+        let fixture = try DaemonFixture(settings: server.emailSettings(timeout: "1s"))
         let store = try fixture.store()
         let now = at("2026-12-31T09:00:30+08:00")
         let d = try dispatcher(fixture, now: now)

@@ -87,6 +87,23 @@ package final class MailServer: @unchecked Sendable {
         port = p
     }
 
+    /// The `[email]` table of a dutyd.toml that sends to this server (STARTTLS, AUTH, its certificate).
+    package func emailSettings(timeout: String = "5s") -> String {
+        """
+        [email]
+        transport = "smtp"
+        from = "督办提醒 <dutyd@example.org>"
+        smtp_host = "localhost"
+        smtp_port = \(port)
+        tls = "starttls"
+        username = "\(user)"
+        password_file = "\(passwordFile)"
+        ca_file = "\(certificate)"
+        timeout = "\(timeout)"
+
+        """
+    }
+
     /// Turns a behaviour of the server on or off: `tempfail` (every RCPT gets 451), `hang` (no answer
     /// after MAIL FROM).
     package func set(_ behaviour: String, _ on: Bool) {

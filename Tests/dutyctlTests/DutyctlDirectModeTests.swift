@@ -69,7 +69,7 @@ struct DutyctlDirectModeTests {
         ]
         let r = try R.dutyctl(["report", "--json"] + at)
         #expect(r.status == 0, "\(r.err)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let json = try R.json(r)
         let lines = try #require(json["lines"] as? [[String: Any]])
         func line(_ unit: String, _ obligation: String) -> [String: Any]? {
             lines.first { $0["unit"] as? String == unit && $0["obligation"] as? String == obligation }
@@ -154,10 +154,7 @@ struct DutyctlDirectModeTests {
         let events = try Self.parseICS(first.out)
         // The same occurrences upcoming lists over the same 400 days, whatever their state.
         let up = try R.dutyctl(["upcoming", "--json", "--state", "all", "--within", "400d"] + scope)
-        let occurrences = try #require(
-            (try JSONSerialization.jsonObject(with: Data(up.out.utf8)) as? [String: Any])?["occurrences"]
-                as? [[String: Any]]
-        )
+        let occurrences = try #require(try R.json(up)["occurrences"] as? [[String: Any]])
         #expect(Set(events.map { $0["uid"] as! String }) == Set(occurrences.map { "\($0["id"] as! String)@dutyd" }))
         #expect(events.count == occurrences.count && !events.isEmpty)
         for o in occurrences {

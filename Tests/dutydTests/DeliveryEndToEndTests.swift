@@ -11,21 +11,12 @@ import Testing
 @Suite("delivery, end to end", .serialized)
 struct DeliveryEndToEndTests {
     static func settings(_ server: MailServer, hookOut: String) -> String {
-        """
-        [email]
-        transport = "smtp"
-        from = "督办提醒 <dutyd@example.org>"
-        smtp_host = "localhost"
-        smtp_port = \(server.port)
-        username = "\(server.user)"
-        password_file = "\(server.passwordFile)"
-        ca_file = "\(server.certificate)"
-
-        [[hook]]
-        name = "sms"
-        command = ["/bin/sh", "-c", "cat >> \(hookOut); echo sms sent for $DUTY_OCCURRENCE"]
-        events = ["escalation"]
-        """
+        server.emailSettings() + """
+            [[hook]]
+            name = "sms"
+            command = ["/bin/sh", "-c", "cat >> \(hookOut); echo sms sent for $DUTY_OCCURRENCE"]
+            events = ["escalation"]
+            """
     }
 
     @Test("dutyd --once mails one digest per address, runs the hook, and dutyctl ledger tells what was sent")

@@ -19,6 +19,26 @@ package protocol Channel: Sendable {
 extension Channel {
     package func accepts(_ event: DutyEvent) -> Bool { true }
     package func digestKey(_ recipient: Notice.Person) -> String { recipient.id }
+
+    /// The batch's items (indices) grouped by digest key, groups in the order their key first appears;
+    /// items `include` refuses are in no group. Items without a recipient share the key `*`.
+    func digests(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        include: (Int) -> Bool = { _ in true }
+    ) -> [[Int]] {
+        var groups: [[Int]] = []
+        var at: [String: Int] = [:]
+        for i in batch.indices where include(i) {
+            let key = batch[i].recipient.map(digestKey) ?? "*"
+            if let g = at[key] {
+                groups[g].append(i)
+            } else {
+                at[key] = groups.count
+                groups.append([i])
+            }
+        }
+        return groups
+    }
 }
 
 /// What became of one delivery.

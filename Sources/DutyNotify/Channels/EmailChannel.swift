@@ -42,8 +42,7 @@ package struct EmailChannel: Channel {
 
     package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
         var results = [Delivery](repeating: .permanent("not delivered"), count: batch.count)
-        var order: [String] = []
-        var groups: [String: [Int]] = [:]
+        var deliverable = Set<Int>()
         for (i, item) in batch.enumerated() {
             guard let p = item.recipient else { continue }
             guard let email = p.email, !email.isEmpty else {
@@ -58,14 +57,12 @@ package struct EmailChannel: Channel {
                 results[i] = .permanent("the address of \(p.id), \(email), cannot be used: \(why)")
                 continue
             }
-            let key = digestKey(p)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(i)
+            deliverable.insert(i)
         }
+        let groups = digests(batch, include: deliverable.contains)
         let sentAt = now()
         var mails: [OutgoingMail] = []
-        for key in order {
-            let members = groups[key]!
+        for members in groups {
             let person = batch[members[0]].recipient!
             let address = person.email!
             let view = DigestView(
@@ -97,9 +94,9 @@ package struct EmailChannel: Channel {
             )
         }
         let outcomes = await transport.send(mails)
-        for (g, key) in order.enumerated() {
+        for (g, members) in groups.enumerated() {
             let d = g < outcomes.count ? (outcomes[g].first ?? .transient("no answer")) : .transient("no answer")
-            for i in groups[key]! { results[i] = d }
+            for i in members { results[i] = d }
         }
         return results
     }

@@ -49,22 +49,8 @@ package struct JournalChannel: Channel {
 
     /// `【提醒】番禺区委：意识形态工作责任制落实情况报告（2026-H2）2026-12-31 周四截止，还有 30 天；通知 张三、李四`
     package static func message(_ n: Notice) -> String {
-        let tag: String
-        let when: String
-        switch n.event {
-        case .reminder:
-            tag = "提醒"
-            when = "还有 \(n.daysLeft) 天"
-        case .due:
-            tag = "今日截止"
-            when = "今天截止"
-        case .escalation:
-            tag = "逾期升级"
-            when = "已逾期 \(-n.daysLeft) 天"
-        default:
-            tag = "逾期"
-            when = "已逾期 \(-n.daysLeft) 天"
-        }
+        let tag = Wording.eventName(n.event, zh: true)
+        let when = Wording.when(daysLeft: n.daysLeft, zh: true)
         var text =
             "【\(tag)】\(n.subjectName)：\(n.title)（\(n.period)）\(n.deadlineDate) \(n.deadlineDate.weekday.chineseName)截止，\(when)"
         text += n.recipients.isEmpty ? "；没有收件人（请为该单位登记负责人）" : "；通知 " + n.recipients.map(\.name).joined(separator: "、")

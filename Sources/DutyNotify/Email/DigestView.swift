@@ -63,24 +63,9 @@ package struct DigestView: Sendable {
         }
     }
 
-    func eventName(_ e: DutyEvent) -> String {
-        switch (e, zh) {
-        case (.reminder, true): "提醒"
-        case (.due, true): "今日截止"
-        case (.escalation, true): "逾期升级"
-        case (_, true): "逾期"
-        case (.reminder, false): "Reminder"
-        case (.due, false): "Due today"
-        case (.escalation, false): "Escalation"
-        case (_, false): "Overdue"
-        }
-    }
+    func eventName(_ e: DutyEvent) -> String { Wording.eventName(e, zh: zh) }
 
-    func when(_ n: Notice) -> String {
-        if n.daysLeft > 0 { return zh ? "还有 \(n.daysLeft) 天" : "\(n.daysLeft) day\(n.daysLeft == 1 ? "" : "s") left" }
-        if n.daysLeft == 0 { return zh ? "今天截止" : "due today" }
-        return zh ? "已逾期 \(-n.daysLeft) 天" : "\(-n.daysLeft) day\(n.daysLeft == -1 ? "" : "s") late"
-    }
+    func when(_ n: Notice) -> String { Wording.when(daysLeft: n.daysLeft, zh: zh) }
 
     func weekday(_ d: CivilDate) -> String { zh ? d.weekday.chineseName : d.weekday.shortName }
 

@@ -1,3 +1,5 @@
+import DutyCalendar
+
 /// A mailbox: an optional display name and an ASCII address (`督办提醒 <dutyd@example.org>`).
 ///
 /// Addresses must be ASCII (`local@domain`, the domain in its punycode form): few Chinese servers
@@ -69,14 +71,4 @@ package struct MailAddressError: Error, Sendable, CustomStringConvertible {
     package var text: String
     package var reason: String
     package var description: String { "\"\(text)\": \(reason)" }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
-    }
 }

@@ -159,14 +159,7 @@ package final class SMTPSession {
                 }
                 .connect(host: c.host, port: c.port).get()
         } catch {
-            let blocked = "\(error)".contains("Operation not permitted") || "\(error)".contains("EPERM")
-            throw SMTPError(
-                "cannot connect to \(c.host):\(c.port): \(error)"
-                    + (blocked
-                        ? " (the shipped dutyd.service allows only localhost: add IPAddressAllow= for the mail server in a drop-in, `systemctl edit dutyd`)"
-                        : ""),
-                transient: true
-            )
+            throw SMTPError("cannot connect to \(c.host):\(c.port): \(connectProblem(error))", transient: true)
         }
         let reader: NIOLoopBound<ReplyReader>
         do {
@@ -205,6 +198,28 @@ package final class SMTPSession {
             throw SMTPError("\(error)", transient: true)
         }
         return session
+    }
+
+    /// Why a connection could not be made, in words that say what to check (NIO's own description
+    /// lists every address tried, errno and all).
+    static func connectProblem(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Operation not permitted") || text.contains("EPERM") {
+            return
+                "not permitted (the shipped dutyd.service allows only localhost: add IPAddressAllow= for the mail server in a drop-in, `systemctl edit dutyd`)"
+        }
+        if text.contains("Connection refused") {
+            return "connection refused: nothing listens there; check smtp_host and smtp_port"
+        }
+        if text.contains("connectTimeout") || text.contains("timed out") || text.contains("Timed out") {
+            return "no answer in time; check smtp_host, smtp_port and any firewall between"
+        }
+        if text.contains("NXDOMAIN") || text.contains("not known") || text.contains("resolve")
+            || text.contains("unknown host")
+        {
+            return "the host name is unknown; check smtp_host"
+        }
+        return text
     }
 
     /// Reads the next reply, within the reply timeout and the session's deadline.

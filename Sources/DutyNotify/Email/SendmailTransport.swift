@@ -1,3 +1,5 @@
+import DutyCalendar
+
 /// The local mail system: each message piped to `sendmail -i -f FROM -- RECIPIENTS` with LF line ends
 /// and no dot-stuffing (`-i`: a lone dot is text, not the end). Exit 0 is sent; the sysexits that mean
 /// "try later" (EX_TEMPFAIL 75, EX_UNAVAILABLE 69, EX_OSERR 71, EX_IOERR 74) are transient; any other

@@ -37,15 +37,7 @@ package struct HookChannel: Channel {
     package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
         var runs: [Run] = []
         if perRecipient {
-            var order: [String] = []
-            var groups: [String: [Int]] = [:]
-            for (i, item) in batch.enumerated() {
-                let key = item.recipient.map(digestKey) ?? "*"
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append(i)
-            }
-            for key in order {
-                let members = groups[key]!
+            for members in digests(batch) {
                 let person = batch[members[0]].recipient
                 let items = DigestView.ordered(members.map { batch[$0].notification })
                 let event = HookEvent.Digest(

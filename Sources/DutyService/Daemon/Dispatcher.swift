@@ -193,6 +193,7 @@ package final class Dispatcher {
                     )
                 ]
             }
+            var recipients: [Notice.Person]?
             for (c, channel) in channels.enumerated() where channel.accepts(t.steps[last].kind.event) {
                 // Earlier steps are ledgered `collapsed` under the recipient `*` on every channel.
                 let collapsed = range.dropLast().filter { row($0, "*", channel) == nil }
@@ -203,9 +204,12 @@ package final class Dispatcher {
                     )
                     continue
                 }
+                // Looked up once per step, however many channels deliver per recipient.
+                let people =
+                    recipients ?? planner.recipientPeople(obligation: o, subject: s, timing: t, step: last)
+                recipients = people
                 var first = true
-                for person in planner.recipientPeople(obligation: o, subject: s, timing: t, step: last)
-                where row(last, person.id, channel) == nil {
+                for person in people where row(last, person.id, channel) == nil {
                     pending.append(
                         Pending(
                             obligation: o,

@@ -204,16 +204,3 @@ package enum OrganisationCSV {
         return s
     }
 }
-
-extension String {
-    var trimmingSpaces: String {
-        let u = utf8
-        guard let f = u.first, let l = u.last,
-            f == UInt8(ascii: " ") || f == UInt8(ascii: "\t") || l == UInt8(ascii: " ") || l == UInt8(ascii: "\t")
-        else { return self }
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
