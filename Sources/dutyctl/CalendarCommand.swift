@@ -59,6 +59,7 @@ extension CalendarCommand {
                 e.todo = todo
                 e.official = official
                 print(try planner.ics(e, q, records: try direct.store.records(), stamp: .now), terminator: "")
+                direct.noteProvisional([e.from, e.through])
             }
         }
     }

@@ -38,12 +38,18 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try running {
+            guard (1970...9999).contains(year) else {
+                throw Failure(Failure.usage, "--year \(year): expected a year such as 2026")
+            }
             let direct = try Direct.open(global)
             let planner = try direct.planner()
             var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: direct.zone, option: "--at") } ?? .now)
             q.unit = unit
             q.subtree = subtree
             let report = try planner.yearReport(year, q, records: try direct.store.records())
+            direct.noteProvisional([
+                CivilDate(year: year, month: 1, day: 1)!, CivilDate(year: year, month: 12, day: 31)!,
+            ])
             if global.json {
                 printJSON(report)
             } else if csv {

@@ -101,6 +101,9 @@ struct DutyctlDirectModeTests {
         )
         let bad = try R.dutyctl(["report", "--year", "2026", "--unit", "nowhere", "--config", config])
         #expect(bad.status == 65)
+        #expect(try R.dutyctl(["report", "--year", "26", "--config", config]).status == 64)
+        // 2027's holidays are not published: the report says its December deadlines are provisional.
+        #expect(table.err.contains("2027 holiday schedule is not published"))
     }
 
     /// What Python's icalendar package reads in an .ics file: one object per event or to-do.
