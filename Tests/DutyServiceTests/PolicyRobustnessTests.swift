@@ -24,6 +24,15 @@ struct PolicyRobustnessTests {
         }
     }
 
+    /// `text` with one random run of up to `longest - 1` characters replaced by one of `replacements`.
+    static func mutated(_ text: [Character], _ rng: inout Rng, longest: Int) -> String {
+        var t = text
+        let at = rng.next(t.count)
+        let end = min(t.count, at + rng.next(longest))
+        t.replaceSubrange(at..<end, with: Array(replacements[rng.next(replacements.count)]))
+        return String(t)
+    }
+
     static let replacements = [
         "", "=", "\"", "[", "]", "{", "}", ",", "#", "x", "13", "-1", "\n", "'", "~", "*", "..", "/", "wd", "中",
         "true", "[[", "]]", "\"\"\"",
@@ -35,18 +44,14 @@ struct PolicyRobustnessTests {
         let chars = Array(Self.shipped)
         var refused = 0
         for _ in 0..<1000 {
-            var text = chars
-            let at = rng.next(text.count)
-            let length = rng.next(6)
-            let end = min(text.count, at + length)
-            text.replaceSubrange(at..<end, with: Array(Self.replacements[rng.next(Self.replacements.count)]))
+            let text = Self.mutated(chars, &rng, longest: 6)
             do {
-                _ = try PolicyFiles.parse([(file: "p.toml", text: String(text))], zone: Self.zone)
+                _ = try PolicyFiles.parse([(file: "p.toml", text: text)], zone: Self.zone)
             } catch {
                 refused += 1
                 for p in error.problems {
                     #expect(p.file == "p.toml", "\(p)")
-                    #expect(p.line != nil, "no line for: \(p) after a change at \(at)")
+                    #expect(p.line != nil, "no line for: \(p) in\n\(text)")
                 }
             }
         }
@@ -116,14 +121,8 @@ struct InputRobustnessTests {
         var rng = PolicyRobustnessTests.Rng(state: 11)
         let chars = Array(Self.settings)
         for _ in 0..<1000 {
-            var text = chars
-            let at = rng.next(text.count)
-            text.replaceSubrange(
-                at..<min(text.count, at + rng.next(5)),
-                with: Array(PolicyRobustnessTests.replacements[rng.next(PolicyRobustnessTests.replacements.count)])
-            )
             do {
-                _ = try Settings.parse(String(text), path: "s.toml")
+                _ = try Settings.parse(PolicyRobustnessTests.mutated(chars, &rng, longest: 5), path: "s.toml")
             } catch {
                 #expect(error.line != nil, "\(error)")
             }
@@ -157,14 +156,8 @@ struct InputRobustnessTests {
         var rng = PolicyRobustnessTests.Rng(state: 19)
         var parsed = 0
         for _ in 0..<1000 {
-            var text = base
-            let at = rng.next(text.count)
-            text.replaceSubrange(
-                at..<min(text.count, at + rng.next(5)),
-                with: Array(PolicyRobustnessTests.replacements[rng.next(PolicyRobustnessTests.replacements.count)])
-            )
             do {
-                _ = try Settings.parse(String(text), path: "s.toml")
+                _ = try Settings.parse(PolicyRobustnessTests.mutated(base, &rng, longest: 5), path: "s.toml")
                 parsed += 1
             } catch {
                 #expect(error.line != nil && error.column != nil, "\(error)")
