@@ -58,7 +58,6 @@ let package = Package(
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The service: wires settings, store, scheduler and signals into a ServiceGroup.
@@ -68,8 +67,9 @@ let package = Package(
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

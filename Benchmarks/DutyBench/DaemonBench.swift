@@ -14,8 +14,8 @@ import Glibc
 ///
 /// - `daemon.rss_example.mib`, `daemon.idle.*`: the example organisation, tracked from 40 days ahead so
 ///   nothing is due for a month, watchdog 20 s (pings every 10 s: the watchdog needs 360 an hour).
-///   `wakeups_per_hour` counts 5 ms samples in which any thread of dutyd ran (libdispatch's own
-///   once-a-second workqueue monitor included); `scheduler_wakeups_per_hour` counts the scheduler's
+///   `wakeups_per_hour` counts 5 ms samples in which any thread of dutyd ran (a libdispatch worker's
+///   once-a-second pool monitor would show here); `scheduler_wakeups_per_hour` counts the scheduler's
 ///   wakes, each of which pings the watchdog.
 /// - `daemon.startup_1m.seconds`, `daemon.rss_1m.mib`: the 1,000,000-unit store the engine benchmark
 ///   built, restarted (the ledger's watermark is now, as after a normal stop).

@@ -5,11 +5,10 @@ import DutyService
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// `dutyd`: the service. Reads /etc/dutyd/dutyd.toml (or `--config`), builds the plan, tells systemd it
-/// is ready, and performs every step when it falls due: journal entries now, email and hooks next.
-@main
+/// is ready, and performs every step when it falls due: journal entries, email and hooks. Started by
+/// `main.swift`, which sets up signals and the executor first.
 struct Dutyd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dutyd",
@@ -73,8 +72,6 @@ struct Dutyd: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // A `systemctl reload` that arrives while starting must not kill the process.
-        signal(SIGHUP, SIG_IGN)
         let journal =
             switch log {
             case "journal": Journal(mode: .native)
@@ -85,6 +82,8 @@ struct Dutyd: AsyncParsableCommand {
         let logger = Logger(label: "dutyd")
         do {
             if once {
+                // A stray SIGHUP (a `systemctl reload` of a cron-style run) must not kill it.
+                signal(SIGHUP, SIG_IGN)
                 try await runOnce(journal: journal, logger: logger)
             } else {
                 var clock = SystemClock()
@@ -99,13 +98,17 @@ struct Dutyd: AsyncParsableCommand {
                     clock.offset = start.microseconds - clock.wall().microseconds
                 }
                 let scheduler = Scheduler(configPath: config, clock: clock, journal: journal, logger: logger)
-                let group = ServiceGroup(
-                    configuration: .init(
-                        services: [scheduler],
-                        gracefulShutdownSignals: [.sigterm, .sigint],
-                        logger: logger
-                    )
-                )
+                // Signals come from `SignalWaiter` (main.swift blocked them), not the group's DispatchSources.
+                let group = ServiceGroup(configuration: .init(services: [scheduler], logger: logger))
+                SignalWaiter.start(Dutyd.serviceSignals) { signal in
+                    Task {
+                        if signal == SIGHUP {
+                            await scheduler.reload()
+                        } else {
+                            await group.triggerGracefulShutdown()
+                        }
+                    }
+                }
                 try await group.run()
             }
         } catch {
@@ -157,3 +160,8 @@ struct Dutyd: AsyncParsableCommand {
 }
 
 let dutydVersion = "0.4.0"
+
+extension Dutyd {
+    /// SIGHUP reloads; SIGTERM and SIGINT stop cleanly.
+    static let serviceSignals = [SIGHUP, SIGTERM, SIGINT]
+}

@@ -170,7 +170,6 @@ struct SchedulerTests {
             clock: clock,
             journal: Journal(mode: .stderr),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            trapSignals: false,
             channels: { _, _ in [channel] }
         )
         let run = Task { try await scheduler.run() }

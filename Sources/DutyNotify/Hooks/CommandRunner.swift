@@ -82,7 +82,7 @@ package enum CommandRunner {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                try? await loopSleep(seconds: timeout)
                 if Task.isCancelled { return nil }
                 await timer.fire()
                 return nil

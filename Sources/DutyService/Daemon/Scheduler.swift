@@ -5,7 +5,6 @@ package import DutyStore
 import Foundation
 package import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// dutyd's main service: builds the plan, tells systemd it is ready, then sleeps until the next step,
 /// performs it and plans again, until it is told to stop. SIGHUP reads the settings, policy and holidays
@@ -19,7 +18,6 @@ package final class Scheduler: Service {
     let manager: ServiceManager
     let journal: Journal
     let logger: Logger
-    let trapSignals: Bool
     let channels: ChannelFactory
     private let inbox = Inbox()
     /// The longest sleep without a watchdog.
@@ -31,7 +29,6 @@ package final class Scheduler: Service {
         manager: ServiceManager = ServiceManager(),
         journal: Journal,
         logger: Logger,
-        trapSignals: Bool = true,
         channels: @escaping ChannelFactory = Scheduler.standardChannels
     ) {
         self.channels = channels
@@ -40,10 +37,10 @@ package final class Scheduler: Service {
         self.manager = manager
         self.journal = journal
         self.logger = logger
-        self.trapSignals = trapSignals
     }
 
-    /// Asks the running scheduler to read its configuration again (what SIGHUP does).
+    /// Asks the scheduler to read its configuration again (what SIGHUP does: dutyd's `SignalWaiter`
+    /// calls this). Asked before `run` has reported READY, the reload waits and happens right after.
     package func reload() async { await inbox.post(.reload) }
 
     /// Asks it to stop (what SIGTERM does through the service group).
@@ -94,17 +91,10 @@ package final class Scheduler: Service {
             now: clock.now(),
             channels: channels
         )
-        // SIGHUP is trapped before READY: a `systemctl reload` right after the start is queued, not lost.
-        let hangups = trapSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
         logStarted(dispatcher, event: .started)
         var shown = status(dispatcher)
         manager.notify("READY=1\nSTATUS=\(shown)")
 
-        let signals = Task { [inbox] in
-            guard let hangups else { return }
-            for await _ in hangups { await inbox.post(.reload) }
-        }
-        defer { signals.cancel() }
         let watchdog = manager.watchdogInterval
         let cap = watchdog.map { max($0 / 2, 0.05) } ?? Scheduler.idleCap
         let feedWatchdog = { [manager] in if watchdog != nil { manager.notify("WATCHDOG=1") } }

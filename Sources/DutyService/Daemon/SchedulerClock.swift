@@ -1,4 +1,5 @@
 package import DutyCalendar
+import DutyNotify
 import Foundation
 
 /// The two clocks the scheduler reads: the wall clock, which says what is due, and a steady clock to
@@ -32,7 +33,8 @@ package struct SystemClock: SchedulerClock {
         return Instant(microseconds: Int(ts.tv_sec) * 1_000_000 + Int(ts.tv_nsec) / 1_000)
     }
 
+    /// On a NIO timer, not `Task.sleep` (see `loopSleep`).
     package func sleep(seconds: Double) async throws {
-        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        try await loopSleep(seconds: seconds)
     }
 }

@@ -1,4 +1,4 @@
-package import DutyCalendar
+import DutyCalendar
 package import DutyCore
 
 /// `dutyctl report --year`: per unit and obligation, how the deadlines of a year went — the figures a

@@ -1,0 +1,31 @@
+import ArgumentParser
+import DutyService
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// dutyd runs its tasks on NIO's event loops and sleeps on their timers, and takes its signals with
+// sigwait(2) on a thread of its own: an idle service then has no libdispatch worker, whose pool monitor
+// would wake it every second (see SignalWaiter). The order matters: parse (no thread exists yet),
+// block the service's signals so every thread made afterwards inherits the mask, install the executor.
+let command: Dutyd
+do {
+    guard let parsed = try Dutyd.parseAsRoot() as? Dutyd else { fatalError("dutyd has no subcommands") }
+    command = parsed
+} catch {
+    Dutyd.exit(withError: error)
+}
+if !command.once {
+    SignalWaiter.block(Dutyd.serviceSignals)
+}
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+let finished = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+finished.completeWithTask { try await command.run() }
+do {
+    try finished.futureResult.wait()
+} catch {
+    Dutyd.exit(withError: error)
+}
