@@ -6,8 +6,11 @@ CONFIG ?= config/dutyd.toml
 # What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state
 # store (GRDB), libsystemd for the journal and sd_notify; the tests (and the demo) also run a real
 # systemd-journald (package systemd) and a real SMTP server (python3-aiosmtpd, with a certificate
-# made by openssl; msmtp stands in for sendmail; python3-icalendar reads the calendar export).
-APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar
+# made by openssl; msmtp stands in for sendmail; python3-icalendar reads the calendar export;
+# python3-jsonschema and python3-yaml check the API's answers against its OpenAPI file; useradd
+# (passwd) and setpriv (util-linux) make the users the API's authorization is tested with).
+APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
+	python3-jsonschema python3-yaml passwd util-linux curl
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 # The demo's local SMTP server, which keeps the mail dutyd sends for you to read.

@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -60,11 +62,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The local HTTP/JSON API on a Unix socket (Sources/DutyAPI/openapi.yaml): the server dutyd runs (Hummingbird,
+        // peers authorized by SO_PEERCRED) and the client dutyctl's remote mode uses (NIO HTTP/1).
+        .target(
+            name: "DutyAPI",
+            dependencies: [
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["openapi.yaml"]
+        ),
         // The service: wires settings, store, scheduler and signals into a ServiceGroup.
         .executableTarget(
             name: "dutyd",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService", "DutyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,6 +99,7 @@ let package = Package(
                 "DutyStore",
                 "DutyService",
                 "DutyNotify",
+                "DutyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,7 +138,9 @@ let package = Package(
         // Runs the built dutyd against a real systemd-journald and a notify socket.
         .testTarget(
             name: "dutydTests",
-            dependencies: ["dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyService", "DutyTestSupport"]
+            dependencies: [
+                "dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyService", "DutyAPI", "DutyTestSupport",
+            ]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(

@@ -22,6 +22,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case provisional
     /// The daemon stopped.
     case stopped
+    /// Someone changed the state through the API (who, in `DUTY_PEER_*`).
+    case changed
 
     package var messageID: String {
         switch self {
@@ -35,6 +37,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .deliveryFailed: "f1f5409033b349d0bbbc8841c8c44005"
         case .provisional: "acd7abf21f0e4b609bc55ce48f950739"
         case .stopped: "d2ae4dea72cf4a08a7121a3d33fbfdf6"
+        case .changed: "bec165f772774ea083cde9ad94346cd7"
         }
     }
 
@@ -45,6 +48,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .due, .overdue: .warning
         case .escalation: .error
         case .started, .reloaded, .stopped: .info
+        case .changed: .notice
         case .reloadFailed, .deliveryFailed: .error
         case .provisional: .warning
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -47,19 +48,24 @@ extension CalendarCommand {
         func run() throws {
             try running {
                 guard ics else { throw Failure(Failure.usage, "say the format: --ics (iCalendar)") }
-                let direct = try Direct.open(global)
-                let planner = try direct.planner()
-                var q = try filters.query(zone: direct.zone, states: nil)
-                if filters.within == nil { q.within = DutyDuration(400, .days) }
-                let today = direct.zone.day(of: q.at)
-                var e = ICSExport(
-                    from: try since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90),
-                    through: q.within.after(today, workdays: planner.workdays).date
-                )
-                e.todo = todo
-                e.official = official
-                print(try planner.ics(e, q, records: try direct.store.records(), stamp: .now), terminator: "")
-                direct.noteProvisional([e.from, e.through])
+                var r = CalendarRequest()
+                r.filters = filters.request(states: nil)
+                r.todo = todo
+                r.official = official
+                r.since = since
+                let answer: CalendarAnswer
+                if let client = global.remote {
+                    answer = try client.get("/v1/calendar", r)
+                } else {
+                    let direct = try Direct.open(global)
+                    answer = try direct.workspace.calendar(
+                        r,
+                        planner: try direct.planner(),
+                        records: try direct.store.records()
+                    )
+                }
+                print(answer.ics, terminator: "")
+                warn(answer.warnings)
             }
         }
     }

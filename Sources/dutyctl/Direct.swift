@@ -1,3 +1,4 @@
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -29,6 +30,19 @@ struct Direct {
         return Direct(workspace: workspace, store: try workspace.openStore(global.state))
     }
 
+    /// Direct mode for a change: refused while a dutyd runs on the same state store (the daemon owns
+    /// it; a change behind its back would not reach its schedule until its next wake).
+    static func openForWriting(_ global: GlobalOptions) throws -> Direct {
+        let direct = try open(global)
+        if let path = direct.store.path, let pid = StateLock.holder(of: path) {
+            throw Failure(
+                Failure.runtime,
+                "dutyd (pid \(pid)) is running on \(path); make the change through it: leave out --config\(global.state != nil ? " and --state" : "") (and pass --socket PATH if its socket is not /run/dutyd/api.sock)"
+            )
+        }
+        return direct
+    }
+
     func planner() throws -> Planner { try workspace.planner(store) }
 
     /// Today in the configured zone.
@@ -37,15 +51,10 @@ struct Direct {
     }
 
     /// One warning on standard error for each unpublished holiday year that the dates shown depend on
-    /// (the calendar's own rule and wording: a December date depends on the next year's schedule too).
-    /// The calendar's once-per-year warnings are not used here: the planner looks at days around the
-    /// ones shown, and those would warn about years nobody asked for.
+    /// (`Workspace.provisionalWarnings`). The calendar's once-per-year warnings are not used here: the
+    /// planner looks at days around the ones shown, and those would warn about years nobody asked for.
     func noteProvisional(_ dates: [CivilDate]) {
-        var years: Set<Int> = []
-        for d in dates { years.formUnion(workspace.workdays.unpublishedYears(from: d, through: d)) }
-        for y in years.sorted() {
-            FileHandle.standardError.write(Data("dutyctl: \(WorkingDayCalendar.unpublishedWarning(y))\n".utf8))
-        }
+        warn(workspace.provisionalWarnings(dates))
     }
 }
 
@@ -57,29 +66,16 @@ var currentUser: String {
     return env["USER"] ?? "uid \(getuid())"
 }
 
-extension Instant {
-    /// Now, to the second (what people read and what gets recorded).
-    static var now: Instant {
-        Instant(seconds: Int(Date().timeIntervalSince1970))
-    }
+/// An answer's warnings on standard error, as dutyctl's own.
+func warn(_ warnings: [String]) {
+    for w in warnings { FileHandle.standardError.write(Data("dutyctl: \(w)\n".utf8)) }
 }
 
-/// Parses an `--at`/`--on` value: an instant with an offset, a local date-time, or a date (its start).
-func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant {
-    if let i = Instant(iso: text, zone: zone) { return i }
-    if let d = CivilDate(iso: text) {
-        return zone.instant(on: d)
+extension GlobalOptions {
+    /// Remote mode, the default: the running daemon over its socket (`--socket`, default
+    /// /run/dutyd/api.sock). `--config` or a `--state` path means direct mode on the files.
+    var remote: APIClient? {
+        guard config == nil && state == nil else { return nil }
+        return APIClient(socket: socket ?? APISettings.defaultSocket)
     }
-    throw Failure(
-        Failure.usage,
-        "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'"
-    )
-}
-
-/// Parses a date option or argument (`YYYY-MM-DD`); `option` names it in the message.
-func parseDate(_ text: String, option: String) throws -> CivilDate {
-    guard let d = CivilDate(iso: text), text.count == 10 else {
-        throw Failure(Failure.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
-    }
-    return d
 }

@@ -3,7 +3,7 @@ import ArgumentParser
 /// `dutyctl`: the administrator's command line for dutyd.
 ///
 /// Exit status (DESIGN.md): 0 success, 1 failure at run time, 64 bad usage, 65 bad input data,
-/// 69 daemon unavailable, 78 bad configuration.
+/// 69 daemon unavailable, 77 not allowed (the API refused the user), 78 bad configuration.
 @main
 struct Dutyctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +11,14 @@ struct Dutyctl: AsyncParsableCommand {
         abstract: "Manage dutyd and ask what is due.",
         discussion: """
             Exit status: 0 success, 1 failure at run time, 64 bad usage, 65 bad input data \
-            (file:line:column and what was expected), 69 daemon unavailable, 78 bad configuration.
+            (file:line:column and what was expected), 69 daemon unavailable, 77 not allowed, 78 bad \
+            configuration.
+
+            Without --config, commands ask the running dutyd over its API socket (--socket, default \
+            /run/dutyd/api.sock); with --config PATH they work on the files and the state store directly.
             """,
         subcommands: [
-            Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
+            Status.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
             Report.self, Ledger.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
@@ -29,6 +33,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("The state store, instead of the settings' state.", valueName: "path"))
     var state: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The running dutyd's API socket (default /run/dutyd/api.sock).", valueName: "path")
+    )
+    var socket: String?
 
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -25,33 +26,25 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only this obligation (repeat for more).", valueName: "id"))
     var obligation: [String] = []
 
-    /// The query these options and `--state` (states to list) ask.
-    func query(zone: Zone, states: Set<Occurrence.State>?) throws -> OccurrenceQuery {
-        var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: zone, option: "--at") } ?? .now)
-        if let within {
-            do {
-                q.within = try DutyDuration.parse(within)
-            } catch {
-                throw Failure(Failure.usage, "--within: \(error.message)")
-            }
-        }
-        if subtree && unit == nil { throw Failure(Failure.usage, "--subtree needs --unit ID") }
-        q.unit = unit
-        q.subtree = subtree
-        q.obligations = obligation
-        q.states = states
-        return q
+    /// The request these options and `--state` words (states to list) make.
+    func request(states: [String]?) -> OccurrencesRequest {
+        var r = OccurrencesRequest()
+        r.unit = unit
+        r.subtree = subtree
+        r.within = within
+        r.at = at
+        r.obligation = obligation
+        r.state = states
+        return r
     }
 }
 
 extension GlobalOptions {
     /// `--state` on `upcoming` and `overdue`: state names (`open`, `late`, `done`, `waived`, `all`,
     /// comma-separated) filter; anything else is the state store's path, as on every other command.
-    func stateFilter() throws -> (states: Set<Occurrence.State>?, store: GlobalOptions) {
+    func stateFilter() throws -> (states: [String]?, store: GlobalOptions) {
         let (words, store) = try stateWords(Occurrence.State.allCases.map(\.rawValue) + ["all"])
-        guard let words else { return (nil, store) }
-        if words.contains("all") { return (Set(Occurrence.State.allCases), store) }
-        return (Set(words.compactMap(Occurrence.State.init(rawValue:))), store)
+        return (words, store)
     }
 
     /// `--state` as a filter when every comma-separated word is one of `names` (the options without
@@ -74,18 +67,19 @@ extension GlobalOptions {
     }
 }
 
-/// Prints occurrences as a table or as `{"occurrences": [...]}`.
-func printOccurrences(_ list: [Occurrence], planner: Planner, now: Instant, json: Bool, empty: String) {
-    let views = list.map { planner.view($0, now: now) }
+/// Prints occurrences as a table or as `{"occurrences": [...]}`, and the answer's warnings.
+func printOccurrences(_ list: OccurrenceList, json: Bool) {
+    defer { warn(list.warnings) }
+    let views = list.occurrences
     if json {
         printJSON(["occurrences": views])
         return
     }
     if views.isEmpty {
         print(
-            planner.organisation.units.isEmpty
+            list.noUnits
                 ? "the state store holds no units yet; import them: dutyctl unit import units.csv (see config/organisation/)"
-                : empty
+                : list.empty
         )
         return
     }
@@ -121,9 +115,7 @@ struct Upcoming: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try listOccurrences(global, filters) { planner, q, records in
-            (try planner.upcoming(q, records: records), "nothing due within \(q.within)")
-        }
+        try listOccurrences(global, filters, overdue: false)
     }
 }
 
@@ -137,27 +129,29 @@ struct Overdue: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try listOccurrences(global, filters) { planner, q, records in
-            (try planner.overdue(q, records: records), "nothing is overdue")
-        }
+        try listOccurrences(global, filters, overdue: true)
     }
 }
 
-/// `upcoming` and `overdue`: the same filters, output and notes; only the question differs. `ask`
-/// returns the occurrences and what to say when there are none.
-private func listOccurrences(
-    _ global: GlobalOptions,
-    _ filters: FilterOptions,
-    _ ask: (Planner, OccurrenceQuery, DutyRecords) throws -> ([Occurrence], String)
-) throws {
+/// `upcoming` and `overdue`: the same filters, output and notes; only the question differs. Remote
+/// mode asks the daemon; direct mode answers with the same function on the files.
+private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, overdue: Bool) throws {
     try running {
         let (states, options) = try global.stateFilter()
-        let direct = try Direct.open(options)
-        let planner = try direct.planner()
-        let q = try filters.query(zone: direct.zone, states: states)
-        let (list, empty) = try ask(planner, q, try direct.store.records())
-        printOccurrences(list, planner: planner, now: q.at, json: global.json, empty: empty)
-        direct.noteProvisional(list.filter(\.timing.provisional).map(\.timing.date))
+        var r = filters.request(states: states)
+        r.overdue = overdue
+        let list: OccurrenceList
+        if let client = options.remote {
+            list = try client.get("/v1/occurrences/\(overdue ? "overdue" : "upcoming")", r)
+        } else {
+            let direct = try Direct.open(options)
+            list = try direct.workspace.occurrences(
+                r,
+                planner: try direct.planner(),
+                records: try direct.store.records()
+            )
+        }
+        printOccurrences(list, json: global.json)
     }
 }
 
@@ -202,35 +196,4 @@ struct Explain: ParsableCommand {
             )
         }
     }
-}
-
-/// The occurrence an id names, or a failure that says which part is wrong.
-func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Occurrence {
-    guard let id = OccurrenceID(text) else {
-        throw Failure(
-            Failure.usage,
-            "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
-        )
-    }
-    guard let o = planner.obligationNumber(id.obligation) else {
-        throw Failure(
-            Failure.dataError,
-            "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
-        )
-    }
-    guard let subject = planner.subjectNumber(id.subject, obligation: o) else {
-        let ob = planner.policy.obligations[o]
-        let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
-        throw Failure(
-            Failure.dataError,
-            "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is"
-        )
-    }
-    guard let found = planner.occurrence(id, records: records) else {
-        throw Failure(
-            Failure.dataError,
-            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
-        )
-    }
-    return found
 }

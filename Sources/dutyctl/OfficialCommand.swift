@@ -52,7 +52,7 @@ struct OfficialCommand: ParsableCommand {
         func run() throws {
             try running {
                 if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 try fields.check(policy: direct.policy)
                 guard let name = fields.name, let unit = fields.unit, let roles = fields.roleList else {
                     throw Failure(Failure.usage, "a new official needs --name, --unit and --roles")
@@ -75,7 +75,7 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 try fields.check(policy: direct.policy)
                 guard var o = try direct.store.official(id) else {
                     throw Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
@@ -97,7 +97,7 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 try direct.store.removeOfficial(id)
                 if global.json { printJSON(["removed": id]) } else { print("removed official \(id)") }
             }
@@ -182,7 +182,7 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 let rows = try OrganisationCSV.officials(try readInput(file), file: file, policy: direct.policy)
                 try importing(rows, file: file, what: "official", json: global.json) {
                     try direct.store.importOfficials(rows.map(\.value), replace: replace)

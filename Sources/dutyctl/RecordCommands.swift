@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -25,59 +26,34 @@ struct Done: ParsableCommand {
 
     func run() throws {
         try running {
-            let direct = try Direct.open(global)
-            let planner = try direct.planner()
-            let records = try direct.store.records()
-            let found = try locate(occurrence, planner: planner, records: records)
-            let day = try on.map { try parseDate($0, option: "--on") } ?? direct.today()
-            if day > direct.today() {
-                throw Failure(Failure.usage, "--on \(day) is in the future; record it when it is done")
+            var r = DoneRequest(occurrence: occurrence)
+            r.on = on
+            r.ref = ref
+            r.note = note
+            let answer: DoneAnswer
+            if let client = global.remote {
+                answer = try client.post("/v1/done", r)
+            } else {
+                let direct = try Direct.openForWriting(global)
+                answer = try direct.workspace.recordDone(r, store: direct.store, by: currentUser)
             }
-            var repeatable = false
-            if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
-            if found.waiver != nil {
-                throw Failure(
-                    Failure.dataError,
-                    "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
-                )
-            }
-            if repeatable && found.completion != nil {
-                throw Failure(
-                    Failure.dataError,
-                    "\(found.id) is met already (\(found.completion!.on)); record further completions against the next checkpoint"
-                )
-            }
-            let c = Completion(
-                occurrence: found.id,
-                on: day,
-                recordedAt: .now,
-                by: currentUser,
-                reference: ref,
-                note: note
-            )
-            try direct.store.complete(c, repeatable: repeatable)
-            let late = day > found.timing.date
-            // What the completion starts: the organisation is unchanged, so the same planner answers.
-            var after = records
-            after.completions.append(c)
-            let starts = planner.occurrences(triggeredBy: found.id, records: after)
             if global.json {
                 printJSON(
                     DoneOutput(
-                        occurrence: found.id.description,
-                        doneOn: day.description,
-                        late: late,
-                        starts: starts.map(\.id.description)
+                        occurrence: answer.occurrence,
+                        doneOn: answer.doneOn,
+                        late: answer.lateDays > 0,
+                        starts: answer.starts.map(\.id)
                     )
                 )
             } else {
                 print(
-                    "\(found.id): done on \(day)"
-                        + (late
-                            ? ", \(day.daysSinceEpoch - found.timing.date.daysSinceEpoch) day(s) after the deadline \(found.timing.date)"
+                    "\(answer.occurrence): done on \(answer.doneOn)"
+                        + (answer.lateDays > 0
+                            ? ", \(answer.lateDays) day(s) after the deadline \(answer.deadline)"
                             : ", on time")
                 )
-                printStarts(starts)
+                for o in answer.starts { print("  starts \(o.id), due \(o.due) \(o.weekday)") }
             }
         }
     }
@@ -115,7 +91,7 @@ struct Undo: ParsableCommand {
                     "'\(occurrence)' is not an occurrence id; expected obligation/subject/period"
                 )
             }
-            let direct = try Direct.open(global)
+            let direct = try Direct.openForWriting(global)
             let undone = try direct.store.undo(id)
             let what: String
             switch undone {
@@ -145,7 +121,7 @@ struct Waive: ParsableCommand {
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
             }
-            let direct = try Direct.open(global)
+            let direct = try Direct.openForWriting(global)
             let planner = try direct.planner()
             let found = try locate(occurrence, planner: planner, records: try direct.store.records())
             try direct.store.waive(Waiver(occurrence: found.id, reason: reason, recordedAt: .now, by: currentUser))
@@ -181,7 +157,7 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 let kinds = direct.policy.eventKinds
                 guard kinds.contains(kind) else {
                     throw Failure(
@@ -283,7 +259,7 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 try direct.store.removeEvent(unit: unit, id: id)
                 if global.json { printJSON(["removed": id]) } else { print("removed event \(id) at \(unit)") }
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -38,18 +39,23 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try running {
-            guard (1970...9999).contains(year) else {
-                throw Failure(Failure.usage, "--year \(year): expected a year such as 2026")
+            var r = ReportRequest(year: year)
+            r.unit = unit
+            r.subtree = subtree
+            r.at = at
+            let answer: ReportAnswer
+            if let client = global.remote {
+                answer = try client.get("/v1/report", r)
+            } else {
+                let direct = try Direct.open(global)
+                answer = try direct.workspace.report(
+                    r,
+                    planner: try direct.planner(),
+                    records: try direct.store.records()
+                )
             }
-            let direct = try Direct.open(global)
-            let planner = try direct.planner()
-            var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: direct.zone, option: "--at") } ?? .now)
-            q.unit = unit
-            q.subtree = subtree
-            let report = try planner.yearReport(year, q, records: try direct.store.records())
-            direct.noteProvisional([
-                CivilDate(year: year, month: 1, day: 1)!, CivilDate(year: year, month: 12, day: 31)!,
-            ])
+            warn(answer.warnings)
+            let report = answer.report
             if global.json {
                 printJSON(report)
             } else if csv {

@@ -48,7 +48,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 try fields.check(policy: direct.policy)
                 guard let name = fields.name, let kind = fields.kind else {
                     throw Failure(Failure.usage, "a new unit needs --name and --kind")
@@ -80,7 +80,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 guard var unit = try direct.store.unit(id) else {
                     throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
                 }
@@ -120,7 +120,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 let (units, officials) = try direct.store.removeUnit(id, recursive: recursive)
                 if global.json {
                     printJSON(["removed_units": units, "removed_officials": officials])
@@ -239,7 +239,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
+                let direct = try Direct.openForWriting(global)
                 let bytes = try readInput(file)
                 let track = try trackFrom.map { try parseDate($0, option: "--track-from") }
                 let rows = try OrganisationCSV.units(bytes, file: file, policy: direct.policy, addedOn: direct.today())

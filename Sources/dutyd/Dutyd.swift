@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyNotify
 import DutyService
@@ -98,8 +99,19 @@ struct Dutyd: AsyncParsableCommand {
                     clock.offset = start.microseconds - clock.wall().microseconds
                 }
                 let scheduler = Scheduler(configPath: config, clock: clock, journal: journal, logger: logger)
+                var services: [any Service] = [scheduler]
+                // One dutyd per state store; the lock is the kernel's and goes with the process.
+                let settings = try Settings.load(path: config)
+                _ = try StateLock.acquire(settings.state)
+                // The API's socket and groups are read once, at start (a reload keeps them).
+                let api = settings.api
+                if api.enabled {
+                    services.append(
+                        APIServer(settings: api, scheduler: scheduler, logger: logger, version: dutydVersion)
+                    )
+                }
                 // Signals come from `SignalWaiter` (main.swift blocked them), not the group's DispatchSources.
-                let group = ServiceGroup(configuration: .init(services: [scheduler], logger: logger))
+                let group = ServiceGroup(configuration: .init(services: services, logger: logger))
                 SignalWaiter.start(Dutyd.serviceSignals) { signal in
                     Task {
                         if signal == SIGHUP {

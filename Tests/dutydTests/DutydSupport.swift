@@ -17,11 +17,14 @@ struct Daemon {
     let folder: URL
     let config: String
     var state: String { folder.appendingPathComponent("dutyd.sqlite").path }
+    /// The API socket the daemon of this configuration listens on.
+    var socket: String { folder.appendingPathComponent("api.sock").path }
 
     /// The example organisation (plus `extraUnits` generated units with a clerk each), tracked from
     /// 1 January 2026, with its own copy of the policy so a test may break it.
     /// `settings` is added to the settings file (an `[email]` table, hooks).
-    init(extraUnits: Int = 0, settings extra: String = "") throws {
+    /// `api` is added to its `[api]` table (groups).
+    init(extraUnits: Int = 0, settings extra: String = "", api: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-e2e-\(UUID().uuidString)")
         let policy = folder.appendingPathComponent("policy")
         try FileManager.default.createDirectory(at: policy, withIntermediateDirectories: true)
@@ -38,6 +41,10 @@ struct Daemon {
         track_from = "2026-01-01"
 
         \(extra)
+
+        [api]
+        socket = "api.sock"
+        \(api)
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let (units, officials) = try exampleOrganisationCSV(extraUnits: extraUnits)
         let u = folder.appendingPathComponent("units.csv").path

@@ -93,6 +93,17 @@ package final class Dispatcher {
         return (n.at, planner.policy.obligations[n.obligation].id, n.step)
     }
 
+    /// The next `limit` step times after `now`, one step named for each.
+    package func nextSteps(after now: Instant, limit: Int) -> [(at: Instant, obligation: String, step: String)] {
+        var out: [(at: Instant, obligation: String, step: String)] = []
+        var from = max(watermark ?? now, now)
+        while out.count < limit, let n = plan.nextStep(atOrAfter: from) {
+            out.append((n.at, planner.policy.obligations[n.obligation].id, n.step))
+            from = Instant(microseconds: n.at.microseconds + 1)
+        }
+        return out
+    }
+
     /// When something is next to do: a step, a retry, or the next day (to plan further ahead).
     package func nextWake(after now: Instant) throws(StoreError) -> Instant {
         let zone = workspace.settings.timezone

@@ -5,6 +5,7 @@ package import DutyStore
 import Foundation
 package import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// dutyd's main service: builds the plan, tells systemd it is ready, then sleeps until the next step,
 /// performs it and plans again, until it is told to stop. SIGHUP reads the settings, policy and holidays
@@ -20,6 +21,8 @@ package final class Scheduler: Service {
     let logger: Logger
     let channels: ChannelFactory
     private let inbox = Inbox()
+    private let published = Mutex<DaemonSnapshot?>(nil)
+    private let startedAt = Instant.now
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
 
@@ -42,6 +45,27 @@ package final class Scheduler: Service {
     /// Asks the scheduler to read its configuration again (what SIGHUP does: dutyd's `SignalWaiter`
     /// calls this). Asked before `run` has reported READY, the reload waits and happens right after.
     package func reload() async { await inbox.post(.reload) }
+
+    /// A change was written to the store (the API): plan again and perform at once, without waiting
+    /// for the next wake.
+    package func changed() async { await inbox.post(.timer) }
+
+    /// What is in force now, for the API (`nil` until the first plan is built).
+    package var snapshot: DaemonSnapshot? { published.withLock { $0 } }
+
+    private func publish(_ d: Dispatcher, loadedAt: Instant? = nil) {
+        let next = d.nextSteps(after: clock.now(), limit: 5)
+        published.withLock {
+            $0 = DaemonSnapshot(
+                configPath: configPath,
+                workspace: d.workspace,
+                store: d.store,
+                startedAt: startedAt,
+                loadedAt: loadedAt ?? $0?.loadedAt ?? .now,
+                next: next
+            )
+        }
+    }
 
     /// Asks it to stop (what SIGTERM does through the service group).
     package func stop() async { await inbox.post(.stop) }
@@ -92,6 +116,7 @@ package final class Scheduler: Service {
             channels: channels
         )
         logStarted(dispatcher, event: .started)
+        publish(dispatcher, loadedAt: .now)
         var shown = status(dispatcher)
         manager.notify("READY=1\nSTATUS=\(shown)")
 
@@ -112,6 +137,7 @@ package final class Scheduler: Service {
                     // The store is busy or gone for now: logged, tried again on the next wake.
                     logger.error("cannot perform the plan: \(error); trying again on the next wake")
                 }
+                publish(dispatcher)
                 let current = status(dispatcher)
                 if current != shown {
                     manager.notify("STATUS=\(current)")
@@ -132,7 +158,9 @@ package final class Scheduler: Service {
                 case .stop:
                     break loop
                 case .reload:
+                    let before = dispatcher
                     dispatcher = await reloaded(dispatcher)
+                    if dispatcher !== before { publish(dispatcher, loadedAt: .now) }
                     shown = status(dispatcher)
                     manager.notify("READY=1\nSTATUS=\(shown)")
                 case .timer:
@@ -196,6 +224,17 @@ package final class Scheduler: Service {
         guard let next = d.nextStep(after: clock.now()) else { return "nothing scheduled within 400 days" }
         return "next: \(next.obligation) \(next.step) at \(next.at.format(in: zone))"
     }
+}
+
+/// What the running service has in force, for the API: the files read at the last (re)load, the store,
+/// and the next steps.
+package struct DaemonSnapshot: Sendable {
+    package var configPath: String
+    package var workspace: Workspace
+    package var store: DutyStore
+    package var startedAt: Instant
+    package var loadedAt: Instant
+    package var next: [(at: Instant, obligation: String, step: String)]
 }
 
 /// What wakes the scheduler.

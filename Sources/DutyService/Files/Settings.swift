@@ -25,6 +25,8 @@ package struct Settings: Sendable {
     package var email = EmailSettings()
     /// `[[hook]]`, in the order written.
     package var hooks: [HookSettings] = []
+    /// `[api]`: the control socket and who may change state through it.
+    package var api = APISettings()
 
     package init() {}
 
@@ -32,7 +34,7 @@ package struct Settings: Sendable {
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
         "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
-        "api": ["socket", "admin_groups"],
+        "api": ["socket", "admin_groups", "group", "enabled"],
         "email": [
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
             "language", "ca_file", "helo", "timeout", "session_timeout",
@@ -131,6 +133,7 @@ package struct Settings: Sendable {
                 throw fail("track_from", "track_from: expected a date such as \"2026-11-29\"")
             }
         }
+        if let api = table["api"]?.table { s.api = try parseAPI(api, path: path, resolve: resolve) }
         if let email = table["email"]?.table { s.email = try parseEmail(email, path: path, resolve: resolve) }
         if let hooks = table["hook"]?.array { s.hooks = try parseHooks(hooks, path: path) }
         return s
@@ -202,5 +205,53 @@ struct KeyLocator {
     func find(_ path: String) -> (Int?, Int?) {
         guard let p = document.locate(path) else { return (nil, nil) }
         return (p.line, p.column)
+    }
+}
+
+/// `[api]` (DESIGN.md, API socket): where dutyd listens, the socket's group (queries), and the groups
+/// that may change state besides root.
+package struct APISettings: Sendable, Equatable {
+    package static let defaultSocket = "/run/dutyd/api.sock"
+    package var enabled = true
+    package var socket = APISettings.defaultSocket
+    /// The socket file's group; its members may ask questions.
+    package var group = "dutyd"
+    /// Members of these groups (and root) may change state.
+    package var adminGroups = ["dutyd-admin"]
+
+    package init() {}
+}
+
+extension Settings {
+    static func parseAPI(
+        _ table: TOMLTable,
+        path: String,
+        resolve: (String) -> String
+    ) throws(ConfigError) -> APISettings {
+        func fail(_ node: TOMLNode, _ message: String) -> ConfigError {
+            ConfigError(path, node.position.line, node.position.column, message)
+        }
+        var a = APISettings()
+        if let n = table["enabled"] {
+            guard let b = n.bool else { throw fail(n, "api.enabled: expected true or false") }
+            a.enabled = b
+        }
+        if let n = table["socket"] {
+            guard let p = n.string, !p.isEmpty else {
+                throw fail(n, "api.socket: expected a socket path in quotes, such as \"/run/dutyd/api.sock\"")
+            }
+            a.socket = resolve(p)
+        }
+        if let n = table["group"] {
+            guard let g = n.string, !g.isEmpty else { throw fail(n, "api.group: expected a group name in quotes") }
+            a.group = g
+        }
+        if let n = table["admin_groups"] {
+            guard let list = n.array?.compactMap(\.string), list.count == n.array?.count else {
+                throw fail(n, "api.admin_groups: expected a list of group names, such as [\"dutyd-admin\"]")
+            }
+            a.adminGroups = list
+        }
+        return a
     }
 }

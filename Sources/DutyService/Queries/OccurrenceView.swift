@@ -2,7 +2,7 @@ package import DutyCalendar
 package import DutyCore
 
 /// An occurrence as `upcoming`, `overdue` and `explain` print it, text or JSON (DESIGN.md, dutyctl).
-package struct OccurrenceView: Encodable, Sendable {
+package struct OccurrenceView: Codable, Sendable {
     package var id: String
     package var obligation: String
     package var title: String
@@ -44,7 +44,7 @@ package struct OccurrenceView: Encodable, Sendable {
     }
 }
 
-package struct PersonView: Encodable, Sendable, Hashable {
+package struct PersonView: Codable, Sendable, Hashable {
     /// The official's id; `nil` for a unit mailbox.
     package var id: String?
     package var name: String
@@ -55,14 +55,14 @@ package struct PersonView: Encodable, Sendable, Hashable {
     package var relation: String
 }
 
-package struct LiabilityView: Encodable, Sendable {
+package struct LiabilityView: Codable, Sendable {
     /// Main leadership responsibility (第十三条).
     package var main: [String]
     /// Important leadership responsibility.
     package var important: [String]
 }
 
-package struct StepView: Encodable, Sendable {
+package struct StepView: Codable, Sendable {
     package var name: String
     package var kind: String
     package var at: String
@@ -70,7 +70,7 @@ package struct StepView: Encodable, Sendable {
     package var recipients: [PersonView]
 }
 
-package struct CompletionView: Encodable, Sendable {
+package struct CompletionView: Codable, Sendable {
     package var on: String
     package var late: Bool
     package var by: String
@@ -84,7 +84,7 @@ package struct CompletionView: Encodable, Sendable {
     }
 }
 
-package struct WaiverView: Encodable, Sendable {
+package struct WaiverView: Codable, Sendable {
     package var reason: String
     package var by: String
     package var recordedAt: String

@@ -4,9 +4,9 @@ package import DutyCore
 /// `dutyctl report --year`: per unit and obligation, how the deadlines of a year went — the figures a
 /// yearly assessment asks for (第八条, 第十一条). A deadline counts in the year its deadline day falls
 /// in, once the unit is tracked.
-package struct YearReport: Sendable, Encodable {
+package struct YearReport: Sendable, Codable {
     /// One unit and obligation, or a unit's total (`obligation` empty), or everything (`unit` empty).
-    package struct Line: Sendable, Encodable, Equatable {
+    package struct Line: Sendable, Codable, Equatable {
         package var unit: String
         package var unit_name: String
         package var obligation: String

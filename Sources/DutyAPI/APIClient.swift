@@ -1,0 +1,119 @@
+package import DutyService
+package import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// dutyctl's side of the API: one HTTP/1.1 request per connection over dutyd's Unix socket (plain
+/// swift-nio; `Foundation.URLSession` cannot use Unix sockets on Linux). An error answer becomes the
+/// `Failure` it describes, so dutyctl prints the daemon's message and exits with its status.
+package struct APIClient: Sendable {
+    package let socket: String
+
+    package init(socket: String) { self.socket = socket }
+
+    /// `GET path?query`, the request's fields as the query string.
+    package func get<A: Decodable>(_ path: String, _ request: some Encodable, as: A.Type = A.self) throws -> A {
+        // The encoder leaves '+' as it is, which a server reads as a space: `--at ...+08:00`.
+        let query = try URLEncodedFormEncoder().encode(request).replacingOccurrences(of: "+", with: "%2B")
+        return try decode(
+            A.self,
+            try wait { try await self.send(.GET, path + (query.isEmpty ? "" : "?" + query), nil) }
+        )
+    }
+
+    /// `POST path` with the request as JSON.
+    package func post<A: Decodable>(_ path: String, _ request: some Encodable, as: A.Type = A.self) throws -> A {
+        let body = try JSONEncoder().encode(request)
+        return try decode(A.self, try wait { try await self.send(.POST, path, body) })
+    }
+
+    /// One raw request and its answer's status and body (tests check answers against the OpenAPI file).
+    package func raw(_ method: String, _ uri: String, body: Data? = nil) throws -> (status: Int, body: Data) {
+        try wait { try await self.send(HTTPMethod(rawValue: method), uri, body) }
+    }
+
+    /// The answer's status and body.
+    func send(_ method: HTTPMethod, _ uri: String, _ body: Data?) async throws -> (status: Int, body: Data) {
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(5))
+                .connect(unixDomainSocketPath: socket) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                            wrappingChannelSynchronously: channel
+                        )
+                    }
+                }
+        } catch {
+            throw unreachable(error)
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
+            head.headers.add(name: "Host", value: "dutyd")
+            head.headers.add(name: "Connection", value: "close")
+            if let body {
+                head.headers.add(name: "Content-Type", value: "application/json")
+                head.headers.add(name: "Content-Length", value: String(body.count))
+            }
+            try await outbound.write(.head(head))
+            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await outbound.write(.end(nil))
+            var status = 0
+            var data = Data()
+            for try await part in inbound {
+                switch part {
+                case .head(let h): status = Int(h.status.code)
+                case .body(var b): data.append(contentsOf: b.readBytes(length: b.readableBytes) ?? [])
+                case .end: return (status, data)
+                }
+            }
+            throw Failure(69, "dutyd closed the connection on \(socket) before answering; see `journalctl -u dutyd`")
+        }
+    }
+
+    private func decode<A: Decodable>(_ type: A.Type, _ answer: (status: Int, body: Data)) throws -> A {
+        guard answer.status == 200 else {
+            if let e = try? JSONDecoder().decode(APIErrorBody.self, from: answer.body) {
+                throw Failure(e.exitStatus, e.error)
+            }
+            throw Failure(1, "dutyd answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        do {
+            return try JSONDecoder().decode(A.self, from: answer.body)
+        } catch {
+            throw Failure(
+                1,
+                "dutyd's answer is not what this dutyctl expects (\(error)); are dutyd and dutyctl the same version? (dutyd --version, dutyctl --version)"
+            )
+        }
+    }
+
+    /// Why the socket cannot be reached, and what to do (69: no daemon; 77: not allowed to connect).
+    private func unreachable(_ error: any Error) -> Failure {
+        let errno = (error as? IOError)?.errnoCode ?? 0
+        switch errno {
+        case EACCES, EPERM:
+            let user = getpwuid(getuid())?.pointee.pw_name.map { String(cString: $0) } ?? "you"
+            return Failure(
+                77,
+                "\(user) may not connect to \(socket): the API is for members of the group 'dutyd'; ask an administrator to run `usermod -aG dutyd \(user)`, then log in again"
+            )
+        default:
+            return Failure(
+                69,
+                "dutyd is not running: nothing answers on \(socket) (\(errno == 0 ? "\(error)" : String(cString: strerror(errno)))). Start it with `systemctl start dutyd`, or work on the files without it: dutyctl --config /etc/dutyd/dutyd.toml …"
+            )
+        }
+    }
+
+    /// Runs `body` on NIO's threads and waits for it: dutyctl's commands are synchronous.
+    private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: T.self)
+        promise.completeWithTask(body)
+        return try promise.futureResult.wait()
+    }
+}

@@ -1,0 +1,296 @@
+import DutyCalendar
+import DutyCore
+import DutyNotify
+package import DutyService
+import DutyStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+package import Logging
+import NIOCore
+import NIOPosix
+package import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// dutyd's control API (`openapi.yaml` beside this file): HTTP/JSON on a Unix socket, version 1 under `/v1/`. Every
+/// answer is computed by the same function direct mode uses (`DutyService/Commands/Requests.swift`),
+/// on the configuration and store the scheduler has in force; a change wakes the scheduler at once.
+///
+/// Who may do what comes from the kernel (SO_PEERCRED, `Peer.swift`): queries for members of the
+/// socket's group, changes for root and the `admin_groups`. Each change is a journal entry naming who.
+///
+/// Hummingbird's `Application` is not used: it runs a once-a-second timer for its `Date` header, and
+/// an idle dutyd wakes only for its watchdog. The server is built from Hummingbird's parts instead.
+package final class APIServer: Service {
+    let settings: APISettings
+    let scheduler: Scheduler
+    let logger: Logger
+    let version: String
+    private let planners = Mutex<(key: String, planner: Planner)?>(nil)
+
+    package init(settings: APISettings, scheduler: Scheduler, logger: Logger, version: String) {
+        self.settings = settings
+        self.scheduler = scheduler
+        self.logger = logger
+        self.version = version
+    }
+
+    package func run() async throws {
+        let router = Router(context: APIContext.self)
+        routes(router, auth: Authorizer(readGroup: settings.group, adminGroups: settings.adminGroups))
+        let responder = router.buildResponder()
+        let logger = self.logger
+        let socket = settings.socket
+        let group = settings.group
+        let folder = (socket as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let server = try HTTPServerBuilder.http1(configuration: .init()).buildServer(
+            configuration: ServerConfiguration(address: .unixDomainSocket(path: socket)),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { request, writer, channel in
+                let context = APIContext(source: .init(channel: channel, logger: logger))
+                var response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = APIServer.failure(error)
+                }
+                response.headers[.cacheControl] = "no-store"
+                try await writer.write(response: response.head, body: response.body)
+            },
+            onServerRunning: { _ in
+                // Mode 0660, group `dutyd` (DESIGN.md): the socket's group may ask, others cannot connect.
+                chmod(socket, 0o660)
+                if let g = getgrnam(group) { chown(socket, uid_t.max, g.pointee.gr_gid) }
+                logger.info("API listening on \(socket)", metadata: ["DUTY_SOCKET": "\(socket)"])
+            }
+        )
+        try await server.run()
+    }
+
+    // MARK: Routes
+
+    private func routes(_ router: Router<APIContext>, auth: Authorizer) {
+        let v1 = router.group("v1")
+        v1.get("status") { _, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try json(try self.status())
+        }
+        v1.get("occurrences/upcoming") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            var r = try query(OccurrencesRequest.self, request)
+            r.overdue = false
+            return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
+        }
+        v1.get("occurrences/overdue") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            var r = try query(OccurrencesRequest.self, request)
+            r.overdue = true
+            return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
+        }
+        v1.get("report") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(ReportRequest.self, request)
+            return try json(try self.ask { w, p, records in try w.report(r, planner: p, records: records) })
+        }
+        v1.get("calendar") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(CalendarRequest.self, request)
+            return try json(try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) })
+        }
+        // The same feed as text/calendar, for a client that subscribes (through a local proxy).
+        v1.get("calendar.ics") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(CalendarRequest.self, request)
+            let answer = try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/calendar; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.ics))
+            )
+        }
+        v1.post("done") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(DoneRequest.self, request, context)
+            let snap = try self.current()
+            let answer = try snap.workspace.recordDone(r, store: snap.store, by: peer.user)
+            await self.changed(
+                peer,
+                "done \(answer.occurrence) on \(answer.doneOn)",
+                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
+            )
+            return try json(answer)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The peer, if it may do `needed`; else 403 and exit status 77 for dutyctl.
+    private func authorize(_ context: APIContext, _ auth: Authorizer, _ needed: Authorizer.Access) async throws -> Peer
+    {
+        let peer = try await Peer.of(context.channel)
+        let access = auth.access(peer)
+        guard access >= needed else {
+            let what =
+                needed == .write
+                ? "may not change dutyd's state: changes are for root and members of \(auth.adminGroups.map { "'\($0)'" }.joined(separator: " or ")) ([api] admin_groups in dutyd.toml); ask an administrator to run `usermod -aG \(auth.adminGroups.first ?? "dutyd-admin") \(peer.user)`"
+                : "may not use dutyd's API: queries are for members of the group '\(auth.readGroup)'; ask an administrator to run `usermod -aG \(auth.readGroup) \(peer.user)`"
+            throw APIFailure(.forbidden, 77, "\(peer.user) \(what)")
+        }
+        return peer
+    }
+
+    private func current() throws -> DaemonSnapshot {
+        guard let snap = scheduler.snapshot else {
+            throw APIFailure(
+                .serviceUnavailable,
+                69,
+                "dutyd is starting and has not built its plan yet; try again in a moment"
+            )
+        }
+        return snap
+    }
+
+    /// Runs a query on the configuration in force, the current records and a planner kept until the
+    /// organisation or the configuration changes.
+    private func ask<A>(_ body: (Workspace, Planner, DutyRecords) throws -> A) throws -> A {
+        let snap = try current()
+        let revision = try snap.store.revisions()[.organisation] ?? 0
+        let key = "\(snap.loadedAt.microseconds)/\(revision)"
+        let planner: Planner
+        if let cached = planners.withLock({ $0?.key == key ? $0?.planner : nil }) {
+            planner = cached
+        } else {
+            planner = try snap.workspace.planner(snap.store)
+            planners.withLock { $0 = (key, planner) }
+        }
+        return try body(snap.workspace, planner, try snap.store.records())
+    }
+
+    /// Logs who changed what, and wakes the scheduler so the change counts at once.
+    private func changed(_ peer: Peer, _ what: String, _ fields: Logger.Metadata) async {
+        var metadata = fields
+        metadata["DUTY_PEER_USER"] = "\(peer.user)"
+        metadata["DUTY_PEER_UID"] = "\(peer.uid)"
+        metadata["DUTY_PEER_PID"] = "\(peer.pid)"
+        metadata["DUTY_CHANGE"] = "\(what)"
+        logger.event(.changed, "\(peer.user) (uid \(peer.uid)): \(what)", metadata)
+        await scheduler.changed()
+    }
+
+    private func status() throws -> StatusView {
+        let snap = try current()
+        let s = snap.workspace.settings
+        let zone = s.timezone
+        let now = Instant.now
+        let planner = try snap.workspace.planner(snap.store)
+        let today = zone.day(of: now)
+        let counts = try snap.store.ledgerCounts()
+        return StatusView(
+            version: version,
+            pid: getpid(),
+            startedAt: snap.startedAt.format(in: zone),
+            uptimeSeconds: max(0, now.seconds - snap.startedAt.seconds),
+            config: snap.configPath,
+            loadedAt: snap.loadedAt.format(in: zone),
+            timezone: zone.identifier,
+            state: s.state,
+            policy: s.policy,
+            holidays: s.holidays,
+            socket: settings.socket,
+            units: planner.organisation.units.count,
+            officials: planner.organisation.officials.count,
+            obligations: planner.policy.obligations.count,
+            next: snap.next.map { .init(at: $0.at.format(in: zone), obligation: $0.obligation, step: $0.step) },
+            ledger: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
+            holidayYears: snap.workspace.workdays.publishedYears.sorted(),
+            provisionalYears: snap.workspace.workdays.unpublishedYears(from: today, through: today.adding(days: 400))
+        )
+    }
+
+    /// An error as the API's error body: the message dutyctl prints and the exit status it ends with.
+    static func failure(_ error: any Error) -> Response {
+        let (status, exit, message): (HTTPResponse.Status, Int32, String)
+        if let f = error as? APIFailure {
+            (status, exit, message) = (f.status, f.exit, f.message)
+        } else if let e = error as? HTTPError {
+            (status, exit, message) = (e.status, 64, e.body ?? "\(e.status)")
+        } else if let f = Failure(translating: error) {
+            let s: HTTPResponse.Status =
+                switch f.status {
+                case Failure.usage: .badRequest
+                case Failure.dataError: .unprocessableContent
+                default: .internalServerError
+                }
+            (status, exit, message) = (s, f.status, f.message)
+        } else {
+            (status, exit, message) = (.internalServerError, 1, "\(error)")
+        }
+        let body = (try? JSONEncoder().encode(APIErrorBody(error: message, exitStatus: exit))) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}
+
+/// A refusal with its HTTP status and the exit status dutyctl ends with.
+package struct APIFailure: Error, Sendable {
+    var status: HTTPResponse.Status
+    var exit: Int32
+    var message: String
+    init(_ status: HTTPResponse.Status, _ exit: Int32, _ message: String) {
+        self.status = status
+        self.exit = exit
+        self.message = message
+    }
+}
+
+/// A request's context: Hummingbird's, plus the connection, whose peer credentials authorize it.
+struct APIContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any NIOCore.Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// JSON with the keys sorted, as dutyctl prints it.
+private func json(_ value: some Encodable) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Response(
+        status: .ok,
+        headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+    )
+}
+
+/// A GET request's query string as a request value; a mistake is bad usage.
+private func query<R: Decodable>(_ type: R.Type, _ request: Request) throws -> R {
+    do {
+        return try URLEncodedFormDecoder().decode(R.self, from: request.uri.query ?? "")
+    } catch {
+        throw APIFailure(.badRequest, 64, "the query string does not fit \(R.self): \(error)")
+    }
+}
+
+/// A POST request's JSON body as a request value; a mistake is bad usage.
+private func body<R: Decodable>(_ type: R.Type, _ request: Request, _ context: APIContext) async throws -> R {
+    do {
+        return try await request.decode(as: R.self, context: context)
+    } catch {
+        throw APIFailure(.badRequest, 64, "the request body is not a \(R.self) in JSON: \(error)")
+    }
+}

@@ -1,0 +1,65 @@
+package import DutyCalendar
+package import DutyCore
+import Foundation
+
+// What both front ends parse the same way: option values as a person types them, and occurrence ids.
+// dutyctl parses them in direct mode and dutyd's API parses the same words sent over the socket, so
+// a mistake reads the same in both modes.
+
+extension Instant {
+    /// Now, to the second (what people read and what gets recorded).
+    package static var now: Instant {
+        Instant(seconds: Int(Date().timeIntervalSince1970))
+    }
+}
+
+/// Parses an `--at`/`--on` value: an instant with an offset, a local date-time, or a date (its start).
+package func parseInstant(_ text: String, zone: Zone, option: String) throws -> Instant {
+    if let i = Instant(iso: text, zone: zone) { return i }
+    if let d = CivilDate(iso: text) {
+        return zone.instant(on: d)
+    }
+    throw Failure(
+        Failure.usage,
+        "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'"
+    )
+}
+
+/// Parses a date option or argument (`YYYY-MM-DD`); `option` names it in the message.
+package func parseDate(_ text: String, option: String) throws -> CivilDate {
+    guard let d = CivilDate(iso: text), text.count == 10 else {
+        throw Failure(Failure.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
+    }
+    return d
+}
+
+/// The occurrence an id names, or a failure that says which part is wrong.
+package func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Occurrence {
+    guard let id = OccurrenceID(text) else {
+        throw Failure(
+            Failure.usage,
+            "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
+        )
+    }
+    guard let o = planner.obligationNumber(id.obligation) else {
+        throw Failure(
+            Failure.dataError,
+            "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
+        )
+    }
+    guard let subject = planner.subjectNumber(id.subject, obligation: o) else {
+        let ob = planner.policy.obligations[o]
+        let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
+        throw Failure(
+            Failure.dataError,
+            "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is"
+        )
+    }
+    guard let found = planner.occurrence(id, records: records) else {
+        throw Failure(
+            Failure.dataError,
+            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
+        )
+    }
+    return found
+}

@@ -1,0 +1,272 @@
+package import DutyCalendar
+package import DutyCore
+package import DutyStore
+import Foundation
+
+// The questions and changes dutyctl asks, as the options were typed, and their answers. Direct mode
+// answers them here on the files; dutyd's API answers the same requests sent over its socket with
+// the same functions, so both modes print the same (DESIGN.md, dutyctl). Warnings (a date resting on
+// an unpublished holiday year) travel with the answer and go to standard error.
+
+/// `upcoming` and `overdue` (and the filters `calendar export` shares).
+package struct OccurrencesRequest: Codable, Sendable, Equatable {
+    package var overdue = false
+    package var unit: String?
+    package var subtree = false
+    /// `30d`, `8w`, `20wd`; default 30 days.
+    package var within: String?
+    /// ISO 8601 or a date; default now.
+    package var at: String?
+    package var obligation: [String] = []
+    /// State words (`open`, `late`, `done`, `waived`, `all`); `nil` for the command's default.
+    package var state: [String]?
+
+    package init() {}
+
+    /// Every field may be left out (an API client sends what it sets).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        overdue = try c.decodeIfPresent(Bool.self, forKey: .overdue) ?? false
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
+        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
+        within = try c.decodeIfPresent(String.self, forKey: .within)
+        at = try c.decodeIfPresent(String.self, forKey: .at)
+        obligation = try c.decodeIfPresent([String].self, forKey: .obligation) ?? []
+        state = try c.decodeIfPresent([String].self, forKey: .state)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case overdue, unit, subtree, within, at, obligation, state
+    }
+
+    /// The query these options ask; a mistake is bad usage (64).
+    package func query(zone: Zone) throws -> OccurrenceQuery {
+        var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: zone, option: "--at") } ?? .now)
+        if let within {
+            do {
+                q.within = try DutyDuration.parse(within)
+            } catch {
+                throw Failure(Failure.usage, "--within: \(error.message)")
+            }
+        }
+        if subtree && unit == nil { throw Failure(Failure.usage, "--subtree needs --unit ID") }
+        q.unit = unit
+        q.subtree = subtree
+        q.obligations = obligation
+        if let state {
+            var states: Set<Occurrence.State> = []
+            for word in state {
+                if word == "all" {
+                    states.formUnion(Occurrence.State.allCases)
+                } else if let s = Occurrence.State(rawValue: word) {
+                    states.insert(s)
+                } else {
+                    throw Failure(
+                        Failure.usage,
+                        "--state: unknown state '\(word)'; expected \((Occurrence.State.allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))"
+                    )
+                }
+            }
+            q.states = states
+        }
+        return q
+    }
+}
+
+/// The answer to `upcoming`/`overdue`: `{"occurrences": [...]}` is what `--json` prints.
+package struct OccurrenceList: Codable, Sendable {
+    package var occurrences: [OccurrenceView]
+    /// The store holds no units at all (the table then says how to import them).
+    package var noUnits: Bool
+    /// What to say when the list is empty.
+    package var empty: String
+    package var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case occurrences, empty, warnings
+        case noUnits = "no_units"
+    }
+}
+
+/// `report --year`.
+package struct ReportRequest: Codable, Sendable {
+    package var year: Int
+    package var unit: String?
+    package var subtree = false
+    package var at: String?
+
+    package init(year: Int) { self.year = year }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        year = try c.decode(Int.self, forKey: .year)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
+        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
+        at = try c.decodeIfPresent(String.self, forKey: .at)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case year, unit, subtree, at
+    }
+}
+
+package struct ReportAnswer: Codable, Sendable {
+    package var report: YearReport
+    package var warnings: [String]
+}
+
+/// `calendar export --ics`.
+package struct CalendarRequest: Codable, Sendable {
+    package var filters = OccurrencesRequest()
+    package var todo = false
+    package var official: String?
+    package var since: String?
+
+    package init() {}
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        filters = try c.decodeIfPresent(OccurrencesRequest.self, forKey: .filters) ?? OccurrencesRequest()
+        todo = try c.decodeIfPresent(Bool.self, forKey: .todo) ?? false
+        official = try c.decodeIfPresent(String.self, forKey: .official)
+        since = try c.decodeIfPresent(String.self, forKey: .since)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case filters, todo, official, since
+    }
+}
+
+package struct CalendarAnswer: Codable, Sendable {
+    package var ics: String
+    package var warnings: [String]
+}
+
+/// `done OCCURRENCE [--on DATE] [--ref TEXT] [--note TEXT]`.
+package struct DoneRequest: Codable, Sendable {
+    package var occurrence: String
+    package var on: String?
+    package var ref: String?
+    package var note: String?
+
+    package init(occurrence: String) { self.occurrence = occurrence }
+}
+
+package struct DoneAnswer: Codable, Sendable {
+    package struct Started: Codable, Sendable {
+        package var id: String
+        package var due: String
+        package var weekday: String
+    }
+    package var occurrence: String
+    package var doneOn: String
+    package var deadline: String
+    /// Days after the deadline day; 0 when on time.
+    package var lateDays: Int
+    package var starts: [Started]
+
+    enum CodingKeys: String, CodingKey {
+        case occurrence, deadline, starts
+        case doneOn = "done_on"
+        case lateDays = "late_days"
+    }
+}
+
+extension Workspace {
+    /// One warning for each unpublished holiday year that `dates` depend on (the calendar's own rule
+    /// and wording: a December date depends on the next year's schedule too).
+    package func provisionalWarnings(_ dates: [CivilDate]) -> [String] {
+        var years: Set<Int> = []
+        for d in dates { years.formUnion(workdays.unpublishedYears(from: d, through: d)) }
+        return years.sorted().map { WorkingDayCalendar.unpublishedWarning($0) }
+    }
+
+    /// `upcoming` or `overdue`.
+    package func occurrences(_ r: OccurrencesRequest, planner: Planner, records: DutyRecords) throws -> OccurrenceList {
+        let q = try r.query(zone: settings.timezone)
+        let list = r.overdue ? try planner.overdue(q, records: records) : try planner.upcoming(q, records: records)
+        return OccurrenceList(
+            occurrences: list.map { planner.view($0, now: q.at) },
+            noUnits: planner.organisation.units.isEmpty,
+            empty: r.overdue ? "nothing is overdue" : "nothing due within \(q.within)",
+            warnings: provisionalWarnings(list.filter(\.timing.provisional).map(\.timing.date))
+        )
+    }
+
+    /// `report --year`.
+    package func report(_ r: ReportRequest, planner: Planner, records: DutyRecords) throws -> ReportAnswer {
+        guard (1970...9999).contains(r.year) else {
+            throw Failure(Failure.usage, "--year \(r.year): expected a year such as 2026")
+        }
+        var q = OccurrenceQuery(
+            at: try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? .now
+        )
+        q.unit = r.unit
+        q.subtree = r.subtree
+        return ReportAnswer(
+            report: try planner.yearReport(r.year, q, records: records),
+            warnings: provisionalWarnings([
+                CivilDate(year: r.year, month: 1, day: 1)!, CivilDate(year: r.year, month: 12, day: 31)!,
+            ])
+        )
+    }
+
+    /// `calendar export --ics`: from `--since` (default 90 days back) through `--within` (default 400
+    /// days) ahead.
+    package func calendar(_ r: CalendarRequest, planner: Planner, records: DutyRecords) throws -> CalendarAnswer {
+        var q = try r.filters.query(zone: settings.timezone)
+        if r.filters.within == nil { q.within = DutyDuration(400, .days) }
+        let today = settings.timezone.day(of: q.at)
+        var e = ICSExport(
+            from: try r.since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90),
+            through: q.within.after(today, workdays: planner.workdays).date
+        )
+        e.todo = r.todo
+        e.official = r.official
+        return CalendarAnswer(
+            ics: try planner.ics(e, q, records: records, stamp: .now),
+            warnings: provisionalWarnings([e.from, e.through])
+        )
+    }
+
+    /// `done`: records the completion by `by` and says what it starts.
+    package func recordDone(_ r: DoneRequest, store: DutyStore, by: String) throws -> DoneAnswer {
+        let planner = try planner(store)
+        let records = try store.records()
+        let found = try locate(r.occurrence, planner: planner, records: records)
+        let today = settings.timezone.day(of: .now)
+        let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
+        if day > today {
+            throw Failure(Failure.usage, "--on \(day) is in the future; record it when it is done")
+        }
+        var repeatable = false
+        if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
+        if found.waiver != nil {
+            throw Failure(
+                Failure.dataError,
+                "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
+            )
+        }
+        if repeatable, let done = found.completion {
+            throw Failure(
+                Failure.dataError,
+                "\(found.id) is met already (\(done.on)); record further completions against the next checkpoint"
+            )
+        }
+        let c = Completion(occurrence: found.id, on: day, recordedAt: .now, by: by, reference: r.ref, note: r.note)
+        try store.complete(c, repeatable: repeatable)
+        // What the completion starts: the organisation is unchanged, so the same planner answers.
+        var after = records
+        after.completions.append(c)
+        let starts = planner.occurrences(triggeredBy: found.id, records: after)
+        return DoneAnswer(
+            occurrence: found.id.description,
+            doneOn: day.description,
+            deadline: found.timing.date.description,
+            lateDays: max(0, day.daysSinceEpoch - found.timing.date.daysSinceEpoch),
+            starts: starts.map {
+                .init(id: $0.id.description, due: $0.timing.date.description, weekday: $0.timing.date.weekday.shortName)
+            }
+        )
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import DutyAPI
+import DutyService
+
+/// `dutyctl status`: what the running dutyd has in force and what it does next.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The running dutyd: version, uptime, configuration in force, next steps, ledger, holiday years.",
+        discussion: """
+            Asks the daemon over its API socket (--socket, default /run/dutyd/api.sock); exits 69 when it \
+            is not running. To check the files without a daemon: dutyctl config check.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            guard let client = global.remote else {
+                throw Failure(
+                    Failure.usage,
+                    "status asks the running dutyd, not the files: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
+                )
+            }
+            let s: StatusView = try client.get("/v1/status", [String: String]())
+            if global.json {
+                printJSON(s)
+                return
+            }
+            let up = s.uptimeSeconds
+            print(
+                "dutyd \(s.version), pid \(s.pid), up \(up / 86_400)d \(up % 86_400 / 3600)h \(up % 3600 / 60)m (since \(s.startedAt))"
+            )
+            print("configuration: \(s.config), loaded \(s.loadedAt)")
+            print("  zone \(s.timezone); state \(s.state); API \(s.socket)")
+            print("  policy \(s.policy.joined(separator: ", ")); holidays \(s.holidays.joined(separator: ", "))")
+            print("  \(s.units) units, \(s.officials) officials, \(s.obligations) obligations")
+            let published = s.holidayYears.map(String.init).joined(separator: ", ")
+            print(
+                "holidays: \(published.isEmpty ? "none published" : published)"
+                    + (s.provisionalYears.isEmpty
+                        ? ""
+                        : "; provisional (weekend rule until published): \(s.provisionalYears.map(String.init).joined(separator: ", "))")
+            )
+            if s.next.isEmpty {
+                print("next: nothing scheduled within 400 days")
+            } else {
+                print("next:")
+                printTable(["AT", "OBLIGATION", "STEP"], s.next.map { [$0.at, $0.obligation, $0.step] })
+            }
+            let order = ["sending", "sent", "retry", "failed", "collapsed", "cancelled"]
+            let counts = s.ledger.sorted {
+                (order.firstIndex(of: $0.key) ?? 99, $0.key) < (order.firstIndex(of: $1.key) ?? 99, $1.key)
+            }
+            print(
+                "ledger: " + (counts.isEmpty ? "empty" : counts.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            )
+        }
+    }
+}

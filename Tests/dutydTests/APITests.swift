@@ -1,0 +1,258 @@
+import DutyAPI
+import DutyCore
+import DutyService
+import DutyStore
+import DutyTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// dutyctl against a running dutyd over its API socket (remote mode), checked against direct mode on
+/// the same files, the OpenAPI file, and real users and groups.
+@Suite("the API and dutyctl's remote mode", .serialized)
+struct APITests {
+    /// The daemon of `d` in service mode, once its API answers.
+    static func serve(_ d: Daemon, log target: String = "stderr") throws -> Process {
+        // Its log goes to a file: a pipe nobody reads while it runs would fill and stop it.
+        let p = Process()
+        p.executableURL = Daemon.products.appendingPathComponent("dutyd")
+        p.arguments = ["--config", d.config, "--log", target]
+        var env = ProcessInfo.processInfo.environment
+        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
+        p.environment = env
+        let log = d.folder.appendingPathComponent("dutyd.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        p.standardError = try FileHandle(forWritingTo: log)
+        try p.run()
+        for _ in 0..<300 {
+            if FileManager.default.fileExists(atPath: d.socket),
+                (try? APIClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
+            {
+                return p
+            }
+            if !p.isRunning { break }
+            usleep(50_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        Issue.record("dutyd did not answer on \(d.socket): \(text.suffix(2000))")
+        throw CancellationError()
+    }
+
+    /// Stops it with SIGTERM; its exit status.
+    static func stop(_ p: Process) -> Int32 {
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    static let spec = Daemon.repo.appendingPathComponent("Sources/DutyAPI/openapi.yaml").path
+    static let checker = Daemon.repo.appendingPathComponent("Tests/tools/check-openapi.py").path
+
+    /// Fails unless `body` fits the OpenAPI file's schema for the operation and status.
+    static func conforms(_ method: String, _ path: String, _ status: Int, _ body: Data) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString).json")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try JournalReader.shell("/usr/bin/python3", [checker, spec, method, path, String(status), file.path])
+        #expect(r.status == 0, "\(method) \(path) \(status) does not fit openapi.yaml: \(r.err)")
+    }
+
+    @Test("every command gives the same output, warnings and exit status through the daemon as on the files")
+    func remoteMatchesDirect() throws {
+        let d = try Daemon()
+        let p = try Self.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let at = "2026-12-01T10:00:00+08:00"
+        let commands: [[String]] = [
+            ["upcoming", "--within", "30d", "--at", at],
+            ["upcoming", "--within", "400d", "--at", at, "--unit", "gd.gz", "--subtree", "--json"],
+            ["upcoming", "--state", "all", "--within", "60d", "--at", at, "--obligation", "semiannual-report"],
+            ["overdue", "--at", at],
+            ["overdue", "--at", at, "--json", "--unit", "gd.gz.panyu", "--subtree"],
+            ["report", "--year", "2026", "--at", at],
+            ["report", "--year", "2026", "--at", at, "--json", "--unit", "gd.gz", "--subtree"],
+            ["report", "--year", "2026", "--at", at, "--csv"],
+            ["calendar", "export", "--ics", "--at", at, "--unit", "gd.gz", "--todo"],
+            ["calendar", "export", "--ics", "--at", at, "--official", "yang.fan"],
+            // Mistakes: the same words and statuses.
+            ["upcoming", "--within", "3x"],
+            ["upcoming", "--unit", "nowhere"],
+            ["upcoming", "--subtree"],
+            ["report", "--year", "26"],
+            ["calendar", "export", "--ics", "--official", "nobody"],
+            ["calendar", "export", "--ics", "--since", "yesterday"],
+        ]
+        for c in commands {
+            let remote = try Daemon.run("dutyctl", c + ["--socket", d.socket])
+            let direct = try Daemon.run("dutyctl", c + ["--config", d.config])
+            // A calendar's DTSTAMP is the moment it was made.
+            func stable(_ s: String) -> String {
+                s.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("DTSTAMP:") }
+                    .joined(separator: "\n")
+            }
+            #expect(remote.status == direct.status, "\(c): \(remote.err) vs \(direct.err)")
+            #expect(stable(remote.out) == stable(direct.out), "\(c)")
+            #expect(remote.err == direct.err, "\(c)")
+            #expect(!remote.out.isEmpty || !remote.err.isEmpty, "\(c)")
+        }
+        // The good ones succeed, the mistakes exit 64 (usage) or 65 (unknown unit, official).
+        #expect(try Daemon.run("dutyctl", ["upcoming", "--within", "3x", "--socket", d.socket]).status == 64)
+        #expect(try Daemon.run("dutyctl", ["upcoming", "--unit", "nowhere", "--socket", d.socket]).status == 65)
+        let list = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--at", at, "--socket", d.socket])
+        #expect(list.status == 0 && list.out.contains("occurrence(s)"))
+        #expect(Self.stop(p) == 0)
+    }
+
+    @Test("status tells the version, configuration, next steps, ledger and holiday years; 69 when no daemon runs")
+    func status() throws {
+        let d = try Daemon()
+        let p = try Self.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let text = try Daemon.run("dutyctl", ["status", "--socket", d.socket])
+        #expect(text.status == 0, "\(text.err)")
+        #expect(text.out.contains("pid \(p.processIdentifier)"))
+        #expect(text.out.contains("configuration: \(d.config)"))
+        #expect(text.out.contains("32 units"))
+        #expect(text.out.contains("provisional (weekend rule until published): 2027"))
+        let json = try Daemon.run("dutyctl", ["status", "--socket", d.socket, "--json"])
+        let s = try JSONDecoder().decode(StatusView.self, from: Data(json.out.utf8))
+        #expect(s.pid == p.processIdentifier)
+        #expect(s.state == d.state)
+        #expect(s.holidayYears.contains(2026) && !s.holidayYears.contains(2027))
+        #expect(s.provisionalYears.first == 2027)
+        #expect(s.next.count == 5)
+        #expect(s.next.map(\.at) == s.next.map(\.at).sorted())
+        // The ledger counts what the catch-up at start sent (tracked since 1 January).
+        #expect((s.ledger["sent"] ?? 0) + (s.ledger["collapsed"] ?? 0) > 0)
+
+        // With --config there is no daemon to ask.
+        let direct = try Daemon.run("dutyctl", ["status", "--config", d.config])
+        #expect(direct.status == 64 && direct.err.contains("config check"))
+        #expect(Self.stop(p) == 0)
+
+        // No daemon: 69 and what to do.
+        let gone = try Daemon.run("dutyctl", ["upcoming", "--socket", d.socket])
+        #expect(gone.status == 69)
+        #expect(gone.err.contains("dutyd is not running") && gone.err.contains("systemctl start dutyd"))
+        #expect(gone.err.contains("--config"))
+        #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 69)
+    }
+
+    @Test(
+        "done through the daemon: recorded, logged with who did it, seen at once; direct mode may not write meanwhile"
+    )
+    func changes() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon()
+        let p = try Self.serve(d, log: "journal")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let id = "semiannual-report/gd.gz/2026-H2"
+        let before = try Daemon.run("dutyctl", ["upcoming", "--within", "60d", "--json", "--socket", d.socket])
+        #expect(before.out.contains(id))
+
+        let done = try Daemon.run("dutyctl", ["done", id, "--ref", "穗宣〔2026〕12号", "--socket", d.socket])
+        #expect(done.status == 0, "\(done.err)")
+        #expect(done.out == "\(id): done on \(todayInShanghai()), on time\n")
+        // The next query through the daemon sees it.
+        let after = try Daemon.run("dutyctl", ["upcoming", "--within", "60d", "--json", "--socket", d.socket])
+        #expect(!after.out.contains(id))
+        let all = try Daemon.run(
+            "dutyctl",
+            ["upcoming", "--within", "60d", "--state", "done", "--json", "--socket", d.socket]
+        )
+        #expect(all.out.contains(id) && all.out.contains("穗宣〔2026〕12号"))
+        // In the store, by root (the peer's user, from the kernel).
+        let c = try #require(try d.store().records().completions.first { $0.occurrence.description == id })
+        #expect(c.by == "root")
+        // In the journal, with who made it.
+        let entries = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 2)
+        let change = try #require(
+            entries.first { $0["DUTY_EVENT"] == "changed" },
+            "\(entries.map { $0["MESSAGE"] ?? "" })"
+        )
+        #expect(change["MESSAGE_ID"] == "bec165f772774ea083cde9ad94346cd7")
+        #expect(change["DUTY_PEER_USER"] == "root" && change["DUTY_PEER_UID"] == "0")
+        #expect(change["DUTY_OCCURRENCE"] == id)
+        #expect(change["DUTY_PEER_PID"].flatMap(Int32.init) == done.pid)
+
+        // A mistake is the daemon's words with its status.
+        let bad = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H9", "--socket", d.socket])
+        #expect(bad.status == 65 && bad.err.contains("no period '2026-H9'"))
+
+        // Direct mode reads, but may not write behind the running daemon's back.
+        #expect(try Daemon.run("dutyctl", ["upcoming", "--config", d.config]).status == 0)
+        let refused = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.sz/2026-H2", "--config", d.config])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("dutyd (pid \(p.processIdentifier)) is running on \(d.state)"))
+        #expect(refused.err.contains("leave out --config"))
+        // A second dutyd on the same store is refused.
+        let second = try Daemon.run("dutyd", ["--config", d.config, "--log", "stderr"])
+        #expect(second.status == 1 && second.err.contains("another dutyd (pid \(p.processIdentifier))"))
+
+        #expect(Self.stop(p) == 0)
+        // Stopped: direct mode writes again, and prints what remote mode printed.
+        let later = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.sz/2026-H2", "--config", d.config])
+        #expect(later.status == 0, "\(later.err)")
+        #expect(later.out == "semiannual-report/gd.sz/2026-H2: done on \(todayInShanghai()), on time\n")
+    }
+
+    @Test("the OpenAPI file is valid and every answer fits it")
+    func openAPI() throws {
+        let spec = try JournalReader.shell("/usr/bin/python3", [Self.checker, Self.spec])
+        #expect(spec.status == 0, "openapi.yaml: \(spec.err)")
+        let d = try Daemon()
+        let p = try Self.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let client = APIClient(socket: d.socket)
+        let at = "at=2026-12-01T10:00:00%2B08:00"
+        let gets: [(String, String, Int)] = [
+            ("/v1/status", "", 200),
+            ("/v1/occurrences/upcoming", "within=400d&\(at)&state[]=all", 200),
+            ("/v1/occurrences/overdue", "\(at)&unit=gd.gz&subtree=true", 200),
+            ("/v1/report", "year=2026&\(at)", 200),
+            ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
+            ("/v1/occurrences/upcoming", "within=3x", 400),
+            ("/v1/occurrences/upcoming", "unit=nowhere", 422),
+            ("/v1/report", "", 400),
+        ]
+        for (path, query, status) in gets {
+            let r = try client.raw("GET", path + (query.isEmpty ? "" : "?" + query))
+            #expect(r.status == status, "\(path)?\(query): \(String(decoding: r.body, as: UTF8.self))")
+            try Self.conforms("GET", path, r.status, r.body)
+        }
+        let upcoming = try client.raw("GET", "/v1/occurrences/upcoming?within=400d&\(at)")
+        let list = try JSONDecoder().decode(OccurrenceList.self, from: upcoming.body)
+        #expect(list.occurrences.count > 10)
+
+        let feed = try client.raw("GET", "/v1/calendar.ics?filters[unit]=gd.gz")
+        #expect(feed.status == 200)
+        #expect(String(decoding: feed.body, as: UTF8.self).hasPrefix("BEGIN:VCALENDAR\r\n"))
+
+        let posts: [(String, Int)] = [
+            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","ref":"X-1"}"#, 200),
+            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","on":"2999-01-01"}"#, 400),
+            (#"{"occurrence":"nonsense"}"#, 400),
+            (#"{"on":"2026-11-01"}"#, 400),
+            (#"not json"#, 400),
+        ]
+        for (body, status) in posts {
+            let r = try client.raw("POST", "/v1/done", body: Data(body.utf8))
+            #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
+            try Self.conforms("POST", "/v1/done", r.status, r.body)
+        }
+        #expect(Self.stop(p) == 0)
+    }
+}
+
+/// Today in the example's zone (what `done` without --on records).
+func todayInShanghai() -> String {
+    var f = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    f = f.year().month().day()
+    return Date().formatted(f)
+}

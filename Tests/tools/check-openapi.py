@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Checks dutyd's OpenAPI file, and API answers against it.
+
+  check-openapi.py SPEC                          the file is a valid OpenAPI 3.1 document
+  check-openapi.py SPEC METHOD PATH STATUS FILE  FILE (JSON) fits the response schema of that operation
+                                                 and status ("default" when the status is not listed)
+
+openapi-3.1-schema.json beside this file is the OpenAPI Initiative's schema for 3.1 documents
+(https://spec.openapis.org/oas/3.1/schema/2022-10-07, Apache-2.0). Uses Debian's python3-jsonschema
+and python3-yaml. Exit 0 when it fits; 1 with the reasons on stderr.
+"""
+import json
+import os
+import sys
+
+import jsonschema
+import yaml
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def fail(message):
+    sys.stderr.write(message + "\n")
+    sys.exit(1)
+
+
+spec = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+if len(sys.argv) == 2:
+    meta = json.load(open(os.path.join(here, "openapi-3.1-schema.json"), encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(meta).iter_errors(spec), key=lambda e: list(e.path))
+    if errors:
+        fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors))
+    # Every $ref resolves.
+    def refs(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "$ref":
+                    yield v
+                else:
+                    yield from refs(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from refs(v)
+    for ref in refs(spec):
+        target = spec
+        for part in ref.lstrip("#/").split("/"):
+            if part not in target:
+                fail(f"unresolved $ref {ref}")
+            target = target[part]
+    sys.exit(0)
+
+method, path, status, file = sys.argv[2].lower(), sys.argv[3], sys.argv[4], sys.argv[5]
+operation = spec["paths"].get(path, {}).get(method)
+if operation is None:
+    fail(f"{method.upper()} {path} is not in the OpenAPI file")
+responses = operation["responses"]
+response = responses.get(status) or responses.get("default")
+if response is None:
+    fail(f"{method.upper()} {path} does not document status {status}")
+if "$ref" in response:
+    response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+schema = response["content"]["application/json"]["schema"]
+body = json.load(open(file, encoding="utf-8"))
+# The spec itself is the root document, so #/components/... references resolve inside it.
+root = dict(spec)
+root.update(schema)
+validator = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
+errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+if errors:
+    fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]))
