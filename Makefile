@@ -13,6 +13,8 @@ APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-
 	python3-jsonschema python3-yaml passwd util-linux curl
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
+# The demo daemon's API socket (its settings put it beside them).
+DEMO_SOCKET = .build-demo/api.sock
 # The demo's local SMTP server, which keeps the mail dutyd sends for you to read.
 DEMO_SMTP_PORT ?= 2525
 DEMO_MAIL_CONFIG = .build-demo/dutyd-mail.toml
@@ -83,6 +85,7 @@ demo: build
 	  'policy = ["$(CURDIR)/config/policy"]' 'holidays = ["$(CURDIR)/config/holidays/cn"]' '' \
 	  '[email]' 'transport = "smtp"' 'from = "督办提醒 <dutyd@example.org>"' 'smtp_host = "localhost"' \
 	  'smtp_port = $(DEMO_SMTP_PORT)' 'tls = "none"  # a server on this machine; use starttls or implicit for a real one' \
+	  '' '[api]' 'socket = "api.sock"  # beside this file; the installed default is /run/dutyd/api.sock' \
 	  > $(DEMO_MAIL_CONFIG)
 	@/usr/bin/python3 Tests/tools/smtp-server.py .build-demo/mail --port $(DEMO_SMTP_PORT) > .build-demo/smtp.log 2>&1 & \
 	  echo $$! > .build-demo/smtp.pid; \
@@ -107,11 +110,22 @@ demo: build
 	$(DUTYCTL) ledger --recipient yang.fan --channel email --limit 5 --config $(DEMO_MAIL_CONFIG)
 	$(DUTYCTL) ledger --state failed,retry --limit 5 --config $(DEMO_MAIL_CONFIG)
 	@echo
-	@echo "== dutyd as a service, in the foreground, its clock set to 08:59:55 on 24 December: it starts,"
-	@echo "   sleeps until 09:00, sends that morning's reminders (mail and journal), and stops on SIGTERM"
-	@echo "   (the journal entries of each reminder are left out here; see them with --log stderr)"
-	-timeout -s TERM 12 $(DUTYD) --start-at 2026-12-24T08:59:55+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr 2>&1 \
-	  | grep -v '^notice: 【\|^warning: 【'
+	@echo "== dutyd as a service, its clock set to 08:59:55 on 24 December: it starts, sleeps until 09:00,"
+	@echo "   sends that morning's reminders (mail and journal), and answers dutyctl on its API socket"
+	@echo "   ($(DEMO_SOCKET); dutyctl without --config talks to the daemon, --socket says where)"
+	@rm -f .build-demo/dutyd.log; $(DUTYD) --start-at 2026-12-24T08:59:55+08:00 --config $(DEMO_MAIL_CONFIG) --log stderr \
+	  > .build-demo/dutyd.log 2>&1 & echo $$! > .build-demo/dutyd.pid; \
+	  for i in $$(seq 1 40); do [ -S $(DEMO_SOCKET) ] && break; sleep 0.25; done
+	$(DUTYCTL) status --socket $(DEMO_SOCKET)
+	@sleep 7; echo; grep -v '^notice: 【\|^warning: 【' .build-demo/dutyd.log
+	@echo
+	@echo "== Asking the running daemon, and recording what was done through it (as root: admin_groups may too)"
+	$(DUTYCTL) upcoming --unit gd.gz.panyu --subtree --within 10d --socket $(DEMO_SOCKET)
+	$(DUTYCTL) done annual-assessment/gd.gz.panyu.xcb/$$(date +%Y) --ref 番宣〔$$(date +%Y)〕30号 --socket $(DEMO_SOCKET)
+	@echo "== The files are the daemon's while it runs: direct mode may read, not write"
+	-$(DUTYCTL) done annual-assessment/gd.gz.xcb/$$(date +%Y) --config $(DEMO_MAIL_CONFIG)
+	@kill -TERM $$(cat .build-demo/dutyd.pid); while kill -0 $$(cat .build-demo/dutyd.pid) 2>/dev/null; do sleep 0.2; done
+	@grep 'dutyd stopped' .build-demo/dutyd.log
 	@/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --count 0 | head -n 1
 	@kill $$(cat .build-demo/smtp.pid) 2>/dev/null || true
 
@@ -174,6 +188,10 @@ format:
 # BENCH_IDLE_SECONDS is how long the idle daemon is watched.
 BENCH_UNITS ?= 1000000
 BENCH_IDLE_SECONDS ?= 60
+# The API benchmark: clients at once against an organisation of this size, for this long.
+BENCH_API_UNITS ?= 100000
+BENCH_API_SECONDS ?= 60
+BENCH_API_CLIENTS ?= 50
 bench: deps
 	$(SWIFT) build -c release --product DutyBench
 	$(SWIFT) build -c release --product dutyd
@@ -181,6 +199,7 @@ bench: deps
 	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 	.build/release/DutyBench delivery .build-bench
+	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:

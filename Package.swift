@@ -105,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DutyBench",
-            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify"],
+            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify", "DutyAPI"],
             path: "Benchmarks/DutyBench"
         ),
         // What several test targets share: a real SMTP server (python3-aiosmtpd) and the mail parser

@@ -6,6 +6,7 @@ import Foundation
 //   DutyBench engine CONFIG [UNITS [WORK]]              import, plan and query a generated organisation
 //   DutyBench daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]]  the running daemon (after `engine`)
 //   DutyBench delivery [WORK]                          digests through a local SMTP server
+//   DutyBench api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]]  the API under concurrent clients
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -26,6 +27,15 @@ case "daemon" where arguments.count >= 3:
         units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000,
         idleSeconds: arguments.count > 5 ? Int(arguments[5]) ?? 60 : 60
     )
+case "api" where arguments.count >= 3:
+    try await apiBench(
+        dutyd: arguments[1],
+        config: arguments[2],
+        work: arguments.count > 3 ? arguments[3] : ".build-bench",
+        units: arguments.count > 4 ? Int(arguments[4]) ?? 100_000 : 100_000,
+        duration: arguments.count > 5 ? Int(arguments[5]) ?? 60 : 60,
+        clients: arguments.count > 6 ? Int(arguments[6]) ?? 50 : 50
+    )
 case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "generate" where arguments.count == 3:
@@ -34,7 +44,7 @@ case "generate" where arguments.count == 3:
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )

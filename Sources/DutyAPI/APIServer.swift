@@ -88,28 +88,33 @@ package final class APIServer: Service {
             _ = try await self.authorize(context, auth, .read)
             var r = try query(OccurrencesRequest.self, request)
             r.overdue = false
+            r.at = try r.at ?? self.clockNow()
             return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
         }
         v1.get("occurrences/overdue") { request, context in
             _ = try await self.authorize(context, auth, .read)
             var r = try query(OccurrencesRequest.self, request)
             r.overdue = true
+            r.at = try r.at ?? self.clockNow()
             return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
         }
         v1.get("report") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            let r = try query(ReportRequest.self, request)
+            var r = try query(ReportRequest.self, request)
+            r.at = try r.at ?? self.clockNow()
             return try json(try self.ask { w, p, records in try w.report(r, planner: p, records: records) })
         }
         v1.get("calendar") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            let r = try query(CalendarRequest.self, request)
+            var r = try query(CalendarRequest.self, request)
+            r.filters.at = try r.filters.at ?? self.clockNow()
             return try json(try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) })
         }
         // The same feed as text/calendar, for a client that subscribes (through a local proxy).
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            let r = try query(CalendarRequest.self, request)
+            var r = try query(CalendarRequest.self, request)
+            r.filters.at = try r.filters.at ?? self.clockNow()
             let answer = try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) }
             return Response(
                 status: .ok,
@@ -125,6 +130,30 @@ package final class APIServer: Service {
             await self.changed(
                 peer,
                 "done \(answer.occurrence) on \(answer.doneOn)",
+                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
+            )
+            return try json(answer)
+        }
+        v1.post("waive") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(WaiveRequest.self, request, context)
+            let snap = try self.current()
+            let answer = try snap.workspace.waive(r, store: snap.store, by: peer.user)
+            await self.changed(
+                peer,
+                "waived \(answer.occurrence): \(answer.waived)",
+                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
+            )
+            return try json(answer)
+        }
+        v1.post("undo") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(UndoRequest.self, request, context)
+            let snap = try self.current()
+            let answer = try snap.workspace.undo(r, store: snap.store)
+            await self.changed(
+                peer,
+                "undid \(answer.undone) of \(answer.occurrence)",
                 ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
             )
             return try json(answer)
@@ -146,6 +175,11 @@ package final class APIServer: Service {
             throw APIFailure(.forbidden, 77, "\(peer.user) \(what)")
         }
         return peer
+    }
+
+    /// Questions without `at` are asked at the scheduler's now (which `dutyd --start-at` shifts).
+    private func clockNow() throws -> String {
+        scheduler.now().format(in: try current().workspace.settings.timezone)
     }
 
     private func current() throws -> DaemonSnapshot {

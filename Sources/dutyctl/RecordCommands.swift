@@ -85,23 +85,18 @@ struct Undo: ParsableCommand {
 
     func run() throws {
         try running {
-            guard let id = OccurrenceID(occurrence) else {
-                throw Failure(
-                    Failure.usage,
-                    "'\(occurrence)' is not an occurrence id; expected obligation/subject/period"
-                )
-            }
-            let direct = try Direct.openForWriting(global)
-            let undone = try direct.store.undo(id)
-            let what: String
-            switch undone {
-            case .completion(let d): what = "the completion of \(d)"
-            case .waiver: what = "the waiver"
+            let r = UndoRequest(occurrence: occurrence)
+            let answer: UndoAnswer
+            if let client = global.remote {
+                answer = try client.post("/v1/undo", r)
+            } else {
+                let direct = try Direct.openForWriting(global)
+                answer = try direct.workspace.undo(r, store: direct.store)
             }
             if global.json {
-                printJSON(["occurrence": id.description, "undone": what])
+                printJSON(answer)
             } else {
-                print("\(id): removed \(what)")
+                print("\(answer.occurrence): removed \(answer.undone)")
             }
         }
     }
@@ -118,17 +113,18 @@ struct Waive: ParsableCommand {
 
     func run() throws {
         try running {
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
-            }
-            let direct = try Direct.openForWriting(global)
-            let planner = try direct.planner()
-            let found = try locate(occurrence, planner: planner, records: try direct.store.records())
-            try direct.store.waive(Waiver(occurrence: found.id, reason: reason, recordedAt: .now, by: currentUser))
-            if global.json {
-                printJSON(["occurrence": found.id.description, "waived": reason])
+            let r = WaiveRequest(occurrence: occurrence, reason: reason)
+            let answer: WaiveAnswer
+            if let client = global.remote {
+                answer = try client.post("/v1/waive", r)
             } else {
-                print("\(found.id): waived (\(reason))")
+                let direct = try Direct.openForWriting(global)
+                answer = try direct.workspace.waive(r, store: direct.store, by: currentUser)
+            }
+            if global.json {
+                printJSON(answer)
+            } else {
+                print("\(answer.occurrence): waived (\(answer.waived))")
             }
         }
     }

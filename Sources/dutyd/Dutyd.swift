@@ -171,7 +171,7 @@ struct Dutyd: AsyncParsableCommand {
     }
 }
 
-let dutydVersion = "0.4.0"
+let dutydVersion = "0.5.0"
 
 extension Dutyd {
     /// SIGHUP reloads; SIGTERM and SIGINT stop cleanly.

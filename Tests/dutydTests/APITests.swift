@@ -97,7 +97,12 @@ struct APITests {
                     .joined(separator: "\n")
             }
             #expect(remote.status == direct.status, "\(c): \(remote.err) vs \(direct.err)")
-            #expect(stable(remote.out) == stable(direct.out), "\(c)")
+            let (r, l) = (stable(remote.out).split(separator: "\n"), stable(direct.out).split(separator: "\n"))
+            let first = zip(r, l).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(r.count, l.count)
+            #expect(
+                r == l,
+                "\(c): line \(first + 1): remote \(first < r.count ? r[first] : "(end)") / direct \(first < l.count ? l[first] : "(end)")"
+            )
             #expect(remote.err == direct.err, "\(c)")
             #expect(!remote.out.isEmpty || !remote.err.isEmpty, "\(c)")
         }
@@ -181,6 +186,21 @@ struct APITests {
         #expect(change["DUTY_OCCURRENCE"] == id)
         #expect(change["DUTY_PEER_PID"].flatMap(Int32.init) == done.pid)
 
+        // Waive and undo through the daemon, each logged.
+        let other = "joint-meeting/gd.gz.xcb/2026-Q4"
+        let waived = try Daemon.run("dutyctl", ["waive", other, "--reason", "与全会合并召开", "--socket", d.socket])
+        #expect(waived.status == 0 && waived.out == "\(other): waived (与全会合并召开)\n", "\(waived.err)")
+        let undone = try Daemon.run("dutyctl", ["undo", other, "--socket", d.socket, "--json"])
+        #expect(undone.out == #"{"occurrence":"\#(other)","undone":"the waiver"}"# + "\n", "\(undone.err)")
+        let nothing = try Daemon.run("dutyctl", ["undo", other, "--socket", d.socket])
+        #expect(nothing.status == 65, "\(nothing.err)")
+        #expect(try d.store().records().waivers.isEmpty)
+        let changes = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 4).filter {
+            $0["DUTY_EVENT"] == "changed"
+        }
+        #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("waived \(other)") })
+        #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("undid the waiver of \(other)") })
+
         // A mistake is the daemon's words with its status.
         let bad = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H9", "--socket", d.socket])
         #expect(bad.status == 65 && bad.err.contains("no period '2026-H9'"))
@@ -241,11 +261,83 @@ struct APITests {
             (#"{"on":"2026-11-01"}"#, 400),
             (#"not json"#, 400),
         ]
+        for (path, body, status) in [
+            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并召开"}"#, 200),
+            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":" "}"#, 400),
+            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
+            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
+        ] {
+            let r = try client.raw("POST", path, body: Data(body.utf8))
+            #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")
+            try Self.conforms("POST", path, r.status, r.body)
+        }
         for (body, status) in posts {
             let r = try client.raw("POST", "/v1/done", body: Data(body.utf8))
             #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
             try Self.conforms("POST", "/v1/done", r.status, r.body)
         }
+        #expect(Self.stop(p) == 0)
+    }
+
+    @Test(
+        "authorization from the peer's credentials, with real users: a stranger is refused, a reader cannot write, an admin can"
+    )
+    func authorization() throws {
+        try #require(getuid() == 0, "creating users needs root (make test runs as root, as CI does)")
+        for g in ["dutyd-t-read", "dutyd-t-admin"] {
+            #expect(try JournalReader.shell("groupadd", ["-f", g]).status == 0)
+        }
+        let users = [
+            ("dutyd-t-reader", "dutyd-t-read"), ("dutyd-t-admin", "dutyd-t-read,dutyd-t-admin"),
+            ("dutyd-t-stranger", ""),
+        ]
+        for (user, groups) in users {
+            if try JournalReader.shell("id", [user]).status != 0 {
+                var args = ["--system", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin"]
+                if !groups.isEmpty { args += ["-G", groups] }
+                let made = try JournalReader.shell("useradd", args + [user])
+                #expect(made.status == 0, "useradd \(user): \(made.err)")
+            }
+            #expect(try JournalReader.shell("usermod", ["-G", groups, user]).status == 0)
+        }
+        let d = try Daemon(api: "group = \"dutyd-t-read\"\nadmin_groups = [\"dutyd-t-admin\"]")
+        let p = try Self.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // The socket: 0660, group dutyd-t-read (DESIGN.md, API socket).
+        let attributes = try FileManager.default.attributesOfItem(atPath: d.socket)
+        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+        #expect((attributes[.groupOwnerAccountName] as? String) == "dutyd-t-read")
+
+        /// dutyctl run as `user` with that user's groups.
+        func dutyctl(_ user: String, _ args: [String]) throws -> Daemon.Result {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            p.arguments = ["-u", user, "--", Daemon.products.appendingPathComponent("dutyctl").path] + args
+            return try Daemon.finish(p)
+        }
+        let occurrence = "semiannual-report/gd.gz/2026-H2"
+
+        // A stranger cannot even connect: 77 and what to ask for.
+        let stranger = try dutyctl("dutyd-t-stranger", ["status", "--socket", d.socket])
+        #expect(stranger.status == 77, "\(stranger.err)")
+        #expect(stranger.err.contains("dutyd-t-stranger may not connect"))
+        #expect(try dutyctl("dutyd-t-stranger", ["done", occurrence, "--socket", d.socket]).status == 77)
+
+        // A member of the socket's group asks, but may not change anything.
+        let status = try dutyctl("dutyd-t-reader", ["status", "--socket", d.socket])
+        #expect(status.status == 0, "\(status.err)")
+        #expect(try dutyctl("dutyd-t-reader", ["upcoming", "--within", "60d", "--socket", d.socket]).status == 0)
+        let refused = try dutyctl("dutyd-t-reader", ["done", occurrence, "--socket", d.socket])
+        #expect(refused.status == 77)
+        #expect(refused.err.contains("dutyd-t-reader may not change dutyd's state"))
+        #expect(refused.err.contains("usermod -aG dutyd-t-admin dutyd-t-reader"))
+        #expect(try d.store().records().completions.isEmpty)
+
+        // A member of an admin group changes it, recorded under that user's name.
+        let done = try dutyctl("dutyd-t-admin", ["done", occurrence, "--socket", d.socket])
+        #expect(done.status == 0, "\(done.err)")
+        let c = try #require(try d.store().records().completions.first)
+        #expect(c.by == "dutyd-t-admin" && c.occurrence.description == occurrence)
         #expect(Self.stop(p) == 0)
     }
 }

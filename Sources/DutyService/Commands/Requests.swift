@@ -172,6 +172,64 @@ package struct DoneAnswer: Codable, Sendable {
     }
 }
 
+/// `waive OCCURRENCE --reason TEXT`.
+package struct WaiveRequest: Codable, Sendable {
+    package var occurrence: String
+    package var reason: String
+
+    package init(occurrence: String, reason: String) {
+        self.occurrence = occurrence
+        self.reason = reason
+    }
+}
+
+/// `{"occurrence": ..., "waived": reason}`, what `waive --json` prints.
+package struct WaiveAnswer: Codable, Sendable {
+    package var occurrence: String
+    package var waived: String
+}
+
+/// `undo OCCURRENCE`.
+package struct UndoRequest: Codable, Sendable {
+    package var occurrence: String
+
+    package init(occurrence: String) { self.occurrence = occurrence }
+}
+
+/// `{"occurrence": ..., "undone": "the completion of 2026-12-20"}`, what `undo --json` prints.
+package struct UndoAnswer: Codable, Sendable {
+    package var occurrence: String
+    package var undone: String
+}
+
+extension Workspace {
+    /// `waive`: records that the occurrence will not be done, and why, by `by`.
+    package func waive(_ r: WaiveRequest, store: DutyStore, by: String) throws -> WaiveAnswer {
+        guard !r.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
+        }
+        let found = try locate(r.occurrence, planner: try planner(store), records: try store.records())
+        try store.waive(Waiver(occurrence: found.id, reason: r.reason, recordedAt: .now, by: by))
+        return WaiveAnswer(occurrence: found.id.description, waived: r.reason)
+    }
+
+    /// `undo`: takes back the latest completion or waiver.
+    package func undo(_ r: UndoRequest, store: DutyStore) throws -> UndoAnswer {
+        guard let id = OccurrenceID(r.occurrence) else {
+            throw Failure(
+                Failure.usage,
+                "'\(r.occurrence)' is not an occurrence id; expected obligation/subject/period"
+            )
+        }
+        let what: String
+        switch try store.undo(id) {
+        case .completion(let d): what = "the completion of \(d)"
+        case .waiver: what = "the waiver"
+        }
+        return UndoAnswer(occurrence: id.description, undone: what)
+    }
+}
+
 extension Workspace {
     /// One warning for each unpublished holiday year that `dates` depend on (the calendar's own rule
     /// and wording: a December date depends on the next year's schedule too).

@@ -50,6 +50,10 @@ package final class Scheduler: Service {
     /// for the next wake.
     package func changed() async { await inbox.post(.timer) }
 
+    /// The scheduler's clock (shifted by `dutyd --start-at`): the moment API questions are asked at
+    /// unless they say `at`.
+    package func now() -> Instant { clock.now() }
+
     /// What is in force now, for the API (`nil` until the first plan is built).
     package var snapshot: DaemonSnapshot? { published.withLock { $0 } }
 
