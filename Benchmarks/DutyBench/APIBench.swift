@@ -44,23 +44,7 @@ func apiBench(dutyd: String, config: String, work: String, units: Int, duration:
     let settings = try Settings.load(path: settingsPath)
     let workspace = try Workspace.load(settings)
     let store = try workspace.openStore()
-    _ = try store.importUnits(
-        try OrganisationCSV.units(
-            Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/units.csv"))),
-            file: "units.csv",
-            policy: workspace.policy,
-            addedOn: today
-        ).map(\.value),
-        replace: false
-    )
-    _ = try store.importOfficials(
-        try OrganisationCSV.officials(
-            Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/officials.csv"))),
-            file: "officials.csv",
-            policy: workspace.policy
-        ).map(\.value),
-        replace: false
-    )
+    try importOrganisation(from: folder, into: store, policy: workspace.policy, addedOn: today)
     // Counties (committees four levels down) for the queries; open occurrences for the changes.
     let planner = try workspace.planner(store)
     let counties = planner.organisation.units.filter {

@@ -31,23 +31,7 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
     try writeSettings(settings, like: base, state: "dutyd.sqlite", trackFrom: today.adding(days: 40))
     let workspace = try Workspace.load(try Settings.load(path: settings))
     let store = try workspace.openStore()
-    _ = try store.importUnits(
-        try OrganisationCSV.units(
-            Array(try Data(contentsOf: URL(fileURLWithPath: repo + "/organisation/units.csv"))),
-            file: "units.csv",
-            policy: workspace.policy,
-            addedOn: today
-        ).map(\.value),
-        replace: false
-    )
-    _ = try store.importOfficials(
-        try OrganisationCSV.officials(
-            Array(try Data(contentsOf: URL(fileURLWithPath: repo + "/organisation/officials.csv"))),
-            file: "officials.csv",
-            policy: workspace.policy
-        ).map(\.value),
-        replace: false
-    )
+    try importOrganisation(from: repo + "/organisation", into: store, policy: workspace.policy, addedOn: today)
     let example = try startDaemon(dutyd, settings, watchdogSeconds: 20)
     report("daemon.startup_example.seconds", example.startup, "s")
     report("daemon.rss_example.mib", memoryMiB("VmRSS:", pid: example.process.processIdentifier), "MiB")

@@ -1,3 +1,7 @@
+import DutyCalendar
+import DutyCore
+import DutyService
+import DutyStore
 import Foundation
 
 /// A small seeded generator, so every run measures the same inputs.
@@ -27,4 +31,26 @@ func best(_ runs: Int = 3, _ body: () -> (Duration, Int)) -> Double {
 
 func report(_ name: String, _ value: Double, _ unit: String) {
     print("bench \(name) \(value < 10 ? String(format: "%.2f", value) : String(Int(value.rounded()))) \(unit)")
+}
+
+/// Imports `folder`'s units.csv and officials.csv into `store`, as `dutyctl unit import` and
+/// `dutyctl official import` do.
+func importOrganisation(from folder: String, into store: DutyStore, policy: Policy, addedOn: CivilDate) throws {
+    _ = try store.importUnits(
+        try OrganisationCSV.units(
+            Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/units.csv"))),
+            file: "units.csv",
+            policy: policy,
+            addedOn: addedOn
+        ).map(\.value),
+        replace: false
+    )
+    _ = try store.importOfficials(
+        try OrganisationCSV.officials(
+            Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/officials.csv"))),
+            file: "officials.csv",
+            policy: policy
+        ).map(\.value),
+        replace: false
+    )
 }

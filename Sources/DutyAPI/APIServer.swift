@@ -84,19 +84,14 @@ package final class APIServer: Service {
             _ = try await self.authorize(context, auth, .read)
             return try json(try self.status())
         }
-        v1.get("occurrences/upcoming") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            var r = try query(OccurrencesRequest.self, request)
-            r.overdue = false
-            r.at = try r.at ?? self.clockNow()
-            return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
-        }
-        v1.get("occurrences/overdue") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            var r = try query(OccurrencesRequest.self, request)
-            r.overdue = true
-            r.at = try r.at ?? self.clockNow()
-            return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
+        for (path, overdue) in [("occurrences/upcoming", false), ("occurrences/overdue", true)] {
+            v1.get(RouterPath(path)) { request, context in
+                _ = try await self.authorize(context, auth, .read)
+                var r = try query(OccurrencesRequest.self, request)
+                r.overdue = overdue
+                r.at = try r.at ?? self.clockNow()
+                return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
+            }
         }
         v1.get("report") { request, context in
             _ = try await self.authorize(context, auth, .read)
@@ -125,8 +120,9 @@ package final class APIServer: Service {
         v1.post("done") { request, context in
             let peer = try await self.authorize(context, auth, .write)
             let r = try await body(DoneRequest.self, request, context)
-            let snap = try self.current()
-            let answer = try snap.workspace.recordDone(r, store: snap.store, by: peer.user)
+            let answer = try self.withState { w, p, _, store in
+                try w.recordDone(r, store: store, planner: p, by: peer.user)
+            }
             await self.changed(
                 peer,
                 "done \(answer.occurrence) on \(answer.doneOn)",
@@ -137,8 +133,8 @@ package final class APIServer: Service {
         v1.post("waive") { request, context in
             let peer = try await self.authorize(context, auth, .write)
             let r = try await body(WaiveRequest.self, request, context)
-            let snap = try self.current()
-            let answer = try snap.workspace.waive(r, store: snap.store, by: peer.user)
+            let answer = try self.withState { w, p, _, store in try w.waive(r, store: store, planner: p, by: peer.user)
+            }
             await self.changed(
                 peer,
                 "waived \(answer.occurrence): \(answer.waived)",
@@ -195,7 +191,18 @@ package final class APIServer: Service {
 
     /// Runs a query on the configuration in force, the current records and a planner kept until the
     /// organisation or the configuration changes.
+    ///
+    /// Cost (`DutyBench api`, 100,000 units): each question plans the whole organisation over its
+    /// window and then keeps its scope, and reads every record; a `done` finds its occurrence by
+    /// planning its obligation. Planning only the scope's units, and keeping the records between
+    /// changes, are the next steps if the API must answer faster.
     private func ask<A>(_ body: (Workspace, Planner, DutyRecords) throws -> A) throws -> A {
+        try withState { w, p, records, _ in try body(w, p, records()) }
+    }
+
+    /// The same for a change, which reads the records itself (`records` reads them on demand).
+    private func withState<A>(_ body: (Workspace, Planner, () throws -> DutyRecords, DutyStore) throws -> A) throws -> A
+    {
         let snap = try current()
         let revision = try snap.store.revisions()[.organisation] ?? 0
         let key = "\(snap.loadedAt.microseconds)/\(revision)"
@@ -206,7 +213,7 @@ package final class APIServer: Service {
             planner = try snap.workspace.planner(snap.store)
             planners.withLock { $0 = (key, planner) }
         }
-        return try body(snap.workspace, planner, try snap.store.records())
+        return try body(snap.workspace, planner, { try snap.store.records() }, snap.store)
     }
 
     /// Logs who changed what, and wakes the scheduler so the change counts at once.
@@ -225,7 +232,9 @@ package final class APIServer: Service {
         let s = snap.workspace.settings
         let zone = s.timezone
         let now = Instant.now
-        let planner = try snap.workspace.planner(snap.store)
+        let (units, officials, obligations) = try withState { _, p, _, _ in
+            (p.organisation.units.count, p.organisation.officials.count, p.policy.obligations.count)
+        }
         let today = zone.day(of: now)
         let counts = try snap.store.ledgerCounts()
         return StatusView(
@@ -240,9 +249,9 @@ package final class APIServer: Service {
             policy: s.policy,
             holidays: s.holidays,
             socket: settings.socket,
-            units: planner.organisation.units.count,
-            officials: planner.organisation.officials.count,
-            obligations: planner.policy.obligations.count,
+            units: units,
+            officials: officials,
+            obligations: obligations,
             next: snap.next.map { .init(at: $0.at.format(in: zone), obligation: $0.obligation, step: $0.step) },
             ledger: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             holidayYears: snap.workspace.workdays.publishedYears.sorted(),

@@ -53,16 +53,8 @@ extension CalendarCommand {
                 r.todo = todo
                 r.official = official
                 r.since = since
-                let answer: CalendarAnswer
-                if let client = global.remote {
-                    answer = try client.get("/v1/calendar", r)
-                } else {
-                    let direct = try Direct.open(global)
-                    answer = try direct.workspace.calendar(
-                        r,
-                        planner: try direct.planner(),
-                        records: try direct.store.records()
-                    )
+                let answer: CalendarAnswer = try global.answer(remote: { try $0.get("/v1/calendar", r) }) {
+                    try $0.workspace.calendar(r, planner: try $0.planner(), records: try $0.store.records())
                 }
                 print(answer.ics, terminator: "")
                 warn(answer.warnings)

@@ -140,16 +140,10 @@ private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, 
         let (states, options) = try global.stateFilter()
         var r = filters.request(states: states)
         r.overdue = overdue
-        let list: OccurrenceList
-        if let client = options.remote {
-            list = try client.get("/v1/occurrences/\(overdue ? "overdue" : "upcoming")", r)
-        } else {
-            let direct = try Direct.open(options)
-            list = try direct.workspace.occurrences(
-                r,
-                planner: try direct.planner(),
-                records: try direct.store.records()
-            )
+        let list: OccurrenceList = try options.answer(
+            remote: { try $0.get("/v1/occurrences/\(overdue ? "overdue" : "upcoming")", r) }
+        ) {
+            try $0.workspace.occurrences(r, planner: try $0.planner(), records: try $0.store.records())
         }
         printOccurrences(list, json: global.json)
     }

@@ -35,7 +35,12 @@ struct Done: ParsableCommand {
                 answer = try client.post("/v1/done", r)
             } else {
                 let direct = try Direct.openForWriting(global)
-                answer = try direct.workspace.recordDone(r, store: direct.store, by: currentUser)
+                answer = try direct.workspace.recordDone(
+                    r,
+                    store: direct.store,
+                    planner: try direct.planner(),
+                    by: currentUser
+                )
             }
             if global.json {
                 printJSON(
@@ -86,12 +91,8 @@ struct Undo: ParsableCommand {
     func run() throws {
         try running {
             let r = UndoRequest(occurrence: occurrence)
-            let answer: UndoAnswer
-            if let client = global.remote {
-                answer = try client.post("/v1/undo", r)
-            } else {
-                let direct = try Direct.openForWriting(global)
-                answer = try direct.workspace.undo(r, store: direct.store)
+            let answer: UndoAnswer = try global.change(remote: { try $0.post("/v1/undo", r) }) {
+                try $0.workspace.undo(r, store: $0.store)
             }
             if global.json {
                 printJSON(answer)
@@ -119,7 +120,12 @@ struct Waive: ParsableCommand {
                 answer = try client.post("/v1/waive", r)
             } else {
                 let direct = try Direct.openForWriting(global)
-                answer = try direct.workspace.waive(r, store: direct.store, by: currentUser)
+                answer = try direct.workspace.waive(
+                    r,
+                    store: direct.store,
+                    planner: try direct.planner(),
+                    by: currentUser
+                )
             }
             if global.json {
                 printJSON(answer)

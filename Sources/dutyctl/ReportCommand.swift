@@ -43,16 +43,8 @@ struct Report: ParsableCommand {
             r.unit = unit
             r.subtree = subtree
             r.at = at
-            let answer: ReportAnswer
-            if let client = global.remote {
-                answer = try client.get("/v1/report", r)
-            } else {
-                let direct = try Direct.open(global)
-                answer = try direct.workspace.report(
-                    r,
-                    planner: try direct.planner(),
-                    records: try direct.store.records()
-                )
+            let answer: ReportAnswer = try global.answer(remote: { try $0.get("/v1/report", r) }) {
+                try $0.workspace.report(r, planner: try $0.planner(), records: try $0.store.records())
             }
             warn(answer.warnings)
             let report = answer.report

@@ -204,11 +204,11 @@ package struct UndoAnswer: Codable, Sendable {
 
 extension Workspace {
     /// `waive`: records that the occurrence will not be done, and why, by `by`.
-    package func waive(_ r: WaiveRequest, store: DutyStore, by: String) throws -> WaiveAnswer {
+    package func waive(_ r: WaiveRequest, store: DutyStore, planner: Planner, by: String) throws -> WaiveAnswer {
         guard !r.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
         }
-        let found = try locate(r.occurrence, planner: try planner(store), records: try store.records())
+        let found = try locate(r.occurrence, planner: planner, records: try store.records())
         try store.waive(Waiver(occurrence: found.id, reason: r.reason, recordedAt: .now, by: by))
         return WaiveAnswer(occurrence: found.id.description, waived: r.reason)
     }
@@ -287,9 +287,9 @@ extension Workspace {
         )
     }
 
-    /// `done`: records the completion by `by` and says what it starts.
-    package func recordDone(_ r: DoneRequest, store: DutyStore, by: String) throws -> DoneAnswer {
-        let planner = try planner(store)
+    /// `done`: records the completion by `by` and says what it starts. `planner` is over the
+    /// organisation in `store`.
+    package func recordDone(_ r: DoneRequest, store: DutyStore, planner: Planner, by: String) throws -> DoneAnswer {
         let records = try store.records()
         let found = try locate(r.occurrence, planner: planner, records: records)
         let today = settings.timezone.day(of: .now)

@@ -254,6 +254,8 @@ actor Inbox {
     private var waiter: CheckedContinuation<Wake, Never>?
 
     func post(_ wake: Wake) {
+        // Many changes in a row (a busy API) wake the scheduler once, not once each.
+        if wake == .timer && waiter == nil && pending.contains(.timer) { return }
         if let w = waiter {
             waiter = nil
             w.resume(returning: wake)
