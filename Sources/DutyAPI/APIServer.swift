@@ -93,6 +93,17 @@ package final class APIServer: Service {
                 return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
             }
         }
+        v1.get("explain") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            var r = try query(ExplainRequest.self, request)
+            r.at = try r.at ?? self.clockNow()
+            return try json(try self.ask { w, p, records in try w.explain(r, planner: p, records: records) })
+        }
+        v1.get("ledger") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(LedgerRequest.self, request)
+            return try json(try self.withState { w, _, _, store in try w.ledger(r, store: store) })
+        }
         v1.get("report") { request, context in
             _ = try await self.authorize(context, auth, .read)
             var r = try query(ReportRequest.self, request)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyNotify
 import DutyService
@@ -40,72 +41,41 @@ struct Ledger: ParsableCommand {
     @Option(help: ArgumentHelp("At most this many rows (default 100).", valueName: "n"))
     var limit = 100
 
-    struct Row: Encodable {
-        var occurrence: String
-        var step: String
-        var recipient: String
-        var channel: String
-        var state: String
-        var due: String
-        var attempts: Int
-        var first_attempt: String?
-        var last_attempt: String?
-        var next_attempt: String?
-        var sent: String?
-        var error: String?
-    }
-
     func run() throws {
         try running {
             let (states, store) = try global.stateWords(LedgerEntry.State.allCases.map(\.rawValue))
-            let direct = try Direct.open(store)
-            var q = DutyStore.LedgerQuery()
-            q.occurrence = occurrence
-            q.recipient = recipient
-            q.channel = channel
-            q.limit = limit
-            guard limit > 0 else { throw Failure(Failure.usage, "--limit: expected a positive number") }
-            q.states = (states ?? []).compactMap(LedgerEntry.State.init(rawValue:))
-            if let since { q.since = try parseInstant(since, zone: direct.zone, option: "--since") }
-            let rows = try direct.store.ledger(matching: q)
-            let zone = direct.zone
-            func local(_ t: Instant?) -> String? { t.map { $0.format(in: zone) } }
+            var r = LedgerRequest()
+            r.occurrence = occurrence
+            r.recipient = recipient
+            r.channel = channel
+            r.since = since
+            r.limit = limit
+            r.state = states
+            let answer: LedgerAnswer = try store.answer(remote: { try $0.get("/v1/ledger", r) }) {
+                try $0.workspace.ledger(r, store: $0.store)
+            }
             if global.json {
-                printJSON([
-                    "notifications": rows.map {
-                        Row(
-                            occurrence: $0.occurrence,
-                            step: $0.step,
-                            recipient: $0.recipient,
-                            channel: $0.channel,
-                            state: $0.state.rawValue,
-                            due: $0.dueAt.format(in: zone),
-                            attempts: $0.attempts,
-                            first_attempt: local($0.firstAttemptAt),
-                            last_attempt: local($0.lastAttemptAt),
-                            next_attempt: local($0.nextAttemptAt),
-                            sent: local($0.sentAt),
-                            error: $0.error
-                        )
-                    }
-                ])
+                printJSON(answer)
                 return
             }
+            let rows = answer.notifications
             if rows.isEmpty {
-                print("no notifications match" + (q.states.isEmpty && occurrence == nil ? " (nothing sent yet)" : ""))
+                print(
+                    "no notifications match"
+                        + ((states ?? []).isEmpty && occurrence == nil ? " (nothing sent yet)" : "")
+                )
                 return
             }
-            func short(_ t: Instant?) -> String {
-                guard let t else { return "" }
-                let s = t.format(in: zone)
+            func short(_ s: String?) -> String {
+                guard let s else { return "" }
                 return String(s.prefix(16)).replacingOccurrences(of: "T", with: " ")
             }
             printTable(
                 ["DUE", "STATE", "CHANNEL", "RECIPIENT", "OCCURRENCE", "STEP", "TRIES", "SENT/NEXT", "ERROR"],
                 rows.map { e in
                     [
-                        short(e.dueAt), e.state.rawValue, e.channel, e.recipient, e.occurrence, e.step, "\(e.attempts)",
-                        e.state == .retry ? "next " + short(e.nextAttemptAt) : short(e.sentAt), e.error ?? "",
+                        short(e.due), e.state, e.channel, e.recipient, e.occurrence, e.step, "\(e.attempts)",
+                        e.state == "retry" ? "next " + short(e.next_attempt) : short(e.sent), e.error ?? "",
                     ]
                 }
             )

@@ -169,25 +169,21 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         try running {
-            let direct = try Direct.open(global)
-            let planner = try direct.planner()
-            let records = try direct.store.records()
-            let found = try locate(occurrence, planner: planner, records: records)
-            let now = try at.map { try parseInstant($0, zone: direct.zone, option: "--at") } ?? .now
-            let lines = planner.explain(found, now: now, records: RecordIndex(records: records, policy: direct.policy))
+            var r = ExplainRequest(occurrence: occurrence)
+            r.at = at
+            let answer: ExplainAnswer = try global.answer(remote: { try $0.get("/v1/explain", r) }) {
+                try $0.workspace.explain(r, planner: try $0.planner(), records: try $0.store.records())
+            }
             if global.json {
                 struct Out: Encodable {
                     var occurrence: OccurrenceView
                     var explanation: [String]
                 }
-                printJSON(Out(occurrence: planner.view(found, now: now), explanation: lines))
+                printJSON(Out(occurrence: answer.occurrence, explanation: answer.explanation))
             } else {
-                for l in lines { print(l) }
+                for l in answer.explanation { print(l) }
             }
-            direct.noteProvisional(
-                (found.timing.provisional ? [found.timing.date] : [])
-                    + found.timing.steps.filter(\.provisional).map(\.day.date)
-            )
+            warn(answer.warnings)
         }
     }
 }

@@ -80,6 +80,11 @@ struct APITests {
             ["report", "--year", "2026", "--at", at, "--csv"],
             ["calendar", "export", "--ics", "--at", at, "--unit", "gd.gz", "--todo"],
             ["calendar", "export", "--ics", "--at", at, "--official", "yang.fan"],
+            ["explain", "semiannual-report/gd.gz/2026-H2", "--at", at],
+            ["explain", "unit-situation-report/gd.gz.panyu.school1/2026-H2", "--at", at, "--json"],
+            ["ledger", "--occurrence", "semiannual-report/gd.gz/", "--limit", "7"],
+            ["ledger", "--recipient", "yang.fan", "--channel", "journal", "--json"],
+            ["ledger", "--state", "failed,retry"],
             // Mistakes: the same words and statuses.
             ["upcoming", "--within", "3x"],
             ["upcoming", "--unit", "nowhere"],
@@ -87,7 +92,18 @@ struct APITests {
             ["report", "--year", "26"],
             ["calendar", "export", "--ics", "--official", "nobody"],
             ["calendar", "export", "--ics", "--since", "yesterday"],
+            ["explain", "semiannual-report/gd.gz/2026-H9"],
+            ["ledger", "--limit", "0"],
         ]
+        // The catch-up at start writes the ledger: compare once it has settled.
+        var counts = ""
+        for _ in 0..<50 {
+            let now = try Daemon.run("dutyctl", ["status", "--json", "--socket", d.socket]).out
+            let ledger = now.components(separatedBy: "\"ledger\":").last?.prefix(80) ?? ""
+            if !ledger.hasPrefix("{}") && ledger == counts { break }
+            counts = String(ledger)
+            usleep(200_000)
+        }
         for c in commands {
             let remote = try Daemon.run("dutyctl", c + ["--socket", d.socket])
             let direct = try Daemon.run("dutyctl", c + ["--config", d.config])
@@ -236,6 +252,10 @@ struct APITests {
             ("/v1/occurrences/upcoming", "within=400d&\(at)&state[]=all", 200),
             ("/v1/occurrences/overdue", "\(at)&unit=gd.gz&subtree=true", 200),
             ("/v1/report", "year=2026&\(at)", 200),
+            ("/v1/explain", "occurrence=semiannual-report/gd.gz/2026-H2&\(at)", 200),
+            ("/v1/explain", "occurrence=nonsense", 400),
+            ("/v1/ledger", "limit=3&state[]=sent", 200),
+            ("/v1/ledger", "state[]=lost", 400),
             ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
             ("/v1/occurrences/upcoming", "within=3x", 400),
             ("/v1/occurrences/upcoming", "unit=nowhere", 422),

@@ -172,6 +172,66 @@ package struct DoneAnswer: Codable, Sendable {
     }
 }
 
+/// `explain OCCURRENCE [--at TIME]`.
+package struct ExplainRequest: Codable, Sendable {
+    package var occurrence: String
+    package var at: String?
+
+    package init(occurrence: String) { self.occurrence = occurrence }
+}
+
+/// `{"occurrence": {...}, "explanation": [...]}` is what `explain --json` prints.
+package struct ExplainAnswer: Codable, Sendable {
+    package var occurrence: OccurrenceView
+    package var explanation: [String]
+    package var warnings: [String]
+}
+
+/// `ledger [--occurrence ID|PREFIX/] [--recipient ID] [--channel C] [--since T] [--limit N] [--state S,…]`.
+package struct LedgerRequest: Codable, Sendable {
+    package var occurrence: String?
+    package var recipient: String?
+    package var channel: String?
+    package var since: String?
+    package var limit = 100
+    package var state: [String]?
+
+    package init() {}
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        occurrence = try c.decodeIfPresent(String.self, forKey: .occurrence)
+        recipient = try c.decodeIfPresent(String.self, forKey: .recipient)
+        channel = try c.decodeIfPresent(String.self, forKey: .channel)
+        since = try c.decodeIfPresent(String.self, forKey: .since)
+        limit = try c.decodeIfPresent(Int.self, forKey: .limit) ?? 100
+        state = try c.decodeIfPresent([String].self, forKey: .state)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case occurrence, recipient, channel, since, limit, state
+    }
+}
+
+/// `{"notifications": [...]}`, what `ledger --json` prints; times in the configured zone.
+package struct LedgerAnswer: Codable, Sendable {
+    package struct Row: Codable, Sendable {
+        package var occurrence: String
+        package var step: String
+        package var recipient: String
+        package var channel: String
+        package var state: String
+        package var due: String
+        package var attempts: Int
+        package var first_attempt: String?
+        package var last_attempt: String?
+        package var next_attempt: String?
+        package var sent: String?
+        package var error: String?
+    }
+    package var notifications: [Row]
+}
+
 /// `waive OCCURRENCE --reason TEXT`.
 package struct WaiveRequest: Codable, Sendable {
     package var occurrence: String
@@ -203,6 +263,60 @@ package struct UndoAnswer: Codable, Sendable {
 }
 
 extension Workspace {
+    /// `explain`: how the deadline and every step time were worked out.
+    package func explain(_ r: ExplainRequest, planner: Planner, records: DutyRecords) throws -> ExplainAnswer {
+        let found = try locate(r.occurrence, planner: planner, records: records)
+        let now = try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? .now
+        return ExplainAnswer(
+            occurrence: planner.view(found, now: now),
+            explanation: planner.explain(found, now: now, records: RecordIndex(records: records, policy: policy)),
+            warnings: provisionalWarnings(
+                (found.timing.provisional ? [found.timing.date] : [])
+                    + found.timing.steps.filter(\.provisional).map(\.day.date)
+            )
+        )
+    }
+
+    /// `ledger`: the rows that match, newest first.
+    package func ledger(_ r: LedgerRequest, store: DutyStore) throws -> LedgerAnswer {
+        guard r.limit > 0 else { throw Failure(Failure.usage, "--limit: expected a positive number") }
+        var q = DutyStore.LedgerQuery()
+        q.occurrence = r.occurrence
+        q.recipient = r.recipient
+        q.channel = r.channel
+        q.limit = r.limit
+        q.states = try (r.state ?? []).map {
+            guard let s = LedgerEntry.State(rawValue: $0) else {
+                throw Failure(
+                    Failure.usage,
+                    "--state: unknown state '\($0)'; expected \(LedgerEntry.State.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            return s
+        }
+        let zone = settings.timezone
+        if let since = r.since { q.since = try parseInstant(since, zone: zone, option: "--since") }
+        func local(_ t: Instant?) -> String? { t.map { $0.format(in: zone) } }
+        return LedgerAnswer(
+            notifications: try store.ledger(matching: q).map {
+                LedgerAnswer.Row(
+                    occurrence: $0.occurrence,
+                    step: $0.step,
+                    recipient: $0.recipient,
+                    channel: $0.channel,
+                    state: $0.state.rawValue,
+                    due: $0.dueAt.format(in: zone),
+                    attempts: $0.attempts,
+                    first_attempt: local($0.firstAttemptAt),
+                    last_attempt: local($0.lastAttemptAt),
+                    next_attempt: local($0.nextAttemptAt),
+                    sent: local($0.sentAt),
+                    error: $0.error
+                )
+            }
+        )
+    }
+
     /// `waive`: records that the occurrence will not be done, and why, by `by`.
     package func waive(_ r: WaiveRequest, store: DutyStore, planner: Planner, by: String) throws -> WaiveAnswer {
         guard !r.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
