@@ -141,6 +141,24 @@ package final class APIServer: Service {
             )
             return try json(answer)
         }
+        v1.post("reload") { _, context in
+            let peer = try await self.authorize(context, auth, .write)
+            if let why = await self.scheduler.reloadAndWait() {
+                throw APIFailure(
+                    .unprocessableContent,
+                    78,
+                    "the new configuration was refused and the previous one stays in force: \(why)"
+                )
+            }
+            let snap = try self.current()
+            await self.changed(peer, "reloaded \(snap.configPath)", ["DUTY_CONFIG": "\(snap.configPath)"])
+            return try json(
+                ReloadAnswer(
+                    config: snap.configPath,
+                    loadedAt: snap.loadedAt.format(in: snap.workspace.settings.timezone)
+                )
+            )
+        }
         v1.post("waive") { request, context in
             let peer = try await self.authorize(context, auth, .write)
             let r = try await body(WaiveRequest.self, request, context)

@@ -48,3 +48,14 @@ package struct StatusView: Codable, Sendable {
         case provisionalYears = "provisional_years"
     }
 }
+
+/// `POST /v1/reload`, `dutyctl reload`: the configuration now in force.
+package struct ReloadAnswer: Codable, Sendable {
+    package var config: String
+    package var loadedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case config
+        case loadedAt = "loaded_at"
+    }
+}

@@ -18,7 +18,8 @@ struct Dutyctl: AsyncParsableCommand {
             /run/dutyd/api.sock); with --config PATH they work on the files and the state store directly.
             """,
         subcommands: [
-            Status.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self, EventCommand.self,
+            Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self,
+            EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
             Report.self, Ledger.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,

@@ -58,3 +58,34 @@ struct Status: ParsableCommand {
         }
     }
 }
+
+/// `dutyctl reload`: what `systemctl reload dutyd` does, and says whether it worked.
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make the running dutyd read its settings, policy and holidays again; says whether they were taken.",
+        discussion: """
+            Like systemctl reload dutyd (SIGHUP), but waits and tells: exit 0 when the new configuration is \
+            in force, 78 with the mistake and its place when it was refused (the previous one stays). \
+            Check first with dutyctl config check.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            guard let client = global.remote else {
+                throw Failure(
+                    Failure.usage,
+                    "reload asks the running dutyd: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
+                )
+            }
+            let answer: ReloadAnswer = try client.post("/v1/reload", [String: String]())
+            if global.json {
+                printJSON(answer)
+            } else {
+                print("dutyd reloaded \(answer.config); in force since \(answer.loadedAt)")
+            }
+        }
+    }
+}

@@ -217,6 +217,28 @@ struct APITests {
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("waived \(other)") })
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("undid the waiver of \(other)") })
 
+        // reload: a broken policy is refused with its place (78), the old one stays; mended, it is taken.
+        let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
+        let good = try String(contentsOf: policy, encoding: .utf8)
+        try (good + "\n[obligation.broken]\nschedule = \"*-13-01\"\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
+        let broken = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
+        #expect(broken.status == 78, "\(broken.err)")
+        #expect(
+            broken.err.contains("previous one stays in force") && broken.err.contains("ideology-responsibility.toml:")
+        )
+        #expect(try Daemon.run("dutyctl", ["upcoming", "--socket", d.socket]).status == 0)
+        try good.write(to: policy, atomically: true, encoding: .utf8)
+        let reloaded = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
+        #expect(
+            reloaded.status == 0 && reloaded.out.hasPrefix("dutyd reloaded \(d.config); in force since "),
+            "\(reloaded.err)"
+        )
+        #expect(try Daemon.run("dutyctl", ["reload", "--config", d.config]).status == 64)
+
         // A mistake is the daemon's words with its status.
         let bad = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H9", "--socket", d.socket])
         #expect(bad.status == 65 && bad.err.contains("no period '2026-H9'"))
@@ -286,6 +308,7 @@ struct APITests {
             ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":" "}"#, 400),
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
+            ("/v1/reload", "", 200),
         ] {
             let r = try client.raw("POST", path, body: Data(body.utf8))
             #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")

@@ -23,6 +23,8 @@ package final class Scheduler: Service {
     private let inbox = Inbox()
     private let published = Mutex<DaemonSnapshot?>(nil)
     private let startedAt = Instant.now
+    /// Reloads done so far and why the last one failed (`nil`: it worked), for `reloadAndWait`.
+    private let reloads = Mutex<(count: Int, failure: String?)>((0, nil))
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
 
@@ -45,6 +47,19 @@ package final class Scheduler: Service {
     /// Asks the scheduler to read its configuration again (what SIGHUP does: dutyd's `SignalWaiter`
     /// calls this). Asked before `run` has reported READY, the reload waits and happens right after.
     package func reload() async { await inbox.post(.reload) }
+
+    /// Reloads like SIGHUP and waits for it: `nil` when the new configuration is in force, else why the
+    /// old one stays (`dutyctl reload`).
+    package func reloadAndWait() async -> String? {
+        let before = reloads.withLock { $0.count }
+        await inbox.post(.reload)
+        for _ in 0..<1200 {
+            let now = reloads.withLock { $0 }
+            if now.count > before { return now.failure }
+            try? await loopSleep(seconds: 0.05)
+        }
+        return "dutyd did not finish reloading within a minute; see journalctl -u dutyd"
+    }
 
     /// A change was written to the store (the API): plan again and perform at once, without waiting
     /// for the next wake.
@@ -162,9 +177,10 @@ package final class Scheduler: Service {
                 case .stop:
                     break loop
                 case .reload:
-                    let before = dispatcher
-                    dispatcher = await reloaded(dispatcher)
-                    if dispatcher !== before { publish(dispatcher, loadedAt: .now) }
+                    let failure: String?
+                    (dispatcher, failure) = await reloaded(dispatcher)
+                    if failure == nil { publish(dispatcher, loadedAt: .now) }
+                    reloads.withLock { $0 = ($0.count + 1, failure) }
                     shown = status(dispatcher)
                     manager.notify("READY=1\nSTATUS=\(shown)")
                 case .timer:
@@ -179,7 +195,8 @@ package final class Scheduler: Service {
     }
 
     /// Reads the configuration again; on any error keeps `old` and says why. The caller reports READY.
-    private func reloaded(_ old: Dispatcher) async -> Dispatcher {
+    /// The new dispatcher, or `old` and why the new configuration was refused.
+    private func reloaded(_ old: Dispatcher) async -> (Dispatcher, String?) {
         manager.reloading()
         do {
             let new = try Scheduler.load(
@@ -191,7 +208,7 @@ package final class Scheduler: Service {
                 channels: channels
             )
             logStarted(new, event: .reloaded)
-            return new
+            return (new, nil)
         } catch {
             let why = Failure(translating: error)?.message ?? "\(error)"
             logger.event(
@@ -199,7 +216,7 @@ package final class Scheduler: Service {
                 "reload failed, the previous configuration stays in force: \(why)",
                 ["DUTY_CONFIG": "\(configPath)"]
             )
-            return old
+            return (old, why)
         }
     }
 
