@@ -141,6 +141,31 @@ package final class APIServer: Service {
             )
             return try json(answer)
         }
+        v1.get("events") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(EventQuery.self, request)
+            return try json(try self.ask { w, _, records in w.events(unit: r.unit, records: records) })
+        }
+        v1.post("events") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(EventRequest.self, request, context)
+            let answer = try self.withState { w, p, _, store in
+                try w.recordEvent(r, store: store, planner: p, by: peer.user)
+            }
+            await self.changed(
+                peer,
+                "recorded event \(answer.event) (\(answer.kind)) at \(answer.unit) on \(answer.on)",
+                ["DUTY_UNIT": "\(answer.unit)"]
+            )
+            return try json(answer)
+        }
+        v1.post("events/remove") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(EventRemoval.self, request, context)
+            try self.withState { w, _, _, store in try w.removeEvent(r, store: store) }
+            await self.changed(peer, "removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": "\(r.unit)"])
+            return try json(r)
+        }
         v1.post("reload") { _, context in
             let peer = try await self.authorize(context, auth, .write)
             if let why = await self.scheduler.reloadAndWait() {

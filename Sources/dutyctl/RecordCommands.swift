@@ -58,7 +58,7 @@ struct Done: ParsableCommand {
                             ? ", \(answer.lateDays) day(s) after the deadline \(answer.deadline)"
                             : ", on time")
                 )
-                for o in answer.starts { print("  starts \(o.id), due \(o.due) \(o.weekday)") }
+                printStarts(answer.starts)
             }
         }
     }
@@ -77,8 +77,8 @@ struct Done: ParsableCommand {
 }
 
 /// The occurrences a completion or an event starts, one line each.
-private func printStarts(_ list: [Occurrence]) {
-    for o in list { print("  starts \(o.id), due \(o.timing.date) \(o.timing.date.weekday.shortName)") }
+private func printStarts(_ list: [DoneAnswer.Started]) {
+    for o in list { print("  starts \(o.id), due \(o.due) \(o.weekday)") }
 }
 
 struct Undo: ParsableCommand {
@@ -159,39 +159,13 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                let kinds = direct.policy.eventKinds
-                guard kinds.contains(kind) else {
-                    throw Failure(
-                        Failure.usage,
-                        "no obligation is triggered by events of kind '\(kind)'; expected one of \(kinds.sorted().joined(separator: ", "))"
-                    )
+                var r = EventRequest(kind: kind, unit: unit)
+                r.on = on
+                r.id = id
+                r.note = note
+                let answer: EventAnswer = try global.change(remote: { try $0.post("/v1/events", r) }) {
+                    try $0.workspace.recordEvent(r, store: $0.store, planner: try $0.planner(), by: currentUser)
                 }
-                if let id, let p = Identifier.problem(id) { throw Failure(Failure.usage, "--id: \(p)") }
-                let day = try on.map { try parseDate($0, option: "--on") } ?? direct.today()
-                if day > direct.today() { throw Failure(Failure.usage, "--on \(day) is in the future") }
-                let planner = try direct.planner()
-                guard let u = planner.organisation.index[unit] else {
-                    throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
-                }
-                let triggered = planner.policy.obligations.indices.filter { o in
-                    if case .event(let k, _) = planner.policy.obligations[o].deadline, k == kind {
-                        return planner.isSubject(u, of: o)
-                    }
-                    return false
-                }
-                if triggered.isEmpty {
-                    throw Failure(
-                        Failure.dataError,
-                        "no obligation applies to '\(kind)' events at \(unit) (kind \(planner.organisation.units[Int(u)].kind)); nothing recorded"
-                    )
-                }
-                let event = try direct.store.record(
-                    Event(id: id ?? "", kind: kind, unit: unit, on: day, recordedAt: .now, by: currentUser, note: note)
-                )
-                var after = try direct.store.records()
-                after.events.append(event)
-                let started = planner.occurrences(triggeredBy: event, records: after)
                 if global.json {
                     struct Out: Encodable {
                         var event, unit, kind, on: String
@@ -199,16 +173,16 @@ struct EventCommand: ParsableCommand {
                     }
                     printJSON(
                         Out(
-                            event: event.id,
-                            unit: unit,
-                            kind: kind,
-                            on: day.description,
-                            starts: started.map(\.id.description)
+                            event: answer.event,
+                            unit: answer.unit,
+                            kind: answer.kind,
+                            on: answer.on,
+                            starts: answer.starts.map(\.id)
                         )
                     )
                 } else {
-                    print("recorded \(event.kind) at \(unit) on \(day) as \(event.id)")
-                    printStarts(started)
+                    print("recorded \(answer.kind) at \(answer.unit) on \(answer.on) as \(answer.event)")
+                    printStarts(answer.starts)
                 }
             }
         }
@@ -221,30 +195,16 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let events = try direct.store.records().events.filter { unit == nil || $0.unit == unit }
+                let list: EventList = try global.answer(remote: { try $0.get("/v1/events", EventQuery(unit: unit)) }) {
+                    $0.workspace.events(unit: unit, records: try $0.store.records())
+                }
                 if global.json {
-                    struct View: Encodable {
-                        var id, kind, unit, on, by: String
-                        var note: String?
-                    }
-                    printJSON([
-                        "events": events.map {
-                            View(
-                                id: $0.id,
-                                kind: $0.kind,
-                                unit: $0.unit,
-                                on: $0.on.description,
-                                by: $0.by,
-                                note: $0.note
-                            )
-                        }
-                    ])
+                    printJSON(list)
                     return
                 }
                 printTable(
                     ["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"],
-                    events.map { [$0.on.description, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] }
+                    list.events.map { [$0.on, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] }
                 )
             }
         }
@@ -261,8 +221,11 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                try direct.store.removeEvent(unit: unit, id: id)
+                let r = EventRemoval(id: id, unit: unit)
+                let _: EventRemoval = try global.change(remote: { try $0.post("/v1/events/remove", r) }) {
+                    try $0.workspace.removeEvent(r, store: $0.store)
+                    return r
+                }
                 if global.json { printJSON(["removed": id]) } else { print("removed event \(id) at \(unit)") }
             }
         }

@@ -24,8 +24,9 @@ import Testing
             caFile: ca ? server.certificate : nil,
             helo: "dutyd.test"
         )
-        c.replyTimeout = 5
-        c.sessionTimeout = 20
+        // Far above what a loaded CI machine needs: only the hang test is about timeouts (it sets its own).
+        c.replyTimeout = 30
+        c.sessionTimeout = 120
         return c
     }
 

@@ -88,7 +88,7 @@ package final class MailServer: @unchecked Sendable {
     }
 
     /// The `[email]` table of a dutyd.toml that sends to this server (STARTTLS, AUTH, its certificate).
-    package func emailSettings(timeout: String = "5s") -> String {
+    package func emailSettings(timeout: String = "30s") -> String {
         """
         [email]
         transport = "smtp"

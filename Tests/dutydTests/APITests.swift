@@ -109,7 +109,9 @@ struct APITests {
             let direct = try Daemon.run("dutyctl", c + ["--config", d.config])
             // A calendar's DTSTAMP is the moment it was made.
             func stable(_ s: String) -> String {
-                s.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("DTSTAMP:") }
+                // "\r\n" is one Character: split the calendar's CRLF lines as lines.
+                s.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("DTSTAMP:") }
                     .joined(separator: "\n")
             }
             #expect(remote.status == direct.status, "\(c): \(remote.err) vs \(direct.err)")
@@ -217,6 +219,32 @@ struct APITests {
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("waived \(other)") })
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("undid the waiver of \(other)") })
 
+        // Events through the daemon: recorded (with what they start), listed, removed.
+        let today = todayInShanghai()
+        let event = try Daemon.run(
+            "dutyctl",
+            ["event", "record", "major-situation", "--unit", "gd.sz", "--note", "网络舆情", "--socket", d.socket]
+        )
+        #expect(event.status == 0, "\(event.err)")
+        #expect(
+            event.out.hasPrefix("recorded major-situation at gd.sz on \(today) as major-situation-\(today)\n  starts ")
+        )
+        let listed = try Daemon.run("dutyctl", ["event", "ls", "--unit", "gd.sz", "--socket", d.socket, "--json"])
+        #expect(listed.out.contains(#""id":"major-situation-\#(today)""#) && listed.out.contains("网络舆情"))
+        let removed = try Daemon.run(
+            "dutyctl",
+            ["event", "rm", "major-situation-\(today)", "--unit", "gd.sz", "--socket", d.socket]
+        )
+        #expect(
+            removed.status == 0 && removed.out == "removed event major-situation-\(today) at gd.sz\n",
+            "\(removed.err)"
+        )
+        #expect(try d.store().records().events.isEmpty)
+        #expect(
+            try Daemon.run("dutyctl", ["event", "record", "nonsense", "--unit", "gd.sz", "--socket", d.socket]).status
+                == 64
+        )
+
         // reload: a broken policy is refused with its place (78), the old one stays; mended, it is taken.
         let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
         let good = try String(contentsOf: policy, encoding: .utf8)
@@ -278,6 +306,7 @@ struct APITests {
             ("/v1/explain", "occurrence=nonsense", 400),
             ("/v1/ledger", "limit=3&state[]=sent", 200),
             ("/v1/ledger", "state[]=lost", 400),
+            ("/v1/events", "unit=gd.sz", 200),
             ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
             ("/v1/occurrences/upcoming", "within=3x", 400),
             ("/v1/occurrences/upcoming", "unit=nowhere", 422),
@@ -309,6 +338,9 @@ struct APITests {
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
             ("/v1/reload", "", 200),
+            ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
+            ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
+            ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),
         ] {
             let r = try client.raw("POST", path, body: Data(body.utf8))
             #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")
@@ -319,6 +351,17 @@ struct APITests {
             #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
             try Self.conforms("POST", "/v1/done", r.status, r.body)
         }
+        // With a completion and a waiver on record, the occurrences fit too.
+        _ = try client.raw(
+            "POST",
+            "/v1/waive",
+            body: Data(#"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并"}"#.utf8)
+        )
+        let recorded = try client.raw("GET", "/v1/occurrences/upcoming?within=60d&state[]=done&state[]=waived")
+        #expect(recorded.status == 200)
+        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""completion":{"#))
+        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""waiver":{"#))
+        try Self.conforms("GET", "/v1/occurrences/upcoming", recorded.status, recorded.body)
         #expect(Self.stop(p) == 0)
     }
 

@@ -30,6 +30,19 @@ if len(sys.argv) == 2:
     errors = sorted(jsonschema.Draft202012Validator(meta).iter_errors(spec), key=lambda e: list(e.path))
     if errors:
         fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors))
+    # YAML 1.1 reads a bare on/off/yes/no as a boolean: a key `on:` would silently become True.
+    def keys(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if not isinstance(k, str):
+                    fail(f"{path}: key {k!r} is not a string; quote it (\"on\": ...)")
+                keys(v, f"{path}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, bool):
+                    fail(f"{path}[{i}]: {v!r} is a boolean; quote it")
+                keys(v, f"{path}[{i}]")
+    keys(spec, "")
     # Every $ref resolves.
     def refs(node):
         if isinstance(node, dict):
