@@ -16,13 +16,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try running {
-            guard let client = global.remote else {
-                throw Failure(
-                    Failure.usage,
-                    "status asks the running dutyd, not the files: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
-                )
-            }
-            let s: StatusView = try client.get("/v1/status", [String: String]())
+            let s: StatusView = try global.daemon("status").get("/v1/status", [String: String]())
             if global.json {
                 printJSON(s)
                 return
@@ -74,18 +68,25 @@ struct Reload: ParsableCommand {
 
     func run() throws {
         try running {
-            guard let client = global.remote else {
-                throw Failure(
-                    Failure.usage,
-                    "reload asks the running dutyd: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
-                )
-            }
-            let answer: ReloadAnswer = try client.post("/v1/reload", [String: String]())
+            let answer: ReloadAnswer = try global.daemon("reload").post("/v1/reload", [String: String]())
             if global.json {
                 printJSON(answer)
             } else {
                 print("dutyd reloaded \(answer.config); in force since \(answer.loadedAt)")
             }
         }
+    }
+}
+
+extension GlobalOptions {
+    /// The running daemon, for a command that only it can answer (`status`, `reload`).
+    func daemon(_ command: String) throws -> APIClient {
+        guard let client = remote else {
+            throw Failure(
+                Failure.usage,
+                "\(command) asks the running dutyd, not the files: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
+            )
+        }
+        return client
     }
 }
