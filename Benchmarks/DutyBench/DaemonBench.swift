@@ -76,6 +76,8 @@ private func writeSettings(_ path: String, like base: Settings, state: String, t
 
         """
     if let trackFrom { text += "track_from = \"\(trackFrom)\"\n" }
+    // Its own API socket beside the settings, never a running dutyd's /run/dutyd/api.sock.
+    text += "\n[api]\nsocket = \"\(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent).sock\"\n"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
