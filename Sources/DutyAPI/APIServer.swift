@@ -141,6 +141,26 @@ package final class APIServer: Service {
             )
             return try json(answer)
         }
+        v1.get("units") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(UnitListRequest.self, request)
+            return try json(try self.withState { w, p, _, _ in try w.units(r, planner: p) })
+        }
+        v1.get("unit") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(UnitShowRequest.self, request)
+            return try json(try self.withState { w, p, _, _ in try w.unit(r, planner: p) })
+        }
+        v1.get("officials") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(OfficialListRequest.self, request)
+            return try json(try self.withState { w, p, _, _ in try w.officials(r, planner: p) })
+        }
+        v1.get("official") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(OfficialShowRequest.self, request)
+            return try json(try self.withState { w, p, _, _ in try w.official(r, planner: p) })
+        }
         v1.get("events") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(EventQuery.self, request)

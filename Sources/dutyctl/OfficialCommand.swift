@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCore
 import DutyService
 import DutyStore
@@ -113,29 +114,20 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let org = Organisation(units: try direct.store.units(), officials: try direct.store.officials())
-                var range: Range<Int32> = 0..<Int32(org.units.count)
-                if let unit {
-                    guard let u = org.index[unit] else {
-                        throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
-                    }
-                    range = u..<(subtree ? org.subtreeEnd[Int(u)] : u + 1)
-                }
-                var picked: [Official] = []
-                for u in range {
-                    for k in org.officials(of: u) {
-                        let o = org.officials[Int(k)]
-                        if role == nil || o.roles.contains(role!) { picked.append(o) }
-                    }
+                var r = OfficialListRequest()
+                r.unit = unit
+                r.subtree = subtree
+                r.role = role
+                let list: OfficialList = try global.answer(remote: { try $0.get("/v1/officials", r) }) {
+                    try $0.workspace.officials(r, planner: try $0.planner())
                 }
                 if global.json {
-                    printJSON(["officials": picked.map(OfficialView.init)])
+                    printJSON(list)
                     return
                 }
                 printTable(
                     ["ID", "NAME", "UNIT", "ROLES", "EMAIL"],
-                    picked.map { [$0.id, $0.name, $0.unit, $0.roles.joined(separator: ","), $0.email ?? "—"] }
+                    list.officials.map { [$0.id, $0.name, $0.unit, $0.roles.joined(separator: ","), $0.email ?? "—"] }
                 )
             }
         }
@@ -148,19 +140,17 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                guard let o = try direct.store.official(id) else {
-                    throw Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+                let r = OfficialShowRequest(id: id)
+                let answer: OfficialShow = try global.answer(remote: { try $0.get("/v1/official", r) }) {
+                    try $0.workspace.official(r, planner: try $0.planner())
                 }
+                let o = answer.official
                 if global.json {
-                    printJSON(OfficialView(o))
+                    printJSON(o)
                 } else {
-                    let unitName = (try direct.store.unit(o.unit))?.name ?? ""
                     print("official: \(o.id) \(o.name)")
-                    print("unit: \(o.unit) \(unitName)")
-                    print(
-                        "roles: \(o.roles.map { r in direct.policy.roles[r].map { "\(r) (\($0))" } ?? r }.joined(separator: ", "))"
-                    )
+                    print("unit: \(o.unit) \(answer.unitName)")
+                    print("roles: \(answer.roles.joined(separator: ", "))")
                     print("email: \(o.email ?? "—")")
                 }
             }

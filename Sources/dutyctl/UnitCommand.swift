@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyService
@@ -140,29 +141,21 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let org = Organisation(units: try direct.store.units(), officials: [])
-                var range = 0..<org.units.count
-                if let under {
-                    guard let u = org.index[under] else {
-                        throw Failure(Failure.dataError, "no unit '\(under)'; `dutyctl unit ls` lists them")
-                    }
-                    range = Int(u)..<Int(org.subtreeEnd[Int(u)])
+                var r = UnitListRequest()
+                r.under = under
+                r.kind = kind
+                let list: UnitList = try global.answer(remote: { try $0.get("/v1/units", r) }) {
+                    try $0.workspace.units(r, planner: try $0.planner())
                 }
-                let picked = range.filter { kind == nil || org.units[$0].kind == kind }
                 if global.json {
-                    printJSON(["units": picked.map { UnitView(org.units[$0]) }])
+                    printJSON(["units": list.units])
                     return
                 }
-                let depth = { (i: Int) in org.ancestry(of: Int32(i)).count - 1 }
-                let base = range.isEmpty ? 0 : depth(range.lowerBound)
+                let base = list.depth.min() ?? 0
                 printTable(
                     ["ID", "NAME", "KIND", "PARENT"],
-                    picked.map { i in
-                        let u = org.units[i]
-                        return [
-                            String(repeating: "  ", count: depth(i) - base) + u.id, u.name, u.kind, u.parent ?? "—",
-                        ]
+                    zip(list.units, list.depth).map { u, d in
+                        [String(repeating: "  ", count: d - base) + u.id, u.name, u.kind, u.parent ?? "—"]
                     }
                 )
             }
@@ -176,44 +169,33 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let planner = try direct.planner()
-                guard let u = planner.organisation.index[id] else {
-                    throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                let r = UnitShowRequest(id: id)
+                let answer: UnitShow = try global.answer(remote: { try $0.get("/v1/unit", r) }) {
+                    try $0.workspace.unit(r, planner: try $0.planner())
                 }
-                let unit = planner.organisation.units[Int(u)]
-                let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
-                let obligations = planner.policy.obligations.indices.filter {
-                    !planner.policy.obligations[$0].appliesTo.subjectsAreOfficials && planner.isSubject(u, of: $0)
-                }
-                .map { planner.policy.obligations[$0].id }
                 if global.json {
                     struct Out: Encodable {
                         var unit: UnitView
                         var officials: [OfficialView]
                         var obligations: [String]
                     }
-                    printJSON(
-                        Out(unit: UnitView(unit), officials: people.map(OfficialView.init), obligations: obligations)
-                    )
+                    printJSON(Out(unit: answer.unit, officials: answer.officials, obligations: answer.obligations))
                     return
                 }
-                let kindName = direct.policy.kinds[unit.kind]?.name ?? ""
+                let unit = answer.unit
                 print("unit: \(unit.id) \(unit.name)")
-                print("kind: \(unit.kind)" + (kindName.isEmpty ? "" : " (\(kindName))"))
+                print("kind: \(unit.kind)" + (answer.kindName.isEmpty ? "" : " (\(answer.kindName))"))
                 print("parent: \(unit.parent ?? "—")")
                 print("email: \(unit.email ?? "—")")
-                print(
-                    "added: \(unit.addedOn); tracked from: \(unit.trackFrom ?? direct.workspace.settings.trackFrom ?? unit.addedOn)"
-                )
+                print("added: \(unit.addedOn); tracked from: \(answer.trackedFrom)")
                 print("officials:")
-                if people.isEmpty { print("  —") }
-                for p in people {
+                if answer.officials.isEmpty { print("  —") }
+                for p in answer.officials {
                     print(
                         "  \(p.id) \(p.name) (\(p.roles.joined(separator: ", ")))" + (p.email.map { " <\($0)>" } ?? "")
                     )
                 }
-                print("obligations: " + (obligations.isEmpty ? "—" : obligations.joined(separator: ", ")))
+                print("obligations: " + (answer.obligations.isEmpty ? "—" : answer.obligations.joined(separator: ", ")))
             }
         }
     }
@@ -313,30 +295,3 @@ func importing<T: Identified>(
 protocol Identified { var id: String { get } }
 extension OrgUnit: Identified {}
 extension Official: Identified {}
-
-struct UnitView: Encodable {
-    var id, name, kind: String
-    var parent, email: String?
-    var addedOn: String
-    var trackFrom: String?
-
-    init(_ u: OrgUnit) {
-        (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
-        addedOn = u.addedOn.description
-        trackFrom = u.trackFrom?.description
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, kind, parent, email
-        case addedOn = "added_on"
-        case trackFrom = "track_from"
-    }
-}
-
-struct OfficialView: Encodable {
-    var id, name, unit: String
-    var email: String?
-    var roles: [String]
-
-    init(_ o: Official) { (id, name, unit, email, roles) = (o.id, o.name, o.unit, o.email, o.roles) }
-}

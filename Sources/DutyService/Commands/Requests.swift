@@ -281,6 +281,116 @@ package struct EventRemoval: Codable, Sendable {
     }
 }
 
+/// A unit as `unit add|set|ls|show --json` prints it.
+package struct UnitView: Codable, Sendable {
+    package var id, name, kind: String
+    package var parent, email: String?
+    package var addedOn: String
+    package var trackFrom: String?
+
+    /// An official as `official … --json` prints it.
+    package init(_ u: OrgUnit) {
+        (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
+        addedOn = u.addedOn.description
+        trackFrom = u.trackFrom?.description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, parent, email
+        case addedOn = "added_on"
+        case trackFrom = "track_from"
+    }
+}
+
+package struct OfficialView: Codable, Sendable {
+    package var id, name, unit: String
+    package var email: String?
+    package var roles: [String]
+
+    package init(_ o: Official) { (id, name, unit, email, roles) = (o.id, o.name, o.unit, o.email, o.roles) }
+}
+
+/// `unit ls [--under ID] [--kind KIND]`.
+package struct UnitListRequest: Codable, Sendable {
+    package var under: String?
+    package var kind: String?
+
+    package init() {}
+}
+
+/// The units in tree order, and each one's depth (the table indents by it); `{"units": [...]}` is
+/// what `--json` prints.
+package struct UnitList: Codable, Sendable {
+    package var units: [UnitView]
+    package var depth: [Int]
+}
+
+/// `unit show ID`.
+package struct UnitShowRequest: Codable, Sendable {
+    package var id: String
+
+    package init(id: String) { self.id = id }
+}
+
+package struct UnitShow: Codable, Sendable {
+    package var unit: UnitView
+    package var officials: [OfficialView]
+    package var obligations: [String]
+    /// The kind's name in the policy (`党委`), empty when it has none.
+    package var kindName: String
+    package var trackedFrom: String
+
+    enum CodingKeys: String, CodingKey {
+        case unit, officials, obligations
+        case kindName = "kind_name"
+        case trackedFrom = "tracked_from"
+    }
+}
+
+/// `official ls [--unit ID [--subtree]] [--role ROLE]`.
+package struct OfficialListRequest: Codable, Sendable {
+    package var unit: String?
+    package var subtree = false
+    package var role: String?
+
+    package init() {}
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
+        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
+        role = try c.decodeIfPresent(String.self, forKey: .role)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case unit, subtree, role
+    }
+}
+
+/// `{"officials": [...]}` is what `official ls --json` prints.
+package struct OfficialList: Codable, Sendable {
+    package var officials: [OfficialView]
+}
+
+/// `official show ID`.
+package struct OfficialShowRequest: Codable, Sendable {
+    package var id: String
+
+    package init(id: String) { self.id = id }
+}
+
+package struct OfficialShow: Codable, Sendable {
+    package var official: OfficialView
+    package var unitName: String
+    /// `secretary (书记)`, as the policy names the roles.
+    package var roles: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case official, roles
+        case unitName = "unit_name"
+    }
+}
+
 /// `waive OCCURRENCE --reason TEXT`.
 package struct WaiveRequest: Codable, Sendable {
     package var occurrence: String
@@ -312,6 +422,76 @@ package struct UndoAnswer: Codable, Sendable {
 }
 
 extension Workspace {
+    /// `unit ls`.
+    package func units(_ r: UnitListRequest, planner: Planner) throws -> UnitList {
+        let org = planner.organisation
+        var range = 0..<org.units.count
+        if let under = r.under {
+            guard let u = org.index[under] else {
+                throw Failure(Failure.dataError, "no unit '\(under)'; `dutyctl unit ls` lists them")
+            }
+            range = Int(u)..<Int(org.subtreeEnd[Int(u)])
+        }
+        let picked = range.filter { r.kind == nil || org.units[$0].kind == r.kind }
+        return UnitList(
+            units: picked.map { UnitView(org.units[$0]) },
+            depth: picked.map { org.ancestry(of: Int32($0)).count - 1 }
+        )
+    }
+
+    /// `unit show`.
+    package func unit(_ r: UnitShowRequest, planner: Planner) throws -> UnitShow {
+        guard let u = planner.organisation.index[r.id] else {
+            throw Failure(Failure.dataError, "no unit '\(r.id)'; `dutyctl unit ls` lists them")
+        }
+        let unit = planner.organisation.units[Int(u)]
+        let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
+        return UnitShow(
+            unit: UnitView(unit),
+            officials: people.map(OfficialView.init),
+            obligations: planner.policy.obligations.indices.filter {
+                !planner.policy.obligations[$0].appliesTo.subjectsAreOfficials && planner.isSubject(u, of: $0)
+            }
+            .map { planner.policy.obligations[$0].id },
+            kindName: policy.kinds[unit.kind]?.name ?? "",
+            trackedFrom: (unit.trackFrom ?? settings.trackFrom ?? unit.addedOn).description
+        )
+    }
+
+    /// `official ls`.
+    package func officials(_ r: OfficialListRequest, planner: Planner) throws -> OfficialList {
+        let org = planner.organisation
+        var range: Range<Int32> = 0..<Int32(org.units.count)
+        if let unit = r.unit {
+            guard let u = org.index[unit] else {
+                throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
+            }
+            range = u..<(r.subtree ? org.subtreeEnd[Int(u)] : u + 1)
+        }
+        var picked: [OfficialView] = []
+        for u in range {
+            for k in org.officials(of: u) {
+                let o = org.officials[Int(k)]
+                if r.role == nil || o.roles.contains(r.role!) { picked.append(OfficialView(o)) }
+            }
+        }
+        return OfficialList(officials: picked)
+    }
+
+    /// `official show`.
+    package func official(_ r: OfficialShowRequest, planner: Planner) throws -> OfficialShow {
+        let org = planner.organisation
+        guard let k = org.officialIndex[r.id] else {
+            throw Failure(Failure.dataError, "no official '\(r.id)'; `dutyctl official ls` lists them")
+        }
+        let o = org.officials[Int(k)]
+        return OfficialShow(
+            official: OfficialView(o),
+            unitName: org.index[o.unit].map { org.units[Int($0)].name } ?? "",
+            roles: o.roles.map { r in policy.roles[r].map { "\(r) (\($0))" } ?? r }
+        )
+    }
+
     /// `event record`: the event, by `by`, and the occurrences it starts.
     package func recordEvent(_ r: EventRequest, store: DutyStore, planner: Planner, by: String) throws -> EventAnswer {
         let kinds = policy.eventKinds
