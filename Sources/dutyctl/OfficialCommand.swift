@@ -12,6 +12,7 @@ struct OfficialCommand: ParsableCommand {
         subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
     )
 
+    /// The fields `add` and `set` take (checked in `Workspace.addOfficial`/`setOfficial`).
     struct Fields: ParsableArguments {
         @Option(name: .long, help: "Their name.") var name: String?
         @Option(name: .long, help: ArgumentHelp("Their mail address.", valueName: "address")) var email: String?
@@ -22,21 +23,11 @@ struct OfficialCommand: ParsableCommand {
         )
         var roles: String?
 
-        var roleList: [String]? {
-            roles.map { $0.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init) }
-        }
-
-        func check(policy: Policy) throws {
-            for r in roleList ?? [] where !policy.roles.isEmpty && policy.roles[r] == nil {
-                throw Failure(
-                    Failure.usage,
-                    "--roles: unknown role '\(r)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
-                )
-            }
-            if let r = roleList, r.isEmpty { throw Failure(Failure.usage, "--roles: name at least one role") }
-            if let email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) {
-                throw Failure(Failure.usage, "--email: \(p)")
-            }
+        func change(_ id: String) -> OfficialChange {
+            var r = OfficialChange(id: id)
+            (r.name, r.email, r.unit) = (name, email, unit)
+            r.roles = roles.map { $0.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init) }
+            return r
         }
     }
 
@@ -52,15 +43,11 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
-                let direct = try Direct.openForWriting(global)
-                try fields.check(policy: direct.policy)
-                guard let name = fields.name, let unit = fields.unit, let roles = fields.roleList else {
-                    throw Failure(Failure.usage, "a new official needs --name, --unit and --roles")
+                let r = fields.change(id)
+                let o: OfficialView = try global.change(remote: { try $0.post("/v1/officials/add", r) }) {
+                    try $0.workspace.addOfficial(r, store: $0.store)
                 }
-                let o = Official(id: id, name: name, email: fields.email, unit: unit, roles: roles)
-                try direct.store.addOfficial(o)
-                if global.json { printJSON(OfficialView(o)) } else { print("added official \(id) \(name)") }
+                if global.json { printJSON(o) } else { print("added official \(o.id) \(o.name)") }
             }
         }
     }
@@ -76,17 +63,11 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                try fields.check(policy: direct.policy)
-                guard var o = try direct.store.official(id) else {
-                    throw Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+                let r = fields.change(id)
+                let o: OfficialView = try global.change(remote: { try $0.post("/v1/officials/set", r) }) {
+                    try $0.workspace.setOfficial(r, store: $0.store)
                 }
-                if let v = fields.name { o.name = v }
-                if let v = fields.email { o.email = v.isEmpty ? nil : v }
-                if let v = fields.unit { o.unit = v }
-                if let v = fields.roleList { o.roles = v }
-                try direct.store.updateOfficial(o)
-                if global.json { printJSON(OfficialView(o)) } else { print("changed official \(id)") }
+                if global.json { printJSON(o) } else { print("changed official \(id)") }
             }
         }
     }
@@ -98,8 +79,10 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                try direct.store.removeOfficial(id)
+                let r = OfficialRemoval(removed: id)
+                let _: OfficialRemoval = try global.change(remote: { try $0.post("/v1/officials/remove", r) }) {
+                    try $0.workspace.removeOfficial(r, store: $0.store)
+                }
                 if global.json { printJSON(["removed": id]) } else { print("removed official \(id)") }
             }
         }

@@ -13,7 +13,7 @@ struct UnitCommand: ParsableCommand {
         subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
     )
 
-    /// The fields `add` and `set` take.
+    /// The fields `add` and `set` take (checked in `Workspace.addUnit`/`setUnit`).
     struct Fields: ParsableArguments {
         @Option(name: .long, help: "The unit's name.") var name: String?
         @Option(name: .long, help: "Its kind, as the policy declares (committee, propaganda, …).") var kind: String?
@@ -25,15 +25,10 @@ struct UnitCommand: ParsableCommand {
         )
         var trackFrom: String?
 
-        func check(policy: Policy) throws {
-            if let kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
-                throw Failure(
-                    Failure.usage,
-                    "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
-                )
-            }
-            if let email, let p = OrganisationCSV.emailProblem(email) { throw Failure(Failure.usage, "--email: \(p)") }
-            if let parent, let p = Identifier.problem(parent) { throw Failure(Failure.usage, "--parent: \(p)") }
+        func change(_ id: String) -> UnitChange {
+            var r = UnitChange(id: id)
+            (r.name, r.kind, r.parent, r.email, r.trackFrom) = (name, kind, parent, email, trackFrom)
+            return r
         }
     }
 
@@ -48,23 +43,11 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                if let p = Identifier.problem(id) { throw Failure(Failure.usage, p) }
-                let direct = try Direct.openForWriting(global)
-                try fields.check(policy: direct.policy)
-                guard let name = fields.name, let kind = fields.kind else {
-                    throw Failure(Failure.usage, "a new unit needs --name and --kind")
+                let r = fields.change(id)
+                let unit: UnitView = try global.change(remote: { try $0.post("/v1/units/add", r) }) {
+                    try $0.workspace.addUnit(r, store: $0.store)
                 }
-                let unit = OrgUnit(
-                    id: id,
-                    name: name,
-                    kind: kind,
-                    parent: fields.parent,
-                    email: fields.email,
-                    addedOn: direct.today(),
-                    trackFrom: try fields.trackFrom.map { try parseDate($0, option: "--track-from") }
-                )
-                try direct.store.addUnit(unit)
-                if global.json { printJSON(UnitView(unit)) } else { print("added unit \(id) \(name)") }
+                if global.json { printJSON(unit) } else { print("added unit \(unit.id) \(unit.name)") }
             }
         }
     }
@@ -81,31 +64,11 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                guard var unit = try direct.store.unit(id) else {
-                    throw Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                let r = fields.change(id)
+                let unit: UnitView = try global.change(remote: { try $0.post("/v1/units/set", r) }) {
+                    try $0.workspace.setUnit(r, store: $0.store)
                 }
-                var f = fields
-                if f.email == "" {
-                    unit.email = nil
-                    f.email = nil
-                }
-                if f.parent == "" {
-                    unit.parent = nil
-                    f.parent = nil
-                }
-                if f.trackFrom == "" {
-                    unit.trackFrom = nil
-                    f.trackFrom = nil
-                }
-                try f.check(policy: direct.policy)
-                if let v = f.name { unit.name = v }
-                if let v = f.kind { unit.kind = v }
-                if let v = f.parent { unit.parent = v }
-                if let v = f.email { unit.email = v }
-                if let v = f.trackFrom { unit.trackFrom = try parseDate(v, option: "--track-from") }
-                try direct.store.updateUnit(unit)
-                if global.json { printJSON(UnitView(unit)) } else { print("changed unit \(id)") }
+                if global.json { printJSON(unit) } else { print("changed unit \(id)") }
             }
         }
     }
@@ -121,12 +84,14 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                let (units, officials) = try direct.store.removeUnit(id, recursive: recursive)
+                let r = UnitRemoval(id: id, recursive: recursive)
+                let removed: UnitRemoved = try global.change(remote: { try $0.post("/v1/units/remove", r) }) {
+                    try $0.workspace.removeUnit(r, store: $0.store)
+                }
                 if global.json {
-                    printJSON(["removed_units": units, "removed_officials": officials])
+                    printJSON(removed)
                 } else {
-                    print("removed \(units) unit(s) and \(officials) official(s)")
+                    print("removed \(removed.removed_units) unit(s) and \(removed.removed_officials) official(s)")
                 }
             }
         }

@@ -257,6 +257,32 @@ struct APITests {
                 == 64
         )
 
+        // The organisation through the daemon: add, change, remove units and officials.
+        func ctl(_ args: [String]) throws -> Daemon.Result { try Daemon.run("dutyctl", args + ["--socket", d.socket]) }
+        #expect(
+            try ctl(["unit", "add", "gd.gz.t1", "--name", "测试单位党委", "--kind", "committee", "--parent", "gd.gz"]).out
+                == "added unit gd.gz.t1 测试单位党委\n"
+        )
+        #expect(try ctl(["unit", "set", "gd.gz.t1", "--email", "t1@example.org"]).out == "changed unit gd.gz.t1\n")
+        #expect(try ctl(["unit", "add", "gd.gz.t2", "--name", "x", "--kind", "nonsense"]).status == 64)
+        #expect(
+            try ctl(["official", "add", "t.one", "--name", "测试员", "--unit", "gd.gz.t1", "--roles", "clerk"]).out
+                == "added official t.one 测试员\n"
+        )
+        let set = try ctl(["official", "set", "t.one", "--roles", "clerk,head", "--json"])
+        #expect(set.out.contains(#""roles":["clerk","head"]"#), "\(set.err)")
+        #expect(try ctl(["unit", "show", "gd.gz.t1"]).out.contains("t.one 测试员 (clerk, head)"))
+        #expect(try ctl(["official", "rm", "t.one"]).out == "removed official t.one\n")
+        #expect(try ctl(["unit", "rm", "gd.gz.t1"]).out == "removed 1 unit(s) and 0 official(s)\n")
+        #expect(try ctl(["unit", "show", "gd.gz.t1"]).status == 65)
+        let organisationChanges = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 6).compactMap {
+            $0["DUTY_CHANGE"]
+        }
+        #expect(
+            organisationChanges.contains("added unit gd.gz.t1")
+                && organisationChanges.contains("removed official t.one")
+        )
+
         // reload: a broken policy is refused with its place (78), the old one stays; mended, it is taken.
         let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
         let good = try String(contentsOf: policy, encoding: .utf8)
@@ -355,6 +381,13 @@ struct APITests {
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
             ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
             ("/v1/reload", "", 200),
+            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee","parent":"gd.gz"}"#, 200),
+            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee"}"#, 422),
+            ("/v1/units/set", #"{"id":"gd.gz.t9","email":""}"#, 200),
+            ("/v1/officials/add", #"{"id":"t.nine","name":"测试","unit":"gd.gz.t9","roles":["clerk"]}"#, 200),
+            ("/v1/officials/set", #"{"id":"t.nine","roles":[]}"#, 400),
+            ("/v1/officials/remove", #"{"removed":"t.nine"}"#, 200),
+            ("/v1/units/remove", #"{"id":"gd.gz.t9"}"#, 200),
             ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
             ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
             ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),

@@ -391,6 +391,69 @@ package struct OfficialShow: Codable, Sendable {
     }
 }
 
+/// `unit add ID …` and `unit set ID …`: the fields as typed; on `set`, an empty email, parent or
+/// track_from clears it.
+package struct UnitChange: Codable, Sendable {
+    package var id: String
+    package var name: String?
+    package var kind: String?
+    package var parent: String?
+    package var email: String?
+    package var trackFrom: String?
+
+    package init(id: String) { self.id = id }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, parent, email
+        case trackFrom = "track_from"
+    }
+}
+
+/// `unit rm ID [--recursive]`.
+package struct UnitRemoval: Codable, Sendable {
+    package var id: String
+    package var recursive = false
+
+    package init(id: String, recursive: Bool) {
+        self.id = id
+        self.recursive = recursive
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        recursive = try c.decodeIfPresent(Bool.self, forKey: .recursive) ?? false
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, recursive
+    }
+}
+
+/// `{"removed_units": N, "removed_officials": M}`, what `unit rm --json` prints.
+package struct UnitRemoved: Codable, Sendable {
+    package var removed_units: Int
+    package var removed_officials: Int
+}
+
+/// `official add ID …` and `official set ID …`; on `set`, an empty email clears it.
+package struct OfficialChange: Codable, Sendable {
+    package var id: String
+    package var name: String?
+    package var email: String?
+    package var unit: String?
+    package var roles: [String]?
+
+    package init(id: String) { self.id = id }
+}
+
+/// `official rm ID`; `{"removed": ID}` is what `--json` prints.
+package struct OfficialRemoval: Codable, Sendable {
+    package var removed: String
+
+    package init(removed: String) { self.removed = removed }
+}
+
 /// `waive OCCURRENCE --reason TEXT`.
 package struct WaiveRequest: Codable, Sendable {
     package var occurrence: String
@@ -422,6 +485,118 @@ package struct UndoAnswer: Codable, Sendable {
 }
 
 extension Workspace {
+    private func check(_ r: UnitChange) throws {
+        if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
+            throw Failure(
+                Failure.usage,
+                "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        if let email = r.email, let p = OrganisationCSV.emailProblem(email) {
+            throw Failure(Failure.usage, "--email: \(p)")
+        }
+        if let parent = r.parent, let p = Identifier.problem(parent) { throw Failure(Failure.usage, "--parent: \(p)") }
+    }
+
+    /// `unit add`.
+    package func addUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
+        if let p = Identifier.problem(r.id) { throw Failure(Failure.usage, p) }
+        try check(r)
+        guard let name = r.name, let kind = r.kind else {
+            throw Failure(Failure.usage, "a new unit needs --name and --kind")
+        }
+        let unit = OrgUnit(
+            id: r.id,
+            name: name,
+            kind: kind,
+            parent: r.parent,
+            email: r.email,
+            addedOn: settings.timezone.day(of: .now),
+            trackFrom: try r.trackFrom.map { try parseDate($0, option: "--track-from") }
+        )
+        try store.addUnit(unit)
+        return UnitView(unit)
+    }
+
+    /// `unit set`.
+    package func setUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
+        guard var unit = try store.unit(r.id) else {
+            throw Failure(Failure.dataError, "no unit '\(r.id)'; `dutyctl unit ls` lists them")
+        }
+        var f = r
+        if f.email == "" {
+            unit.email = nil
+            f.email = nil
+        }
+        if f.parent == "" {
+            unit.parent = nil
+            f.parent = nil
+        }
+        if f.trackFrom == "" {
+            unit.trackFrom = nil
+            f.trackFrom = nil
+        }
+        try check(f)
+        if let v = f.name { unit.name = v }
+        if let v = f.kind { unit.kind = v }
+        if let v = f.parent { unit.parent = v }
+        if let v = f.email { unit.email = v }
+        if let v = f.trackFrom { unit.trackFrom = try parseDate(v, option: "--track-from") }
+        try store.updateUnit(unit)
+        return UnitView(unit)
+    }
+
+    /// `unit rm`.
+    package func removeUnit(_ r: UnitRemoval, store: DutyStore) throws -> UnitRemoved {
+        let (units, officials) = try store.removeUnit(r.id, recursive: r.recursive)
+        return UnitRemoved(removed_units: units, removed_officials: officials)
+    }
+
+    private func check(_ r: OfficialChange) throws {
+        for role in r.roles ?? [] where !policy.roles.isEmpty && policy.roles[role] == nil {
+            throw Failure(
+                Failure.usage,
+                "--roles: unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        if let roles = r.roles, roles.isEmpty { throw Failure(Failure.usage, "--roles: name at least one role") }
+        if let email = r.email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) {
+            throw Failure(Failure.usage, "--email: \(p)")
+        }
+    }
+
+    /// `official add`.
+    package func addOfficial(_ r: OfficialChange, store: DutyStore) throws -> OfficialView {
+        if let p = Identifier.problem(r.id) { throw Failure(Failure.usage, p) }
+        try check(r)
+        guard let name = r.name, let unit = r.unit, let roles = r.roles else {
+            throw Failure(Failure.usage, "a new official needs --name, --unit and --roles")
+        }
+        let o = Official(id: r.id, name: name, email: r.email, unit: unit, roles: roles)
+        try store.addOfficial(o)
+        return OfficialView(o)
+    }
+
+    /// `official set`.
+    package func setOfficial(_ r: OfficialChange, store: DutyStore) throws -> OfficialView {
+        try check(r)
+        guard var o = try store.official(r.id) else {
+            throw Failure(Failure.dataError, "no official '\(r.id)'; `dutyctl official ls` lists them")
+        }
+        if let v = r.name { o.name = v }
+        if let v = r.email { o.email = v.isEmpty ? nil : v }
+        if let v = r.unit { o.unit = v }
+        if let v = r.roles { o.roles = v }
+        try store.updateOfficial(o)
+        return OfficialView(o)
+    }
+
+    /// `official rm`.
+    package func removeOfficial(_ r: OfficialRemoval, store: DutyStore) throws -> OfficialRemoval {
+        try store.removeOfficial(r.removed)
+        return r
+    }
+
     /// `unit ls`.
     package func units(_ r: UnitListRequest, planner: Planner) throws -> UnitList {
         let org = planner.organisation
