@@ -166,7 +166,7 @@ package final class APIServer: Service {
             _ path: String,
             _ type: R.Type,
             _ what: @escaping @Sendable (R) -> String,
-            _ perform: @escaping @Sendable (Workspace, R, DutyStore) throws -> A
+            perform: @escaping @Sendable (Workspace, R, DutyStore) throws -> A
         ) {
             v1.post(RouterPath(path)) { request, context in
                 let peer = try await self.authorize(context, auth, .write)
@@ -176,24 +176,32 @@ package final class APIServer: Service {
                 return try json(answer)
             }
         }
-        change("units/add", UnitChange.self, { "added unit \($0.id)" }) { try $0.addUnit($1, store: $2) }
-        change("units/set", UnitChange.self, { "changed unit \($0.id)" }) { try $0.setUnit($1, store: $2) }
+        change("units/add", UnitChange.self, { "added unit \($0.id)" }, perform: { try $0.addUnit($1, store: $2) })
+        change("units/set", UnitChange.self, { "changed unit \($0.id)" }, perform: { try $0.setUnit($1, store: $2) })
         change(
             "units/remove",
             UnitRemoval.self,
-            { "removed unit \($0.id)\($0.recursive ? " and everything below it" : "")" }
-        ) {
-            try $0.removeUnit($1, store: $2)
-        }
-        change("officials/add", OfficialChange.self, { "added official \($0.id)" }) {
-            try $0.addOfficial($1, store: $2)
-        }
-        change("officials/set", OfficialChange.self, { "changed official \($0.id)" }) {
-            try $0.setOfficial($1, store: $2)
-        }
-        change("officials/remove", OfficialRemoval.self, { "removed official \($0.removed)" }) {
-            try $0.removeOfficial($1, store: $2)
-        }
+            { "removed unit \($0.id)\($0.recursive ? " and everything below it" : "")" },
+            perform: { try $0.removeUnit($1, store: $2) }
+        )
+        change(
+            "officials/add",
+            OfficialChange.self,
+            { "added official \($0.id)" },
+            perform: { try $0.addOfficial($1, store: $2) }
+        )
+        change(
+            "officials/set",
+            OfficialChange.self,
+            { "changed official \($0.id)" },
+            perform: { try $0.setOfficial($1, store: $2) }
+        )
+        change(
+            "officials/remove",
+            OfficialRemoval.self,
+            { "removed official \($0.removed)" },
+            perform: { try $0.removeOfficial($1, store: $2) }
+        )
         v1.get("events") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(EventQuery.self, request)
