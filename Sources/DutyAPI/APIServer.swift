@@ -176,6 +176,18 @@ package final class APIServer: Service {
                 return try json(answer)
             }
         }
+        change(
+            "units/import",
+            ImportRequest.self,
+            { "imported units from \($0.file)" },
+            perform: { try $0.importUnits($1, store: $2) }
+        )
+        change(
+            "officials/import",
+            ImportRequest.self,
+            { "imported officials from \($0.file)" },
+            perform: { try $0.importOfficials($1, store: $2) }
+        )
         change("units/add", UnitChange.self, { "added unit \($0.id)" }, perform: { try $0.addUnit($1, store: $2) })
         change("units/set", UnitChange.self, { "changed unit \($0.id)" }, perform: { try $0.setUnit($1, store: $2) })
         change(
@@ -202,6 +214,23 @@ package final class APIServer: Service {
             { "removed official \($0.removed)" },
             perform: { try $0.removeOfficial($1, store: $2) }
         )
+        v1.get("units/export") { _, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try json(
+                try self.withState { _, _, _, store in
+                    ExportAnswer(csv: OrganisationCSV.export(units: try store.units()))
+                }
+            )
+        }
+        // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
+        v1.get("officials/export") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let officials = try self.withState { _, _, _, store in try store.officials().sorted { $0.id < $1.id } }
+            if request.uri.queryParameters["json"] == "true" {
+                return try json(OfficialList(officials: officials.map(OfficialView.init)))
+            }
+            return try json(ExportAnswer(csv: OrganisationCSV.export(officials: officials)))
+        }
         v1.get("events") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(EventQuery.self, request)

@@ -155,11 +155,12 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                let rows = try OrganisationCSV.officials(try readInput(file), file: file, policy: direct.policy)
-                try importing(rows, file: file, what: "official", json: global.json) {
-                    try direct.store.importOfficials(rows.map(\.value), replace: replace)
+                var r = ImportRequest(file: file, data: Data(try readInput(file)))
+                r.replace = replace
+                let count: ImportAnswer = try global.change(remote: { try $0.post("/v1/officials/import", r) }) {
+                    try $0.workspace.importOfficials(r, store: $0.store)
                 }
+                printImport(count, what: "official", json: global.json)
             }
         }
     }
@@ -172,12 +173,24 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let list = try direct.store.officials().sorted { $0.id < $1.id }
                 if global.json {
-                    printJSON(["officials": list.map(OfficialView.init)])
+                    let list: OfficialList = try global.answer(remote: {
+                        try $0.get("/v1/officials/export", ["json": "true"])
+                    }) {
+                        OfficialList(
+                            officials: try $0.store.officials().sorted { $0.id < $1.id }.map(OfficialView.init)
+                        )
+                    }
+                    printJSON(list)
                 } else {
-                    FileHandle.standardOutput.write(Data(OrganisationCSV.export(officials: list).utf8))
+                    let answer: ExportAnswer = try global.answer(remote: {
+                        try $0.get("/v1/officials/export", [String: String]())
+                    }) {
+                        ExportAnswer(
+                            csv: OrganisationCSV.export(officials: try $0.store.officials().sorted { $0.id < $1.id })
+                        )
+                    }
+                    FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }
         }

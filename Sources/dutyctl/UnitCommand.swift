@@ -186,18 +186,13 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.openForWriting(global)
-                let bytes = try readInput(file)
-                let track = try trackFrom.map { try parseDate($0, option: "--track-from") }
-                let rows = try OrganisationCSV.units(bytes, file: file, policy: direct.policy, addedOn: direct.today())
-                let units = rows.map { row -> OrgUnit in
-                    var u = row.value
-                    if u.trackFrom == nil { u.trackFrom = track }
-                    return u
+                var r = ImportRequest(file: file, data: Data(try readInput(file)))
+                r.replace = replace
+                r.trackFrom = trackFrom
+                let count: ImportAnswer = try global.change(remote: { try $0.post("/v1/units/import", r) }) {
+                    try $0.workspace.importUnits(r, store: $0.store)
                 }
-                try importing(rows, file: file, what: "unit", json: global.json) {
-                    try direct.store.importUnits(units, replace: replace)
-                }
+                printImport(count, what: "unit", json: global.json)
             }
         }
     }
@@ -210,12 +205,18 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let direct = try Direct.open(global)
-                let org = Organisation(units: try direct.store.units(), officials: [])
                 if global.json {
-                    printJSON(["units": org.units.map(UnitView.init)])
+                    let list: UnitList = try global.answer(remote: { try $0.get("/v1/units", UnitListRequest()) }) {
+                        try $0.workspace.units(UnitListRequest(), planner: try $0.planner())
+                    }
+                    printJSON(["units": list.units])
                 } else {
-                    FileHandle.standardOutput.write(Data(OrganisationCSV.export(units: org.units).utf8))
+                    let answer: ExportAnswer = try global.answer(remote: {
+                        try $0.get("/v1/units/export", [String: String]())
+                    }) {
+                        ExportAnswer(csv: OrganisationCSV.export(units: try $0.store.units()))
+                    }
+                    FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }
         }
@@ -231,32 +232,11 @@ func readInput(_ file: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// Writes what a CSV file holds through `write` and reports the counts; a store error about one unit
-/// or official is placed on the line that carries it.
-func importing<T: Identified>(
-    _ rows: [(value: T, line: Int)],
-    file: String,
-    what: String,
-    json: Bool,
-    _ write: () throws -> ImportCount
-) throws {
-    let count: ImportCount
-    do {
-        count = try write()
-    } catch let e as StoreError {
-        if let id = e.id, let row = rows.first(where: { $0.value.id == id }) {
-            throw CSVError(file: file, line: row.line, e.message)
-        }
-        throw e
-    }
+/// An import's counts, as text or JSON.
+func printImport(_ count: ImportAnswer, what: String, json: Bool) {
     if json {
         printJSON(["added": count.added, "updated": count.updated, "removed": count.removed])
     } else {
         print("\(count.added) \(what)(s) added, \(count.updated) updated, \(count.removed) removed")
     }
 }
-
-/// What a CSV line holds: a unit or an official, known by its id.
-protocol Identified { var id: String { get } }
-extension OrgUnit: Identified {}
-extension Official: Identified {}

@@ -86,6 +86,10 @@ struct APITests {
             ["ledger", "--recipient", "yang.fan", "--channel", "journal", "--json"],
             ["ledger", "--state", "failed,retry"],
             ["unit", "ls"],
+            ["unit", "export"],
+            ["unit", "export", "--json"],
+            ["official", "export"],
+            ["official", "export", "--json"],
             ["unit", "ls", "--under", "gd.gz.panyu", "--json"],
             ["unit", "ls", "--kind", "propaganda"],
             ["unit", "show", "gd.gz.xcb"],
@@ -283,6 +287,25 @@ struct APITests {
                 && organisationChanges.contains("removed official t.one")
         )
 
+        // Imports through the daemon: all or nothing, mistakes placed in the client's file.
+        let csv = d.folder.appendingPathComponent("more.csv").path
+        try "id,name,kind,parent,email\ngd.gz.t3,测试三,committee,gd.gz,\n".write(
+            toFile: csv,
+            atomically: true,
+            encoding: .utf8
+        )
+        let imported = try ctl(["unit", "import", csv])
+        #expect(imported.out == "1 unit(s) added, 0 updated, 0 removed\n", "\(imported.err)")
+        try "id,name,kind,parent,email\ngd.gz.t4,测试四,committee,gd.gz,\ngd.gz.t5,测试五,nonsense,gd.gz,\n".write(
+            toFile: csv,
+            atomically: true,
+            encoding: .utf8
+        )
+        let refusedImport = try ctl(["unit", "import", csv])
+        #expect(refusedImport.status == 65 && refusedImport.err.contains("\(csv):3:"), "\(refusedImport.err)")
+        #expect(try d.store().unit("gd.gz.t4") == nil)
+        #expect(try ctl(["unit", "rm", "gd.gz.t3"]).status == 0)
+
         // reload: a broken policy is refused with its place (78), the old one stays; mended, it is taken.
         let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
         let good = try String(contentsOf: policy, encoding: .utf8)
@@ -350,6 +373,8 @@ struct APITests {
             ("/v1/unit", "id=nowhere", 422),
             ("/v1/officials", "unit=gd.gz&subtree=true&role=head", 200),
             ("/v1/official", "id=yang.fan", 200),
+            ("/v1/units/export", "", 200),
+            ("/v1/officials/export", "json=true", 200),
             ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
             ("/v1/occurrences/upcoming", "within=3x", 400),
             ("/v1/occurrences/upcoming", "unit=nowhere", 422),
@@ -388,6 +413,12 @@ struct APITests {
             ("/v1/officials/set", #"{"id":"t.nine","roles":[]}"#, 400),
             ("/v1/officials/remove", #"{"removed":"t.nine"}"#, 200),
             ("/v1/units/remove", #"{"id":"gd.gz.t9"}"#, 200),
+            (
+                "/v1/units/import",
+                #"{"file":"x.csv","data":"aWQsbmFtZSxraW5kLHBhcmVudCxlbWFpbApnZC5nei50OCzmtYvor5UsY29tbWl0dGVlLGdkLmd6LAo="}"#,
+                200
+            ),
+            ("/v1/officials/import", #"{"file":"o.csv","data":"bm9uc2Vuc2UK"}"#, 422),
             ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
             ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
             ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),

@@ -1,7 +1,7 @@
 package import DutyCalendar
 package import DutyCore
 package import DutyStore
-import Foundation
+package import Foundation
 
 // The questions and changes dutyctl asks, as the options were typed, and their answers. Direct mode
 // answers them here on the files; dutyd's API answers the same requests sent over its socket with
@@ -370,6 +370,8 @@ package struct OfficialListRequest: Codable, Sendable {
 /// `{"officials": [...]}` is what `official ls --json` prints.
 package struct OfficialList: Codable, Sendable {
     package var officials: [OfficialView]
+
+    package init(officials: [OfficialView]) { self.officials = officials }
 }
 
 /// `official show ID`.
@@ -454,6 +456,48 @@ package struct OfficialRemoval: Codable, Sendable {
     package init(removed: String) { self.removed = removed }
 }
 
+/// `unit import FILE` and `official import FILE`: the file's bytes as read (base64 in JSON), and its
+/// name for the places in error messages.
+package struct ImportRequest: Codable, Sendable {
+    package var file: String
+    package var data: Data
+    package var replace = false
+    /// Units only: new units are tracked from this day.
+    package var trackFrom: String?
+
+    package init(file: String, data: Data) {
+        self.file = file
+        self.data = data
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        file = try c.decode(String.self, forKey: .file)
+        data = try c.decode(Data.self, forKey: .data)
+        replace = try c.decodeIfPresent(Bool.self, forKey: .replace) ?? false
+        trackFrom = try c.decodeIfPresent(String.self, forKey: .trackFrom)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, data, replace
+        case trackFrom = "track_from"
+    }
+}
+
+/// `{"added": N, "updated": N, "removed": N}`, what an import with `--json` prints.
+package struct ImportAnswer: Codable, Sendable {
+    package var added: Int
+    package var updated: Int
+    package var removed: Int
+}
+
+/// `unit export` and `official export`: the CSV text.
+package struct ExportAnswer: Codable, Sendable {
+    package var csv: String
+
+    package init(csv: String) { self.csv = csv }
+}
+
 /// `waive OCCURRENCE --reason TEXT`.
 package struct WaiveRequest: Codable, Sendable {
     package var occurrence: String
@@ -485,6 +529,47 @@ package struct UndoAnswer: Codable, Sendable {
 }
 
 extension Workspace {
+    /// Writes what a CSV file holds through `write`; a store error about one unit or official is placed
+    /// on the line that carries it.
+    private func importing<T: Identified>(
+        _ rows: [(value: T, line: Int)],
+        file: String,
+        _ write: () throws -> ImportCount
+    ) throws -> ImportAnswer {
+        do {
+            let count = try write()
+            return ImportAnswer(added: count.added, updated: count.updated, removed: count.removed)
+        } catch let e as StoreError {
+            if let id = e.id, let row = rows.first(where: { $0.value.id == id }) {
+                throw CSVError(file: file, line: row.line, e.message)
+            }
+            throw e
+        }
+    }
+
+    /// `unit import`: all or nothing.
+    package func importUnits(_ r: ImportRequest, store: DutyStore) throws -> ImportAnswer {
+        let track = try r.trackFrom.map { try parseDate($0, option: "--track-from") }
+        let rows = try OrganisationCSV.units(
+            Array(r.data),
+            file: r.file,
+            policy: policy,
+            addedOn: settings.timezone.day(of: .now)
+        )
+        let units = rows.map { row -> OrgUnit in
+            var u = row.value
+            if u.trackFrom == nil { u.trackFrom = track }
+            return u
+        }
+        return try importing(rows, file: r.file) { try store.importUnits(units, replace: r.replace) }
+    }
+
+    /// `official import`: all or nothing.
+    package func importOfficials(_ r: ImportRequest, store: DutyStore) throws -> ImportAnswer {
+        let rows = try OrganisationCSV.officials(Array(r.data), file: r.file, policy: policy)
+        return try importing(rows, file: r.file) { try store.importOfficials(rows.map(\.value), replace: r.replace) }
+    }
+
     private func check(_ r: UnitChange) throws {
         if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
             throw Failure(
@@ -904,3 +989,8 @@ extension Workspace {
         )
     }
 }
+
+/// What a CSV line holds: a unit or an official, known by its id.
+package protocol Identified { var id: String { get } }
+extension OrgUnit: Identified {}
+extension Official: Identified {}
