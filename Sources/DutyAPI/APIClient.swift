@@ -118,7 +118,9 @@ package struct APIClient: Sendable {
         }
     }
 
-    /// Runs `body` on NIO's threads and waits for it: dutyctl's commands are synchronous.
+    /// Runs `body` as a task and blocks the calling thread until it ends: dutyctl's commands are
+    /// synchronous and run on the main thread. Not for a thread of Swift's cooperative pool (a test,
+    /// an async caller): blocking those can leave the task no thread to run on; use `request`.
     private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: T.self)
         promise.completeWithTask(body)

@@ -256,6 +256,14 @@ package final class APIServer: Service {
             await self.changed(peer, "removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": "\(r.unit)"])
             return try json(r)
         }
+        // A test message through the daemon's own mail settings (its SMTP password is its credential).
+        v1.post("notify/test") { request, context in
+            let peer = try await self.authorize(context, auth, .write)
+            let r = try await body(NotifyTestRequest.self, request, context)
+            let answer = try await self.current().workspace.settings.notifyTest(r)
+            await self.changed(peer, "sent a test message to \(r.to.joined(separator: ", "))", [:])
+            return try json(answer)
+        }
         v1.post("reload") { _, context in
             let peer = try await self.authorize(context, auth, .write)
             if let why = await self.scheduler.reloadAndWait() {

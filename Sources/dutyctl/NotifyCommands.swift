@@ -108,84 +108,15 @@ struct NotifyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runningAsync {
-                guard !to.isEmpty else { throw Failure(Failure.usage, "--to ADDRESS: where to send the test message") }
-                let settings = try Direct.settings(global)
-                let email = settings.email
-                guard email.transport != .none, let from = email.from else {
-                    throw Failure(
-                        Failure.config,
-                        "no mail transport: add [email] with transport = \"smtp\" (or \"sendmail\") and from = \"…\" to \(settings.file ?? "the settings")"
-                    )
+                let r = NotifyTestRequest(to: to)
+                let answer: NotifyTestAnswer
+                if let client = global.remote {
+                    answer = try client.post("/v1/notify/test", r)
+                } else {
+                    answer = try await Direct.settings(global).notifyTest(r)
                 }
-                let recipients = try to.map { address throws(Failure) in
-                    do {
-                        return try MailAddress(parsing: address)
-                    } catch {
-                        throw Failure(Failure.usage, "--to \(error)")
-                    }
-                }
-                _ = try settings.mailTemplates()  // a broken template is worth knowing about now
-                let now = Instant.now
-                let message = MailMessage(
-                    from: from,
-                    to: recipients,
-                    subject: "【测试】dutyd 邮件测试 / test message",
-                    body: """
-                        这是 dutyd 发出的测试邮件。收到即说明邮件设置可用。
-                        This is a test message from dutyd: the mail settings work.
-
-                        发件设置 / settings: \(settings.file ?? "")
-                        发送方式 / transport: \(email.transport.rawValue)
-                        """,
-                    messageID: stableDigest(["test", now.description] + to) + ".dutyd@" + from.domain,
-                    date: now,
-                    zone: settings.timezone
-                )
-                let addresses = recipients.map(\.address)
-                switch email.transport {
-                case .smtp:
-                    let c = email.smtp!
-                    print("connecting to \(c.host):\(c.port) (\(c.security.rawValue))")
-                    let session: SMTPSession
-                    do throws(SMTPError) {
-                        session = try await SMTPSession.open(c)
-                    } catch {
-                        throw Failure(Failure.runtime, "\(error)")
-                    }
-                    var results: [SMTPSession.RecipientResult] = []
-                    var failure: SMTPError?
-                    do throws(SMTPError) {
-                        results = try await session.send(from: from.address, to: addresses, data: message.bytes())
-                    } catch {
-                        failure = error
-                    }
-                    await session.close()
-                    for line in session.transcript { print("  " + line) }
-                    if let failure { throw Failure(Failure.runtime, failure.message) }
-                    var ok = true
-                    for (a, r) in zip(addresses, results) {
-                        switch r {
-                        case .accepted: print("\(a): accepted")
-                        case .transient(let why):
-                            ok = false
-                            print("\(a): refused for now (a retry would follow): \(why)")
-                        case .permanent(let why):
-                            ok = false
-                            print("\(a): refused: \(why)")
-                        }
-                    }
-                    if !ok { throw Failure(Failure.runtime, "not every recipient accepted the test message") }
-                case .sendmail:
-                    let r = await SendmailTransport(path: email.sendmail).send([
-                        OutgoingMail(message: message, recipients: addresses)
-                    ])
-                    guard r.first?.first == .sent else {
-                        throw Failure(Failure.runtime, "\(r.first?.first.map { "\($0)" } ?? "no answer")")
-                    }
-                    print("\(email.sendmail) accepted the message for \(addresses.joined(separator: ", "))")
-                case .none:
-                    break
-                }
+                for line in answer.lines { print(line) }
+                if let failure = answer.failure { throw Failure(Failure.runtime, failure) }
             }
         }
     }

@@ -30,7 +30,7 @@ struct APITests {
         try p.run()
         for _ in 0..<300 {
             if FileManager.default.fileExists(atPath: d.socket),
-                (try? APIClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
+                (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
             {
                 return p
             }
@@ -356,7 +356,7 @@ struct APITests {
         let d = try Daemon()
         let p = try Self.serve(d)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let client = APIClient(socket: d.socket)
+        let client = RawClient(socket: d.socket)
         let at = "at=2026-12-01T10:00:00%2B08:00"
         let gets: [(String, String, Int)] = [
             ("/v1/status", "", 200),
@@ -506,6 +506,30 @@ struct APITests {
         let c = try #require(try d.store().records().completions.first)
         #expect(c.by == "dutyd-t-admin" && c.occurrence.description == occurrence)
         #expect(Self.stop(p) == 0)
+    }
+}
+
+/// One request as it is sent, and the answer's status and body, through curl: a test runs on Swift's
+/// cooperative pool, where `APIClient`'s blocking calls (made for dutyctl's main thread) could wait
+/// for a task that has no thread left to run on.
+struct RawClient {
+    let socket: String
+
+    func raw(_ method: String, _ uri: String, body: Data? = nil) throws -> (status: Int, body: Data) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var args = ["-s", "--unix-socket", socket, "-X", method, "-o", out.path, "-w", "%{http_code}"]
+        if let body {
+            let file = out.appendingPathExtension("in")
+            try body.write(to: file)
+            args += ["-H", "Content-Type: application/json", "--data-binary", "@" + file.path]
+        }
+        let uri = uri.replacingOccurrences(of: "[", with: "%5B").replacingOccurrences(of: "]", with: "%5D")
+        let r = try JournalReader.shell("curl", args + ["http://localhost" + uri])
+        guard let status = Int(r.out.trimmingCharacters(in: .whitespacesAndNewlines)), status > 0 else {
+            throw CancellationError()
+        }
+        return (status, (try? Data(contentsOf: out)) ?? Data())
     }
 }
 

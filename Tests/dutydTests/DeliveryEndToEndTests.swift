@@ -98,6 +98,35 @@ struct DeliveryEndToEndTests {
         )
         #expect(refused.status == 1)
         #expect(refused.out.contains("550"))
+        // The same through the running daemon, on its own settings: the same transcript and statuses.
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let remote = try Daemon.run("dutyctl", ["notify", "test", "--to", "wang@example.org", "--socket", d.socket])
+        #expect(remote.status == 0, "\(remote.err)")
+        #expect(remote.out.contains("AUTH PLAIN **** → 235") && remote.out.contains("wang@example.org: accepted"))
+        let remoteRefused = try Daemon.run(
+            "dutyctl",
+            ["notify", "test", "--to", "reject.me@example.org", "--socket", d.socket]
+        )
+        #expect(remoteRefused.status == 1 && remoteRefused.out.contains("550"))
+        #expect(
+            try Daemon.run("dutyctl", ["notify", "test", "--to", "not an address", "--socket", d.socket]).status == 64
+        )
+        let answer = try RawClient(socket: d.socket).raw(
+            "POST",
+            "/v1/notify/test",
+            body: Data(#"{"to":["wang@example.org"]}"#.utf8)
+        )
+        #expect(answer.status == 200)
+        try APITests.conforms("POST", "/v1/notify/test", answer.status, answer.body)
+        // Hooks have run (the catch-up at start): swift-subprocess's monitor thread now waits with every
+        // signal unblocked. SIGHUP must still reload, not end the process, and SIGTERM stop it cleanly.
+        kill(p.processIdentifier, SIGHUP)
+        usleep(1_000_000)
+        #expect(p.isRunning)
+        #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 0)
+        #expect(APITests.stop(p) == 0)
+        #expect(p.terminationReason == .exit)
         let bad = try Daemon.run("dutyctl", ["notify", "test", "--to", "not an address", "--config", d.config])
         #expect(bad.status == 64)
         let none = try Daemon()
