@@ -145,6 +145,12 @@ package final class SMTPSession {
         let name = tlsName(c.host)
         let channel: any NIOCore.Channel
         do {
+            // The name is resolved on NIO's thread pool (plain threads), not by `connect(host:)`, whose
+            // resolver runs getaddrinfo on a libdispatch queue: the first libdispatch thread arms its
+            // once-a-second pool monitor for the life of the process (see LoopSleep.swift).
+            let address = try await NIOThreadPool.singleton.runIfActive {
+                try SocketAddress.makeAddressResolvingHost(c.host, port: c.port)
+            }
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.milliseconds(Int64(c.connectTimeout * 1000)))
                 .channelInitializer { ch in
@@ -157,7 +163,7 @@ package final class SMTPSession {
                         try ch.pipeline.syncOperations.addHandler(ReplyReader())
                     }
                 }
-                .connect(host: c.host, port: c.port).get()
+                .connect(to: address).get()
         } catch {
             throw SMTPError("cannot connect to \(c.host):\(c.port): \(connectProblem(error))", transient: true)
         }
@@ -214,8 +220,8 @@ package final class SMTPSession {
         if text.contains("connectTimeout") || text.contains("timed out") || text.contains("Timed out") {
             return "no answer in time; check smtp_host, smtp_port and any firewall between"
         }
-        if text.contains("NXDOMAIN") || text.contains("not known") || text.contains("resolve")
-            || text.contains("unknown host")
+        if error is SocketAddressError || text.contains("NXDOMAIN") || text.contains("not known")
+            || text.contains("resolve") || text.contains("unknown host")
         {
             return "the host name is unknown; check smtp_host"
         }
