@@ -73,7 +73,16 @@ package final class APIServer: Service {
                 logger.info("API listening on \(socket)", metadata: ["DUTY_SOCKET": "\(socket)"])
             }
         )
-        try await server.run()
+        do {
+            try await server.run()
+        } catch {
+            // Most often the socket's folder: missing, not writable, or /run/dutyd without systemd's
+            // RuntimeDirectory=. A configuration matter, with the setting to change.
+            throw Failure(
+                Failure.config,
+                "cannot serve the API on \(socket): \(error); set [api] socket to a path dutyd may create (its folder must exist and be writable), or [api] enabled = false"
+            )
+        }
     }
 
     // MARK: Routes
@@ -89,15 +98,21 @@ package final class APIServer: Service {
                 _ = try await self.authorize(context, auth, .read)
                 var r = try query(OccurrencesRequest.self, request)
                 r.overdue = overdue
-                r.at = try r.at ?? self.clockNow()
-                return try json(try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records) })
+                return try json(
+                    try self.ask { w, p, records in
+                        try w.occurrences(r, planner: p, records: records, now: self.scheduler.now())
+                    }
+                )
             }
         }
         v1.get("explain") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            var r = try query(ExplainRequest.self, request)
-            r.at = try r.at ?? self.clockNow()
-            return try json(try self.ask { w, p, records in try w.explain(r, planner: p, records: records) })
+            let r = try query(ExplainRequest.self, request)
+            return try json(
+                try self.ask { w, p, records in
+                    try w.explain(r, planner: p, records: records, now: self.scheduler.now())
+                }
+            )
         }
         v1.get("ledger") { request, context in
             _ = try await self.authorize(context, auth, .read)
@@ -106,22 +121,28 @@ package final class APIServer: Service {
         }
         v1.get("report") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            var r = try query(ReportRequest.self, request)
-            r.at = try r.at ?? self.clockNow()
-            return try json(try self.ask { w, p, records in try w.report(r, planner: p, records: records) })
+            let r = try query(ReportRequest.self, request)
+            return try json(
+                try self.ask { w, p, records in try w.report(r, planner: p, records: records, now: self.scheduler.now())
+                }
+            )
         }
         v1.get("calendar") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            var r = try query(CalendarRequest.self, request)
-            r.filters.at = try r.filters.at ?? self.clockNow()
-            return try json(try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) })
+            let r = try query(CalendarRequest.self, request)
+            return try json(
+                try self.ask { w, p, records in
+                    try w.calendar(r, planner: p, records: records, now: self.scheduler.now())
+                }
+            )
         }
         // The same feed as text/calendar, for a client that subscribes (through a local proxy).
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            var r = try query(CalendarRequest.self, request)
-            r.filters.at = try r.filters.at ?? self.clockNow()
-            let answer = try self.ask { w, p, records in try w.calendar(r, planner: p, records: records) }
+            let r = try query(CalendarRequest.self, request)
+            let answer = try self.ask { w, p, records in
+                try w.calendar(r, planner: p, records: records, now: self.scheduler.now())
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/calendar; charset=utf-8"],
@@ -323,11 +344,6 @@ package final class APIServer: Service {
             throw APIFailure(.forbidden, 77, "\(peer.user) \(what)")
         }
         return peer
-    }
-
-    /// Questions without `at` are asked at the scheduler's now (which `dutyd --start-at` shifts).
-    private func clockNow() throws -> String {
-        scheduler.now().format(in: try current().workspace.settings.timezone)
     }
 
     private func current() throws -> DaemonSnapshot {

@@ -45,17 +45,6 @@ struct Direct {
 
     func planner() throws -> Planner { try workspace.planner(store) }
 
-    /// Today in the configured zone.
-    func today(_ now: Instant = .now) -> CivilDate {
-        zone.day(of: now)
-    }
-
-    /// One warning on standard error for each unpublished holiday year that the dates shown depend on
-    /// (`Workspace.provisionalWarnings`). The calendar's once-per-year warnings are not used here: the
-    /// planner looks at days around the ones shown, and those would warn about years nobody asked for.
-    func noteProvisional(_ dates: [CivilDate]) {
-        warn(workspace.provisionalWarnings(dates))
-    }
 }
 
 /// The Unix user running the command, for the record (`sudo` users by their own name).

@@ -148,6 +148,18 @@ struct APITests {
         #expect(Self.stop(p) == 0)
     }
 
+    @Test("a socket dutyd cannot create stops it with 78 and the setting to change, instead of hanging")
+    func socketThatCannotBeMade() throws {
+        let d = try Daemon()
+        let text = try String(contentsOfFile: d.config, encoding: .utf8)
+            .replacingOccurrences(of: #"socket = "api.sock""#, with: #"socket = "/proc/no-such-folder/api.sock""#)
+        try text.write(toFile: d.config, atomically: true, encoding: .utf8)
+        let r = try Daemon.run("dutyd", ["--config", d.config, "--log", "stderr"])
+        #expect(r.status == 78)
+        #expect(r.err.contains("cannot serve the API on /proc/no-such-folder/api.sock"))
+        #expect(r.err.contains("[api] socket") && r.err.contains("[api] enabled = false"))
+    }
+
     @Test("status tells the version, configuration, next steps, ledger and holiday years; 69 when no daemon runs")
     func status() throws {
         let d = try Daemon()

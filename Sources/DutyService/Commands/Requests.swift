@@ -39,9 +39,9 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
         case overdue, unit, subtree, within, at, obligation, state
     }
 
-    /// The query these options ask; a mistake is bad usage (64).
-    package func query(zone: Zone) throws -> OccurrenceQuery {
-        var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: zone, option: "--at") } ?? .now)
+    /// The query these options ask, at `now` unless `at` says; a mistake is bad usage (64).
+    package func query(zone: Zone, now: Instant = .now) throws -> OccurrenceQuery {
+        var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: zone, option: "--at") } ?? now)
         if let within {
             do {
                 q.within = try DutyDuration.parse(within)
@@ -811,9 +811,14 @@ extension Workspace {
     }
 
     /// `explain`: how the deadline and every step time were worked out.
-    package func explain(_ r: ExplainRequest, planner: Planner, records: DutyRecords) throws -> ExplainAnswer {
+    package func explain(
+        _ r: ExplainRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant = .now
+    ) throws -> ExplainAnswer {
         let found = try locate(r.occurrence, planner: planner, records: records)
-        let now = try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? .now
+        let now = try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? now
         return ExplainAnswer(
             occurrence: planner.view(found, now: now),
             explanation: planner.explain(found, now: now, records: RecordIndex(records: records, policy: policy)),
@@ -901,8 +906,14 @@ extension Workspace {
     }
 
     /// `upcoming` or `overdue`.
-    package func occurrences(_ r: OccurrencesRequest, planner: Planner, records: DutyRecords) throws -> OccurrenceList {
-        let q = try r.query(zone: settings.timezone)
+    /// `now` answers a question without `at` (the daemon passes its clock, which `--start-at` shifts).
+    package func occurrences(
+        _ r: OccurrencesRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant = .now
+    ) throws -> OccurrenceList {
+        let q = try r.query(zone: settings.timezone, now: now)
         let list = r.overdue ? try planner.overdue(q, records: records) : try planner.upcoming(q, records: records)
         return OccurrenceList(
             occurrences: list.map { planner.view($0, now: q.at) },
@@ -913,7 +924,12 @@ extension Workspace {
     }
 
     /// `report --year`.
-    package func report(_ r: ReportRequest, planner: Planner, records: DutyRecords) throws -> ReportAnswer {
+    package func report(
+        _ r: ReportRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant = .now
+    ) throws -> ReportAnswer {
         guard (1970...9999).contains(r.year) else {
             throw Failure(Failure.usage, "--year \(r.year): expected a year such as 2026")
         }
@@ -932,8 +948,13 @@ extension Workspace {
 
     /// `calendar export --ics`: from `--since` (default 90 days back) through `--within` (default 400
     /// days) ahead.
-    package func calendar(_ r: CalendarRequest, planner: Planner, records: DutyRecords) throws -> CalendarAnswer {
-        var q = try r.filters.query(zone: settings.timezone)
+    package func calendar(
+        _ r: CalendarRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant = .now
+    ) throws -> CalendarAnswer {
+        var q = try r.filters.query(zone: settings.timezone, now: now)
         if r.filters.within == nil { q.within = DutyDuration(400, .days) }
         let today = settings.timezone.day(of: q.at)
         var e = ICSExport(

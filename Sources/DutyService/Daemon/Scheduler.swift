@@ -281,10 +281,16 @@ actor Inbox {
         }
     }
 
+    /// The next wake; `.stop` when the task is cancelled (the service group cancels the scheduler when
+    /// another service, such as the API, fails), so a cancelled scheduler ends instead of waiting forever.
     func next() async -> Wake {
         // A stop outranks anything queued before it.
-        if pending.contains(.stop) { return .stop }
+        if pending.contains(.stop) || Task.isCancelled { return .stop }
         if !pending.isEmpty { return pending.removeFirst() }
-        return await withCheckedContinuation { waiter = $0 }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter = $0 }
+        } onCancel: {
+            Task { await self.post(.stop) }
+        }
     }
 }
