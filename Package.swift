@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
@@ -38,18 +37,20 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // What the command runner needs from Linux beyond Swift's Glibc module: posix_spawn in a session
+        // of its own, pidfd_open, pipe2.
+        .target(name: "CProcess"),
         // Delivery channels: the journal (entries and the log handler), email (SMTP on swift-nio and
         // swift-nio-ssl, or sendmail), hook commands; messages, digests and their templates.
         .target(
             name: "DutyNotify",
             dependencies: [
-                "DutyCalendar", "DutyCore", "CSystemd",
+                "DutyCalendar", "DutyCore", "CSystemd", "CProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // The commands and queries both front ends share; settings and policy files (its own TOML

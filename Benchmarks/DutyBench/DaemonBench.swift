@@ -43,6 +43,40 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
     report("daemon.idle.watchdog_needs_per_hour", 3600 / 10, "pings")
     stop(example.process)
 
+    // The example again, after hooks and mail have run: tracked from 40 days back, so the catch-up at
+    // start runs a hook for every escalation; then watched idle like above. A command runner or a
+    // resolver that left a libdispatch worker behind would show here as one more wake a second.
+    let hooked = work + "/daemon-hooked"
+    try? FileManager.default.removeItem(atPath: hooked)
+    try FileManager.default.createDirectory(atPath: hooked, withIntermediateDirectories: true)
+    let hookedSettings = hooked + "/dutyd.toml"
+    try writeSettings(
+        hookedSettings,
+        like: base,
+        state: "dutyd.sqlite",
+        trackFrom: today.adding(days: -40),
+        extra: """
+            [[hook]]
+            name = "bench"
+            command = ["/bin/sh", "-c", "cat >/dev/null"]
+            """
+    )
+    let hookedStore = try Workspace.load(try Settings.load(path: hookedSettings)).openStore()
+    try importOrganisation(from: repo + "/organisation", into: hookedStore, policy: workspace.policy, addedOn: today)
+    let afterHooks = try startDaemon(dutyd, hookedSettings, watchdogSeconds: 20)
+    var runs = 0
+    for _ in 0..<600 where runs == 0 {
+        runs = try hookedStore.ledger().filter { $0.channel == "hook:bench" && $0.state == .sent }.count
+        if runs == 0 { usleep(100_000) }
+    }
+    guard runs > 0 else { throw BenchError("the catch-up ran no hook with \(hookedSettings)") }
+    usleep(2_000_000)
+    runs = try hookedStore.ledger().filter { $0.channel == "hook:bench" && $0.state == .sent }.count
+    report("daemon.idle_after_hooks.hook_runs", Double(runs), "runs")
+    let wakesAfter = try idleWakeups(afterHooks.process.processIdentifier, seconds: idleSeconds)
+    report("daemon.idle_after_hooks.wakeups_per_hour", Double(wakesAfter) * 3600 / Double(idleSeconds), "wakeups")
+    stop(afterHooks.process)
+
     // A million units, restarted.
     let big = work + "/state-\(units).sqlite"
     guard FileManager.default.fileExists(atPath: big) else {
@@ -63,7 +97,13 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
 
 /// A settings file with the zone, policy and holidays of `base` (made absolute) and its own
 /// state store.
-private func writeSettings(_ path: String, like base: Settings, state: String, trackFrom: CivilDate?) throws {
+private func writeSettings(
+    _ path: String,
+    like base: Settings,
+    state: String,
+    trackFrom: CivilDate?,
+    extra: String = ""
+) throws {
     let cwd = FileManager.default.currentDirectoryPath
     let quoted = { (list: [String]) in
         list.map { "\"\($0.hasPrefix("/") ? $0 : cwd + "/" + $0)\"" }.joined(separator: ", ")
@@ -78,6 +118,7 @@ private func writeSettings(_ path: String, like base: Settings, state: String, t
     if let trackFrom { text += "track_from = \"\(trackFrom)\"\n" }
     // Its own API socket beside the settings, never a running dutyd's /run/dutyd/api.sock.
     text += "\n[api]\nsocket = \"\(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent).sock\"\n"
+    if !extra.isEmpty { text += "\n" + extra + "\n" }
     try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 

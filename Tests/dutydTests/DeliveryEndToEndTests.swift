@@ -119,8 +119,19 @@ struct DeliveryEndToEndTests {
         )
         #expect(answer.status == 200)
         try APITests.conforms("POST", "/v1/notify/test", answer.status, answer.body)
-        // Hooks have run (the catch-up at start): swift-subprocess's monitor thread now waits with every
-        // signal unblocked. SIGHUP must still reload, not end the process, and SIGTERM stop it cleanly.
+        // Hooks have run (the catch-up at start) and mail has gone out. Neither left a libdispatch worker
+        // behind (swift-subprocess, which ran hooks before, did: its once-a-second Task.sleep loop kept one,
+        // and so the pool monitor, for good), so the idle daemon still wakes only for its watchdog.
+        var hooked = false
+        for _ in 0..<300 where !hooked {
+            hooked = try d.store().ledger().contains { $0.channel == "hook:sms" && $0.state == .sent }
+            if !hooked { usleep(100_000) }
+        }
+        #expect(hooked, "the catch-up at start ran the hook")
+        usleep(2_500_000)
+        let threads = try Daemon.threadNames(p.processIdentifier)
+        #expect(!threads.contains { $0.contains("qos") }, "libdispatch threads in \(threads)")
+        // SIGHUP must still reload, not end the process, and SIGTERM stop it cleanly.
         kill(p.processIdentifier, SIGHUP)
         usleep(1_000_000)
         #expect(p.isRunning)

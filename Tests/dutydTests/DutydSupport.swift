@@ -110,6 +110,15 @@ struct Daemon {
     }
 
     func store() throws -> DutyStore { try DutyStore(path: state) }
+
+    /// The names of a process's threads. libdispatch names its workers after their queues
+    /// (`com.apple.root.*-qos*`); the first one arms libdispatch's once-a-second pool monitor, so an idle
+    /// dutyd must have none.
+    static func threadNames(_ pid: Int32) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").map {
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8)) ?? ""
+        }
+    }
 }
 
 /// The real journal, read back with journalctl.

@@ -158,10 +158,7 @@ struct DutydTests {
         // Idle cost: after start, a reload and watchdog sleeps, no libdispatch worker thread exists (the
         // first one would arm libdispatch's once-a-second pool monitor); only NIO's loops and the
         // signal thread. libdispatch names its workers after their queues (com.apple.root.*-qos*).
-        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")
-            .map {
-                (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\($0)/comm", encoding: .utf8)) ?? ""
-            }
+        let threads = try Daemon.threadNames(p.processIdentifier)
         #expect(threads.contains { $0.hasPrefix("NIO-") })
         #expect(!threads.contains { $0.contains("qos") }, "libdispatch threads in \(threads)")
 

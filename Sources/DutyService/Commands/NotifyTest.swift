@@ -1,6 +1,6 @@
-package import DutyCalendar
+import DutyCalendar
 import DutyCore
-package import DutyNotify
+import DutyNotify
 import Foundation
 
 /// `notify test --to ADDRESS…`.

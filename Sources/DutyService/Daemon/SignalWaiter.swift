@@ -14,14 +14,14 @@ private nonisolated(unsafe) var signalPipeWrite: Int32 = -1
 /// (a `systemctl reload` during start is not lost).
 ///
 /// Why a handler and not only sigwait(2): a thread we do not own may wait with every signal unblocked
-/// (swift-subprocess's process monitor calls `epoll_pwait` with an empty mask, once a hook has run); a
-/// SIGTERM or SIGHUP landing there would take its default action and end the process. With the
+/// (swift-subprocess's process monitor, which ran hooks until `CommandRunner` replaced it, called
+/// `epoll_pwait` with an empty mask); a SIGTERM or SIGHUP landing there would take its default action and end the process. With the
 /// handler installed it lands in the pipe wherever it is delivered.
 ///
 /// Why not a DispatchSource (swift-service-lifecycle's `UnixSignalsSequence`): the first libdispatch
 /// worker thread arms libdispatch's once-a-second pool monitor for the life of the process, and an
 /// idle dutyd should wake only when its watchdog needs it. Child processes get an empty mask and
-/// default handlers (swift-subprocess sets both), so hooks can still be stopped with SIGTERM.
+/// default handlers (`CommandRunner`'s spawn sets both), so hooks can still be stopped with SIGTERM.
 package enum SignalWaiter {
     /// Blocks `signals` in the calling thread and every thread it creates from now on.
     package static func block(_ signals: [Int32]) {

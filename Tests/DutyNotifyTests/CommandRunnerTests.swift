@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import DutyNotify
+
+/// The runner behind hooks and sendmail, on real commands: what it feeds, keeps, reports and stops.
+@Suite struct CommandRunnerTests {
+    @Test func aBareNameIsFoundInPathAndGetsItsEnvironmentAndStdin() async {
+        let r = await CommandRunner.run(
+            ["sh", "-c", "read line; echo \"$DUTY_X:$line\"; echo to-stderr >&2; exit 3"],
+            environment: ["DUTY_X": "env"],
+            input: Array("from stdin\n".utf8),
+            timeout: 30
+        )
+        #expect(r.status == .exited(3))
+        #expect(r.output == "env:from stdin\nto-stderr\n")
+    }
+
+    @Test func aMissingProgramCannotStartAndSaysWhy() async {
+        let r = await CommandRunner.run(["/nonexistent/sms-send"], input: [], timeout: 30)
+        #expect(r.status == .couldNotStart("cannot run /nonexistent/sms-send: No such file or directory"))
+        let empty = await CommandRunner.run([], input: [], timeout: 30)
+        #expect(empty.status == .couldNotStart("the command is empty"))
+    }
+
+    @Test func aCommandThatIgnoresItsStdinDoesNotTakeTheCallerWithIt() async {
+        // A megabyte does not fit the pipe: the write fails with EPIPE once `true` has gone, and the
+        // SIGPIPE that comes with it must not end this process.
+        let r = await CommandRunner.run(["true"], input: [UInt8](repeating: 65, count: 1 << 20), timeout: 30)
+        #expect(r.status == .exited(0))
+    }
+
+    @Test func outputIsKeptUpToTheLimitAndTheRestIsCounted() async {
+        let r = await CommandRunner.run(["sh", "-c", "head -c 20000 /dev/zero | tr '\\0' x"], input: [], timeout: 30)
+        #expect(r.status == .exited(0))
+        #expect(r.output.hasPrefix(String(repeating: "x", count: CommandRunner.outputLimit) + "\n…"))
+        #expect(r.output.hasSuffix("(\(20000 - CommandRunner.outputLimit) more bytes not kept)"))
+    }
+
+    @Test func aSignalIsReported() async {
+        let r = await CommandRunner.run(["sh", "-c", "kill -USR1 $$"], input: [], timeout: 30)
+        #expect(r.status == .signalled(Int(SIGUSR1)))
+    }
+
+    @Test func theRunEndsWithTheCommandNotWithWhatItLeftHoldingItsOutput() async {
+        // The background sleep keeps the output pipe open; the run still ends when sh does, with what
+        // sh printed.
+        let started = Date()
+        let r = await CommandRunner.run(["sh", "-c", "sleep 30 & echo started $!"], input: [], timeout: 60)
+        #expect(r.status == .exited(0))
+        #expect(r.output.hasPrefix("started "))
+        #expect(Date().timeIntervalSince(started) < 25)
+        if let pid = Int32(r.output.dropFirst("started ".count).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+        }
+    }
+
+    @Test func aCommandThatClosesItsOutputAndHangsIsStoppedAtItsTimeout() async {
+        let started = Date()
+        let r = await CommandRunner.run(["sh", "-c", "exec >&- 2>&-; sleep 600"], input: [], timeout: 1)
+        #expect(r.status == .timedOut)
+        #expect(Date().timeIntervalSince(started) < 60)
+    }
+
+    @Test func aCommandThatIgnoresSIGTERMIsKilledAfterTheGrace() async {
+        let started = Date()
+        let r = await CommandRunner.run(["sh", "-c", "trap '' TERM; echo ready; sleep 600"], input: [], timeout: 1)
+        #expect(r.status == .timedOut)
+        #expect(r.output == "ready\n")
+        // One second, two of grace, and then SIGKILL: far below the sleep.
+        #expect(Date().timeIntervalSince(started) < 60)
+    }
+
+    @Test func cancellingTheTaskStopsTheCommand() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let pidFile = folder.appendingPathComponent("pid").path
+        let task = Task {
+            await CommandRunner.run(["sh", "-c", "echo $$ > '\(pidFile)'; sleep 600"], input: [], timeout: 600)
+        }
+        var pid: Int32?
+        for _ in 0..<300 where pid == nil {
+            pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if pid == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        task.cancel()
+        let r = await task.value
+        #expect(r.status == .timedOut)
+        // Reaped, not just signalled: the pid is gone.
+        #expect(pid.map { kill($0, 0) != 0 } == true)
+    }
+}
