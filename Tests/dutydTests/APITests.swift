@@ -195,8 +195,127 @@ struct APITests {
         #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 69)
     }
 
+    /// How a test reaches the state: through a running dutyd, or on the files with no daemon.
+    enum Mode: String, CaseIterable, Sendable { case remote, direct }
+
     @Test(
-        "done through the daemon: recorded, logged with who did it, seen at once; direct mode may not write meanwhile"
+        "every change command, through the daemon and on the files: the same output, statuses and store",
+        arguments: Mode.allCases
+    )
+    func changeCommandsInBothModes(_ mode: Mode) throws {
+        let d = try Daemon()
+        let p = mode == .remote ? try Self.serve(d) : nil
+        defer { if let p, p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        func ctl(_ args: [String]) throws -> Daemon.Result {
+            try Daemon.run("dutyctl", args + (mode == .remote ? ["--socket", d.socket] : ["--config", d.config]))
+        }
+        func expect(
+            _ args: [String],
+            _ status: Int32,
+            out: String? = nil,
+            err: String? = nil,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
+            let r = try ctl(args)
+            #expect(r.status == status, "\(mode) \(args): \(r.err)", sourceLocation: sourceLocation)
+            if let out { #expect(r.out == out, "\(mode) \(args)", sourceLocation: sourceLocation) }
+            if let err { #expect(r.err.contains(err), "\(mode) \(args): \(r.err)", sourceLocation: sourceLocation) }
+        }
+        let today = todayInShanghai()
+        let id = "semiannual-report/gd.gz/2026-H2"
+
+        // done, then seen by the next question; undo; a period that does not exist.
+        try expect(["done", id, "--ref", "穗宣〔2026〕12号"], 0, out: "\(id): done on \(today), on time\n")
+        #expect(try ctl(["upcoming", "--within", "60d", "--state", "done", "--json"]).out.contains("穗宣〔2026〕12号"))
+        #expect(!(try ctl(["upcoming", "--within", "60d", "--json"]).out.contains("\"\(id)\"")))
+        #expect(try d.store().records().completions.contains { $0.occurrence.description == id && $0.by == "root" })
+        try expect(
+            ["undo", id, "--json"],
+            0,
+            out: #"{"occurrence":"\#(id)","undone":"the completion of \#(today)"}"# + "\n"
+        )
+        try expect(["undo", id], 65, err: "nothing is recorded for \(id)")
+        try expect(["done", "semiannual-report/gd.gz/2026-H9"], 65, err: "no period '2026-H9'")
+        try expect(["done", id, "--on", "2026-13-01"], 64)
+
+        // waive and undo.
+        let other = "joint-meeting/gd.gz.xcb/2026-Q4"
+        try expect(["waive", other, "--reason", "与全会合并召开"], 0, out: "\(other): waived (与全会合并召开)\n")
+        #expect(try d.store().records().waivers.map(\.occurrence.description) == [other])
+        try expect(["undo", other, "--json"], 0, out: #"{"occurrence":"\#(other)","undone":"the waiver"}"# + "\n")
+        #expect(try d.store().records().waivers.isEmpty)
+
+        // Events: recorded with what they start, listed, removed; an unknown kind is usage.
+        let event = try ctl(["event", "record", "major-situation", "--unit", "gd.sz", "--note", "网络舆情"])
+        #expect(event.status == 0, "\(mode): \(event.err)")
+        #expect(
+            event.out.hasPrefix("recorded major-situation at gd.sz on \(today) as major-situation-\(today)\n  starts ")
+        )
+        let listed = try ctl(["event", "ls", "--unit", "gd.sz", "--json"])
+        #expect(listed.out.contains(#""id":"major-situation-\#(today)""#) && listed.out.contains("网络舆情"))
+        try expect(
+            ["event", "rm", "major-situation-\(today)", "--unit", "gd.sz"],
+            0,
+            out: "removed event major-situation-\(today) at gd.sz\n"
+        )
+        #expect(try d.store().records().events.isEmpty)
+        try expect(["event", "record", "nonsense", "--unit", "gd.sz"], 64)
+
+        // Units and officials: add, set, show, rm; mistakes.
+        try expect(
+            ["unit", "add", "gd.gz.t1", "--name", "测试单位党委", "--kind", "committee", "--parent", "gd.gz"],
+            0,
+            out: "added unit gd.gz.t1 测试单位党委\n"
+        )
+        try expect(["unit", "set", "gd.gz.t1", "--email", "t1@example.org"], 0, out: "changed unit gd.gz.t1\n")
+        #expect(try d.store().unit("gd.gz.t1")?.email == "t1@example.org")
+        try expect(["unit", "add", "gd.gz.t2", "--name", "x", "--kind", "nonsense"], 64)
+        try expect(["unit", "add", "gd.gz.t1", "--name", "again", "--kind", "committee", "--parent", "gd.gz"], 65)
+        try expect(
+            ["official", "add", "t.one", "--name", "测试员", "--unit", "gd.gz.t1", "--roles", "clerk"],
+            0,
+            out: "added official t.one 测试员\n"
+        )
+        let set = try ctl(["official", "set", "t.one", "--roles", "clerk,head", "--json"])
+        #expect(set.out.contains(#""roles":["clerk","head"]"#), "\(mode): \(set.err)")
+        #expect(try ctl(["unit", "show", "gd.gz.t1"]).out.contains("t.one 测试员 (clerk, head)"))
+        try expect(["official", "rm", "t.one"], 0, out: "removed official t.one\n")
+        try expect(["official", "rm", "t.one"], 65)
+        try expect(["unit", "rm", "gd.gz.t1"], 0, out: "removed 1 unit(s) and 0 official(s)\n")
+        try expect(["unit", "show", "gd.gz.t1"], 65)
+        #expect(try d.store().unit("gd.gz.t1") == nil)
+
+        // Imports: all or nothing; a mistake is placed in the file the administrator gave.
+        let units = d.folder.appendingPathComponent("more-units.csv").path
+        try "id,name,kind,parent,email\ngd.gz.t3,测试三,committee,gd.gz,\n".write(
+            toFile: units,
+            atomically: true,
+            encoding: .utf8
+        )
+        try expect(["unit", "import", units], 0, out: "1 unit(s) added, 0 updated, 0 removed\n")
+        let officials = d.folder.appendingPathComponent("more-officials.csv").path
+        try "id,name,email,unit,roles\nt.three,测试三号,t3@example.org,gd.gz.t3,clerk\n".write(
+            toFile: officials,
+            atomically: true,
+            encoding: .utf8
+        )
+        let importedOfficials = try ctl(["official", "import", officials])
+        #expect(importedOfficials.status == 0 && importedOfficials.out.hasPrefix("1 official(s) added"), "\(mode)")
+        #expect(try d.store().officials().contains { $0.id == "t.three" && $0.unit == "gd.gz.t3" })
+        try "id,name,kind,parent,email\ngd.gz.t4,测试四,committee,gd.gz,\ngd.gz.t5,测试五,nonsense,gd.gz,\n".write(
+            toFile: units,
+            atomically: true,
+            encoding: .utf8
+        )
+        try expect(["unit", "import", units], 65, err: "\(units):3:")
+        #expect(try d.store().unit("gd.gz.t4") == nil)
+        try expect(["unit", "import", "/nonexistent/units.csv"], 64, err: "cannot read this file")
+
+        if let p { #expect(Self.stop(p) == 0) }
+    }
+
+    @Test(
+        "changes through the daemon: logged with who made them, seen at once; reload; direct mode may not write meanwhile"
     )
     func changes() throws {
         try JournalReader.requireJournald()
@@ -247,50 +366,17 @@ struct APITests {
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("waived \(other)") })
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("undid the waiver of \(other)") })
 
-        // Events through the daemon: recorded (with what they start), listed, removed.
-        let today = todayInShanghai()
-        let event = try Daemon.run(
-            "dutyctl",
-            ["event", "record", "major-situation", "--unit", "gd.sz", "--note", "网络舆情", "--socket", d.socket]
-        )
-        #expect(event.status == 0, "\(event.err)")
-        #expect(
-            event.out.hasPrefix("recorded major-situation at gd.sz on \(today) as major-situation-\(today)\n  starts ")
-        )
-        let listed = try Daemon.run("dutyctl", ["event", "ls", "--unit", "gd.sz", "--socket", d.socket, "--json"])
-        #expect(listed.out.contains(#""id":"major-situation-\#(today)""#) && listed.out.contains("网络舆情"))
-        let removed = try Daemon.run(
-            "dutyctl",
-            ["event", "rm", "major-situation-\(today)", "--unit", "gd.sz", "--socket", d.socket]
-        )
-        #expect(
-            removed.status == 0 && removed.out == "removed event major-situation-\(today) at gd.sz\n",
-            "\(removed.err)"
-        )
-        #expect(try d.store().records().events.isEmpty)
-        #expect(
-            try Daemon.run("dutyctl", ["event", "record", "nonsense", "--unit", "gd.sz", "--socket", d.socket]).status
-                == 64
-        )
-
-        // The organisation through the daemon: add, change, remove units and officials.
+        // The organisation through the daemon, each change logged (outputs and the store:
+        // changeCommandsInBothModes).
         func ctl(_ args: [String]) throws -> Daemon.Result { try Daemon.run("dutyctl", args + ["--socket", d.socket]) }
         #expect(
-            try ctl(["unit", "add", "gd.gz.t1", "--name", "测试单位党委", "--kind", "committee", "--parent", "gd.gz"]).out
-                == "added unit gd.gz.t1 测试单位党委\n"
+            try ctl(["unit", "add", "gd.gz.t1", "--name", "测试单位党委", "--kind", "committee", "--parent", "gd.gz"]).status
+                == 0
         )
-        #expect(try ctl(["unit", "set", "gd.gz.t1", "--email", "t1@example.org"]).out == "changed unit gd.gz.t1\n")
-        #expect(try ctl(["unit", "add", "gd.gz.t2", "--name", "x", "--kind", "nonsense"]).status == 64)
         #expect(
-            try ctl(["official", "add", "t.one", "--name", "测试员", "--unit", "gd.gz.t1", "--roles", "clerk"]).out
-                == "added official t.one 测试员\n"
+            try ctl(["official", "add", "t.one", "--name", "测试员", "--unit", "gd.gz.t1", "--roles", "clerk"]).status == 0
         )
-        let set = try ctl(["official", "set", "t.one", "--roles", "clerk,head", "--json"])
-        #expect(set.out.contains(#""roles":["clerk","head"]"#), "\(set.err)")
-        #expect(try ctl(["unit", "show", "gd.gz.t1"]).out.contains("t.one 测试员 (clerk, head)"))
-        #expect(try ctl(["official", "rm", "t.one"]).out == "removed official t.one\n")
-        #expect(try ctl(["unit", "rm", "gd.gz.t1"]).out == "removed 1 unit(s) and 0 official(s)\n")
-        #expect(try ctl(["unit", "show", "gd.gz.t1"]).status == 65)
+        #expect(try ctl(["official", "rm", "t.one"]).status == 0)
         let organisationChanges = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 6).compactMap {
             $0["DUTY_CHANGE"]
         }
@@ -298,25 +384,6 @@ struct APITests {
             organisationChanges.contains("added unit gd.gz.t1")
                 && organisationChanges.contains("removed official t.one")
         )
-
-        // Imports through the daemon: all or nothing, mistakes placed in the client's file.
-        let csv = d.folder.appendingPathComponent("more.csv").path
-        try "id,name,kind,parent,email\ngd.gz.t3,测试三,committee,gd.gz,\n".write(
-            toFile: csv,
-            atomically: true,
-            encoding: .utf8
-        )
-        let imported = try ctl(["unit", "import", csv])
-        #expect(imported.out == "1 unit(s) added, 0 updated, 0 removed\n", "\(imported.err)")
-        try "id,name,kind,parent,email\ngd.gz.t4,测试四,committee,gd.gz,\ngd.gz.t5,测试五,nonsense,gd.gz,\n".write(
-            toFile: csv,
-            atomically: true,
-            encoding: .utf8
-        )
-        let refusedImport = try ctl(["unit", "import", csv])
-        #expect(refusedImport.status == 65 && refusedImport.err.contains("\(csv):3:"), "\(refusedImport.err)")
-        #expect(try d.store().unit("gd.gz.t4") == nil)
-        #expect(try ctl(["unit", "rm", "gd.gz.t3"]).status == 0)
 
         // reload: a broken policy is refused with its place (78), the old one stays; mended, it is taken.
         let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml")
