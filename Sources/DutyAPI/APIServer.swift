@@ -136,6 +136,22 @@ package final class APIServer: Service {
                 }
             )
         }
+        // The policy and the working-day calendar in force (what the last start or reload loaded).
+        v1.get("policy") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(PolicyRequest.self, request)
+            return try json(try self.current().workspace.policy.show(r))
+        }
+        v1.get("calendar/day") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(DayRequest.self, request)
+            return try json(try self.current().workspace.workdays.day(r))
+        }
+        v1.get("calendar/shift") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(ShiftRequest.self, request)
+            return try json(try self.current().workspace.workdays.shift(r))
+        }
         // The same feed as text/calendar, for a client that subscribes (through a local proxy).
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)

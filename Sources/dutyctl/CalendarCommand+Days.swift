@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyService
 import Foundation
@@ -34,16 +35,27 @@ struct HolidayOptions: ParsableArguments {
     }
 }
 
-/// Warnings about unpublished holiday years, once each, on standard error.
-func reportWarnings(_ calendar: WorkingDayCalendar) {
-    for w in calendar.takeWarnings() { FileHandle.standardError.write(Data("dutyctl: \(w)\n".utf8)) }
+extension HolidayOptions {
+    /// Asks the running dutyd (its holidays in force) unless `--holidays` or `--config` says which files.
+    func answer<A: Decodable>(
+        _ global: GlobalOptions,
+        remote path: String,
+        _ request: some Encodable,
+        local: (WorkingDayCalendar) throws -> A
+    ) throws -> A {
+        if holidays.isEmpty, let client = global.remote { return try client.get(path, request) }
+        return try local(try calendar(global))
+    }
 }
 
 extension CalendarCommand {
     struct Day: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Whether a date is a working day, and why (weekend, holiday, make-up working day, provisional).",
-            discussion: "Example: dutyctl calendar day 2026-02-28 --holidays config/holidays/cn"
+            discussion: """
+                By the running dutyd's holidays, or by the files: --holidays DIR or --config PATH.
+                Example: dutyctl calendar day 2026-02-28 --holidays config/holidays/cn
+                """
         )
 
         @Argument(help: ArgumentHelp("The date, YYYY-MM-DD.", valueName: "date"))
@@ -54,46 +66,25 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                let day = try parseDate(date, option: "date")
-                let calendar = try holidayOptions.calendar(global)
-                let s = calendar.status(of: day)
+                let r = DayRequest(date: date)
+                let answer = try holidayOptions.answer(global, remote: "/v1/calendar/day", r) { try $0.day(r) }
                 if global.json {
-                    printJSON(DayOutput(s))
+                    printJSON(answer.day)
                 } else {
-                    print(s.explanation)
+                    print(answer.day.explanation)
                 }
-                reportWarnings(calendar)
+                warn(answer.warnings)
             }
-        }
-    }
-
-    struct DayOutput: Encodable {
-        var date: String
-        var weekday: String
-        var working: Bool
-        var reason: String
-        var holiday: String?
-        var schedule_year: Int?
-        var provisional: Bool
-        var explanation: String
-
-        init(_ s: WorkingDayCalendar.DayStatus) {
-            date = s.date.description
-            weekday = s.date.weekday.shortName
-            working = s.working
-            reason = s.reason.rawValue
-            holiday = s.holiday
-            schedule_year = s.scheduleYear
-            provisional = s.provisional
-            explanation = s.explanation
         }
     }
 
     struct Shift: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a deadline off a day off, showing every day passed over.",
-            discussion:
-                "Example: dutyctl calendar shift 2025-01-31 --rule previous-workday --holidays config/holidays/cn"
+            discussion: """
+                By the running dutyd's holidays, or by the files: --holidays DIR or --config PATH.
+                Example: dutyctl calendar shift 2025-01-31 --rule previous-workday --holidays config/holidays/cn
+                """
         )
 
         @Argument(help: ArgumentHelp("The deadline, YYYY-MM-DD.", valueName: "date"))
@@ -107,37 +98,18 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                let day = try parseDate(date, option: "date")
-                let shiftRule: ShiftRule
-                do throws(CalendarError) { shiftRule = try ShiftRule.parse(rule) } catch {
-                    throw Failure(Failure.usage, error.message)
-                }
-                let calendar = try holidayOptions.calendar(global)
-                let s = calendar.shift(day, rule: shiftRule)
+                let r = ShiftRequest(date: date, rule: rule)
+                let answer = try holidayOptions.answer(global, remote: "/v1/calendar/shift", r) { try $0.shift(r) }
                 if global.json {
-                    printJSON(
-                        ShiftOutput(
-                            date: s.original.description,
-                            rule: s.rule.rawValue,
-                            shifted: s.date.description,
-                            skipped: s.skipped.map(DayOutput.init),
-                            provisional: s.provisional
-                        )
-                    )
+                    printJSON(answer)
                 } else {
-                    for line in s.explanation { print(line) }
-                    if s.provisional { print("(provisional: a holiday schedule this depends on is not published yet)") }
+                    for line in answer.explanation { print(line) }
+                    if answer.provisional {
+                        print("(provisional: a holiday schedule this depends on is not published yet)")
+                    }
                 }
-                reportWarnings(calendar)
+                warn(answer.warnings)
             }
         }
-    }
-
-    struct ShiftOutput: Encodable {
-        var date: String
-        var rule: String
-        var shifted: String
-        var skipped: [DayOutput]
-        var provisional: Bool
     }
 }

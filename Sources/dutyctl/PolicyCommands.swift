@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyAPI
 import DutyCalendar
 import DutyCore
 import DutyNotify
@@ -39,87 +40,55 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the obligations, or show one in full.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the obligations, or show one in full.",
+            discussion:
+                "Through the running dutyd (the policy in force there), or with --config on the policy files."
+        )
         @Argument(help: ArgumentHelp("An obligation id.", valueName: "obligation")) var obligation: String?
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try running {
-                let settings = try Direct.settings(global)
-                let policy = try PolicyFiles.load(paths: settings.policy, zone: settings.timezone)
-                var list = policy.obligations
-                if let obligation {
-                    guard let o = policy.obligation(obligation) else {
-                        throw Failure(
-                            Failure.dataError,
-                            "no obligation '\(obligation)'; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))"
-                        )
-                    }
-                    list = [o]
+                let r = PolicyRequest(obligation: obligation)
+                let answer: PolicyAnswer
+                if let client = global.remote {
+                    answer = try client.get("/v1/policy", r)
+                } else {
+                    let settings = try Direct.settings(global)
+                    answer = try PolicyFiles.load(paths: settings.policy, zone: settings.timezone).show(r)
                 }
                 if global.json {
-                    struct View: Encodable {
-                        var id, title, article, appliesTo, rule, shift, yellow, source: String
-                        var remind: [String]
-                        var ladder: [String]
-                        enum CodingKeys: String, CodingKey {
-                            case id, title, article, rule, shift, yellow, source, remind, ladder
-                            case appliesTo = "applies_to"
-                        }
-                    }
-                    printJSON([
-                        "obligations": list.map {
-                            View(
-                                id: $0.id,
-                                title: $0.title,
-                                article: $0.article,
-                                appliesTo: $0.appliesSummary,
-                                rule: $0.ruleSummary,
-                                shift: $0.shift.rawValue,
-                                yellow: $0.yellow.description,
-                                source: $0.source,
-                                remind: $0.remind.map(\.description),
-                                ladder: $0.ladder.map {
-                                    "\($0.kind.rawValue) \($0.after): "
-                                        + $0.recipients.map(\.description).joined(separator: "; ")
-                                }
-                            )
-                        }
-                    ])
+                    printJSON(answer)
                     return
                 }
                 if obligation == nil {
                     printTable(
                         ["OBLIGATION", "ARTICLE", "APPLIES TO", "DEADLINES", "SHIFT", "REMIND"],
-                        list.map {
-                            [
-                                $0.id, $0.article, $0.appliesSummary, $0.ruleSummary, $0.shift.rawValue,
-                                $0.remind.map(\.description).joined(separator: " "),
-                            ]
+                        answer.obligations.map {
+                            [$0.id, $0.article, $0.appliesTo, $0.rule, $0.shift, $0.remind.joined(separator: " ")]
                         }
                     )
                     return
                 }
-                let o = list[0]
+                let o = answer.obligations[0]
                 print("\(o.id) — \(o.title)")
                 print("article: \(o.article)")
                 print("defined in: \(o.source)")
-                print("applies to: \(o.appliesSummary)")
-                print("deadlines: \(o.ruleSummary)")
-                print("shift: \(o.shift.rawValue)")
+                print("applies to: \(o.appliesTo)")
+                print("deadlines: \(o.rule)")
+                print("shift: \(o.shift)")
                 print(
-                    "reminders: \(o.remind.isEmpty ? "none" : o.remind.map(\.description).joined(separator: ", ")) to \(o.remindTo.map(\.description).joined(separator: "; "))"
+                    "reminders: \(o.remind.isEmpty ? "none" : o.remind.joined(separator: ", ")) to \(o.remindTo.joined(separator: "; "))"
                 )
                 print("yellow: last \(o.yellow)")
                 print("responsible: \(o.responsible.joined(separator: ", "))")
                 print("ladder:")
                 for s in o.ladder {
-                    print(
-                        "  \(s.kind.rawValue) \(s.after) after the deadline: \(s.recipients.map(\.description).joined(separator: "; "))"
-                    )
+                    print("  \(s.kind) \(s.after) after the deadline: \(s.recipients.joined(separator: "; "))")
                 }
                 print(
-                    "liability (第十三条): main \(policy.mainLiability.joined(separator: ", ")); important \(policy.importantLiability.joined(separator: ", "))"
+                    "liability (第十三条): main \(answer.liability.main.joined(separator: ", ")); important \(answer.liability.important.joined(separator: ", "))"
                 )
             }
         }

@@ -110,6 +110,18 @@ struct APITests {
             ["calendar", "export", "--ics", "--since", "yesterday"],
             ["explain", "semiannual-report/gd.gz/2026-H9"],
             ["ledger", "--limit", "0"],
+            // The policy and the working days in force.
+            ["policy", "show"],
+            ["policy", "show", "semiannual-report"],
+            ["policy", "show", "--json"],
+            ["policy", "show", "nonsense"],
+            ["calendar", "day", "2026-02-28"],
+            ["calendar", "day", "2027-10-01", "--json"],
+            ["calendar", "shift", "2025-01-31"],
+            ["calendar", "shift", "2026-10-01", "--rule", "next-workday", "--json"],
+            ["calendar", "shift", "2027-10-01"],
+            ["calendar", "day", "2026-02-30"],
+            ["calendar", "shift", "2025-01-31", "--rule", "sideways"],
         ]
         // The catch-up at start writes the ledger: compare once it has settled.
         var counts = ""
@@ -458,6 +470,14 @@ struct APITests {
             ("/v1/occurrences/upcoming", "within=3x", 400),
             ("/v1/occurrences/upcoming", "unit=nowhere", 422),
             ("/v1/report", "", 400),
+            ("/v1/policy", "", 200),
+            ("/v1/policy", "obligation=semiannual-report", 200),
+            ("/v1/policy", "obligation=nonsense", 422),
+            ("/v1/calendar/day", "date=2026-02-28", 200),
+            ("/v1/calendar/day", "date=2027-10-01", 200),
+            ("/v1/calendar/day", "date=2026-02-30", 400),
+            ("/v1/calendar/shift", "date=2025-01-31&rule=previous-workday", 200),
+            ("/v1/calendar/shift", "date=2025-01-31&rule=sideways", 400),
         ]
         for (path, query, status) in gets {
             let r = try client.raw("GET", path + (query.isEmpty ? "" : "?" + query))

@@ -899,11 +899,7 @@ extension Workspace {
 extension Workspace {
     /// One warning for each unpublished holiday year that `dates` depend on (the calendar's own rule
     /// and wording: a December date depends on the next year's schedule too).
-    package func provisionalWarnings(_ dates: [CivilDate]) -> [String] {
-        var years: Set<Int> = []
-        for d in dates { years.formUnion(workdays.unpublishedYears(from: d, through: d)) }
-        return years.sorted().map { WorkingDayCalendar.unpublishedWarning($0) }
-    }
+    package func provisionalWarnings(_ dates: [CivilDate]) -> [String] { workdays.unpublishedWarnings(dates) }
 
     /// `upcoming` or `overdue`.
     /// `now` answers a question without `at` (the daemon passes its clock, which `--start-at` shifts).
