@@ -152,6 +152,25 @@ package final class APIServer: Service {
             let r = try query(ShiftRequest.self, request)
             return try json(try self.current().workspace.workdays.shift(r))
         }
+        v1.get("calendar/next") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            let r = try query(CalendarNextRequest.self, request)
+            let zone = try self.current().workspace.settings.timezone
+            return try json(try r.answer(configured: zone, now: self.scheduler.now()))
+        }
+        // The checks read the settings file again, as dutyd's user: what a reload would take.
+        v1.get("config/check") { _, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try json(try self.filesOnDisk().check())
+        }
+        v1.get("policy/check") { _, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try json(try self.filesOnDisk().checkPolicy())
+        }
+        v1.get("config/template") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try json(try TemplateAnswer(try query(TemplateRequest.self, request)))
+        }
         // The same feed as text/calendar, for a client that subscribes (through a local proxy).
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
@@ -398,6 +417,12 @@ package final class APIServer: Service {
             planners.withLock { $0 = (key, planner) }
         }
         return try body(snap.workspace, planner, { try snap.store.records() }, snap.store)
+    }
+
+    /// The settings as the file says now (not as loaded at the last start or reload).
+    private func filesOnDisk() throws -> Settings {
+        let loaded = try current().workspace.settings
+        return try loaded.file.map { try Settings.load(path: $0) } ?? loaded
     }
 
     /// Logs who changed what, and wakes the scheduler so the change counts at once.

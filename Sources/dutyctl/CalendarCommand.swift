@@ -75,6 +75,9 @@ extension CalendarCommand {
                 A calendar expression without a zone suffix is read in --tz (default: the settings' timezone, \
                 else UTC). A --dtstart without an offset is local time in --tz. Rule times are listed from \
                 DTSTART, or strictly after --base when given.
+
+                A calculator: it reads no state and asks no daemon, unless --socket PATH is given (then the \
+                running dutyd answers, in its zone and at its clock).
                 """
         )
 
@@ -101,86 +104,37 @@ extension CalendarCommand {
 
         @OptionGroup var global: GlobalOptions
 
+        var request: CalendarNextRequest {
+            var r = CalendarNextRequest()
+            r.expression = expression
+            r.rrule = rrule
+            r.dtstart = dtstart
+            r.base = base
+            r.count = count
+            r.tz = tz
+            return r
+        }
+
         func validate() throws {
-            if (expression == nil) == (rrule == nil) {
-                throw ValidationError("give either a calendar expression or --rrule RULE (with --dtstart)")
-            }
-            if rrule != nil && dtstart == nil {
-                throw ValidationError("--rrule needs --dtstart, the rule's first time")
-            }
-            if rrule == nil && dtstart != nil { throw ValidationError("--dtstart goes with --rrule") }
-            if count < 1 || count > 100_000 { throw ValidationError("--count must be from 1 to 100000") }
+            if let problem = request.problem { throw ValidationError(problem) }
         }
 
         func run() throws {
             try running {
-                // nil when neither --tz nor a settings file names a zone (read the settings once).
-                let configured = try global.configuredZone(tz)
-                let zone = configured ?? .utc
-                let baseInstant = try base.map { try parseInstant($0, zone: zone, option: "--base") }
-                if let expression {
-                    try next(
-                        expression,
-                        zone: zone,
-                        base: baseInstant ?? .now
-                    )
-                } else if let rrule, let dtstart {
-                    try nextRule(rrule, dtstart: dtstart, zone: configured, base: baseInstant)
+                let r = request
+                let answer: CalendarNextAnswer
+                if let client = global.askedDaemon {
+                    answer = try client.get("/v1/calendar/next", r)
+                } else {
+                    // nil when neither --tz nor a settings file names a zone (read the settings only then).
+                    answer = try r.answer(configured: tz == nil ? try global.configuredZone(nil) : nil)
+                }
+                if global.json {
+                    printJSON(NextOutput(normalized: answer.normalized, next: answer.next))
+                } else {
+                    for line in answer.lines { print(line) }
                 }
             }
-        }
-
-        private func next(_ expression: String, zone: Zone, base: Instant) throws {
-            let spec: CalendarSpec
-            do { spec = try CalendarSpec.parse(expression, localZone: zone) } catch {
-                throw Failure(error, expression: expression)
-            }
-            let times: [Instant]
-            do { times = try spec.next(after: base, count: count, localZone: zone) } catch { throw Failure(error) }
-            let shownZone = spec.utc ? Zone.utc : (spec.zone ?? zone)
-            if global.json {
-                printJSON(NextOutput(normalized: spec.normalized, next: times.map { $0.format(in: shownZone) }))
-                return
-            }
-            print("  Original form: \(expression)")
-            print("Normalized form: \(spec.normalized)")
-            print("      Time zone: \(shownZone.identifier)")
-            printElapses(times, in: shownZone)
-        }
-
-        /// `zone` is `nil` when no zone was configured: a DTSTART with an offset then runs at that offset.
-        private func nextRule(_ ruleText: String, dtstart: String, zone: Zone?, base: Instant?) throws {
-            let rule: RecurrenceRule
-            do { rule = try RecurrenceRule.parse(ruleText) } catch { throw Failure(error, expression: ruleText) }
-            guard let (local, rest) = LocalDateTime.parsePrefix(dtstart) else {
-                throw Failure(
-                    Failure.usage,
-                    "--dtstart '\(dtstart)' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00"
-                )
-            }
-            var start = local
-            var ruleZone = zone ?? .utc
-            if !rest.isEmpty {
-                // An explicit offset fixes the instant; the rule then runs in --tz (or at that offset).
-                guard let instant = Instant(iso: dtstart) else {
-                    throw Failure(Failure.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
-                }
-                if zone == nil {
-                    ruleZone = Zone.fixed(offsetSeconds: local.localSecond - instant.seconds)
-                }
-                start = LocalDateTime(localSecond: ruleZone.localSecond(forInstant: instant.seconds))
-            }
-            let recurrence = Recurrence(rule: rule, start: start, zone: ruleZone)
-            do { try recurrence.checkTimesReachable() } catch { throw Failure(error) }
-            let found =
-                base.map { recurrence.occurrences(after: $0, limit: count) } ?? recurrence.occurrences(limit: count)
-            if global.json {
-                printJSON(NextOutput(normalized: rule.description, next: found.map(\.formatted)))
-                return
-            }
-            print("           Rule: \(rule.description)")
-            print("        DTSTART: \(start) \(ruleZone.identifier)")
-            printElapses(found.compactMap(\.instant), in: ruleZone)
         }
     }
 
@@ -188,21 +142,4 @@ extension CalendarCommand {
         var normalized: String
         var next: [String]
     }
-}
-
-/// The times as `systemd-analyze calendar` lists them: `Next elapse`, then `Iter. #2` and on.
-func printElapses(_ times: [Instant], in zone: Zone) {
-    if times.isEmpty { print("    Next elapse: never") }
-    for (n, t) in times.enumerated() {
-        let label = n == 0 ? "    Next elapse" : "       Iter. #\(n + 1)"
-        print("\(label): \(humanTime(t, zone))")
-    }
-}
-
-/// `Thu 2026-12-31 09:00:00 +08:00`.
-func humanTime(_ t: Instant, _ zone: Zone) -> String {
-    let offset = zone.offset(atSecond: t.seconds)
-    let local = LocalDateTime(localSecond: t.seconds + offset, microsecond: t.microsecondOfSecond)
-    let clock = local.description.dropFirst(11)
-    return "\(local.date.weekday.shortName) \(local.date) \(clock) \(formatOffset(offset))"
 }

@@ -79,4 +79,11 @@ extension GlobalOptions {
         guard config == nil && state == nil else { return nil }
         return APIClient(socket: socket ?? APISettings.defaultSocket)
     }
+
+    /// For the commands that read the files by default (`config check`, `policy check`, `config
+    /// template`, `calendar next`): the daemon only when `--socket` names it.
+    var askedDaemon: APIClient? {
+        guard let socket, config == nil && state == nil else { return nil }
+        return APIClient(socket: socket)
+    }
 }

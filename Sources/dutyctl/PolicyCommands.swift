@@ -22,17 +22,20 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let settings = try Direct.settings(global)
-                let files = try PolicyFiles.files(in: settings.policy)
-                let policy = try PolicyFiles.load(paths: settings.policy, zone: settings.timezone)
+                let answer: PolicyCheckAnswer
+                if let client = global.askedDaemon {
+                    answer = try client.get("/v1/policy/check", PolicyCheckRequest())
+                } else {
+                    answer = try Direct.settings(global).checkPolicy()
+                }
                 if global.json {
                     printJSON([
-                        "ok": "true", "files": files.joined(separator: " "),
-                        "obligations": String(policy.obligations.count),
+                        "ok": "true", "files": answer.files.joined(separator: " "),
+                        "obligations": String(answer.obligations),
                     ])
                 } else {
                     print(
-                        "policy ok: \(policy.obligations.count) obligation(s), \(policy.kinds.count) unit kind(s), \(policy.roles.count) role(s) in \(files.joined(separator: ", "))"
+                        "policy ok: \(answer.obligations) obligation(s), \(answer.kinds) unit kind(s), \(answer.roles) role(s) in \(answer.files.joined(separator: ", "))"
                     )
                 }
             }
@@ -113,34 +116,13 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let settings = try Direct.settings(global)
-                var lines = ["settings \(settings.file ?? "(defaults)"): ok"]
-                let workspace = try Workspace.load(settings)
-                lines.append(
-                    "policy: ok, \(workspace.policy.obligations.count) obligation(s) from \(settings.policy.joined(separator: ", "))"
-                )
-                let years = workspace.workdays.publishedYears.sorted()
-                lines.append(
-                    "holidays: ok, published years \(years.map(String.init).joined(separator: ", ")) from \(settings.holidays.joined(separator: ", "))"
-                )
-                var warnings: [String] = []
-                if let last = years.last {
-                    warnings.append(
-                        "holiday years after \(last) are provisional (weekend rule) until their schedule is added"
-                    )
-                }
-                lines += try deliveryLines(settings, warnings: &warnings)
-                let statePath = global.state ?? settings.state
-                if FileManager.default.fileExists(atPath: statePath) {
-                    let store = try workspace.openStore(global.state)
-                    let planner = try workspace.planner(store)
-                    lines.append(
-                        "state \(statePath): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)"
-                    )
-                    warnings += planner.organisationWarnings().map(\.message)
+                let answer: ConfigCheckAnswer
+                if let client = global.askedDaemon {
+                    answer = try client.get("/v1/config/check", ConfigCheckRequest())
                 } else {
-                    warnings.append("state \(statePath) does not exist yet; `dutyctl unit import` or dutyd creates it")
+                    answer = try Direct.settings(global).check(state: global.state)
                 }
+                let (lines, warnings) = (answer.ok, answer.warnings)
                 if global.json {
                     printJSON(["ok": lines, "warnings": warnings])
                 } else {
@@ -149,57 +131,6 @@ struct ConfigCommand: ParsableCommand {
                 }
             }
         }
-    }
-
-    /// What `[email]` and `[[hook]]` say, checked: the sender, the transport, every template override
-    /// parsed and tried on a sample digest, every hook's program found.
-    static func deliveryLines(_ settings: Settings, warnings: inout [String]) throws -> [String] {
-        let email = settings.email
-        var lines: [String] = []
-        switch email.transport {
-        case .none:
-            lines.append("email: off (add [email] with transport = \"smtp\" or \"sendmail\" to send mail)")
-        case .smtp:
-            let c = email.smtp!
-            lines.append(
-                "email: ok, smtp \(c.host):\(c.port) (\(c.security.rawValue))"
-                    + (c.username.map { ", user \($0)" } ?? "") + ", from \(email.from!)"
-            )
-            if c.username != nil {
-                let file = c.passwordFile ?? SMTPConfiguration.credentialFile
-                if let file, !FileManager.default.isReadableFile(atPath: file) {
-                    warnings.append("email.password_file \(file) cannot be read by this user (dutyd needs to read it)")
-                } else if file == nil {
-                    warnings.append(
-                        "email.username is set but not password_file: under systemd dutyd reads the credential dutyd-smtp-password (see README, Mail); elsewhere set password_file"
-                    )
-                }
-            }
-        case .sendmail:
-            lines.append("email: ok, \(email.sendmail) -i -f \(email.from!.address), from \(email.from!)")
-            if !FileManager.default.isExecutableFile(atPath: email.sendmail) {
-                warnings.append(
-                    "email.sendmail \(email.sendmail) is not an executable file; install a mail transfer agent or change the path"
-                )
-            }
-        }
-        let templates = try settings.mailTemplates()
-        lines.append(
-            "templates: ok, \(templates.language)"
-                + (templates.overrides.isEmpty
-                    ? ", shipped" : ", overridden by \(templates.overrides.joined(separator: ", "))")
-        )
-        for hook in settings.hooks {
-            let program = hook.command[0]
-            let events = hook.events.isEmpty ? "every notification" : hook.events.sorted().joined(separator: ", ")
-            lines.append(
-                "hook \(hook.name): \(hook.command.joined(separator: " ")) on \(events), timeout \(hook.timeout)s"
-            )
-            if program.contains("/") ? !FileManager.default.isExecutableFile(atPath: program) : false {
-                warnings.append("hook \(hook.name): \(program) is not an executable file")
-            }
-        }
-        return lines
     }
 
     struct Template: ParsableCommand {
@@ -216,19 +147,17 @@ struct ConfigCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("subject.zh-CN, body.zh-CN, subject.en or body.en.", valueName: "name"))
         var name: String?
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
             try running {
-                guard let name else {
-                    for n in MailTemplates.names { print(n) }
-                    return
+                let r = TemplateRequest(name: name)
+                let answer = try global.askedDaemon.map { try $0.get("/v1/config/template", r) } ?? TemplateAnswer(r)
+                if let text = answer.text {
+                    print(text, terminator: "")
+                } else {
+                    for n in answer.names { print(n) }
                 }
-                guard let text = MailTemplates.builtin(name) else {
-                    throw Failure(
-                        Failure.usage,
-                        "no template is called \(name); expected one of \(MailTemplates.names.joined(separator: ", "))"
-                    )
-                }
-                print(text, terminator: "")
             }
         }
     }

@@ -122,6 +122,23 @@ struct APITests {
             ["calendar", "shift", "2027-10-01"],
             ["calendar", "day", "2026-02-30"],
             ["calendar", "shift", "2025-01-31", "--rule", "sideways"],
+            // The four that read the files unless --socket names the daemon.
+            ["calendar", "next", "*-06,12~01 09:00", "--count", "4", "--base", "2026-11-29T00:00:00+08:00"],
+            ["calendar", "next", "quarterly", "--tz", "UTC", "--base", "2026-11-29T00:00:00Z", "--json"],
+            [
+                "calendar", "next", "--rrule", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "--dtstart",
+                "2026-11-29T09:00", "--json",
+            ],
+            ["calendar", "next", "2026-11-29T10:00"],
+            ["calendar", "next", "daily", "--tz", "Mars/Olympus"],
+            ["calendar", "next", "--rrule", "FREQ=DAILY;INTERVAL=0", "--dtstart", "2026-11-29"],
+            ["config", "check"],
+            ["config", "check", "--json"],
+            ["policy", "check"],
+            ["policy", "check", "--json"],
+            ["config", "template"],
+            ["config", "template", "body.zh-CN"],
+            ["config", "template", "nonsense"],
         ]
         // The catch-up at start writes the ledger: compare once it has settled.
         var counts = ""
@@ -478,6 +495,15 @@ struct APITests {
             ("/v1/calendar/day", "date=2026-02-30", 400),
             ("/v1/calendar/shift", "date=2025-01-31&rule=previous-workday", 200),
             ("/v1/calendar/shift", "date=2025-01-31&rule=sideways", 400),
+            ("/v1/calendar/next", "expression=quarterly&count=3", 200),
+            ("/v1/calendar/next", "rrule=FREQ=WEEKLY&dtstart=2026-11-29T09:00%2B08:00", 200),
+            ("/v1/calendar/next", "expression=2026-11-29T10:00", 422),
+            ("/v1/calendar/next", "", 400),
+            ("/v1/config/check", "", 200),
+            ("/v1/policy/check", "", 200),
+            ("/v1/config/template", "", 200),
+            ("/v1/config/template", "name=subject.en", 200),
+            ("/v1/config/template", "name=nonsense", 400),
         ]
         for (path, query, status) in gets {
             let r = try client.raw("GET", path + (query.isEmpty ? "" : "?" + query))
