@@ -16,6 +16,23 @@ import Testing
         #expect(r.output == "env:from stdin\nto-stderr\n")
     }
 
+    @Test func whatSystemdHandedToDutydAloneIsNotPassedOn() {
+        let env = CommandRunner.childEnvironment(
+            ["DUTY_EVENT": "overdue", "PATH": "/opt/bin"],
+            inherited: [
+                "PATH": "/usr/bin", "LANG": "C.UTF-8", "CREDENTIALS_DIRECTORY": "/run/credentials/dutyd.service",
+                "NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "300000000", "WATCHDOG_PID": "1",
+                "LISTEN_FDS": "1", "LISTEN_PID": "1", "LISTEN_FDNAMES": "api",
+            ]
+        )
+        #expect(
+            env == [
+                "PATH": "/opt/bin", "LANG": "C.UTF-8", "CREDENTIALS_DIRECTORY": "/run/credentials/dutyd.service",
+                "DUTY_EVENT": "overdue",
+            ]
+        )
+    }
+
     @Test func aMissingProgramCannotStartAndSaysWhy() async {
         let r = await CommandRunner.run(["/nonexistent/sms-send"], input: [], timeout: 30)
         #expect(r.status == .couldNotStart("cannot run /nonexistent/sms-send: No such file or directory"))

@@ -42,10 +42,8 @@ package enum CommandRunner {
         guard let program = argv.first, !program.isEmpty else {
             return Outcome(status: .couldNotStart("the command is empty"), output: "")
         }
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
         let started: Started
-        switch start(argv, environment: env) {
+        switch start(argv, environment: childEnvironment(environment)) {
         case .failure(let why):
             return Outcome(status: .couldNotStart("cannot run \(program): \(why)"), output: "")
         case .success(let s):
@@ -65,6 +63,21 @@ package enum CommandRunner {
             cancel.signal()
         }
     }
+
+    /// What a command inherits: this process's environment without what systemd handed to dutyd alone
+    /// (the notify socket, the watchdog, socket activation), plus `extra`.
+    package static func childEnvironment(
+        _ extra: [String: String],
+        inherited: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String: String] {
+        var env = inherited.filter { !serviceOnly.contains($0.key) }
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    static let serviceOnly: Set<String> = [
+        "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+    ]
 
     /// A running command and the descriptors the watching thread owns.
     struct Started: Sendable {
