@@ -11,26 +11,11 @@ package struct CalendarNextRequest: Codable, Sendable {
     package var dtstart: String?
     /// Count from this instant (ISO 8601); default now.
     package var base: String?
-    package var count = 5
+    @Default<FiveTimes> package var count: Int
     /// The zone to read local times in; default the configured one.
     package var tz: String?
 
     package init() {}
-
-    /// Every field may be left out.
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        expression = try c.decodeIfPresent(String.self, forKey: .expression)
-        rrule = try c.decodeIfPresent(String.self, forKey: .rrule)
-        dtstart = try c.decodeIfPresent(String.self, forKey: .dtstart)
-        base = try c.decodeIfPresent(String.self, forKey: .base)
-        count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 5
-        tz = try c.decodeIfPresent(String.self, forKey: .tz)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case expression, rrule, dtstart, base, count, tz
-    }
 
     /// The mistakes in the options themselves (64), before anything is computed.
     package var problem: String? {

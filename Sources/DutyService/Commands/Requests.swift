@@ -10,34 +10,18 @@ package import Foundation
 
 /// `upcoming` and `overdue` (and the filters `calendar export` shares).
 package struct OccurrencesRequest: Codable, Sendable, Equatable {
-    package var overdue = false
+    @Default<False> package var overdue: Bool
     package var unit: String?
-    package var subtree = false
+    @Default<False> package var subtree: Bool
     /// `30d`, `8w`, `20wd`; default 30 days.
     package var within: String?
     /// ISO 8601 or a date; default now.
     package var at: String?
-    package var obligation: [String] = []
+    @Default<NoWords> package var obligation: [String]
     /// State words (`open`, `late`, `done`, `waived`, `all`); `nil` for the command's default.
     package var state: [String]?
 
     package init() {}
-
-    /// Every field may be left out (an API client sends what it sets).
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        overdue = try c.decodeIfPresent(Bool.self, forKey: .overdue) ?? false
-        unit = try c.decodeIfPresent(String.self, forKey: .unit)
-        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
-        within = try c.decodeIfPresent(String.self, forKey: .within)
-        at = try c.decodeIfPresent(String.self, forKey: .at)
-        obligation = try c.decodeIfPresent([String].self, forKey: .obligation) ?? []
-        state = try c.decodeIfPresent([String].self, forKey: .state)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case overdue, unit, subtree, within, at, obligation, state
-    }
 
     /// The query these options ask, at `now` unless `at` says; a mistake is bad usage (64).
     package func query(zone: Zone, now: Instant = .now) throws -> OccurrenceQuery {
@@ -92,22 +76,10 @@ package struct OccurrenceList: Codable, Sendable {
 package struct ReportRequest: Codable, Sendable {
     package var year: Int
     package var unit: String?
-    package var subtree = false
+    @Default<False> package var subtree: Bool
     package var at: String?
 
     package init(year: Int) { self.year = year }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        year = try c.decode(Int.self, forKey: .year)
-        unit = try c.decodeIfPresent(String.self, forKey: .unit)
-        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
-        at = try c.decodeIfPresent(String.self, forKey: .at)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case year, unit, subtree, at
-    }
 }
 
 package struct ReportAnswer: Codable, Sendable {
@@ -117,24 +89,12 @@ package struct ReportAnswer: Codable, Sendable {
 
 /// `calendar export --ics`.
 package struct CalendarRequest: Codable, Sendable {
-    package var filters = OccurrencesRequest()
-    package var todo = false
+    @Default<AllOccurrences> package var filters: OccurrencesRequest
+    @Default<False> package var todo: Bool
     package var official: String?
     package var since: String?
 
     package init() {}
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        filters = try c.decodeIfPresent(OccurrencesRequest.self, forKey: .filters) ?? OccurrencesRequest()
-        todo = try c.decodeIfPresent(Bool.self, forKey: .todo) ?? false
-        official = try c.decodeIfPresent(String.self, forKey: .official)
-        since = try c.decodeIfPresent(String.self, forKey: .since)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case filters, todo, official, since
-    }
 }
 
 package struct CalendarAnswer: Codable, Sendable {
@@ -193,24 +153,10 @@ package struct LedgerRequest: Codable, Sendable {
     package var recipient: String?
     package var channel: String?
     package var since: String?
-    package var limit = 100
+    @Default<HundredRows> package var limit: Int
     package var state: [String]?
 
     package init() {}
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        occurrence = try c.decodeIfPresent(String.self, forKey: .occurrence)
-        recipient = try c.decodeIfPresent(String.self, forKey: .recipient)
-        channel = try c.decodeIfPresent(String.self, forKey: .channel)
-        since = try c.decodeIfPresent(String.self, forKey: .since)
-        limit = try c.decodeIfPresent(Int.self, forKey: .limit) ?? 100
-        state = try c.decodeIfPresent([String].self, forKey: .state)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case occurrence, recipient, channel, since, limit, state
-    }
 }
 
 /// `{"notifications": [...]}`, what `ledger --json` prints; times in the configured zone.
@@ -350,21 +296,10 @@ package struct UnitShow: Codable, Sendable {
 /// `official ls [--unit ID [--subtree]] [--role ROLE]`.
 package struct OfficialListRequest: Codable, Sendable {
     package var unit: String?
-    package var subtree = false
+    @Default<False> package var subtree: Bool
     package var role: String?
 
     package init() {}
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        unit = try c.decodeIfPresent(String.self, forKey: .unit)
-        subtree = try c.decodeIfPresent(Bool.self, forKey: .subtree) ?? false
-        role = try c.decodeIfPresent(String.self, forKey: .role)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case unit, subtree, role
-    }
 }
 
 /// `{"officials": [...]}` is what `official ls --json` prints.
@@ -414,21 +349,11 @@ package struct UnitChange: Codable, Sendable {
 /// `unit rm ID [--recursive]`.
 package struct UnitRemoval: Codable, Sendable {
     package var id: String
-    package var recursive = false
+    @Default<False> package var recursive: Bool
 
     package init(id: String, recursive: Bool) {
         self.id = id
         self.recursive = recursive
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        recursive = try c.decodeIfPresent(Bool.self, forKey: .recursive) ?? false
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, recursive
     }
 }
 
@@ -461,21 +386,13 @@ package struct OfficialRemoval: Codable, Sendable {
 package struct ImportRequest: Codable, Sendable {
     package var file: String
     package var data: Data
-    package var replace = false
+    @Default<False> package var replace: Bool
     /// Units only: new units are tracked from this day.
     package var trackFrom: String?
 
     package init(file: String, data: Data) {
         self.file = file
         self.data = data
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        file = try c.decode(String.self, forKey: .file)
-        data = try c.decode(Data.self, forKey: .data)
-        replace = try c.decodeIfPresent(Bool.self, forKey: .replace) ?? false
-        trackFrom = try c.decodeIfPresent(String.self, forKey: .trackFrom)
     }
 
     enum CodingKeys: String, CodingKey {
