@@ -317,7 +317,8 @@ package final class APIServer: Service {
             let peer = try await self.authorize(context, auth, .write)
             let r = try await body(NotifyTestRequest.self, request, context)
             let answer = try await self.current().workspace.settings.notifyTest(r)
-            await self.changed(peer, "sent a test message to \(r.to.joined(separator: ", "))", [:])
+            // Logged with who sent it, like a change; the state is the same, so the scheduler sleeps on.
+            await self.changed(peer, "sent a test message to \(r.to.joined(separator: ", "))", [:], wake: false)
             return try json(answer)
         }
         v1.post("reload") { _, context in
@@ -426,14 +427,14 @@ package final class APIServer: Service {
     }
 
     /// Logs who changed what, and wakes the scheduler so the change counts at once.
-    private func changed(_ peer: Peer, _ what: String, _ fields: Logger.Metadata) async {
+    private func changed(_ peer: Peer, _ what: String, _ fields: Logger.Metadata, wake: Bool = true) async {
         var metadata = fields
         metadata["DUTY_PEER_USER"] = "\(peer.user)"
         metadata["DUTY_PEER_UID"] = "\(peer.uid)"
         metadata["DUTY_PEER_PID"] = "\(peer.pid)"
         metadata["DUTY_CHANGE"] = "\(what)"
         logger.event(.changed, "\(peer.user) (uid \(peer.uid)): \(what)", metadata)
-        await scheduler.changed()
+        if wake { await scheduler.changed() }
     }
 
     private func status() throws -> StatusView {
