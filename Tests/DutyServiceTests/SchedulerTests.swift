@@ -159,6 +159,63 @@ struct SchedulerTests {
         #expect(try states(store)["escalation-1"] == nil)
     }
 
+    @Test(
+        "an event recorded after the steps it starts were due gets the latest of them once, the rest collapsed, in the daemon and in --once"
+    )
+    func aDeadlineThatArrivesLate() async throws {
+        let fixture = try DaemonFixture()
+        let channel = RecordingChannel()
+        let running = try fixture.dispatcher(channel, now: Self.t1)
+        _ = try await running.perform(at: Self.t1, wall: { Self.t1 })
+        // An hour later a major situation of 1 December is recorded: its report was due on the 2nd, the
+        // first escalation went out on the 9th, while nobody knew of it.
+        let recorded = at("2026-12-21T10:00:00+08:00")
+        _ = try fixture.store().record(
+            Event(
+                id: "major-situation-2026-12-01",
+                kind: "major-situation",
+                unit: "gd.sz",
+                on: CivilDate(iso: "2026-12-01")!,
+                recordedAt: recorded,
+                by: "test"
+            )
+        )
+        let occurrence = "major-situation-report/gd.sz/major-situation-2026-12-01"
+        channel.clear()
+        let now = at("2026-12-21T10:00:01+08:00")
+        #expect(try running.refresh(now: now))
+        _ = try await running.perform(at: now, wall: { now })
+        let told = channel.delivered.filter { $0.occurrence == occurrence }
+        #expect(told.map(\.step) == ["escalation-1"])
+        #expect(told.first?.collapsed == ["due"])
+        #expect(try states(fixture.store(), occurrence) == ["due": .collapsed, "escalation-1": .sent])
+        // Once: neither the next wake nor a restart (or `dutyd --once`) tells it again.
+        channel.clear()
+        let later = at("2026-12-21T10:05:00+08:00")
+        _ = try await running.perform(at: later, wall: { later })
+        _ = try await fixture.dispatcher(channel, now: later).perform(at: later, wall: { later })
+        #expect(!channel.delivered.contains { $0.occurrence == occurrence })
+
+        // The same with `dutyd --once` runs (a fresh dispatcher each time): an event recorded between
+        // two runs is caught by the next one.
+        _ = try fixture.store().record(
+            Event(
+                id: "major-situation-2026-12-03",
+                kind: "major-situation",
+                unit: "gd.gz",
+                on: CivilDate(iso: "2026-12-03")!,
+                recordedAt: at("2026-12-21T10:20:00+08:00"),
+                by: "test"
+            )
+        )
+        let run = at("2026-12-21T10:30:00+08:00")
+        _ = try await fixture.dispatcher(channel, now: run).perform(at: run, wall: { run })
+        let second = "major-situation-report/gd.gz/major-situation-2026-12-03"
+        #expect(channel.delivered.filter { $0.occurrence == second }.map(\.step) == ["escalation-1"])
+        // An event recorded on time is not affected: its steps are still ahead.
+        #expect(!channel.delivered.contains { $0.scheduledAt > run })
+    }
+
     @Test("the scheduler notices a wall clock that jumps forward and performs what fell due, once")
     func wallClockJump() async throws {
         let fixture = try DaemonFixture()

@@ -395,6 +395,22 @@ struct APITests {
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("waived \(other)") })
         #expect(changes.compactMap { $0["DUTY_CHANGE"] }.contains { $0.hasPrefix("undid the waiver of \(other)") })
 
+        // A change counts in the scheduler at once, with no reload: an event recorded a month ago starts a
+        // report long overdue, and its notifications go out now (the daemon would otherwise sleep on).
+        let past = try Daemon.run(
+            "dutyctl",
+            ["event", "record", "major-situation", "--unit", "gd.sz", "--on", "2026-10-28", "--socket", d.socket]
+        )
+        #expect(past.status == 0, "\(past.err)")
+        var sent: [String] = []
+        for _ in 0..<150 where sent.isEmpty {
+            sent = try d.store().ledger().filter {
+                $0.occurrence.description.hasPrefix("major-situation-report/gd.sz/") && $0.state == .sent
+            }.map(\.step)
+            if sent.isEmpty { usleep(100_000) }
+        }
+        #expect(!sent.isEmpty, "the scheduler performed the new occurrence's steps without a reload")
+
         // The organisation through the daemon, each change logged (outputs and the store:
         // changeCommandsInBothModes).
         func ctl(_ args: [String]) throws -> Daemon.Result { try Daemon.run("dutyctl", args + ["--socket", d.socket]) }

@@ -91,8 +91,13 @@ extension Plan {
     /// subject's tracking start: `body` gets the obligation, the subject, the deadline and the indices
     /// of its steps in the window. Nothing is built per subject, so a national plan costs a loop, not an
     /// allocation, per occurrence.
+    ///
+    /// A deadline whose record arrived at or after `arrivedSince` (an event recorded after its due
+    /// day, a completion recorded late) has every step before `window.upperBound`: those before the
+    /// window were never due while it did not exist, and the dispatcher collapses them into the latest.
     package func forEachDue(
         in window: Range<Instant>,
+        arrivedSince: Instant? = nil,
         scope: Scope = .everything,
         _ body: (_ obligation: Int, _ subject: Int32, _ timing: Timing, _ steps: Range<Int>) -> Void
     ) {
@@ -103,7 +108,8 @@ extension Plan {
             let hasRecords = records.hasRecords(id)
             for set in plan.sets {
                 for t in set.timings {
-                    guard let first = t.steps.firstIndex(where: { $0.at >= window.lowerBound }),
+                    let lower = t.arrived(since: arrivedSince) ? Instant(microseconds: Int.min / 2) : window.lowerBound
+                    guard let first = t.steps.firstIndex(where: { $0.at >= lower }),
                         t.steps[first].at < window.upperBound
                     else { continue }
                     var last = first

@@ -81,7 +81,16 @@ extension Planner {
 
     /// The plan for deadlines from `from` through `through`, plus those whose reminders or escalations
     /// fall in that span.
-    package func plan(from: CivilDate, through: CivilDate, records: DutyRecords) -> Plan {
+    ///
+    /// `arrivedSince`: deadlines started by a record written at or after it (an event, a completion)
+    /// are kept whatever their date, so the dispatcher can still send the latest of their steps that
+    /// passed before the record came (`Plan.forEachDue`).
+    package func plan(
+        from: CivilDate,
+        through: CivilDate,
+        records: DutyRecords,
+        arrivedSince: Instant? = nil
+    ) -> Plan {
         let index = RecordIndex(records: records, policy: policy)
         let (back, forward) = stepMargin
         let keepLo = from.adding(days: -back)
@@ -96,12 +105,21 @@ extension Planner {
 
         var full = [ObligationPlan?](repeating: nil, count: policy.obligations.count)
         for o in policy.dependencyOrder {
-            full[o] = obligationPlan(o, from: lo, through: hi, sources: full, records: index)
+            full[o] = obligationPlan(
+                o,
+                from: lo,
+                through: hi,
+                sources: full,
+                records: index,
+                arrivedSince: arrivedSince
+            )
         }
         let kept = full.enumerated().map { (o, plan) -> ObligationPlan in
             guard var plan else { return ObligationPlan(obligation: o, sets: []) }
             for i in plan.sets.indices {
-                plan.sets[i].timings = plan.sets[i].timings.filter { $0.date >= keepLo && $0.date <= keepHi }
+                plan.sets[i].timings = plan.sets[i].timings.filter {
+                    $0.date <= keepHi && ($0.date >= keepLo || $0.arrived(since: arrivedSince))
+                }
             }
             return plan
         }
@@ -113,7 +131,8 @@ extension Planner {
         from lo: CivilDate,
         through hi: CivilDate,
         sources: [ObligationPlan?],
-        records: RecordIndex
+        records: RecordIndex,
+        arrivedSince: Instant?
     ) -> ObligationPlan {
         let ob = policy.obligations[o]
         switch ob.deadline {
@@ -197,9 +216,17 @@ extension Planner {
             for e in records.records.events where e.kind == kind {
                 guard let u = organisation.index[e.unit], isSubject(u, of: o) else { continue }
                 let (d, _) = after.after(e.on, workdays: workdays)
-                guard d >= lo && d <= hi.adding(days: 366) else { continue }
+                let arrived = arrivedSince.map { e.recordedAt >= $0 } ?? false
+                guard d >= lo || arrived, d <= hi.adding(days: 366) else { continue }
                 perSubject[u, default: []].append(
-                    timing(obligation: o, period: e.id, origin: .event(e, after: after), raw: d, earliest: e.on)
+                    timing(
+                        obligation: o,
+                        period: e.id,
+                        origin: .event(e, after: after),
+                        raw: d,
+                        earliest: e.on,
+                        arrivedAt: e.recordedAt
+                    )
                 )
             }
             return perSubjectPlan(o, perSubject)
@@ -215,7 +242,8 @@ extension Planner {
                         period: c.occurrence.period,
                         origin: .completion(c.occurrence, on: c.on, after: after),
                         raw: d,
-                        earliest: c.on
+                        earliest: c.on,
+                        arrivedAt: c.recordedAt
                     )
                 )
             }

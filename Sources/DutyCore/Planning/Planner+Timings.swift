@@ -22,7 +22,8 @@ extension Planner {
         period: String,
         origin: Timing.Origin,
         raw: CivilDate,
-        earliest: CivilDate? = nil
+        earliest: CivilDate? = nil,
+        arrivedAt: Instant? = nil
     ) -> Timing {
         let ob = policy.obligations[o]
         let shift = workdays.shift(raw, rule: ob.shift)
@@ -89,7 +90,8 @@ extension Planner {
             deadline: deadline,
             yellowFrom: yellowFrom,
             steps: ordered,
-            provisional: provisional
+            provisional: provisional,
+            arrivedAt: arrivedAt
         )
     }
 

@@ -18,8 +18,18 @@ package final class Timing: Sendable {
     /// The deadline day depends on a year whose holiday schedule is not published (each step says
     /// the same of its own day).
     package let provisional: Bool
+    /// When the record that started this deadline was written (an event, a completion); `nil` for a
+    /// deadline a schedule gives. A deadline that arrives late (an event recorded after its first steps'
+    /// times) still gets its latest step: `Plan.forEachDue`.
+    package let arrivedAt: Instant?
 
     package var raw: CivilDate { shift.original }
+
+    /// Whether the record that started it was written at or after `instant`.
+    package func arrived(since instant: Instant?) -> Bool {
+        guard let instant, let arrivedAt else { return false }
+        return arrivedAt >= instant
+    }
     package var date: CivilDate { shift.date }
 
     init(
@@ -29,7 +39,8 @@ package final class Timing: Sendable {
         deadline: Instant,
         yellowFrom: Instant,
         steps: [PlannedStep],
-        provisional: Bool
+        provisional: Bool,
+        arrivedAt: Instant? = nil
     ) {
         self.period = period
         self.origin = origin
@@ -38,6 +49,7 @@ package final class Timing: Sendable {
         self.yellowFrom = yellowFrom
         self.steps = steps
         self.provisional = provisional
+        self.arrivedAt = arrivedAt
     }
 
     /// How a raw deadline date arose.

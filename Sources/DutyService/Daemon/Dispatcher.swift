@@ -14,7 +14,10 @@ package import Logging
 ///   (the others are ledgered `collapsed`), so a restart after a week sends one notice, not three;
 /// - a row found `sending` was cut off by a crash and is delivered again: at most one duplicate;
 /// - the window is `[watermark, now]`: nothing before the watermark is looked at again, nothing after
-///   `now` is sent.
+///   `now` is sent;
+/// - except a deadline that arrived late: an event or a completion recorded after some of the steps it
+///   starts were due (`dutyctl event record --on` a past day, or the day after) gets the latest of
+///   those steps, the earlier ones collapsed, as a catch-up would.
 package final class Dispatcher {
     package let workspace: Workspace
     package let store: DutyStore
@@ -29,6 +32,9 @@ package final class Dispatcher {
     /// Every step before this was handled.
     package private(set) var watermark: Instant?
 
+    /// A record written this long before the watermark still counts as arrived in the window: a change
+    /// committed while a perform was running is not missed (the ledger keeps it from being sent twice).
+    static let arrivalMargin = 600
     /// How far back a first run looks for steps that are still worth sending.
     package static let firstRunLookbackDays = 400
     /// How far ahead the plan reaches.
@@ -57,6 +63,11 @@ package final class Dispatcher {
         plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
     }
 
+    /// Records written at or after this arrived in the window that starts at `watermark`.
+    private static func arrivedSince(_ watermark: Instant?) -> Instant? {
+        watermark.map { Instant(seconds: $0.seconds - arrivalMargin) }
+    }
+
     private static func makePlan(
         _ planner: Planner,
         records: DutyRecords,
@@ -68,7 +79,12 @@ package final class Dispatcher {
         let zone = planner.zone
         let today = zone.day(of: now)
         let lo = watermark.map { min(zone.day(of: $0), today) } ?? today.adding(days: -firstRunLookbackDays)
-        return planner.plan(from: lo, through: today.adding(days: horizonDays), records: records)
+        return planner.plan(
+            from: lo,
+            through: today.adding(days: horizonDays),
+            records: records,
+            arrivedSince: arrivedSince(watermark)
+        )
     }
 
     /// Reads again what changed in the store since the last look (a `dutyctl` change) and plans again
@@ -185,9 +201,30 @@ package final class Dispatcher {
         progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
-        let states = try store.ledgerStates(dueIn: window)
+        var states = try store.ledgerStates(dueIn: window)
+        // Deadlines that arrived late reach back before the window: their rows come by occurrence.
+        let arrived = Dispatcher.arrivedSince(window.lowerBound)
+        if let arrived,
+            records.events.contains(where: { $0.recordedAt >= arrived })
+                || records.completions.contains(where: { $0.recordedAt >= arrived })
+        {
+            var late: Set<String> = []
+            plan.forEachDue(in: window, arrivedSince: arrived) { o, s, t, range in
+                guard t.steps[range.lowerBound].at < window.lowerBound else { return }
+                late.insert(
+                    OccurrenceID(
+                        obligation: planner.policy.obligations[o].id,
+                        subject: planner.subjectID(s, obligation: o),
+                        period: t.period
+                    ).description
+                )
+            }
+            for occurrence in late {
+                for row in try store.ledger(occurrence: occurrence) { states[row.key] = row.state }
+            }
+        }
         var pending: [Pending] = []
-        plan.forEachDue(in: window) { o, s, t, range in
+        plan.forEachDue(in: window, arrivedSince: arrived) { o, s, t, range in
             let occurrence = OccurrenceID(
                 obligation: planner.policy.obligations[o].id,
                 subject: planner.subjectID(s, obligation: o),
