@@ -88,6 +88,30 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 60)
     }
 
+    @Test func whatAStoppedCommandStartedGoesWithItEvenIfItIgnoresSIGTERM() async throws {
+        let r = await CommandRunner.run(
+            ["sh", "-c", "(trap '' TERM; exec sleep 600) & echo $!; wait"],
+            input: [],
+            timeout: 1
+        )
+        #expect(r.status == .timedOut)
+        let pid = try #require(Int32(r.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = Self.isGone(pid)
+            if !gone { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        if !gone { kill(pid, SIGKILL) }
+        #expect(gone, "the sleep that ignored SIGTERM got SIGKILL with its session")
+    }
+
+    /// No such process, or a zombie waiting for init to reap it.
+    static func isGone(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return true }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
+    }
+
     @Test func cancellingTheTaskStopsTheCommand() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -217,6 +217,9 @@ package enum CommandRunner {
                         closeInput()
                     }
                 case s.pidfd:
+                    // A stopped command's session goes with it: killed while the leader is a zombie, so
+                    // its process group id cannot have been taken by anyone else yet.
+                    if stopped { kill(-s.pid, SIGKILL) }
                     reap()
                 case s.cancelRead:
                     if !stopped { stop() }
@@ -235,7 +238,6 @@ package enum CommandRunner {
         // What the command wrote before it ended is in the pipe; take it, but do not wait for
         // descendants that kept the pipe open.
         while outputFD >= 0 && readOutput() {}
-        if stopped { kill(-s.pid, SIGKILL) }  // whatever of its session is left
         closeInput()
         if outputFD >= 0 { Glibc.close(outputFD) }
         if s.pidfd >= 0 { Glibc.close(s.pidfd) }
