@@ -161,7 +161,7 @@ package final class APIServer: Service {
         // The checks read the settings file again, as dutyd's user: what a reload would take.
         v1.get("config/check") { _, context in
             _ = try await self.authorize(context, auth, .read)
-            return try json(try self.filesOnDisk().check())
+            return try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p) })
         }
         v1.get("policy/check") { _, context in
             _ = try await self.authorize(context, auth, .read)

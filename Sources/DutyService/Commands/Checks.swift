@@ -1,5 +1,5 @@
 import DutyCalendar
-import DutyCore
+package import DutyCore
 import DutyNotify
 import Foundation
 
@@ -22,7 +22,10 @@ package struct ConfigCheckAnswer: Codable, Sendable {
 extension Settings {
     /// Every file, like nginx -t: settings, policy, holidays, delivery, the state store and the
     /// organisation in it. A file that is wrong throws its place (78); a store that cannot be opened, 1.
-    package func check(state: String? = nil) throws -> ConfigCheckAnswer {
+    ///
+    /// `planner`: the organisation already in memory (dutyd's), instead of reading it from the store
+    /// again (a million units is seconds and hundreds of MiB).
+    package func check(state: String? = nil, planner loaded: Planner? = nil) throws -> ConfigCheckAnswer {
         var lines = ["settings \(file ?? "(defaults)"): ok"]
         let workspace = try Workspace.load(self)
         lines.append(
@@ -41,8 +44,7 @@ extension Settings {
         lines += try deliveryLines(warnings: &warnings)
         let statePath = state ?? self.state
         if FileManager.default.fileExists(atPath: statePath) {
-            let store = try workspace.openStore(state)
-            let planner = try workspace.planner(store)
+            let planner = try loaded ?? workspace.planner(try workspace.openStore(state))
             lines.append(
                 "state \(statePath): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)"
             )
