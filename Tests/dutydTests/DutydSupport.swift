@@ -133,11 +133,26 @@ enum JournalReader {
         )
     }
 
-    /// The entries written by these processes, waiting up to 10 s for at least `atLeast` of them.
+    /// When this test process started (from /proc), a second early. Process ids wrap (pid_max is
+    /// 32768 here) and the journal keeps earlier runs: an old dutyd with the same pid must not count.
+    static let runStart: Int = {
+        let stat = (try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        // Field 22 of the whole line is the start time in clock ticks after boot; after the ")" the
+        // fields start at number 3.
+        let ticks = fields.count > 19 ? Int(fields[19]) ?? 0 : 0
+        let boot =
+            ((try? String(contentsOfFile: "/proc/stat", encoding: .utf8)) ?? "").split(separator: "\n")
+            .first { $0.hasPrefix("btime ") }.flatMap { Int($0.dropFirst(6)) } ?? 0
+        return boot + ticks / max(1, sysconf(Int32(_SC_CLK_TCK))) - 1
+    }()
+
+    /// The entries written by these processes (during this test run), waiting up to 10 s for at least
+    /// `atLeast` of them.
     static func entries(pids: [Int32], atLeast: Int = 1) throws -> [[String: String]] {
         var out: [[String: String]] = []
         for _ in 0..<100 {
-            var args = ["-o", "json", "--no-pager", "--all"]
+            var args = ["-o", "json", "--no-pager", "--all", "--since", "@\(runStart)"]
             for (i, pid) in pids.enumerated() {
                 if i > 0 { args.append("+") }
                 args.append("_PID=\(pid)")
