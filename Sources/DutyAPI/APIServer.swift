@@ -355,7 +355,7 @@ package final class APIServer: Service {
             let peer = try await self.authorize(context, auth, .write)
             let r = try await body(UndoRequest.self, request, context)
             let snap = try self.current()
-            let answer = try snap.workspace.undo(r, store: snap.store)
+            let answer = try snap.workspace.undo(r, store: snap.store, by: peer.user)
             await self.changed(
                 peer,
                 "undid \(answer.undone) of \(answer.occurrence)",

@@ -53,6 +53,11 @@ extension DutyStore {
                     )
                 )
             }
+            let o = try Row.fetchCursor(db, sql: "SELECT occurrence, reopened_at, reopened_by FROM reopening")
+            while let row = try o.next() {
+                guard let id = OccurrenceID(row[0] as String) else { continue }
+                r.reopenings.append(Reopening(occurrence: id, at: Instant(microseconds: row[1]), by: row[2]))
+            }
             return r
         }
     }
@@ -89,19 +94,30 @@ extension DutyStore {
         case waiver
     }
 
-    /// Removes the latest completion of an occurrence, or else its waiver.
-    package func undo(_ id: OccurrenceID) throws(StoreError) -> Undone {
+    /// Removes the latest completion of an occurrence, or else its waiver, and notes when it was
+    /// reopened (`at`, by `by`), so the steps it skipped are not lost.
+    package func undo(_ id: OccurrenceID, at: Instant, by: String) throws(StoreError) -> Undone {
         try write(changing: .records) { db in
+            func reopened() throws {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO reopening (occurrence, reopened_at, reopened_by) VALUES (?, ?, ?)",
+                    arguments: [id.description, at.microseconds, by]
+                )
+            }
             if let row = try Row.fetchOne(
                 db,
                 sql: "SELECT seq, done_on FROM completion WHERE occurrence = ? ORDER BY seq DESC LIMIT 1",
                 arguments: [id.description]
             ) {
                 try db.execute(sql: "DELETE FROM completion WHERE seq = ?", arguments: [row[0] as Int64])
+                try reopened()
                 return .completion(CivilDate(iso: row[1] as String) ?? CivilDate(year: 1970, month: 1, day: 1)!)
             }
             try db.execute(sql: "DELETE FROM waiver WHERE occurrence = ?", arguments: [id.description])
-            if db.changesCount > 0 { return .waiver }
+            if db.changesCount > 0 {
+                try reopened()
+                return .waiver
+            }
             throw StoreError(.notFound, "nothing is recorded for \(id): it is neither done nor waived")
         }
     }

@@ -177,6 +177,19 @@ package final class DutyStore: Sendable {
                     """
             )
         }
+        m.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    -- Occurrences whose completion or waiver was undone, and when: the dispatcher then
+                    -- sends the latest step they skipped meanwhile.
+                    CREATE TABLE reopening (
+                        occurrence TEXT PRIMARY KEY NOT NULL,
+                        reopened_at INTEGER NOT NULL,
+                        reopened_by TEXT NOT NULL
+                    );
+                    """
+            )
+        }
         return m
     }
 }

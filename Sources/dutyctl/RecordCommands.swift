@@ -83,7 +83,8 @@ private func printStarts(_ list: [DoneAnswer.Started]) {
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Take back the latest done or waive of an occurrence; its steps resume."
+        abstract:
+            "Take back the latest done or waive of an occurrence; its steps resume (the latest one it skipped goes out now)."
     )
     @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
     @OptionGroup var global: GlobalOptions
@@ -92,7 +93,7 @@ struct Undo: ParsableCommand {
         try running {
             let r = UndoRequest(occurrence: occurrence)
             let answer: UndoAnswer = try global.change(remote: { try $0.post("/v1/undo", r) }) {
-                try $0.workspace.undo(r, store: $0.store)
+                try $0.workspace.undo(r, store: $0.store, by: currentUser)
             }
             if global.json {
                 printJSON(answer)

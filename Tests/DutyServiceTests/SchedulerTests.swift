@@ -216,6 +216,40 @@ struct SchedulerTests {
         #expect(!channel.delivered.contains { $0.scheduledAt > run })
     }
 
+    @Test("undoing a completion sends the step it skipped meanwhile, once; the ladder resumes")
+    func undoResumesTheLadder() async throws {
+        let fixture = try DaemonFixture()
+        let channel = RecordingChannel()
+        let running = try fixture.dispatcher(channel, now: Self.t1)
+        _ = try await running.perform(at: Self.t1, wall: { Self.t1 })
+        let store = try fixture.store()
+        let id = OccurrenceID(Self.occurrence)!
+        try store.complete(
+            Completion(occurrence: id, on: CivilDate(iso: "2026-12-21")!, recordedAt: Self.t1, by: "test"),
+            repeatable: false
+        )
+        // While it stands done, the escalation of 28 December is skipped.
+        let t = at("2026-12-28T09:00:00+08:00")
+        #expect(try running.refresh(now: t))
+        _ = try await running.perform(at: t, wall: { t })
+        #expect(try states(store)["escalation-1"] == nil)
+        // The next morning it turns out to be a mistake: undone, the skipped escalation goes out now.
+        let undone = at("2026-12-29T10:00:00+08:00")
+        #expect(try store.undo(id, at: undone, by: "test") == .completion(CivilDate(iso: "2026-12-21")!))
+        channel.clear()
+        let now = at("2026-12-29T10:00:01+08:00")
+        #expect(try running.refresh(now: now))
+        _ = try await running.perform(at: now, wall: { now })
+        #expect(channel.delivered.filter { $0.occurrence == Self.occurrence }.map(\.step) == ["escalation-1"])
+        #expect(try states(store)["escalation-1"] == .sent)
+        // Once: not again on the next wake, nor after a restart.
+        channel.clear()
+        let later = at("2026-12-29T10:05:00+08:00")
+        _ = try await running.perform(at: later, wall: { later })
+        _ = try await fixture.dispatcher(channel, now: later).perform(at: later, wall: { later })
+        #expect(!channel.delivered.contains { $0.occurrence == Self.occurrence })
+    }
+
     @Test("the scheduler notices a wall clock that jumps forward and performs what fell due, once")
     func wallClockJump() async throws {
         let fixture = try DaemonFixture()

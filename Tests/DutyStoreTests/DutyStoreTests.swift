@@ -97,10 +97,15 @@ struct DutyStoreTests {
             try store.waive(Waiver(occurrence: id, reason: "x", recordedAt: c.recordedAt, by: "admin"))
         }
         #expect(try store.records().completions.first?.reference == "粤委〔2026〕1号")
-        #expect(try store.undo(id) == .completion(Self.today))
+        #expect(try store.undo(id, at: Instant(seconds: 1_800_000_100), by: "test") == .completion(Self.today))
         try store.waive(Waiver(occurrence: id, reason: "合并汇报", recordedAt: c.recordedAt, by: "admin"))
-        #expect(try store.undo(id) == .waiver)
-        #expect(throws: StoreError.self) { try store.undo(id) }
+        #expect(try store.undo(id, at: Instant(seconds: 1_800_000_100), by: "test") == .waiver)
+        #expect(throws: StoreError.self) { try store.undo(id, at: Instant(seconds: 1_800_000_100), by: "test") }
+        // Each undo notes when the occurrence was reopened (the latest), for the dispatcher.
+        #expect(
+            try store.records().reopenings
+                == [Reopening(occurrence: id, at: Instant(seconds: 1_800_000_100), by: "test")]
+        )
         let quota = OccurrenceID("study/gd/2026-c1")!
         try store.complete(
             Completion(occurrence: quota, on: Self.today, recordedAt: c.recordedAt, by: "a"),

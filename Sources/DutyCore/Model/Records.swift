@@ -75,16 +75,38 @@ package struct Event: Sendable, Hashable {
     }
 }
 
-/// Everything recorded that changes occurrences: completions, waivers and events.
+/// An occurrence open again: its completion or waiver was undone (`dutyctl undo`). The steps it
+/// skipped meanwhile are not lost: the dispatcher sends the latest one that passed, once.
+package struct Reopening: Sendable, Hashable {
+    package var occurrence: OccurrenceID
+    /// When the undo was recorded (the latest one, if several).
+    package var at: Instant
+    package var by: String
+
+    package init(occurrence: OccurrenceID, at: Instant, by: String) {
+        self.occurrence = occurrence
+        self.at = at
+        self.by = by
+    }
+}
+
+/// Everything recorded that changes occurrences: completions, waivers and events, and undos.
 package struct DutyRecords: Sendable {
     package var completions: [Completion]
     package var waivers: [Waiver]
     package var events: [Event]
+    package var reopenings: [Reopening]
 
-    package init(completions: [Completion] = [], waivers: [Waiver] = [], events: [Event] = []) {
+    package init(
+        completions: [Completion] = [],
+        waivers: [Waiver] = [],
+        events: [Event] = [],
+        reopenings: [Reopening] = []
+    ) {
         self.completions = completions
         self.waivers = waivers
         self.events = events
+        self.reopenings = reopenings
     }
 }
 

@@ -797,7 +797,7 @@ extension Workspace {
     }
 
     /// `undo`: takes back the latest completion or waiver.
-    package func undo(_ r: UndoRequest, store: DutyStore) throws -> UndoAnswer {
+    package func undo(_ r: UndoRequest, store: DutyStore, by: String) throws -> UndoAnswer {
         guard let id = OccurrenceID(r.occurrence) else {
             throw Failure(
                 Failure.usage,
@@ -805,7 +805,7 @@ extension Workspace {
             )
         }
         let what: String
-        switch try store.undo(id) {
+        switch try store.undo(id, at: .now, by: by) {
         case .completion(let d): what = "the completion of \(d)"
         case .waiver: what = "the waiver"
         }

@@ -223,13 +223,21 @@ package final class Dispatcher {
                 for row in try store.ledger(occurrence: occurrence) { states[row.key] = row.state }
             }
         }
+        // Occurrences reopened by an undo in the window: the main pass below sees those with a step in
+        // the window; the others get the latest step that passed while they stood done or waived.
+        let reopened = Set(
+            arrived.map { since in records.reopenings.filter { $0.at >= since }.map(\.occurrence.description) } ?? []
+        )
+        var seen: Set<String> = []
         var pending: [Pending] = []
-        plan.forEachDue(in: window, arrivedSince: arrived) { o, s, t, range in
+        /// What to deliver for the steps `range` of an occurrence: the last, the earlier ones folded in.
+        func consider(_ o: Int, _ s: Int32, _ t: Timing, _ range: Range<Int>) {
             let occurrence = OccurrenceID(
                 obligation: planner.policy.obligations[o].id,
                 subject: planner.subjectID(s, obligation: o),
                 period: t.period
             ).description
+            if !reopened.isEmpty, reopened.contains(occurrence) { seen.insert(occurrence) }
             let last = range.upperBound - 1
             func row(_ k: Int, _ recipient: String, _ channel: any Channel) -> LedgerEntry.State? {
                 states[
@@ -273,6 +281,21 @@ package final class Dispatcher {
                     first = false
                 }
             }
+        }
+        plan.forEachDue(in: window, arrivedSince: arrived, consider)
+        for id in reopened.subtracting(seen) {
+            guard let found = planner.occurrence(OccurrenceID(id)!, records: records),
+                found.completion == nil, found.waiver == nil
+            else { continue }
+            let (o, s, t) = (found.obligation, found.subject, found.timing)
+            // Steps that have passed, and not before the subject was tracked.
+            let start = planner.trackStart(subject: s, obligation: o)
+            let passed = t.steps.indices.filter { k in
+                t.steps[k].at < window.upperBound && (start.map { t.steps[k].day.date >= $0 } ?? true)
+            }
+            guard let first = passed.first, let last = passed.last else { continue }
+            for row in try store.ledger(occurrence: id) { states[row.key] = row.state }
+            consider(o, s, t, first..<(last + 1))
         }
         try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
     }
