@@ -234,7 +234,6 @@ package struct UnitView: Codable, Sendable {
     package var addedOn: String
     package var trackFrom: String?
 
-    /// An official as `official … --json` prints it.
     package init(_ u: OrgUnit) {
         (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
         addedOn = u.addedOn.description
@@ -248,6 +247,7 @@ package struct UnitView: Codable, Sendable {
     }
 }
 
+/// An official as `official … --json` prints it.
 package struct OfficialView: Codable, Sendable {
     package var id, name, unit: String
     package var email: String?
@@ -700,8 +700,8 @@ extension Workspace {
         let event = try store.record(
             Event(id: r.id ?? "", kind: r.kind, unit: r.unit, on: day, recordedAt: .now, by: by, note: r.note)
         )
-        var after = try store.records()
-        after.events.append(event)
+        // The store has the event now: the occurrences it starts are planned from what it holds.
+        let after = try store.records()
         return EventAnswer(
             event: event.id,
             unit: r.unit,
@@ -739,7 +739,7 @@ extension Workspace {
         return ExplainAnswer(
             occurrence: planner.view(found, now: now),
             explanation: planner.explain(found, now: now, records: RecordIndex(records: records, policy: policy)),
-            warnings: provisionalWarnings(
+            warnings: workdays.unpublishedWarnings(
                 (found.timing.provisional ? [found.timing.date] : [])
                     + found.timing.steps.filter(\.provisional).map(\.day.date)
             )
@@ -814,10 +814,6 @@ extension Workspace {
 }
 
 extension Workspace {
-    /// One warning for each unpublished holiday year that `dates` depend on (the calendar's own rule
-    /// and wording: a December date depends on the next year's schedule too).
-    package func provisionalWarnings(_ dates: [CivilDate]) -> [String] { workdays.unpublishedWarnings(dates) }
-
     /// `upcoming` or `overdue`.
     /// `now` answers a question without `at` (the daemon passes its clock, which `--start-at` shifts).
     package func occurrences(
@@ -832,7 +828,7 @@ extension Workspace {
             occurrences: list.map { planner.view($0, now: q.at) },
             noUnits: planner.organisation.units.isEmpty,
             empty: r.overdue ? "nothing is overdue" : "nothing due within \(q.within)",
-            warnings: provisionalWarnings(list.filter(\.timing.provisional).map(\.timing.date))
+            warnings: workdays.unpublishedWarnings(list.filter(\.timing.provisional).map(\.timing.date))
         )
     }
 
@@ -847,13 +843,13 @@ extension Workspace {
             throw Failure(Failure.usage, "--year \(r.year): expected a year such as 2026")
         }
         var q = OccurrenceQuery(
-            at: try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? .now
+            at: try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? now
         )
         q.unit = r.unit
         q.subtree = r.subtree
         return ReportAnswer(
             report: try planner.yearReport(r.year, q, records: records),
-            warnings: provisionalWarnings([
+            warnings: workdays.unpublishedWarnings([
                 CivilDate(year: r.year, month: 1, day: 1)!, CivilDate(year: r.year, month: 12, day: 31)!,
             ])
         )
@@ -878,7 +874,7 @@ extension Workspace {
         e.official = r.official
         return CalendarAnswer(
             ics: try planner.ics(e, q, records: records, stamp: .now),
-            warnings: provisionalWarnings([e.from, e.through])
+            warnings: workdays.unpublishedWarnings([e.from, e.through])
         )
     }
 
