@@ -43,8 +43,16 @@ extension HolidayOptions {
         _ request: some Encodable,
         local: (WorkingDayCalendar) throws -> A
     ) throws -> A {
-        if holidays.isEmpty, let client = global.remote { return try client.get(path, request) }
-        return try local(try calendar(global))
+        guard holidays.isEmpty, let client = global.remote else { return try local(try calendar(global)) }
+        do {
+            return try client.get(path, request)
+        } catch let f as Failure where f.status == 69 {
+            // A calculator needs no daemon: say how to ask the holiday files themselves.
+            throw Failure(
+                69,
+                f.message + "; or name the holiday files: --holidays DIR (config/holidays/cn in the source)"
+            )
+        }
     }
 }
 

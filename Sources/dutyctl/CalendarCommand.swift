@@ -122,12 +122,9 @@ extension CalendarCommand {
         func run() throws {
             try running {
                 let r = request
-                let answer: CalendarNextAnswer
-                if let client = global.askedDaemon {
-                    answer = try client.get("/v1/calendar/next", r)
-                } else {
+                let answer: CalendarNextAnswer = try global.filesUnlessAsked("/v1/calendar/next", r) {
                     // nil when neither --tz nor a settings file names a zone (read the settings only then).
-                    answer = try r.answer(configured: tz == nil ? try global.configuredZone(nil) : nil)
+                    try r.answer(configured: tz == nil ? try global.configuredZone(nil) : nil)
                 }
                 if global.json {
                     printJSON(NextOutput(normalized: answer.normalized, next: answer.next))

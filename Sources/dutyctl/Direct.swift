@@ -81,9 +81,13 @@ extension GlobalOptions {
     }
 
     /// For the commands that read the files by default (`config check`, `policy check`, `config
-    /// template`, `calendar next`): the daemon only when `--socket` names it.
-    var askedDaemon: APIClient? {
-        guard let socket, config == nil && state == nil else { return nil }
-        return APIClient(socket: socket)
+    /// template`, `calendar next`): the daemon answers `GET path` only when `--socket` names it.
+    func filesUnlessAsked<A: Decodable>(
+        _ path: String,
+        _ request: some Encodable,
+        files: () throws -> A
+    ) throws -> A {
+        guard let socket, config == nil && state == nil else { return try files() }
+        return try APIClient(socket: socket).get(path, request)
     }
 }

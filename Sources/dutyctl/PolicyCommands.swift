@@ -22,11 +22,8 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let answer: PolicyCheckAnswer
-                if let client = global.askedDaemon {
-                    answer = try client.get("/v1/policy/check", PolicyCheckRequest())
-                } else {
-                    answer = try Direct.settings(global).checkPolicy()
+                let answer: PolicyCheckAnswer = try global.filesUnlessAsked("/v1/policy/check", PolicyCheckRequest()) {
+                    try Direct.settings(global).checkPolicy()
                 }
                 if global.json {
                     printJSON([
@@ -116,18 +113,14 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let answer: ConfigCheckAnswer
-                if let client = global.askedDaemon {
-                    answer = try client.get("/v1/config/check", ConfigCheckRequest())
-                } else {
-                    answer = try Direct.settings(global).check(state: global.state)
+                let answer: ConfigCheckAnswer = try global.filesUnlessAsked("/v1/config/check", ConfigCheckRequest()) {
+                    try Direct.settings(global).check(state: global.state)
                 }
-                let (lines, warnings) = (answer.ok, answer.warnings)
                 if global.json {
-                    printJSON(["ok": lines, "warnings": warnings])
+                    printJSON(["ok": answer.ok, "warnings": answer.warnings])
                 } else {
-                    for l in lines { print(l) }
-                    for w in warnings { print("warning: \(w)") }
+                    for l in answer.ok { print(l) }
+                    for w in answer.warnings { print("warning: \(w)") }
                 }
             }
         }
@@ -152,7 +145,7 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = TemplateRequest(name: name)
-                let answer = try global.askedDaemon.map { try $0.get("/v1/config/template", r) } ?? TemplateAnswer(r)
+                let answer = try global.filesUnlessAsked("/v1/config/template", r) { try TemplateAnswer(r) }
                 if let text = answer.text {
                     print(text, terminator: "")
                 } else {

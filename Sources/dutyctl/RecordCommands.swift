@@ -30,17 +30,8 @@ struct Done: ParsableCommand {
             r.on = on
             r.ref = ref
             r.note = note
-            let answer: DoneAnswer
-            if let client = global.remote {
-                answer = try client.post("/v1/done", r)
-            } else {
-                let direct = try Direct.openForWriting(global)
-                answer = try direct.workspace.recordDone(
-                    r,
-                    store: direct.store,
-                    planner: try direct.planner(),
-                    by: currentUser
-                )
+            let answer: DoneAnswer = try global.change(remote: { try $0.post("/v1/done", r) }) {
+                try $0.workspace.recordDone(r, store: $0.store, planner: try $0.planner(), by: currentUser)
             }
             if global.json {
                 printJSON(
@@ -116,17 +107,8 @@ struct Waive: ParsableCommand {
     func run() throws {
         try running {
             let r = WaiveRequest(occurrence: occurrence, reason: reason)
-            let answer: WaiveAnswer
-            if let client = global.remote {
-                answer = try client.post("/v1/waive", r)
-            } else {
-                let direct = try Direct.openForWriting(global)
-                answer = try direct.workspace.waive(
-                    r,
-                    store: direct.store,
-                    planner: try direct.planner(),
-                    by: currentUser
-                )
+            let answer: WaiveAnswer = try global.change(remote: { try $0.post("/v1/waive", r) }) {
+                try $0.workspace.waive(r, store: $0.store, planner: try $0.planner(), by: currentUser)
             }
             if global.json {
                 printJSON(answer)

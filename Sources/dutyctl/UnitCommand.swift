@@ -226,8 +226,18 @@ struct UnitCommand: ParsableCommand {
 /// A file's bytes, or standard input's for `-`.
 func readInput(_ file: String) throws -> [UInt8] {
     if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    var folder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: file, isDirectory: &folder) else {
+        throw Failure(
+            Failure.usage,
+            "\(file): cannot read this file: it does not exist; check the path (or give - for standard input)"
+        )
+    }
+    guard !folder.boolValue else {
+        throw Failure(Failure.usage, "\(file): cannot read this file: it is a folder; give the CSV file in it")
+    }
     guard let data = FileManager.default.contents(atPath: file) else {
-        throw Failure(Failure.usage, "\(file): cannot read this file; check the path and its permissions")
+        throw Failure(Failure.usage, "\(file): cannot read this file; check its permissions")
     }
     return Array(data)
 }
