@@ -89,194 +89,91 @@ package final class APIServer: Service {
 
     private func routes(_ router: Router<APIContext>, auth: Authorizer) {
         let v1 = router.group("v1")
-        v1.get("status") { _, context in
-            _ = try await self.authorize(context, auth, .read)
-            return try json(try self.status())
-        }
-        for (path, overdue) in [("occurrences/upcoming", false), ("occurrences/overdue", true)] {
+        /// A question: members of the socket's group may ask; the query string is an `R`.
+        func question<R: Decodable & Sendable, A: Encodable>(
+            _ path: String,
+            _ type: R.Type,
+            _ answer: @escaping @Sendable (R) throws -> A
+        ) {
             v1.get(RouterPath(path)) { request, context in
                 _ = try await self.authorize(context, auth, .read)
-                var r = try query(OccurrencesRequest.self, request)
-                r.overdue = overdue
-                return try json(
-                    try self.ask { w, p, records in
-                        try w.occurrences(r, planner: p, records: records, now: self.scheduler.now())
-                    }
-                )
+                return try json(try answer(try query(R.self, request)))
             }
         }
-        v1.get("explain") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(ExplainRequest.self, request)
-            return try json(
-                try self.ask { w, p, records in
-                    try w.explain(r, planner: p, records: records, now: self.scheduler.now())
-                }
-            )
+        /// A change: root and the admin groups may make it; the body is an `R` in JSON. Logged with
+        /// who made it (`log` says what, and the fields), and the scheduler is woken at once.
+        func change<R: Decodable & Sendable, A: Encodable>(
+            _ path: String,
+            _ type: R.Type,
+            log: @escaping @Sendable (R, A) -> (String, Logger.Metadata),
+            perform: @escaping @Sendable (Workspace, R, DutyStore, Planner, Peer) throws -> A
+        ) {
+            v1.post(RouterPath(path)) { request, context in
+                let peer = try await self.authorize(context, auth, .write)
+                let r = try await body(R.self, request, context)
+                let answer = try self.withState { w, p, _, store in try perform(w, r, store, p, peer) }
+                let (what, fields) = log(r, answer)
+                await self.changed(peer, what, fields)
+                return try json(answer)
+            }
         }
-        v1.get("ledger") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(LedgerRequest.self, request)
-            return try json(try self.withState { w, _, _, store in try w.ledger(r, store: store) })
+        let now = { @Sendable in self.scheduler.now() }
+
+        // Questions, answered at the scheduler's clock unless they say `at`.
+        question("status", NoQuery.self) { _ in try self.status() }
+        for (path, overdue) in [("occurrences/upcoming", false), ("occurrences/overdue", true)] {
+            question(path, OccurrencesRequest.self) { r in
+                var r = r
+                r.overdue = overdue
+                return try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records, now: now()) }
+            }
         }
-        v1.get("report") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(ReportRequest.self, request)
-            return try json(
-                try self.ask { w, p, records in try w.report(r, planner: p, records: records, now: self.scheduler.now())
-                }
-            )
+        question("explain", ExplainRequest.self) { r in
+            try self.ask { w, p, records in try w.explain(r, planner: p, records: records, now: now()) }
         }
-        v1.get("calendar") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(CalendarRequest.self, request)
-            return try json(
-                try self.ask { w, p, records in
-                    try w.calendar(r, planner: p, records: records, now: self.scheduler.now())
-                }
-            )
+        question("ledger", LedgerRequest.self) { r in
+            try self.withState { w, _, _, store in try w.ledger(r, store: store) }
         }
-        // The policy and the working-day calendar in force (what the last start or reload loaded).
-        v1.get("policy") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(PolicyRequest.self, request)
-            return try json(try self.current().workspace.policy.show(r))
+        question("report", ReportRequest.self) { r in
+            try self.ask { w, p, records in try w.report(r, planner: p, records: records, now: now()) }
         }
-        v1.get("calendar/day") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(DayRequest.self, request)
-            return try json(try self.current().workspace.workdays.day(r))
-        }
-        v1.get("calendar/shift") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(ShiftRequest.self, request)
-            return try json(try self.current().workspace.workdays.shift(r))
-        }
-        v1.get("calendar/next") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(CalendarNextRequest.self, request)
-            let zone = try self.current().workspace.settings.timezone
-            return try json(try r.answer(configured: zone, now: self.scheduler.now()))
-        }
-        // The checks read the settings file again, as dutyd's user: what a reload would take.
-        v1.get("config/check") { _, context in
-            _ = try await self.authorize(context, auth, .read)
-            return try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p) })
-        }
-        v1.get("policy/check") { _, context in
-            _ = try await self.authorize(context, auth, .read)
-            return try json(try self.filesOnDisk().checkPolicy())
-        }
-        v1.get("config/template") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            return try json(try TemplateAnswer(try query(TemplateRequest.self, request)))
+        question("calendar", CalendarRequest.self) { r in
+            try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
         }
         // The same feed as text/calendar, for a client that subscribes (through a local proxy).
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
-            let answer = try self.ask { w, p, records in
-                try w.calendar(r, planner: p, records: records, now: self.scheduler.now())
-            }
+            let answer = try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/calendar; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: answer.ics))
             )
         }
-        v1.post("done") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
-            let r = try await body(DoneRequest.self, request, context)
-            let answer = try self.withState { w, p, _, store in
-                try w.recordDone(r, store: store, planner: p, by: peer.user)
-            }
-            await self.changed(
-                peer,
-                "done \(answer.occurrence) on \(answer.doneOn)",
-                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
-            )
-            return try json(answer)
+        // The policy and the working-day calendar in force (what the last start or reload loaded).
+        question("policy", PolicyRequest.self) { r in try self.current().workspace.policy.show(r) }
+        question("calendar/day", DayRequest.self) { r in try self.current().workspace.workdays.day(r) }
+        question("calendar/shift", ShiftRequest.self) { r in try self.current().workspace.workdays.shift(r) }
+        question("calendar/next", CalendarNextRequest.self) { r in
+            try r.answer(configured: try self.current().workspace.settings.timezone, now: now())
         }
-        v1.get("units") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(UnitListRequest.self, request)
-            return try json(try self.withState { w, p, _, _ in try w.units(r, planner: p) })
+        // The checks read the settings file again, as dutyd's user: what a reload would take.
+        question("config/check", ConfigCheckRequest.self) { _ in
+            try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p) }
         }
-        v1.get("unit") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(UnitShowRequest.self, request)
-            return try json(try self.withState { w, p, _, _ in try w.unit(r, planner: p) })
+        question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
+        question("config/template", TemplateRequest.self) { r in try TemplateAnswer(r) }
+        question("units", UnitListRequest.self) { r in try self.withState { w, p, _, _ in try w.units(r, planner: p) } }
+        question("unit", UnitShowRequest.self) { r in try self.withState { w, p, _, _ in try w.unit(r, planner: p) } }
+        question("officials", OfficialListRequest.self) { r in
+            try self.withState { w, p, _, _ in try w.officials(r, planner: p) }
         }
-        v1.get("officials") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(OfficialListRequest.self, request)
-            return try json(try self.withState { w, p, _, _ in try w.officials(r, planner: p) })
+        question("official", OfficialShowRequest.self) { r in
+            try self.withState { w, p, _, _ in try w.official(r, planner: p) }
         }
-        v1.get("official") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(OfficialShowRequest.self, request)
-            return try json(try self.withState { w, p, _, _ in try w.official(r, planner: p) })
-        }
-        // Organisation changes: one route each, logged with who made them.
-        func change<R: Decodable & Sendable, A: Encodable>(
-            _ path: String,
-            _ type: R.Type,
-            _ what: @escaping @Sendable (R) -> String,
-            perform: @escaping @Sendable (Workspace, R, DutyStore) throws -> A
-        ) {
-            v1.post(RouterPath(path)) { request, context in
-                let peer = try await self.authorize(context, auth, .write)
-                let r = try await body(R.self, request, context)
-                let answer = try self.withState { w, _, _, store in try perform(w, r, store) }
-                await self.changed(peer, what(r), [:])
-                return try json(answer)
-            }
-        }
-        change(
-            "units/import",
-            ImportRequest.self,
-            { "imported units from \($0.file)" },
-            perform: { try $0.importUnits($1, store: $2) }
-        )
-        change(
-            "officials/import",
-            ImportRequest.self,
-            { "imported officials from \($0.file)" },
-            perform: { try $0.importOfficials($1, store: $2) }
-        )
-        change("units/add", UnitChange.self, { "added unit \($0.id)" }, perform: { try $0.addUnit($1, store: $2) })
-        change("units/set", UnitChange.self, { "changed unit \($0.id)" }, perform: { try $0.setUnit($1, store: $2) })
-        change(
-            "units/remove",
-            UnitRemoval.self,
-            { "removed unit \($0.id)\($0.recursive ? " and everything below it" : "")" },
-            perform: { try $0.removeUnit($1, store: $2) }
-        )
-        change(
-            "officials/add",
-            OfficialChange.self,
-            { "added official \($0.id)" },
-            perform: { try $0.addOfficial($1, store: $2) }
-        )
-        change(
-            "officials/set",
-            OfficialChange.self,
-            { "changed official \($0.id)" },
-            perform: { try $0.setOfficial($1, store: $2) }
-        )
-        change(
-            "officials/remove",
-            OfficialRemoval.self,
-            { "removed official \($0.removed)" },
-            perform: { try $0.removeOfficial($1, store: $2) }
-        )
-        v1.get("units/export") { _, context in
-            _ = try await self.authorize(context, auth, .read)
-            return try json(
-                try self.withState { _, _, _, store in
-                    ExportAnswer(csv: OrganisationCSV.export(units: try store.units()))
-                }
-            )
+        question("units/export", NoQuery.self) { _ in
+            try self.withState { _, _, _, store in ExportAnswer(csv: OrganisationCSV.export(units: try store.units())) }
         }
         // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
         v1.get("officials/export") { request, context in
@@ -287,31 +184,95 @@ package final class APIServer: Service {
             }
             return try json(ExportAnswer(csv: OrganisationCSV.export(officials: officials)))
         }
-        v1.get("events") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let r = try query(EventQuery.self, request)
-            return try json(try self.ask { w, _, records in w.events(unit: r.unit, records: records) })
+        question("events", EventQuery.self) { r in
+            try self.ask { w, _, records in w.events(unit: r.unit, records: records) }
         }
-        v1.post("events") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
-            let r = try await body(EventRequest.self, request, context)
-            let answer = try self.withState { w, p, _, store in
-                try w.recordEvent(r, store: store, planner: p, by: peer.user)
+
+        // Changes.
+        let occurrence = { @Sendable (id: String) -> Logger.Metadata in ["DUTY_OCCURRENCE": "\(id)"] }
+        change(
+            "done",
+            DoneRequest.self,
+            log: { _, a in ("done \(a.occurrence) on \(a.doneOn)", occurrence(a.occurrence)) },
+            perform: { w, r, store, p, peer in try w.recordDone(r, store: store, planner: p, by: peer.user) }
+        )
+        change(
+            "waive",
+            WaiveRequest.self,
+            log: { _, a in ("waived \(a.occurrence): \(a.waived)", occurrence(a.occurrence)) },
+            perform: { w, r, store, p, peer in try w.waive(r, store: store, planner: p, by: peer.user) }
+        )
+        change(
+            "undo",
+            UndoRequest.self,
+            log: { _, a in ("undid \(a.undone) of \(a.occurrence)", occurrence(a.occurrence)) },
+            perform: { w, r, store, _, peer in try w.undo(r, store: store, by: peer.user) }
+        )
+        change(
+            "events",
+            EventRequest.self,
+            log: { _, a in
+                ("recorded event \(a.event) (\(a.kind)) at \(a.unit) on \(a.on)", ["DUTY_UNIT": "\(a.unit)"])
+            },
+            perform: { w, r, store, p, peer in try w.recordEvent(r, store: store, planner: p, by: peer.user) }
+        )
+        change(
+            "events/remove",
+            EventRemoval.self,
+            log: { r, _ in ("removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": "\(r.unit)"]) },
+            perform: { w, r, store, _, _ in
+                try w.removeEvent(r, store: store)
+                return r
             }
-            await self.changed(
-                peer,
-                "recorded event \(answer.event) (\(answer.kind)) at \(answer.unit) on \(answer.on)",
-                ["DUTY_UNIT": "\(answer.unit)"]
-            )
-            return try json(answer)
-        }
-        v1.post("events/remove") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
-            let r = try await body(EventRemoval.self, request, context)
-            try self.withState { w, _, _, store in try w.removeEvent(r, store: store) }
-            await self.changed(peer, "removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": "\(r.unit)"])
-            return try json(r)
-        }
+        )
+        change(
+            "units/import",
+            ImportRequest.self,
+            log: { r, _ in ("imported units from \(r.file)", [:]) },
+            perform: { w, r, store, _, _ in try w.importUnits(r, store: store) }
+        )
+        change(
+            "officials/import",
+            ImportRequest.self,
+            log: { r, _ in ("imported officials from \(r.file)", [:]) },
+            perform: { w, r, store, _, _ in try w.importOfficials(r, store: store) }
+        )
+        change(
+            "units/add",
+            UnitChange.self,
+            log: { r, _ in ("added unit \(r.id)", [:]) },
+            perform: { w, r, store, _, _ in try w.addUnit(r, store: store) }
+        )
+        change(
+            "units/set",
+            UnitChange.self,
+            log: { r, _ in ("changed unit \(r.id)", [:]) },
+            perform: { w, r, store, _, _ in try w.setUnit(r, store: store) }
+        )
+        change(
+            "units/remove",
+            UnitRemoval.self,
+            log: { r, _ in ("removed unit \(r.id)\(r.recursive ? " and everything below it" : "")", [:]) },
+            perform: { w, r, store, _, _ in try w.removeUnit(r, store: store) }
+        )
+        change(
+            "officials/add",
+            OfficialChange.self,
+            log: { r, _ in ("added official \(r.id)", [:]) },
+            perform: { w, r, store, _, _ in try w.addOfficial(r, store: store) }
+        )
+        change(
+            "officials/set",
+            OfficialChange.self,
+            log: { r, _ in ("changed official \(r.id)", [:]) },
+            perform: { w, r, store, _, _ in try w.setOfficial(r, store: store) }
+        )
+        change(
+            "officials/remove",
+            OfficialRemoval.self,
+            log: { r, _ in ("removed official \(r.removed)", [:]) },
+            perform: { w, r, store, _, _ in try w.removeOfficial(r, store: store) }
+        )
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
         v1.post("notify/test") { request, context in
             let peer = try await self.authorize(context, auth, .write)
@@ -338,30 +299,6 @@ package final class APIServer: Service {
                     loadedAt: snap.loadedAt.format(in: snap.workspace.settings.timezone)
                 )
             )
-        }
-        v1.post("waive") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
-            let r = try await body(WaiveRequest.self, request, context)
-            let answer = try self.withState { w, p, _, store in try w.waive(r, store: store, planner: p, by: peer.user)
-            }
-            await self.changed(
-                peer,
-                "waived \(answer.occurrence): \(answer.waived)",
-                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
-            )
-            return try json(answer)
-        }
-        v1.post("undo") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
-            let r = try await body(UndoRequest.self, request, context)
-            let snap = try self.current()
-            let answer = try snap.workspace.undo(r, store: snap.store, by: peer.user)
-            await self.changed(
-                peer,
-                "undid \(answer.undone) of \(answer.occurrence)",
-                ["DUTY_OCCURRENCE": "\(answer.occurrence)"]
-            )
-            return try json(answer)
         }
     }
 
@@ -445,7 +382,8 @@ package final class APIServer: Service {
         let (units, officials, obligations) = try withState { _, p, _, _ in
             (p.organisation.units.count, p.organisation.officials.count, p.policy.obligations.count)
         }
-        let today = zone.day(of: now)
+        // The daemon's day (which `--start-at` shifts), like its next steps; uptime is real time.
+        let today = zone.day(of: scheduler.now())
         let counts = try snap.store.ledgerCounts()
         return StatusView(
             version: version,
@@ -507,6 +445,9 @@ package struct APIFailure: Error, Sendable {
         self.message = message
     }
 }
+
+/// A question that takes no parameters.
+private struct NoQuery: Decodable, Sendable {}
 
 /// A request's context: Hummingbird's, plus the connection, whose peer credentials authorize it.
 struct APIContext: RequestContext {
