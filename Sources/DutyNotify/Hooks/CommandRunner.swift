@@ -148,8 +148,8 @@ package enum CommandRunner {
         var kept: [UInt8] = []
         var dropped = 0
         var waitStatus: Int32?
-        var stopping = 0  // 0 running, 1 SIGTERM sent, 2 SIGKILL sent
-        var stopped = false
+        var signalsSent = 0  // 0 running, 1 SIGTERM sent, 2 SIGKILL sent
+        var stopped: Bool { signalsSent > 0 }
         var deadline = monotonicNow() + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
 
@@ -176,10 +176,9 @@ package enum CommandRunner {
             }
         }
         func stop() {
-            stopped = true
-            stopping += 1
-            kill(-s.pid, stopping == 1 ? SIGTERM : SIGKILL)
-            deadline = stopping == 1 ? monotonicNow() + grace : .infinity
+            signalsSent += 1
+            kill(-s.pid, signalsSent == 1 ? SIGTERM : SIGKILL)
+            deadline = signalsSent == 1 ? monotonicNow() + grace : .infinity
         }
         func reap() {
             var status: Int32 = 0

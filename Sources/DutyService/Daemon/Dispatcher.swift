@@ -24,7 +24,15 @@ package final class Dispatcher {
     package let channels: [any Channel]
     let logger: Logger
     package private(set) var planner: Planner
-    private var records: DutyRecords
+    private var records: DutyRecords {
+        didSet { lastArrival = Dispatcher.lastArrival(records) }
+    }
+    /// The latest time an event or a completion was recorded: whether any deadline can have arrived
+    /// late in a window, without looking through every record on every wake.
+    private var lastArrival: Instant?
+    /// Reopenings whose skipped step this dispatcher has dealt with (the ledger keeps a restart from
+    /// sending it again; this keeps each wake from looking it up again).
+    private var caughtUp: Set<Reopening> = []
     private var revisions: [Revision: Int]
     private var plan: Plan
     /// The day the plan was built for; planned again when the day changes.
@@ -58,9 +66,23 @@ package final class Dispatcher {
         revisions = try store.revisions()
         planner = try workspace.planner(store)
         records = try store.records()
+        lastArrival = Dispatcher.lastArrival(records)
         watermark = try store.watermark()
         planDay = workspace.settings.timezone.day(of: now)
         plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
+    }
+
+    private static func lastArrival(_ records: DutyRecords) -> Instant? {
+        (records.events.map(\.recordedAt) + records.completions.map(\.recordedAt)).max()
+    }
+
+    /// The occurrence a planned deadline of a subject is.
+    private func occurrenceID(_ o: Int, _ s: Int32, _ t: Timing) -> OccurrenceID {
+        OccurrenceID(
+            obligation: planner.policy.obligations[o].id,
+            subject: planner.subjectID(s, obligation: o),
+            period: t.period
+        )
     }
 
     /// Records written at or after this arrived in the window that starts at `watermark`.
@@ -204,20 +226,13 @@ package final class Dispatcher {
         var states = try store.ledgerStates(dueIn: window)
         // Deadlines that arrived late reach back before the window: their rows come by occurrence.
         let arrived = Dispatcher.arrivedSince(window.lowerBound)
-        if let arrived,
-            records.events.contains(where: { $0.recordedAt >= arrived })
-                || records.completions.contains(where: { $0.recordedAt >= arrived })
-        {
+        // `nil` when no record came since then, which is most wakes.
+        let lateSince = arrived.flatMap { since in lastArrival.flatMap { $0 >= since ? since : nil } }
+        if let lateSince {
             var late: Set<String> = []
-            plan.forEachDue(in: window, arrivedSince: arrived) { o, s, t, range in
+            plan.forEachDue(in: window, arrivedSince: lateSince) { o, s, t, range in
                 guard t.steps[range.lowerBound].at < window.lowerBound else { return }
-                late.insert(
-                    OccurrenceID(
-                        obligation: planner.policy.obligations[o].id,
-                        subject: planner.subjectID(s, obligation: o),
-                        period: t.period
-                    ).description
-                )
+                late.insert(occurrenceID(o, s, t).description)
             }
             for occurrence in late {
                 for row in try store.ledger(occurrence: occurrence) { states[row.key] = row.state }
@@ -225,19 +240,17 @@ package final class Dispatcher {
         }
         // Occurrences reopened by an undo in the window: the main pass below sees those with a step in
         // the window; the others get the latest step that passed while they stood done or waived.
-        let reopened = Set(
-            arrived.map { since in records.reopenings.filter { $0.at >= since }.map(\.occurrence.description) } ?? []
-        )
-        var seen: Set<String> = []
+        let reopened =
+            arrived.map { since in records.reopenings.filter { $0.at >= since && !caughtUp.contains($0) } }
+            ?? []
+        let reopenedIDs = Set(reopened.map(\.occurrence))
+        var seen: Set<OccurrenceID> = []
         var pending: [Pending] = []
         /// What to deliver for the steps `range` of an occurrence: the last, the earlier ones folded in.
         func consider(_ o: Int, _ s: Int32, _ t: Timing, _ range: Range<Int>) {
-            let occurrence = OccurrenceID(
-                obligation: planner.policy.obligations[o].id,
-                subject: planner.subjectID(s, obligation: o),
-                period: t.period
-            ).description
-            if !reopened.isEmpty, reopened.contains(occurrence) { seen.insert(occurrence) }
+            let id = occurrenceID(o, s, t)
+            let occurrence = id.description
+            if !reopenedIDs.isEmpty, reopenedIDs.contains(id) { seen.insert(id) }
             let last = range.upperBound - 1
             func row(_ k: Int, _ recipient: String, _ channel: any Channel) -> LedgerEntry.State? {
                 states[
@@ -282,9 +295,9 @@ package final class Dispatcher {
                 }
             }
         }
-        plan.forEachDue(in: window, arrivedSince: arrived, consider)
-        for id in reopened.subtracting(seen) {
-            guard let found = planner.occurrence(OccurrenceID(id)!, records: records),
+        plan.forEachDue(in: window, arrivedSince: lateSince, consider)
+        for r in reopened {
+            guard !seen.contains(r.occurrence), let found = planner.occurrence(r.occurrence, records: records),
                 found.completion == nil, found.waiver == nil
             else { continue }
             let (o, s, t) = (found.obligation, found.subject, found.timing)
@@ -294,10 +307,11 @@ package final class Dispatcher {
                 t.steps[k].at < window.upperBound && (start.map { t.steps[k].day.date >= $0 } ?? true)
             }
             guard let first = passed.first, let last = passed.last else { continue }
-            for row in try store.ledger(occurrence: id) { states[row.key] = row.state }
+            for row in try store.ledger(occurrence: r.occurrence.description) { states[row.key] = row.state }
             consider(o, s, t, first..<(last + 1))
         }
         try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
+        caughtUp.formUnion(reopened)
     }
 
     /// Orders the deliveries (per channel and digest key, then by time) and delivers them in chunks
