@@ -173,16 +173,15 @@ package final class APIServer: Service {
             try self.withState { w, p, _, _ in try w.official(r, planner: p) }
         }
         question("units/export", NoQuery.self) { _ in
-            try self.withState { _, _, _, store in ExportAnswer(csv: OrganisationCSV.export(units: try store.units())) }
+            try self.withState { w, _, _, store in try w.exportUnits(store: store) }
         }
         // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
         v1.get("officials/export") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            let officials = try self.withState { _, _, _, store in try store.officials().sorted { $0.id < $1.id } }
             if request.uri.queryParameters["json"] == "true" {
-                return try json(OfficialList(officials: officials.map(OfficialView.init)))
+                return try json(try self.withState { w, _, _, store in try w.allOfficials(store: store) })
             }
-            return try json(ExportAnswer(csv: OrganisationCSV.export(officials: officials)))
+            return try json(try self.withState { w, _, _, store in try w.exportOfficials(store: store) })
         }
         question("events", EventQuery.self) { r in
             try self.ask { w, _, records in w.events(unit: r.unit, records: records) }

@@ -176,20 +176,12 @@ struct OfficialCommand: ParsableCommand {
                 if global.json {
                     let list: OfficialList = try global.answer(remote: {
                         try $0.get("/v1/officials/export", ["json": "true"])
-                    }) {
-                        OfficialList(
-                            officials: try $0.store.officials().sorted { $0.id < $1.id }.map(OfficialView.init)
-                        )
-                    }
+                    }) { try $0.workspace.allOfficials(store: $0.store) }
                     printJSON(list)
                 } else {
                     let answer: ExportAnswer = try global.answer(remote: {
                         try $0.get("/v1/officials/export", [String: String]())
-                    }) {
-                        ExportAnswer(
-                            csv: OrganisationCSV.export(officials: try $0.store.officials().sorted { $0.id < $1.id })
-                        )
-                    }
+                    }) { try $0.workspace.exportOfficials(store: $0.store) }
                     FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }

@@ -213,9 +213,7 @@ struct UnitCommand: ParsableCommand {
                 } else {
                     let answer: ExportAnswer = try global.answer(remote: {
                         try $0.get("/v1/units/export", [String: String]())
-                    }) {
-                        ExportAnswer(csv: OrganisationCSV.export(units: try $0.store.units()))
-                    }
+                    }) { try $0.workspace.exportUnits(store: $0.store) }
                     FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }

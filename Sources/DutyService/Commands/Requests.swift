@@ -487,6 +487,21 @@ extension Workspace {
         return try importing(rows, file: r.file) { try store.importOfficials(rows.map(\.value), replace: r.replace) }
     }
 
+    /// `unit export`: the CSV in tree order.
+    package func exportUnits(store: DutyStore) throws -> ExportAnswer {
+        ExportAnswer(csv: OrganisationCSV.export(units: try store.units()))
+    }
+
+    /// `official export`: the CSV, by id.
+    package func exportOfficials(store: DutyStore) throws -> ExportAnswer {
+        ExportAnswer(csv: OrganisationCSV.export(officials: try store.officials().sorted { $0.id < $1.id }))
+    }
+
+    /// `official export --json`: every official, by id.
+    package func allOfficials(store: DutyStore) throws -> OfficialList {
+        OfficialList(officials: try store.officials().sorted { $0.id < $1.id }.map(OfficialView.init))
+    }
+
     private func check(_ r: UnitChange) throws {
         if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
             throw Failure(
