@@ -23,8 +23,9 @@ package final class Scheduler: Service {
     private let inbox = Inbox()
     private let published = Mutex<DaemonSnapshot?>(nil)
     private let startedAt = Instant.now
-    /// Reloads done so far and why the last one failed (`nil`: it worked), for `reloadAndWait`.
-    private let reloads = Mutex<(count: Int, failure: String?)>((0, nil))
+    /// Who waits for the next reload's outcome (`reloadAndWait`): resumed with `nil` when it was taken,
+    /// else with why the old configuration stays.
+    private let reloadWaiters = Mutex<[CheckedContinuation<String?, Never>]>([])
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
 
@@ -51,14 +52,16 @@ package final class Scheduler: Service {
     /// Reloads like SIGHUP and waits for it: `nil` when the new configuration is in force, else why the
     /// old one stays (`dutyctl reload`).
     package func reloadAndWait() async -> String? {
-        let before = reloads.withLock { $0.count }
-        await inbox.post(.reload)
-        for _ in 0..<1200 {
-            let now = reloads.withLock { $0 }
-            if now.count > before { return now.failure }
-            try? await loopSleep(seconds: 0.05)
+        await withCheckedContinuation { waiter in
+            // Registered before the reload is posted: the reload that answers it reads the files after.
+            reloadWaiters.withLock { $0.append(waiter) }
+            Task { [inbox] in await inbox.post(.reload) }
         }
-        return "dutyd did not finish reloading within a minute; see journalctl -u dutyd"
+    }
+
+    /// Answers everyone waiting for a reload.
+    private func answerReloadWaiters(_ waiting: [CheckedContinuation<String?, Never>], _ failure: String?) {
+        for w in waiting { w.resume(returning: failure) }
     }
 
     /// A change was written to the store (the API): plan again and perform at once, without waiting
@@ -177,10 +180,15 @@ package final class Scheduler: Service {
                 case .stop:
                     break loop
                 case .reload:
+                    // Those who asked before this reload began; later ones posted a reload of their own.
+                    let waiting = reloadWaiters.withLock { w in
+                        defer { w = [] }
+                        return w
+                    }
                     let failure: String?
                     (dispatcher, failure) = await reloaded(dispatcher)
                     if failure == nil { publish(dispatcher, loadedAt: .now) }
-                    reloads.withLock { $0 = ($0.count + 1, failure) }
+                    answerReloadWaiters(waiting, failure)
                     shown = status(dispatcher)
                     manager.notify("READY=1\nSTATUS=\(shown)")
                 case .timer:
@@ -190,6 +198,11 @@ package final class Scheduler: Service {
         } onGracefulShutdown: { [inbox] in
             Task { await inbox.post(.stop) }
         }
+        let unanswered = reloadWaiters.withLock { w in
+            defer { w = [] }
+            return w
+        }
+        answerReloadWaiters(unanswered, "dutyd is stopping; the configuration was not read again")
         manager.notify("STOPPING=1\nSTATUS=stopping")
         logger.event(.stopped, "dutyd stopped")
     }
