@@ -38,10 +38,13 @@ package struct Peer: Sendable, Equatable {
         self.uid = uid
         self.gid = gid
         self.pid = pid
-        var name = "uid \(uid)"
         var groups: Set<UInt32> = [gid]
-        if let pw = getpwuid(uid), let n = pw.pointee.pw_name {
-            name = String(cString: n)
+        // The reentrant lookups: requests are answered on several threads at once.
+        var entry = passwd()
+        var found: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        if getpwuid_r(uid, &entry, &buffer, buffer.count, &found) == 0, found != nil, let n = entry.pw_name {
+            self.user = String(cString: n)
             // Every group of the user (the supplementary ones are not in SO_PEERCRED).
             var count: Int32 = 64
             var list = [gid_t](repeating: 0, count: Int(count))
@@ -50,8 +53,9 @@ package struct Peer: Sendable, Equatable {
                 _ = getgrouplist(n, gid, &list, &count)
             }
             groups.formUnion(list.prefix(Int(max(count, 0))))
+        } else {
+            self.user = "uid \(uid)"
         }
-        self.user = name
         self.groups = groups
     }
 }
@@ -64,25 +68,33 @@ package struct Authorizer: Sendable {
         package static func < (a: Access, b: Access) -> Bool { a.rawValue < b.rawValue }
     }
 
-    let readers: Set<UInt32>
-    let writers: Set<UInt32>
     let ownUID: UInt32
     package let readGroup: String
     package let adminGroups: [String]
 
-    /// Group names are looked up now (and again on reload); a name that does not exist grants nothing.
     package init(readGroup: String, adminGroups: [String]) {
-        func gid(_ name: String) -> UInt32? { getgrnam(name).map { $0.pointee.gr_gid } }
         self.readGroup = readGroup
         self.adminGroups = adminGroups
-        readers = Set([readGroup].compactMap(gid))
-        writers = Set(adminGroups.compactMap(gid))
         ownUID = getuid()
     }
 
+    /// Group names are looked up at each request, so a group made after dutyd started (`groupadd -f
+    /// dutyd-admin`) counts at once; a name that does not exist grants nothing.
     package func access(_ peer: Peer) -> Access {
-        if peer.uid == 0 || !peer.groups.isDisjoint(with: writers) { return .write }
-        if peer.uid == ownUID || !peer.groups.isDisjoint(with: readers) { return .read }
+        func member(_ names: [String]) -> Bool {
+            names.contains { name in Authorizer.gid(of: name).map(peer.groups.contains) ?? false }
+        }
+        if peer.uid == 0 || member(adminGroups) { return .write }
+        if peer.uid == ownUID || member([readGroup]) { return .read }
         return .none
+    }
+
+    /// A group's id by name (reentrant: requests are answered on several threads at once).
+    static func gid(of name: String) -> UInt32? {
+        var entry = group()
+        var found: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 65_536)
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &found) == 0, found != nil else { return nil }
+        return entry.gr_gid
     }
 }
