@@ -106,9 +106,12 @@ package struct APIClient: Sendable {
         switch errno {
         case EACCES, EPERM:
             let user = getpwuid(getuid())?.pointee.pw_name.map { String(cString: $0) } ?? "you"
+            // The socket's group is a setting ([api] group); the socket itself says which.
+            let group = (try? FileManager.default.attributesOfItem(atPath: socket))?[.groupOwnerAccountName] as? String
+            let name = group ?? "dutyd"
             return Failure(
                 77,
-                "\(user) may not connect to \(socket): the API is for members of the group 'dutyd'; ask an administrator to run `usermod -aG dutyd \(user)`, then log in again"
+                "\(user) may not connect to \(socket): the API is for members of the group '\(name)'; ask an administrator to run `usermod -aG \(name) \(user)`, then log in again"
             )
         default:
             return Failure(
