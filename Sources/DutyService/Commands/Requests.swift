@@ -537,9 +537,7 @@ extension Workspace {
 
     /// `unit set`.
     package func setUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
-        guard var unit = try store.unit(r.id) else {
-            throw Failure(Failure.dataError, "no unit '\(r.id)'; `dutyctl unit ls` lists them")
-        }
+        guard var unit = try store.unit(r.id) else { throw Failure.noUnit(r.id) }
         var f = r
         if f.email == "" {
             unit.email = nil
@@ -597,9 +595,7 @@ extension Workspace {
     /// `official set`.
     package func setOfficial(_ r: OfficialChange, store: DutyStore) throws -> OfficialView {
         try check(r)
-        guard var o = try store.official(r.id) else {
-            throw Failure(Failure.dataError, "no official '\(r.id)'; `dutyctl official ls` lists them")
-        }
+        guard var o = try store.official(r.id) else { throw Failure.noOfficial(r.id) }
         if let v = r.name { o.name = v }
         if let v = r.email { o.email = v.isEmpty ? nil : v }
         if let v = r.unit { o.unit = v }
@@ -619,9 +615,7 @@ extension Workspace {
         let org = planner.organisation
         var range = 0..<org.units.count
         if let under = r.under {
-            guard let u = org.index[under] else {
-                throw Failure(Failure.dataError, "no unit '\(under)'; `dutyctl unit ls` lists them")
-            }
+            let u = try org.number(ofUnit: under)
             range = Int(u)..<Int(org.subtreeEnd[Int(u)])
         }
         let picked = range.filter { r.kind == nil || org.units[$0].kind == r.kind }
@@ -633,9 +627,7 @@ extension Workspace {
 
     /// `unit show`.
     package func unit(_ r: UnitShowRequest, planner: Planner) throws -> UnitShow {
-        guard let u = planner.organisation.index[r.id] else {
-            throw Failure(Failure.dataError, "no unit '\(r.id)'; `dutyctl unit ls` lists them")
-        }
+        let u = try planner.organisation.number(ofUnit: r.id)
         let unit = planner.organisation.units[Int(u)]
         let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
         return UnitShow(
@@ -655,9 +647,7 @@ extension Workspace {
         let org = planner.organisation
         var range: Range<Int32> = 0..<Int32(org.units.count)
         if let unit = r.unit {
-            guard let u = org.index[unit] else {
-                throw Failure(Failure.dataError, "no unit '\(unit)'; `dutyctl unit ls` lists them")
-            }
+            let u = try org.number(ofUnit: unit)
             range = u..<(r.subtree ? org.subtreeEnd[Int(u)] : u + 1)
         }
         var picked: [OfficialView] = []
@@ -673,9 +663,7 @@ extension Workspace {
     /// `official show`.
     package func official(_ r: OfficialShowRequest, planner: Planner) throws -> OfficialShow {
         let org = planner.organisation
-        guard let k = org.officialIndex[r.id] else {
-            throw Failure(Failure.dataError, "no official '\(r.id)'; `dutyctl official ls` lists them")
-        }
+        guard let k = org.officialIndex[r.id] else { throw Failure.noOfficial(r.id) }
         let o = org.officials[Int(k)]
         return OfficialShow(
             official: OfficialView(o),
@@ -697,9 +685,7 @@ extension Workspace {
         let today = settings.timezone.day(of: .now)
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
         if day > today { throw Failure(Failure.usage, "--on \(day) is in the future") }
-        guard let u = planner.organisation.index[r.unit] else {
-            throw Failure(Failure.dataError, "no unit '\(r.unit)'; `dutyctl unit ls` lists them")
-        }
+        let u = try planner.organisation.number(ofUnit: r.unit)
         let triggered = planner.policy.obligations.indices.filter { o in
             if case .event(let k, _) = planner.policy.obligations[o].deadline, k == r.kind {
                 return planner.isSubject(u, of: o)
@@ -932,6 +918,26 @@ extension Workspace {
                 .init(id: $0.id.description, due: $0.timing.date.description, weekday: $0.timing.date.weekday.shortName)
             }
         )
+    }
+}
+
+extension Failure {
+    /// A unit id the organisation does not hold (65), and where to look.
+    static func noUnit(_ id: String) -> Failure {
+        Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+    }
+
+    /// An official id the organisation does not hold (65), and where to look.
+    static func noOfficial(_ id: String) -> Failure {
+        Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+    }
+}
+
+extension Organisation {
+    /// The unit's number, or `Failure.noUnit`.
+    func number(ofUnit id: String) throws -> Int32 {
+        guard let u = index[id] else { throw Failure.noUnit(id) }
+        return u
     }
 }
 
