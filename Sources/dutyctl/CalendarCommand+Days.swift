@@ -109,10 +109,10 @@ extension CalendarCommand {
                 let r = ShiftRequest(date: date, rule: rule)
                 let answer = try holidayOptions.answer(global, remote: "/v1/calendar/shift", r) { try $0.shift(r) }
                 if global.json {
-                    printJSON(answer)
+                    printJSON(answer.shift)
                 } else {
-                    for line in answer.explanation { print(line) }
-                    if answer.provisional {
+                    for line in answer.shift.explanation { print(line) }
+                    if answer.shift.provisional {
                         print("(provisional: a holiday schedule this depends on is not published yet)")
                     }
                 }

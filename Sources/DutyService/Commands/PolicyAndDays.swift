@@ -135,7 +135,8 @@ package struct ShiftRequest: Codable, Sendable {
     }
 }
 
-package struct ShiftAnswer: Codable, Sendable {
+/// A deadline moved off a day off, and every day passed over.
+package struct ShiftView: Codable, Sendable {
     package var date: String
     package var rule: String
     package var shifted: String
@@ -143,6 +144,10 @@ package struct ShiftAnswer: Codable, Sendable {
     package var provisional: Bool
     /// The steps in words, a line each.
     package var explanation: [String]
+}
+
+package struct ShiftAnswer: Codable, Sendable {
+    package var shift: ShiftView
     package var warnings: [String]
 }
 
@@ -162,12 +167,14 @@ extension WorkingDayCalendar {
         }
         let s = shift(date, rule: rule)
         return ShiftAnswer(
-            date: s.original.description,
-            rule: s.rule.rawValue,
-            shifted: s.date.description,
-            skipped: s.skipped.map(DayView.init),
-            provisional: s.provisional,
-            explanation: s.explanation,
+            shift: ShiftView(
+                date: s.original.description,
+                rule: s.rule.rawValue,
+                shifted: s.date.description,
+                skipped: s.skipped.map(DayView.init),
+                provisional: s.provisional,
+                explanation: s.explanation
+            ),
             warnings: unpublishedWarnings([s.original, s.date] + s.skipped.map(\.date))
         )
     }
