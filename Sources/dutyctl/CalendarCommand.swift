@@ -124,7 +124,7 @@ extension CalendarCommand {
                 let r = request
                 let answer: CalendarNextAnswer = try global.filesUnlessAsked("/v1/calendar/next", r) {
                     // nil when neither --tz nor a settings file names a zone (read the settings only then).
-                    try r.answer(configured: tz == nil ? try global.configuredZone(nil) : nil)
+                    try r.answer(configured: tz == nil ? try global.settingsZone() : nil)
                 }
                 if global.json {
                     printJSON(NextOutput(normalized: answer.normalized, next: answer.next))

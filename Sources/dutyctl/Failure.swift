@@ -51,17 +51,8 @@ extension GlobalOptions {
         return Settings()
     }
 
-    /// `--tz` if given, else the zone of a settings file, else `nil`.
-    func configuredZone(_ name: String?) throws -> Zone? {
-        if let name {
-            guard let z = Zone.named(name) else {
-                throw Failure(
-                    Failure.usage,
-                    "unknown time zone '\(name)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)"
-                )
-            }
-            return z
-        }
+    /// The zone of a settings file (`--config`, else /etc/dutyd/dutyd.toml), or `nil` without one.
+    func settingsZone() throws -> Zone? {
         let s = try settings()
         return s.file == nil ? nil : s.timezone
     }

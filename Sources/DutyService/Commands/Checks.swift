@@ -99,7 +99,7 @@ extension Settings {
             lines.append(
                 "hook \(hook.name): \(hook.command.joined(separator: " ")) on \(events), timeout \(hook.timeout)s"
             )
-            if program.contains("/") ? !FileManager.default.isExecutableFile(atPath: program) : false {
+            if program.contains("/"), !FileManager.default.isExecutableFile(atPath: program) {
                 warnings.append("hook \(hook.name): \(program) is not an executable file")
             }
         }
