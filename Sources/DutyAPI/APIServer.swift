@@ -159,8 +159,13 @@ package final class APIServer: Service {
             try r.answer(configured: try self.current().workspace.settings.timezone, now: now())
         }
         // The checks read the settings file again, as dutyd's user: what a reload would take.
-        question("config/check", ConfigCheckRequest.self) { _ in
-            try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p) }
+        v1.get("config/check") { request, context in
+            let peer = try await self.authorize(context, auth, .read)
+            _ = try query(ConfigCheckRequest.self, request)
+            let admin = auth.access(peer) == .write
+            return try json(
+                try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) }
+            )
         }
         question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
         question("config/template", TemplateRequest.self) { r in try TemplateAnswer(r) }

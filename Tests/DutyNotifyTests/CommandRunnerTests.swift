@@ -25,12 +25,32 @@ import Testing
                 "LISTEN_FDS": "1", "LISTEN_PID": "1", "LISTEN_FDNAMES": "api",
             ]
         )
-        #expect(
-            env == [
-                "PATH": "/opt/bin", "LANG": "C.UTF-8", "CREDENTIALS_DIRECTORY": "/run/credentials/dutyd.service",
-                "DUTY_EVENT": "overdue",
-            ]
+        // The credentials (the SMTP password) too, unless the hook says `credentials = true`.
+        #expect(env == ["PATH": "/opt/bin", "LANG": "C.UTF-8", "DUTY_EVENT": "overdue"])
+        let trusted = CommandRunner.childEnvironment(
+            [:],
+            credentials: true,
+            inherited: ["CREDENTIALS_DIRECTORY": "/run/credentials/dutyd.service", "NOTIFY_SOCKET": "/x"]
         )
+        #expect(trusted == ["CREDENTIALS_DIRECTORY": "/run/credentials/dutyd.service"])
+    }
+
+    @Test("a command the system cannot start for want of descriptors, processes or memory is tried again")
+    func outOfResourcesIsTransient() {
+        // Filling the descriptor table for real would starve the tests running beside this one in the
+        // same process; the errno-to-status mapping is what decides, and it is checked for each errno.
+        for code in [EMFILE, ENFILE, EAGAIN, ENOMEM] {
+            #expect(
+                CommandRunner.spawnFailure(code, program: "sms-send")
+                    == .outOfResources("cannot run sms-send now: \(String(cString: strerror(code)))")
+            )
+        }
+        for code in [ENOENT, EACCES, ENOEXEC] {
+            #expect(
+                CommandRunner.spawnFailure(code, program: "sms-send")
+                    == .couldNotStart("cannot run sms-send: \(String(cString: strerror(code)))")
+            )
+        }
     }
 
     @Test func aMissingProgramCannotStartAndSaysWhy() async {

@@ -97,7 +97,7 @@ import Testing
     @Test func aWrongPasswordStopsTheBatchAndIsRetriedOnceMended() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        try "wrong\n".write(toFile: server.passwordFile, atomically: true, encoding: .utf8)
+        try server.writePasswordFile("wrong")
         await #expect {
             try await SMTPSession.open(configuration(server))
         } throws: { e in
@@ -109,7 +109,7 @@ import Testing
         let transport = SMTPTransport(configuration: configuration(server))
         let first = await transport.send([try mail(to: ["a@example.org"]), try mail(to: ["b@example.org"])])
         #expect(first.allSatisfy { if case .transient = $0[0] { true } else { false } })
-        try (server.password + "\n").write(toFile: server.passwordFile, atomically: true, encoding: .utf8)
+        try server.writePasswordFile(server.password)
         #expect(await transport.send([try mail(to: ["a@example.org"])]) == [[.sent]])
     }
 

@@ -1,5 +1,6 @@
 import DutyCalendar
 import DutyNotify
+import Foundation
 import Testing
 
 @testable import DutyService
@@ -130,6 +131,12 @@ struct DeliverySettingsTests {
                 "a second hook"
             ),
             ("[[hook]]\nname = \"a\"\ncommand = [\"x\"]\nconcurrency = 0\n", 4, "concurrency"),
+            ("[[hook]]\nname = \"a\"\ncommand = [\"x\"]\ncredentials = \"yes\"\n", 4, "credentials = true or false"),
+            (
+                "[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\nhelo = \"me\\r\\nRCPT TO:<x@example.org>\"\n", 4,
+                "email.helo: expected this host's name"
+            ),
+            ("[email]\nfrom = \"a@example.org\"\nsmtp_host = \"m\"\nhelo = \"\"\n", 4, "email.helo"),
         ]
     )
     func errors(text: String, line: Int, message: String) {
@@ -139,5 +146,50 @@ struct DeliverySettingsTests {
             let c = e as! ConfigError
             return c.line == line && c.message.contains(message) && c.column != nil
         }
+    }
+
+    @Test("a password file that others may read, or that someone else owns, is refused with the chmod to run")
+    func passwordFileMode() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-pw-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("smtp-password").path
+        try "secret\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let text = """
+            [email]
+            from = "a@example.org"
+            smtp_host = "mail.example.org"
+            username = "dutyd"
+            password_file = "\(file)"
+            """
+        for mode in [0o644, 0o640, 0o604] {
+            chmod(file, mode_t(mode))
+            #expect {
+                try Settings.parse(text, path: "/etc/dutyd/dutyd.toml")
+            } throws: { e in
+                let c = e as! ConfigError
+                return c.line == 5 && c.message.contains("chmod 600 \(file)")
+            }
+        }
+        chmod(file, 0o600)
+        #expect(try Settings.parse(text, path: "/etc/dutyd/dutyd.toml").email.smtp?.passwordFile == file)
+        chmod(file, 0o400)
+        #expect(try Settings.parse(text, path: "/etc/dutyd/dutyd.toml").email.smtp?.passwordFile == file)
+        // Owned by another user (nobody): refused whatever its mode, as root runs this test.
+        if geteuid() == 0 {
+            chown(file, 65534, 65534)
+            #expect {
+                try Settings.parse(text, path: "/etc/dutyd/dutyd.toml")
+            } throws: { e in (e as! ConfigError).message.contains("neither root nor dutyd's user") }
+        }
+    }
+
+    @Test("hooks keep credentials to themselves unless they ask")
+    func hookCredentials() throws {
+        let s = try Settings.parse(
+            "[[hook]]\nname = \"a\"\ncommand = [\"x\"]\n[[hook]]\nname = \"b\"\ncommand = [\"y\"]\ncredentials = true\n",
+            path: "/etc/dutyd/dutyd.toml"
+        )
+        #expect(s.hooks.map(\.credentials) == [false, true])
     }
 }

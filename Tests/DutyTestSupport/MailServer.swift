@@ -46,7 +46,7 @@ package final class MailServer: @unchecked Sendable {
         certificate = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
         passwordFile = folder.appendingPathComponent("password").path
-        try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        try Self.writePasswordFile(password, to: passwordFile)
         let openssl = try runTool(
             "/usr/bin/openssl",
             [
@@ -123,6 +123,14 @@ package final class MailServer: @unchecked Sendable {
         return try files.map {
             try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: out.appendingPathComponent($0)))
         }
+    }
+
+    /// Writes `text` as the password file, mode 0600 (dutyd refuses one that others may read).
+    package func writePasswordFile(_ text: String) throws { try Self.writePasswordFile(text, to: passwordFile) }
+
+    static func writePasswordFile(_ text: String, to file: String) throws {
+        try (text + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
     }
 
     package func stop() {

@@ -363,6 +363,14 @@ private struct ExpressionScanner {
             guard j > start, let seconds = digits(bytes[start..<j]) else {
                 throw error("expected seconds since the epoch after '@'", at: start)
             }
+            // systemd refuses an instant past its last calendar year.
+            let last = CivilDate.daysFromCivil(year: CalendarSpec.maxYear + 1, month: 1, day: 1) * 86_400 - 1
+            guard seconds <= last else {
+                throw error(
+                    "@\(seconds) is past \(CalendarSpec.maxYear)-12-31 23:59:59 UTC, the last time systemd accepts",
+                    at: start
+                )
+            }
             i = j
             let local = LocalDateTime(localSecond: seconds)
             func one(_ v: Int) -> [CalendarSpec.Component] { [.init(start: v, stop: -1, repeatEvery: 0)] }

@@ -10,14 +10,35 @@ extension Recurrence {
         return out
     }
 
+    /// How many occurrences `occurrences(after:limit:)` passes over before `instant` at most: about a
+    /// second of work. A rule that ticks every second from 1970 would otherwise be walked for minutes
+    /// to reach a base in 2199.
+    package static let maximumSkipped = 5_000_000
+
     /// Up to `limit` occurrences strictly after `instant` (zoned) or after that wall-clock time
-    /// read in UTC (floating).
-    package func occurrences(after instant: Instant, limit: Int) -> [Occurrence] {
+    /// read in UTC (floating). Throws when more than `skipping` occurrences come before `instant`.
+    package func occurrences(
+        after instant: Instant,
+        limit: Int,
+        skipping budget: Int = Recurrence.maximumSkipped
+    ) throws(CalendarError) -> [Occurrence] {
         var out: [Occurrence] = []
+        var skipped = 0
         forEach { o in
             let t = o.instant ?? Instant(seconds: o.local.localSecond)
-            if t > instant { out.append(o) }
-            return out.count < limit
+            if t > instant {
+                out.append(o)
+            } else {
+                skipped += 1
+            }
+            return out.count < limit && skipped <= budget
+        }
+        if skipped > budget {
+            throw CalendarError(
+                .invalidRule,
+                "more than \(budget) occurrences of \(rule.description) lie between its start \(start) and "
+                    + "\(instant); give a start (DTSTART) closer to the base"
+            )
         }
         return out
     }

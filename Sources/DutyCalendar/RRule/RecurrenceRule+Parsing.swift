@@ -52,8 +52,7 @@ extension RecurrenceRule {
                     guard let v = Int(item), !(item.hasPrefix("+") && !signed) else {
                         throw fail("expected \(what), found '\(item)'")
                     }
-                    let magnitude = abs(v)
-                    guard range.contains(magnitude), signed || v >= 0 else {
+                    guard v.magnitude >= range.lowerBound, v.magnitude <= range.upperBound, signed || v >= 0 else {
                         throw fail("\(v) is out of range; expected \(what)")
                     }
                     out.append(v)
@@ -64,12 +63,16 @@ extension RecurrenceRule {
             case "FREQ":
                 continue
             case "INTERVAL":
-                guard let v = Int(value), v >= 1 else {
-                    throw fail("expected a whole number of at least 1, found '\(value)'")
+                guard let v = Int(value), (1...RecurrenceRule.maximumInterval).contains(v) else {
+                    throw fail(
+                        "expected a whole number from 1 to \(RecurrenceRule.maximumInterval), found '\(value)'"
+                    )
                 }
                 rule.interval = v
             case "COUNT":
-                guard let v = Int(value), v >= 0 else { throw fail("expected a whole number, found '\(value)'") }
+                guard let v = Int(value), (0...RecurrenceRule.maximumCount).contains(v) else {
+                    throw fail("expected a whole number from 0 to \(RecurrenceRule.maximumCount), found '\(value)'")
+                }
                 rule.count = v
             case "UNTIL":
                 guard let (local, rest) = LocalDateTime.parsePrefix(String(value)), rest.isEmpty || rest == "Z",
@@ -92,7 +95,7 @@ extension RecurrenceRule {
                     let prefix = item.dropLast(2)
                     var n = 0
                     if !prefix.isEmpty {
-                        guard let v = Int(prefix), v != 0, abs(v) <= 53 else {
+                        guard let v = Int(prefix), v != 0, v.magnitude <= 53 else {
                             throw fail("ordinal '\(prefix)' out of range; expected ±1..53")
                         }
                         n = v

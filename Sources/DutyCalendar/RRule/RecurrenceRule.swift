@@ -50,6 +50,11 @@ package struct RecurrenceRule: Hashable, Sendable {
     package var weekStart: Weekday = .monday
 
     package init(frequency: Frequency) { self.frequency = frequency }
+
+    /// RFC 5545 and python-dateutil set no upper bound on INTERVAL or COUNT; dutyd does, so that no
+    /// rule's arithmetic can overflow: a million steps of a second is eleven days, of a year past 9999.
+    package static let maximumInterval = 1_000_000
+    package static let maximumCount = 1_000_000
 }
 
 /// A recurrence rule anchored at its start (DTSTART): a floating wall-clock time when `zone` is `nil`,

@@ -58,9 +58,10 @@ extension LocalDateTime {
 extension Instant {
     /// Parses ISO 8601: `2026-11-29T00:00:00Z`, `2026-11-29T08:00:00+08:00`, `2026-11-29` and
     /// `2026-11-29T08:00` (local time in `zone`, a DST gap moving forward); `@EPOCH` seconds too.
-    /// `nil` for anything else.
+    /// `nil` for anything else, and for an `@EPOCH` outside the years 1 to 9999.
     package init?(iso text: String, zone: Zone = .utc) {
-        if text.hasPrefix("@"), let s = Int(text.dropFirst()) {
+        if text.hasPrefix("@") {
+            guard let s = Int(text.dropFirst()), Instant.representableSeconds.contains(s) else { return nil }
             self.init(seconds: s)
             return
         }

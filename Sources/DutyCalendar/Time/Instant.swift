@@ -3,6 +3,10 @@ package struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible 
     package var microseconds: Int
 
     package init(microseconds: Int) { self.microseconds = microseconds }
+
+    /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59Z, the instants four-digit years can write:
+    /// every instant read from outside (`@EPOCH` included) lies here, so no arithmetic on one overflows.
+    package static let representableSeconds: ClosedRange<Int> = -62_135_596_800...253_402_300_799
     package init(seconds: Int) { self.microseconds = seconds * 1_000_000 }
 
     /// Whole seconds since the epoch, rounded down.

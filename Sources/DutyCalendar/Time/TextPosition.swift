@@ -9,6 +9,38 @@ package enum TextPosition {
         return n
     }
 
+    /// Counts columns for a reader whose cursor only moves forward: each call continues from the
+    /// previous one on the same line, so a reader that asks at every value of a 200,000-item line does
+    /// linear work rather than counting the line from its start each time. A cursor that moved back
+    /// (a reader that backtracked) is counted from the line's start again.
+    package final class Counter {
+        private var lineStart = -1
+        private var index = 0
+        private var column = 1
+
+        package init() {}
+
+        package func column(of i: Int, lineStart: Int, in bytes: ArraySlice<UInt8>) -> Int {
+            if lineStart != self.lineStart || i < index {
+                self.lineStart = lineStart
+                index = lineStart
+                column = 1
+            }
+            let end = min(i, bytes.endIndex)
+            var k = index
+            var n = column
+            while k < end {
+                if bytes[k] & 0xC0 != 0x80 { n += 1 }
+                k += 1
+            }
+            if k > index {
+                index = k
+                column = n
+            }
+            return n
+        }
+    }
+
     /// The line of the first byte that is not UTF-8, or `nil` when the text is UTF-8 throughout.
     package static func firstNonUTF8Line(_ bytes: ArraySlice<UInt8>) -> Int? {
         if String(validating: bytes, as: UTF8.self) != nil { return nil }

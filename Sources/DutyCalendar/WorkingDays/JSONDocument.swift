@@ -59,10 +59,11 @@ private struct JSONParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    let counter = TextPosition.Counter()
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    var column: Int { TextPosition.column(of: i, lineStart: lineStart, in: bytes[...]) }
+    var column: Int { counter.column(of: i, lineStart: lineStart, in: bytes[...]) }
     var char: String {
         guard i < bytes.count else { return "end of file" }
         var j = i + 1
@@ -168,6 +169,21 @@ private struct JSONParser {
         }
     }
 
+    /// The value of the four hex digits at `k`, `nil` unless all four are there (no sign, no space).
+    func hex4(at k: Int) -> UInt32? {
+        guard k + 4 <= bytes.count else { return nil }
+        var v: UInt32 = 0
+        for c in bytes[k..<(k + 4)] {
+            switch c {
+            case 0x30...0x39: v = v << 4 | UInt32(c - 0x30)
+            case 0x41...0x46: v = v << 4 | UInt32(c - 0x37)
+            case 0x61...0x66: v = v << 4 | UInt32(c - 0x57)
+            default: return nil
+            }
+        }
+        return v
+    }
+
     mutating func string() throws(JSONSyntaxError) -> String {
         i += 1
         var out: [UInt8] = []
@@ -188,19 +204,19 @@ private struct JSONParser {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard i + 4 < bytes.count,
-                        let v = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16)
-                    else { throw error("expected four hex digits after \\u") }
+                    guard let v = hex4(at: i + 1) else { throw error("expected four hex digits after \\u") }
                     var scalar = v
                     i += 4
+                    // A high surrogate takes the low one that follows it; a lone half of a pair is
+                    // not a character and reads as U+FFFD, as decoders do.
                     if (0xD800..<0xDC00).contains(v), i + 6 < bytes.count, bytes[i + 1] == UInt8(ascii: "\\"),
-                        bytes[i + 2] == UInt8(ascii: "u"),
-                        let lo = UInt32(String(decoding: bytes[(i + 3)...(i + 6)], as: UTF8.self), radix: 16)
+                        bytes[i + 2] == UInt8(ascii: "u"), let lo = hex4(at: i + 3), (0xDC00..<0xE000).contains(lo)
                     {
                         scalar = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
                         i += 6
                     }
-                    out.append(contentsOf: Array(String(UnicodeScalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                    let character = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                    out.append(contentsOf: Array(String(Character(character)).utf8))
                 default: out.append(bytes[i])
                 }
                 i += 1

@@ -26,6 +26,8 @@ package struct HookSettings: Sendable {
     package var timeout: Double = 10
     /// How many runs of this hook at once.
     package var concurrency = 4
+    /// Whether the command sees `$CREDENTIALS_DIRECTORY` (the service's secrets); off unless asked.
+    package var credentials = false
 
     package static let eventNames = ["reminder", "due", "overdue", "escalation", "digest"]
 

@@ -54,6 +54,35 @@ package struct SMTPConfiguration: Sendable {
         ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { "\($0)/dutyd-smtp-password" }
     }
 
+    /// What is wrong with a password file that others could read or replace, or `nil` when it is
+    /// safe: it must belong to root or to dutyd's own user and be closed to group and others. A file
+    /// that does not exist is not judged here (reading it says so).
+    package static func passwordFileProblem(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let mode = st.st_mode & 0o7777
+        if st.st_uid != 0 && st.st_uid != geteuid() {
+            return "\(path) belongs to uid \(st.st_uid), neither root nor dutyd's user; run `chown root \(path)` "
+                + "(and give dutyd read access through a systemd credential) or `chown \(geteuid()) \(path)`"
+        }
+        if mode & 0o077 != 0 {
+            return "\(path) may be read by group or others (mode \(String(mode, radix: 8))); run `chmod 600 \(path)`"
+        }
+        return nil
+    }
+
+    /// A name EHLO may carry (RFC 5321 section 4.1.3): a domain of letters, digits, hyphens and dots,
+    /// or an address literal in brackets. Nothing else can reach the wire, CR and LF least of all.
+    package static func isValidHelo(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 255 else { return false }
+        if name.hasPrefix("[") && name.hasSuffix("]") {
+            return name.dropFirst().dropLast().allSatisfy { $0.isASCII && ($0.isHexDigit || ".:".contains($0)) }
+                && name.count > 2
+        }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+            && !name.hasPrefix(".") && !name.hasPrefix("-")
+    }
+
     /// A relay on this machine, where plain text and AUTH without TLS do no harm.
     package var isLoopback: Bool { ["localhost", "127.0.0.1", "::1"].contains(host.lowercased()) }
 }
@@ -122,6 +151,8 @@ package final class SMTPSession {
 
     private static func tlsContext(_ c: SMTPConfiguration) throws(SMTPError) -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996): a relay that offers nothing newer fails.
+        tls.minimumTLSVersion = .tlsv12
         if let ca = c.caFile { tls.additionalTrustRoots = [.file(ca)] }
         do {
             return try NIOSSLContext(configuration: tls)
@@ -306,6 +337,13 @@ package final class SMTPSession {
             throw SMTPError(
                 "username is set but password_file is not; point password_file at a file holding the password "
                     + "(or a systemd credential, $CREDENTIALS_DIRECTORY/dutyd-smtp-password)",
+                transient: true,
+                settings: true
+            )
+        }
+        if configuration.passwordFile != nil, let problem = SMTPConfiguration.passwordFileProblem(file) {
+            throw SMTPError(
+                "refusing to use the SMTP password: \(problem)",
                 transient: true,
                 settings: true
             )

@@ -30,6 +30,7 @@ package struct SendmailTransport: MailTransport {
             case .exited(let code): d = .permanent("\(path) exited with status \(code)\(said)")
             case .signalled(let s): d = .transient("\(path) was killed by signal \(s)\(said)")
             case .timedOut: d = .transient("\(path) did not finish within \(Int(timeout)) s")
+            case .outOfResources(let why): d = .transient(why)
             case .couldNotStart(let why):
                 d = .permanent(
                     "\(why); set sendmail = \"/usr/sbin/sendmail\" in [email] or install a mail transfer agent"

@@ -20,7 +20,11 @@ package enum CommandRunner {
         case exited(Int)
         case signalled(Int)
         case timedOut
+        /// The command does not exist or may not be run: the same will happen next time.
         case couldNotStart(String)
+        /// The system had no descriptor, process or memory to spare (EMFILE, ENFILE, EAGAIN, ENOMEM):
+        /// worth trying again later.
+        case outOfResources(String)
     }
 
     package struct Outcome: Sendable {
@@ -33,9 +37,12 @@ package enum CommandRunner {
     /// Between SIGTERM and SIGKILL when a command is stopped.
     package static let grace = 2.0
 
+    /// `credentials`: whether the command may see `$CREDENTIALS_DIRECTORY` (the service's systemd
+    /// credentials, such as the SMTP password); only a `[[hook]]` that says `credentials = true` does.
     package static func run(
         _ argv: [String],
         environment: [String: String] = [:],
+        credentials: Bool = false,
         input: [UInt8],
         timeout: Double
     ) async -> Outcome {
@@ -43,9 +50,9 @@ package enum CommandRunner {
             return Outcome(status: .couldNotStart("the command is empty"), output: "")
         }
         let started: Started
-        switch start(argv, environment: childEnvironment(environment)) {
+        switch start(argv, environment: childEnvironment(environment, credentials: credentials)) {
         case .failure(let why):
-            return Outcome(status: .couldNotStart("cannot run \(program): \(why)"), output: "")
+            return Outcome(status: spawnFailure(why.code, program: program), output: "")
         case .success(let s):
             started = s
         }
@@ -64,13 +71,23 @@ package enum CommandRunner {
         }
     }
 
+    /// What a failed spawn means: the system short of something (tried again later), or the command
+    /// itself wrong (not tried again).
+    package static func spawnFailure(_ code: Int32, program: String) -> Status {
+        let why = SpawnError(code: code)
+        return SpawnError.transient.contains(code)
+            ? .outOfResources("cannot run \(program) now: \(why)") : .couldNotStart("cannot run \(program): \(why)")
+    }
+
     /// What a command inherits: this process's environment without what systemd handed to dutyd alone
     /// (the notify socket, the watchdog, socket activation), plus `extra`.
     package static func childEnvironment(
         _ extra: [String: String],
+        credentials: Bool = false,
         inherited: [String: String] = ProcessInfo.processInfo.environment
     ) -> [String: String] {
         var env = inherited.filter { !serviceOnly.contains($0.key) }
+        if !credentials { env["CREDENTIALS_DIRECTORY"] = nil }
         for (k, v) in extra { env[k] = v }
         return env
     }
@@ -128,6 +145,8 @@ package enum CommandRunner {
     }
 
     struct SpawnError: Error, CustomStringConvertible {
+        /// What the system runs short of, not what is wrong with the command.
+        static let transient: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM]
         var code: Int32
         var description: String { String(cString: strerror(code)) }
     }

@@ -112,6 +112,7 @@ package struct HookChannel: Channel {
         let outcome = await CommandRunner.run(
             hook.command,
             environment: r.environment,
+            credentials: hook.credentials,
             input: r.input,
             timeout: hook.timeout
         )
@@ -136,6 +137,9 @@ package struct HookChannel: Channel {
         case .couldNotStart(let why):
             d = .permanent("hook \(hook.name): \(why); check command in [[hook]]")
             status = "could not start"
+        case .outOfResources(let why):
+            d = .transient("hook \(hook.name): \(why)")
+            status = "could not start now"
         }
         let output = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
         if !output.isEmpty || d != .sent {

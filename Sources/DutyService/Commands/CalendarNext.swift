@@ -108,8 +108,12 @@ extension CalendarNextRequest {
         }
         let recurrence = Recurrence(rule: rule, start: start, zone: ruleZone)
         do { try recurrence.checkTimesReachable() } catch { throw Failure(error) }
-        let found =
-            base.map { recurrence.occurrences(after: $0, limit: count) } ?? recurrence.occurrences(limit: count)
+        let found: [Recurrence.Occurrence]
+        do {
+            found =
+                try base.map { b throws(CalendarError) in try recurrence.occurrences(after: b, limit: count) }
+                ?? recurrence.occurrences(limit: count)
+        } catch { throw Failure(error) }
         return CalendarNextAnswer(
             normalized: rule.description,
             next: found.map(\.formatted),

@@ -25,7 +25,14 @@ extension Settings {
     ///
     /// `planner`: the organisation already in memory (dutyd's), instead of reading it from the store
     /// again (a million units is seconds and hundreds of MiB).
-    package func check(state: String? = nil, planner loaded: Planner? = nil) throws -> ConfigCheckAnswer {
+    ///
+    /// `commands`: whether hook command lines are shown whole. Their arguments may hold tokens, so
+    /// dutyd shows them only to root and the admin groups; a reader sees the program alone.
+    package func check(
+        state: String? = nil,
+        planner loaded: Planner? = nil,
+        commands: Bool = true
+    ) throws -> ConfigCheckAnswer {
         var lines = ["settings \(file ?? "(defaults)"): ok"]
         let workspace = try Workspace.load(self)
         lines.append(
@@ -41,7 +48,7 @@ extension Settings {
                 "holiday years after \(last) are provisional (weekend rule) until their schedule is added"
             )
         }
-        lines += try deliveryLines(warnings: &warnings)
+        lines += try deliveryLines(warnings: &warnings, commands: commands)
         let statePath = state ?? self.state
         if FileManager.default.fileExists(atPath: statePath) {
             let planner = try loaded ?? workspace.planner(try workspace.openStore(state))
@@ -57,7 +64,7 @@ extension Settings {
 
     /// What `[email]` and `[[hook]]` say, checked: the sender, the transport, every template override
     /// parsed and tried on a sample digest, every hook's program found.
-    func deliveryLines(warnings: inout [String]) throws -> [String] {
+    func deliveryLines(warnings: inout [String], commands: Bool = true) throws -> [String] {
         let email = self.email
         var lines: [String] = []
         switch email.transport {
@@ -96,9 +103,11 @@ extension Settings {
         for hook in hooks {
             let program = hook.command[0]
             let events = hook.events.isEmpty ? "every notification" : hook.events.sorted().joined(separator: ", ")
-            lines.append(
-                "hook \(hook.name): \(hook.command.joined(separator: " ")) on \(events), timeout \(hook.timeout)s"
-            )
+            let shown =
+                commands || hook.command.count == 1
+                ? hook.command.joined(separator: " ")
+                : "\(program) (\(hook.command.count - 1) argument(s), shown to administrators only)"
+            lines.append("hook \(hook.name): \(shown) on \(events), timeout \(hook.timeout)s")
             if program.contains("/"), !FileManager.default.isExecutableFile(atPath: program) {
                 warnings.append("hook \(hook.name): \(program) is not an executable file")
             }

@@ -21,7 +21,7 @@ package func parseInstant(_ text: String, zone: Zone, option: String) throws -> 
     }
     throw Failure(
         Failure.usage,
-        "\(option): expected a date or time such as 2026-11-29 or 2026-11-29T09:00:00+08:00, found '\(text)'"
+        "\(option): expected a date or time from the years 1 to 9999 such as 2026-11-29, 2026-11-29T09:00:00+08:00 or @1798761600, found '\(text)'"
     )
 }
 

@@ -32,6 +32,13 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
             } catch {
                 throw Failure(Failure.usage, "--within: \(error.message)")
             }
+            guard q.within.maximumCalendarDays <= OccurrenceQuery.maximumDays else {
+                throw Failure(
+                    Failure.usage,
+                    "--within \(within) reaches past \(OccurrenceQuery.maximumDays) days (five years); ask for "
+                        + "less, such as --within 365d, or one --unit at a time"
+                )
+            }
         }
         if subtree && unit == nil { throw Failure(Failure.usage, "--subtree needs --unit ID") }
         q.unit = unit
@@ -154,6 +161,8 @@ package struct LedgerRequest: Codable, Sendable {
     package var channel: String?
     package var since: String?
     @Default<HundredRows> package var limit: Int
+    /// The most rows one answer holds.
+    package static let maximumLimit = 100_000
     package var state: [String]?
 
     package init() {}
@@ -749,7 +758,13 @@ extension Workspace {
 
     /// `ledger`: the rows that match, newest first.
     package func ledger(_ r: LedgerRequest, store: DutyStore) throws -> LedgerAnswer {
-        guard r.limit > 0 else { throw Failure(Failure.usage, "--limit: expected a positive number") }
+        guard (1...LedgerRequest.maximumLimit).contains(r.limit) else {
+            throw Failure(
+                Failure.usage,
+                "--limit: expected a number from 1 to \(LedgerRequest.maximumLimit); narrow the question with "
+                    + "--occurrence, --recipient, --since or --state for more"
+            )
+        }
         var q = DutyStore.LedgerQuery()
         q.occurrence = r.occurrence
         q.recipient = r.recipient
@@ -867,10 +882,15 @@ extension Workspace {
         var q = try r.filters.query(zone: settings.timezone, now: now)
         if r.filters.within == nil { q.within = DutyDuration(400, .days) }
         let today = settings.timezone.day(of: q.at)
-        var e = ICSExport(
-            from: try r.since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90),
-            through: q.within.after(today, workdays: planner.workdays).date
-        )
+        let from = try r.since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90)
+        guard from >= today.adding(days: -OccurrenceQuery.maximumDays) else {
+            throw Failure(
+                Failure.usage,
+                "--since \(from) is more than \(OccurrenceQuery.maximumDays) days (five years) back; export "
+                    + "from a later day"
+            )
+        }
+        var e = ICSExport(from: from, through: q.within.after(today, workdays: planner.workdays).date)
         e.todo = r.todo
         e.official = r.official
         return CalendarAnswer(

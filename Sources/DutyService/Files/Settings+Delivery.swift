@@ -4,20 +4,32 @@ import Foundation
 
 /// The `[email]` table and the `[[hook]]` list of the settings file (DESIGN.md, Files).
 extension Settings {
-    /// `10s`, `500ms`, `2min`, `1h`, or a plain number of seconds.
-    static func seconds(_ node: TOMLNode) -> Double? {
-        if let i = node.int { return i > 0 ? Double(i) : nil }
-        guard let t = node.string else { return nil }
-        let digits = t.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        guard let v = Double(digits), v > 0 else { return nil }
-        switch t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces) {
-        case "", "s", "sec": return v
-        case "ms": return v / 1000
-        case "m", "min": return v * 60
-        case "h": return v * 3600
-        default: return nil
+    /// `10s`, `500ms`, `2min`, `1h`, or a plain number of seconds; `nil` unless it is from 10 ms to
+    /// `maximum` seconds.
+    static func seconds(_ node: TOMLNode, maximum: Double) -> Double? {
+        let v: Double
+        if let i = node.int {
+            v = Double(i)
+        } else {
+            guard let t = node.string else { return nil }
+            let digits = t.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard digits.count <= 12, let n = Double(digits) else { return nil }
+            switch t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces) {
+            case "", "s", "sec": v = n
+            case "ms": v = n / 1000
+            case "m", "min": v = n * 60
+            case "h": v = n * 3600
+            default: return nil
+            }
         }
+        return v >= 0.01 && v <= maximum ? v : nil
     }
+
+    /// The longest waits the settings may ask for. Each stays below the five minutes of the unit's
+    /// `WatchdogSec=` and the 30 s of its stop timeout matter less: a stop cancels any wait at once.
+    static let maximumReplyTimeout = 300.0
+    static let maximumSessionTimeout = 3600.0
+    static let maximumHookTimeout = 3600.0
 
     static func parseEmail(
         _ table: TOMLTable,
@@ -103,16 +115,33 @@ extension Settings {
                 "email.tls = \"none\" would send the SMTP password in plain text to \(smtp.host); use \"starttls\" or \"implicit\""
             )
         }
-        for (key, set) in [
-            ("timeout", { (s: inout SMTPConfiguration, v: Double) in s.replyTimeout = v }),
-            ("session_timeout", { (s: inout SMTPConfiguration, v: Double) in s.sessionTimeout = v }),
+        for (key, maximum, set) in [
+            ("timeout", maximumReplyTimeout, { (s: inout SMTPConfiguration, v: Double) in s.replyTimeout = v }),
+            (
+                "session_timeout", maximumSessionTimeout,
+                { (s: inout SMTPConfiguration, v: Double) in s.sessionTimeout = v }
+            ),
         ] {
             guard let n = table[key] else { continue }
-            guard let v = seconds(n) else {
-                throw fail(n, "email.\(key): expected a time such as \"60s\" or \"10min\"")
+            guard let v = seconds(n, maximum: maximum) else {
+                throw fail(
+                    n,
+                    "email.\(key): expected a time from 10ms to \(Int(maximum))s, such as \"60s\" or \"2min\""
+                )
             }
             set(&smtp, v)
         }
+        if let file = smtp.passwordFile, let problem = SMTPConfiguration.passwordFileProblem(file) {
+            throw fail(table["password_file"]!, "email.password_file: \(problem)")
+        }
+        if table["helo"] != nil, !SMTPConfiguration.isValidHelo(smtp.helo) {
+            throw fail(
+                table["helo"]!,
+                "email.helo: expected this host's name, such as \"dutyd.example.org\" (letters, digits, '-' and '.'), "
+                    + "or an address in brackets such as \"[192.0.2.1]\""
+            )
+        }
+        if !SMTPConfiguration.isValidHelo(smtp.helo) { smtp.helo = "localhost" }
         if let ca = smtp.caFile, !FileManager.default.fileExists(atPath: ca) {
             throw fail(table["ca_file"]!, "email.ca_file: no file at \(ca)")
         }
@@ -158,8 +187,19 @@ extension Settings {
                 hook.events = Set(list)
             }
             if let n = t["timeout"] {
-                guard let v = seconds(n) else { throw fail(n, "hook \(name): expected timeout = \"10s\"") }
+                guard let v = seconds(n, maximum: maximumHookTimeout) else {
+                    throw fail(
+                        n,
+                        "hook \(name): expected timeout = \"10s\" (from 10ms to \(Int(maximumHookTimeout))s)"
+                    )
+                }
                 hook.timeout = v
+            }
+            if let n = t["credentials"] {
+                guard let v = n.bool else {
+                    throw fail(n, "hook \(name): expected credentials = true or false")
+                }
+                hook.credentials = v
             }
             if let n = t["concurrency"] {
                 guard let v = n.int, (1...64).contains(v) else {

@@ -39,7 +39,7 @@ package struct Settings: Sendable {
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
             "language", "ca_file", "helo", "timeout", "session_timeout",
         ],
-        "hook": ["name", "command", "events", "timeout", "concurrency"],
+        "hook": ["name", "command", "events", "timeout", "concurrency", "credentials"],
     ]
 
     /// Reads and checks a settings file.

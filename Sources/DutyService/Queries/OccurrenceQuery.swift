@@ -7,6 +7,10 @@ package struct OccurrenceQuery: Sendable {
     package var at: Instant
     /// How far ahead `upcoming` looks (`--within`, default 30 days).
     package var within = DutyDuration(30, .days)
+    /// The farthest `--within` (and a calendar export's span) may reach, in calendar days: five
+    /// years, longer than any period a policy has. A question that reaches farther would make every
+    /// answer as large as the years it spans.
+    package static let maximumDays = 1830
     /// `--unit`, with `--subtree` for everything below it.
     package var unit: String?
     package var subtree = false

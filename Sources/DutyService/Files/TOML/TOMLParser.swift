@@ -79,13 +79,22 @@ private struct Parser {
     var i = 0
     var line = 1
     var lineStart = 0
+    let counter = TextPosition.Counter()
+    /// Lists and inline tables open around the cursor.
+    var depth = 0
+
+    /// How deep lists and inline tables may nest, and how many parts a dotted key may have: far more
+    /// than any settings or policy file needs, and little enough that nothing a file says can exhaust
+    /// the stack.
+    static let maximumDepth = 32
+    static let maximumKeyParts = 32
 
     init(_ bytes: [UInt8]) { b = bytes }
 
     // MARK: Positions and errors
 
     var position: TOMLPosition {
-        TOMLPosition(line: line, column: TextPosition.column(of: i, lineStart: lineStart, in: b[...]))
+        TOMLPosition(line: line, column: counter.column(of: i, lineStart: lineStart, in: b[...]))
     }
 
     func fail(_ message: String, at p: TOMLPosition? = nil) -> TOMLSyntaxError {
@@ -328,6 +337,9 @@ private struct Parser {
             }
             skipSpaces()
             if peek == UInt8(ascii: ".") {
+                guard parts.count < Parser.maximumKeyParts else {
+                    throw fail("a dotted key of more than \(Parser.maximumKeyParts) parts; use fewer levels")
+                }
                 i += 1
                 continue
             }
@@ -375,8 +387,18 @@ private struct Parser {
         return true
     }
 
+    /// Enters a list or inline table, refusing one nested deeper than `maximumDepth`.
+    mutating func enter() throws(TOMLSyntaxError) {
+        guard depth < Parser.maximumDepth else {
+            throw fail("lists and inline tables nested more than \(Parser.maximumDepth) deep; use fewer levels")
+        }
+        depth += 1
+    }
+
     mutating func array() throws(TOMLSyntaxError) -> [TOMLNode] {
         let open = position
+        try enter()
+        defer { depth -= 1 }
         i += 1
         var out: [TOMLNode] = []
         while true {
@@ -401,6 +423,8 @@ private struct Parser {
 
     mutating func inlineTable() throws(TOMLSyntaxError) -> TOMLTable {
         let open = position
+        try enter()
+        defer { depth -= 1 }
         i += 1
         let table = TableBuilder(.inline, open)
         skipSpaces()
@@ -586,6 +610,13 @@ private struct Parser {
         }
         if let v = Parser.integer(text) { return TOMLNode(value: .integer(v), position: at) }
         if let v = Parser.float(text) { return TOMLNode(value: .float(v), position: at) }
+        let unsigned = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        if let d = Parser.digits(unsigned), !d.hasPrefix("0") {
+            throw fail(
+                "the number \(text) is too large; TOML integers are from -9223372036854775808 to 9223372036854775807",
+                at: at
+            )
+        }
         throw fail("'\(text)' is not a value; a string needs quotes (\"\(text)\")", at: at)
     }
 
