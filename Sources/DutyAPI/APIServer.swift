@@ -32,6 +32,18 @@ package final class APIServer: Service {
     let logger: Logger
     let version: String
     private let planners = Mutex<(key: String, planner: Planner)?>(nil)
+    /// Questions are computed here, off the event loops; `status` is answered at once, even when
+    /// this pool is full.
+    let questions = QuestionPool(workers: 2, queueLimit: 8)
+    /// Changes, one at a time (they write one store), with a longer queue: they come from
+    /// administrators, not from every reader.
+    let changes = QuestionPool(workers: 1, queueLimit: 32)
+    /// Connections per user and in all (`ConnectionLimit`).
+    let connections = ConnectionLimit.forThisProcess()
+    /// A connection with no request under way is closed after this many seconds.
+    static let idleTimeout = 30
+    /// The largest request body (an import's CSV, base64 in JSON): a million units fit.
+    static let maximumBody = 256 * 1024 * 1024
 
     package init(settings: APISettings, scheduler: Scheduler, logger: Logger, version: String) {
         self.settings = settings
@@ -51,8 +63,14 @@ package final class APIServer: Service {
         if !FileManager.default.fileExists(atPath: folder) {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let server = try HTTPServerBuilder.http1(configuration: .init()).buildServer(
-            configuration: ServerConfiguration(address: .unixDomainSocket(path: socket)),
+        let limit = self.connections
+        let server = try HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionLimitHandler(limit)],
+                idleTimeout: .seconds(Int64(APIServer.idleTimeout))
+            )
+        ).buildServer(
+            configuration: ServerConfiguration(address: .unixDomainSocket(path: socket), backlog: 128),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             responder: { request, writer, channel in
@@ -90,14 +108,19 @@ package final class APIServer: Service {
     private func routes(_ router: Router<APIContext>, auth: Authorizer) {
         let v1 = router.group("v1")
         /// A question: members of the socket's group may ask; the query string is an `R`.
+        /// `inline`: answered on the request's own task, not in the question pool (`status`, which must
+        /// answer while the pool is full).
         func question<R: Decodable & Sendable, A: Encodable>(
             _ path: String,
             _ type: R.Type,
+            inline: Bool = false,
             _ answer: @escaping @Sendable (R) throws -> A
         ) {
             v1.get(RouterPath(path)) { request, context in
                 _ = try await self.authorize(context, auth, .read)
-                return try json(try answer(try query(R.self, request)))
+                let r = try query(R.self, request)
+                if inline { return try json(try answer(r)) }
+                return try await self.questions.run { try json(try answer(r)) }
             }
         }
         /// A change: root and the admin groups may make it; the body is an `R` in JSON. Logged with
@@ -111,7 +134,9 @@ package final class APIServer: Service {
             v1.post(RouterPath(path)) { request, context in
                 let peer = try await self.authorize(context, auth, .write)
                 let r = try await body(R.self, request, context)
-                let answer = try self.withState { w, p, _, store in try perform(w, r, store, p, peer) }
+                let answer = try await self.changes.run {
+                    Sendably(try self.withState { w, p, _, store in try perform(w, r, store, p, peer) })
+                }.value
                 let (what, fields) = log(r, answer)
                 await self.changed(peer, what, fields)
                 return try json(answer)
@@ -120,7 +145,7 @@ package final class APIServer: Service {
         let now = { @Sendable in self.scheduler.now() }
 
         // Questions, answered at the scheduler's clock unless they say `at`.
-        question("status", NoQuery.self) { _ in try self.status() }
+        question("status", NoQuery.self, inline: true) { _ in try self.status() }
         for (path, overdue) in [("occurrences/upcoming", false), ("occurrences/overdue", true)] {
             question(path, OccurrencesRequest.self) { r in
                 var r = r
@@ -144,7 +169,9 @@ package final class APIServer: Service {
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
-            let answer = try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
+            let answer = try await self.questions.run {
+                try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/calendar; charset=utf-8"],
@@ -163,9 +190,9 @@ package final class APIServer: Service {
             let peer = try await self.authorize(context, auth, .read)
             _ = try query(ConfigCheckRequest.self, request)
             let admin = auth.access(peer) == .write
-            return try json(
-                try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) }
-            )
+            return try await self.questions.run {
+                try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) })
+            }
         }
         question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
         question("config/template", TemplateRequest.self) { r in try TemplateAnswer(r) }
@@ -450,6 +477,13 @@ package struct APIFailure: Error, Sendable {
     }
 }
 
+/// An answer that crosses from the pool's thread back to the request's task. The answers are plain
+/// values built for this one request and read once.
+struct Sendably<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// A question that takes no parameters.
 private struct NoQuery: Decodable, Sendable {}
 
@@ -462,6 +496,9 @@ struct APIContext: RequestContext {
         coreContext = .init(source: source)
         channel = source.channel
     }
+
+    /// Hummingbird's default is 2 MB, which an import of about 20,000 units already passes.
+    var maxUploadSize: Int { APIServer.maximumBody }
 }
 
 /// JSON with the keys sorted, as dutyctl prints it.
@@ -488,7 +525,19 @@ private func query<R: Decodable>(_ type: R.Type, _ request: Request) throws -> R
 private func body<R: Decodable>(_ type: R.Type, _ request: Request, _ context: APIContext) async throws -> R {
     do {
         return try await request.decode(as: R.self, context: context)
+    } catch let e as HTTPError where e.status == .contentTooLarge {
+        throw tooLarge
+    } catch is NIOTooManyBytesError {
+        throw tooLarge
     } catch {
         throw APIFailure(.badRequest, 64, "the request body is not a \(R.self) in JSON: \(error)")
     }
 }
+
+/// A request body past `APIServer.maximumBody`, and what to do instead.
+private let tooLarge = APIFailure(
+    .contentTooLarge,
+    65,
+    "the request is larger than \(APIServer.maximumBody / 1024 / 1024) MiB; split the file into smaller ones "
+        + "and import each (parents before their units), or stop dutyd and import with --config"
+)

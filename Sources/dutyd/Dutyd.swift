@@ -81,6 +81,8 @@ struct Dutyd: AsyncParsableCommand {
             }
         LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
         let logger = Logger(label: "dutyd")
+        ProcessSetup.restrictNewFiles()
+        ProcessSetup.raiseDescriptorLimit()
         do {
             if once {
                 // A stray SIGHUP (a `systemctl reload` of a cron-style run) must not kill it.
@@ -102,6 +104,7 @@ struct Dutyd: AsyncParsableCommand {
                 var services: [any Service] = [scheduler]
                 // One dutyd per state store; the lock is the kernel's and goes with the process.
                 let settings = try Settings.load(path: config)
+                ProcessSetup.restrictStateFiles(settings.state)
                 _ = try StateLock.acquire(settings.state)
                 // The API's socket and groups are read once, at start (a reload keeps them).
                 let api = settings.api
@@ -136,6 +139,9 @@ struct Dutyd: AsyncParsableCommand {
     private func runOnce(journal: Journal, logger: Logger) async throws {
         let clock = SystemClock()
         let settings = try Settings.load(path: config)
+        // The service's lock: a --once beside a running dutyd would send what the service sends.
+        ProcessSetup.restrictStateFiles(settings.state)
+        _ = try StateLock.acquire(settings.state, once: true)
         var at = clock.now()
         if let now {
             guard let i = Instant(iso: now, zone: settings.timezone) else {

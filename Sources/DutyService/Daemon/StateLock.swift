@@ -9,10 +9,11 @@ import Glibc
 /// on the same store is refused, and dutyctl's direct mode refuses to change a store a daemon holds.
 /// The file holds the daemon's pid, for the message.
 package enum StateLock {
-    /// Takes the lock for this process, or says which process holds it.
-    package static func acquire(_ state: String) throws -> Int32 {
+    /// Takes the lock for this process, or says which process holds it. `once`: for `dutyd --once`,
+    /// whose message says that the service already does its work.
+    package static func acquire(_ state: String, once: Bool = false) throws -> Int32 {
         let path = state + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw Failure(
                 Failure.runtime,
@@ -22,6 +23,13 @@ package enum StateLock {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let pid = holder(of: state).map { " (pid \($0))" } ?? ""
             close(fd)
+            if once {
+                throw Failure(
+                    Failure.runtime,
+                    "dutyd\(pid) is running on \(state) and sends what is due itself; dutyd --once is for a "
+                        + "state no service holds (stop it first: systemctl stop dutyd)"
+                )
+            }
             throw Failure(
                 Failure.runtime,
                 "another dutyd\(pid) is running on \(state); stop it first (systemctl stop dutyd), or give this one its own state"

@@ -1,0 +1,95 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many API connections one user may hold open at once, and all users together. A reader who
+/// opens thousands of idle connections is refused past `perUser` (the connection is closed at once),
+/// and the total stays far below the descriptors dutyd keeps for its store, mail and hooks.
+///
+/// The counts are kept by `ConnectionLimitHandler`, one per connection, from the kernel's peer
+/// credentials (SO_PEERCRED) at the moment the connection is accepted.
+final class ConnectionLimit: Sendable {
+    let perUser: Int
+    let total: Int
+    private let counts = Mutex<(byUser: [UInt32: Int], all: Int, refused: Int)>(([:], 0, 0))
+
+    init(perUser: Int, total: Int) {
+        self.perUser = perUser
+        self.total = total
+    }
+
+    /// Counts a new connection of `uid` in, or says no.
+    func admit(_ uid: UInt32) -> Bool {
+        counts.withLock { c in
+            let mine = c.byUser[uid, default: 0]
+            guard mine < perUser, c.all < total else {
+                c.refused += 1
+                return false
+            }
+            c.byUser[uid] = mine + 1
+            c.all += 1
+            return true
+        }
+    }
+
+    func release(_ uid: UInt32) {
+        counts.withLock { c in
+            let mine = c.byUser[uid, default: 1] - 1
+            c.byUser[uid] = mine > 0 ? mine : nil
+            c.all -= 1
+        }
+    }
+
+    /// Open connections, and how many were refused since the start.
+    var snapshot: (open: Int, refused: Int) { counts.withLock { ($0.all, $0.refused) } }
+
+    /// The limits for this process: `total` is at most a quarter of the descriptors the soft limit
+    /// allows (the rest are the store's, the mail's and the hooks'), and at most 1,024.
+    static func forThisProcess(perUser: Int = 64) -> ConnectionLimit {
+        var limit = rlimit()
+        let soft =
+            getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(clamping: limit.rlim_cur) : 1024
+        return ConnectionLimit(perUser: perUser, total: max(8, min(1024, soft / 4)))
+    }
+}
+
+/// Admits or closes one API connection as soon as it is set up, and counts it out when it closes.
+final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    let limit: ConnectionLimit
+    private var admitted: UInt32?
+
+    init(_ limit: ConnectionLimit) { self.limit = limit }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard let provider = context.channel as? any SocketOptionProvider else { return }
+        // On the channel's own loop the option is read at once and the future is already complete.
+        let future: EventLoopFuture<Peer.Credentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(SO_PEERCRED)
+        )
+        let limit = self.limit
+        future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let c) where limit.admit(c.uid):
+                admitted = c.uid
+            default:
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if let uid = admitted { limit.release(uid) }
+        admitted = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+}

@@ -1,0 +1,200 @@
+import DutyService
+import DutyStore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// dutyd under a careless or hostile local user: floods of connections and of expensive questions,
+/// oversized bodies, and state files a reader might try to lock. Each test counts the outcome.
+@Suite("abuse of the API and the state files", .serialized)
+struct AbuseTests {
+    static let tools = Daemon.repo.appendingPathComponent("Tests/tools")
+
+    /// A reader (in the socket's group `dutyd-t-read`) and a user in no group at all.
+    static func users() throws {
+        try #require(getuid() == 0, "creating users needs root (make test runs as root, as CI does)")
+        #expect(try JournalReader.shell("groupadd", ["-f", "dutyd-t-read"]).status == 0)
+        for (user, groups) in [("dutyd-t-flood", "dutyd-t-read"), ("dutyd-t-stranger", "")] {
+            if try JournalReader.shell("id", [user]).status != 0 {
+                var args = ["--system", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin"]
+                if !groups.isEmpty { args += ["-G", groups] }
+                #expect(try JournalReader.shell("useradd", args + [user]).status == 0)
+            }
+            #expect(try JournalReader.shell("usermod", ["-G", groups, user]).status == 0)
+        }
+    }
+
+    /// `argv` run as `user`, started.
+    static func start(as user: String, _ argv: [String], output: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        p.arguments = ["-u", user, "--"] + argv
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: output)
+        p.standardError = try FileHandle(forWritingTo: output)
+        try p.run()
+        return p
+    }
+
+    /// Waits (at most `seconds`, or until `process` ends) for `file` to exist and returns its text.
+    static func await(_ file: URL, from process: Process, output: URL, seconds: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: file, encoding: .utf8) { return text }
+            if !process.isRunning { break }
+            usleep(100_000)
+        }
+        let said = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        Issue.record("\(file.lastPathComponent) did not appear within \(seconds) s: \(said)")
+        throw CancellationError()
+    }
+
+    @Test("10,000 connections from one reader: it keeps at most 64, idle ones close, everyone else is answered")
+    func connectionFlood() throws {
+        try Self.users()
+        let d = try Daemon(api: "group = \"dutyd-t-read\"")
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: d.folder.path)
+        // Where the flooding user may write what it holds.
+        let drop = d.folder.appendingPathComponent("flood")
+        try FileManager.default.createDirectory(at: drop, withIntermediateDirectories: true)
+        chmod(drop.path, 0o777)
+        let ready = drop.appendingPathComponent("held")
+        let out = d.folder.appendingPathComponent("flood.out")
+        let flood = try Self.start(
+            as: "dutyd-t-flood",
+            [
+                "/usr/bin/python3", Self.tools.appendingPathComponent("hold-connections.py").path, d.socket, "10000",
+                ready.path, "--wait-closed", "90",
+            ],
+            output: out
+        )
+        defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
+        let held = try Self.await(ready, from: flood, output: out, seconds: 180).split(separator: " ")
+        let kept = Int(held[1]) ?? -1
+        #expect(kept >= 1 && kept <= 64, "the flooding reader kept \(kept) connections: \(held)")
+        // While it holds them, root and the daemon's other users are answered at once.
+        let status = try Daemon.run("dutyctl", ["status", "--socket", d.socket])
+        #expect(status.status == 0, "\(status.err)")
+        #expect(try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--socket", d.socket]).status == 0)
+        // The idle ones are closed after the idle timeout (30 s).
+        flood.waitUntilExit()
+        let said = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        #expect(flood.terminationStatus == 0, "\(said)")
+        #expect(said.contains("closed after"), "\(said)")
+        // Hooks and the store still have descriptors: dutyd answers and stops cleanly.
+        #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 0)
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test("50 clients asking the most expensive question: status is answered every time, and SIGTERM is honoured")
+    func questionFlood() throws {
+        let d = try Daemon(extraUnits: 3000)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let r = try JournalReader.shell(
+            "/usr/bin/python3",
+            [
+                Self.tools.appendingPathComponent("flood-questions.py").path, d.socket, "50", "15",
+                "/v1/occurrences/upcoming?within=1830d&state%5B%5D=all",
+            ]
+        )
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any],
+            "\(r.out) \(r.err)"
+        )
+        let questions = try #require(summary["questions"] as? [String: Int])
+        let status = try #require(summary["status"] as? [String: Any])
+        // Every question is answered or refused as busy; nothing is dropped or fails otherwise.
+        #expect(Set(questions.keys).isSubset(of: ["200", "503"]), "\(questions)")
+        #expect((questions["200"] ?? 0) > 0, "\(questions)")
+        #expect((status["failures"] as? [String])?.isEmpty == true, "\(status)")
+        #expect((status["count"] as? Int ?? 0) >= 20, "\(status)")
+        // A 503 says what to do.
+        let busy = try RawClient(socket: d.socket).raw("GET", "/v1/status")
+        #expect(busy.status == 200)
+        // SIGTERM right after the flood: dutyd stops within seconds, cleanly.
+        let started = Date()
+        #expect(APITests.stop(p) == 0)
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
+    @Test("an import body past the limit is 413 with what to do; one under it goes through")
+    func oversizedBody() throws {
+        let d = try Daemon()
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // 300 MiB of JSON: the limit is 256 MiB.
+        let big = d.folder.appendingPathComponent("big.json")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let h = try FileHandle(forWritingTo: big)
+        try h.write(contentsOf: Data(#"{"file":"units.csv","data":""#.utf8))
+        let chunk = Data(repeating: UInt8(ascii: "A"), count: 1 << 20)
+        for _ in 0..<300 { try h.write(contentsOf: chunk) }
+        try h.write(contentsOf: Data(#""}"#.utf8))
+        try h.close()
+        let out = d.folder.appendingPathComponent("big.out")
+        let r = try JournalReader.shell(
+            "curl",
+            [
+                "-s", "--unix-socket", d.socket, "-X", "POST", "-H", "Content-Type: application/json",
+                "--data-binary", "@" + big.path, "-o", out.path, "-w", "%{http_code}",
+                "http://localhost/v1/units/import",
+            ]
+        )
+        try? FileManager.default.removeItem(at: big)
+        #expect(r.out == "413", "\(r.out) \(r.err)")
+        let body = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        #expect(body.contains("larger than 256 MiB") && body.contains("split the file"), "\(body)")
+        #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 0)
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test("a reader cannot open, lock or read the state files; dutyd makes them 0600 and its lock 0600")
+    func stateFilesAreClosed() throws {
+        try Self.users()
+        let d = try Daemon(api: "group = \"dutyd-t-read\"")
+        // A store made under a loose umask (an older dutyd, or a copy) is closed at start.
+        chmod(d.state, 0o644)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: d.folder.path)
+        #expect(
+            try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H2", "--socket", d.socket]).status == 0
+        )
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            let path = d.state + suffix
+            let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+            #expect(mode & 0o077 == 0, "\(path) is \(String(mode, radix: 8))")
+        }
+        // Every lock a reader could try: flock on the lock file and the store, fcntl on the WAL's index.
+        let script = """
+            import fcntl, os, sys
+            results = []
+            for path, how in [(sys.argv[1] + ".lock", "flock"), (sys.argv[1], "flock"), (sys.argv[1] + "-shm", "fcntl"), (sys.argv[1] + "-wal", "read")]:
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except PermissionError:
+                    results.append("denied"); continue
+                results.append("opened " + path)
+            print(" ".join(results))
+            """
+        let reader = try JournalReader.shell(
+            "/usr/sbin/runuser",
+            ["-u", "dutyd-t-flood", "--", "/usr/bin/python3", "-c", script, d.state]
+        )
+        #expect(
+            reader.out.trimmingCharacters(in: .whitespacesAndNewlines) == "denied denied denied denied",
+            "\(reader.out) \(reader.err)"
+        )
+        // And dutyd still writes.
+        #expect(
+            try Daemon.run("dutyctl", ["undo", "semiannual-report/gd.gz/2026-H2", "--socket", d.socket]).status == 0
+        )
+        #expect(APITests.stop(p) == 0)
+    }
+}
