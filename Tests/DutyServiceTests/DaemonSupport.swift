@@ -25,7 +25,10 @@ final class RecordingChannel: Channel {
     func answer(_ d: Delivery) { state.withLock { $0.answer = d } }
     func clear() { state.withLock { $0.delivered.removeAll() } }
 
-    func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
+    func deliver(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        report: @escaping DeliveryReport
+    ) async -> [Delivery] {
         state.withLock { s in
             s.delivered.append(contentsOf: batch.map(\.notification))
             return Array(repeating: s.answer, count: batch.count)

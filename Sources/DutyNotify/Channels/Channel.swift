@@ -13,10 +13,29 @@ package protocol Channel: Sendable {
     func digestKey(_ recipient: Notice.Person) -> String
     /// Delivers a batch; one result per item, in order. `recipient` is `nil` when not per recipient.
     /// The scheduler hands a per-recipient channel every item of a digest key in the same batch.
-    func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery]
+    ///
+    /// `report` is told each outcome as soon as it is known (the items one message, entry or run
+    /// carried, and their results), so that the ledger can record what went out before the batch
+    /// ends: a crash then repeats at most what was in flight. A cancelled task stops starting new
+    /// deliveries; what was not started is `.transient`.
+    func deliver(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        report: @escaping DeliveryReport
+    ) async -> [Delivery]
 }
 
+/// Told of delivered items as they go: the items' indices in the batch and their results.
+package typealias DeliveryReport = @Sendable (_ items: [Int], _ results: [Delivery]) -> Void
+
+/// What a delivery that was not started because dutyd is stopping records.
+package let stoppingDelivery = Delivery.transient("dutyd was stopping; tried again at the next start")
+
 extension Channel {
+    /// Delivers a batch with no one told along the way.
+    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
+        await deliver(batch, report: { _, _ in })
+    }
+
     package func accepts(_ event: DutyEvent) -> Bool { true }
     package func digestKey(_ recipient: Notice.Person) -> String { recipient.id }
 

@@ -40,7 +40,10 @@ package struct EmailChannel: Channel {
         stableDigest([address.lowercased()] + keys.sorted()) + ".dutyd@" + from.domain
     }
 
-    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
+    package func deliver(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        report: @escaping DeliveryReport
+    ) async -> [Delivery] {
         var results = [Delivery](repeating: .permanent("not delivered"), count: batch.count)
         var deliverable = Set<Int>()
         for (i, item) in batch.enumerated() {
@@ -93,7 +96,10 @@ package struct EmailChannel: Channel {
                 )
             )
         }
-        let outcomes = await transport.send(mails)
+        let outcomes = await transport.send(mails) { [groups] g, answers in
+            let d = answers.first ?? .transient("no answer")
+            report(groups[g], groups[g].map { _ in d })
+        }
         for (g, members) in groups.enumerated() {
             let d = g < outcomes.count ? (outcomes[g].first ?? .transient("no answer")) : .transient("no answer")
             for i in members { results[i] = d }

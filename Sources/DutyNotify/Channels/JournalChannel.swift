@@ -14,11 +14,20 @@ package struct JournalChannel: Channel {
     package var name: String { "journal" }
     package var perRecipient: Bool { false }
 
-    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
-        batch.map { item in
-            journal.send(entry(item.notification))
+    package func deliver(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        report: @escaping DeliveryReport
+    ) async -> [Delivery] {
+        var results: [Delivery] = []
+        results.reserveCapacity(batch.count)
+        for (i, item) in batch.enumerated() {
+            let d: Delivery =
+                journal.send(entry(item.notification))
                 ? .sent : .transient("the journal did not accept the entry (is systemd-journald running?)")
+            results.append(d)
+            if d == .sent { report([i], [d]) }
         }
+        return results
     }
 
     /// The entry for a notification.

@@ -13,7 +13,13 @@ package struct OutgoingMail: Sendable {
 /// How mail leaves: direct SMTP or a sendmail(8) pipe.
 package protocol MailTransport: Sendable {
     /// Sends each mail; one result per mail and recipient, in order. Failures are results, never thrown.
-    func send(_ mails: [OutgoingMail]) async -> [[Delivery]]
+    /// `report` is told each mail's results as soon as its transaction ends (`DeliveryReport`); a
+    /// cancelled task starts no further mail.
+    func send(_ mails: [OutgoingMail], report: @escaping @Sendable (Int, [Delivery]) -> Void) async -> [[Delivery]]
+}
+
+extension MailTransport {
+    package func send(_ mails: [OutgoingMail]) async -> [[Delivery]] { await send(mails, report: { _, _ in }) }
 }
 
 /// Direct SMTP: one session for the whole batch; a session that breaks (timeout, dropped connection)
@@ -24,24 +30,43 @@ package struct SMTPTransport: MailTransport {
 
     package init(configuration: SMTPConfiguration) { self.configuration = configuration }
 
-    package func send(_ mails: [OutgoingMail]) async -> [[Delivery]] {
+    package func send(
+        _ mails: [OutgoingMail],
+        report: @escaping @Sendable (Int, [Delivery]) -> Void
+    ) async -> [[Delivery]] {
         var results: [[Delivery]] = []
         results.reserveCapacity(mails.count)
         var session: SMTPSession?
         var breaks = 0
         var gaveUp: SMTPError?
-        for mail in mails {
+        for (m, mail) in mails.enumerated() {
             if let gaveUp {
                 results.append(mail.recipients.map { _ in gaveUp.delivery })
                 continue
             }
+            if Task.isCancelled {
+                results.append(mail.recipients.map { _ in stoppingDelivery })
+                continue
+            }
             do throws(SMTPError) {
                 if session == nil { session = try await SMTPSession.open(configuration) }
-                let answers = try await session!.send(
-                    from: mail.message.from.address,
-                    to: mail.recipients,
-                    data: mail.message.bytes()
-                )
+                let s = session!
+                let sent = await withTaskCancellationHandler {
+                    do throws(SMTPError) {
+                        return Result<[SMTPSession.RecipientResult], SMTPError>.success(
+                            try await s.send(
+                                from: mail.message.from.address,
+                                to: mail.recipients,
+                                data: mail.message.bytes()
+                            )
+                        )
+                    } catch {
+                        return .failure(error)
+                    }
+                } onCancel: { [closer = s.closer] in
+                    closer()
+                }
+                let answers = try sent.get()
                 results.append(
                     answers.map {
                         switch $0 {
@@ -51,6 +76,7 @@ package struct SMTPTransport: MailTransport {
                         }
                     }
                 )
+                report(m, results[m])
             } catch {
                 session?.abort()
                 session = nil

@@ -464,6 +464,10 @@ package final class SMTPSession {
     package func abort() {
         channel.close(promise: nil)
     }
+
+    /// Closes the connection from any task: what a cancelled send (dutyd stopping) calls, so that a
+    /// server that answers slowly does not hold the stop up.
+    package var closer: @Sendable () -> Void { { [channel] in channel.close(promise: nil) } }
 }
 
 /// Splits what the server sends into replies (`250-…` lines continue, `250 …` ends one) and hands

@@ -13,9 +13,16 @@ package struct SendmailTransport: MailTransport {
         self.timeout = timeout
     }
 
-    package func send(_ mails: [OutgoingMail]) async -> [[Delivery]] {
+    package func send(
+        _ mails: [OutgoingMail],
+        report: @escaping @Sendable (Int, [Delivery]) -> Void
+    ) async -> [[Delivery]] {
         var results: [[Delivery]] = []
-        for mail in mails {
+        for (m, mail) in mails.enumerated() {
+            if Task.isCancelled {
+                results.append(mail.recipients.map { _ in stoppingDelivery })
+                continue
+            }
             let outcome = await CommandRunner.run(
                 [path, "-i", "-f", mail.message.from.address, "--"] + mail.recipients,
                 input: mail.message.bytes(crlf: false),
@@ -37,6 +44,7 @@ package struct SendmailTransport: MailTransport {
                 )
             }
             results.append(mail.recipients.map { _ in d })
+            report(m, results[m])
         }
         return results
     }

@@ -34,7 +34,10 @@ package struct HookChannel: Channel {
         var occurrence: String
     }
 
-    package func deliver(_ batch: [(notification: Notice, recipient: Notice.Person?)]) async -> [Delivery] {
+    package func deliver(
+        _ batch: [(notification: Notice, recipient: Notice.Person?)],
+        report: @escaping DeliveryReport
+    ) async -> [Delivery] {
         var runs: [Run] = []
         if perRecipient {
             for members in digests(batch) {
@@ -78,7 +81,7 @@ package struct HookChannel: Channel {
             }
         }
         var results = [Delivery](repeating: .transient("not run"), count: batch.count)
-        let outcomes = await runAll(runs)
+        let outcomes = await runAll(runs) { k, d in report(runs[k].items, runs[k].items.map { _ in d }) }
         for (r, d) in zip(runs, outcomes) { for i in r.items { results[i] = d } }
         return results
     }
@@ -87,13 +90,15 @@ package struct HookChannel: Channel {
         ["DUTY_HOOK": hook.name, "DUTY_EVENT": event]
     }
 
-    /// Runs at most `concurrency` at once; results in the order of `runs`.
-    func runAll(_ runs: [Run]) async -> [Delivery] {
-        var results = [Delivery](repeating: .transient("not run"), count: runs.count)
+    /// Runs at most `concurrency` at once; results in the order of `runs`. `finished` is told of each
+    /// run as it ends. Once the task is cancelled no run starts (those under way are stopped by the
+    /// runner).
+    func runAll(_ runs: [Run], finished: (Int, Delivery) -> Void = { _, _ in }) async -> [Delivery] {
+        var results = [Delivery](repeating: stoppingDelivery, count: runs.count)
         await withTaskGroup(of: (Int, Delivery).self) { group in
             var next = 0
             func start() {
-                guard next < runs.count else { return }
+                guard next < runs.count, !Task.isCancelled else { return }
                 let k = next
                 let run = runs[k]
                 next += 1
@@ -102,6 +107,7 @@ package struct HookChannel: Channel {
             for _ in 0..<min(hook.concurrency, runs.count) { start() }
             while let (k, d) = await group.next() {
                 results[k] = d
+                finished(k, d)
                 start()
             }
         }

@@ -62,10 +62,13 @@ package final class Journal: Sendable {
         self.identifier = identifier
     }
 
+    /// Where journald listens for native entries.
+    static let socket = "/run/systemd/journal/socket"
+
     /// The journal if this process can reach one, else stderr.
     package static func detect(identifier: String = "dutyd") -> Journal {
         let env = ProcessInfo.processInfo.environment
-        let native = env["JOURNAL_STREAM"] != nil || access("/run/systemd/journal/socket", F_OK) == 0
+        let native = env["JOURNAL_STREAM"] != nil || access(Journal.socket, F_OK) == 0
         return Journal(mode: native ? .native : .stderr, identifier: identifier)
     }
 
@@ -79,7 +82,9 @@ package final class Journal: Sendable {
                     ("SYSLOG_IDENTIFIER", identifier),
                 ] + entry.fields
             )
-            if result >= 0 { return true }
+            // sd_journal_sendv(3) answers 0, success, when journald's socket is not there at all
+            // (journald stopped, or never started outside systemd): the entry went nowhere.
+            if result >= 0 && access(Journal.socket, F_OK) == 0 { return true }
         }
         writeLine(entry)
         return mode == .stderr

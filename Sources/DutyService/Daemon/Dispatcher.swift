@@ -49,6 +49,9 @@ package final class Dispatcher {
     static let horizonDays = 400
     /// Deliveries written to the ledger per transaction.
     static let chunk = 1_000
+    /// Called from any thread each time a delivery ends: the watchdog's sign that a long batch is
+    /// moving (`WatchdogFeeder`).
+    package var heartbeat: @Sendable () -> Void = {}
 
     package init(
         workspace: Workspace,
@@ -191,9 +194,13 @@ package final class Dispatcher {
         let hi = Instant(microseconds: now.microseconds + 1)
         if lo < hi {
             try await performWindow(lo..<hi, now: now, wall: wall, progress: progress, summary: &summary)
+            // Stopped part way (SIGTERM): what went out is ledgered, the rest of the window is done
+            // again at the next start, so the watermark stays.
+            if Task.isCancelled { return summary }
             watermark = hi
             try store.setWatermark(hi)
         }
+        if Task.isCancelled { return summary }
         try await performRetries(now: now, wall: wall, progress: progress, summary: &summary)
         return summary
     }
@@ -328,7 +335,7 @@ package final class Dispatcher {
                 < ($1.channel, $1.digestKey, $1.timing.steps[$1.step].at, $1.obligation, $1.subject)
         }
         var start = 0
-        while start < sorted.count {
+        while start < sorted.count, !Task.isCancelled {
             var end = min(start + Dispatcher.chunk, sorted.count)
             while end < sorted.count, !sorted[end].digestKey.isEmpty,
                 sorted[end].channel == sorted[end - 1].channel, sorted[end].digestKey == sorted[end - 1].digestKey
@@ -416,7 +423,24 @@ package final class Dispatcher {
         var after: [LedgerEntry] = []
         var failures = Failures()
         for (c, channel) in channels.enumerated() where !items[c].isEmpty {
-            let results = await channel.deliver(items[c])
+            // Each message, entry or run that went out is ledgered `sent` at once, in its own
+            // transaction: a crash (kill -9, power) in the middle of a chunk repeats at most the
+            // delivery that was in flight, not the chunk.
+            let sending = rows[c]
+            let store = self.store
+            let beat = heartbeat
+            let results = await channel.deliver(items[c]) { indices, results in
+                var sent: [LedgerEntry] = []
+                for (i, r) in zip(indices, results) where r == .sent && i < sending.count {
+                    var e = sending[i]
+                    e.state = .sent
+                    e.sentAt = .now
+                    e.error = nil
+                    sent.append(e)
+                }
+                if !sent.isEmpty { try? store.writeLedger(sent) }
+                beat()
+            }
             let done = wall()
             for (i, var e) in rows[c].enumerated() {
                 let result = i < results.count ? results[i] : .transient("the channel gave no answer")

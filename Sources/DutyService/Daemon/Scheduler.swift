@@ -26,6 +26,9 @@ package final class Scheduler: Service {
     /// Who waits for the next reload's outcome (`reloadAndWait`): resumed with `nil` when it was taken,
     /// else with why the old configuration stays.
     private let reloadWaiters = Mutex<[CheckedContinuation<String?, Never>]>([])
+    /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
+    /// what went out ledgered and the rest left for the next start.
+    private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
 
@@ -144,14 +147,29 @@ package final class Scheduler: Service {
 
         let watchdog = manager.watchdogInterval
         let cap = watchdog.map { max($0 / 2, 0.05) } ?? Scheduler.idleCap
-        let feedWatchdog = { [manager] in if watchdog != nil { manager.notify("WATCHDOG=1") } }
+        let feedWatchdog: @Sendable () -> Void = { [manager] in if watchdog != nil { manager.notify("WATCHDOG=1") } }
+        // During a perform the watchdog is fed from a thread of its own, as long as deliveries end.
+        let feeder = watchdog.map { WatchdogFeeder(interval: $0, feed: feedWatchdog) }
 
         await withGracefulShutdownHandler {
             loop: while true {
                 let at = clock.now()
                 do {
                     if try dispatcher.refresh(now: at) { logger.debug("planned again") }
-                    let done = try await dispatcher.perform(at: at, wall: clock.wall, progress: feedWatchdog)
+                    // On a task of its own, so that a stop can cancel it; the dispatcher is used by
+                    // this loop alone, which waits for the task.
+                    nonisolated(unsafe) let d = dispatcher
+                    if let feeder { d.heartbeat = feeder.beat }
+                    feeder?.begin()
+                    let work = Task { [clock] in
+                        try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)
+                    }
+                    performing.withLock { $0 = work }
+                    let result = await work.result
+                    performing.withLock { $0 = nil }
+                    feeder?.end()
+                    let done = try result.get()
+                    if work.isCancelled { break loop }
                     if done.total > 0 {
                         logger.info("performed what was due: \(done.description)", metadata: done.metadata)
                     }
@@ -196,6 +214,7 @@ package final class Scheduler: Service {
                 }
             }
         } onGracefulShutdown: { [inbox] in
+            self.performing.withLock { $0?.cancel() }
             Task { await inbox.post(.stop) }
         }
         let unanswered = reloadWaiters.withLock { w in

@@ -25,11 +25,12 @@ extension Settings {
         return v >= 0.01 && v <= maximum ? v : nil
     }
 
-    /// The longest waits the settings may ask for. Each stays below the five minutes of the unit's
-    /// `WatchdogSec=` and the 30 s of its stop timeout matter less: a stop cancels any wait at once.
+    /// The longest waits the settings may ask for. A reply or a hook run stays within the five minutes
+    /// of the unit's `WatchdogSec=` (`WatchdogFeeder` feeds while deliveries end); the session timeout
+    /// bounds a whole batch, which feeds the watchdog as it goes. A stop cancels any wait at once.
     static let maximumReplyTimeout = 300.0
     static let maximumSessionTimeout = 3600.0
-    static let maximumHookTimeout = 3600.0
+    static let maximumHookTimeout = 300.0
 
     static func parseEmail(
         _ table: TOMLTable,
