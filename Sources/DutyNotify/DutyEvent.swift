@@ -24,6 +24,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case stopped
     /// Someone changed the state through the API (who, in `DUTY_PEER_*`).
     case changed
+    /// The wall clock jumped: forward past what a sleep explains, or back behind the last run.
+    case clockJump = "clock-jump"
 
     package var messageID: String {
         switch self {
@@ -38,6 +40,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .provisional: "acd7abf21f0e4b609bc55ce48f950739"
         case .stopped: "d2ae4dea72cf4a08a7121a3d33fbfdf6"
         case .changed: "bec165f772774ea083cde9ad94346cd7"
+        case .clockJump: "3fc3eaec2ceb4a0a81fa8dc2a208133d"
         }
     }
 
@@ -50,7 +53,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .started, .reloaded, .stopped: .info
         case .changed: .notice
         case .reloadFailed, .deliveryFailed: .error
-        case .provisional: .warning
+        case .provisional, .clockJump: .warning
         }
     }
 }

@@ -61,17 +61,27 @@ package final class DutyStore: Sendable {
     /// Runs `body` in one write transaction; on any error nothing is changed. `part` names what the
     /// change touches: its revision goes up in the same transaction, so the daemon sees that it must
     /// plan again (`revisions()`).
+    ///
+    /// A user's change (`part` set: units, officials, records) is synced to disk before it is
+    /// acknowledged (`synchronous = FULL` for its commit), so a `done` that `dutyctl` reported is
+    /// never lost to a power cut; the daemon's own bookkeeping (ledger, watermark) keeps `NORMAL`,
+    /// where a power cut can cost a repeated notice but never a user's word.
     func write<T>(changing part: Revision? = nil, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write { db in
-                let result = try body(db)
-                if let part {
+            guard let part else { return try writer.write(body) }
+            return try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
                     try db.execute(
                         sql: "UPDATE revision SET value = value + 1 WHERE name = ?",
                         arguments: [part.rawValue]
                     )
+                    return .commit
                 }
-                return result
+                return result!
             }
         } catch let e as StoreError {
             throw e

@@ -15,11 +15,11 @@ import Glibc
 @Suite("the API and dutyctl's remote mode", .serialized)
 struct APITests {
     /// The daemon of `d` in service mode, once its API answers.
-    static func serve(_ d: Daemon, log target: String = "stderr") throws -> Process {
+    static func serve(_ d: Daemon, log target: String = "stderr", _ extra: [String] = []) throws -> Process {
         // Its log goes to a file: a pipe nobody reads while it runs would fill and stop it.
         let p = Process()
         p.executableURL = Daemon.products.appendingPathComponent("dutyd")
-        p.arguments = ["--config", d.config, "--log", target]
+        p.arguments = ["--config", d.config, "--log", target] + extra
         var env = ProcessInfo.processInfo.environment
         for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
         p.environment = env

@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyNotify
 import DutyService
 import DutyStore
 import Foundation
@@ -118,7 +119,7 @@ struct DutydTests {
         for id in Set(all.compactMap { $0["MESSAGE_ID"] }) {
             #expect(catalog[id] != nil, "\(id) is not in dutyd.catalog")
         }
-        #expect(catalog.count == 11)  // one per event type, `changed` (API changes) included
+        #expect(catalog.count == DutyEvent.allCases.count)  // one per event type, `changed` and `clock-jump` included
 
         // Again at the same moment: nothing new.
         let again = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])

@@ -104,4 +104,107 @@ struct FaultTests {
         #expect(APITests.stop(p) == 0)
         #expect(try Daemon.run("dutyd", ["--once", "--config", d.config]).status == 0)
     }
+
+    @Test("a reload that moves a step before the last run still sends it, unless a later step went out")
+    func reloadMovesAStepEarlier() throws {
+        let d = try Daemon()
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-17T10:00:00+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let store = try d.store()
+        func rows(_ step: String) throws -> [LedgerEntry] { try store.ledger().filter { $0.step == step } }
+        // The start performs what was due: the 7-day reminders of the deadlines on the 21st.
+        try waitFor("the first perform") { try !rows("reminder-7d").isEmpty && store.watermark() != nil }
+        #expect(try rows("reminder-5d").isEmpty)
+        // Reminders 5 days before as well: for the 21st that is the 16th, before the last run.
+        let file = d.folder.appendingPathComponent("policy/ideology-responsibility.toml").path
+        let policy = try String(contentsOfFile: file, encoding: .utf8)
+        try policy.replacingOccurrences(
+            of: #"remind = ["30d", "7d", "1d"]"#,
+            with: #"remind = ["30d", "7d", "5d", "1d"]"#
+        )
+        .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
+        #expect(r.status == 0, "\(r.err)")
+        try waitFor("the moved reminders") { try !rows("reminder-5d").isEmpty }
+        let moved = try rows("reminder-5d")
+        let ledger = try store.ledger()
+        for row in moved {
+            #expect(row.state == .sent, "\(row)")
+            // Only where no later step of the occurrence had gone out.
+            let later = ledger.filter {
+                $0.occurrence == row.occurrence && ["reminder-1d", "due"].contains($0.step)
+            }
+            #expect(later.isEmpty, "\(row.occurrence): \(later.map(\.step))")
+        }
+        // Every deadline on the 21st with a 7-day reminder got the 5-day one, once.
+        let expected = Set(
+            try rows("reminder-7d").filter { $0.occurrence.hasSuffix("2026-H2") && $0.state == .sent }.map(\.occurrence)
+        )
+        #expect(!expected.isEmpty)
+        #expect(expected.isSubset(of: Set(moved.map(\.occurrence))), "\(expected.subtracting(moved.map(\.occurrence)))")
+        #expect(moved.count == Set(moved.map(\.key)).count)
+        #expect(APITests.stop(p) == 0)
+    }
+
+    /// Polls `condition` every 20 ms for up to 30 s; fails loudly if it never holds.
+    func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
+        for _ in 0..<1500 {
+            if try condition() { return }
+            usleep(20_000)
+        }
+        Issue.record("waited 30 s for \(what)")
+        throw CancellationError()
+    }
+
+    @Test("a done is on disk before dutyctl hears it was recorded; a question syncs nothing")
+    func doneIsSyncedBeforeItIsAcknowledged() throws {
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        // dutyd under strace, every fdatasync and fsync it makes listed in a file as it happens.
+        let trace = d.folder.appendingPathComponent("syncs.txt").path
+        let tracer = Process()
+        tracer.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+        tracer.arguments = [
+            "-f", "-qq", "-e", "trace=fdatasync,fsync", "-o", trace,
+            Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config, "--log", "stderr",
+            // Far from any step, so no delivery writes while the test counts.
+            "--start-at", "2026-08-10T10:00:00+08:00",
+        ]
+        var env = ProcessInfo.processInfo.environment
+        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
+        tracer.environment = env
+        tracer.standardOutput = FileHandle.nullDevice
+        tracer.standardError = FileHandle.nullDevice
+        try tracer.run()
+        defer {
+            // strace ends with the traced dutyd; SIGTERM to the traced process, found as its child.
+            if let child = try? String(
+                contentsOfFile: "/proc/\(tracer.processIdentifier)/task/\(tracer.processIdentifier)/children",
+                encoding: .utf8
+            ).split(separator: " ").first.flatMap({ Int32($0) }) {
+                kill(child, SIGTERM)
+            }
+            tracer.waitUntilExit()
+        }
+        try waitFor("dutyd to answer") {
+            FileManager.default.fileExists(atPath: d.socket)
+                && (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
+        }
+        func syncs() throws -> Int {
+            try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains("sync(") }
+                .count
+        }
+        // A question: no write, no sync.
+        let idle = try syncs()
+        let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--socket", d.socket])
+        #expect(question.status == 0, "\(question.err)")
+        #expect(try syncs() == idle)
+        // A done: synced by the time dutyctl prints that it was recorded.
+        let done = try Daemon.run(
+            "dutyctl",
+            ["done", "unit-situation-report/gd.skl/2026-H2", "--on", "2026-08-01", "--socket", d.socket]
+        )
+        #expect(done.status == 0, "\(done.err)")
+        #expect(try syncs() > idle, "no fdatasync between the commit of the done and its answer")
+    }
 }

@@ -15,6 +15,13 @@ package import Logging
 /// - a row found `sending` was cut off by a crash and is delivered again: at most one duplicate;
 /// - the window is `[watermark, now]`: nothing before the watermark is looked at again, nothing after
 ///   `now` is sent;
+/// - except when `now` is behind the watermark (the clock was set back, or the last run was a
+///   `--once --now` ahead of the clock): the window then starts at the real time of the last run, the
+///   jump is logged, and the watermark comes back to `now`, so a run ahead of the clock never makes a
+///   later one skip what is due;
+/// - and a reload that moves a step from after the watermark to before it (a reminder made earlier,
+///   a holiday added) sends that step once at the next perform, unless a later step of the
+///   occurrence already went out;
 /// - except a deadline that arrived late: an event or a completion recorded after some of the steps it
 ///   starts were due (`dutyctl event record --on` a past day, or the day after) gets the latest of
 ///   those steps, the earlier ones collapsed, as a catch-up would.
@@ -39,6 +46,12 @@ package final class Dispatcher {
     private var planDay: CivilDate
     /// Every step before this was handled.
     package private(set) var watermark: Instant?
+    /// The real time of the run that set the watermark, when earlier than it (`--now` ahead).
+    private var watermarkWall: Instant?
+    /// Steps a reload put before the watermark, caught up at the next perform.
+    private var moved: [Moved] = []
+    /// A clock this far behind the watermark is a jump back, not jitter.
+    static let jumpTolerance = 2
 
     /// A record written this long before the watermark still counts as arrived in the window: a change
     /// committed while a perform was running is not missed (the ledger keeps it from being sent twice).
@@ -58,7 +71,8 @@ package final class Dispatcher {
         store: DutyStore,
         channels: [any Channel],
         logger: Logger,
-        now: Instant
+        now: Instant,
+        previous: Dispatcher? = nil
     )
         throws(StoreError)
     {
@@ -71,8 +85,26 @@ package final class Dispatcher {
         records = try store.records()
         lastArrival = Dispatcher.lastArrival(records)
         watermark = try store.watermark()
+        watermarkWall = try store.watermarkWall()
         planDay = workspace.settings.timezone.day(of: now)
-        plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
+        plan = Dispatcher.makePlan(
+            planner,
+            records: records,
+            from: Dispatcher.planStart(watermark, watermarkWall),
+            now: now
+        )
+        if let previous, let mark = watermark {
+            moved = Dispatcher.moved(from: previous.plan, to: plan, before: mark)
+        }
+    }
+
+    /// Where the plan must start for the next window: the watermark, or the real time of the run that
+    /// set it when that was earlier.
+    private var planStart: Instant? { Dispatcher.planStart(watermark, watermarkWall) }
+
+    private static func planStart(_ watermark: Instant?, _ wall: Instant?) -> Instant? {
+        guard let watermark else { return nil }
+        return wall.map { min($0, watermark) } ?? watermark
     }
 
     private static func lastArrival(_ records: DutyRecords) -> Instant? {
@@ -123,7 +155,7 @@ package final class Dispatcher {
         if current[.records] != revisions[.records] { records = try store.records() }
         revisions = current
         planDay = today
-        plan = Dispatcher.makePlan(planner, records: records, from: watermark, now: now)
+        plan = Dispatcher.makePlan(planner, records: records, from: planStart, now: now)
         return true
     }
 
@@ -188,17 +220,34 @@ package final class Dispatcher {
         progress: () -> Void = {}
     ) async throws(StoreError) -> Summary {
         var summary = Summary()
-        let lo =
+        let realTime = wall()
+        var lo =
             watermark
             ?? Instant(seconds: now.seconds - Dispatcher.firstRunLookbackDays * 86_400)
         let hi = Instant(microseconds: now.microseconds + 1)
+        if let mark = watermark, mark.seconds > now.seconds + Dispatcher.jumpTolerance {
+            // Behind the last run: look again from that run's real time (the ledger keeps what went
+            // out from going out twice), and bring the watermark back to now.
+            lo = min(watermarkWall ?? now, now)
+            let zone = workspace.settings.timezone
+            logger.event(
+                .clockJump,
+                "the clock is behind the last run: it handled the steps through \(mark.format(in: zone)), now is \(now.format(in: zone)); the steps since \(lo.format(in: zone)) are looked at again",
+                ["DUTY_WATERMARK": "\(mark.format(in: zone))", "DUTY_NOW": "\(now.format(in: zone))"]
+            )
+            if lo < (planStart ?? lo) || zone.day(of: lo) < planDay {
+                plan = Dispatcher.makePlan(planner, records: records, from: lo, now: now)
+            }
+        }
+        // A clock within `jumpTolerance` behind the watermark: nothing new in the window.
         if lo < hi {
             try await performWindow(lo..<hi, now: now, wall: wall, progress: progress, summary: &summary)
             // Stopped part way (SIGTERM): what went out is ledgered, the rest of the window is done
             // again at the next start, so the watermark stays.
             if Task.isCancelled { return summary }
             watermark = hi
-            try store.setWatermark(hi)
+            watermarkWall = min(realTime, hi)
+            try store.setWatermark(hi, wall: realTime)
         }
         if Task.isCancelled { return summary }
         try await performRetries(now: now, wall: wall, progress: progress, summary: &summary)
@@ -303,6 +352,21 @@ package final class Dispatcher {
             }
         }
         plan.forEachDue(in: window, arrivedSince: lateSince, consider)
+        // Steps a reload moved before the window: the latest of each occurrence goes out, unless the
+        // occurrence has a step in the window (the pass above) or a later step already went out.
+        if !moved.isEmpty {
+            logger.info("a reload put \(moved.count) steps before the last run; catching them up")
+        }
+        for m in moved {
+            let t = m.timing
+            guard !t.steps.contains(where: { window.contains($0.at) }) else { continue }
+            let rows = try store.ledger(occurrence: occurrenceID(m.obligation, m.subject, t).description)
+            let handled = Set(rows.map(\.step))
+            guard !t.steps[(m.steps.upperBound - 1)...].contains(where: { handled.contains($0.name) }) else { continue }
+            for row in rows { states[row.key] = row.state }
+            consider(m.obligation, m.subject, t, m.steps)
+        }
+        moved = []
         for r in reopened {
             guard !seen.contains(r.occurrence), let found = planner.occurrence(r.occurrence, records: records),
                 found.completion == nil, found.waiver == nil
@@ -586,6 +650,40 @@ package final class Dispatcher {
         try store.writeLedger(cancelled)
         summary.cancelled += cancelled.count
         try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
+    }
+
+    /// Steps of one occurrence that a reload put before the watermark.
+    private struct Moved {
+        var obligation: Int
+        var subject: Int32
+        var timing: Timing
+        var steps: Range<Int>
+    }
+
+    /// The steps before `mark` in `new` that were not before it in `old`: a reload moved them there
+    /// (or made them), so no window ever looked at them. Compared by a 64-bit hash of the occurrence
+    /// and step name, so a national plan costs a set of integers, not of strings.
+    private static func moved(from old: Plan, to new: Plan, before mark: Instant) -> [Moved] {
+        let past = Instant(microseconds: Int.min / 2)..<mark
+        func key(_ p: Plan, _ o: Int, _ s: Int32, _ t: Timing, _ k: Int) -> Int {
+            var h = Hasher()
+            h.combine(p.planner.policy.obligations[o].id)
+            h.combine(p.planner.subjectID(s, obligation: o))
+            h.combine(t.period)
+            h.combine(t.steps[k].name)
+            return h.finalize()
+        }
+        var before: Set<Int> = []
+        old.forEachDue(in: past) { o, s, t, range in
+            for k in range { before.insert(key(old, o, s, t, k)) }
+        }
+        var out: [Moved] = []
+        new.forEachDue(in: past) { o, s, t, range in
+            let fresh = range.filter { !before.contains(key(new, o, s, t, $0)) }
+            guard let last = fresh.last else { return }
+            out.append(Moved(obligation: o, subject: s, timing: t, steps: range.lowerBound..<(last + 1)))
+        }
+        return out
     }
 
     /// Years the plan reaches into whose holidays are not published.

@@ -29,6 +29,8 @@ package final class Scheduler: Service {
     /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
     /// what went out ledgered and the rest left for the next start.
     private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
+    /// Waking this many seconds later than the sleep asked is a jump of the clock, logged.
+    static let jumpSlack: Double = 60
     /// The longest sleep without a watchdog.
     package static let idleCap: Double = 3600
 
@@ -116,6 +118,7 @@ package final class Scheduler: Service {
         logger: Logger,
         now: Instant,
         reuse store: DutyStore? = nil,
+        previous: Dispatcher? = nil,
         channels: ChannelFactory = standardChannels
     ) throws -> Dispatcher {
         let settings = try Settings.load(path: configPath)
@@ -126,7 +129,8 @@ package final class Scheduler: Service {
             store: db,
             channels: try channels(settings, journal),
             logger: logger,
-            now: now
+            now: now,
+            previous: previous
         )
     }
 
@@ -193,6 +197,16 @@ package final class Scheduler: Service {
                 }
                 let event = await inbox.next()
                 timer.cancel()
+                let woke = clock.now()
+                let slept = Double(woke.microseconds - now.microseconds) / 1_000_000
+                if slept > seconds + Scheduler.jumpSlack {
+                    let zone = dispatcher.workspace.settings.timezone
+                    logger.event(
+                        .clockJump,
+                        "the clock moved forward by \(Int(slept - seconds)) s more than dutyd slept (set forward, or the machine was suspended): it is \(woke.format(in: zone)); what fell due in between is performed now, one notice per occurrence",
+                        ["DUTY_NOW": "\(woke.format(in: zone))", "DUTY_JUMP_SECONDS": "\(Int(slept - seconds))"]
+                    )
+                }
                 feedWatchdog()
                 switch event {
                 case .stop:
@@ -237,6 +251,7 @@ package final class Scheduler: Service {
                 logger: logger,
                 now: clock.now(),
                 reuse: old.store,
+                previous: old,
                 channels: channels
             )
             logStarted(new, event: .reloaded)
