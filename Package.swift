@@ -152,6 +152,21 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+// `make fuzz` (and the short run in `make test`) builds libFuzzer targets for every parser: an
+// executable with its own main that hands the inputs to libFuzzer's `LLVMFuzzerRunDriver`, built with
+// coverage instrumentation and AddressSanitizer into .build-fuzz. Only declared then, because an
+// ordinary build has no libFuzzer to link (README, Fuzzing).
+if Context.environment["DUTYD_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "DutyFuzz",
+            dependencies: ["DutyCalendar", "DutyCore", "DutyService"],
+            path: "Fuzz/DutyFuzz"
+        )
+    )
+    package.products.append(.executable(name: "dutyd-fuzz", targets: ["DutyFuzz"]))
+}
+
 for target in package.targets where [.executable, .test, .regular].contains(target.type) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))

@@ -10,6 +10,10 @@ import Glibc
 /// opens thousands of idle connections is refused past `perUser` (the connection is closed at once),
 /// and the total stays far below the descriptors dutyd keeps for its store, mail and hooks.
 ///
+/// `perUser` is 128: twice what 50 busy clients of one user need, because a connection a client has
+/// closed is counted until dutyd's event loop sees it end, which lags under load (at 64 a 50-client
+/// flood on a loaded machine was sometimes refused at accept, with no answer to read).
+///
 /// The counts are kept by `ConnectionLimitHandler`, one per connection, from the kernel's peer
 /// credentials (SO_PEERCRED) at the moment the connection is accepted.
 final class ConnectionLimit: Sendable {
@@ -49,7 +53,7 @@ final class ConnectionLimit: Sendable {
 
     /// The limits for this process: `total` is at most a quarter of the descriptors the soft limit
     /// allows (the rest are the store's, the mail's and the hooks'), and at most 1,024.
-    static func forThisProcess(perUser: Int = 64) -> ConnectionLimit {
+    static func forThisProcess(perUser: Int = 128) -> ConnectionLimit {
         var limit = rlimit()
         let soft =
             getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(clamping: limit.rlim_cur) : 1024

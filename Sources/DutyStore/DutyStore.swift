@@ -36,9 +36,12 @@ package final class DutyStore: Sendable {
             }
             writer = try DatabasePool(path: path, configuration: config)
             self.path = path
-            try Self.migrator.migrate(writer)
+            // Migrating takes the write lock; a store that is up to date is only read, so questions
+            // still work while another program holds that lock.
+            let migrator = Self.migrator
+            if try !writer.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(writer) }
         } catch {
-            throw StoreError(.unavailable, "\(path): cannot open the state store: \(Self.describe(error))")
+            throw StoreError(.unavailable, "\(path): cannot open the state store: \(Self.describe(error, path: path))")
         }
     }
 
@@ -53,9 +56,38 @@ package final class DutyStore: Sendable {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
-        return "\(error)"
+    /// Whether the file system holding `path` has less than 1 MiB free.
+    static func isFull(_ path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &st) == 0 else { return false }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize) < 1 << 20
+    }
+
+    /// What went wrong, and for the faults an operator meets (a full disk, a lock held by another
+    /// program) what to do; the transaction was rolled back, so nothing was half written.
+    static func describe(_ error: any Error, path: String? = nil) -> String {
+        guard let e = error as? DatabaseError else { return "\(error)" }
+        let what = e.message ?? "\(e.resultCode)"
+        // A full disk shows as SQLITE_FULL while writing, but as an I/O error when the -shm file
+        // cannot even be made: look at the file system itself.
+        if e.resultCode == .SQLITE_FULL || (e.resultCode == .SQLITE_IOERR && path.map(Self.isFull) == true) {
+            return
+                "\(what): the file system holding the state store is full; nothing was changed. Free space there (df, du), then try again"
+        }
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return
+                "\(what): another program has held the state store's lock for more than 5 s (a backup, an sqlite3 shell?); nothing was changed. Try again when it lets go (fuser, lsof name it)"
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return
+                "\(what): dutyd cannot write the state store or its folder; nothing was changed. Check the owner and mode of the folder and its -wal and -shm files (systemd: StateDirectory=dutyd)"
+        case .SQLITE_IOERR:
+            return
+                "\(what): the disk failed a read or write; nothing was changed. Check the kernel log (journalctl -k) and the file system"
+        default:
+            return what
+        }
     }
 
     /// Runs `body` in one write transaction; on any error nothing is changed. `part` names what the
@@ -86,7 +118,7 @@ package final class DutyStore: Sendable {
         } catch let e as StoreError {
             throw e
         } catch {
-            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error))")
+            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error, path: path))")
         }
     }
 
@@ -96,7 +128,7 @@ package final class DutyStore: Sendable {
         } catch let e as StoreError {
             throw e
         } catch {
-            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error))")
+            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error, path: path))")
         }
     }
 

@@ -69,11 +69,14 @@ struct Report: ParsableCommand {
         ]
         for l in r.lines + r.units + [r.total] {
             out.append(
-                CSV.line([
-                    l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
-                    "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
-                    l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
-                ])
+                CSV.spreadsheetLine(
+                    [
+                        l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
+                        "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
+                        l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
+                    ],
+                    numeric: Set(5...13)
+                )
             )
         }
         return out

@@ -115,6 +115,16 @@ package final class MailServer: @unchecked Sendable {
         }
     }
 
+    /// Makes the server a tarpit: every answer to MAIL, RCPT and DATA `seconds` late (`nil`: at once).
+    package func tarpit(seconds: Double?) throws {
+        let path = folder.appendingPathComponent("out/slow")
+        if let seconds {
+            try "\(seconds)".write(to: path, atomically: true, encoding: .utf8)
+        } else {
+            try? FileManager.default.removeItem(at: path)
+        }
+    }
+
     /// Every message accepted so far, in the order received.
     package func messages() throws -> [ReceivedMail] {
         let out = folder.appendingPathComponent("out")

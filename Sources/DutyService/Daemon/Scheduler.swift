@@ -29,6 +29,8 @@ package final class Scheduler: Service {
     /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
     /// what went out ledgered and the rest left for the next start.
     private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
+    /// A perform that failed (the store busy, full, or gone) is tried again this soon.
+    static let retryAfterFailure: Double = 10
     /// Waking this many seconds later than the sleep asked is a jump of the clock, logged.
     static let jumpSlack: Double = 60
     /// The longest sleep without a watchdog.
@@ -158,6 +160,7 @@ package final class Scheduler: Service {
         await withGracefulShutdownHandler {
             loop: while true {
                 let at = clock.now()
+                var failed = false
                 do {
                     if try dispatcher.refresh(now: at) { logger.debug("planned again") }
                     // On a task of its own, so that a stop can cancel it; the dispatcher is used by
@@ -178,8 +181,12 @@ package final class Scheduler: Service {
                         logger.info("performed what was due: \(done.description)", metadata: done.metadata)
                     }
                 } catch {
-                    // The store is busy or gone for now: logged, tried again on the next wake.
-                    logger.error("cannot perform the plan: \(error); trying again on the next wake")
+                    // The store is busy, full or gone for now: logged, tried again soon (the watermark
+                    // did not move, so nothing is skipped).
+                    failed = true
+                    logger.error(
+                        "cannot perform the plan: \(error); trying again in \(Int(Scheduler.retryAfterFailure)) s"
+                    )
                 }
                 publish(dispatcher)
                 let current = status(dispatcher)
@@ -190,7 +197,10 @@ package final class Scheduler: Service {
 
                 let now = clock.now()
                 let wake = (try? dispatcher.nextWake(after: now)) ?? now
-                let seconds = min(max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0), cap)
+                let seconds = min(
+                    max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0),
+                    failed ? min(cap, Scheduler.retryAfterFailure) : cap
+                )
                 let timer = Task { [clock, inbox] in
                     try await clock.sleep(seconds: seconds)
                     await inbox.post(.timer)

@@ -128,6 +128,20 @@ package enum CSV {
         return records
     }
 
+    /// A line of CSV for a spreadsheet (reports): a text cell that starts with `=`, `+`, `-`, `@`, a tab
+    /// or a carriage return gets a leading `'`, so a unit named `=HYPERLINK(…)` is shown as text and
+    /// never run as a formula (OWASP, CSV injection). `numeric` cells are left as they are.
+    package static func spreadsheetLine(_ fields: [String], numeric: Set<Int> = []) -> String {
+        line(
+            fields.enumerated().map { k, f in
+                guard !numeric.contains(k), let first = f.unicodeScalars.first,
+                    "=+-@\t\r".unicodeScalars.contains(first)
+                else { return f }
+                return "'" + f
+            }
+        )
+    }
+
     /// One line of CSV: fields with a comma, a quote or a line break are quoted.
     package static func line(_ fields: [String]) -> String {
         fields.map { f in

@@ -1,0 +1,221 @@
+import DutyStore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The state store when the machine misbehaves under it: the disk fills up, another program holds its
+/// lock. Each test causes the fault against a running dutyd, checks what the user is told, that
+/// nothing was half written and that dutyd carries on once the fault is gone.
+@Suite("storage faults: a full disk, a lock held by another program", .serialized)
+struct StorageFaultTests {
+    static let occurrence = "unit-situation-report/gd.skl/2026-H2"
+
+    /// Runs a program and waits for it (its output discarded).
+    static func quietly(_ exe: String, _ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test("a full disk: a done is refused with what to do, nothing half written, dutyd goes on; freed, it is taken")
+    func fullDisk() async throws {
+        try #require(getuid() == 0, "a mount namespace needs root (make test runs as root, as CI does)")
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        let small = d.folder.appendingPathComponent("small").path
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        let settings = try String(contentsOfFile: d.config, encoding: .utf8)
+            .replacingOccurrences(of: #"state = "dutyd.sqlite""#, with: #"state = "small/dutyd.sqlite""#)
+        let config = d.folder.appendingPathComponent("small.toml").path
+        try settings.write(toFile: config, atomically: true, encoding: .utf8)
+        // dutyd in a mount namespace of its own where small/ is a 16 MiB tmpfs holding the store.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        p.arguments = [
+            "-m", "/bin/sh", "-c",
+            "mount -t tmpfs -o size=16m none \"$1\" && cp \"$2\" \"$1/\" && exec \"$0\" --config \"$3\" --log stderr --start-at 2026-08-10T10:00:00+08:00",
+            Daemon.products.appendingPathComponent("dutyd").path, small, d.state, config,
+        ]
+        let log = d.folder.appendingPathComponent("dutyd.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        p.standardError = try FileHandle(forWritingTo: log)
+        var env = ProcessInfo.processInfo.environment
+        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
+        p.environment = env
+        try p.run()
+        defer {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        var up = false
+        for _ in 0..<500 where !up {
+            up = (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
+            if !up { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try #require(up, "dutyd did not answer: \(text.suffix(2000))")
+        // Fill the tmpfs from inside dutyd's namespace.
+        let enter = ["-t", String(p.processIdentifier), "-m", "--"]
+        _ = try Self.quietly("/usr/bin/nsenter", enter + ["dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k"])
+        let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--socket", d.socket])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("is full") && refused.err.contains("Free space"), "\(refused.err)")
+        // dutyd is still there, and still answers questions.
+        #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
+        let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--socket", d.socket])
+        #expect(question.status == 0, "\(question.err)")
+        // Freed: the same done is taken, once.
+        #expect(try Self.quietly("/usr/bin/nsenter", enter + ["rm", "\(small)/filler"]) == 0)
+        let taken = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--socket", d.socket])
+        #expect(taken.status == 0, "\(taken.err)")
+        let undo = try Daemon.run("dutyctl", ["undo", Self.occurrence, "--socket", d.socket])
+        #expect(undo.status == 0, "\(undo.err)")
+        let again = try Daemon.run("dutyctl", ["undo", Self.occurrence, "--socket", d.socket])
+        #expect(again.status != 0, "the refused done left a record behind: \(again.out)")
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test(
+        "another program holds the store's lock: a done says so after 5 s, questions work, dutyd sends once it lets go"
+    )
+    func externalLock() async throws {
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        // python3's sqlite3, a writer like any other (its last change is in the WAL), takes the write
+        // lock and keeps it until its standard input closes.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = [
+            "-c",
+            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute(\"INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('external-writer', '1')\")\nc.execute('BEGIN EXCLUSIVE')\nprint('LOCKED', flush=True)\nsys.stdin.read()\nc.execute('ROLLBACK')",
+            d.state,
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        let first = String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self)
+        try #require(first.hasPrefix("LOCKED"))
+
+        let started = Date()
+        let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--config", d.config])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("another program has held the state store's lock"), "\(refused.err)")
+        #expect(Date().timeIntervalSince(started) < 15)
+        let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--config", d.config])
+        #expect(question.status == 0, "\(question.err)")
+
+        // The service starts under the lock, answers, and cannot write the ledger yet.
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:05+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let store = try d.store()
+        #expect(try store.ledger().isEmpty)
+        let log = d.folder.appendingPathComponent("dutyd.log").path
+        var told = false
+        for _ in 0..<1000 where !told {
+            told = (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true
+            if !told { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(told, "dutyd did not say it would try again")
+        #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
+        // Let go: within the retry the due steps go out.
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        var sent = 0
+        for _ in 0..<1500 where sent == 0 {
+            sent = (try store.ledgerCounts()[.sent]) ?? 0
+            if sent == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(sent > 0, "nothing sent 30 s after the lock was released")
+        #expect(APITests.stop(p) == 0)
+    }
+}
+
+/// SIGHUP (here `dutyctl reload`, which waits for the answer) with each file broken in turn.
+@Suite("reload with each file broken")
+struct BrokenReloadTests {
+    @Test("each broken file: the reload is refused naming the file, line and column; the old configuration stays")
+    func eachBrokenFile() throws {
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        // Its own copy of the holidays, to break.
+        let holidays = d.folder.appendingPathComponent("holidays")
+        try FileManager.default.copyItem(at: Daemon.repo.appendingPathComponent("config/holidays/cn"), to: holidays)
+        let settingsText = try String(contentsOfFile: d.config, encoding: .utf8)
+            .replacingOccurrences(
+                of: Daemon.repo.appendingPathComponent("config/holidays/cn").path,
+                with: holidays.path
+            )
+        try settingsText.write(toFile: d.config, atomically: true, encoding: .utf8)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let policy = d.folder.appendingPathComponent("policy/ideology-responsibility.toml").path
+        let policyText = try String(contentsOfFile: policy, encoding: .utf8)
+        let holiday = holidays.appendingPathComponent("2026.json").path
+        let holidayText = try String(contentsOfFile: holiday, encoding: .utf8)
+        let cases: [(name: String, file: String, text: String, expected: String)] = [
+            ("settings: bad TOML", d.config, settingsText + "\ntimezone = = 1\n", "dutyd.toml:"),
+            (
+                "settings: a timeout past its maximum", d.config,
+                settingsText
+                    + "\n[email]\ntransport = \"sendmail\"\nfrom = \"a@example.org\"\ntimeout = \"99999999999s\"\n",
+                "dutyd.toml:"
+            ),
+            (
+                "settings: nesting past 32", d.config,
+                settingsText + "\nx = " + String(repeating: "[", count: 5000) + "\n", "dutyd.toml:"
+            ),
+            (
+                "policy: INTERVAL past Int", policy,
+                policyText
+                    + "\n[obligation.x]\ntitle = \"x\"\napplies_to = { kinds = [\"unit\"] }\nrrule = \"FREQ=HOURLY;INTERVAL=9223372036854775807\"\n",
+                "ideology-responsibility.toml:"
+            ),
+            (
+                "policy: an unknown step", policy,
+                policyText
+                    + "\n[obligation.y]\ntitle = \"y\"\napplies_to = { kinds = [\"unit\"] }\nremind = [\"soon\"]\n",
+                "ideology-responsibility.toml:"
+            ),
+            (
+                "holidays: a lone surrogate and a cut-off file", holiday, String(holidayText.prefix(200)) + "\\uD800",
+                "2026.json:"
+            ),
+        ]
+        for c in cases {
+            try c.text.write(toFile: c.file, atomically: true, encoding: .utf8)
+            let r = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
+            #expect(r.status != 0, "\(c.name): the reload was taken")
+            #expect(r.err.contains(c.expected), "\(c.name): \(r.err)")
+            // The line:column after the file name.
+            #expect(
+                r.err.range(of: #"\.(toml|json):\d+:\d+"#, options: .regularExpression) != nil,
+                "\(c.name): \(r.err)"
+            )
+            #expect(p.isRunning, "\(c.name): dutyd died")
+            #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200, "\(c.name)")
+            // Put right: the next reload takes.
+            let original = c.file == d.config ? settingsText : c.file == policy ? policyText : holidayText
+            try original.write(toFile: c.file, atomically: true, encoding: .utf8)
+            let fixed = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
+            #expect(fixed.status == 0, "\(c.name), put right: \(fixed.err)")
+        }
+        #expect(APITests.stop(p) == 0)
+    }
+}
