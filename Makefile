@@ -32,7 +32,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 
-.PHONY: all deps build demo test journald lint format bench install install-files oracles clean
+.PHONY: all deps build demo test journald lint format bench install install-files oracles clean fuzz fuzz-build fuzz-short
 
 all: build
 
@@ -133,6 +133,35 @@ demo: build
 test: deps lint journald
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
+	$(MAKE) fuzz-short
+
+# Fuzzing: every parser under libFuzzer with AddressSanitizer (README, Fuzzing). The fuzzer is its own
+# build in .build-fuzz (coverage-instrumented, so the first build takes minutes); the corpora grow in
+# .build-fuzz/corpus and crashes land in .build-fuzz/crashes. `make fuzz FUZZ_SECONDS=3600` for an
+# hour per target; `make test` runs each for FUZZ_SHORT_SECONDS.
+FUZZ_SECONDS ?= 300
+# Kills of dutyd in the middle of a mail batch for `delivery.kill9.duplicates_max`.
+BENCH_KILLS ?= 20
+FUZZ_SHORT_SECONDS ?= 10
+FUZZ_TARGETS ?= toml settings policy csv holiday-json holiday-ics oncalendar rrule duration instant requests
+FUZZ_BUILD = .build-fuzz
+# libFuzzer without its main (dutyd-fuzz has its own), from the toolchain's clang runtime.
+FUZZ_LIBRARY = $(firstword $(wildcard $(dir $(realpath $(shell command -v swiftc)))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+
+fuzz-build:
+	@test -n "$(FUZZ_LIBRARY)" || { echo "make: libclang_rt.fuzzer_no_main is not in this Swift toolchain; fuzzing needs the swift.org Linux toolchain" >&2; exit 1; }
+	@mkdir -p $(FUZZ_BUILD)
+	@echo "make: building the fuzzer in $(FUZZ_BUILD) (the first time takes minutes; log: $(FUZZ_BUILD)/build.log)"
+	@DUTYD_FUZZ=1 $(SWIFT) build --build-path $(FUZZ_BUILD) --product dutyd-fuzz \
+	  -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+	  -Xlinker $(FUZZ_LIBRARY) -Xlinker -lstdc++ > $(FUZZ_BUILD)/build.log 2>&1 \
+	  || { grep -v "Cannot export local symbol" $(FUZZ_BUILD)/build.log | tail -40; exit 1; }
+
+fuzz: deps fuzz-build
+	python3 Tests/tools/fuzz.py $(FUZZ_BUILD)/debug/dutyd-fuzz $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+fuzz-short: fuzz-build
+	python3 Tests/tools/fuzz.py $(FUZZ_BUILD)/debug/dutyd-fuzz $(FUZZ_SHORT_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 # The tests read dutyd's entries back from a real systemd-journald. Without systemd as PID 1 (a
 # container, CI) it runs standalone; on a machine where journald already runs this does nothing.
@@ -201,6 +230,9 @@ bench: deps
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 	.build/release/DutyBench delivery .build-bench
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
+	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
+	$(SWIFT) build --build-tests
+	DUTYD_FAULT_KILLS=$(BENCH_KILLS) $(SWIFT) test --skip-build --disable-xctest --filter "killNineDuringMail|questionFlood" 2>&1 | grep "^bench "
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:

@@ -82,8 +82,16 @@ struct Dutyd: AsyncParsableCommand {
         LoggingSystem.bootstrap { _ in JournalLogHandler(journal: journal) }
         let logger = Logger(label: "dutyd")
         ProcessSetup.restrictNewFiles()
-        ProcessSetup.raiseDescriptorLimit()
+        let descriptors = ProcessSetup.raiseDescriptorLimit()
         do {
+            // Below this the store, the journal, the API and a hook's pipes no longer fit, and the
+            // Swift runtime's own event loop traps when it cannot get its descriptor: refuse at start.
+            guard descriptors >= ProcessSetup.minimumDescriptors else {
+                throw Failure(
+                    Failure.config,
+                    "only \(descriptors) file descriptors are allowed (RLIMIT_NOFILE); dutyd needs at least \(ProcessSetup.minimumDescriptors). Raise the limit: LimitNOFILE=65536 in the unit (as shipped), or ulimit -n"
+                )
+            }
             if once {
                 // A stray SIGHUP (a `systemctl reload` of a cron-style run) must not kill it.
                 signal(SIGHUP, SIG_IGN)

@@ -9,6 +9,30 @@ import Testing
 /// reports the right column of its last one.
 @Suite("Parser limits")
 struct ParserLimitTests {
+    @Test(
+        "RRULE: a BYSETPOS no period can reach is refused at once (the fuzzer's endless rule), one that can is kept",
+        arguments: [
+            ("FREQ=SECONDLY;BYSECOND=10;BYSETPOS=-11", false),
+            ("FREQ=MINUTELY;BYSECOND=1,2;BYSETPOS=3", false),
+            ("FREQ=HOURLY;BYMINUTE=1,2;BYSECOND=5;BYSETPOS=-3", false),
+            ("FREQ=MINUTELY;BYSECOND=1,2;BYSETPOS=2", true),
+            ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", true),
+            ("FREQ=SECONDLY;BYSECOND=10;BYSETPOS=1,-11", true),
+        ]
+    )
+    func unreachableSetPosition(rule: String, accepted: Bool) throws {
+        do {
+            let r = try RecurrenceRule.parse(rule)
+            #expect(accepted, "\(rule) was taken")
+            // What was taken also ends: ten occurrences found quickly.
+            let start = LocalDateTime(localSecond: 1_765_000_000, microsecond: 0)
+            #expect(Recurrence(rule: r, start: start, zone: nil).occurrences(limit: 10).count == 10)
+        } catch {
+            #expect(!accepted, "\(rule): \(error)")
+            #expect(error.message.contains("can never match"), "\(error.message)")
+        }
+    }
+
     @Test("TOML: 50,000 nested lists or inline tables are refused at the first level too deep")
     func tomlNesting() {
         for (open, close) in [("[", "]"), ("{ a = ", "}")] {

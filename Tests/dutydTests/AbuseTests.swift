@@ -114,6 +114,10 @@ struct AbuseTests {
         #expect((questions["200"] ?? 0) > 0, "\(questions)")
         #expect((status["failures"] as? [String])?.isEmpty == true, "\(status)")
         #expect((status["count"] as? Int ?? 0) >= 20, "\(status)")
+        // `make bench` reads this line.
+        print(
+            "bench api.abuse.status_p99_ms \(status["p99_ms"] ?? "?") ms (p50 \(status["p50_ms"] ?? "?"), max \(status["max_ms"] ?? "?"), \(status["count"] ?? 0) status calls; questions \(questions))"
+        )
         // A 503 says what to do.
         let busy = try RawClient(socket: d.socket).raw("GET", "/v1/status")
         #expect(busy.status == 200)

@@ -17,9 +17,13 @@ struct FaultTests {
     func killNineDuringMail() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let d = try Daemon(extraUnits: 400, settings: server.emailSettings())
+        // Five kills in `make test`; `make bench` asks for more (DUTYD_FAULT_KILLS, and units to match).
+        let times = ProcessInfo.processInfo.environment["DUTYD_FAULT_KILLS"].flatMap(Int.init) ?? 5
+        let d = try Daemon(extraUnits: 80 * times, settings: server.emailSettings())
         let store = try d.store()
-        let (kills, lastSent) = try await onThread { try Self.killAtRandom(d, times: 5) }
+        let (kills, lastSent, cumulative) = try await onThread {
+            try Self.killAtRandom(d, times: times) { try Self.duplicates(server) }
+        }
         #expect(kills >= 3, "the batch ended before it could be killed often enough (\(kills) kills)")
         let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
         #expect(r.status == 0, "\(r.err)")
@@ -33,25 +37,47 @@ struct FaultTests {
         #expect(email.filter { $0.state == .sent }.count >= lastSent)
         // Every message arrived; the repeats are at most one per kill, and carry the same Message-ID.
         let mails = try server.messages()
-        var byID: [String: Int] = [:]
-        for m in mails { byID[m.parsed.message_id ?? "?", default: 0] += 1 }
-        let duplicates = byID.values.reduce(0) { $0 + $1 - 1 }
+        let byID = Self.byMessageID(mails)
+        let duplicates = try Self.duplicates(server)
         #expect(duplicates <= kills, "\(duplicates) messages repeated over \(kills) kills")
+        // What each kill cost: the repeats in the run after it (the message it cut off).
+        let perKill = zip(cumulative.dropFirst(), cumulative.dropFirst(2) + [duplicates]).map { $1 - $0 }
+        // Not asserted per kill yet: once in 20 kills on a loaded machine the run after a kill repeated
+        // three messages (same Message-IDs); the total stays within one per kill. `make bench` prints it.
         // One message per address with something due: the digests.
         let addresses = Set(mails.flatMap(\.rcpt_tos))
         #expect(addresses.count == byID.count, "\(addresses.count) addresses, \(byID.count) distinct messages")
-        print("bench delivery.kill9.duplicates_per_kill_max \(kills == 0 ? 0 : duplicates) over \(kills) kills")
+        print(
+            "bench delivery.kill9.duplicates_max \(perKill.max() ?? 0) per kill (\(duplicates) repeated over \(kills) kills, \(byID.count) messages)"
+        )
+    }
+
+    static func byMessageID(_ mails: [ReceivedMail]) -> [String: Int] {
+        var byID: [String: Int] = [:]
+        for m in mails { byID[m.parsed.message_id ?? "?", default: 0] += 1 }
+        return byID
+    }
+
+    /// Messages the server received more than once (by Message-ID), counted once per extra copy.
+    static func duplicates(_ server: MailServer) throws -> Int {
+        byMessageID(try server.messages()).values.reduce(0) { $0 + $1 - 1 }
     }
 
     /// Starts `dutyd --once` `times` times and kills it with SIGKILL after a random number (1–40) of
     /// further mails went out each time; how many kills there were (the batch may end first) and how
-    /// many mails were ledgered sent after the last.
-    static func killAtRandom(_ d: Daemon, times: Int) throws -> (kills: Int, sent: Int) {
+    /// many mails were ledgered sent after the last, and `count()` (the repeats so far) before each run.
+    static func killAtRandom(
+        _ d: Daemon,
+        times: Int,
+        count: () throws -> Int
+    ) throws -> (kills: Int, sent: Int, before: [Int]) {
+        var before: [Int] = []
         let store = try d.store()
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         var lastSent = 0
         for _ in 0..<times {
+            before.append(try count())
             let p = try Daemon.start("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
             let target = lastSent + Int.random(in: 1...40, using: &generator)
             while p.isRunning, ((try? store.ledgerCounts()[.sent]) ?? 0) ?? 0 < target { usleep(500) }
@@ -64,7 +90,8 @@ struct FaultTests {
             kills += 1
             lastSent = (try store.ledgerCounts()[.sent]) ?? 0
         }
-        return (kills, lastSent)
+        before.append(try count())
+        return (kills, lastSent, before)
     }
 
     @Test("journald absent: the journal channel fails and retries instead of recording entries that went nowhere")
@@ -286,5 +313,23 @@ struct FaultTests {
             accepted - sentMail <= 1 && accepted >= sentMail,
             "\(accepted) accepted, \(sentMail) recipients ledgered sent"
         )
+    }
+
+    @Test("too few descriptors (prlimit 16): dutyd refuses to start with exit 78 and what to raise, no trap")
+    func tooFewDescriptors() throws {
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        // With 16 a --once run got through the batch and then trapped in the Swift runtime's event
+        // loop, which could not get its epoll descriptor.
+        for mode in [["--once", "--now", "2026-12-21T09:00:00+08:00"], []] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            p.arguments =
+                ["--nofile=16:16", Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config] + mode
+            let r = try Daemon.finish(p)
+            #expect(r.status == 78, "\(mode): \(r.status) \(r.err)")
+            #expect(r.err.contains("LimitNOFILE"), "\(r.err)")
+        }
+        #expect(try d.store().ledger().isEmpty)
     }
 }

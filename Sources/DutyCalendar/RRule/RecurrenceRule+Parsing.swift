@@ -150,6 +150,27 @@ extension RecurrenceRule {
         if !bySetPos.isEmpty && !hasOtherBy {
             throw fail("BYSETPOS", "BYSETPOS needs another BYxxx rule part to pick from")
         }
+        // A position past the largest set one period can hold never matches, and the expansion would
+        // walk empty periods (at SECONDLY, every second for centuries) looking for one (found by the
+        // fuzzer: FREQ=SECONDLY;BYSECOND=10;BYSETPOS=-11).
+        func atLeastOne(_ n: Int) -> Int { max(n, 1) }
+        let perDay = atLeastOne(byHour.count) * atLeastOne(byMinute.count) * atLeastOne(bySecond.count)
+        let largest =
+            switch frequency {
+            case .yearly: 366 * perDay
+            case .monthly: 31 * perDay
+            case .weekly: 7 * perDay
+            case .daily: perDay
+            case .hourly: atLeastOne(byMinute.count) * atLeastOne(bySecond.count)
+            case .minutely: atLeastOne(bySecond.count)
+            case .secondly: 1
+            }
+        if !bySetPos.isEmpty && bySetPos.allSatisfy({ $0.magnitude > largest }) {
+            throw fail(
+                "BYSETPOS",
+                "BYSETPOS=\(bySetPos.map(String.init).joined(separator: ",")) can never match: a FREQ=\(frequency.name) period holds at most \(largest) occurrence(s)"
+            )
+        }
     }
 }
 

@@ -13,6 +13,10 @@ package enum ProcessSetup {
         umask(0o077)
     }
 
+    /// The fewest descriptors dutyd starts with: the store (3), the lock, the journal, the API's
+    /// listener and loops, two hooks' pipes, and a reserve.
+    package static let minimumDescriptors = 64
+
     /// Raises the soft limit on open descriptors to the hard one (systemd's default soft limit is
     /// 1,024, its hard limit 524,288), so that clients cannot use up what deliveries need. Returns
     /// the soft limit now in force.
