@@ -85,7 +85,7 @@ package final class APIServer: Service {
                 try await writer.write(response: response.head, body: response.body)
             },
             onServerRunning: { _ in
-                // Mode 0660, group `dutyd` (DESIGN.md): the socket's group may ask, others cannot connect.
+                // Mode 0660, group `dutyd` (docs/design.md): the socket's group may ask, others cannot connect.
                 chmod(socket, 0o660)
                 if let g = getgrnam(group) { chown(socket, uid_t.max, g.pointee.gr_gid) }
                 logger.info("API listening on \(socket)", metadata: ["DUTY_SOCKET": "\(socket)"])

@@ -60,7 +60,7 @@ package struct Peer: Sendable, Equatable {
     }
 }
 
-/// What a peer may do (DESIGN.md, API socket): ask questions as a member of the socket's group,
+/// What a peer may do (docs/design.md, API socket): ask questions as a member of the socket's group,
 /// change state as root or a member of `admin_groups`.
 package struct Authorizer: Sendable {
     package enum Access: Int, Sendable, Comparable {

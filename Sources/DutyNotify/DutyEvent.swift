@@ -1,4 +1,4 @@
-/// What a journal entry of dutyd reports, with its fixed `MESSAGE_ID` and priority (DESIGN.md, journald
+/// What a journal entry of dutyd reports, with its fixed `MESSAGE_ID` and priority (docs/design.md, journald
 /// entries). Every id here is described in `systemd/dutyd.catalog`, which `journalctl -x` shows; a test
 /// checks the two agree.
 package enum DutyEvent: String, Sendable, CaseIterable {
@@ -44,7 +44,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         }
     }
 
-    /// notice for reminders, warning for due and overdue, err for escalations (DESIGN.md).
+    /// notice for reminders, warning for due and overdue, err for escalations (docs/design.md).
     package var priority: Priority {
         switch self {
         case .reminder: .notice

@@ -35,7 +35,7 @@ package struct Failure: Error {
 }
 
 extension Failure {
-    /// The exit status and message of an error a command lets through (DESIGN.md's exit statuses), or
+    /// The exit status and message of an error a command lets through (docs/design.md's exit statuses), or
     /// `nil` for errors that are not ours (argument-parser's own).
     package init?(translating error: any Error) {
         switch error {

@@ -2,7 +2,7 @@ package import DutyCalendar
 import GRDB
 
 /// One row of the notification ledger: one step of one occurrence, to one recipient, on one channel
-/// (DESIGN.md, Delivery semantics). Written as `sending` before delivery and with the outcome after.
+/// (docs/design.md, Delivery semantics). Written as `sending` before delivery and with the outcome after.
 package struct LedgerEntry: Sendable, Equatable {
     package enum State: String, Sendable, CaseIterable {
         /// Being delivered; found so at start, the process died mid-delivery: delivered again (at most

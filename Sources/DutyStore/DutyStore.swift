@@ -184,7 +184,7 @@ package final class DutyStore: Sendable {
                         PRIMARY KEY (unit, id)
                     );
                     -- The daemon's notification ledger: one row per step, recipient and channel, written
-                    -- before and after delivery (DESIGN.md, Delivery semantics).
+                    -- before and after delivery (docs/design.md, Delivery semantics).
                     CREATE TABLE notification (
                         key TEXT PRIMARY KEY NOT NULL,
                         occurrence TEXT NOT NULL,

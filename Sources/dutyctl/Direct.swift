@@ -5,7 +5,7 @@ import DutyService
 import DutyStore
 import Foundation
 
-/// Direct mode: the files and the state store, without a daemon (DESIGN.md, dutyctl).
+/// Direct mode: the files and the state store, without a daemon (docs/design.md, dutyctl).
 struct Direct {
     let workspace: Workspace
     let store: DutyStore

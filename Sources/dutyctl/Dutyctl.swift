@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `dutyctl`: the administrator's command line for dutyd.
 ///
-/// Exit status (DESIGN.md): 0 success, 1 failure at run time, 64 bad usage, 65 bad input data,
+/// Exit status (docs/design.md): 0 success, 1 failure at run time, 64 bad usage, 65 bad input data,
 /// 69 daemon unavailable, 77 not allowed (the API refused the user), 78 bad configuration.
 @main
 struct Dutyctl: AsyncParsableCommand {

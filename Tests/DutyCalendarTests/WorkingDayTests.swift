@@ -30,7 +30,7 @@ struct WorkingDayTests {
         #expect(Self.calendar.shift(Self.day("2026-02-28"), rule: .previousWorkday).date == Self.day("2026-02-28"))
     }
 
-    /// `notes/domain.md` 1.5: the last working day of the month.
+    /// docs/design.md, Working days: the last working day of the month.
     @Test(
         "month ends move to the last working day",
         arguments: [

@@ -611,7 +611,7 @@ struct APITests {
         let d = try Daemon(api: "group = \"dutyd-t-read\"\nadmin_groups = [\"dutyd-t-admin\"]")
         let p = try Self.serve(d)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        // The socket: 0660, group dutyd-t-read (DESIGN.md, API socket).
+        // The socket: 0660, group dutyd-t-read (docs/design.md, API socket).
         let attributes = try FileManager.default.attributesOfItem(atPath: d.socket)
         #expect((attributes[.posixPermissions] as? Int) == 0o660)
         #expect((attributes[.groupOwnerAccountName] as? String) == "dutyd-t-read")

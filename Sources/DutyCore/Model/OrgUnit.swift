@@ -1,6 +1,6 @@
 package import DutyCalendar
 
-/// One unit of the organisation: a committee, a department, a party group (DESIGN.md, Domain).
+/// One unit of the organisation: a committee, a department, a party group (docs/design.md, Domain).
 ///
 /// ```swift
 /// OrgUnit(id: "gd.gz", name: "广州市委", kind: "committee", parent: "gd", addedOn: today)

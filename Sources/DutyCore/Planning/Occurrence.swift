@@ -17,7 +17,7 @@ package struct Occurrence: Sendable {
         case waived
     }
 
-    /// The supervision colours (DESIGN.md, Delivery semantics).
+    /// The supervision colours (docs/design.md, Delivery semantics).
     package enum Colour: String, Sendable {
         case blue
         case yellow

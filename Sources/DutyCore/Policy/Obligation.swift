@@ -67,7 +67,7 @@ package enum AppliesTo: Sendable, Hashable {
     }
 }
 
-/// How an obligation's deadlines arise: the four ways of DESIGN.md.
+/// How an obligation's deadlines arise: the four ways of docs/design.md.
 package enum DeadlineRule: Sendable {
     /// A calendar: each day the schedule gives is a deadline, named after its `period`.
     case periodic(schedules: [Schedule], period: PeriodKind, lag: Int)

@@ -1,7 +1,7 @@
 package import DutyCalendar
 
 /// Notifications as journal entries: one entry per step naming every recipient, with the fields
-/// DESIGN.md lists (`MESSAGE_ID` per event, `DUTY_OCCURRENCE`, `DUTY_UNIT`, `DUTY_DEADLINE`, …).
+/// docs/design.md lists (`MESSAGE_ID` per event, `DUTY_OCCURRENCE`, `DUTY_UNIT`, `DUTY_DEADLINE`, …).
 package struct JournalChannel: Channel {
     package let journal: Journal
     package let zone: Zone

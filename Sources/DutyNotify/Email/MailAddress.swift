@@ -3,7 +3,7 @@ import DutyCalendar
 /// A mailbox: an optional display name and an ASCII address (`督办提醒 <dutyd@example.org>`).
 ///
 /// Addresses must be ASCII (`local@domain`, the domain in its punycode form): few Chinese servers
-/// advertise SMTPUTF8 (notes/domain.md), and a message that needs it would bounce somewhere on the way.
+/// advertise SMTPUTF8 (docs/design.md, Email), and a message that needs it would bounce somewhere on the way.
 package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     package var name: String
     package var address: String

@@ -3,7 +3,7 @@ import Foundation
 
 /// One RFC 5322 message as dutyd sends it: plain text in UTF-8, base64 body (so any server takes it,
 /// 8BITMIME or not), RFC 2047 subjects and display names, and nothing from a field that could start
-/// a header of its own (notes/swift-tech.md §6.3).
+/// a header of its own (docs/design.md, Email).
 package struct MailMessage: Sendable {
     package var from: MailAddress
     package var to: [MailAddress]

@@ -4,7 +4,7 @@ import DutyNotify
 import Foundation
 
 // `config check`, `policy check` and `config template`: dutyctl runs them on the files (like nginx -t,
-// DESIGN.md); dutyd answers the same at GET /v1/config/check, /v1/policy/check, /v1/config/template,
+// docs/design.md); dutyd answers the same at GET /v1/config/check, /v1/policy/check, /v1/config/template,
 // reading its settings file again as its own user (what a reload would take, and whether dutyd may read
 // it).
 

@@ -5,7 +5,7 @@ package import Foundation
 
 // The questions and changes dutyctl asks, as the options were typed, and their answers. Direct mode
 // answers them here on the files; dutyd's API answers the same requests sent over its socket with
-// the same functions, so both modes print the same (DESIGN.md, dutyctl). Warnings (a date resting on
+// the same functions, so both modes print the same (docs/design.md, dutyctl). Warnings (a date resting on
 // an unpublished holiday year) travel with the answer and go to standard error.
 
 /// `upcoming` and `overdue` (and the filters `calendar export` shares).

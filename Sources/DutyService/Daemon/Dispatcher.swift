@@ -8,7 +8,7 @@ package import Logging
 /// delivery, and keeps how far it got (the watermark) in the store. `dutyd --once` is one `perform`;
 /// the scheduler calls it on every wake.
 ///
-/// Rules (DESIGN.md, Delivery semantics):
+/// Rules (docs/design.md, Delivery semantics):
 /// - a step is performed once per recipient and channel, under its deterministic ledger key;
 /// - steps of one occurrence that fell due while the daemon was not running collapse into the latest
 ///   (the others are ledgered `collapsed`), so a restart after a week sends one notice, not three;

@@ -1,7 +1,7 @@
 package import DutyCalendar
 package import DutyCore
 
-/// The organisation as CSV, the way a spreadsheet exports it (DESIGN.md: UTF-8, with or without BOM).
+/// The organisation as CSV, the way a spreadsheet exports it (docs/design.md: UTF-8, with or without BOM).
 ///
 /// Units: `id,name,kind,parent,email,track_from` (parent, email and track_from may be empty).
 /// Officials: `id,name,email,unit,roles` with roles separated by spaces or semicolons. The first

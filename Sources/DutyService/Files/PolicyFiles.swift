@@ -9,7 +9,7 @@ package struct PolicyError: Error, Sendable, CustomStringConvertible {
     package var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
-/// Reads the policy: files, or folders of `*.toml` read in name order (DESIGN.md, Files).
+/// Reads the policy: files, or folders of `*.toml` read in name order (docs/design.md, Files).
 ///
 /// A file declares any of `[kinds]`, `[roles]`, `[liability]`, `[defaults]` and `[obligation.ID]`
 /// tables; `config/policy/` documents each key. `[defaults]` apply to the obligations of the same file.

@@ -2,7 +2,7 @@ import DutyCalendar
 package import DutyNotify
 import Foundation
 
-/// The `[email]` table and the `[[hook]]` list of the settings file (DESIGN.md, Files).
+/// The `[email]` table and the `[[hook]]` list of the settings file (docs/design.md, Files).
 extension Settings {
     /// `10s`, `500ms`, `2min`, `1h`, or a plain number of seconds; `nil` unless it is from 10 ms to
     /// `maximum` seconds.

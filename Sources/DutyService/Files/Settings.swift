@@ -2,7 +2,7 @@ package import DutyCalendar
 package import DutyNotify
 import Foundation
 
-/// The daemon's settings, `/etc/dutyd/dutyd.toml` (DESIGN.md, Files). Relative paths resolve
+/// The daemon's settings, `/etc/dutyd/dutyd.toml` (docs/design.md, Files). Relative paths resolve
 /// against the folder of the file. Unknown keys are refused, so a typo (`timezon =`) is caught
 /// instead of silently falling back to a default.
 ///
@@ -30,7 +30,7 @@ package struct Settings: Sendable {
 
     package init() {}
 
-    /// The keys DESIGN.md documents, by table, and the few added since (email language, ca_file, helo,
+    /// The keys docs/design.md documents, by table, and the few added since (email language, ca_file, helo,
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
         "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
@@ -208,7 +208,7 @@ struct KeyLocator {
     }
 }
 
-/// `[api]` (DESIGN.md, API socket): where dutyd listens, the socket's group (queries), and the groups
+/// `[api]` (docs/design.md, API socket): where dutyd listens, the socket's group (queries), and the groups
 /// that may change state besides root.
 package struct APISettings: Sendable, Equatable {
     package static let defaultSocket = "/run/dutyd/api.sock"

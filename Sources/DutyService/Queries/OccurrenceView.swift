@@ -1,7 +1,7 @@
 package import DutyCalendar
 package import DutyCore
 
-/// An occurrence as `upcoming`, `overdue` and `explain` print it, text or JSON (DESIGN.md, dutyctl).
+/// An occurrence as `upcoming`, `overdue` and `explain` print it, text or JSON (docs/design.md, dutyctl).
 package struct OccurrenceView: Codable, Sendable {
     package var id: String
     package var obligation: String
