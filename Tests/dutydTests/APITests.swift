@@ -16,18 +16,12 @@ import Glibc
 struct APITests {
     /// The daemon of `d` in service mode, once its API answers.
     static func serve(_ d: Daemon, log target: String = "stderr", _ extra: [String] = []) throws -> Process {
-        // Its log goes to a file: a pipe nobody reads while it runs would fill and stop it.
-        let p = Process()
-        p.executableURL = Daemon.products.appendingPathComponent("dutyd")
-        p.arguments = ["--config", d.config, "--log", target] + extra
-        var env = ProcessInfo.processInfo.environment
-        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
-        p.environment = env
+        let p = try Daemon.launch(
+            d,
+            Daemon.products.appendingPathComponent("dutyd").path,
+            ["--config", d.config, "--log", target] + extra
+        )
         let log = d.folder.appendingPathComponent("dutyd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        p.standardError = try FileHandle(forWritingTo: log)
-        try p.run()
         for _ in 0..<300 {
             if FileManager.default.fileExists(atPath: d.socket),
                 (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200

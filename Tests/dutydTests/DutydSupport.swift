@@ -196,3 +196,29 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
         Thread { c.resume(with: Result { try body() }) }.start()
     }
 }
+
+extension Daemon {
+    /// Starts a long-running program for `d` (dutyd, or dutyd behind `unshare` or `strace`) with its
+    /// output in `d`'s `dutyd.log`: a pipe nobody reads while it runs would fill and stop it. The
+    /// service-manager variables of the test's own environment are removed, `environment` added.
+    static func launch(
+        _ d: Daemon,
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
+        env.merge(environment) { _, new in new }
+        p.environment = env
+        let log = d.folder.appendingPathComponent("dutyd.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: log)
+        p.standardError = try FileHandle(forWritingTo: log)
+        try p.run()
+        return p
+    }
+}

@@ -197,20 +197,16 @@ struct FaultTests {
         defer { try? FileManager.default.removeItem(at: d.folder) }
         // dutyd under strace, every fdatasync and fsync it makes listed in a file as it happens.
         let trace = d.folder.appendingPathComponent("syncs.txt").path
-        let tracer = Process()
-        tracer.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        tracer.arguments = [
-            "-f", "-qq", "-e", "trace=fdatasync,fsync", "-o", trace,
-            Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config, "--log", "stderr",
-            // Far from any step, so no delivery writes while the test counts.
-            "--start-at", "2026-08-10T10:00:00+08:00",
-        ]
-        var env = ProcessInfo.processInfo.environment
-        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
-        tracer.environment = env
-        tracer.standardOutput = FileHandle.nullDevice
-        tracer.standardError = FileHandle.nullDevice
-        try tracer.run()
+        let tracer = try Daemon.launch(
+            d,
+            "/usr/bin/strace",
+            [
+                "-f", "-qq", "-e", "trace=fdatasync,fsync", "-o", trace,
+                Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config, "--log", "stderr",
+                // Far from any step, so no delivery writes while the test counts.
+                "--start-at", "2026-08-10T10:00:00+08:00",
+            ]
+        )
         defer {
             // strace ends with the traced dutyd; SIGTERM to the traced process, found as its child.
             if let child = try? String(
@@ -254,20 +250,12 @@ struct FaultTests {
         let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "10s"))
         defer { try? FileManager.default.removeItem(at: d.folder) }
         let listener = try NotifyListener()
-        // Its log goes to a file: a pipe nobody reads would fill and stop it.
-        let p = Process()
-        p.executableURL = Daemon.products.appendingPathComponent("dutyd")
-        p.arguments = ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"]
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "WATCHDOG_PID")
-        env["NOTIFY_SOCKET"] = listener.path
-        env["WATCHDOG_USEC"] = "20000000"
-        p.environment = env
-        let log = d.folder.appendingPathComponent("dutyd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        p.standardError = try FileHandle(forWritingTo: log)
-        try p.run()
+        let p = try Daemon.launch(
+            d,
+            Daemon.products.appendingPathComponent("dutyd").path,
+            ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
+            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "20000000"]
+        )
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try #require(listener.wait(for: "READY=1").found != nil)
         // 45 s of the batch: systemd would kill dutyd if 20 s passed without WATCHDOG=1.

@@ -37,21 +37,16 @@ struct StorageFaultTests {
         let config = d.folder.appendingPathComponent("small.toml").path
         try settings.write(toFile: config, atomically: true, encoding: .utf8)
         // dutyd in a mount namespace of its own where small/ is a 16 MiB tmpfs holding the store.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        p.arguments = [
-            "-m", "/bin/sh", "-c",
-            "mount -t tmpfs -o size=16m none \"$1\" && cp \"$2\" \"$1/\" && exec \"$0\" --config \"$3\" --log stderr --start-at 2026-08-10T10:00:00+08:00",
-            Daemon.products.appendingPathComponent("dutyd").path, small, d.state, config,
-        ]
+        let p = try Daemon.launch(
+            d,
+            "/usr/bin/unshare",
+            [
+                "-m", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=16m none \"$1\" && cp \"$2\" \"$1/\" && exec \"$0\" --config \"$3\" --log stderr --start-at 2026-08-10T10:00:00+08:00",
+                Daemon.products.appendingPathComponent("dutyd").path, small, d.state, config,
+            ]
+        )
         let log = d.folder.appendingPathComponent("dutyd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        p.standardError = try FileHandle(forWritingTo: log)
-        var env = ProcessInfo.processInfo.environment
-        for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
-        p.environment = env
-        try p.run()
         defer {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()

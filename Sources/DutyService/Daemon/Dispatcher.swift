@@ -493,6 +493,7 @@ package final class Dispatcher {
             let sending = rows[c]
             let store = self.store
             let beat = heartbeat
+            let logger = self.logger
             let results = await channel.deliver(items[c]) { indices, results in
                 var sent: [LedgerEntry] = []
                 for (i, r) in zip(indices, results) where r == .sent && i < sending.count {
@@ -502,7 +503,17 @@ package final class Dispatcher {
                     e.error = nil
                     sent.append(e)
                 }
-                if !sent.isEmpty { try? store.writeLedger(sent) }
+                // Should this write fail (the store busy past its timeout), the rows stay `sending`
+                // and a crash before the chunk's last write would repeat these: say so.
+                if !sent.isEmpty {
+                    do {
+                        try store.writeLedger(sent)
+                    } catch {
+                        logger.warning(
+                            "could not record \(sent.count) deliveries as sent at once (\(error)); they are recorded with the rest of the batch"
+                        )
+                    }
+                }
                 beat()
             }
             let done = wall()
