@@ -120,7 +120,7 @@ package final class APIServer: Service {
                 _ = try await self.authorize(context, auth, .read)
                 let r = try query(R.self, request)
                 if inline { return try json(try answer(r)) }
-                return try await self.questions.run { try json(try answer(r)) }
+                return try await self.questions.run(budget: self.questionBudget) { try json(try answer(r)) }
             }
         }
         /// A change: root and the admin groups may make it; the body is an `R` in JSON. Logged with
@@ -169,7 +169,7 @@ package final class APIServer: Service {
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
-            let answer = try await self.questions.run {
+            let answer = try await self.questions.run(budget: self.questionBudget) {
                 try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
             }
             return Response(
@@ -190,7 +190,7 @@ package final class APIServer: Service {
             let peer = try await self.authorize(context, auth, .read)
             _ = try query(ConfigCheckRequest.self, request)
             let admin = auth.access(peer) == .write
-            return try await self.questions.run {
+            return try await self.questions.run(budget: self.questionBudget) {
                 try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) })
             }
         }
@@ -386,6 +386,11 @@ package final class APIServer: Service {
             planners.withLock { $0 = (key, planner) }
         }
         return try body(snap.workspace, planner, { try snap.store.records() }, snap.store)
+    }
+
+    /// How long a question may compute: `[api] question_timeout` as last loaded.
+    private var questionBudget: Double {
+        (try? current().workspace.settings.api.questionTimeout) ?? APISettings().questionTimeout
     }
 
     /// The settings as the file says now (not as loaded at the last start or reload).

@@ -1,3 +1,4 @@
+import DutyCalendar
 import Foundation
 import HTTPTypes
 
@@ -31,33 +32,81 @@ final class QuestionPool: @unchecked Sendable {
     }
 
     /// Runs `body` on one of the pool's threads and returns what it returned or threw; throws a 503
-    /// `APIFailure` when the queue is full.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            condition.lock()
-            guard jobs.count < queueLimit || idle > jobs.count else {
-                let waiting = jobs.count
-                condition.unlock()
-                continuation.resume(
-                    throwing: APIFailure(
+    /// `APIFailure` when the queue is full, or when `budget` seconds pass before the answer is ready
+    /// (counted from the call, so waiting in the queue counts). Then the request is answered at once
+    /// and the computation is told to stop (`StopSignal`): the long loops end early and their partial
+    /// answer is thrown away. The same happens when the request's task is cancelled.
+    func run<T: Sendable>(budget: Double? = nil, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let signal = StopSignal()
+        let answer = Answer<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                answer.wait(continuation)
+                let timer = budget.map { budget in
+                    Task {
+                        try await Task.sleep(for: .milliseconds(Int(budget * 1000)))
+                        let gaveUp = APIFailure(
+                            .serviceUnavailable,
+                            69,
+                            "the question took longer than \(Self.seconds(budget)) and was given up; "
+                                + "ask for less (--unit, a shorter --within), or raise [api] question_timeout"
+                        )
+                        if answer.give(.failure(gaveUp)) { signal.stop() }
+                    }
+                }
+                enqueue(signal) { result in
+                    timer?.cancel()
+                    // A stop (the budget, a cancelled request) may have cut the answer short.
+                    _ = answer.give(signal.isStopped ? .failure(CancellationError()) : result)
+                } body: {
+                    try body()
+                }
+            }
+        } onCancel: {
+            if answer.give(.failure(CancellationError())) { signal.stop() }
+        }
+    }
+
+    static func seconds(_ v: Double) -> String {
+        v == v.rounded() ? "\(Int(v)) s" : "\(v) s"
+    }
+
+    /// Queues `body` to run under `signal` and calls `done` with its outcome, or at once with a 503
+    /// when the queue is full.
+    private func enqueue<T: Sendable>(
+        _ signal: StopSignal,
+        done: @escaping @Sendable (Result<T, any Error>) -> Void,
+        body: @escaping @Sendable () throws -> T
+    ) {
+        condition.lock()
+        guard jobs.count < queueLimit || idle > jobs.count else {
+            let waiting = jobs.count
+            condition.unlock()
+            done(
+                .failure(
+                    APIFailure(
                         .serviceUnavailable,
                         69,
                         "dutyd is busy: \(workers) question(s) are being answered and \(waiting) are waiting; "
                             + "try again in a moment, or ask for less (--unit, a shorter --within)"
                     )
                 )
-                return
-            }
-            jobs.append { continuation.resume(with: Result { try body() }) }
-            if idle < jobs.count && threads < workers {
-                threads += 1
-                let thread = Thread { [self] in work() }
-                thread.name = "dutyd-question"
-                thread.start()
-            }
-            condition.signal()
-            condition.unlock()
+            )
+            return
         }
+        jobs.append {
+            // Given up while it waited: not started at all.
+            if signal.isStopped { return done(.failure(CancellationError())) }
+            done(Result { try StopSignal.$current.withValue(signal) { try body() } })
+        }
+        if idle < jobs.count && threads < workers {
+            threads += 1
+            let thread = Thread { [self] in work() }
+            thread.name = "dutyd-question"
+            thread.start()
+        }
+        condition.signal()
+        condition.unlock()
     }
 
     private func work() {
@@ -73,5 +122,45 @@ final class QuestionPool: @unchecked Sendable {
             job()
             condition.lock()
         }
+    }
+}
+
+/// The one outcome of a question: the first of the answer, the time budget and a cancellation to
+/// arrive resumes the waiting request; the others find it taken.
+private final class Answer<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var early: Result<T, any Error>?
+    private var given = false
+
+    func wait(_ c: CheckedContinuation<T, any Error>) {
+        lock.lock()
+        if let early {
+            lock.unlock()
+            c.resume(with: early)
+            return
+        }
+        continuation = c
+        lock.unlock()
+    }
+
+    /// Gives the outcome if none was given yet; whether this one was.
+    func give(_ result: Result<T, any Error>) -> Bool {
+        lock.lock()
+        guard !given else {
+            lock.unlock()
+            return false
+        }
+        given = true
+        guard let c = continuation else {
+            early = result
+            lock.unlock()
+            return true
+        }
+        continuation = nil
+        lock.unlock()
+        c.resume(with: result)
+        return true
     }
 }

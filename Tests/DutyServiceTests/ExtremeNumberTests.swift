@@ -127,6 +127,7 @@ struct ExtremeNumberTests {
             ("[email]\ntransport = \"none\"\nsession_timeout = \"\(n)s\"", "session_timeout"),
             ("[[hook]]\nname = \"x\"\ncommand = [\"/bin/true\"]\ntimeout = \"\(n)ms\"", "timeout"),
             ("[[hook]]\nname = \"x\"\ncommand = [\"/bin/true\"]\nconcurrency = \(n)", "concurrency"),
+            ("[api]\nquestion_timeout = \(n)", "question_timeout"),
         ]
         for (body, key) in bodies {
             // The value is on the body's last line, after the head's four.
@@ -152,6 +153,11 @@ struct ExtremeNumberTests {
             path: "x.toml"
         )
         #expect(s.email.smtp?.replyTimeout == 300 && s.email.smtp?.sessionTimeout == 3600)
+        let api = try Settings.parse(Self.settingsHead + "[api]\nquestion_timeout = \"1h\"", path: "x.toml")
+        #expect(api.api.questionTimeout == 3600)
+        #expect(throws: ConfigError.self) {
+            try Settings.parse(Self.settingsHead + "[api]\nquestion_timeout = \"500ms\"", path: "x.toml")
+        }
         #expect(throws: ConfigError.self) {
             try Settings.parse(Self.settingsHead + "[email]\ntransport = \"none\"\ntimeout = 301", path: "x.toml")
         }

@@ -21,7 +21,7 @@ struct APITests {
             Daemon.products.appendingPathComponent("dutyd").path,
             ["--config", d.config, "--log", target] + extra
         )
-        let log = d.folder.appendingPathComponent("dutyd.log")
+        let log = d.log
         for _ in 0..<300 {
             if FileManager.default.fileExists(atPath: d.socket),
                 (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200

@@ -127,6 +127,48 @@ struct AbuseTests {
         #expect(Date().timeIntervalSince(started) < 20)
     }
 
+    @Test("a question past [api] question_timeout is given up with 503 and stops computing; a quick one is answered")
+    func questionBudget() async throws {
+        let d = try Daemon(api: "question_timeout = \"1s\"")
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let client = RawClient(socket: d.socket)
+        // A rule ticking every second, asked for a base two months after its start: five million
+        // times to pass over (the most allowed), many seconds of work in this build.
+        let started = Date()
+        let r = try client.raw(
+            "GET",
+            "/v1/calendar/next?rrule=FREQ%3DSECONDLY&dtstart=2026-01-01T00:00&base=2026-02-27T00:00Z&tz=UTC&count=1"
+        )
+        let took = Date().timeIntervalSince(started)
+        let text = String(decoding: r.body, as: UTF8.self)
+        #expect(r.status == 503, "\(r.status) \(text)")
+        #expect(text.contains("took longer than 1 s") && text.contains("question_timeout"), "\(text)")
+        #expect(took < 5, "answered after \(took) s")
+        // The computation stopped with the answer: dutyd uses (almost) no processor time afterwards.
+        let before = try Self.cpuSeconds(p.processIdentifier)
+        try await Task.sleep(for: .seconds(2))
+        let used = try Self.cpuSeconds(p.processIdentifier) - before
+        #expect(used < 0.5, "dutyd used \(used) s of processor time in the 2 s after giving the question up")
+        // A question within the budget is answered as ever.
+        let quick = try client.raw(
+            "GET",
+            "/v1/calendar/next?rrule=FREQ%3DDAILY&dtstart=2026-01-01T09:00&base=2026-02-27T00:00Z&tz=UTC&count=1"
+        )
+        #expect(quick.status == 200, "\(String(decoding: quick.body, as: UTF8.self))")
+        #expect(String(decoding: quick.body, as: UTF8.self).contains("2026-02-27T09:00"))
+        #expect(APITests.stop(p) == 0)
+    }
+
+    /// The processor time (user and system) a process has used so far, in seconds.
+    static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The fields after the command name in parentheses; utime and stime are the 14th and 15th.
+        let fields = stat[stat.range(of: ") ")!.upperBound...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     @Test("an import body past the limit is 413 with what to do; one under it goes through")
     func oversizedBody() throws {
         let d = try Daemon()

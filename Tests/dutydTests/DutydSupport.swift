@@ -111,6 +111,9 @@ struct Daemon {
 
     func store() throws -> DutyStore { try DutyStore(path: state) }
 
+    /// Where `launch` writes the standard output and error of what it starts.
+    var log: URL { folder.appendingPathComponent("dutyd.log") }
+
     /// The names of a process's threads. libdispatch names its workers after their queues
     /// (`com.apple.root.*-qos*`); the first one arms libdispatch's once-a-second pool monitor, so an idle
     /// dutyd must have none.
@@ -214,7 +217,7 @@ extension Daemon {
         for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }
         env.merge(environment) { _, new in new }
         p.environment = env
-        let log = d.folder.appendingPathComponent("dutyd.log")
+        let log = d.log
         FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: log)
         p.standardError = try FileHandle(forWritingTo: log)

@@ -46,7 +46,7 @@ struct StorageFaultTests {
                 Daemon.products.appendingPathComponent("dutyd").path, small, d.state, config,
             ]
         )
-        let log = d.folder.appendingPathComponent("dutyd.log")
+        let log = d.log
         defer {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
@@ -121,7 +121,7 @@ struct StorageFaultTests {
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let store = try d.store()
         #expect(try store.ledger().isEmpty)
-        let log = d.folder.appendingPathComponent("dutyd.log").path
+        let log = d.log.path
         var told = false
         for _ in 0..<1000 where !told {
             told = (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true

@@ -24,12 +24,15 @@ extension Recurrence {
     ) throws(CalendarError) -> [Occurrence] {
         var out: [Occurrence] = []
         var skipped = 0
+        let stop = StopSignal.current
         forEach { o in
             let t = o.instant ?? Instant(seconds: o.local.localSecond)
             if t > instant {
                 out.append(o)
             } else {
                 skipped += 1
+                // Whoever asked for the stop throws the answer away.
+                if skipped & 0xFFFF == 0, stop?.isStopped == true { return false }
             }
             return out.count < limit && skipped <= budget
         }

@@ -50,13 +50,15 @@ extension Plan {
     }
 
     /// Every tracked occurrence in scope whose deadline day is from `from` through `through`, with
-    /// what was recorded for it, in no particular order.
+    /// what was recorded for it, in no particular order. Ends early, with some left out, when the
+    /// `StopSignal` it runs under is stopped (its caller then throws the answer away).
     package func forEachOccurrence(
         deadlines from: CivilDate,
         through: CivilDate,
         scope: Scope = .everything,
         _ body: (Occurrence) -> Void
     ) {
+        let stop = StopSignal.current
         for plan in obligations {
             let o = plan.obligation
             if let only = scope.obligations, !only.contains(o) { continue }
@@ -64,6 +66,7 @@ extension Plan {
             let hasRecords = records.hasRecords(id)
             for set in plan.sets {
                 for t in set.timings where t.date >= from && t.date <= through {
+                    if stop?.isStopped == true { return }
                     let recs = hasRecords ? records.period(id, t) : nil
                     let day = Int32(t.date.daysSinceEpoch)
                     forEachMember(set, obligation: o, scope: scope) { s in

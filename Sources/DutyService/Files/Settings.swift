@@ -34,7 +34,7 @@ package struct Settings: Sendable {
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
         "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
-        "api": ["socket", "admin_groups", "group", "enabled"],
+        "api": ["socket", "admin_groups", "group", "enabled", "question_timeout"],
         "email": [
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
             "language", "ca_file", "helo", "timeout", "session_timeout",
@@ -218,6 +218,9 @@ package struct APISettings: Sendable, Equatable {
     package var group = "dutyd"
     /// Members of these groups (and root) may change state.
     package var adminGroups = ["dutyd-admin"]
+    /// How long a question may compute before it is given up with 503 (the time budget).
+    package var questionTimeout: Double = 60
+    package static let maximumQuestionTimeout: Double = 3600
 
     package init() {}
 }
@@ -251,6 +254,15 @@ extension Settings {
                 throw fail(n, "api.admin_groups: expected a list of group names, such as [\"dutyd-admin\"]")
             }
             a.adminGroups = list
+        }
+        if let n = table["question_timeout"] {
+            guard let v = Settings.seconds(n, maximum: APISettings.maximumQuestionTimeout), v >= 1 else {
+                throw fail(
+                    n,
+                    "api.question_timeout: expected a time from 1s to \(Int(APISettings.maximumQuestionTimeout))s, such as \"60s\""
+                )
+            }
+            a.questionTimeout = v
         }
         return a
     }
