@@ -32,7 +32,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 
-.PHONY: all deps build demo test journald lint format bench install install-files oracles clean fuzz fuzz-build fuzz-short
+.PHONY: all deps build demo test journald lint format bench install install-files oracles clean fuzz fuzz-build fuzz-short asan
 
 all: build
 
@@ -163,6 +163,14 @@ fuzz: deps fuzz-build
 fuzz-short: fuzz-build
 	python3 Tests/tools/fuzz.py $(FUZZ_BUILD)/debug/dutyd-fuzz $(FUZZ_SHORT_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
+# The C shim (CProcess: posix_spawn, pidfds) and the runner, hook and sendmail code around it, with
+# AddressSanitizer in C and Swift. Its own build folder; the first build takes many minutes.
+ASAN_BUILD ?= .build-asan
+asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --build-path $(ASAN_BUILD)
+	$(SWIFT) test --skip-build --disable-xctest --sanitize=address --build-path $(ASAN_BUILD) \
+	  --filter "CommandRunner|Hook|Sendmail"
+
 # The tests read dutyd's entries back from a real systemd-journald. Without systemd as PID 1 (a
 # container, CI) it runs standalone; on a machine where journald already runs this does nothing.
 journald:
@@ -229,6 +237,7 @@ bench: deps
 	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 	.build/release/DutyBench delivery .build-bench
+	.build/release/DutyBench store .build-bench
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
 	$(SWIFT) build --build-tests

@@ -7,6 +7,7 @@ import Foundation
 //   DutyBench daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]]  the running daemon (after `engine`)
 //   DutyBench delivery [WORK]                          digests through a local SMTP server
 //   DutyBench api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]]  the API under concurrent clients
+//   DutyBench store [WORK]                             the cost of a durable change (FULL) against a ledger row
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -38,13 +39,15 @@ case "api" where arguments.count >= 3:
     )
 case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
+case "store":
+    try storeBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "generate" where arguments.count == 3:
     let (u, o) = try NationalOrganisation.write(units: Int(arguments[1]) ?? 1_000_000, to: arguments[2])
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )

@@ -1,6 +1,8 @@
 import DutyCalendar
 import Foundation
 import HTTPTypes
+import NIOCore
+import NIOPosix
 
 /// Where the API's questions are computed: a few threads of their own, with a short queue in front.
 ///
@@ -42,9 +44,12 @@ final class QuestionPool: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 answer.wait(continuation)
+                // A NIO timer, not a sleeping task: `Task.sleep` would start libdispatch's workers and
+                // their once-a-second monitor for the life of the process (`loopSleep`).
                 let timer = budget.map { budget in
-                    Task {
-                        try await Task.sleep(for: .milliseconds(Int(budget * 1000)))
+                    MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
+                        in: .milliseconds(Int64((budget * 1000).rounded()))
+                    ) {
                         let gaveUp = APIFailure(
                             .serviceUnavailable,
                             69,

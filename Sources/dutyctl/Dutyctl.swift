@@ -1,4 +1,5 @@
 import ArgumentParser
+import DutyService
 
 /// `dutyctl`: the administrator's command line for dutyd.
 ///
@@ -17,6 +18,7 @@ struct Dutyctl: AsyncParsableCommand {
             Without --config, commands ask the running dutyd over its API socket (--socket, default \
             /run/dutyd/api.sock); with --config PATH they work on the files and the state store directly.
             """,
+        version: dutydVersion,
         subcommands: [
             Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self,
             EventCommand.self,

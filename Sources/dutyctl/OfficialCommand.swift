@@ -9,7 +9,7 @@ struct OfficialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "official",
         abstract: "Manage officials: add, change, remove, list, import and export (CSV).",
-        subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
+        subcommands: [Add.self, SetFields.self, Remove.self, List.self, Show.self, Import.self, Export.self]
     )
 
     /// The fields `add` and `set` take (checked in `Workspace.addOfficial`/`setOfficial`).
@@ -52,7 +52,7 @@ struct OfficialCommand: ParsableCommand {
         }
     }
 
-    struct Set_: ParsableCommand {
+    struct SetFields: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change an official's name, mail address, unit or roles."

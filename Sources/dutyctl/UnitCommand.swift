@@ -10,7 +10,7 @@ struct UnitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unit",
         abstract: "Manage the unit tree: add, change, remove, list, import and export (CSV).",
-        subcommands: [Add.self, Set_.self, Remove.self, List.self, Show.self, Import.self, Export.self]
+        subcommands: [Add.self, SetFields.self, Remove.self, List.self, Show.self, Import.self, Export.self]
     )
 
     /// The fields `add` and `set` take (checked in `Workspace.addUnit`/`setUnit`).
@@ -52,7 +52,7 @@ struct UnitCommand: ParsableCommand {
         }
     }
 
-    struct Set_: ParsableCommand {
+    struct SetFields: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change a unit's name, kind, parent, mailbox or tracking start.",

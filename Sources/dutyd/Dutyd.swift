@@ -185,8 +185,6 @@ struct Dutyd: AsyncParsableCommand {
     }
 }
 
-let dutydVersion = "0.5.0"
-
 extension Dutyd {
     /// SIGHUP reloads; SIGTERM and SIGINT stop cleanly.
     static let serviceSignals = [SIGHUP, SIGTERM, SIGINT]

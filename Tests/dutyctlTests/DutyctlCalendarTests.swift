@@ -119,6 +119,39 @@ struct DutyctlCalendarTests {
         #expect(try Self.dutyctl(args).status == 64)
     }
 
+    @Test("dutyctl --version and dutyd --version print the same version")
+    func version() throws {
+        let ctl = try Self.dutyctl("--version")
+        #expect(ctl.status == 0)
+        let dutyd = Process()
+        dutyd.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("dutyd")
+        dutyd.arguments = ["--version"]
+        let out = Pipe()
+        dutyd.standardOutput = out
+        try dutyd.run()
+        let version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dutyd.waitUntilExit()
+        #expect(ctl.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, "\(ctl.out)")
+        #expect(ctl.out == version)
+    }
+
+    @Test("an option next does not have, with a value, is named as the likely mistake")
+    func strayOption() throws {
+        let r = try Self.dutyctl(
+            "calendar",
+            "next",
+            "--rrule",
+            "FREQ=DAILY",
+            "--dtstart",
+            "2026-01-01T09:00",
+            "--holidays",
+            "cn"
+        )
+        #expect(r.status == 64)
+        #expect(r.err.contains("'cn' was read as the expression") && r.err.contains("no such option"), "\(r.err)")
+    }
+
     @Test("next --rrule lists from DTSTART, local to --tz, as python-dateutil would")
     func rrule() throws {
         let r = try Self.dutyctl(

@@ -157,6 +157,10 @@ struct AbuseTests {
         )
         #expect(quick.status == 200, "\(String(decoding: quick.body, as: UTF8.self))")
         #expect(String(decoding: quick.body, as: UTF8.self).contains("2026-02-27T09:00"))
+        // The budget's timer is one of NIO's: no libdispatch worker (whose monitor would wake dutyd
+        // every second from then on) was started.
+        let threads = try Daemon.threadNames(p.processIdentifier)
+        #expect(!threads.contains { $0.hasPrefix("com.apple.root") }, "\(threads)")
         #expect(APITests.stop(p) == 0)
     }
 

@@ -19,7 +19,11 @@ package struct CalendarNextRequest: Codable, Sendable {
 
     /// The mistakes in the options themselves (64), before anything is computed.
     package var problem: String? {
-        if (expression == nil) == (rrule == nil) {
+        if let expression, rrule != nil {
+            return "give either a calendar expression or --rrule, not both; '\(expression)' was read as the "
+                + "expression: if it is the value of an option, this command has no such option (see --help)"
+        }
+        if expression == nil && rrule == nil {
             return "give either a calendar expression or --rrule RULE (with --dtstart)"
         }
         if rrule != nil && dtstart == nil { return "--rrule needs --dtstart, the rule's first time" }

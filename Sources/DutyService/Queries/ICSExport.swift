@@ -45,7 +45,7 @@ extension Planner {
         var out = ICSWriter()
         out.line("BEGIN:VCALENDAR")
         out.line("VERSION:2.0")
-        out.line("PRODID:-//dutyd//dutyd \(dutydCalendarVersion)//ZH")
+        out.line("PRODID:-//dutyd//dutyd \(dutydVersion)//ZH")
         out.line("CALSCALE:GREGORIAN")
         out.line("METHOD:PUBLISH")
         out.text("X-WR-CALNAME", "督办提醒 dutyd")
@@ -120,9 +120,6 @@ extension Planner {
         return out.text
     }
 }
-
-/// The version written in `PRODID`.
-package let dutydCalendarVersion = "0.5.0"
 
 /// RFC 5545 content lines: CRLF ends, folded at 75 octets between characters, TEXT escaped.
 struct ICSWriter {
