@@ -15,6 +15,8 @@ func deliveryBench(work: String, notifications: Int = 10_000, recipients: Int = 
     let key = folder.appendingPathComponent("key.pem").path
     let password = folder.appendingPathComponent("password").path
     try "bench\n".write(toFile: password, atomically: true, encoding: .utf8)
+    // dutyd refuses a password file that others may read.
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password)
     let openssl = Process()
     openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
     openssl.arguments = [

@@ -34,7 +34,7 @@ package final class APIServer: Service {
     private let planners = Mutex<(key: String, planner: Planner)?>(nil)
     /// Questions are computed here, off the event loops; `status` is answered at once, even when
     /// this pool is full.
-    let questions = QuestionPool(workers: 2, queueLimit: 8)
+    let questions = QuestionPool(workers: 2, queueLimit: 64)
     /// Changes, one at a time (they write one store), with a longer queue: they come from
     /// administrators, not from every reader.
     let changes = QuestionPool(workers: 1, queueLimit: 32)

@@ -49,9 +49,12 @@ package final class WatchdogFeeder: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The perform ended: the thread goes back to sleep now, not at its next half interval (a wake of
+    /// its own then would be one more wake of an idle dutyd for every perform).
     package func end() {
         condition.lock()
         busy = false
+        condition.signal()
         condition.unlock()
     }
 
