@@ -109,8 +109,8 @@ let package = Package(
             dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify", "DutyAPI"],
             path: "Benchmarks/DutyBench"
         ),
-        // What several test targets share: a real SMTP server (python3-aiosmtpd) and the mail parser
-        // that checks what arrives. Only tests depend on it.
+        // What several test targets share: a real SMTP server (python3-aiosmtpd), the mail parser
+        // that checks what arrives, and the scratch folder removed at exit. Only tests depend on it.
         .target(
             name: "DutyTestSupport",
             path: "Tests/DutyTestSupport"
@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DutyCalendarTests",
-            dependencies: ["DutyCalendar"],
+            dependencies: ["DutyCalendar", "DutyTestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(
@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DutyStoreTests",
-            dependencies: ["DutyStore", "DutyCore", "DutyCalendar"]
+            dependencies: ["DutyStore", "DutyCore", "DutyCalendar", "DutyTestSupport"]
         ),
         .testTarget(
             name: "DutyServiceTests",
@@ -146,7 +146,7 @@ let package = Package(
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(
             name: "dutyctlTests",
-            dependencies: ["dutyctl"]
+            dependencies: ["dutyctl", "DutyTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -79,22 +79,25 @@ package struct APIClient: Sendable {
                 case .end: return (status, data)
                 }
             }
-            throw Failure(69, "dutyd closed the connection on \(socket) before answering; see `journalctl -u dutyd`")
+            throw Failure(
+                .unavailable,
+                "dutyd closed the connection on \(socket) before answering; see `journalctl -u dutyd`"
+            )
         }
     }
 
     private func decode<A: Decodable>(_ type: A.Type, _ answer: (status: Int, body: Data)) throws -> A {
         guard answer.status == 200 else {
             if let e = try? JSONDecoder().decode(APIErrorBody.self, from: answer.body) {
-                throw Failure(e.exitStatus, e.error)
+                throw Failure(ExitStatus(rawValue: e.exitStatus) ?? .runtime, e.error)
             }
-            throw Failure(1, "dutyd answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            throw Failure(.runtime, "dutyd answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
         }
         do {
             return try JSONDecoder().decode(A.self, from: answer.body)
         } catch {
             throw Failure(
-                1,
+                .runtime,
                 "dutyd's answer is not what this dutyctl expects (\(error)); are dutyd and dutyctl the same version? (dutyd --version, dutyctl --version)"
             )
         }
@@ -110,12 +113,12 @@ package struct APIClient: Sendable {
             let group = (try? FileManager.default.attributesOfItem(atPath: socket))?[.groupOwnerAccountName] as? String
             let name = group ?? "dutyd"
             return Failure(
-                77,
+                .noPermission,
                 "\(user) may not connect to \(socket): the API is for members of the group '\(name)'; ask an administrator to run `usermod -aG \(name) \(user)`, then log in again"
             )
         default:
             return Failure(
-                69,
+                .unavailable,
                 "dutyd is not running: nothing answers on \(socket) (\(errno == 0 ? "\(error)" : String(cString: strerror(errno)))). Start it with `systemctl start dutyd`, or work on the files without it: dutyctl --config /etc/dutyd/dutyd.toml …"
             )
         }

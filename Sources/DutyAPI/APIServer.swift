@@ -97,7 +97,7 @@ package final class APIServer: Service {
             // Most often the socket's folder: missing, not writable, or /run/dutyd without systemd's
             // RuntimeDirectory=. A configuration matter, with the setting to change.
             throw Failure(
-                Failure.config,
+                ExitStatus.config,
                 "cannot serve the API on \(socket): \(error); set [api] socket to a path dutyd may create (its folder must exist and be writable), or [api] enabled = false"
             )
         }
@@ -316,10 +316,10 @@ package final class APIServer: Service {
         v1.post("reload") { _, context in
             let peer = try await self.authorize(context, auth, .write)
             if let why = await self.scheduler.reloadAndWait() {
-                throw APIFailure(
-                    .unprocessableContent,
-                    78,
-                    "the new configuration was refused and the previous one stays in force: \(why)"
+                throw Failure(
+                    .config,
+                    "the new configuration was refused and the previous one stays in force: \(why)",
+                    http: 422
                 )
             }
             let snap = try self.current()
@@ -345,16 +345,15 @@ package final class APIServer: Service {
                 needed == .write
                 ? "may not change dutyd's state: changes are for root and members of \(auth.adminGroups.map { "'\($0)'" }.joined(separator: " or ")) ([api] admin_groups in dutyd.toml); ask an administrator to run `usermod -aG \(auth.adminGroups.first ?? "dutyd-admin") \(peer.user)`"
                 : "may not use dutyd's API: queries are for members of the group '\(auth.readGroup)'; ask an administrator to run `usermod -aG \(auth.readGroup) \(peer.user)`"
-            throw APIFailure(.forbidden, 77, "\(peer.user) \(what)")
+            throw Failure(.noPermission, "\(peer.user) \(what)")
         }
         return peer
     }
 
     private func current() throws -> DaemonSnapshot {
         guard let snap = scheduler.snapshot else {
-            throw APIFailure(
-                .serviceUnavailable,
-                69,
+            throw Failure(
+                .unavailable,
                 "dutyd is starting and has not built its plan yet; try again in a moment"
             )
         }
@@ -443,42 +442,21 @@ package final class APIServer: Service {
         )
     }
 
-    /// An error as the API's error body: the message dutyctl prints and the exit status it ends with.
+    /// An error as the API's error body: the message dutyctl prints and the exit status it ends with,
+    /// under the HTTP status of that exit status (`ExitStatus.httpStatus`).
     static func failure(_ error: any Error) -> Response {
-        let (status, exit, message): (HTTPResponse.Status, Int32, String)
-        if let f = error as? APIFailure {
-            (status, exit, message) = (f.status, f.exit, f.message)
-        } else if let e = error as? HTTPError {
-            (status, exit, message) = (e.status, 64, e.body ?? "\(e.status)")
-        } else if let f = Failure(translating: error) {
-            let s: HTTPResponse.Status =
-                switch f.status {
-                case Failure.usage: .badRequest
-                case Failure.dataError: .unprocessableContent
-                default: .internalServerError
-                }
-            (status, exit, message) = (s, f.status, f.message)
+        let f: Failure
+        if let e = error as? HTTPError {
+            f = Failure(.usage, e.body ?? "\(e.status)", http: e.status.code)
         } else {
-            (status, exit, message) = (.internalServerError, 1, "\(error)")
+            f = Failure(translating: error) ?? Failure(.runtime, "\(error)")
         }
-        let body = (try? JSONEncoder().encode(APIErrorBody(error: message, exitStatus: exit))) ?? Data()
+        let body = (try? JSONEncoder().encode(APIErrorBody(error: f.message, exitStatus: f.status.rawValue))) ?? Data()
         return Response(
-            status: status,
+            status: HTTPResponse.Status(code: f.httpStatus),
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: body))
         )
-    }
-}
-
-/// A refusal with its HTTP status and the exit status dutyctl ends with.
-package struct APIFailure: Error, Sendable {
-    var status: HTTPResponse.Status
-    var exit: Int32
-    var message: String
-    init(_ status: HTTPResponse.Status, _ exit: Int32, _ message: String) {
-        self.status = status
-        self.exit = exit
-        self.message = message
     }
 }
 
@@ -522,7 +500,7 @@ private func query<R: Decodable>(_ type: R.Type, _ request: Request) throws -> R
     do {
         return try URLEncodedFormDecoder().decode(R.self, from: request.uri.query ?? "")
     } catch {
-        throw APIFailure(.badRequest, 64, "the query string does not fit \(R.self): \(error)")
+        throw Failure(.usage, "the query string does not fit \(R.self): \(error)")
     }
 }
 
@@ -535,14 +513,14 @@ private func body<R: Decodable>(_ type: R.Type, _ request: Request, _ context: A
     } catch is NIOTooManyBytesError {
         throw tooLarge
     } catch {
-        throw APIFailure(.badRequest, 64, "the request body is not a \(R.self) in JSON: \(error)")
+        throw Failure(.usage, "the request body is not a \(R.self) in JSON: \(error)")
     }
 }
 
 /// A request body past `APIServer.maximumBody`, and what to do instead.
-private let tooLarge = APIFailure(
-    .contentTooLarge,
-    65,
+private let tooLarge = Failure(
+    .dataError,
     "the request is larger than \(APIServer.maximumBody / 1024 / 1024) MiB; split the file into smaller ones "
-        + "and import each (parents before their units), or stop dutyd and import with --config"
+        + "and import each (parents before their units), or stop dutyd and import with --config",
+    http: 413
 )

@@ -1,3 +1,4 @@
+import DutyService
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -25,7 +26,7 @@ package struct Peer: Sendable, Equatable {
     /// The peer of a Unix socket channel.
     static func of(_ channel: any NIOCore.Channel) async throws -> Peer {
         guard let provider = channel as? any SocketOptionProvider else {
-            throw APIFailure(.forbidden, 77, "cannot tell who is connecting")
+            throw Failure(.noPermission, "cannot tell who is connecting")
         }
         let c: Credentials = try await provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET),

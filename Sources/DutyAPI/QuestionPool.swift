@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyService
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -34,7 +35,7 @@ final class QuestionPool: @unchecked Sendable {
     }
 
     /// Runs `body` on one of the pool's threads and returns what it returned or threw; throws a 503
-    /// `APIFailure` when the queue is full, or when `budget` seconds pass before the answer is ready
+    /// `Failure` (503) when the queue is full, or when `budget` seconds pass before the answer is ready
     /// (counted from the call, so waiting in the queue counts). Then the request is answered at once
     /// and the computation is told to stop (`StopSignal`): the long loops end early and their partial
     /// answer is thrown away. The same happens when the request's task is cancelled.
@@ -50,9 +51,8 @@ final class QuestionPool: @unchecked Sendable {
                     MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
                         in: .milliseconds(Int64((budget * 1000).rounded()))
                     ) {
-                        let gaveUp = APIFailure(
-                            .serviceUnavailable,
-                            69,
+                        let gaveUp = Failure(
+                            .unavailable,
                             "the question took longer than \(Self.seconds(budget)) and was given up; "
                                 + "ask for less (--unit, a shorter --within), or raise [api] question_timeout"
                         )
@@ -89,9 +89,8 @@ final class QuestionPool: @unchecked Sendable {
             condition.unlock()
             done(
                 .failure(
-                    APIFailure(
-                        .serviceUnavailable,
-                        69,
+                    Failure(
+                        .unavailable,
                         "dutyd is busy: \(workers) question(s) are being answered and \(waiting) are waiting; "
                             + "try again in a moment, or ask for less (--unit, a shorter --within)"
                     )

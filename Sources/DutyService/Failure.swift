@@ -3,21 +3,68 @@ import DutyCore
 import DutyNotify
 import DutyStore
 
+/// The exit statuses of dutyd and dutyctl (sysexits(3), docs/design.md's exit statuses), and the HTTP
+/// status the API answers each with. Every number lives here.
+package enum ExitStatus: Int32, Sendable, CaseIterable {
+    case success = 0
+    /// A failure at run time: the store is unavailable, a delivery could not be set up.
+    case runtime = 1
+    /// Bad usage: a command line or a request that does not fit.
+    case usage = 64
+    /// Bad input data: a file or a value that is wrong (with its file, line and column).
+    case dataError = 65
+    /// The daemon is not there, starting, or busy.
+    case unavailable = 69
+    /// Not allowed.
+    case noPermission = 77
+    /// A configuration problem: settings, policy, templates.
+    case config = 78
+
+    /// What the API answers with this status.
+    package var httpStatus: Int {
+        switch self {
+        case .success: 200
+        case .usage: 400
+        case .dataError: 422
+        case .unavailable: 503
+        case .noPermission: 403
+        case .runtime, .config: 500
+        }
+    }
+}
+
+/// An error of ours: it knows its exit status (and so its HTTP status) and its message. Every error
+/// type a command or a request can end with conforms (below); `Failure(translating:)` reads them all,
+/// and the API server, the API client, dutyctl and dutyd map through it.
+package protocol DutyError: Error, CustomStringConvertible {
+    var exitStatus: ExitStatus { get }
+    /// What the user reads, saying what to do next (with the file, line and column where there is
+    /// one): `description` unless the type says more.
+    var userMessage: String { get }
+}
+
+extension DutyError {
+    package var userMessage: String { description }
+}
+
 /// Everything a command can fail with, and its exit status. Messages go to standard error as
 /// `dutyctl: …` (or `dutyd: …`) and say what to do next.
-package struct Failure: Error {
-    package var status: Int32
+package struct Failure: DutyError {
+    package var status: ExitStatus
     package var message: String
+    /// An HTTP status other than the exit status's own (413 for a body too large).
+    package var httpOverride: Int?
 
-    package static let runtime: Int32 = 1
-    package static let usage: Int32 = 64
-    package static let dataError: Int32 = 65
-    package static let config: Int32 = 78
-
-    package init(_ status: Int32, _ message: String) {
+    package init(_ status: ExitStatus, _ message: String, http: Int? = nil) {
         self.status = status
         self.message = message
+        self.httpOverride = http
     }
+
+    package var exitStatus: ExitStatus { status }
+    package var httpStatus: Int { httpOverride ?? status.httpStatus }
+    package var description: String { message }
+    package var userMessage: String { message }
 
     package init(_ error: CalendarError, expression: String? = nil) {
         var lines: [String] = []
@@ -30,30 +77,54 @@ package struct Failure: Error {
             lines.append("  " + String(repeating: " ", count: displayWidth(before)) + "^")
         }
         lines.append(error.description)
-        self.init(error.code == .unknownZone ? Failure.usage : Failure.dataError, lines.joined(separator: "\n"))
+        // A zone named on the command line that does not exist is a usage mistake.
+        self.init(error.code == .unknownZone ? .usage : .dataError, lines.joined(separator: "\n"))
     }
 }
 
 extension Failure {
-    /// The exit status and message of an error a command lets through (docs/design.md's exit statuses), or
-    /// `nil` for errors that are not ours (argument-parser's own).
+    /// The exit status and message of an error a command lets through, or `nil` for errors that
+    /// are not ours (argument-parser's own).
     package init?(translating error: any Error) {
-        switch error {
-        case let f as Failure: self = f
-        case let e as CalendarError: self.init(Failure.dataError, "\(e)")
-        case let e as ConfigError: self.init(Failure.config, "\(e)")
-        case let e as TemplateError: self.init(Failure.config, "\(e)")
-        case let e as CSVError: self.init(Failure.dataError, "\(e)")
-        case let e as QueryError: self.init(Failure.dataError, "\(e)")
-        case let e as StoreError: self.init(e.code == .unavailable ? Failure.runtime : Failure.dataError, "\(e)")
-        case let e as PolicyError:
-            // One problem a line, each with its place, then what to do.
-            self.init(
-                Failure.config,
-                e.problems.map { "\($0)\n" }.joined()
-                    + "the policy has \(e.problems.count) problem(s); fix them and run `dutyctl policy check`"
-            )
-        default: return nil
+        if let f = error as? Failure {
+            self = f
+        } else if let e = error as? any DutyError {
+            self.init(e.exitStatus, e.userMessage)
+        } else {
+            return nil
         }
+    }
+}
+
+extension CalendarError: DutyError {
+    package var exitStatus: ExitStatus { .dataError }
+}
+
+extension ConfigError: DutyError {
+    package var exitStatus: ExitStatus { .config }
+}
+
+extension TemplateError: DutyError {
+    package var exitStatus: ExitStatus { .config }
+}
+
+extension CSVError: DutyError {
+    package var exitStatus: ExitStatus { .dataError }
+}
+
+extension QueryError: DutyError {
+    package var exitStatus: ExitStatus { .dataError }
+}
+
+extension StoreError: DutyError {
+    package var exitStatus: ExitStatus { code == .unavailable ? .runtime : .dataError }
+}
+
+extension PolicyError: DutyError {
+    package var exitStatus: ExitStatus { .config }
+    /// One problem a line, each with its place, then what to do.
+    package var userMessage: String {
+        problems.map { "\($0)\n" }.joined()
+            + "the policy has \(problems.count) problem(s); fix them and run `dutyctl policy check`"
     }
 }

@@ -19,18 +19,18 @@ struct HolidayOptions: ParsableArguments {
         } catch {
             // A file that does not parse is bad data (65); a folder that cannot be read is an option (64) or
             // a setting (78) gone wrong, and the message says which one to change.
-            guard error.line == nil else { throw Failure(Failure.dataError, error.description) }
+            guard error.line == nil else { throw Failure(ExitStatus.dataError, error.description) }
             guard let settings else {
-                throw Failure(Failure.usage, "\(error); check the folder given to --holidays")
+                throw Failure(ExitStatus.usage, "\(error); check the folder given to --holidays")
             }
             guard let file = settings.file else {
                 throw Failure(
-                    Failure.config,
+                    ExitStatus.config,
                     "\(error); there is no settings file at \(Settings.defaultPath) to name another, so pass "
                         + "--holidays DIR (the source ships config/holidays/cn) or --config PATH"
                 )
             }
-            throw Failure(Failure.config, "\(error); check 'holidays' in \(file), or pass --holidays DIR")
+            throw Failure(ExitStatus.config, "\(error); check 'holidays' in \(file), or pass --holidays DIR")
         }
     }
 }
@@ -46,10 +46,10 @@ extension HolidayOptions {
         guard holidays.isEmpty, let client = global.remote else { return try local(try calendar(global)) }
         do {
             return try client.get(path, request)
-        } catch let f as Failure where f.status == 69 {
+        } catch let f as Failure where f.status == .unavailable {
             // A calculator needs no daemon: say how to ask the holiday files themselves.
             throw Failure(
-                69,
+                .unavailable,
                 f.message + "; or name the holiday files: --holidays DIR (config/holidays/cn in the source)"
             )
         }

@@ -47,7 +47,7 @@ extension CalendarCommand {
 
         func run() throws {
             try running {
-                guard ics else { throw Failure(Failure.usage, "say the format: --ics (iCalendar)") }
+                guard ics else { throw Failure(ExitStatus.usage, "say the format: --ics (iCalendar)") }
                 var r = CalendarRequest()
                 r.filters = filters.request(states: nil)
                 r.todo = todo

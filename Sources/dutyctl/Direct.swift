@@ -18,7 +18,7 @@ struct Direct {
         let settings = try global.settings()
         guard settings.file != nil else {
             throw Failure(
-                Failure.config,
+                ExitStatus.config,
                 "no settings file: pass --config PATH (in a checkout: --config config/dutyd.toml), or install /etc/dutyd/dutyd.toml"
             )
         }
@@ -36,7 +36,7 @@ struct Direct {
         let direct = try open(global)
         if let path = direct.store.path, let pid = StateLock.holder(of: path) {
             throw Failure(
-                Failure.runtime,
+                ExitStatus.runtime,
                 "dutyd (pid \(pid)) is running on \(path); make the change through it: leave out --config\(global.state != nil ? " and --state" : "") (and pass --socket PATH if its socket is not /run/dutyd/api.sock)"
             )
         }

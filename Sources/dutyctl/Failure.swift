@@ -29,7 +29,7 @@ private func reported(_ error: any Error) -> any Error {
     FileHandle.standardError.write(
         Data(("dutyctl: " + f.message.replacingOccurrences(of: "\n", with: "\n  ") + "\n").utf8)
     )
-    return ExitCode(f.status)
+    return ExitCode(f.status.rawValue)
 }
 
 /// Writes a JSON value on one line, keys sorted, UTF-8 unescaped.

@@ -116,7 +116,7 @@ struct NotifyCommand: AsyncParsableCommand {
                     answer = try await Direct.settings(global).notifyTest(r)
                 }
                 for line in answer.lines { print(line) }
-                if let failure = answer.failure { throw Failure(Failure.runtime, failure) }
+                if let failure = answer.failure { throw Failure(ExitStatus.runtime, failure) }
             }
         }
     }

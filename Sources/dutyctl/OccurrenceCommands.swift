@@ -59,7 +59,7 @@ extension GlobalOptions {
         }
         if !state.contains("/") && !state.contains(".") {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--state: unknown state '\(state)'; expected \(names.joined(separator: ", ")) (or a state store path)"
             )
         }

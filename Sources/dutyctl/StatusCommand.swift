@@ -83,7 +83,7 @@ extension GlobalOptions {
     func daemon(_ command: String) throws -> APIClient {
         guard let client = remote else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "\(command) asks the running dutyd, not the files: leave out --config/--state (and pass --socket PATH if needed); `dutyctl config check --config PATH` checks the files"
             )
         }

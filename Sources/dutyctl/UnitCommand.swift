@@ -227,15 +227,15 @@ func readInput(_ file: String) throws -> [UInt8] {
     var folder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: file, isDirectory: &folder) else {
         throw Failure(
-            Failure.usage,
+            ExitStatus.usage,
             "\(file): cannot read this file: it does not exist; check the path (or give - for standard input)"
         )
     }
     guard !folder.boolValue else {
-        throw Failure(Failure.usage, "\(file): cannot read this file: it is a folder; give the CSV file in it")
+        throw Failure(ExitStatus.usage, "\(file): cannot read this file: it is a folder; give the CSV file in it")
     }
     guard let data = FileManager.default.contents(atPath: file) else {
-        throw Failure(Failure.usage, "\(file): cannot read this file; check its permissions")
+        throw Failure(ExitStatus.usage, "\(file): cannot read this file; check its permissions")
     }
     return Array(data)
 }

@@ -88,7 +88,7 @@ struct Dutyd: AsyncParsableCommand {
             // Swift runtime's own event loop traps when it cannot get its descriptor: refuse at start.
             guard descriptors >= ProcessSetup.minimumDescriptors else {
                 throw Failure(
-                    Failure.config,
+                    ExitStatus.config,
                     "only \(descriptors) file descriptors are allowed (RLIMIT_NOFILE); dutyd needs at least \(ProcessSetup.minimumDescriptors). Raise the limit: LimitNOFILE=65536 in the unit (as shipped), or ulimit -n"
                 )
             }
@@ -102,7 +102,7 @@ struct Dutyd: AsyncParsableCommand {
                     let settings = try Settings.load(path: config)
                     guard let start = Instant(iso: startAt, zone: settings.timezone) else {
                         throw Failure(
-                            Failure.usage,
+                            ExitStatus.usage,
                             "--start-at '\(startAt)': expected an ISO 8601 instant such as 2026-12-24T08:59:55+08:00 (or a local date-time in \(settings.timezone.identifier))"
                         )
                     }
@@ -136,11 +136,11 @@ struct Dutyd: AsyncParsableCommand {
             }
         } catch {
             guard let f = Failure(translating: error) else {
-                fail(Failure(Failure.runtime, "\(error)"), journal: journal)
-                throw ExitCode(Failure.runtime)
+                fail(Failure(ExitStatus.runtime, "\(error)"), journal: journal)
+                throw ExitCode(ExitStatus.runtime.rawValue)
             }
             fail(f, journal: journal)
-            throw ExitCode(f.status)
+            throw ExitCode(f.status.rawValue)
         }
     }
 
@@ -154,7 +154,7 @@ struct Dutyd: AsyncParsableCommand {
         if let now {
             guard let i = Instant(iso: now, zone: settings.timezone) else {
                 throw Failure(
-                    Failure.usage,
+                    ExitStatus.usage,
                     "--now '\(now)': expected an ISO 8601 instant such as 2026-12-21T09:00:00+08:00 (or a local date-time in \(settings.timezone.identifier))"
                 )
             }
@@ -180,7 +180,9 @@ struct Dutyd: AsyncParsableCommand {
             FileHandle.standardError.write(Data(text.utf8))
         }
         if journal.mode == .native {
-            journal.send(JournalEntry(f.message, priority: .error, fields: [("DUTY_EXIT_STATUS", String(f.status))]))
+            journal.send(
+                JournalEntry(f.message, priority: .error, fields: [("DUTY_EXIT_STATUS", String(f.status.rawValue))])
+            )
         }
     }
 }

@@ -1,3 +1,4 @@
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -125,7 +126,7 @@ struct WorkingDayTests {
 
     @Test("an ICS-only year is read from ICS")
     func icsOnly() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-ics-\(UUID())").path
+        let dir = scratchDirectory.appendingPathComponent("dutyd-ics-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: "\(Self.shipped)/2025.ics", toPath: "\(dir)/2025.ics")

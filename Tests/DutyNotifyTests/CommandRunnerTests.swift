@@ -1,3 +1,4 @@
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -132,7 +133,7 @@ import Testing
     }
 
     @Test func cancellingTheTaskStopsTheCommand() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
+        let folder = scratchDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pidFile = folder.appendingPathComponent("pid").path
         let task = Task {

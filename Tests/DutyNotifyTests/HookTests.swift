@@ -46,7 +46,7 @@ func sampleNotice(
     let journal = Journal(mode: .stderr)
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-hook-\(UUID().uuidString)")
+        folder = scratchDirectory.appendingPathComponent("dutyd-hook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 

@@ -1,5 +1,6 @@
 import DutyCalendar
 import DutyCore
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func anOverrideIsUsedAndAMistakeIsPlaced() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
+        let folder = scratchDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try "共 {{count}} 项 <{{recipient_name}}>\n".write(
             to: folder.appendingPathComponent("subject.zh-CN.mustache"),
@@ -85,7 +86,7 @@ import Testing
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(max(n, 1)))
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
+        let folder = scratchDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("body.zh-CN.mustache")
         var refused = 0

@@ -110,7 +110,7 @@ struct DaemonFixture {
     /// `extraUnits` generated units under 番禺区委, each with a clerk; `settings` is added to the
     /// settings file (an `[email]` table, hooks).
     init(policy: String? = nil, extraUnits: Int = 0, settings extra: String = "") throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-test-\(UUID().uuidString)")
+        folder = scratchDirectory.appendingPathComponent("dutyd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let policyPath = policy ?? Self.repo.appendingPathComponent("config/policy").path
         let settings = """

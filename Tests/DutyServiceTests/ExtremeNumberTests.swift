@@ -50,7 +50,7 @@ struct ExtremeNumberTests {
         let started = Date()
         #expect(throws: Failure.self) { try r.answer(configured: .utc) }
         do { _ = try r.answer(configured: .utc) } catch let failure as Failure {
-            #expect(failure.status == Failure.dataError)
+            #expect(failure.status == .dataError)
             #expect(failure.message.contains("closer to the base"), "\(failure.message)")
         }
         // The budget, not the span, sets the work: two refusals in well under a minute.

@@ -1,5 +1,6 @@
 import DutyCalendar
 import DutyNotify
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -150,7 +151,7 @@ struct DeliverySettingsTests {
 
     @Test("a password file that others may read, or that someone else owns, is refused with the chmod to run")
     func passwordFileMode() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-pw-\(getpid())")
+        let folder = scratchDirectory.appendingPathComponent("dutyd-pw-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("smtp-password").path

@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyCore
 import DutyStore
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct DutyStoreTests {
 
     /// A store in a fresh temporary folder (a real file, WAL and all).
     static func fileStore() throws -> (DutyStore, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-store-\(UUID().uuidString)")
+        let dir = scratchDirectory.appendingPathComponent("dutyd-store-\(UUID().uuidString)")
         let path = dir.appendingPathComponent("state/dutyd.sqlite").path
         return (try DutyStore(path: path), path)
     }

@@ -41,7 +41,7 @@ package final class MailServer: @unchecked Sendable {
     private let process: Process
 
     package init(tls: Bool = true, auth: Bool = true, loginOnly: Bool = false, implicitTLS: Bool = false) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-smtp-\(UUID().uuidString)")
+        folder = scratchDirectory.appendingPathComponent("dutyd-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         certificate = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
@@ -211,7 +211,7 @@ package func runTool(
 ) throws -> (
     status: Int32, out: String, err: String
 ) {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-tool-\(UUID().uuidString)")
+    let scratch = scratchDirectory.appendingPathComponent("dutyd-tool-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     let inPath = scratch.appendingPathComponent("in")

@@ -1,3 +1,4 @@
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -226,7 +227,7 @@ struct DutyctlCalendarTests {
 
     @Test("a bad holiday file exits 65 with file:line:column")
     func badHolidayFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-bad-\(UUID())")
+        let dir = scratchDirectory.appendingPathComponent("dutyd-bad-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data(
@@ -254,7 +255,7 @@ struct DutyctlCalendarTests {
         #expect(viaOption.err.contains("/nonexistent/holidays"))
         #expect(viaOption.err.contains("--holidays"))
 
-        let settings = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-\(UUID()).toml")
+        let settings = scratchDirectory.appendingPathComponent("dutyd-\(UUID()).toml")
         try Data("holidays = \"/nonexistent/holidays\"\n".utf8).write(to: settings)
         defer { try? FileManager.default.removeItem(at: settings) }
         let viaSettings = try Self.dutyctl("calendar", "day", "2026-10-01", "--config", settings.path)

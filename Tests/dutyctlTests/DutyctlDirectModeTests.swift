@@ -1,3 +1,4 @@
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ struct DutyctlDirectModeTests {
     /// A settings file in a fresh folder, pointing at the shipped policy and holidays, with its own
     /// state store; `policy` overrides the policy folder.
     static func setUp(policy: String? = nil) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dutyctl-\(UUID().uuidString)")
+        let dir = scratchDirectory.appendingPathComponent("dutyctl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let settings = """
             timezone = "Asia/Shanghai"
@@ -108,7 +109,7 @@ struct DutyctlDirectModeTests {
 
     /// What Python's icalendar package reads in an .ics file: one object per event or to-do.
     static func parseICS(_ text: String) throws -> [[String: Any]] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ics-\(UUID().uuidString)")
+        let dir = scratchDirectory.appendingPathComponent("ics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("out.ics")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -197,7 +198,7 @@ struct DutyctlDirectModeTests {
     @Test("report --csv shows a unit named like a formula as text, never as a formula")
     func reportCSVNeutralisesFormulas() throws {
         let config = try Self.imported()
-        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString).csv")
+        let csv = scratchDirectory.appendingPathComponent("units-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: csv) }
         try """
         id,name,kind,parent,email
@@ -392,7 +393,7 @@ struct DutyctlDirectModeTests {
     @Test("bad data exits 65 with file:line:column, and the store is unchanged")
     func badCSV() throws {
         let config = try Self.imported()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
+        let file = scratchDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
         try "id,name,kind,parent\ngd.new,新单位,committee,gd\ngd.bad,坏,comittee,gd\n".write(
             toFile: file,
             atomically: true,
@@ -419,7 +420,7 @@ struct DutyctlDirectModeTests {
 
     @Test("a bad policy exits 78 naming file and line; bad usage exits 64")
     func badConfiguration() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
+        let folder = scratchDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let original = try String(
             contentsOf: Self.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"),
@@ -475,7 +476,7 @@ struct DutyctlDirectModeTests {
         // Export, wipe, import the export: the same units come back
         let exported = try run("unit", "export")
         #expect(exported.out.hasPrefix("id,name,kind,parent,email,track_from\r\n"))
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString).csv").path
+        let file = scratchDirectory.appendingPathComponent("units-\(UUID().uuidString).csv").path
         try Data([0xEF, 0xBB, 0xBF] + Array(exported.out.utf8)).write(to: URL(fileURLWithPath: file))
         #expect(try run("unit", "rm", "gd.gz.baiyun").status == 65)  // has an official
         #expect(try run("official", "rm", "liu.bei").status == 0)

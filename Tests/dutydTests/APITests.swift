@@ -50,7 +50,7 @@ struct APITests {
 
     /// Fails unless `body` fits the OpenAPI file's schema for the operation and status.
     static func conforms(_ method: String, _ path: String, _ status: Int, _ body: Data) throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString).json")
+        let file = scratchDirectory.appendingPathComponent("api-\(UUID().uuidString).json")
         try body.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try JournalReader.shell("/usr/bin/python3", [checker, spec, method, path, String(status), file.path])
@@ -614,7 +614,9 @@ struct APITests {
         func dutyctl(_ user: String, _ args: [String]) throws -> Daemon.Result {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", user, "--", Daemon.products.appendingPathComponent("dutyctl").path] + args
+            p.arguments =
+                ["-u", user, "--", try Daemon.forOtherUsers(Daemon.products.appendingPathComponent("dutyctl"))]
+                + args
             return try Daemon.finish(p)
         }
         let occurrence = "semiannual-report/gd.gz/2026-H2"
@@ -651,7 +653,7 @@ struct RawClient {
     let socket: String
 
     func raw(_ method: String, _ uri: String, body: Data? = nil) throws -> (status: Int, body: Data) {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
+        let out = scratchDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         var args = ["-s", "--unix-socket", socket, "-X", method, "-o", out.path, "-w", "%{http_code}"]
         if let body {

@@ -68,7 +68,8 @@ struct AbuseTests {
         let flood = try Self.start(
             as: "dutyd-t-flood",
             [
-                "/usr/bin/python3", Self.tools.appendingPathComponent("hold-connections.py").path, d.socket, "10000",
+                "/usr/bin/python3", try Daemon.forOtherUsers(Self.tools.appendingPathComponent("hold-connections.py")),
+                d.socket, "10000",
                 ready.path, "--wait-closed", "90",
             ],
             output: out

@@ -24,7 +24,7 @@ struct DeliveryEndToEndTests {
         try JournalReader.requireJournald()
         let server = try MailServer()
         defer { server.stop() }
-        let hookOut = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).jsonl")
+        let hookOut = scratchDirectory.appendingPathComponent("hook-\(UUID().uuidString).jsonl")
             .path
         let d = try Daemon(settings: Self.settings(server, hookOut: hookOut))
         let r = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])

@@ -2,6 +2,7 @@ import DutyService
 import DutyStore
 import DutyTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ struct Daemon {
     /// `settings` is added to the settings file (an `[email]` table, hooks).
     /// `api` is added to its `[api]` table (groups).
     init(extraUnits: Int = 0, settings extra: String = "", api: String = "") throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-e2e-\(UUID().uuidString)")
+        folder = scratchDirectory.appendingPathComponent("dutyd-e2e-\(UUID().uuidString)")
         let policy = folder.appendingPathComponent("policy")
         try FileManager.default.createDirectory(at: policy, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -110,6 +111,23 @@ struct Daemon {
     }
 
     func store() throws -> DutyStore { try DutyStore(path: state) }
+
+    /// A copy of `file` that other users can run or read, for tests that act as them: the clone
+    /// (and its build folder) may sit under a folder only root can enter, such as /root or a
+    /// `mktemp -d` folder. The copies live in the scratch folder, removed when the tests end.
+    static func forOtherUsers(_ file: URL) throws -> String {
+        try sharedCopies.withLock { copies in
+            if let copy = copies[file.path] { return copy }
+            let copy = scratchDirectory.appendingPathComponent(file.lastPathComponent).path
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: file.path, toPath: copy)
+            chmod(copy, 0o755)
+            copies[file.path] = copy
+            return copy
+        }
+    }
+
+    private static let sharedCopies = Mutex<[String: String]>([:])
 
     /// Where `launch` writes the standard output and error of what it starts.
     var log: URL { folder.appendingPathComponent("dutyd.log") }

@@ -2,6 +2,7 @@ import DutyCalendar
 import DutyNotify
 import DutyService
 import DutyStore
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ struct DutydTests {
 
     /// The ids `journalctl --list-catalog` knows once systemd/dutyd.catalog is installed in a root.
     static func catalog() throws -> [String: String] {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+        let root = scratchDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
         let dir = root.appendingPathComponent("usr/lib/systemd/catalog")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for name in ["dutyd.catalog", "dutyd.zh_CN.catalog"] {
@@ -261,7 +262,7 @@ struct DutydTests {
         let r = try Daemon.run("dutyd", ["--now", "2026-12-21T09:00:00+08:00", "--config", "/nonexistent"])
         #expect(r.status == 64)
         #expect(r.err.contains("--now needs --once"))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-bad-\(UUID().uuidString)")
+        let folder = scratchDirectory.appendingPathComponent("dutyd-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let bad = folder.appendingPathComponent("dutyd.toml").path
         try "timezone = \"Asia/Shanghai\"\nsend_at = \"9 o'clock\"\n".write(
@@ -279,7 +280,7 @@ struct DutydTests {
         "the installed units pass systemd-analyze verify, score 1.5 or lower on security, and sysusers/tmpfiles apply"
     )
     func installedUnits() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-install-\(UUID().uuidString)")
+        let root = scratchDirectory.appendingPathComponent("dutyd-install-\(UUID().uuidString)")
             .path
         let make = try JournalReader.shell(
             "make",

@@ -46,12 +46,12 @@ extension CalendarNextRequest {
     /// `configured` is the settings' zone, or `nil` when there are no settings (expressions are then
     /// read in UTC, and a DTSTART with an offset runs at that offset).
     package func answer(configured: Zone?, now: Instant = .now) throws -> CalendarNextAnswer {
-        if let problem { throw Failure(Failure.usage, problem) }
+        if let problem { throw Failure(ExitStatus.usage, problem) }
         var zone = configured
         if let tz {
             guard let z = Zone.named(tz) else {
                 throw Failure(
-                    Failure.usage,
+                    ExitStatus.usage,
                     "unknown time zone '\(tz)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)"
                 )
             }
@@ -94,7 +94,7 @@ extension CalendarNextRequest {
         do { rule = try RecurrenceRule.parse(ruleText) } catch { throw Failure(error, expression: ruleText) }
         guard let (local, rest) = LocalDateTime.parsePrefix(dtstart) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--dtstart '\(dtstart)' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00"
             )
         }
@@ -103,7 +103,7 @@ extension CalendarNextRequest {
         if !rest.isEmpty {
             // An explicit offset fixes the instant; the rule then runs in --tz (or at that offset).
             guard let instant = Instant(iso: dtstart) else {
-                throw Failure(Failure.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
+                throw Failure(ExitStatus.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
             }
             if zone == nil {
                 ruleZone = Zone.fixed(offsetSeconds: local.localSecond - instant.seconds)

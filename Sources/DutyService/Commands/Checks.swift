@@ -154,7 +154,7 @@ package struct TemplateAnswer: Codable, Sendable {
         guard let name = r.name else { return }
         guard let text = MailTemplates.builtin(name) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "no template is called \(name); expected one of \(MailTemplates.names.joined(separator: ", "))"
             )
         }

@@ -22,12 +22,12 @@ extension Settings {
     /// throw; a refusal is in the answer, after the transcript that shows it.
     package func notifyTest(_ r: NotifyTestRequest) async throws -> NotifyTestAnswer {
         var lines: [String] = []
-        guard !r.to.isEmpty else { throw Failure(Failure.usage, "--to ADDRESS: where to send the test message") }
+        guard !r.to.isEmpty else { throw Failure(ExitStatus.usage, "--to ADDRESS: where to send the test message") }
         let settings = self
         let email = settings.email
         guard email.transport != .none, let from = email.from else {
             throw Failure(
-                Failure.config,
+                ExitStatus.config,
                 "no mail transport: add [email] with transport = \"smtp\" (or \"sendmail\") and from = \"…\" to \(settings.file ?? "the settings")"
             )
         }
@@ -35,7 +35,7 @@ extension Settings {
             do {
                 return try MailAddress(parsing: address)
             } catch {
-                throw Failure(Failure.usage, "--to \(error)")
+                throw Failure(ExitStatus.usage, "--to \(error)")
             }
         }
         _ = try settings.mailTemplates()  // a broken template is worth knowing about now

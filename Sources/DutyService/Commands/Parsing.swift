@@ -20,7 +20,7 @@ package func parseInstant(_ text: String, zone: Zone, option: String) throws -> 
         return zone.instant(on: d)
     }
     throw Failure(
-        Failure.usage,
+        ExitStatus.usage,
         "\(option): expected a date or time from the years 1 to 9999 such as 2026-11-29, 2026-11-29T09:00:00+08:00 or @1798761600, found '\(text)'"
     )
 }
@@ -28,7 +28,7 @@ package func parseInstant(_ text: String, zone: Zone, option: String) throws -> 
 /// Parses a date option or argument (`YYYY-MM-DD`); `option` names it in the message.
 package func parseDate(_ text: String, option: String) throws -> CivilDate {
     guard let d = CivilDate(iso: text), text.count == 10 else {
-        throw Failure(Failure.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
+        throw Failure(ExitStatus.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
     }
     return d
 }
@@ -37,13 +37,13 @@ package func parseDate(_ text: String, option: String) throws -> CivilDate {
 package func locate(_ text: String, planner: Planner, records: DutyRecords) throws -> Occurrence {
     guard let id = OccurrenceID(text) else {
         throw Failure(
-            Failure.usage,
+            ExitStatus.usage,
             "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
         )
     }
     guard let o = planner.obligationNumber(id.obligation) else {
         throw Failure(
-            Failure.dataError,
+            ExitStatus.dataError,
             "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
         )
     }
@@ -51,13 +51,13 @@ package func locate(_ text: String, planner: Planner, records: DutyRecords) thro
         let ob = planner.policy.obligations[o]
         let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
         throw Failure(
-            Failure.dataError,
+            ExitStatus.dataError,
             "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is"
         )
     }
     guard let found = planner.occurrence(id, records: records) else {
         throw Failure(
-            Failure.dataError,
+            ExitStatus.dataError,
             "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
         )
     }

@@ -73,7 +73,7 @@ extension Policy {
         if let id = r.obligation {
             guard let o = obligation(id) else {
                 throw Failure(
-                    Failure.dataError,
+                    ExitStatus.dataError,
                     "no obligation '\(id)'; expected one of \(obligations.map(\.id).joined(separator: ", "))"
                 )
             }
@@ -163,7 +163,7 @@ extension WorkingDayCalendar {
         let date = try parseDate(r.date, option: "date")
         let rule: ShiftRule
         do throws(CalendarError) { rule = try ShiftRule.parse(r.rule ?? ShiftRule.previousWorkday.rawValue) } catch {
-            throw Failure(Failure.usage, error.message)
+            throw Failure(ExitStatus.usage, error.message)
         }
         let s = shift(date, rule: rule)
         return ShiftAnswer(

@@ -30,17 +30,17 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
             do {
                 q.within = try DutyDuration.parse(within)
             } catch {
-                throw Failure(Failure.usage, "--within: \(error.message)")
+                throw Failure(ExitStatus.usage, "--within: \(error.message)")
             }
             guard q.within.maximumCalendarDays <= OccurrenceQuery.maximumDays else {
                 throw Failure(
-                    Failure.usage,
+                    ExitStatus.usage,
                     "--within \(within) reaches past \(OccurrenceQuery.maximumDays) days (five years); ask for "
                         + "less, such as --within 365d, or one --unit at a time"
                 )
             }
         }
-        if subtree && unit == nil { throw Failure(Failure.usage, "--subtree needs --unit ID") }
+        if subtree && unit == nil { throw Failure(ExitStatus.usage, "--subtree needs --unit ID") }
         q.unit = unit
         q.subtree = subtree
         q.obligations = obligation
@@ -53,7 +53,7 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
                     states.insert(s)
                 } else {
                     throw Failure(
-                        Failure.usage,
+                        ExitStatus.usage,
                         "--state: unknown state '\(word)'; expected \((Occurrence.State.allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))"
                     )
                 }
@@ -514,22 +514,24 @@ extension Workspace {
     private func check(_ r: UnitChange) throws {
         if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
             )
         }
         if let email = r.email, let p = OrganisationCSV.emailProblem(email) {
-            throw Failure(Failure.usage, "--email: \(p)")
+            throw Failure(ExitStatus.usage, "--email: \(p)")
         }
-        if let parent = r.parent, let p = Identifier.problem(parent) { throw Failure(Failure.usage, "--parent: \(p)") }
+        if let parent = r.parent, let p = Identifier.problem(parent) {
+            throw Failure(ExitStatus.usage, "--parent: \(p)")
+        }
     }
 
     /// `unit add`.
     package func addUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
-        if let p = Identifier.problem(r.id) { throw Failure(Failure.usage, p) }
+        if let p = Identifier.problem(r.id) { throw Failure(ExitStatus.usage, p) }
         try check(r)
         guard let name = r.name, let kind = r.kind else {
-            throw Failure(Failure.usage, "a new unit needs --name and --kind")
+            throw Failure(ExitStatus.usage, "a new unit needs --name and --kind")
         }
         let unit = OrgUnit(
             id: r.id,
@@ -579,22 +581,22 @@ extension Workspace {
     private func check(_ r: OfficialChange) throws {
         for role in r.roles ?? [] where !policy.roles.isEmpty && policy.roles[role] == nil {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--roles: unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
             )
         }
-        if let roles = r.roles, roles.isEmpty { throw Failure(Failure.usage, "--roles: name at least one role") }
+        if let roles = r.roles, roles.isEmpty { throw Failure(ExitStatus.usage, "--roles: name at least one role") }
         if let email = r.email, !email.isEmpty, let p = OrganisationCSV.emailProblem(email) {
-            throw Failure(Failure.usage, "--email: \(p)")
+            throw Failure(ExitStatus.usage, "--email: \(p)")
         }
     }
 
     /// `official add`.
     package func addOfficial(_ r: OfficialChange, store: DutyStore) throws -> OfficialView {
-        if let p = Identifier.problem(r.id) { throw Failure(Failure.usage, p) }
+        if let p = Identifier.problem(r.id) { throw Failure(ExitStatus.usage, p) }
         try check(r)
         guard let name = r.name, let unit = r.unit, let roles = r.roles else {
-            throw Failure(Failure.usage, "a new official needs --name, --unit and --roles")
+            throw Failure(ExitStatus.usage, "a new official needs --name, --unit and --roles")
         }
         let o = Official(id: r.id, name: name, email: r.email, unit: unit, roles: roles)
         try store.addOfficial(o)
@@ -686,14 +688,14 @@ extension Workspace {
         let kinds = policy.eventKinds
         guard kinds.contains(r.kind) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "no obligation is triggered by events of kind '\(r.kind)'; expected one of \(kinds.sorted().joined(separator: ", "))"
             )
         }
-        if let id = r.id, let p = Identifier.problem(id) { throw Failure(Failure.usage, "--id: \(p)") }
+        if let id = r.id, let p = Identifier.problem(id) { throw Failure(ExitStatus.usage, "--id: \(p)") }
         let today = settings.timezone.day(of: .now)
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
-        if day > today { throw Failure(Failure.usage, "--on \(day) is in the future") }
+        if day > today { throw Failure(ExitStatus.usage, "--on \(day) is in the future") }
         let u = try planner.organisation.number(ofUnit: r.unit)
         let triggered = planner.policy.obligations.indices.filter { o in
             if case .event(let k, _) = planner.policy.obligations[o].deadline, k == r.kind {
@@ -703,7 +705,7 @@ extension Workspace {
         }
         if triggered.isEmpty {
             throw Failure(
-                Failure.dataError,
+                ExitStatus.dataError,
                 "no obligation applies to '\(r.kind)' events at \(r.unit) (kind \(planner.organisation.units[Int(u)].kind)); nothing recorded"
             )
         }
@@ -760,7 +762,7 @@ extension Workspace {
     package func ledger(_ r: LedgerRequest, store: DutyStore) throws -> LedgerAnswer {
         guard (1...LedgerRequest.maximumLimit).contains(r.limit) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--limit: expected a number from 1 to \(LedgerRequest.maximumLimit); narrow the question with "
                     + "--occurrence, --recipient, --since or --state for more"
             )
@@ -773,7 +775,7 @@ extension Workspace {
         q.states = try (r.state ?? []).map {
             guard let s = LedgerEntry.State(rawValue: $0) else {
                 throw Failure(
-                    Failure.usage,
+                    ExitStatus.usage,
                     "--state: unknown state '\($0)'; expected \(LedgerEntry.State.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
@@ -805,7 +807,7 @@ extension Workspace {
     /// `waive`: records that the occurrence will not be done, and why, by `by`.
     package func waive(_ r: WaiveRequest, store: DutyStore, planner: Planner, by: String) throws -> WaiveAnswer {
         guard !r.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw Failure(Failure.usage, "--reason: say why the occurrence is waived")
+            throw Failure(ExitStatus.usage, "--reason: say why the occurrence is waived")
         }
         let found = try locate(r.occurrence, planner: planner, records: try store.records())
         try store.waive(Waiver(occurrence: found.id, reason: r.reason, recordedAt: .now, by: by))
@@ -816,7 +818,7 @@ extension Workspace {
     package func undo(_ r: UndoRequest, store: DutyStore, by: String) throws -> UndoAnswer {
         guard let id = OccurrenceID(r.occurrence) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "'\(r.occurrence)' is not an occurrence id; expected obligation/subject/period"
             )
         }
@@ -856,7 +858,7 @@ extension Workspace {
         now: Instant = .now
     ) throws -> ReportAnswer {
         guard (1970...9999).contains(r.year) else {
-            throw Failure(Failure.usage, "--year \(r.year): expected a year such as 2026")
+            throw Failure(ExitStatus.usage, "--year \(r.year): expected a year such as 2026")
         }
         var q = OccurrenceQuery(
             at: try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? now
@@ -885,7 +887,7 @@ extension Workspace {
         let from = try r.since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90)
         guard from >= today.adding(days: -OccurrenceQuery.maximumDays) else {
             throw Failure(
-                Failure.usage,
+                ExitStatus.usage,
                 "--since \(from) is more than \(OccurrenceQuery.maximumDays) days (five years) back; export "
                     + "from a later day"
             )
@@ -907,19 +909,19 @@ extension Workspace {
         let today = settings.timezone.day(of: .now)
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
         if day > today {
-            throw Failure(Failure.usage, "--on \(day) is in the future; record it when it is done")
+            throw Failure(ExitStatus.usage, "--on \(day) is in the future; record it when it is done")
         }
         var repeatable = false
         if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
         if found.waiver != nil {
             throw Failure(
-                Failure.dataError,
+                ExitStatus.dataError,
                 "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
             )
         }
         if repeatable, let done = found.completion {
             throw Failure(
-                Failure.dataError,
+                ExitStatus.dataError,
                 "\(found.id) is met already (\(done.on)); record further completions against the next checkpoint"
             )
         }
@@ -944,12 +946,12 @@ extension Workspace {
 extension Failure {
     /// A unit id the organisation does not hold (65), and where to look.
     static func noUnit(_ id: String) -> Failure {
-        Failure(Failure.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+        Failure(ExitStatus.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
     }
 
     /// An official id the organisation does not hold (65), and where to look.
     static func noOfficial(_ id: String) -> Failure {
-        Failure(Failure.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+        Failure(ExitStatus.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
     }
 }
 

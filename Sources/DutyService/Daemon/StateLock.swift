@@ -16,7 +16,7 @@ package enum StateLock {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw Failure(
-                Failure.runtime,
+                ExitStatus.runtime,
                 "cannot open \(path): \(String(cString: strerror(errno))); dutyd needs to write beside its state store"
             )
         }
@@ -25,13 +25,13 @@ package enum StateLock {
             close(fd)
             if once {
                 throw Failure(
-                    Failure.runtime,
+                    ExitStatus.runtime,
                     "dutyd\(pid) is running on \(state) and sends what is due itself; dutyd --once is for a "
                         + "state no service holds (stop it first: systemctl stop dutyd)"
                 )
             }
             throw Failure(
-                Failure.runtime,
+                ExitStatus.runtime,
                 "another dutyd\(pid) is running on \(state); stop it first (systemctl stop dutyd), or give this one its own state"
             )
         }
