@@ -164,12 +164,14 @@ fuzz-short: fuzz-build
 	python3 Tests/tools/fuzz.py $(FUZZ_BUILD)/debug/dutyd-fuzz $(FUZZ_SHORT_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 # The C shim (CProcess: posix_spawn, pidfds) and the runner, hook and sendmail code around it, with
-# AddressSanitizer in C and Swift. Its own build folder; the first build takes many minutes.
+# AddressSanitizer in C and Swift, and dutyd --once running hooks built the same way. Its own build
+# folder; the first build takes many minutes. Leak detection is off: what LeakSanitizer reports at
+# exit is NIO's perpetual thread pool and Foundation's process bookkeeping, none of it ours.
 ASAN_BUILD ?= .build-asan
 asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --build-path $(ASAN_BUILD)
-	$(SWIFT) test --skip-build --disable-xctest --sanitize=address --build-path $(ASAN_BUILD) \
-	  --filter "CommandRunner|Hook|Sendmail"
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 $(SWIFT) test --skip-build --disable-xctest --sanitize=address \
+	  --build-path $(ASAN_BUILD) --filter "CommandRunner|Hook|Sendmail|DeliveryEndToEnd"
 
 # The tests read dutyd's entries back from a real systemd-journald. Without systemd as PID 1 (a
 # container, CI) it runs standalone; on a machine where journald already runs this does nothing.

@@ -1,3 +1,4 @@
+import DutyNotify
 package import DutyService
 package import Foundation
 import Hummingbird
@@ -25,7 +26,7 @@ package struct APIClient: Sendable {
 
     /// `POST path` with the request as JSON.
     package func post<A: Decodable>(_ path: String, _ request: some Encodable, as: A.Type = A.self) throws -> A {
-        let body = try JSONEncoder().encode(request)
+        let body = try JSONOutput.encode(request)
         return try decode(A.self, try wait { try await self.send(.POST, path, body) })
     }
 

@@ -451,7 +451,7 @@ package final class APIServer: Service {
         } else {
             f = Failure(translating: error) ?? Failure(.runtime, "\(error)")
         }
-        let body = (try? JSONEncoder().encode(APIErrorBody(error: f.message, exitStatus: f.status.rawValue))) ?? Data()
+        let body = (try? JSONOutput.encode(APIErrorBody(error: f.message, exitStatus: f.status.rawValue))) ?? Data()
         return Response(
             status: HTTPResponse.Status(code: f.httpStatus),
             headers: [.contentType: "application/json"],
@@ -486,12 +486,10 @@ struct APIContext: RequestContext {
 
 /// JSON with the keys sorted, as dutyctl prints it.
 private func json(_ value: some Encodable) throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Response(
+    Response(
         status: .ok,
         headers: [.contentType: "application/json"],
-        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        body: .init(byteBuffer: ByteBuffer(bytes: try JSONOutput.encode(value)))
     )
 }
 

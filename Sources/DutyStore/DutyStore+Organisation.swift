@@ -13,7 +13,7 @@ extension DutyStore {
                 sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit"
             )
             while let r = try rows.next() {
-                out.append(Self.unit(r))
+                out.append(try Self.unit(r))
             }
             return out
         }
@@ -52,15 +52,17 @@ extension DutyStore {
         }
     }
 
-    static func unit(_ r: Row) -> OrgUnit {
+    static func unit(_ r: Row) throws(StoreError) -> OrgUnit {
         OrgUnit(
             id: r[0],
             name: r[1],
             kind: r[2],
             parent: r[3],
             email: r[4],
-            addedOn: CivilDate(iso: r[5] as String) ?? CivilDate(year: 1970, month: 1, day: 1)!,
-            trackFrom: (r[6] as String?).flatMap { CivilDate(iso: $0) }
+            addedOn: try storedDay(r[5], "unit.added_on of '\(r[0] as String)'"),
+            trackFrom: try (r[6] as String?).map { (t: String) throws(StoreError) in
+                try storedDay(t, "unit.track_from of '\(r[0] as String)'")
+            }
         )
     }
 

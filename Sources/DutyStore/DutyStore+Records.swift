@@ -13,13 +13,10 @@ extension DutyStore {
                     "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq"
             )
             while let row = try c.next() {
-                guard let id = OccurrenceID(row[0] as String), let on = CivilDate(iso: row[1] as String) else {
-                    continue
-                }
                 r.completions.append(
                     Completion(
-                        occurrence: id,
-                        on: on,
+                        occurrence: try Self.storedOccurrence(row[0], "completion.occurrence"),
+                        on: try Self.storedDay(row[1], "completion.done_on"),
                         recordedAt: Instant(microseconds: row[2]),
                         by: row[3],
                         reference: row[4],
@@ -29,9 +26,13 @@ extension DutyStore {
             }
             let w = try Row.fetchCursor(db, sql: "SELECT occurrence, reason, recorded_at, recorded_by FROM waiver")
             while let row = try w.next() {
-                guard let id = OccurrenceID(row[0] as String) else { continue }
                 r.waivers.append(
-                    Waiver(occurrence: id, reason: row[1], recordedAt: Instant(microseconds: row[2]), by: row[3])
+                    Waiver(
+                        occurrence: try Self.storedOccurrence(row[0], "waiver.occurrence"),
+                        reason: row[1],
+                        recordedAt: Instant(microseconds: row[2]),
+                        by: row[3]
+                    )
                 )
             }
             let e = try Row.fetchCursor(
@@ -40,7 +41,7 @@ extension DutyStore {
                     "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id"
             )
             while let row = try e.next() {
-                guard let on = CivilDate(iso: row[3] as String) else { continue }
+                let on = try Self.storedDay(row[3], "event.occurred_on")
                 r.events.append(
                     Event(
                         id: row[0],
@@ -111,7 +112,7 @@ extension DutyStore {
             ) {
                 try db.execute(sql: "DELETE FROM completion WHERE seq = ?", arguments: [row[0] as Int64])
                 try reopened()
-                return .completion(CivilDate(iso: row[1] as String) ?? CivilDate(year: 1970, month: 1, day: 1)!)
+                return .completion(try Self.storedDay(row[1], "completion.done_on"))
             }
             try db.execute(sql: "DELETE FROM waiver WHERE occurrence = ?", arguments: [id.description])
             if db.changesCount > 0 {

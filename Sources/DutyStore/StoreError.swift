@@ -1,3 +1,6 @@
+import DutyCalendar
+import DutyCore
+
 /// A failed store operation. Nothing was changed: every write is one transaction.
 package struct StoreError: Error, Sendable, CustomStringConvertible {
     package enum Code: String, Sendable {
@@ -7,6 +10,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case conflict
         /// The file cannot be opened, read or written.
         case unavailable
+        /// The file holds something dutyd never writes (a row changed by hand, a damaged copy).
+        case damaged
     }
 
     package var code: Code
@@ -21,4 +26,28 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { message }
+}
+
+extension DutyStore {
+    /// A day as the store keeps it (`YYYY-MM-DD`); anything else was written by someone else.
+    static func storedDay(_ text: String, _ place: String) throws(StoreError) -> CivilDate {
+        guard let day = CivilDate(iso: text) else { throw damaged(text, place, "a date (YYYY-MM-DD)") }
+        return day
+    }
+
+    /// An occurrence id as the store keeps it (`obligation/subject/period`).
+    static func storedOccurrence(_ text: String, _ place: String) throws(StoreError) -> OccurrenceID {
+        guard let id = OccurrenceID(text) else {
+            throw damaged(text, place, "an occurrence id (obligation/subject/period)")
+        }
+        return id
+    }
+
+    private static func damaged(_ text: String, _ place: String, _ expected: String) -> StoreError {
+        StoreError(
+            .damaged,
+            "the state store holds '\(text)' in \(place), where dutyd writes \(expected): the file was changed "
+                + "outside dutyd; correct that row with sqlite3, or restore the store from a backup"
+        )
+    }
 }

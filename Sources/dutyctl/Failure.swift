@@ -1,5 +1,6 @@
 import ArgumentParser
 import DutyCalendar
+import DutyNotify
 import DutyService
 import DutyStore
 import Foundation
@@ -34,9 +35,7 @@ private func reported(_ error: any Error) -> any Error {
 
 /// Writes a JSON value on one line, keys sorted, UTF-8 unescaped.
 func printJSON(_ value: some Encodable) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    let data = (try? JSONOutput.encode(value)) ?? Data("{}".utf8)
     print(String(decoding: data, as: UTF8.self))
 }
 

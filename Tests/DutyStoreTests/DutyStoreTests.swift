@@ -30,6 +30,40 @@ struct DutyStoreTests {
         #expect(try again.units().map(\.id) == ["gd"])
     }
 
+    @Test("a date changed by hand in the file is an error that names the row's place, never 1970-01-01")
+    func damagedDates() throws {
+        let (store, path) = try Self.fileStore()
+        try store.addUnit(Self.unit("gd"))
+        let id = OccurrenceID(obligation: "semiannual-report", subject: "gd", period: "2026-H2")
+        try store.complete(
+            Completion(occurrence: id, on: Self.today, recordedAt: Instant(seconds: 1_796_000_000), by: "t"),
+            repeatable: false
+        )
+        for (table, column, value) in [("completion", "done_on", "2026-13-45"), ("unit", "added_on", "yesterday")] {
+            let edit = Process()
+            edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            edit.arguments = [
+                "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE \(table) SET \(column) = ?', (sys.argv[2],)); c.commit()",
+                path, value,
+            ]
+            try edit.run()
+            edit.waitUntilExit()
+            #expect(edit.terminationStatus == 0)
+        }
+        for read in [{ _ = try store.records() }, { _ = try store.units() }, { _ = try store.unit("gd") }] {
+            do {
+                try read()
+                Issue.record("a damaged row was read as if it were fine")
+            } catch let e as StoreError {
+                #expect(e.code == .damaged)
+                #expect(e.message.contains("2026-13-45") || e.message.contains("yesterday"), "\(e)")
+                #expect(e.message.contains("restore the store from a backup"))
+            }
+        }
+        #expect(throws: StoreError.self) { try store.undo(id, at: Instant(seconds: 1_796_000_000), by: "t") }
+    }
+
     @Test("an import with one bad parent changes nothing")
     func importIsAtomic() throws {
         let store = try DutyStore()

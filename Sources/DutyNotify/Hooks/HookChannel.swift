@@ -240,8 +240,6 @@ struct HookEvent: Encodable, Sendable {
     }
 
     static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [0x0A]
+        Array((try? JSONOutput.encode(value)) ?? Data("{}".utf8)) + [0x0A]
     }
 }
