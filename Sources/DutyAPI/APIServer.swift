@@ -225,19 +225,20 @@ package final class APIServer: Service {
             "done",
             DoneRequest.self,
             log: { _, a in ("done \(a.occurrence) on \(a.doneOn)", occurrence(a.occurrence)) },
-            perform: { w, r, store, p, peer in try w.recordDone(r, store: store, planner: p, by: peer.user) }
+            perform: { w, r, store, p, peer in try w.recordDone(r, store: store, planner: p, by: peer.user, now: now())
+            }
         )
         change(
             "waive",
             WaiveRequest.self,
             log: { _, a in ("waived \(a.occurrence): \(a.waived)", occurrence(a.occurrence)) },
-            perform: { w, r, store, p, peer in try w.waive(r, store: store, planner: p, by: peer.user) }
+            perform: { w, r, store, p, peer in try w.waive(r, store: store, planner: p, by: peer.user, now: now()) }
         )
         change(
             "undo",
             UndoRequest.self,
             log: { _, a in ("undid \(a.undone) of \(a.occurrence)", occurrence(a.occurrence)) },
-            perform: { w, r, store, _, peer in try w.undo(r, store: store, by: peer.user) }
+            perform: { w, r, store, _, peer in try w.undo(r, store: store, by: peer.user, now: now()) }
         )
         change(
             "events",
@@ -245,7 +246,8 @@ package final class APIServer: Service {
             log: { _, a in
                 ("recorded event \(a.event) (\(a.kind)) at \(a.unit) on \(a.on)", ["DUTY_UNIT": "\(a.unit)"])
             },
-            perform: { w, r, store, p, peer in try w.recordEvent(r, store: store, planner: p, by: peer.user) }
+            perform: { w, r, store, p, peer in try w.recordEvent(r, store: store, planner: p, by: peer.user, now: now())
+            }
         )
         change(
             "events/remove",
@@ -260,7 +262,7 @@ package final class APIServer: Service {
             "units/import",
             ImportRequest.self,
             log: { r, _ in ("imported units from \(r.file)", [:]) },
-            perform: { w, r, store, _, _ in try w.importUnits(r, store: store) }
+            perform: { w, r, store, _, _ in try w.importUnits(r, store: store, now: now()) }
         )
         change(
             "officials/import",
@@ -272,7 +274,7 @@ package final class APIServer: Service {
             "units/add",
             UnitChange.self,
             log: { r, _ in ("added unit \(r.id)", [:]) },
-            perform: { w, r, store, _, _ in try w.addUnit(r, store: store) }
+            perform: { w, r, store, _, _ in try w.addUnit(r, store: store, now: now()) }
         )
         change(
             "units/set",

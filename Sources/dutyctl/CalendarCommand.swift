@@ -54,7 +54,7 @@ extension CalendarCommand {
                 r.official = official
                 r.since = since
                 let answer: CalendarAnswer = try global.answer(remote: { try $0.get("/v1/calendar", r) }) {
-                    try $0.workspace.calendar(r, planner: try $0.planner(), records: try $0.store.records())
+                    try $0.workspace.calendar(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
                 }
                 print(answer.ics, terminator: "")
                 warn(answer.warnings)

@@ -143,7 +143,7 @@ private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, 
         let list: OccurrenceList = try options.answer(
             remote: { try $0.get("/v1/occurrences/\(overdue ? "overdue" : "upcoming")", r) }
         ) {
-            try $0.workspace.occurrences(r, planner: try $0.planner(), records: try $0.store.records())
+            try $0.workspace.occurrences(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
         }
         printOccurrences(list, json: global.json)
     }
@@ -172,7 +172,7 @@ struct Explain: ParsableCommand {
             var r = ExplainRequest(occurrence: occurrence)
             r.at = at
             let answer: ExplainAnswer = try global.answer(remote: { try $0.get("/v1/explain", r) }) {
-                try $0.workspace.explain(r, planner: try $0.planner(), records: try $0.store.records())
+                try $0.workspace.explain(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
             }
             if global.json {
                 struct Out: Encodable {

@@ -31,7 +31,7 @@ struct Done: ParsableCommand {
             r.ref = ref
             r.note = note
             let answer: DoneAnswer = try global.change(remote: { try $0.post("/v1/done", r) }) {
-                try $0.workspace.recordDone(r, store: $0.store, planner: try $0.planner(), by: currentUser)
+                try $0.workspace.recordDone(r, store: $0.store, planner: try $0.planner(), by: currentUser, now: .now)
             }
             if global.json {
                 printJSON(
@@ -84,7 +84,7 @@ struct Undo: ParsableCommand {
         try running {
             let r = UndoRequest(occurrence: occurrence)
             let answer: UndoAnswer = try global.change(remote: { try $0.post("/v1/undo", r) }) {
-                try $0.workspace.undo(r, store: $0.store, by: currentUser)
+                try $0.workspace.undo(r, store: $0.store, by: currentUser, now: .now)
             }
             if global.json {
                 printJSON(answer)
@@ -108,7 +108,7 @@ struct Waive: ParsableCommand {
         try running {
             let r = WaiveRequest(occurrence: occurrence, reason: reason)
             let answer: WaiveAnswer = try global.change(remote: { try $0.post("/v1/waive", r) }) {
-                try $0.workspace.waive(r, store: $0.store, planner: try $0.planner(), by: currentUser)
+                try $0.workspace.waive(r, store: $0.store, planner: try $0.planner(), by: currentUser, now: .now)
             }
             if global.json {
                 printJSON(answer)
@@ -147,7 +147,13 @@ struct EventCommand: ParsableCommand {
                 r.id = id
                 r.note = note
                 let answer: EventAnswer = try global.change(remote: { try $0.post("/v1/events", r) }) {
-                    try $0.workspace.recordEvent(r, store: $0.store, planner: try $0.planner(), by: currentUser)
+                    try $0.workspace.recordEvent(
+                        r,
+                        store: $0.store,
+                        planner: try $0.planner(),
+                        by: currentUser,
+                        now: .now
+                    )
                 }
                 if global.json {
                     struct Out: Encodable {

@@ -44,7 +44,7 @@ struct Report: ParsableCommand {
             r.subtree = subtree
             r.at = at
             let answer: ReportAnswer = try global.answer(remote: { try $0.get("/v1/report", r) }) {
-                try $0.workspace.report(r, planner: try $0.planner(), records: try $0.store.records())
+                try $0.workspace.report(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
             }
             warn(answer.warnings)
             let report = answer.report

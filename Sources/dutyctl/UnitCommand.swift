@@ -45,7 +45,7 @@ struct UnitCommand: ParsableCommand {
             try running {
                 let r = fields.change(id)
                 let unit: UnitView = try global.change(remote: { try $0.post("/v1/units/add", r) }) {
-                    try $0.workspace.addUnit(r, store: $0.store)
+                    try $0.workspace.addUnit(r, store: $0.store, now: .now)
                 }
                 if global.json { printJSON(unit) } else { print("added unit \(unit.id) \(unit.name)") }
             }
@@ -190,7 +190,7 @@ struct UnitCommand: ParsableCommand {
                 r.replace = replace
                 r.trackFrom = trackFrom
                 let count: ImportAnswer = try global.change(remote: { try $0.post("/v1/units/import", r) }) {
-                    try $0.workspace.importUnits(r, store: $0.store)
+                    try $0.workspace.importUnits(r, store: $0.store, now: .now)
                 }
                 printImport(count, what: "unit", json: global.json)
             }

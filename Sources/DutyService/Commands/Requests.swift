@@ -24,7 +24,7 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
     package init() {}
 
     /// The query these options ask, at `now` unless `at` says; a mistake is bad usage (64).
-    package func query(zone: Zone, now: Instant = .now) throws -> OccurrenceQuery {
+    package func query(zone: Zone, now: Instant) throws -> OccurrenceQuery {
         var q = OccurrenceQuery(at: try at.map { try parseInstant($0, zone: zone, option: "--at") } ?? now)
         if let within {
             do {
@@ -474,13 +474,13 @@ extension Workspace {
     }
 
     /// `unit import`: all or nothing.
-    package func importUnits(_ r: ImportRequest, store: DutyStore) throws -> ImportAnswer {
+    package func importUnits(_ r: ImportRequest, store: DutyStore, now: Instant) throws -> ImportAnswer {
         let track = try r.trackFrom.map { try parseDate($0, option: "--track-from") }
         let rows = try OrganisationCSV.units(
             Array(r.data),
             file: r.file,
             policy: policy,
-            addedOn: settings.timezone.day(of: .now)
+            addedOn: settings.timezone.day(of: now)
         )
         let units = rows.map { row -> OrgUnit in
             var u = row.value
@@ -527,7 +527,7 @@ extension Workspace {
     }
 
     /// `unit add`.
-    package func addUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
+    package func addUnit(_ r: UnitChange, store: DutyStore, now: Instant) throws -> UnitView {
         if let p = Identifier.problem(r.id) { throw Failure(ExitStatus.usage, p) }
         try check(r)
         guard let name = r.name, let kind = r.kind else {
@@ -539,7 +539,7 @@ extension Workspace {
             kind: kind,
             parent: r.parent,
             email: r.email,
-            addedOn: settings.timezone.day(of: .now),
+            addedOn: settings.timezone.day(of: now),
             trackFrom: try r.trackFrom.map { try parseDate($0, option: "--track-from") }
         )
         try store.addUnit(unit)
@@ -684,7 +684,13 @@ extension Workspace {
     }
 
     /// `event record`: the event, by `by`, and the occurrences it starts.
-    package func recordEvent(_ r: EventRequest, store: DutyStore, planner: Planner, by: String) throws -> EventAnswer {
+    package func recordEvent(
+        _ r: EventRequest,
+        store: DutyStore,
+        planner: Planner,
+        by: String,
+        now: Instant
+    ) throws -> EventAnswer {
         let kinds = policy.eventKinds
         guard kinds.contains(r.kind) else {
             throw Failure(
@@ -693,7 +699,7 @@ extension Workspace {
             )
         }
         if let id = r.id, let p = Identifier.problem(id) { throw Failure(ExitStatus.usage, "--id: \(p)") }
-        let today = settings.timezone.day(of: .now)
+        let today = settings.timezone.day(of: now)
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
         if day > today { throw Failure(ExitStatus.usage, "--on \(day) is in the future") }
         let u = try planner.organisation.number(ofUnit: r.unit)
@@ -710,7 +716,7 @@ extension Workspace {
             )
         }
         let event = try store.record(
-            Event(id: r.id ?? "", kind: r.kind, unit: r.unit, on: day, recordedAt: .now, by: by, note: r.note)
+            Event(id: r.id ?? "", kind: r.kind, unit: r.unit, on: day, recordedAt: now, by: by, note: r.note)
         )
         // The store has the event now: the occurrences it starts are planned from what it holds.
         let after = try store.records()
@@ -744,7 +750,7 @@ extension Workspace {
         _ r: ExplainRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant = .now
+        now: Instant
     ) throws -> ExplainAnswer {
         let found = try locate(r.occurrence, planner: planner, records: records)
         let now = try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? now
@@ -805,17 +811,23 @@ extension Workspace {
     }
 
     /// `waive`: records that the occurrence will not be done, and why, by `by`.
-    package func waive(_ r: WaiveRequest, store: DutyStore, planner: Planner, by: String) throws -> WaiveAnswer {
+    package func waive(
+        _ r: WaiveRequest,
+        store: DutyStore,
+        planner: Planner,
+        by: String,
+        now: Instant
+    ) throws -> WaiveAnswer {
         guard !r.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Failure(ExitStatus.usage, "--reason: say why the occurrence is waived")
         }
         let found = try locate(r.occurrence, planner: planner, records: try store.records())
-        try store.waive(Waiver(occurrence: found.id, reason: r.reason, recordedAt: .now, by: by))
+        try store.waive(Waiver(occurrence: found.id, reason: r.reason, recordedAt: now, by: by))
         return WaiveAnswer(occurrence: found.id.description, waived: r.reason)
     }
 
     /// `undo`: takes back the latest completion or waiver.
-    package func undo(_ r: UndoRequest, store: DutyStore, by: String) throws -> UndoAnswer {
+    package func undo(_ r: UndoRequest, store: DutyStore, by: String, now: Instant) throws -> UndoAnswer {
         guard let id = OccurrenceID(r.occurrence) else {
             throw Failure(
                 ExitStatus.usage,
@@ -823,7 +835,7 @@ extension Workspace {
             )
         }
         let what: String
-        switch try store.undo(id, at: .now, by: by) {
+        switch try store.undo(id, at: now, by: by) {
         case .completion(let d): what = "the completion of \(d)"
         case .waiver: what = "the waiver"
         }
@@ -838,7 +850,7 @@ extension Workspace {
         _ r: OccurrencesRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant = .now
+        now: Instant
     ) throws -> OccurrenceList {
         let q = try r.query(zone: settings.timezone, now: now)
         let list = r.overdue ? try planner.overdue(q, records: records) : try planner.upcoming(q, records: records)
@@ -855,7 +867,7 @@ extension Workspace {
         _ r: ReportRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant = .now
+        now: Instant
     ) throws -> ReportAnswer {
         guard (1970...9999).contains(r.year) else {
             throw Failure(ExitStatus.usage, "--year \(r.year): expected a year such as 2026")
@@ -879,7 +891,7 @@ extension Workspace {
         _ r: CalendarRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant = .now
+        now: Instant
     ) throws -> CalendarAnswer {
         var q = try r.filters.query(zone: settings.timezone, now: now)
         if r.filters.within == nil { q.within = DutyDuration(400, .days) }
@@ -896,17 +908,23 @@ extension Workspace {
         e.todo = r.todo
         e.official = r.official
         return CalendarAnswer(
-            ics: try planner.ics(e, q, records: records, stamp: .now),
+            ics: try planner.ics(e, q, records: records, stamp: now),
             warnings: workdays.unpublishedWarnings([e.from, e.through])
         )
     }
 
     /// `done`: records the completion by `by` and says what it starts. `planner` is over the
     /// organisation in `store`.
-    package func recordDone(_ r: DoneRequest, store: DutyStore, planner: Planner, by: String) throws -> DoneAnswer {
+    package func recordDone(
+        _ r: DoneRequest,
+        store: DutyStore,
+        planner: Planner,
+        by: String,
+        now: Instant
+    ) throws -> DoneAnswer {
         let records = try store.records()
         let found = try locate(r.occurrence, planner: planner, records: records)
-        let today = settings.timezone.day(of: .now)
+        let today = settings.timezone.day(of: now)
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
         if day > today {
             throw Failure(ExitStatus.usage, "--on \(day) is in the future; record it when it is done")
@@ -925,7 +943,7 @@ extension Workspace {
                 "\(found.id) is met already (\(done.on)); record further completions against the next checkpoint"
             )
         }
-        let c = Completion(occurrence: found.id, on: day, recordedAt: .now, by: by, reference: r.ref, note: r.note)
+        let c = Completion(occurrence: found.id, on: day, recordedAt: now, by: by, reference: r.ref, note: r.note)
         try store.complete(c, repeatable: repeatable)
         // What the completion starts: the organisation is unchanged, so the same planner answers.
         var after = records
