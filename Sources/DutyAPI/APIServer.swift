@@ -18,7 +18,7 @@ import Glibc
 #endif
 
 /// dutyd's control API (`openapi.yaml` beside this file): HTTP/JSON on a Unix socket, version 1 under `/v1/`. Every
-/// answer is computed by the same function direct mode uses (`DutyService/Commands/Requests.swift`),
+/// answer is computed by the same function direct mode uses (`DutyService/Commands/`, one file per resource),
 /// on the configuration and store the scheduler has in force; a change wakes the scheduler at once.
 ///
 /// Who may do what comes from the kernel (SO_PEERCRED, `Peer.swift`): queries for members of the

@@ -1,4 +1,4 @@
-// What travels over the socket besides the requests and answers of `DutyService/Commands/Requests.swift`.
+// What travels over the socket besides the requests and answers in `DutyService/Commands/`.
 
 /// Every error answer: what dutyctl prints and the status it exits with.
 package struct APIErrorBody: Codable, Sendable {

@@ -607,23 +607,9 @@ struct APITests {
         "authorization from the peer's credentials, with real users: a stranger is refused, a reader cannot write, an admin can"
     )
     func authorization() throws {
-        try #require(getuid() == 0, "creating users needs root (make test runs as root, as CI does)")
-        for g in ["dutyd-t-read", "dutyd-t-admin"] {
-            #expect(try JournalReader.shell("groupadd", ["-f", g]).status == 0)
-        }
-        let users = [
-            ("dutyd-t-reader", "dutyd-t-read"), ("dutyd-t-admin", "dutyd-t-read,dutyd-t-admin"),
-            ("dutyd-t-stranger", ""),
-        ]
-        for (user, groups) in users {
-            if try JournalReader.shell("id", [user]).status != 0 {
-                var args = ["--system", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin"]
-                if !groups.isEmpty { args += ["-G", groups] }
-                let made = try JournalReader.shell("useradd", args + [user])
-                #expect(made.status == 0, "useradd \(user): \(made.err)")
-            }
-            #expect(try JournalReader.shell("usermod", ["-G", groups, user]).status == 0)
-        }
+        try TestUsers.user("dutyd-t-reader", groups: ["dutyd-t-read"])
+        try TestUsers.user("dutyd-t-admin", groups: ["dutyd-t-read", "dutyd-t-admin"])
+        try TestUsers.user("dutyd-t-stranger", groups: [])
         let d = try Daemon(api: "group = \"dutyd-t-read\"\nadmin_groups = [\"dutyd-t-admin\"]")
         let p = try Self.serve(d)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }

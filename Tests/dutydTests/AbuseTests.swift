@@ -15,16 +15,8 @@ struct AbuseTests {
 
     /// A reader (in the socket's group `dutyd-t-read`) and a user in no group at all.
     static func users() throws {
-        try #require(getuid() == 0, "creating users needs root (make test runs as root, as CI does)")
-        #expect(try JournalReader.shell("groupadd", ["-f", "dutyd-t-read"]).status == 0)
-        for (user, groups) in [("dutyd-t-flood", "dutyd-t-read"), ("dutyd-t-stranger", "")] {
-            if try JournalReader.shell("id", [user]).status != 0 {
-                var args = ["--system", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin"]
-                if !groups.isEmpty { args += ["-G", groups] }
-                #expect(try JournalReader.shell("useradd", args + [user]).status == 0)
-            }
-            #expect(try JournalReader.shell("usermod", ["-G", groups, user]).status == 0)
-        }
+        try TestUsers.user("dutyd-t-flood", groups: ["dutyd-t-read"])
+        try TestUsers.user("dutyd-t-stranger", groups: [])
     }
 
     /// `argv` run as `user`, started.

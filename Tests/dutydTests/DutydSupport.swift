@@ -243,3 +243,40 @@ extension Daemon {
         return p
     }
 }
+
+/// The users and groups tests act as (readers, admins, strangers): made when first needed, with the
+/// groups asked for, and removed when the test process exits, unless they were there before.
+enum TestUsers {
+    private static let made = Mutex<(users: [String], groups: [String], cleanup: Bool)>(([], [], false))
+
+    /// Makes sure `user` exists, a system user with no home, in exactly `groups` (made if needed).
+    static func user(_ user: String, groups: [String]) throws {
+        try #require(getuid() == 0, "creating users needs root (make test runs as root, as CI does)")
+        try made.withLock { made in
+            if !made.cleanup {
+                made.cleanup = true
+                atexit { TestUsers.removeAll() }
+            }
+            for g in groups where getgrnam(g) == nil {
+                let r = try JournalReader.shell("groupadd", ["-f", g])
+                #expect(r.status == 0, "groupadd \(g): \(r.err)")
+                made.groups.append(g)
+            }
+            if getpwnam(user) == nil {
+                var args = ["--system", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin"]
+                if !groups.isEmpty { args += ["-G", groups.joined(separator: ",")] }
+                let r = try JournalReader.shell("useradd", args + [user])
+                #expect(r.status == 0, "useradd \(user): \(r.err)")
+                made.users.append(user)
+            }
+            let r = try JournalReader.shell("usermod", ["-G", groups.joined(separator: ","), user])
+            #expect(r.status == 0, "usermod \(user): \(r.err)")
+        }
+    }
+
+    private static func removeAll() {
+        let (users, groups) = made.withLock { ($0.users, $0.groups) }
+        for u in users { _ = try? JournalReader.shell("userdel", [u]) }
+        for g in groups { _ = try? JournalReader.shell("groupdel", [g]) }
+    }
+}
