@@ -119,7 +119,9 @@ package final class APIServer: Service {
             v1.get(RouterPath(path)) { request, context in
                 _ = try await self.authorize(context, auth, .read)
                 let r = try query(R.self, request)
-                if inline { return try json(try answer(r)) }
+                // `status` must answer while the question pool is full, but not on an event loop:
+                // it reads the store. NIO's pool for blocking work (also the resolver's) takes it.
+                if inline { return try await NIOThreadPool.singleton.runIfActive { try json(try answer(r)) } }
                 return try await self.questions.run(budget: self.questionBudget) { try json(try answer(r)) }
             }
         }
@@ -189,7 +191,7 @@ package final class APIServer: Service {
         v1.get("config/check") { request, context in
             let peer = try await self.authorize(context, auth, .read)
             _ = try query(ConfigCheckRequest.self, request)
-            let admin = auth.access(peer) == .write
+            let admin = try await NIOThreadPool.singleton.runIfActive { auth.access(peer) } == .write
             return try await self.questions.run(budget: self.questionBudget) {
                 try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) })
             }
@@ -210,10 +212,11 @@ package final class APIServer: Service {
         // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
         v1.get("officials/export") { request, context in
             _ = try await self.authorize(context, auth, .read)
-            if request.uri.queryParameters["json"] == "true" {
-                return try json(try self.withState { w, _, _, store in try w.allOfficials(store: store) })
+            let asJSON = request.uri.queryParameters["json"] == "true"
+            return try await self.questions.run(budget: self.questionBudget) {
+                if asJSON { return try json(try self.withState { w, _, _, store in try w.allOfficials(store: store) }) }
+                return try json(try self.withState { w, _, _, store in try w.exportOfficials(store: store) })
             }
-            return try json(try self.withState { w, _, _, store in try w.exportOfficials(store: store) })
         }
         question("events", EventQuery.self) { r in
             try self.ask { w, _, records in w.events(unit: r.unit, records: records) }
@@ -341,7 +344,8 @@ package final class APIServer: Service {
     private func authorize(_ context: APIContext, _ auth: Authorizer, _ needed: Authorizer.Access) async throws -> Peer
     {
         let peer = try await Peer.of(context.channel)
-        let access = auth.access(peer)
+        // Group lookups may ask LDAP or NIS: never on an event loop.
+        let access = try await NIOThreadPool.singleton.runIfActive { auth.access(peer) }
         guard access >= needed else {
             let what =
                 needed == .write

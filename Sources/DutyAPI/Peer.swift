@@ -2,6 +2,7 @@ import DutyService
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,9 @@ package struct Peer: Sendable, Equatable {
             level: SocketOptionLevel(SOL_SOCKET),
             name: SocketOptionName(SO_PEERCRED)
         ).get()
-        return Peer(uid: c.uid, gid: c.gid, pid: c.pid)
+        let (uid, gid, pid) = (c.uid, c.gid, c.pid)
+        // The user and group lookups may ask LDAP or NIS: never on an event loop.
+        return try await NIOThreadPool.singleton.runIfActive { Peer(uid: uid, gid: gid, pid: pid) }
     }
 
     init(uid: UInt32, gid: UInt32, pid: Int32) {
