@@ -7,6 +7,10 @@ import argparse
 import glob
 import json
 import os
+import signal
+
+# `show-mail.py … | head -n 1`: end quietly when the reader has had enough.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 p = argparse.ArgumentParser()
 p.add_argument("folder")
