@@ -125,49 +125,64 @@ package final class APIServer: Service {
                 return try await self.questions.run(budget: self.questionBudget) { try json(try answer(r)) }
             }
         }
-        /// A change: root and the admin groups may make it; the body is an `R` in JSON. Logged with
-        /// who made it (`log` says what, and the fields), and the scheduler is woken at once.
-        func change<R: Decodable & Sendable, A: Encodable>(
-            _ path: String,
-            _ type: R.Type,
-            log: @escaping @Sendable (R, A) -> (String, Logger.Metadata),
-            perform: @escaping @Sendable (Workspace, R, DutyStore, Planner, Peer) throws -> A
-        ) {
-            v1.post(RouterPath(path)) { request, context in
-                let peer = try await self.authorize(context, auth, .write)
-                let r = try await body(R.self, request, context)
-                let answer = try await self.changes.run {
-                    Sendably(try self.withState { w, p, _, store in try perform(w, r, store, p, peer) })
-                }.value
-                let (what, fields) = log(r, answer)
-                await self.changed(peer, what, fields)
-                return try json(answer)
+        let now = { @Sendable in self.scheduler.now() }
+        /// An operation of the registry. A question (`.read`): members of the socket's group may ask,
+        /// the query string is its request, answered on the question pool within its time budget. A
+        /// change (`.write`): root and the admin groups may make it, the body is its request in JSON,
+        /// made one at a time, logged with who made it, and the scheduler is woken at once.
+        func register<O: DutyOperation>(_ op: O.Type) {
+            @Sendable func context(
+                _ w: Workspace,
+                _ p: Planner,
+                _ records: @escaping () throws -> DutyRecords,
+                _ store: DutyStore,
+                _ peer: Peer
+            ) -> OperationContext {
+                OperationContext(
+                    workspace: w,
+                    store: store,
+                    planner: { p },
+                    records: records,
+                    now: now(),
+                    user: peer.user
+                )
+            }
+            switch O.access {
+            case .read:
+                v1.get(RouterPath(O.route)) { request, ctx in
+                    let peer = try await self.authorize(ctx, auth, .read)
+                    let r = try query(O.Request.self, request)
+                    return try await self.questions.run(budget: self.questionBudget) {
+                        try json(
+                            try self.withState { w, p, records, store in
+                                try O.perform(r, context(w, p, records, store, peer))
+                            }
+                        )
+                    }
+                }
+            case .write:
+                v1.post(RouterPath(O.route)) { request, ctx in
+                    let peer = try await self.authorize(ctx, auth, .write)
+                    let r = try await body(O.Request.self, request, ctx)
+                    let answer = try await self.changes.run {
+                        Sendably(
+                            try self.withState { w, p, records, store in
+                                try O.perform(r, context(w, p, records, store, peer))
+                            }
+                        )
+                    }.value
+                    let (what, fields) = O.journal(r, answer)
+                    await self.changed(peer, what, fields.mapValues { Logger.MetadataValue.string($0) })
+                    return try json(answer)
+                }
             }
         }
-        let now = { @Sendable in self.scheduler.now() }
 
         // Questions, answered at the scheduler's clock unless they say `at`.
         question("status", NoQuery.self, inline: true) { _ in try self.status() }
-        for (path, overdue) in [("occurrences/upcoming", false), ("occurrences/overdue", true)] {
-            question(path, OccurrencesRequest.self) { r in
-                var r = r
-                r.overdue = overdue
-                return try self.ask { w, p, records in try w.occurrences(r, planner: p, records: records, now: now()) }
-            }
-        }
-        question("explain", ExplainRequest.self) { r in
-            try self.ask { w, p, records in try w.explain(r, planner: p, records: records, now: now()) }
-        }
-        question("ledger", LedgerRequest.self) { r in
-            try self.withState { w, _, _, store in try w.ledger(r, store: store) }
-        }
-        question("report", ReportRequest.self) { r in
-            try self.ask { w, p, records in try w.report(r, planner: p, records: records, now: now()) }
-        }
-        question("calendar", CalendarRequest.self) { r in
-            try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
-        }
-        // The same feed as text/calendar, for a client that subscribes (through a local proxy).
+        // Every operation of the registry: its route, who may call it, its request and answer.
+        for op in Operations.all { register(op) }
+
         v1.get("calendar.ics") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
@@ -198,14 +213,6 @@ package final class APIServer: Service {
         }
         question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
         question("config/template", TemplateRequest.self) { r in try TemplateAnswer(r) }
-        question("units", UnitListRequest.self) { r in try self.withState { w, p, _, _ in try w.units(r, planner: p) } }
-        question("unit", UnitShowRequest.self) { r in try self.withState { w, p, _, _ in try w.unit(r, planner: p) } }
-        question("officials", OfficialListRequest.self) { r in
-            try self.withState { w, p, _, _ in try w.officials(r, planner: p) }
-        }
-        question("official", OfficialShowRequest.self) { r in
-            try self.withState { w, p, _, _ in try w.official(r, planner: p) }
-        }
         question("units/export", NoQuery.self) { _ in
             try self.withState { w, _, _, store in try w.exportUnits(store: store) }
         }
@@ -218,97 +225,6 @@ package final class APIServer: Service {
                 return try json(try self.withState { w, _, _, store in try w.exportOfficials(store: store) })
             }
         }
-        question("events", EventQuery.self) { r in
-            try self.ask { w, _, records in w.events(unit: r.unit, records: records) }
-        }
-
-        // Changes.
-        let occurrence = { @Sendable (id: String) -> Logger.Metadata in ["DUTY_OCCURRENCE": "\(id)"] }
-        change(
-            "done",
-            DoneRequest.self,
-            log: { _, a in ("done \(a.occurrence) on \(a.doneOn)", occurrence(a.occurrence)) },
-            perform: { w, r, store, p, peer in try w.recordDone(r, store: store, planner: p, by: peer.user, now: now())
-            }
-        )
-        change(
-            "waive",
-            WaiveRequest.self,
-            log: { _, a in ("waived \(a.occurrence): \(a.waived)", occurrence(a.occurrence)) },
-            perform: { w, r, store, p, peer in try w.waive(r, store: store, planner: p, by: peer.user, now: now()) }
-        )
-        change(
-            "undo",
-            UndoRequest.self,
-            log: { _, a in ("undid \(a.undone) of \(a.occurrence)", occurrence(a.occurrence)) },
-            perform: { w, r, store, _, peer in try w.undo(r, store: store, by: peer.user, now: now()) }
-        )
-        change(
-            "events",
-            EventRequest.self,
-            log: { _, a in
-                ("recorded event \(a.event) (\(a.kind)) at \(a.unit) on \(a.on)", ["DUTY_UNIT": "\(a.unit)"])
-            },
-            perform: { w, r, store, p, peer in try w.recordEvent(r, store: store, planner: p, by: peer.user, now: now())
-            }
-        )
-        change(
-            "events/remove",
-            EventRemoval.self,
-            log: { r, _ in ("removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": "\(r.unit)"]) },
-            perform: { w, r, store, _, _ in
-                try w.removeEvent(r, store: store)
-                return r
-            }
-        )
-        change(
-            "units/import",
-            ImportRequest.self,
-            log: { r, _ in ("imported units from \(r.file)", [:]) },
-            perform: { w, r, store, _, _ in try w.importUnits(r, store: store, now: now()) }
-        )
-        change(
-            "officials/import",
-            ImportRequest.self,
-            log: { r, _ in ("imported officials from \(r.file)", [:]) },
-            perform: { w, r, store, _, _ in try w.importOfficials(r, store: store) }
-        )
-        change(
-            "units/add",
-            UnitChange.self,
-            log: { r, _ in ("added unit \(r.id)", [:]) },
-            perform: { w, r, store, _, _ in try w.addUnit(r, store: store, now: now()) }
-        )
-        change(
-            "units/set",
-            UnitChange.self,
-            log: { r, _ in ("changed unit \(r.id)", [:]) },
-            perform: { w, r, store, _, _ in try w.setUnit(r, store: store) }
-        )
-        change(
-            "units/remove",
-            UnitRemoval.self,
-            log: { r, _ in ("removed unit \(r.id)\(r.recursive ? " and everything below it" : "")", [:]) },
-            perform: { w, r, store, _, _ in try w.removeUnit(r, store: store) }
-        )
-        change(
-            "officials/add",
-            OfficialChange.self,
-            log: { r, _ in ("added official \(r.id)", [:]) },
-            perform: { w, r, store, _, _ in try w.addOfficial(r, store: store) }
-        )
-        change(
-            "officials/set",
-            OfficialChange.self,
-            log: { r, _ in ("changed official \(r.id)", [:]) },
-            perform: { w, r, store, _, _ in try w.setOfficial(r, store: store) }
-        )
-        change(
-            "officials/remove",
-            OfficialRemoval.self,
-            log: { r, _ in ("removed official \(r.removed)", [:]) },
-            perform: { w, r, store, _, _ in try w.removeOfficial(r, store: store) }
-        )
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
         v1.post("notify/test") { request, context in
             let peer = try await self.authorize(context, auth, .write)
@@ -378,8 +294,9 @@ package final class APIServer: Service {
     }
 
     /// The same for a change, which reads the records itself (`records` reads them on demand).
-    private func withState<A>(_ body: (Workspace, Planner, () throws -> DutyRecords, DutyStore) throws -> A) throws -> A
-    {
+    private func withState<A>(
+        _ body: (Workspace, Planner, @escaping () throws -> DutyRecords, DutyStore) throws -> A
+    ) throws -> A {
         let snap = try current()
         let revision = try snap.store.revisions()[.organisation] ?? 0
         let key = "\(snap.loadedAt.microseconds)/\(revision)"

@@ -53,9 +53,7 @@ extension CalendarCommand {
                 r.todo = todo
                 r.official = official
                 r.since = since
-                let answer: CalendarAnswer = try global.answer(remote: { try $0.get("/v1/calendar", r) }) {
-                    try $0.workspace.calendar(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
-                }
+                let answer: CalendarAnswer = try global.perform(CalendarExport.self, r)
                 print(answer.ics, terminator: "")
                 warn(answer.warnings)
             }

@@ -45,6 +45,18 @@ struct Direct {
 
     func planner() throws -> Planner { try workspace.planner(store) }
 
+    /// What an operation runs on in direct mode: these files, the wall clock, the user running dutyctl.
+    var context: OperationContext {
+        OperationContext(
+            workspace: workspace,
+            store: store,
+            planner: { try workspace.planner(store) },
+            records: { try store.records() },
+            now: .now,
+            user: currentUser
+        )
+    }
+
 }
 
 /// The Unix user running the command, for the record (`sudo` users by their own name).
@@ -65,6 +77,17 @@ extension GlobalOptions {
     func answer<A>(remote: (APIClient) throws -> A, direct: (Direct) throws -> A) throws -> A {
         if let client = self.remote { return try remote(client) }
         return try direct(try Direct.open(self))
+    }
+
+    /// An operation of the registry: through the running daemon, on its route (remote mode), or on
+    /// the files with the same `perform` (direct mode; a change only while no daemon holds them).
+    func perform<O: DutyOperation>(_ op: O.Type, _ request: O.Request) throws -> O.Answer {
+        if let client = self.remote {
+            return O.access == .read
+                ? try client.get("/v1/" + O.route, request) : try client.post("/v1/" + O.route, request)
+        }
+        let direct = O.access == .read ? try Direct.open(self) : try Direct.openForWriting(self)
+        return try O.perform(request, direct.context)
     }
 
     /// A change's answer: through the running daemon, or on the files when no daemon holds them.

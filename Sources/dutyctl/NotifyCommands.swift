@@ -51,9 +51,7 @@ struct Ledger: ParsableCommand {
             r.since = since
             r.limit = limit
             r.state = states
-            let answer: LedgerAnswer = try store.answer(remote: { try $0.get("/v1/ledger", r) }) {
-                try $0.workspace.ledger(r, store: $0.store)
-            }
+            let answer: LedgerAnswer = try store.perform(DutyService.Ledger.self, r)
             if global.json {
                 printJSON(answer)
                 return

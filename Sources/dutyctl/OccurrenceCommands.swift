@@ -140,11 +140,9 @@ private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, 
         let (states, options) = try global.stateFilter()
         var r = filters.request(states: states)
         r.overdue = overdue
-        let list: OccurrenceList = try options.answer(
-            remote: { try $0.get("/v1/occurrences/\(overdue ? "overdue" : "upcoming")", r) }
-        ) {
-            try $0.workspace.occurrences(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
-        }
+        let list =
+            overdue
+            ? try options.perform(DutyService.Overdue.self, r) : try options.perform(DutyService.Upcoming.self, r)
         printOccurrences(list, json: global.json)
     }
 }
@@ -171,9 +169,7 @@ struct Explain: ParsableCommand {
         try running {
             var r = ExplainRequest(occurrence: occurrence)
             r.at = at
-            let answer: ExplainAnswer = try global.answer(remote: { try $0.get("/v1/explain", r) }) {
-                try $0.workspace.explain(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
-            }
+            let answer: ExplainAnswer = try global.perform(DutyService.Explain.self, r)
             if global.json {
                 struct Out: Encodable {
                     var occurrence: OccurrenceView

@@ -44,9 +44,7 @@ struct OfficialCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = fields.change(id)
-                let o: OfficialView = try global.change(remote: { try $0.post("/v1/officials/add", r) }) {
-                    try $0.workspace.addOfficial(r, store: $0.store)
-                }
+                let o: OfficialView = try global.perform(AddOfficial.self, r)
                 if global.json { printJSON(o) } else { print("added official \(o.id) \(o.name)") }
             }
         }
@@ -64,9 +62,7 @@ struct OfficialCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = fields.change(id)
-                let o: OfficialView = try global.change(remote: { try $0.post("/v1/officials/set", r) }) {
-                    try $0.workspace.setOfficial(r, store: $0.store)
-                }
+                let o: OfficialView = try global.perform(SetOfficial.self, r)
                 if global.json { printJSON(o) } else { print("changed official \(id)") }
             }
         }
@@ -80,9 +76,7 @@ struct OfficialCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = OfficialRemoval(removed: id)
-                let _: OfficialRemoval = try global.change(remote: { try $0.post("/v1/officials/remove", r) }) {
-                    try $0.workspace.removeOfficial(r, store: $0.store)
-                }
+                let _: OfficialRemoval = try global.perform(RemoveOfficial.self, r)
                 if global.json { printJSON(["removed": id]) } else { print("removed official \(id)") }
             }
         }
@@ -101,9 +95,7 @@ struct OfficialCommand: ParsableCommand {
                 r.unit = unit
                 r.subtree = subtree
                 r.role = role
-                let list: OfficialList = try global.answer(remote: { try $0.get("/v1/officials", r) }) {
-                    try $0.workspace.officials(r, planner: try $0.planner())
-                }
+                let list: OfficialList = try global.perform(ListOfficials.self, r)
                 if global.json {
                     printJSON(list)
                     return
@@ -124,9 +116,7 @@ struct OfficialCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = OfficialShowRequest(id: id)
-                let answer: OfficialShow = try global.answer(remote: { try $0.get("/v1/official", r) }) {
-                    try $0.workspace.official(r, planner: try $0.planner())
-                }
+                let answer: OfficialShow = try global.perform(ShowOfficial.self, r)
                 let o = answer.official
                 if global.json {
                     printJSON(o)
@@ -157,9 +147,7 @@ struct OfficialCommand: ParsableCommand {
             try running {
                 var r = ImportRequest(file: file, data: Data(try readInput(file)))
                 r.replace = replace
-                let count: ImportAnswer = try global.change(remote: { try $0.post("/v1/officials/import", r) }) {
-                    try $0.workspace.importOfficials(r, store: $0.store)
-                }
+                let count: ImportAnswer = try global.perform(ImportOfficials.self, r)
                 printImport(count, what: "official", json: global.json)
             }
         }

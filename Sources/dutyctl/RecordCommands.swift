@@ -30,9 +30,7 @@ struct Done: ParsableCommand {
             r.on = on
             r.ref = ref
             r.note = note
-            let answer: DoneAnswer = try global.change(remote: { try $0.post("/v1/done", r) }) {
-                try $0.workspace.recordDone(r, store: $0.store, planner: try $0.planner(), by: currentUser, now: .now)
-            }
+            let answer: DoneAnswer = try global.perform(RecordDone.self, r)
             if global.json {
                 printJSON(
                     DoneOutput(
@@ -83,9 +81,7 @@ struct Undo: ParsableCommand {
     func run() throws {
         try running {
             let r = UndoRequest(occurrence: occurrence)
-            let answer: UndoAnswer = try global.change(remote: { try $0.post("/v1/undo", r) }) {
-                try $0.workspace.undo(r, store: $0.store, by: currentUser, now: .now)
-            }
+            let answer: UndoAnswer = try global.perform(DutyService.Undo.self, r)
             if global.json {
                 printJSON(answer)
             } else {
@@ -107,9 +103,7 @@ struct Waive: ParsableCommand {
     func run() throws {
         try running {
             let r = WaiveRequest(occurrence: occurrence, reason: reason)
-            let answer: WaiveAnswer = try global.change(remote: { try $0.post("/v1/waive", r) }) {
-                try $0.workspace.waive(r, store: $0.store, planner: try $0.planner(), by: currentUser, now: .now)
-            }
+            let answer: WaiveAnswer = try global.perform(DutyService.Waive.self, r)
             if global.json {
                 printJSON(answer)
             } else {
@@ -146,15 +140,7 @@ struct EventCommand: ParsableCommand {
                 r.on = on
                 r.id = id
                 r.note = note
-                let answer: EventAnswer = try global.change(remote: { try $0.post("/v1/events", r) }) {
-                    try $0.workspace.recordEvent(
-                        r,
-                        store: $0.store,
-                        planner: try $0.planner(),
-                        by: currentUser,
-                        now: .now
-                    )
-                }
+                let answer: EventAnswer = try global.perform(RecordEvent.self, r)
                 if global.json {
                     struct Out: Encodable {
                         var event, unit, kind, on: String
@@ -184,9 +170,7 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let list: EventList = try global.answer(remote: { try $0.get("/v1/events", EventQuery(unit: unit)) }) {
-                    $0.workspace.events(unit: unit, records: try $0.store.records())
-                }
+                let list = try global.perform(ListEvents.self, EventQuery(unit: unit))
                 if global.json {
                     printJSON(list)
                     return
@@ -211,10 +195,7 @@ struct EventCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = EventRemoval(id: id, unit: unit)
-                let _: EventRemoval = try global.change(remote: { try $0.post("/v1/events/remove", r) }) {
-                    try $0.workspace.removeEvent(r, store: $0.store)
-                    return r
-                }
+                let _: EventRemoval = try global.perform(RemoveEvent.self, r)
                 if global.json { printJSON(["removed": id]) } else { print("removed event \(id) at \(unit)") }
             }
         }

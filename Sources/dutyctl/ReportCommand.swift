@@ -43,9 +43,7 @@ struct Report: ParsableCommand {
             r.unit = unit
             r.subtree = subtree
             r.at = at
-            let answer: ReportAnswer = try global.answer(remote: { try $0.get("/v1/report", r) }) {
-                try $0.workspace.report(r, planner: try $0.planner(), records: try $0.store.records(), now: .now)
-            }
+            let answer: ReportAnswer = try global.perform(DutyService.Report.self, r)
             warn(answer.warnings)
             let report = answer.report
             if global.json {

@@ -44,9 +44,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = fields.change(id)
-                let unit: UnitView = try global.change(remote: { try $0.post("/v1/units/add", r) }) {
-                    try $0.workspace.addUnit(r, store: $0.store, now: .now)
-                }
+                let unit: UnitView = try global.perform(AddUnit.self, r)
                 if global.json { printJSON(unit) } else { print("added unit \(unit.id) \(unit.name)") }
             }
         }
@@ -65,9 +63,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = fields.change(id)
-                let unit: UnitView = try global.change(remote: { try $0.post("/v1/units/set", r) }) {
-                    try $0.workspace.setUnit(r, store: $0.store)
-                }
+                let unit: UnitView = try global.perform(SetUnit.self, r)
                 if global.json { printJSON(unit) } else { print("changed unit \(id)") }
             }
         }
@@ -85,9 +81,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = UnitRemoval(id: id, recursive: recursive)
-                let removed: UnitRemoved = try global.change(remote: { try $0.post("/v1/units/remove", r) }) {
-                    try $0.workspace.removeUnit(r, store: $0.store)
-                }
+                let removed: UnitRemoved = try global.perform(RemoveUnit.self, r)
                 if global.json {
                     printJSON(removed)
                 } else {
@@ -109,9 +103,7 @@ struct UnitCommand: ParsableCommand {
                 var r = UnitListRequest()
                 r.under = under
                 r.kind = kind
-                let list: UnitList = try global.answer(remote: { try $0.get("/v1/units", r) }) {
-                    try $0.workspace.units(r, planner: try $0.planner())
-                }
+                let list: UnitList = try global.perform(ListUnits.self, r)
                 if global.json {
                     printJSON(["units": list.units])
                     return
@@ -135,9 +127,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = UnitShowRequest(id: id)
-                let answer: UnitShow = try global.answer(remote: { try $0.get("/v1/unit", r) }) {
-                    try $0.workspace.unit(r, planner: try $0.planner())
-                }
+                let answer: UnitShow = try global.perform(ShowUnit.self, r)
                 if global.json {
                     struct Out: Encodable {
                         var unit: UnitView
@@ -189,9 +179,7 @@ struct UnitCommand: ParsableCommand {
                 var r = ImportRequest(file: file, data: Data(try readInput(file)))
                 r.replace = replace
                 r.trackFrom = trackFrom
-                let count: ImportAnswer = try global.change(remote: { try $0.post("/v1/units/import", r) }) {
-                    try $0.workspace.importUnits(r, store: $0.store, now: .now)
-                }
+                let count: ImportAnswer = try global.perform(ImportUnits.self, r)
                 printImport(count, what: "unit", json: global.json)
             }
         }
@@ -206,9 +194,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 if global.json {
-                    let list: UnitList = try global.answer(remote: { try $0.get("/v1/units", UnitListRequest()) }) {
-                        try $0.workspace.units(UnitListRequest(), planner: try $0.planner())
-                    }
+                    let list = try global.perform(ListUnits.self, UnitListRequest())
                     printJSON(["units": list.units])
                 } else {
                     let answer: ExportAnswer = try global.answer(remote: {

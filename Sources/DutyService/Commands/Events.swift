@@ -118,3 +118,40 @@ extension Workspace {
         try store.removeEvent(unit: r.unit, id: r.id)
     }
 }
+
+/// `event ls`.
+package enum ListEvents: DutyOperation {
+    package static let route = "events"
+    package static let access = Access.read
+    package static let command = ["event", "ls"]
+    package static func perform(_ r: EventQuery, _ c: OperationContext) throws -> EventList {
+        c.workspace.events(unit: r.unit, records: try c.records())
+    }
+}
+
+/// `event record`.
+package enum RecordEvent: DutyOperation {
+    package static let route = "events"
+    package static let access = Access.write
+    package static let command = ["event", "record"]
+    package static func perform(_ r: EventRequest, _ c: OperationContext) throws -> EventAnswer {
+        try c.workspace.recordEvent(r, store: c.store, planner: try c.planner(), by: c.user, now: c.now)
+    }
+    package static func journal(_ r: EventRequest, _ a: EventAnswer) -> (message: String, fields: [String: String]) {
+        ("recorded event \(a.event) (\(a.kind)) at \(a.unit) on \(a.on)", ["DUTY_UNIT": a.unit])
+    }
+}
+
+/// `event rm`.
+package enum RemoveEvent: DutyOperation {
+    package static let route = "events/remove"
+    package static let access = Access.write
+    package static let command = ["event", "rm"]
+    package static func perform(_ r: EventRemoval, _ c: OperationContext) throws -> EventRemoval {
+        try c.workspace.removeEvent(r, store: c.store)
+        return r
+    }
+    package static func journal(_ r: EventRemoval, _ a: EventRemoval) -> (message: String, fields: [String: String]) {
+        ("removed event \(r.id) at \(r.unit)", ["DUTY_UNIT": r.unit])
+    }
+}

@@ -86,3 +86,13 @@ extension Workspace {
         )
     }
 }
+
+/// `ledger`.
+package enum Ledger: DutyOperation {
+    package static let route = "ledger"
+    package static let access = Access.read
+    package static let command = ["ledger"]
+    package static func perform(_ r: LedgerRequest, _ c: OperationContext) throws -> LedgerAnswer {
+        try c.workspace.ledger(r, store: c.store)
+    }
+}

@@ -130,3 +130,37 @@ extension Workspace {
         )
     }
 }
+
+/// `upcoming`: what is due from now (or `at`).
+package enum Upcoming: DutyOperation {
+    package static let route = "occurrences/upcoming"
+    package static let access = Access.read
+    package static let command = ["upcoming"]
+    package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
+        var r = r
+        r.overdue = false
+        return try c.workspace.occurrences(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}
+
+/// `overdue`: what is late.
+package enum Overdue: DutyOperation {
+    package static let route = "occurrences/overdue"
+    package static let access = Access.read
+    package static let command = ["overdue"]
+    package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
+        var r = r
+        r.overdue = true
+        return try c.workspace.occurrences(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}
+
+/// `explain`: how an occurrence's deadline and steps were worked out.
+package enum Explain: DutyOperation {
+    package static let route = "explain"
+    package static let access = Access.read
+    package static let command = ["explain"]
+    package static func perform(_ r: ExplainRequest, _ c: OperationContext) throws -> ExplainAnswer {
+        try c.workspace.explain(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}

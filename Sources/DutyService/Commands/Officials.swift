@@ -158,3 +158,78 @@ extension Workspace {
         )
     }
 }
+
+/// `official ls`.
+package enum ListOfficials: DutyOperation {
+    package static let route = "officials"
+    package static let access = Access.read
+    package static let command = ["official", "ls"]
+    package static func perform(_ r: OfficialListRequest, _ c: OperationContext) throws -> OfficialList {
+        try c.workspace.officials(r, planner: try c.planner())
+    }
+}
+
+/// `official show`.
+package enum ShowOfficial: DutyOperation {
+    package static let route = "official"
+    package static let access = Access.read
+    package static let command = ["official", "show"]
+    package static func perform(_ r: OfficialShowRequest, _ c: OperationContext) throws -> OfficialShow {
+        try c.workspace.official(r, planner: try c.planner())
+    }
+}
+
+/// `official add`.
+package enum AddOfficial: DutyOperation {
+    package static let route = "officials/add"
+    package static let access = Access.write
+    package static let command = ["official", "add"]
+    package static func perform(_ r: OfficialChange, _ c: OperationContext) throws -> OfficialView {
+        try c.workspace.addOfficial(r, store: c.store)
+    }
+    package static func journal(_ r: OfficialChange, _ a: OfficialView) -> (message: String, fields: [String: String]) {
+        ("added official \(r.id)", [:])
+    }
+}
+
+/// `official set`.
+package enum SetOfficial: DutyOperation {
+    package static let route = "officials/set"
+    package static let access = Access.write
+    package static let command = ["official", "set"]
+    package static func perform(_ r: OfficialChange, _ c: OperationContext) throws -> OfficialView {
+        try c.workspace.setOfficial(r, store: c.store)
+    }
+    package static func journal(_ r: OfficialChange, _ a: OfficialView) -> (message: String, fields: [String: String]) {
+        ("changed official \(r.id)", [:])
+    }
+}
+
+/// `official rm`.
+package enum RemoveOfficial: DutyOperation {
+    package static let route = "officials/remove"
+    package static let access = Access.write
+    package static let command = ["official", "rm"]
+    package static func perform(_ r: OfficialRemoval, _ c: OperationContext) throws -> OfficialRemoval {
+        try c.workspace.removeOfficial(r, store: c.store)
+    }
+    package static func journal(
+        _ r: OfficialRemoval,
+        _ a: OfficialRemoval
+    ) -> (message: String, fields: [String: String]) {
+        ("removed official \(r.removed)", [:])
+    }
+}
+
+/// `official import`.
+package enum ImportOfficials: DutyOperation {
+    package static let route = "officials/import"
+    package static let access = Access.write
+    package static let command = ["official", "import"]
+    package static func perform(_ r: ImportRequest, _ c: OperationContext) throws -> ImportAnswer {
+        try c.workspace.importOfficials(r, store: c.store)
+    }
+    package static func journal(_ r: ImportRequest, _ a: ImportAnswer) -> (message: String, fields: [String: String]) {
+        ("imported officials from \(r.file)", [:])
+    }
+}

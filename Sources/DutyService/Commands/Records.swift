@@ -146,3 +146,42 @@ extension Workspace {
         )
     }
 }
+
+/// `done`: an occurrence carried out.
+package enum RecordDone: DutyOperation {
+    package static let route = "done"
+    package static let access = Access.write
+    package static let command = ["done"]
+    package static func perform(_ r: DoneRequest, _ c: OperationContext) throws -> DoneAnswer {
+        try c.workspace.recordDone(r, store: c.store, planner: try c.planner(), by: c.user, now: c.now)
+    }
+    package static func journal(_ r: DoneRequest, _ a: DoneAnswer) -> (message: String, fields: [String: String]) {
+        ("done \(a.occurrence) on \(a.doneOn)", ["DUTY_OCCURRENCE": a.occurrence])
+    }
+}
+
+/// `waive`: an occurrence that need not be done, and why.
+package enum Waive: DutyOperation {
+    package static let route = "waive"
+    package static let access = Access.write
+    package static let command = ["waive"]
+    package static func perform(_ r: WaiveRequest, _ c: OperationContext) throws -> WaiveAnswer {
+        try c.workspace.waive(r, store: c.store, planner: try c.planner(), by: c.user, now: c.now)
+    }
+    package static func journal(_ r: WaiveRequest, _ a: WaiveAnswer) -> (message: String, fields: [String: String]) {
+        ("waived \(a.occurrence): \(a.waived)", ["DUTY_OCCURRENCE": a.occurrence])
+    }
+}
+
+/// `undo`: the latest completion or waiver taken back.
+package enum Undo: DutyOperation {
+    package static let route = "undo"
+    package static let access = Access.write
+    package static let command = ["undo"]
+    package static func perform(_ r: UndoRequest, _ c: OperationContext) throws -> UndoAnswer {
+        try c.workspace.undo(r, store: c.store, by: c.user, now: c.now)
+    }
+    package static func journal(_ r: UndoRequest, _ a: UndoAnswer) -> (message: String, fields: [String: String]) {
+        ("undid \(a.undone) of \(a.occurrence)", ["DUTY_OCCURRENCE": a.occurrence])
+    }
+}

@@ -88,3 +88,23 @@ extension Workspace {
         )
     }
 }
+
+/// `report --year`.
+package enum Report: DutyOperation {
+    package static let route = "report"
+    package static let access = Access.read
+    package static let command = ["report"]
+    package static func perform(_ r: ReportRequest, _ c: OperationContext) throws -> ReportAnswer {
+        try c.workspace.report(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}
+
+/// `calendar export --ics`.
+package enum CalendarExport: DutyOperation {
+    package static let route = "calendar"
+    package static let access = Access.read
+    package static let command = ["calendar", "export"]
+    package static func perform(_ r: CalendarRequest, _ c: OperationContext) throws -> CalendarAnswer {
+        try c.workspace.calendar(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}

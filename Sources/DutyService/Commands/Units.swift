@@ -220,3 +220,75 @@ extension Workspace {
         )
     }
 }
+
+/// `unit ls`.
+package enum ListUnits: DutyOperation {
+    package static let route = "units"
+    package static let access = Access.read
+    package static let command = ["unit", "ls"]
+    package static func perform(_ r: UnitListRequest, _ c: OperationContext) throws -> UnitList {
+        try c.workspace.units(r, planner: try c.planner())
+    }
+}
+
+/// `unit show`.
+package enum ShowUnit: DutyOperation {
+    package static let route = "unit"
+    package static let access = Access.read
+    package static let command = ["unit", "show"]
+    package static func perform(_ r: UnitShowRequest, _ c: OperationContext) throws -> UnitShow {
+        try c.workspace.unit(r, planner: try c.planner())
+    }
+}
+
+/// `unit add`.
+package enum AddUnit: DutyOperation {
+    package static let route = "units/add"
+    package static let access = Access.write
+    package static let command = ["unit", "add"]
+    package static func perform(_ r: UnitChange, _ c: OperationContext) throws -> UnitView {
+        try c.workspace.addUnit(r, store: c.store, now: c.now)
+    }
+    package static func journal(_ r: UnitChange, _ a: UnitView) -> (message: String, fields: [String: String]) {
+        ("added unit \(r.id)", [:])
+    }
+}
+
+/// `unit set`.
+package enum SetUnit: DutyOperation {
+    package static let route = "units/set"
+    package static let access = Access.write
+    package static let command = ["unit", "set"]
+    package static func perform(_ r: UnitChange, _ c: OperationContext) throws -> UnitView {
+        try c.workspace.setUnit(r, store: c.store)
+    }
+    package static func journal(_ r: UnitChange, _ a: UnitView) -> (message: String, fields: [String: String]) {
+        ("changed unit \(r.id)", [:])
+    }
+}
+
+/// `unit rm`.
+package enum RemoveUnit: DutyOperation {
+    package static let route = "units/remove"
+    package static let access = Access.write
+    package static let command = ["unit", "rm"]
+    package static func perform(_ r: UnitRemoval, _ c: OperationContext) throws -> UnitRemoved {
+        try c.workspace.removeUnit(r, store: c.store)
+    }
+    package static func journal(_ r: UnitRemoval, _ a: UnitRemoved) -> (message: String, fields: [String: String]) {
+        ("removed unit \(r.id)\(r.recursive ? " and everything below it" : "")", [:])
+    }
+}
+
+/// `unit import`.
+package enum ImportUnits: DutyOperation {
+    package static let route = "units/import"
+    package static let access = Access.write
+    package static let command = ["unit", "import"]
+    package static func perform(_ r: ImportRequest, _ c: OperationContext) throws -> ImportAnswer {
+        try c.workspace.importUnits(r, store: c.store, now: c.now)
+    }
+    package static func journal(_ r: ImportRequest, _ a: ImportAnswer) -> (message: String, fields: [String: String]) {
+        ("imported units from \(r.file)", [:])
+    }
+}
