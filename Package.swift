@@ -106,7 +106,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "DutyBench",
-            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify", "DutyAPI"],
+            dependencies: [
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify", "DutyAPI", "DutyTestSupport",
+            ],
             path: "Benchmarks/DutyBench"
         ),
         // What several test targets share: a real SMTP server (python3-aiosmtpd), the mail parser
@@ -121,12 +123,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DutyCalendarTests",
-            dependencies: ["DutyCalendar", "DutyTestSupport"],
+            // DutyService reads the shipped holiday folders; DutyCalendar itself only parses.
+            dependencies: ["DutyCalendar", "DutyService", "DutyTestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(
             name: "DutyCoreTests",
-            dependencies: ["DutyCore", "DutyCalendar"]
+            dependencies: ["DutyCore", "DutyCalendar", "DutyService"]
         ),
         .testTarget(
             name: "DutyStoreTests",

@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyService
 import Foundation
 
 // The calendar engine's speed on 100,000 varied inputs per figure (BENCH_N to change), best of three.

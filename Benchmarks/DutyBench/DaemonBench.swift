@@ -2,6 +2,7 @@ import DutyCalendar
 import DutyCore
 import DutyService
 import DutyStore
+import DutyTestSupport
 import Foundation
 
 #if canImport(Glibc)

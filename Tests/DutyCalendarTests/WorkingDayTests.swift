@@ -1,3 +1,4 @@
+import DutyService
 import DutyTestSupport
 import Foundation
 import Testing

@@ -5,7 +5,7 @@ import Synchronization
 /// follows the weekend rule and every answer about it is marked *provisional*.
 ///
 /// ```swift
-/// let cal = try WorkingDayCalendar.load(directories: ["config/holidays/cn"])
+/// let cal = try WorkingDayCalendar.load(directories: ["config/holidays/cn"])  // DutyService reads the folder
 /// cal.status(of: CivilDate(year: 2026, month: 2, day: 28)!).working          // true: make-up day for 春节
 /// cal.shift(CivilDate(year: 2025, month: 1, day: 31)!, rule: .previousWorkday).date   // 2025-01-27
 /// ```

@@ -137,9 +137,7 @@ package enum Upcoming: DutyOperation {
     package static let access = Access.read
     package static let command = ["upcoming"]
     package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
-        var r = r
-        r.overdue = false
-        return try c.workspace.occurrences(r, planner: try c.planner(), records: try c.records(), now: c.now)
+        try c.occurrences(r, overdue: false)
     }
 }
 
@@ -149,9 +147,16 @@ package enum Overdue: DutyOperation {
     package static let access = Access.read
     package static let command = ["overdue"]
     package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
+        try c.occurrences(r, overdue: true)
+    }
+}
+
+extension OperationContext {
+    /// `upcoming` or `overdue`, whichever the route says.
+    fileprivate func occurrences(_ r: OccurrencesRequest, overdue: Bool) throws -> OccurrenceList {
         var r = r
-        r.overdue = true
-        return try c.workspace.occurrences(r, planner: try c.planner(), records: try c.records(), now: c.now)
+        r.overdue = overdue
+        return try workspace.occurrences(r, planner: try planner(), records: try records(), now: now)
     }
 }
 
