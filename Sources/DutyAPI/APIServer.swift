@@ -196,11 +196,12 @@ package final class APIServer: Service {
             )
         }
         // The policy and the working-day calendar in force (what the last start or reload loaded).
-        question("policy", PolicyRequest.self) { r in try self.current().workspace.policy.show(r) }
-        question("calendar/day", DayRequest.self) { r in try self.current().workspace.workdays.day(r) }
-        question("calendar/shift", ShiftRequest.self) { r in try self.current().workspace.workdays.shift(r) }
-        question("calendar/next", CalendarNextRequest.self) { r in
-            try r.answer(configured: try self.current().workspace.settings.timezone, now: now())
+        question("policy", PolicyRequest.self) { request in try self.current().workspace.policy.show(request) }
+        question("calendar/day", DayRequest.self) { request in try self.current().workspace.workdays.day(request) }
+        question("calendar/shift", ShiftRequest.self) { request in try self.current().workspace.workdays.shift(request)
+        }
+        question("calendar/next", CalendarNextRequest.self) { request in
+            try request.answer(configured: try self.current().workspace.settings.timezone, now: now())
         }
         // The checks read the settings file again, as dutyd's user: what a reload would take.
         v1.get("config/check") { request, context in
@@ -212,7 +213,7 @@ package final class APIServer: Service {
             }
         }
         question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
-        question("config/template", TemplateRequest.self) { r in try TemplateAnswer(r) }
+        question("config/template", TemplateRequest.self) { request in try TemplateAnswer(request) }
         question("units/export", NoQuery.self) { _ in
             try self.withState { w, _, _, store in try w.exportUnits(store: store) }
         }

@@ -28,23 +28,23 @@ final class ConnectionLimit: Sendable {
 
     /// Counts a new connection of `uid` in, or says no.
     func admit(_ uid: UInt32) -> Bool {
-        counts.withLock { c in
-            let mine = c.byUser[uid, default: 0]
-            guard mine < perUser, c.all < total else {
-                c.refused += 1
+        counts.withLock { tally in
+            let mine = tally.byUser[uid, default: 0]
+            guard mine < perUser, tally.all < total else {
+                tally.refused += 1
                 return false
             }
-            c.byUser[uid] = mine + 1
-            c.all += 1
+            tally.byUser[uid] = mine + 1
+            tally.all += 1
             return true
         }
     }
 
     func release(_ uid: UInt32) {
-        counts.withLock { c in
-            let mine = c.byUser[uid, default: 1] - 1
-            c.byUser[uid] = mine > 0 ? mine : nil
-            c.all -= 1
+        counts.withLock { tally in
+            let mine = tally.byUser[uid, default: 1] - 1
+            tally.byUser[uid] = mine > 0 ? mine : nil
+            tally.all -= 1
         }
     }
 

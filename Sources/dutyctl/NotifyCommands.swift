@@ -70,10 +70,12 @@ struct Ledger: ParsableCommand {
             }
             printTable(
                 ["DUE", "STATE", "CHANNEL", "RECIPIENT", "OCCURRENCE", "STEP", "TRIES", "SENT/NEXT", "ERROR"],
-                rows.map { e in
+                rows.map { entry in
                     [
-                        short(e.due), e.state, e.channel, e.recipient, e.occurrence, e.step, "\(e.attempts)",
-                        e.state == "retry" ? "next " + short(e.next_attempt) : short(e.sent), e.error ?? "",
+                        short(entry.due), entry.state, entry.channel, entry.recipient, entry.occurrence, entry.step,
+                        "\(entry.attempts)",
+                        entry.state == "retry" ? "next " + short(entry.next_attempt) : short(entry.sent),
+                        entry.error ?? "",
                     ]
                 }
             )

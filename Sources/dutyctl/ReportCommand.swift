@@ -88,19 +88,20 @@ struct Report: ParsableCommand {
         print("\(r.year), as of \(r.at): \(r.total.due) deadline(s), on time \(Report.rate(r.total.on_time_rate))")
         printTable(
             ["UNIT", "OBLIGATION", "DUE", "ON TIME", "LATE (MAX DAYS)", "WAIVED", "OVERDUE", "OPEN", "ON-TIME RATE"],
-            r.units.flatMap { u in
+            r.units.flatMap { unit in
                 [
                     [
-                        u.unit + " " + u.unit_name, "(all)", "\(u.due)", "\(u.on_time)",
-                        "\(u.late) (\(u.late_days_max))",
-                        "\(u.waived)", "\(u.overdue)", "\(u.open)", Report.rate(u.on_time_rate),
+                        unit.unit + " " + unit.unit_name, "(all)", "\(unit.due)", "\(unit.on_time)",
+                        "\(unit.late) (\(unit.late_days_max))",
+                        "\(unit.waived)", "\(unit.overdue)", "\(unit.open)", Report.rate(unit.on_time_rate),
                     ]
                 ]
-                    + r.lines.filter { $0.unit == u.unit }.map { l in
+                    + r.lines.filter { $0.unit == unit.unit }.map { line in
                         [
-                            "", l.obligation, "\(l.due)", "\(l.on_time)", "\(l.late) (\(l.late_days_max))",
-                            "\(l.waived)",
-                            "\(l.overdue)", "\(l.open)", Report.rate(l.on_time_rate),
+                            "", line.obligation, "\(line.due)", "\(line.on_time)",
+                            "\(line.late) (\(line.late_days_max))",
+                            "\(line.waived)",
+                            "\(line.overdue)", "\(line.open)", Report.rate(line.on_time_rate),
                         ]
                     }
             }

@@ -111,8 +111,11 @@ struct UnitCommand: ParsableCommand {
                 let base = list.depth.min() ?? 0
                 printTable(
                     ["ID", "NAME", "KIND", "PARENT"],
-                    zip(list.units, list.depth).map { u, d in
-                        [String(repeating: "  ", count: d - base) + u.id, u.name, u.kind, u.parent ?? "—"]
+                    zip(list.units, list.depth).map { unit, depth in
+                        [
+                            String(repeating: "  ", count: depth - base) + unit.id, unit.name, unit.kind,
+                            unit.parent ?? "—",
+                        ]
                     }
                 )
             }

@@ -135,15 +135,19 @@ extension CalendarSpec {
         if weekdays <= 0 || weekdays >= CalendarSpec.allWeekdays { weekdays = -1 }
         if endOfMonth && day == nil { endOfMonth = false }
         if let y = year {
-            year = y.map { c in
-                var c = c
-                if c.start >= 0 && c.start < 70 {
-                    c.start += 2000
-                } else if c.start >= 70 && c.start < 100 {
-                    c.start += 1900
+            year = y.map { component in
+                var component = component
+                if component.start >= 0 && component.start < 70 {
+                    component.start += 2000
+                } else if component.start >= 70 && component.start < 100 {
+                    component.start += 1900
                 }
-                if c.stop >= 0 && c.stop < 70 { c.stop += 2000 } else if c.stop >= 70 && c.stop < 100 { c.stop += 1900 }
-                return c
+                if component.stop >= 0 && component.stop < 70 {
+                    component.stop += 2000
+                } else if component.stop >= 70 && component.stop < 100 {
+                    component.stop += 1900
+                }
+                return component
             }
         }
         year = year.map(normalizedChain)

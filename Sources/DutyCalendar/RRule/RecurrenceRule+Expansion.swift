@@ -3,8 +3,8 @@ extension Recurrence {
     /// left out and not counted, as RFC 5545 requires; a time that occurs twice is taken once, the first.
     package func occurrences(limit: Int) -> [Occurrence] {
         var out: [Occurrence] = []
-        forEach { o in
-            out.append(o)
+        forEach { occurrence in
+            out.append(occurrence)
             return out.count < limit
         }
         return out
@@ -25,10 +25,10 @@ extension Recurrence {
         var out: [Occurrence] = []
         var skipped = 0
         let stop = StopSignal.current
-        forEach { o in
-            let t = o.instant ?? Instant(seconds: o.local.localSecond)
+        forEach { occurrence in
+            let t = occurrence.instant ?? Instant(seconds: occurrence.local.localSecond)
             if t > instant {
-                out.append(o)
+                out.append(occurrence)
             } else {
                 skipped += 1
                 // Whoever asked for the stop throws the answer away.

@@ -111,12 +111,12 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         let b = Array(string.utf8)
         let parts: (Int, Int, Int)?
         if b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") {
-            parts = digits(b[0..<4]).flatMap { y in
-                digits(b[5..<7]).flatMap { m in digits(b[8..<10]).map { (y, m, $0) } }
+            parts = digits(b[0..<4]).flatMap { year in
+                digits(b[5..<7]).flatMap { month in digits(b[8..<10]).map { (year, month, $0) } }
             }
         } else if b.count == 8 {
-            parts = digits(b[0..<4]).flatMap { y in
-                digits(b[4..<6]).flatMap { m in digits(b[6..<8]).map { (y, m, $0) } }
+            parts = digits(b[0..<4]).flatMap { year in
+                digits(b[4..<6]).flatMap { month in digits(b[6..<8]).map { (year, month, $0) } }
             }
         } else {
             parts = nil

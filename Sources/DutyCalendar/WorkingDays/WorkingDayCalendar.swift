@@ -163,15 +163,15 @@ private final class ProvisionalLog: Sendable {
     private let state = Mutex<(seen: Set<Int>, pending: [Int])>(([], []))
 
     func note(_ year: Int) {
-        state.withLock { s in
-            if s.seen.insert(year).inserted { s.pending.append(year) }
+        state.withLock { current in
+            if current.seen.insert(year).inserted { current.pending.append(year) }
         }
     }
 
     func take() -> [Int] {
-        state.withLock { s in
-            defer { s.pending = [] }
-            return s.pending
+        state.withLock { current in
+            defer { current.pending = [] }
+            return current.pending
         }
     }
 }

@@ -69,15 +69,15 @@ extension Plan {
                     if stop?.isStopped == true { return }
                     let recs = hasRecords ? records.period(id, t) : nil
                     let day = Int32(t.date.daysSinceEpoch)
-                    forEachMember(set, obligation: o, scope: scope) { s in
-                        guard day >= planner.trackStartDay(subject: s, obligation: o) else { return }
-                        let subjectID = planner.subjectID(s, obligation: o)
+                    forEachMember(set, obligation: o, scope: scope) { subject in
+                        guard day >= planner.trackStartDay(subject: subject, obligation: o) else { return }
+                        let subjectID = planner.subjectID(subject, obligation: o)
                         let (c, w) = recs?.lookup(subjectID) ?? (nil, nil)
                         body(
                             Occurrence(
                                 id: OccurrenceID(obligation: id, subject: subjectID, period: t.period),
                                 obligation: o,
-                                subject: s,
+                                subject: subject,
                                 timing: t,
                                 completion: c,
                                 waiver: w
@@ -120,11 +120,11 @@ extension Plan {
                     let recs = hasRecords ? records.period(id, t) : nil
                     let day = Int32(t.date.daysSinceEpoch)
                     let firstDay = Int32(t.steps[first].day.date.daysSinceEpoch)
-                    forEachMember(set, obligation: o, scope: scope) { s in
-                        let start = planner.trackStartDay(subject: s, obligation: o)
+                    forEachMember(set, obligation: o, scope: scope) { subject in
+                        let start = planner.trackStartDay(subject: subject, obligation: o)
                         guard day >= start else { return }
                         if let recs, !recs.isEmpty {
-                            let (c, w) = recs.lookup(planner.subjectID(s, obligation: o))
+                            let (c, w) = recs.lookup(planner.subjectID(subject, obligation: o))
                             if c != nil || w != nil { return }
                         }
                         // A step before the subject was tracked was never due: a unit added on the 29th
@@ -134,7 +134,7 @@ extension Plan {
                             while from < last && t.steps[from].day.date.daysSinceEpoch < Int(start) { from += 1 }
                             if from == last { return }
                         }
-                        body(o, s, t, from..<last)
+                        body(o, subject, t, from..<last)
                     }
                 }
             }

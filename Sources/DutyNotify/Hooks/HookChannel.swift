@@ -81,7 +81,9 @@ package struct HookChannel: Channel {
             }
         }
         var results = [Delivery](repeating: .transient("not run"), count: batch.count)
-        let outcomes = await runAll(runs) { k, d in report(runs[k].items, runs[k].items.map { _ in d }) }
+        let outcomes = await runAll(runs) { run, delivery in
+            report(runs[run].items, runs[run].items.map { _ in delivery })
+        }
         for (r, d) in zip(runs, outcomes) { for i in r.items { results[i] = d } }
         return results
     }

@@ -131,8 +131,8 @@ extension CalendarNextRequest {
     /// The times as `systemd-analyze calendar` lists them: `Next elapse`, then `Iter. #2` and on.
     private func elapses(_ times: [Instant], in zone: Zone) -> [String] {
         if times.isEmpty { return ["    Next elapse: never"] }
-        return times.enumerated().map { n, t in
-            "\(n == 0 ? "    Next elapse" : "       Iter. #\(n + 1)"): \(humanTime(t, zone))"
+        return times.enumerated().map { index, time in
+            "\(index == 0 ? "    Next elapse" : "       Iter. #\(index + 1)"): \(humanTime(time, zone))"
         }
     }
 }

@@ -76,9 +76,9 @@ extension Workspace {
         let day = try r.on.map { try parseDate($0, option: "--on") } ?? today
         if day > today { throw Failure(ExitStatus.usage, "--on \(day) is in the future") }
         let u = try planner.organisation.number(ofUnit: r.unit)
-        let triggered = planner.policy.obligations.indices.filter { o in
-            if case .event(let k, _) = planner.policy.obligations[o].deadline, k == r.kind {
-                return planner.isSubject(u, of: o)
+        let triggered = planner.policy.obligations.indices.filter { obligation in
+            if case .event(let k, _) = planner.policy.obligations[obligation].deadline, k == r.kind {
+                return planner.isSubject(u, of: obligation)
             }
             return false
         }

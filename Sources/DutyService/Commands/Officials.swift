@@ -154,7 +154,7 @@ extension Workspace {
         return OfficialShow(
             official: OfficialView(o),
             unitName: org.index[o.unit].map { org.units[Int($0)].name } ?? "",
-            roles: o.roles.map { r in policy.roles[r].map { "\(r) (\($0))" } ?? r }
+            roles: o.roles.map { role in policy.roles[role].map { "\(role) (\($0))" } ?? role }
         )
     }
 }

@@ -374,8 +374,8 @@ package final class Dispatcher {
             let (o, s, t) = (found.obligation, found.subject, found.timing)
             // Steps that have passed, and not before the subject was tracked.
             let start = planner.trackStart(subject: s, obligation: o)
-            let passed = t.steps.indices.filter { k in
-                t.steps[k].at < window.upperBound && (start.map { t.steps[k].day.date >= $0 } ?? true)
+            let passed = t.steps.indices.filter { step in
+                t.steps[step].at < window.upperBound && (start.map { t.steps[step].day.date >= $0 } ?? true)
             }
             guard let first = passed.first, let last = passed.last else { continue }
             for row in try store.ledger(occurrence: r.occurrence.description) { states[row.key] = row.state }

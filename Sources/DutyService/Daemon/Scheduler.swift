@@ -223,9 +223,9 @@ package final class Scheduler: Service {
                     break loop
                 case .reload:
                     // Those who asked before this reload began; later ones posted a reload of their own.
-                    let waiting = reloadWaiters.withLock { w in
-                        defer { w = [] }
-                        return w
+                    let waiting = reloadWaiters.withLock { waiters in
+                        defer { waiters = [] }
+                        return waiters
                     }
                     let failure: String?
                     (dispatcher, failure) = await reloaded(dispatcher)
@@ -241,9 +241,9 @@ package final class Scheduler: Service {
             self.performing.withLock { $0?.cancel() }
             Task { await inbox.post(.stop) }
         }
-        let unanswered = reloadWaiters.withLock { w in
-            defer { w = [] }
-            return w
+        let unanswered = reloadWaiters.withLock { waiters in
+            defer { waiters = [] }
+            return waiters
         }
         answerReloadWaiters(unanswered, "dutyd is stopping; the configuration was not read again")
         manager.notify("STOPPING=1\nSTATUS=stopping")

@@ -133,24 +133,24 @@ package enum CSV {
     /// never run as a formula (OWASP, CSV injection). `numeric` cells are left as they are.
     package static func spreadsheetLine(_ fields: [String], numeric: Set<Int> = []) -> String {
         line(
-            fields.enumerated().map { k, f in
-                guard !numeric.contains(k), let first = f.unicodeScalars.first,
+            fields.enumerated().map { column, field in
+                guard !numeric.contains(column), let first = field.unicodeScalars.first,
                     "=+-@\t\r".unicodeScalars.contains(first)
-                else { return f }
-                return "'" + f
+                else { return field }
+                return "'" + field
             }
         )
     }
 
     /// One line of CSV: fields with a comma, a quote or a line break are quoted.
     package static func line(_ fields: [String]) -> String {
-        fields.map { f in
-            if f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || f.hasPrefix(" ")
-                || f.hasSuffix(" ")
+        fields.map { field in
+            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field.hasPrefix(" ")
+                || field.hasSuffix(" ")
             {
-                return "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
-            return f
+            return field
         }.joined(separator: ",")
     }
 }

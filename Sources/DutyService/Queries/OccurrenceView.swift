@@ -131,23 +131,23 @@ extension Planner {
                     important: l.important.map { organisation.officials[Int($0)].id }
                 )
             }(),
-            steps: o.timing.steps.map { s in
+            steps: o.timing.steps.map { step in
                 StepView(
-                    name: s.name,
-                    kind: s.kind.rawValue,
-                    at: s.at.format(in: zone),
-                    provisional: s.provisional,
-                    recipients: recipients(s.recipients, obligation: o.obligation, subject: o.subject).map(person)
+                    name: step.name,
+                    kind: step.kind.rawValue,
+                    at: step.at.format(in: zone),
+                    provisional: step.provisional,
+                    recipients: recipients(step.recipients, obligation: o.obligation, subject: o.subject).map(person)
                 )
             },
-            completion: o.completion.map { c in
+            completion: o.completion.map { completion in
                 CompletionView(
-                    on: c.on.description,
-                    late: c.on > o.timing.date,
-                    by: c.by,
-                    reference: c.reference,
-                    note: c.note,
-                    recordedAt: c.recordedAt.format(in: zone)
+                    on: completion.on.description,
+                    late: completion.on > o.timing.date,
+                    by: completion.by,
+                    reference: completion.reference,
+                    note: completion.note,
+                    recordedAt: completion.recordedAt.format(in: zone)
                 )
             },
             waiver: o.waiver.map {

@@ -72,8 +72,8 @@ extension Planner {
         )
         for (o, ob) in policy.obligations.enumerated() {
             if case .derived(let from, let at, _) = ob.deadline, let s = obligationNumber(from) {
-                let missing = subjects(of: o).filter { u in
-                    let r = unit(at, from: u)
+                let missing = subjects(of: o).filter { member in
+                    let r = unit(at, from: member)
                     return r < 0 || !isSubject(r, of: s)
                 }
                 add(
