@@ -154,8 +154,8 @@ package final class APIServer: Service {
                     let r = try query(O.Request.self, request)
                     return try await self.questions.run(budget: self.questionBudget) {
                         try json(
-                            try self.withState { w, p, records, store in
-                                try O.perform(r, context(w, p, records, store, peer))
+                            try self.withState { workspace, planner, records, store in
+                                try O.perform(r, context(workspace, planner, records, store, peer))
                             }
                         )
                     }
@@ -166,8 +166,8 @@ package final class APIServer: Service {
                     let r = try await body(O.Request.self, request, ctx)
                     let answer = try await self.changes.run {
                         Sendably(
-                            try self.withState { w, p, records, store in
-                                try O.perform(r, context(w, p, records, store, peer))
+                            try self.withState { workspace, planner, records, store in
+                                try O.perform(r, context(workspace, planner, records, store, peer))
                             }
                         )
                     }.value
@@ -187,7 +187,9 @@ package final class APIServer: Service {
             _ = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
             let answer = try await self.questions.run(budget: self.questionBudget) {
-                try self.ask { w, p, records in try w.calendar(r, planner: p, records: records, now: now()) }
+                try self.ask { workspace, planner, records in
+                    try workspace.calendar(r, planner: planner, records: records, now: now())
+                }
             }
             return Response(
                 status: .ok,
@@ -209,21 +211,31 @@ package final class APIServer: Service {
             _ = try query(ConfigCheckRequest.self, request)
             let admin = try await NIOThreadPool.singleton.runIfActive { auth.access(peer) } == .write
             return try await self.questions.run(budget: self.questionBudget) {
-                try json(try self.withState { _, p, _, _ in try self.filesOnDisk().check(planner: p, commands: admin) })
+                try json(
+                    try self.withState { _, planner, _, _ in
+                        try self.filesOnDisk().check(planner: planner, commands: admin)
+                    }
+                )
             }
         }
         question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
         question("config/template", TemplateRequest.self) { request in try TemplateAnswer(request) }
         question("units/export", NoQuery.self) { _ in
-            try self.withState { w, _, _, store in try w.exportUnits(store: store) }
+            try self.withState { workspace, _, _, store in try workspace.exportUnits(store: store) }
         }
         // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
         v1.get("officials/export") { request, context in
             _ = try await self.authorize(context, auth, .read)
             let asJSON = request.uri.queryParameters["json"] == "true"
             return try await self.questions.run(budget: self.questionBudget) {
-                if asJSON { return try json(try self.withState { w, _, _, store in try w.allOfficials(store: store) }) }
-                return try json(try self.withState { w, _, _, store in try w.exportOfficials(store: store) })
+                if asJSON {
+                    return try json(
+                        try self.withState { workspace, _, _, store in try workspace.allOfficials(store: store) }
+                    )
+                }
+                return try json(
+                    try self.withState { workspace, _, _, store in try workspace.exportOfficials(store: store) }
+                )
             }
         }
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
@@ -291,7 +303,7 @@ package final class APIServer: Service {
     /// planning its obligation. Planning only the scope's units, and keeping the records between
     /// changes, are the next steps if the API must answer faster.
     private func ask<A>(_ body: (Workspace, Planner, DutyRecords) throws -> A) throws -> A {
-        try withState { w, p, records, _ in try body(w, p, records()) }
+        try withState { workspace, planner, records, _ in try body(workspace, planner, records()) }
     }
 
     /// The same for a change, which reads the records itself (`records` reads them on demand).
@@ -338,8 +350,8 @@ package final class APIServer: Service {
         let s = snap.workspace.settings
         let zone = s.timezone
         let now = Instant.now
-        let (units, officials, obligations) = try withState { _, p, _, _ in
-            (p.organisation.units.count, p.organisation.officials.count, p.policy.obligations.count)
+        let (units, officials, obligations) = try withState { _, planner, _, _ in
+            (planner.organisation.units.count, planner.organisation.officials.count, planner.policy.obligations.count)
         }
         // The daemon's day (which `--start-at` shifts), like its next steps; uptime is real time.
         let today = zone.day(of: scheduler.now())

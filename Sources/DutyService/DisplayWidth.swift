@@ -1,9 +1,9 @@
 /// Terminal columns a string takes: East Asian wide and fullwidth characters (汉字, 全角) take two.
 /// Used to line up carets under expressions and, later, table columns with Chinese text.
 package func displayWidth(_ s: some StringProtocol) -> Int {
-    s.unicodeScalars.reduce(0) { width, u in
-        if u.properties.generalCategory == .nonspacingMark || u.value == 0x200B { return width }
-        return width + (isWide(u.value) ? 2 : 1)
+    s.unicodeScalars.reduce(0) { width, scalar in
+        if scalar.properties.generalCategory == .nonspacingMark || scalar.value == 0x200B { return width }
+        return width + (isWide(scalar.value) ? 2 : 1)
     }
 }
 

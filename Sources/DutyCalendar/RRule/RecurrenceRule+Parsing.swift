@@ -114,7 +114,7 @@ extension RecurrenceRule {
             }
         }
         try rule.checkCombinations(
-            columns: Dictionary(parts.map { ($0.name, $0.column) }, uniquingKeysWith: { a, _ in a })
+            columns: Dictionary(parts.map { ($0.name, $0.column) }, uniquingKeysWith: { first, _ in first })
         )
         return rule
     }

@@ -157,12 +157,12 @@ struct YearInfo {
     private static let lengths365 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
     /// Month of each day of the year, then 7 days of the next January.
-    static let month366: [Int8] = table(lengths366) { m, _, _ in m }
-    static let month365: [Int8] = table(lengths365) { m, _, _ in m }
-    static let mday366: [Int8] = table(lengths366) { _, d, _ in d }
-    static let mday365: [Int8] = table(lengths365) { _, d, _ in d }
-    static let nmday366: [Int8] = table(lengths366) { _, d, len in d - len - 1 }
-    static let nmday365: [Int8] = table(lengths365) { _, d, len in d - len - 1 }
+    static let month366: [Int8] = table(lengths366) { month, _, _ in month }
+    static let month365: [Int8] = table(lengths365) { month, _, _ in month }
+    static let mday366: [Int8] = table(lengths366) { _, day, _ in day }
+    static let mday365: [Int8] = table(lengths365) { _, day, _ in day }
+    static let nmday366: [Int8] = table(lengths366) { _, day, len in day - len - 1 }
+    static let nmday365: [Int8] = table(lengths365) { _, day, len in day - len - 1 }
 
     private static func table(_ lengths: [Int], _ f: (Int, Int, Int) -> Int) -> [Int8] {
         var t: [Int8] = []

@@ -96,8 +96,10 @@ extension Planner {
         let keepLo = from.adding(days: -back)
         let keepHi = through.adding(days: forward)
         // Sources of derived deadlines can lie further out than the deadlines themselves.
-        let derivedSpan = policy.obligations.reduce(0) { span, o in
-            if case .derived(_, _, let offset) = o.deadline { return span + offset.duration.maximumCalendarDays }
+        let derivedSpan = policy.obligations.reduce(0) { span, obligation in
+            if case .derived(_, _, let offset) = obligation.deadline {
+                return span + offset.duration.maximumCalendarDays
+            }
             return span
         }
         let lo = keepLo.adding(days: -(derivedSpan + 31))

@@ -142,14 +142,16 @@ extension Dispatcher {
             return h.finalize()
         }
         var before: Set<Int> = []
-        old.forEachDue(in: past) { o, s, t, range in
-            for k in range { before.insert(key(old, o, s, t, k)) }
+        old.forEachDue(in: past) { obligation, subject, timing, range in
+            for k in range { before.insert(key(old, obligation, subject, timing, k)) }
         }
         var out: [Moved] = []
-        new.forEachDue(in: past) { o, s, t, range in
-            let fresh = range.filter { !before.contains(key(new, o, s, t, $0)) }
+        new.forEachDue(in: past) { obligation, subject, timing, range in
+            let fresh = range.filter { !before.contains(key(new, obligation, subject, timing, $0)) }
             guard let last = fresh.last else { return }
-            out.append(Moved(obligation: o, subject: s, timing: t, steps: range.lowerBound..<(last + 1)))
+            out.append(
+                Moved(obligation: obligation, subject: subject, timing: timing, steps: range.lowerBound..<(last + 1))
+            )
         }
         return out
     }

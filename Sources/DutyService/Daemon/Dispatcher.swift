@@ -286,9 +286,9 @@ package final class Dispatcher {
         let lateSince = arrived.flatMap { since in lastArrival.flatMap { $0 >= since ? since : nil } }
         if let lateSince {
             var late: Set<String> = []
-            plan.forEachDue(in: window, arrivedSince: lateSince) { o, s, t, range in
-                guard t.steps[range.lowerBound].at < window.lowerBound else { return }
-                late.insert(occurrenceID(o, s, t).description)
+            plan.forEachDue(in: window, arrivedSince: lateSince) { obligation, subject, timing, range in
+                guard timing.steps[range.lowerBound].at < window.lowerBound else { return }
+                late.insert(occurrenceID(obligation, subject, timing).description)
             }
             for occurrence in late {
                 for row in try store.ledger(occurrence: occurrence) { states[row.key] = row.state }
