@@ -131,46 +131,20 @@ package final class APIServer: Service {
         /// change (`.write`): root and the admin groups may make it, the body is its request in JSON,
         /// made one at a time, logged with who made it, and the scheduler is woken at once.
         func register<O: DutyOperation>(_ op: O.Type) {
-            @Sendable func context(
-                _ w: Workspace,
-                _ p: Planner,
-                _ records: @escaping () throws -> DutyRecords,
-                _ store: DutyStore,
-                _ peer: Peer
-            ) -> OperationContext {
-                OperationContext(
-                    workspace: w,
-                    store: store,
-                    planner: { p },
-                    records: records,
-                    now: now(),
-                    user: peer.user
-                )
-            }
             switch O.access {
             case .read:
                 v1.get(RouterPath(O.route)) { request, ctx in
-                    let peer = try await self.authorize(ctx, auth, .read)
+                    let (peer, _) = try await self.authorize(ctx, auth, .read)
                     let r = try query(O.Request.self, request)
                     return try await self.questions.run(budget: self.questionBudget) {
-                        try json(
-                            try self.withState { workspace, planner, records, store in
-                                try O.perform(r, context(workspace, planner, records, store, peer))
-                            }
-                        )
+                        try json(try self.perform(O.self, r, for: peer))
                     }
                 }
             case .write:
                 v1.post(RouterPath(O.route)) { request, ctx in
-                    let peer = try await self.authorize(ctx, auth, .write)
+                    let (peer, _) = try await self.authorize(ctx, auth, .write)
                     let r = try await body(O.Request.self, request, ctx)
-                    let answer = try await self.changes.run {
-                        Sendably(
-                            try self.withState { workspace, planner, records, store in
-                                try O.perform(r, context(workspace, planner, records, store, peer))
-                            }
-                        )
-                    }.value
+                    let answer = try await self.changes.run { Sendably(try self.perform(O.self, r, for: peer)) }.value
                     let (what, fields) = O.journal(r, answer)
                     await self.changed(peer, what, fields.mapValues { Logger.MetadataValue.string($0) })
                     return try json(answer)
@@ -183,13 +157,12 @@ package final class APIServer: Service {
         // Every operation of the registry: its route, who may call it, its request and answer.
         for op in Operations.all { register(op) }
 
+        // The same feed as `calendar export`, as text/calendar for a client that subscribes.
         v1.get("calendar.ics") { request, context in
-            _ = try await self.authorize(context, auth, .read)
+            let (peer, _) = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
             let answer = try await self.questions.run(budget: self.questionBudget) {
-                try self.ask { workspace, planner, records in
-                    try workspace.calendar(r, planner: planner, records: records, now: now())
-                }
+                try self.perform(CalendarExport.self, r, for: peer)
             }
             return Response(
                 status: .ok,
@@ -207,9 +180,9 @@ package final class APIServer: Service {
         }
         // The checks read the settings file again, as dutyd's user: what a reload would take.
         v1.get("config/check") { request, context in
-            let peer = try await self.authorize(context, auth, .read)
+            let (_, access) = try await self.authorize(context, auth, .read)
             _ = try query(ConfigCheckRequest.self, request)
-            let admin = try await NIOThreadPool.singleton.runIfActive { auth.access(peer) } == .write
+            let admin = access == .write
             return try await self.questions.run(budget: self.questionBudget) {
                 try json(
                     try self.withState { _, planner, _, _ in
@@ -240,7 +213,7 @@ package final class APIServer: Service {
         }
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
         v1.post("notify/test") { request, context in
-            let peer = try await self.authorize(context, auth, .write)
+            let (peer, _) = try await self.authorize(context, auth, .write)
             let r = try await body(NotifyTestRequest.self, request, context)
             let answer = try await self.current().workspace.settings.notifyTest(r)
             // Logged with who sent it, like a change; the state is the same, so the scheduler sleeps on.
@@ -248,7 +221,7 @@ package final class APIServer: Service {
             return try json(answer)
         }
         v1.post("reload") { _, context in
-            let peer = try await self.authorize(context, auth, .write)
+            let (peer, _) = try await self.authorize(context, auth, .write)
             if let why = await self.scheduler.reloadAndWait() {
                 throw Failure(
                     .config,
@@ -269,12 +242,19 @@ package final class APIServer: Service {
 
     // MARK: Helpers
 
-    /// The peer, if it may do `needed`; else 403 and exit status 77 for dutyctl.
-    private func authorize(_ context: APIContext, _ auth: Authorizer, _ needed: Authorizer.Access) async throws -> Peer
-    {
-        let peer = try await Peer.of(context.channel)
-        // Group lookups may ask LDAP or NIS: never on an event loop.
-        let access = try await NIOThreadPool.singleton.runIfActive { auth.access(peer) }
+    /// The peer and what it may do, if it may do `needed`; else 403 and exit status 77 for dutyctl.
+    /// The user and group lookups may ask LDAP or NIS, so they run on NIO's pool for blocking work, in
+    /// one hop, never on an event loop.
+    private func authorize(
+        _ context: APIContext,
+        _ auth: Authorizer,
+        _ needed: Authorizer.Access
+    ) async throws -> (peer: Peer, access: Authorizer.Access) {
+        let c = try await Peer.credentials(of: context.channel)
+        let (peer, access) = try await NIOThreadPool.singleton.runIfActive {
+            let peer = Peer(uid: c.uid, gid: c.gid, pid: c.pid)
+            return (peer, auth.access(peer))
+        }
         guard access >= needed else {
             let what =
                 needed == .write
@@ -282,7 +262,7 @@ package final class APIServer: Service {
                 : "may not use dutyd's API: queries are for members of the group '\(auth.readGroup)'; ask an administrator to run `usermod -aG \(auth.readGroup) \(peer.user)`"
             throw Failure(.noPermission, "\(peer.user) \(what)")
         }
-        return peer
+        return (peer, access)
     }
 
     private func current() throws -> DaemonSnapshot {
@@ -295,18 +275,31 @@ package final class APIServer: Service {
         return snap
     }
 
-    /// Runs a query on the configuration in force, the current records and a planner kept until the
-    /// organisation or the configuration changes.
+    /// Runs an operation on the configuration in force, the current records and a planner kept until
+    /// the organisation or the configuration changes, at the daemon's clock, for `peer`.
     ///
     /// Cost (`DutyBench api`, 100,000 units): each question plans the whole organisation over its
     /// window and then keeps its scope, and reads every record; a `done` finds its occurrence by
     /// planning its obligation. Planning only the scope's units, and keeping the records between
     /// changes, are the next steps if the API must answer faster.
-    private func ask<A>(_ body: (Workspace, Planner, DutyRecords) throws -> A) throws -> A {
-        try withState { workspace, planner, records, _ in try body(workspace, planner, records()) }
+    private func perform<O: DutyOperation>(_ op: O.Type, _ request: O.Request, for peer: Peer) throws -> O.Answer {
+        try withState { workspace, planner, records, store in
+            try O.perform(
+                request,
+                OperationContext(
+                    workspace: workspace,
+                    store: store,
+                    planner: { planner },
+                    records: records,
+                    now: scheduler.now(),
+                    user: peer.user
+                )
+            )
+        }
     }
 
-    /// The same for a change, which reads the records itself (`records` reads them on demand).
+    /// The configuration in force, the planner (kept until the organisation or the configuration
+    /// changes), the records (read when asked for) and the store.
     private func withState<A>(
         _ body: (Workspace, Planner, @escaping () throws -> DutyRecords, DutyStore) throws -> A
     ) throws -> A {

@@ -2,7 +2,6 @@ import DutyService
 import Foundation
 import HTTPTypes
 import NIOCore
-import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -18,14 +17,15 @@ package struct Peer: Sendable, Equatable {
     package var groups: Set<UInt32>
 
     /// `struct ucred` (Glibc's module hides it behind _GNU_SOURCE): pid, uid, gid.
-    struct Credentials {
+    struct Credentials: Sendable {
         var pid: Int32 = 0
         var uid: UInt32 = 0
         var gid: UInt32 = 0
     }
 
-    /// The peer of a Unix socket channel.
-    static func of(_ channel: any NIOCore.Channel) async throws -> Peer {
+    /// What the kernel says of the peer of a Unix socket channel; `Peer(uid:gid:pid:)` then looks up
+    /// its user and groups (blocking: not on an event loop).
+    static func credentials(of channel: any NIOCore.Channel) async throws -> Credentials {
         guard let provider = channel as? any SocketOptionProvider else {
             throw Failure(.noPermission, "cannot tell who is connecting")
         }
@@ -33,9 +33,7 @@ package struct Peer: Sendable, Equatable {
             level: SocketOptionLevel(SOL_SOCKET),
             name: SocketOptionName(SO_PEERCRED)
         ).get()
-        let (uid, gid, pid) = (c.uid, c.gid, c.pid)
-        // The user and group lookups may ask LDAP or NIS: never on an event loop.
-        return try await NIOThreadPool.singleton.runIfActive { Peer(uid: uid, gid: gid, pid: pid) }
+        return c
     }
 
     init(uid: UInt32, gid: UInt32, pid: Int32) {

@@ -34,8 +34,8 @@ final class QuestionPool: @unchecked Sendable {
         return (threads - idle, jobs.count)
     }
 
-    /// Runs `body` on one of the pool's threads and returns what it returned or threw; throws a 503
-    /// `Failure` (503) when the queue is full, or when `budget` seconds pass before the answer is ready
+    /// Runs `body` on one of the pool's threads and returns what it returned or threw; throws a
+    /// `Failure` (503, exit 69) when the queue is full, or when `budget` seconds pass before the answer is ready
     /// (counted from the call, so waiting in the queue counts). Then the request is answered at once
     /// and the computation is told to stop (`StopSignal`): the long loops end early and their partial
     /// answer is thrown away. The same happens when the request's task is cancelled.

@@ -90,12 +90,6 @@ extension GlobalOptions {
         return try O.perform(request, direct.context)
     }
 
-    /// A change's answer: through the running daemon, or on the files when no daemon holds them.
-    func change<A>(remote: (APIClient) throws -> A, direct: (Direct) throws -> A) throws -> A {
-        if let client = self.remote { return try remote(client) }
-        return try direct(try Direct.openForWriting(self))
-    }
-
     /// Remote mode, the default: the running daemon over its socket (`--socket`, default
     /// /run/dutyd/api.sock). `--config` or a `--state` path means direct mode on the files.
     var remote: APIClient? {

@@ -62,6 +62,19 @@ struct DutyStoreTests {
             }
         }
         #expect(throws: StoreError.self) { try store.undo(id, at: Instant(seconds: 1_796_000_000), by: "t") }
+        // A megabyte written by hand is named by its start, not printed whole.
+        let edit = Process()
+        edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        edit.arguments = [
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE completion SET done_on = ?', ('9' * 1000000,)); c.commit()",
+            path,
+        ]
+        try edit.run()
+        edit.waitUntilExit()
+        let long = #expect(throws: StoreError.self) { try store.records() }
+        #expect((long?.message.count ?? 0) < 400, "\(long?.message.count ?? 0) characters")
+        #expect(long?.message.contains("completion.done_on") == true)
     }
 
     @Test("an import with one bad parent changes nothing")

@@ -115,7 +115,7 @@ extension CalendarNextRequest {
         let found: [Recurrence.Occurrence]
         do {
             found =
-                try base.map { b throws(CalendarError) in try recurrence.occurrences(after: b, limit: count) }
+                try base.map { after throws(CalendarError) in try recurrence.occurrences(after: after, limit: count) }
                 ?? recurrence.occurrences(limit: count)
         } catch { throw Failure(error) }
         return CalendarNextAnswer(
