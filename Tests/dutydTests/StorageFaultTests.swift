@@ -129,6 +129,9 @@ struct StorageFaultTests {
         }
         #expect(told, "dutyd did not say it would try again")
         #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
+        // Held over one more retry, which fails the same way and is not logged again: 10 s after the
+        // first failure it waits its 5 s for the lock, then gives up.
+        try await Task.sleep(for: .seconds(17))
         // Let go: within the retry the due steps go out.
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
@@ -138,6 +141,21 @@ struct StorageFaultTests {
             if sent == 0 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(sent > 0, "nothing sent 30 s after the lock was released")
+        // Said once per reason, and once when it works again, with how many attempts failed (the
+        // proof that the retry in between happened).
+        var recovered = ""
+        for _ in 0..<500 where recovered.isEmpty {
+            recovered =
+                (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n")
+                .first { $0.contains("performing again after") }.map(String.init) ?? ""
+            if recovered.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let attempts = recovered.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        #expect(attempts >= 2, "\(recovered)")
+        let said =
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "trying again in 10 s")
+            .count - 1
+        #expect(said == 1, "the same failure was logged \(said) times")
         #expect(APITests.stop(p) == 0)
     }
 }

@@ -157,6 +157,10 @@ package final class Scheduler: Service {
         // During a perform the watchdog is fed from a thread of its own, as long as deliveries end.
         let feeder = watchdog.map { WatchdogFeeder(interval: $0, feed: feedWatchdog) }
 
+        // Failed performs in a row, and the last reason logged: a store that stays full or locked is
+        // tried every 10 s, but said once per reason (and once when it works again), not every time.
+        var failures = 0
+        var lastReason = ""
         await withGracefulShutdownHandler {
             loop: while true {
                 let at = clock.now()
@@ -177,6 +181,11 @@ package final class Scheduler: Service {
                     feeder?.end()
                     let done = try result.get()
                     if work.isCancelled { break loop }
+                    if failures > 0 {
+                        logger.notice("performing again after \(failures) failed attempt(s)")
+                        failures = 0
+                        lastReason = ""
+                    }
                     if done.total > 0 {
                         logger.info("performed what was due: \(done.description)", metadata: done.metadata)
                     }
@@ -184,9 +193,16 @@ package final class Scheduler: Service {
                     // The store is busy, full or gone for now: logged, tried again soon (the watermark
                     // did not move, so nothing is skipped).
                     failed = true
-                    logger.error(
-                        "cannot perform the plan: \(error); trying again in \(Int(Scheduler.retryAfterFailure)) s"
-                    )
+                    failures += 1
+                    let reason = "\(error)"
+                    let message: Logger.Message =
+                        "cannot perform the plan: \(reason); trying again in \(Int(Scheduler.retryAfterFailure)) s"
+                    if reason != lastReason {
+                        logger.error(message)
+                        lastReason = reason
+                    } else {
+                        logger.debug(message)
+                    }
                 }
                 publish(dispatcher)
                 let current = status(dispatcher)
