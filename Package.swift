@@ -53,12 +53,31 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        // The commands and queries both front ends share; settings and policy files (its own TOML
-        // parser, which keeps positions); the daemon's scheduler.
+        // Reading the files an administrator writes: settings, policy, organisation CSV, holiday
+        // folders, and the TOML parser underneath (its own, which keeps positions: docs/decisions).
         .target(
-            name: "DutyService",
+            name: "DutyFiles",
+            dependencies: ["DutyCalendar", "DutyCore", "DutyNotify"]
+        ),
+        // The questions that need nothing but the calendar and the domain: occurrence views, the
+        // explanation of a deadline, the year report, the ICS export, triggered deadlines. Pure.
+        .target(
+            name: "DutyQueries",
+            dependencies: ["DutyCalendar", "DutyCore"]
+        ),
+        // Every operation both front ends offer, declared once (Commands/Operation.swift): what it
+        // reads, who may call it, its route; the error model (Failure.swift) and the workspace.
+        .target(
+            name: "DutyOperations",
+            dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries"]
+        ),
+        // The daemon: scheduler, dispatcher, notices, signals, the service manager (sd_notify,
+        // watchdog), the state lock.
+        .target(
+            name: "DutyDaemon",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "CSystemd",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
+                "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -68,7 +87,8 @@ let package = Package(
         .target(
             name: "DutyAPI",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
+                "DutyDaemon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "dutyd",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyService", "DutyAPI",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
+                "DutyDaemon", "DutyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,7 +119,10 @@ let package = Package(
                 "DutyCalendar",
                 "DutyCore",
                 "DutyStore",
-                "DutyService",
+                "DutyFiles",
+                "DutyQueries",
+                "DutyOperations",
+                "DutyDaemon",
                 "DutyNotify",
                 "DutyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -107,7 +131,8 @@ let package = Package(
         .executableTarget(
             name: "DutyBench",
             dependencies: [
-                "DutyCalendar", "DutyCore", "DutyStore", "DutyService", "DutyNotify", "DutyAPI", "DutyTestSupport",
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyFiles", "DutyQueries", "DutyOperations", "DutyDaemon",
+                "DutyNotify", "DutyAPI", "DutyTestSupport",
             ],
             path: "Benchmarks/DutyBench"
         ),
@@ -124,26 +149,41 @@ let package = Package(
         .testTarget(
             name: "DutyCalendarTests",
             // DutyService reads the shipped holiday folders; DutyCalendar itself only parses.
-            dependencies: ["DutyCalendar", "DutyService", "DutyTestSupport"],
+            dependencies: ["DutyCalendar", "DutyFiles", "DutyTestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(
             name: "DutyCoreTests",
-            dependencies: ["DutyCore", "DutyCalendar", "DutyService"]
+            dependencies: ["DutyCore", "DutyCalendar", "DutyFiles"]
         ),
         .testTarget(
             name: "DutyStoreTests",
             dependencies: ["DutyStore", "DutyCore", "DutyCalendar", "DutyTestSupport"]
         ),
         .testTarget(
-            name: "DutyServiceTests",
-            dependencies: ["DutyService", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify", "DutyTestSupport"]
+            name: "DutyFilesTests",
+            dependencies: ["DutyFiles", "DutyQueries", "DutyCore", "DutyCalendar", "DutyNotify", "DutyTestSupport"]
+        ),
+        .testTarget(
+            name: "DutyOperationsTests",
+            dependencies: [
+                "DutyFiles", "DutyQueries", "DutyOperations", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify",
+                "DutyTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "DutyDaemonTests",
+            dependencies: [
+                "DutyFiles", "DutyQueries", "DutyOperations", "DutyDaemon", "DutyCore", "DutyStore", "DutyCalendar",
+                "DutyNotify", "DutyTestSupport",
+            ]
         ),
         // Runs the built dutyd against a real systemd-journald and a notify socket.
         .testTarget(
             name: "dutydTests",
             dependencies: [
-                "dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyService", "DutyAPI", "DutyTestSupport",
+                "dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyFiles", "DutyQueries", "DutyOperations",
+                "DutyDaemon", "DutyAPI", "DutyTestSupport",
             ]
         ),
         // Runs the built dutyctl and checks its output and exit status.
@@ -163,7 +203,7 @@ if Context.environment["DUTYD_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "DutyFuzz",
-            dependencies: ["DutyCalendar", "DutyCore", "DutyService"],
+            dependencies: ["DutyCalendar", "DutyCore", "DutyFiles", "DutyQueries"],
             path: "Fuzz/DutyFuzz"
         )
     )

@@ -1,5 +1,8 @@
 import DutyCalendar
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import Foundation
 
 // The calendar engine's speed on 100,000 varied inputs per figure (BENCH_N to change), best of three.

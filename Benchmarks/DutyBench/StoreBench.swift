@@ -1,6 +1,9 @@
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 

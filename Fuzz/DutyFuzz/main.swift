@@ -6,7 +6,8 @@
 // writes an input that does to crash-<sha1> and exits non-zero.
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyFiles
+import DutyQueries
 import Foundation
 
 /// Every parser that reads what someone else wrote, by the name `make fuzz` uses.

@@ -1,5 +1,8 @@
+package import DutyDaemon
+package import DutyFiles
 import DutyNotify
-package import DutyService
+package import DutyOperations
+package import DutyQueries
 package import Foundation
 import Hummingbird
 import NIOCore

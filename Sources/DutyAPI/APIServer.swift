@@ -1,7 +1,10 @@
 import DutyCalendar
 import DutyCore
+package import DutyDaemon
+package import DutyFiles
 import DutyNotify
-package import DutyService
+package import DutyOperations
+package import DutyQueries
 import DutyStore
 import Foundation
 import HTTPTypes

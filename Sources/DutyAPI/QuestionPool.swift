@@ -1,5 +1,8 @@
 import DutyCalendar
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import Foundation
 import HTTPTypes
 import NIOCore

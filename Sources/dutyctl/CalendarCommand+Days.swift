@@ -1,7 +1,10 @@
 import ArgumentParser
 import DutyAPI
 import DutyCalendar
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import Foundation
 
 /// Where holiday schedules come from: `--holidays` folders, else the settings' `holidays`.

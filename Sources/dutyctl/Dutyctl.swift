@@ -1,5 +1,9 @@
 import ArgumentParser
-import DutyService
+import DutyCore
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 
 /// `dutyctl`: the administrator's command line for dutyd.
 ///

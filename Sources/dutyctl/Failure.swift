@@ -1,7 +1,10 @@
 import ArgumentParser
 import DutyCalendar
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-import DutyService
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 

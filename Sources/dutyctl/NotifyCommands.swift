@@ -1,8 +1,11 @@
 import ArgumentParser
 import DutyAPI
 import DutyCalendar
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-import DutyService
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 
@@ -51,7 +54,7 @@ struct Ledger: ParsableCommand {
             r.since = since
             r.limit = limit
             r.state = states
-            let answer: LedgerAnswer = try store.perform(DutyService.Ledger.self, r)
+            let answer: LedgerAnswer = try store.perform(DutyOperations.Ledger.self, r)
             if global.json {
                 printJSON(answer)
                 return

@@ -2,7 +2,10 @@ import ArgumentParser
 import DutyAPI
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 
@@ -142,7 +145,7 @@ private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, 
         r.overdue = overdue
         let list =
             overdue
-            ? try options.perform(DutyService.Overdue.self, r) : try options.perform(DutyService.Upcoming.self, r)
+            ? try options.perform(DutyOperations.Overdue.self, r) : try options.perform(DutyOperations.Upcoming.self, r)
         printOccurrences(list, json: global.json)
     }
 }
@@ -169,7 +172,7 @@ struct Explain: ParsableCommand {
         try running {
             var r = ExplainRequest(occurrence: occurrence)
             r.at = at
-            let answer: ExplainAnswer = try global.perform(DutyService.Explain.self, r)
+            let answer: ExplainAnswer = try global.perform(DutyOperations.Explain.self, r)
             if global.json {
                 struct Out: Encodable {
                     var occurrence: OccurrenceView

@@ -1,7 +1,10 @@
 import ArgumentParser
 import DutyAPI
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 

@@ -2,8 +2,11 @@ import ArgumentParser
 import DutyAPI
 import DutyCalendar
 import DutyCore
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-import DutyService
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 

@@ -2,7 +2,10 @@ import ArgumentParser
 import DutyAPI
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 
@@ -81,7 +84,7 @@ struct Undo: ParsableCommand {
     func run() throws {
         try running {
             let r = UndoRequest(occurrence: occurrence)
-            let answer: UndoAnswer = try global.perform(DutyService.Undo.self, r)
+            let answer: UndoAnswer = try global.perform(DutyOperations.Undo.self, r)
             if global.json {
                 printJSON(answer)
             } else {
@@ -103,7 +106,7 @@ struct Waive: ParsableCommand {
     func run() throws {
         try running {
             let r = WaiveRequest(occurrence: occurrence, reason: reason)
-            let answer: WaiveAnswer = try global.perform(DutyService.Waive.self, r)
+            let answer: WaiveAnswer = try global.perform(DutyOperations.Waive.self, r)
             if global.json {
                 printJSON(answer)
             } else {

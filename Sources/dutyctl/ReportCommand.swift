@@ -2,7 +2,10 @@ import ArgumentParser
 import DutyAPI
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 
@@ -43,7 +46,7 @@ struct Report: ParsableCommand {
             r.unit = unit
             r.subtree = subtree
             r.at = at
-            let answer: ReportAnswer = try global.perform(DutyService.Report.self, r)
+            let answer: ReportAnswer = try global.perform(DutyOperations.Report.self, r)
             warn(answer.warnings)
             let report = answer.report
             if global.json {

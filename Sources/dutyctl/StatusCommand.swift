@@ -1,6 +1,9 @@
 import ArgumentParser
 import DutyAPI
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 
 /// `dutyctl status`: what the running dutyd has in force and what it does next.
 struct Status: ParsableCommand {

@@ -1,4 +1,7 @@
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 
 /// Prints rows as columns that line up in a terminal, Chinese text included (display width, not
 /// character count), two spaces apart; the last column is not padded.

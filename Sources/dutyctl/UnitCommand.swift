@@ -2,7 +2,10 @@ import ArgumentParser
 import DutyAPI
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 

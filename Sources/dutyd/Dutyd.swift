@@ -1,8 +1,12 @@
 import ArgumentParser
 import DutyAPI
 import DutyCalendar
+import DutyCore
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-import DutyService
+import DutyOperations
+import DutyQueries
 import Foundation
 import Logging
 import ServiceLifecycle

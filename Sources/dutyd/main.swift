@@ -1,5 +1,8 @@
 import ArgumentParser
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import NIOCore
 import NIOPosix
 

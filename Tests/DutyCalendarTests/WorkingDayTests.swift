@@ -1,4 +1,4 @@
-import DutyService
+import DutyFiles
 import DutyTestSupport
 import Foundation
 import Testing

@@ -1,6 +1,6 @@
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyFiles
 import Foundation
 
 /// A small region tree on China's real holiday data, and helpers to build obligations in the terms the

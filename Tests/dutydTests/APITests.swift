@@ -1,7 +1,10 @@
 import DutyAPI
 import DutyCalendar
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestSupport
 import Foundation

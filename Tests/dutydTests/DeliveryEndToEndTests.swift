@@ -1,5 +1,8 @@
 import DutyCore
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestSupport
 import Foundation

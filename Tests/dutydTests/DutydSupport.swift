@@ -1,4 +1,7 @@
-import DutyService
+import DutyDaemon
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestSupport
 import Foundation

@@ -1,6 +1,9 @@
 import DutyCalendar
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-import DutyService
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestSupport
 import Foundation

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generated TOML documents and what Python's tomllib makes of them, for the differential test of
-dutyd's TOML parser (Tests/DutyServiceTests/TOMLOracleTests.swift).
+dutyd's TOML parser (Tests/DutyFilesTests/TOMLOracleTests.swift).
 
 Prints one JSON object per line: {"toml": TEXT, "valid": bool, "value": CANONICAL or null}.
 Valid documents come from a small TOML grammar (keys bare, quoted and dotted; basic, literal and

@@ -1,0 +1,371 @@
+package import DutyCalendar
+import DutyCore
+package import DutyFiles
+package import DutyNotify
+package import DutyOperations
+package import DutyStore
+import Foundation
+package import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// dutyd's main service: builds the plan, tells systemd it is ready, then sleeps until the next step,
+/// performs it and plans again, until it is told to stop. SIGHUP reads the settings, policy and holidays
+/// again; a broken new configuration is logged and the old one stays in force.
+///
+/// The sleep is capped (half the watchdog interval, else `idleCap`), so a wall clock that jumps is noticed
+/// within the cap and the watchdog is fed, and nothing else wakes the daemon: no polling loop.
+package final class Scheduler: Service {
+    package let configPath: String
+    let clock: any SchedulerClock
+    let manager: ServiceManager
+    let journal: Journal
+    let logger: Logger
+    let channels: ChannelFactory
+    private let inbox = Inbox()
+    private let published = Mutex<DaemonSnapshot?>(nil)
+    private let startedAt = Instant.now
+    /// Who waits for the next reload's outcome (`reloadAndWait`): resumed with `nil` when it was taken,
+    /// else with why the old configuration stays.
+    private let reloadWaiters = Mutex<[CheckedContinuation<String?, Never>]>([])
+    /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
+    /// what went out ledgered and the rest left for the next start.
+    private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
+    /// A perform that failed (the store busy, full, or gone) is tried again this soon.
+    static let retryAfterFailure: Double = 10
+    /// Waking this many seconds later than the sleep asked is a jump of the clock, logged.
+    static let jumpSlack: Double = 60
+    /// The longest sleep without a watchdog.
+    package static let idleCap: Double = 3600
+
+    package init(
+        configPath: String,
+        clock: any SchedulerClock = SystemClock(),
+        manager: ServiceManager = ServiceManager(),
+        journal: Journal,
+        logger: Logger,
+        channels: @escaping ChannelFactory = Scheduler.standardChannels
+    ) {
+        self.channels = channels
+        self.configPath = configPath
+        self.clock = clock
+        self.manager = manager
+        self.journal = journal
+        self.logger = logger
+    }
+
+    /// Asks the scheduler to read its configuration again (what SIGHUP does: dutyd's `SignalWaiter`
+    /// calls this). Asked before `run` has reported READY, the reload waits and happens right after.
+    package func reload() async { await inbox.post(.reload) }
+
+    /// Reloads like SIGHUP and waits for it: `nil` when the new configuration is in force, else why the
+    /// old one stays (`dutyctl reload`).
+    package func reloadAndWait() async -> String? {
+        await withCheckedContinuation { waiter in
+            // Registered before the reload is posted: the reload that answers it reads the files after.
+            reloadWaiters.withLock { $0.append(waiter) }
+            Task { [inbox] in await inbox.post(.reload) }
+        }
+    }
+
+    /// Answers everyone waiting for a reload.
+    private func answerReloadWaiters(_ waiting: [CheckedContinuation<String?, Never>], _ failure: String?) {
+        for w in waiting { w.resume(returning: failure) }
+    }
+
+    /// A change was written to the store (the API): plan again and perform at once, without waiting
+    /// for the next wake.
+    package func changed() async { await inbox.post(.timer) }
+
+    /// The scheduler's clock (shifted by `dutyd --start-at`): the moment API questions are asked at
+    /// unless they say `at`.
+    package func now() -> Instant { clock.now() }
+
+    /// What is in force now, for the API (`nil` until the first plan is built).
+    package var snapshot: DaemonSnapshot? { published.withLock { $0 } }
+
+    private func publish(_ d: Dispatcher, loadedAt: Instant? = nil) {
+        let next = d.nextSteps(after: clock.now(), limit: 5)
+        published.withLock {
+            $0 = DaemonSnapshot(
+                configPath: configPath,
+                workspace: d.workspace,
+                store: d.store,
+                startedAt: startedAt,
+                loadedAt: loadedAt ?? $0?.loadedAt ?? .now,
+                next: next
+            )
+        }
+    }
+
+    /// Asks it to stop (what SIGTERM does through the service group).
+    package func stop() async { await inbox.post(.stop) }
+
+    /// Makes the delivery channels for a configuration.
+    package typealias ChannelFactory = @Sendable (Settings, Journal) throws -> [any Channel]
+
+    /// The channels a configuration delivers to: the journal always; email when `[email]` names a
+    /// transport; every `[[hook]]`. A template that does not parse is a configuration error.
+    package static let standardChannels: ChannelFactory = { settings, journal in
+        var channels: [any Channel] = [JournalChannel(journal: journal, zone: settings.timezone)]
+        if let email = try settings.emailChannel(now: { SystemClock().wall() }) { channels.append(email) }
+        for hook in settings.hooks {
+            channels.append(HookChannel(hook: hook, journal: journal, zone: settings.timezone))
+        }
+        return channels
+    }
+
+    /// Builds the dispatcher from the files; errors are the configuration's.
+    package static func load(
+        configPath: String,
+        journal: Journal,
+        logger: Logger,
+        now: Instant,
+        reuse store: DutyStore? = nil,
+        previous: Dispatcher? = nil,
+        channels: ChannelFactory = standardChannels
+    ) throws -> Dispatcher {
+        let settings = try Settings.load(path: configPath)
+        let workspace = try Workspace.load(settings)
+        let db = try store.flatMap { $0.path == settings.state ? $0 : nil } ?? workspace.openStore()
+        return try Dispatcher(
+            workspace: workspace,
+            store: db,
+            channels: try channels(settings, journal),
+            logger: logger,
+            now: now,
+            previous: previous
+        )
+    }
+
+    /// Plans, reports READY (before catching up, so a long catch-up is not a failed start), then on
+    /// every wake: reads what changed, performs what is due, reports the next step, sleeps.
+    package func run() async throws {
+        var dispatcher = try Scheduler.load(
+            configPath: configPath,
+            journal: journal,
+            logger: logger,
+            now: clock.now(),
+            channels: channels
+        )
+        logStarted(dispatcher, event: .started)
+        publish(dispatcher, loadedAt: .now)
+        var shown = status(dispatcher)
+        manager.notify("READY=1\nSTATUS=\(shown)")
+
+        let watchdog = manager.watchdogInterval
+        let cap = watchdog.map { max($0 / 2, 0.05) } ?? Scheduler.idleCap
+        let feedWatchdog: @Sendable () -> Void = { [manager] in if watchdog != nil { manager.notify("WATCHDOG=1") } }
+        // During a perform the watchdog is fed from a thread of its own, as long as deliveries end.
+        let feeder = watchdog.map { WatchdogFeeder(interval: $0, feed: feedWatchdog) }
+
+        // Failed performs in a row, and the last reason logged: a store that stays full or locked is
+        // tried every 10 s, but said once per reason (and once when it works again), not every time.
+        var failures = 0
+        var lastReason = ""
+        await withGracefulShutdownHandler {
+            loop: while true {
+                let at = clock.now()
+                var failed = false
+                do {
+                    if try dispatcher.refresh(now: at) { logger.debug("planned again") }
+                    // On a task of its own, so that a stop can cancel it; the dispatcher is used by
+                    // this loop alone, which waits for the task.
+                    nonisolated(unsafe) let d = dispatcher
+                    if let feeder { d.heartbeat = feeder.beat }
+                    feeder?.begin()
+                    let work = Task { [clock] in
+                        try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)
+                    }
+                    performing.withLock { $0 = work }
+                    let result = await work.result
+                    performing.withLock { $0 = nil }
+                    feeder?.end()
+                    let done = try result.get()
+                    if work.isCancelled { break loop }
+                    if failures > 0 {
+                        logger.notice("performing again after \(failures) failed attempt(s)")
+                        failures = 0
+                        lastReason = ""
+                    }
+                    if done.total > 0 {
+                        logger.info("performed what was due: \(done.description)", metadata: done.metadata)
+                    }
+                } catch {
+                    // The store is busy, full or gone for now: logged, tried again soon (the watermark
+                    // did not move, so nothing is skipped).
+                    failed = true
+                    failures += 1
+                    let reason = "\(error)"
+                    let message: Logger.Message =
+                        "cannot perform the plan: \(reason); trying again in \(Int(Scheduler.retryAfterFailure)) s"
+                    if reason != lastReason {
+                        logger.error(message)
+                        lastReason = reason
+                    } else {
+                        logger.debug(message)
+                    }
+                }
+                publish(dispatcher)
+                let current = status(dispatcher)
+                if current != shown {
+                    manager.notify("STATUS=\(current)")
+                    shown = current
+                }
+
+                let now = clock.now()
+                let wake = (try? dispatcher.nextWake(after: now)) ?? now
+                let seconds = min(
+                    max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0),
+                    failed ? min(cap, Scheduler.retryAfterFailure) : cap
+                )
+                let timer = Task { [clock, inbox] in
+                    try await clock.sleep(seconds: seconds)
+                    await inbox.post(.timer)
+                }
+                let event = await inbox.next()
+                timer.cancel()
+                let woke = clock.now()
+                let slept = Double(woke.microseconds - now.microseconds) / 1_000_000
+                if slept > seconds + Scheduler.jumpSlack {
+                    let zone = dispatcher.workspace.settings.timezone
+                    logger.event(
+                        .clockJump,
+                        "the clock moved forward by \(Int(slept - seconds)) s more than dutyd slept (set forward, or the machine was suspended): it is \(woke.format(in: zone)); what fell due in between is performed now, one notice per occurrence",
+                        ["DUTY_NOW": "\(woke.format(in: zone))", "DUTY_JUMP_SECONDS": "\(Int(slept - seconds))"]
+                    )
+                }
+                feedWatchdog()
+                switch event {
+                case .stop:
+                    break loop
+                case .reload:
+                    // Those who asked before this reload began; later ones posted a reload of their own.
+                    let waiting = reloadWaiters.withLock { waiters in
+                        defer { waiters = [] }
+                        return waiters
+                    }
+                    let failure: String?
+                    (dispatcher, failure) = await reloaded(dispatcher)
+                    if failure == nil { publish(dispatcher, loadedAt: .now) }
+                    answerReloadWaiters(waiting, failure)
+                    shown = status(dispatcher)
+                    manager.notify("READY=1\nSTATUS=\(shown)")
+                case .timer:
+                    break
+                }
+            }
+        } onGracefulShutdown: { [inbox] in
+            self.performing.withLock { $0?.cancel() }
+            Task { await inbox.post(.stop) }
+        }
+        let unanswered = reloadWaiters.withLock { waiters in
+            defer { waiters = [] }
+            return waiters
+        }
+        answerReloadWaiters(unanswered, "dutyd is stopping; the configuration was not read again")
+        manager.notify("STOPPING=1\nSTATUS=stopping")
+        logger.event(.stopped, "dutyd stopped")
+    }
+
+    /// Reads the configuration again; on any error keeps `old` and says why. The caller reports READY.
+    /// The new dispatcher, or `old` and why the new configuration was refused.
+    private func reloaded(_ old: Dispatcher) async -> (Dispatcher, String?) {
+        manager.reloading()
+        do {
+            let new = try Scheduler.load(
+                configPath: configPath,
+                journal: journal,
+                logger: logger,
+                now: clock.now(),
+                reuse: old.store,
+                previous: old,
+                channels: channels
+            )
+            logStarted(new, event: .reloaded)
+            return (new, nil)
+        } catch {
+            let why = Failure(translating: error)?.message ?? "\(error)"
+            logger.event(
+                .reloadFailed,
+                "reload failed, the previous configuration stays in force: \(why)",
+                ["DUTY_CONFIG": "\(configPath)"]
+            )
+            return (old, why)
+        }
+    }
+
+    private func logStarted(_ d: Dispatcher, event: DutyEvent) {
+        let p = d.planner
+        logger.event(
+            event,
+            "\(event == .started ? "dutyd started" : "configuration reloaded"): \(p.organisation.units.count) units, \(p.organisation.officials.count) officials, \(p.policy.obligations.count) obligations; \(status(d))",
+            [
+                "DUTY_CONFIG": "\(configPath)", "DUTY_UNITS": "\(p.organisation.units.count)",
+                "DUTY_OBLIGATIONS": "\(p.policy.obligations.count)",
+            ]
+        )
+        for year in d.unpublishedYears(now: clock.now()) {
+            logger.event(
+                .provisional,
+                WorkingDayCalendar.unpublishedWarning(year).replacingOccurrences(of: "warning: ", with: ""),
+                ["DUTY_YEAR": "\(year)"]
+            )
+        }
+    }
+
+    /// `next: unit-situation-report reminder-30d at 2026-12-01T09:00:00+08:00`
+    func status(_ d: Dispatcher) -> String {
+        let zone = d.workspace.settings.timezone
+        guard let next = d.nextStep(after: clock.now()) else { return "nothing scheduled within 400 days" }
+        return "next: \(next.obligation) \(next.step) at \(next.at.format(in: zone))"
+    }
+}
+
+/// What the running service has in force, for the API: the files read at the last (re)load, the store,
+/// and the next steps.
+package struct DaemonSnapshot: Sendable {
+    package var configPath: String
+    package var workspace: Workspace
+    package var store: DutyStore
+    package var startedAt: Instant
+    package var loadedAt: Instant
+    package var next: [(at: Instant, obligation: String, step: String)]
+}
+
+/// What wakes the scheduler.
+enum Wake: Sendable, Equatable {
+    case timer
+    case reload
+    case stop
+}
+
+/// A mailbox the scheduler waits on: the timer, SIGHUP and shutdown post to it.
+actor Inbox {
+    private var pending: [Wake] = []
+    private var waiter: CheckedContinuation<Wake, Never>?
+
+    func post(_ wake: Wake) {
+        // Many changes in a row (a busy API) wake the scheduler once, not once each.
+        if wake == .timer && waiter == nil && pending.contains(.timer) { return }
+        if let w = waiter {
+            waiter = nil
+            w.resume(returning: wake)
+        } else {
+            pending.append(wake)
+        }
+    }
+
+    /// The next wake; `.stop` when the task is cancelled (the service group cancels the scheduler when
+    /// another service, such as the API, fails), so a cancelled scheduler ends instead of waiting forever.
+    func next() async -> Wake {
+        // A stop outranks anything queued before it.
+        if pending.contains(.stop) || Task.isCancelled { return .stop }
+        if !pending.isEmpty { return pending.removeFirst() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter = $0 }
+        } onCancel: {
+            Task { await self.post(.stop) }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import DutyCalendar
+package import DutyCore
+package import DutyFiles
+import DutyStore
+package import Foundation
+
+// what the unit and official commands share: imports from CSV, exports, unknown ids: the requests as the options were typed, their answers, and the
+// functions both front ends call (direct mode on the files, dutyd for its API).
+
+/// `unit import FILE` and `official import FILE`: the file's bytes as read (base64 in JSON), and its
+/// name for the places in error messages.
+package struct ImportRequest: Codable, Sendable {
+    package var file: String
+    package var data: Data
+    @Default<False> package var replace: Bool
+    /// Units only: new units are tracked from this day.
+    package var trackFrom: String?
+
+    package init(file: String, data: Data) {
+        self.file = file
+        self.data = data
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, data, replace
+        case trackFrom = "track_from"
+    }
+}
+
+/// `{"added": N, "updated": N, "removed": N}`, what an import with `--json` prints.
+package struct ImportAnswer: Codable, Sendable {
+    package var added: Int
+    package var updated: Int
+    package var removed: Int
+}
+
+/// `unit export` and `official export`: the CSV text.
+package struct ExportAnswer: Codable, Sendable {
+    package var csv: String
+
+    package init(csv: String) { self.csv = csv }
+}
+
+/// What a CSV line holds: a unit or an official, known by its id.
+package protocol Identified { var id: String { get } }
+
+extension Workspace {
+    /// Writes what a CSV file holds through `write`; a store error about one unit or official is placed
+    /// on the line that carries it.
+    func importing<T: Identified>(
+        _ rows: [(value: T, line: Int)],
+        file: String,
+        _ write: () throws -> ImportCount
+    ) throws -> ImportAnswer {
+        do {
+            let count = try write()
+            return ImportAnswer(added: count.added, updated: count.updated, removed: count.removed)
+        } catch let e as StoreError {
+            if let id = e.id, let row = rows.first(where: { $0.value.id == id }) {
+                throw CSVError(file: file, line: row.line, e.message)
+            }
+            throw e
+        }
+    }
+}
+
+extension Failure {
+    /// A unit id the organisation does not hold (65), and where to look.
+    static func noUnit(_ id: String) -> Failure {
+        Failure(ExitStatus.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+    }
+
+    /// An official id the organisation does not hold (65), and where to look.
+    static func noOfficial(_ id: String) -> Failure {
+        Failure(ExitStatus.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+    }
+}
+
+extension Organisation {
+    /// The unit's number, or `Failure.noUnit`.
+    func number(ofUnit id: String) throws -> Int32 {
+        guard let u = index[id] else { throw Failure.noUnit(id) }
+        return u
+    }
+}
+
+extension OrgUnit: Identified {}
+
+extension Official: Identified {}

@@ -1,0 +1,112 @@
+package import DutyCalendar
+package import DutyCore
+package import DutyFiles
+package import DutyQueries
+import DutyStore
+import Foundation
+
+// `report --year` and `calendar export --ics`: the requests as the options were typed, their answers, and the
+// functions both front ends call (direct mode on the files, dutyd for its API).
+
+/// `report --year`.
+package struct ReportRequest: Codable, Sendable {
+    package var year: Int
+    package var unit: String?
+    @Default<False> package var subtree: Bool
+    package var at: String?
+
+    package init(year: Int) { self.year = year }
+}
+
+package struct ReportAnswer: Codable, Sendable {
+    package var report: YearReport
+    package var warnings: [String]
+}
+
+/// `calendar export --ics`.
+package struct CalendarRequest: Codable, Sendable {
+    @Default<AllOccurrences> package var filters: OccurrencesRequest
+    @Default<False> package var todo: Bool
+    package var official: String?
+    package var since: String?
+
+    package init() {}
+}
+
+package struct CalendarAnswer: Codable, Sendable {
+    package var ics: String
+    package var warnings: [String]
+}
+
+extension Workspace {
+    /// `report --year`.
+    package func report(
+        _ r: ReportRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant
+    ) throws -> ReportAnswer {
+        guard (1970...9999).contains(r.year) else {
+            throw Failure(ExitStatus.usage, "--year \(r.year): expected a year such as 2026")
+        }
+        var q = OccurrenceQuery(
+            at: try r.at.map { try parseInstant($0, zone: settings.timezone, option: "--at") } ?? now
+        )
+        q.unit = r.unit
+        q.subtree = r.subtree
+        return ReportAnswer(
+            report: try planner.yearReport(r.year, q, records: records),
+            warnings: workdays.unpublishedWarnings([
+                CivilDate(year: r.year, month: 1, day: 1)!, CivilDate(year: r.year, month: 12, day: 31)!,
+            ])
+        )
+    }
+
+    /// `calendar export --ics`: from `--since` (default 90 days back) through `--within` (default 400
+    /// days) ahead.
+    package func calendar(
+        _ r: CalendarRequest,
+        planner: Planner,
+        records: DutyRecords,
+        now: Instant
+    ) throws -> CalendarAnswer {
+        var q = try r.filters.query(zone: settings.timezone, now: now)
+        if r.filters.within == nil { q.within = DutyDuration(400, .days) }
+        let today = settings.timezone.day(of: q.at)
+        let from = try r.since.map { try parseDate($0, option: "--since") } ?? today.adding(days: -90)
+        guard from >= today.adding(days: -OccurrenceQuery.maximumDays) else {
+            throw Failure(
+                ExitStatus.usage,
+                "--since \(from) is more than \(OccurrenceQuery.maximumDays) days (five years) back; export "
+                    + "from a later day"
+            )
+        }
+        var e = ICSExport(from: from, through: q.within.after(today, workdays: planner.workdays).date)
+        e.todo = r.todo
+        e.official = r.official
+        return CalendarAnswer(
+            ics: try planner.ics(e, q, records: records, stamp: now),
+            warnings: workdays.unpublishedWarnings([e.from, e.through])
+        )
+    }
+}
+
+/// `report --year`.
+package enum Report: DutyOperation {
+    package static let route = "report"
+    package static let access = Access.read
+    package static let command = ["report"]
+    package static func perform(_ r: ReportRequest, _ c: OperationContext) throws -> ReportAnswer {
+        try c.workspace.report(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}
+
+/// `calendar export --ics`.
+package enum CalendarExport: DutyOperation {
+    package static let route = "calendar"
+    package static let access = Access.read
+    package static let command = ["calendar", "export"]
+    package static func perform(_ r: CalendarRequest, _ c: OperationContext) throws -> CalendarAnswer {
+        try c.workspace.calendar(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    }
+}

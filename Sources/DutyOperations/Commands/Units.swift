@@ -1,0 +1,295 @@
+package import DutyCalendar
+package import DutyCore
+package import DutyFiles
+package import DutyStore
+import Foundation
+
+// `unit add|set|rm|ls|show|import|export`: the requests as the options were typed, their answers, and the
+// functions both front ends call (direct mode on the files, dutyd for its API).
+
+/// A unit as `unit add|set|ls|show --json` prints it.
+package struct UnitView: Codable, Sendable {
+    package var id, name, kind: String
+    package var parent, email: String?
+    package var addedOn: String
+    package var trackFrom: String?
+
+    package init(_ u: OrgUnit) {
+        (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
+        addedOn = u.addedOn.description
+        trackFrom = u.trackFrom?.description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, parent, email
+        case addedOn = "added_on"
+        case trackFrom = "track_from"
+    }
+}
+
+/// `unit ls [--under ID] [--kind KIND]`.
+package struct UnitListRequest: Codable, Sendable {
+    package var under: String?
+    package var kind: String?
+
+    package init() {}
+}
+
+/// The units in tree order, and each one's depth (the table indents by it); `{"units": [...]}` is
+/// what `--json` prints.
+package struct UnitList: Codable, Sendable {
+    package var units: [UnitView]
+    package var depth: [Int]
+}
+
+/// `unit show ID`.
+package struct UnitShowRequest: Codable, Sendable {
+    package var id: String
+
+    package init(id: String) { self.id = id }
+}
+
+package struct UnitShow: Codable, Sendable {
+    package var unit: UnitView
+    package var officials: [OfficialView]
+    package var obligations: [String]
+    /// The kind's name in the policy (`党委`), empty when it has none.
+    package var kindName: String
+    package var trackedFrom: String
+
+    enum CodingKeys: String, CodingKey {
+        case unit, officials, obligations
+        case kindName = "kind_name"
+        case trackedFrom = "tracked_from"
+    }
+}
+
+/// `unit add ID …` and `unit set ID …`: the fields as typed; on `set`, an empty email, parent or
+/// track_from clears it.
+package struct UnitChange: Codable, Sendable {
+    package var id: String
+    package var name: String?
+    package var kind: String?
+    package var parent: String?
+    package var email: String?
+    package var trackFrom: String?
+
+    package init(id: String) { self.id = id }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, parent, email
+        case trackFrom = "track_from"
+    }
+}
+
+/// `unit rm ID [--recursive]`.
+package struct UnitRemoval: Codable, Sendable {
+    package var id: String
+    @Default<False> package var recursive: Bool
+
+    package init(id: String, recursive: Bool) {
+        self.id = id
+        self.recursive = recursive
+    }
+}
+
+/// `{"removed_units": N, "removed_officials": M}`, what `unit rm --json` prints.
+package struct UnitRemoved: Codable, Sendable {
+    package var removed_units: Int
+    package var removed_officials: Int
+}
+
+extension Workspace {
+    /// `unit import`: all or nothing.
+    package func importUnits(_ r: ImportRequest, store: DutyStore, now: Instant) throws -> ImportAnswer {
+        let track = try r.trackFrom.map { try parseDate($0, option: "--track-from") }
+        let rows = try OrganisationCSV.units(
+            Array(r.data),
+            file: r.file,
+            policy: policy,
+            addedOn: settings.timezone.day(of: now)
+        )
+        let units = rows.map { row -> OrgUnit in
+            var u = row.value
+            if u.trackFrom == nil { u.trackFrom = track }
+            return u
+        }
+        return try importing(rows, file: r.file) { try store.importUnits(units, replace: r.replace) }
+    }
+
+    /// `unit export`: the CSV in tree order.
+    package func exportUnits(store: DutyStore) throws -> ExportAnswer {
+        ExportAnswer(csv: OrganisationCSV.export(units: try store.units()))
+    }
+
+    private func check(_ r: UnitChange) throws {
+        if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
+            throw Failure(
+                ExitStatus.usage,
+                "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        if let email = r.email, let p = OrganisationCSV.emailProblem(email) {
+            throw Failure(ExitStatus.usage, "--email: \(p)")
+        }
+        if let parent = r.parent, let p = Identifier.problem(parent) {
+            throw Failure(ExitStatus.usage, "--parent: \(p)")
+        }
+    }
+
+    /// `unit add`.
+    package func addUnit(_ r: UnitChange, store: DutyStore, now: Instant) throws -> UnitView {
+        if let p = Identifier.problem(r.id) { throw Failure(ExitStatus.usage, p) }
+        try check(r)
+        guard let name = r.name, let kind = r.kind else {
+            throw Failure(ExitStatus.usage, "a new unit needs --name and --kind")
+        }
+        let unit = OrgUnit(
+            id: r.id,
+            name: name,
+            kind: kind,
+            parent: r.parent,
+            email: r.email,
+            addedOn: settings.timezone.day(of: now),
+            trackFrom: try r.trackFrom.map { try parseDate($0, option: "--track-from") }
+        )
+        try store.addUnit(unit)
+        return UnitView(unit)
+    }
+
+    /// `unit set`.
+    package func setUnit(_ r: UnitChange, store: DutyStore) throws -> UnitView {
+        guard var unit = try store.unit(r.id) else { throw Failure.noUnit(r.id) }
+        var f = r
+        if f.email == "" {
+            unit.email = nil
+            f.email = nil
+        }
+        if f.parent == "" {
+            unit.parent = nil
+            f.parent = nil
+        }
+        if f.trackFrom == "" {
+            unit.trackFrom = nil
+            f.trackFrom = nil
+        }
+        try check(f)
+        if let v = f.name { unit.name = v }
+        if let v = f.kind { unit.kind = v }
+        if let v = f.parent { unit.parent = v }
+        if let v = f.email { unit.email = v }
+        if let v = f.trackFrom { unit.trackFrom = try parseDate(v, option: "--track-from") }
+        try store.updateUnit(unit)
+        return UnitView(unit)
+    }
+
+    /// `unit rm`.
+    package func removeUnit(_ r: UnitRemoval, store: DutyStore) throws -> UnitRemoved {
+        let (units, officials) = try store.removeUnit(r.id, recursive: r.recursive)
+        return UnitRemoved(removed_units: units, removed_officials: officials)
+    }
+
+    /// `unit ls`.
+    package func units(_ r: UnitListRequest, planner: Planner) throws -> UnitList {
+        let org = planner.organisation
+        var range = 0..<org.units.count
+        if let under = r.under {
+            let u = try org.number(ofUnit: under)
+            range = Int(u)..<Int(org.subtreeEnd[Int(u)])
+        }
+        let picked = range.filter { r.kind == nil || org.units[$0].kind == r.kind }
+        return UnitList(
+            units: picked.map { UnitView(org.units[$0]) },
+            depth: picked.map { org.ancestry(of: Int32($0)).count - 1 }
+        )
+    }
+
+    /// `unit show`.
+    package func unit(_ r: UnitShowRequest, planner: Planner) throws -> UnitShow {
+        let u = try planner.organisation.number(ofUnit: r.id)
+        let unit = planner.organisation.units[Int(u)]
+        let people = planner.organisation.officials(of: u).map { planner.organisation.officials[Int($0)] }
+        return UnitShow(
+            unit: UnitView(unit),
+            officials: people.map(OfficialView.init),
+            obligations: planner.policy.obligations.indices.filter {
+                !planner.policy.obligations[$0].appliesTo.subjectsAreOfficials && planner.isSubject(u, of: $0)
+            }
+            .map { planner.policy.obligations[$0].id },
+            kindName: policy.kinds[unit.kind]?.name ?? "",
+            trackedFrom: (unit.trackFrom ?? settings.trackFrom ?? unit.addedOn).description
+        )
+    }
+}
+
+/// `unit ls`.
+package enum ListUnits: DutyOperation {
+    package static let route = "units"
+    package static let access = Access.read
+    package static let command = ["unit", "ls"]
+    package static func perform(_ r: UnitListRequest, _ c: OperationContext) throws -> UnitList {
+        try c.workspace.units(r, planner: try c.planner())
+    }
+}
+
+/// `unit show`.
+package enum ShowUnit: DutyOperation {
+    package static let route = "unit"
+    package static let access = Access.read
+    package static let command = ["unit", "show"]
+    package static func perform(_ r: UnitShowRequest, _ c: OperationContext) throws -> UnitShow {
+        try c.workspace.unit(r, planner: try c.planner())
+    }
+}
+
+/// `unit add`.
+package enum AddUnit: DutyOperation {
+    package static let route = "units/add"
+    package static let access = Access.write
+    package static let command = ["unit", "add"]
+    package static func perform(_ r: UnitChange, _ c: OperationContext) throws -> UnitView {
+        try c.workspace.addUnit(r, store: c.store, now: c.now)
+    }
+    package static func journal(_ r: UnitChange, _ a: UnitView) -> (message: String, fields: [String: String]) {
+        ("added unit \(r.id)", [:])
+    }
+}
+
+/// `unit set`.
+package enum SetUnit: DutyOperation {
+    package static let route = "units/set"
+    package static let access = Access.write
+    package static let command = ["unit", "set"]
+    package static func perform(_ r: UnitChange, _ c: OperationContext) throws -> UnitView {
+        try c.workspace.setUnit(r, store: c.store)
+    }
+    package static func journal(_ r: UnitChange, _ a: UnitView) -> (message: String, fields: [String: String]) {
+        ("changed unit \(r.id)", [:])
+    }
+}
+
+/// `unit rm`.
+package enum RemoveUnit: DutyOperation {
+    package static let route = "units/remove"
+    package static let access = Access.write
+    package static let command = ["unit", "rm"]
+    package static func perform(_ r: UnitRemoval, _ c: OperationContext) throws -> UnitRemoved {
+        try c.workspace.removeUnit(r, store: c.store)
+    }
+    package static func journal(_ r: UnitRemoval, _ a: UnitRemoved) -> (message: String, fields: [String: String]) {
+        ("removed unit \(r.id)\(r.recursive ? " and everything below it" : "")", [:])
+    }
+}
+
+/// `unit import`.
+package enum ImportUnits: DutyOperation {
+    package static let route = "units/import"
+    package static let access = Access.write
+    package static let command = ["unit", "import"]
+    package static func perform(_ r: ImportRequest, _ c: OperationContext) throws -> ImportAnswer {
+        try c.workspace.importUnits(r, store: c.store, now: c.now)
+    }
+    package static func journal(_ r: ImportRequest, _ a: ImportAnswer) -> (message: String, fields: [String: String]) {
+        ("imported units from \(r.file)", [:])
+    }
+}
