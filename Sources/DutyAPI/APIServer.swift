@@ -110,25 +110,6 @@ package final class APIServer: Service {
 
     private func routes(_ router: Router<APIContext>, auth: Authorizer) {
         let v1 = router.group("v1")
-        /// A question: members of the socket's group may ask; the query string is an `R`.
-        /// `inline`: answered on the request's own task, not in the question pool (`status`, which must
-        /// answer while the pool is full).
-        func question<R: Decodable & Sendable, A: Encodable>(
-            _ path: String,
-            _ type: R.Type,
-            inline: Bool = false,
-            _ answer: @escaping @Sendable (R) throws -> A
-        ) {
-            v1.get(RouterPath(path)) { request, context in
-                _ = try await self.authorize(context, auth, .read)
-                let r = try query(R.self, request)
-                // `status` must answer while the question pool is full, but not on an event loop:
-                // it reads the store. NIO's pool for blocking work (also the resolver's) takes it.
-                if inline { return try await NIOThreadPool.singleton.runIfActive { try json(try answer(r)) } }
-                return try await self.questions.run(budget: self.questionBudget) { try json(try answer(r)) }
-            }
-        }
-        let now = { @Sendable in self.scheduler.now() }
         /// An operation of the registry. A question (`.read`): members of the socket's group may ask,
         /// the query string is its request, answered on the question pool within its time budget. A
         /// change (`.write`): root and the admin groups may make it, the body is its request in JSON,
@@ -137,17 +118,18 @@ package final class APIServer: Service {
             switch O.access {
             case .read:
                 v1.get(RouterPath(O.route)) { request, ctx in
-                    let (peer, _) = try await self.authorize(ctx, auth, .read)
+                    let (peer, access) = try await self.authorize(ctx, auth, .read)
                     let r = try query(O.Request.self, request)
                     return try await self.questions.run(budget: self.questionBudget) {
-                        try json(try self.perform(O.self, r, for: peer))
+                        try json(try self.perform(O.self, r, for: peer, access))
                     }
                 }
             case .write:
                 v1.post(RouterPath(O.route)) { request, ctx in
-                    let (peer, _) = try await self.authorize(ctx, auth, .write)
+                    let (peer, access) = try await self.authorize(ctx, auth, .write)
                     let r = try await body(O.Request.self, request, ctx)
-                    let answer = try await self.changes.run { Sendably(try self.perform(O.self, r, for: peer)) }.value
+                    let answer = try await self.changes.run { Sendably(try self.perform(O.self, r, for: peer, access)) }
+                        .value
                     let (what, fields) = O.journal(r, answer)
                     await self.changed(peer, what, fields.mapValues { Logger.MetadataValue.string($0) })
                     return try json(answer)
@@ -155,64 +137,28 @@ package final class APIServer: Service {
             }
         }
 
-        // Questions, answered at the scheduler's clock unless they say `at`.
-        question("status", NoQuery.self, inline: true) { _ in try self.status() }
+        // `status` must answer while the question pool is full, but not on an event loop: it reads
+        // the store. NIO's pool for blocking work (also the resolver's) takes it.
+        v1.get("status") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            _ = try query(NoRequest.self, request)
+            return try await NIOThreadPool.singleton.runIfActive { try json(try self.status()) }
+        }
         // Every operation of the registry: its route, who may call it, its request and answer.
         for op in Operations.all { register(op) }
 
         // The same feed as `calendar export`, as text/calendar for a client that subscribes.
         v1.get("calendar.ics") { request, context in
-            let (peer, _) = try await self.authorize(context, auth, .read)
+            let (peer, access) = try await self.authorize(context, auth, .read)
             let r = try query(CalendarRequest.self, request)
             let answer = try await self.questions.run(budget: self.questionBudget) {
-                try self.perform(CalendarExport.self, r, for: peer)
+                try self.perform(CalendarExport.self, r, for: peer, access)
             }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/calendar; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: answer.ics))
             )
-        }
-        // The policy and the working-day calendar in force (what the last start or reload loaded).
-        question("policy", PolicyRequest.self) { request in try self.current().workspace.policy.show(request) }
-        question("calendar/day", DayRequest.self) { request in try self.current().workspace.workdays.day(request) }
-        question("calendar/shift", ShiftRequest.self) { request in try self.current().workspace.workdays.shift(request)
-        }
-        question("calendar/next", CalendarNextRequest.self) { request in
-            try request.answer(configured: try self.current().workspace.settings.timezone, now: now())
-        }
-        // The checks read the settings file again, as dutyd's user: what a reload would take.
-        v1.get("config/check") { request, context in
-            let (_, access) = try await self.authorize(context, auth, .read)
-            _ = try query(ConfigCheckRequest.self, request)
-            let admin = access == .write
-            return try await self.questions.run(budget: self.questionBudget) {
-                try json(
-                    try self.withState { _, planner, _, _ in
-                        try self.filesOnDisk().check(planner: planner, commands: admin)
-                    }
-                )
-            }
-        }
-        question("policy/check", PolicyCheckRequest.self) { _ in try self.filesOnDisk().checkPolicy() }
-        question("config/template", TemplateRequest.self) { request in try TemplateAnswer(request) }
-        question("units/export", NoQuery.self) { _ in
-            try self.withState { workspace, _, _, store in try workspace.exportUnits(store: store) }
-        }
-        // `?json=true`: the officials as JSON (`official export --json`); else the CSV text.
-        v1.get("officials/export") { request, context in
-            _ = try await self.authorize(context, auth, .read)
-            let asJSON = request.uri.queryParameters["json"] == "true"
-            return try await self.questions.run(budget: self.questionBudget) {
-                if asJSON {
-                    return try json(
-                        try self.withState { workspace, _, _, store in try workspace.allOfficials(store: store) }
-                    )
-                }
-                return try json(
-                    try self.withState { workspace, _, _, store in try workspace.exportOfficials(store: store) }
-                )
-            }
         }
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
         v1.post("notify/test") { request, context in
@@ -285,17 +231,23 @@ package final class APIServer: Service {
     /// window and then keeps its scope, and reads every record; a `done` finds its occurrence by
     /// planning its obligation. Planning only the scope's units, and keeping the records between
     /// changes, are the next steps if the API must answer faster.
-    private func perform<O: DutyOperation>(_ op: O.Type, _ request: O.Request, for peer: Peer) throws -> O.Answer {
+    private func perform<O: DutyOperation>(
+        _ op: O.Type,
+        _ request: O.Request,
+        for peer: Peer,
+        _ access: Authorizer.Access
+    ) throws -> O.Answer {
         try withState { workspace, planner, records, store in
             try O.perform(
                 request,
                 OperationContext(
                     workspace: workspace,
-                    store: store,
+                    store: { store },
                     planner: { planner },
                     records: records,
                     now: scheduler.now(),
-                    user: peer.user
+                    user: peer.user,
+                    mayChange: access == .write
                 )
             )
         }
@@ -322,12 +274,6 @@ package final class APIServer: Service {
     /// How long a question may compute: `[api] question_timeout` as last loaded.
     private var questionBudget: Double {
         (try? current().workspace.settings.api.questionTimeout) ?? APISettings().questionTimeout
-    }
-
-    /// The settings as the file says now (not as loaded at the last start or reload).
-    private func filesOnDisk() throws -> Settings {
-        let loaded = try current().workspace.settings
-        return try loaded.file.map { try Settings.load(path: $0) } ?? loaded
     }
 
     /// Logs who changed what, and wakes the scheduler so the change counts at once.
@@ -398,9 +344,6 @@ struct Sendably<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
-
-/// A question that takes no parameters.
-private struct NoQuery: Decodable, Sendable {}
 
 /// A request's context: Hummingbird's, plus the connection, whose peer credentials authorize it.
 struct APIContext: RequestContext {

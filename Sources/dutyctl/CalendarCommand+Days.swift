@@ -40,15 +40,15 @@ struct HolidayOptions: ParsableArguments {
 
 extension HolidayOptions {
     /// Asks the running dutyd (its holidays in force) unless `--holidays` or `--config` says which files.
-    func answer<A: Decodable>(
+    func answer<O: DutyOperation>(
         _ global: GlobalOptions,
-        remote path: String,
-        _ request: some Encodable,
-        local: (WorkingDayCalendar) throws -> A
-    ) throws -> A {
+        _ op: O.Type,
+        _ request: O.Request,
+        local: (WorkingDayCalendar) throws -> O.Answer
+    ) throws -> O.Answer {
         guard holidays.isEmpty, let client = global.remote else { return try local(try calendar(global)) }
         do {
-            return try client.get(path, request)
+            return try client.get("/v1/" + O.route, request)
         } catch let f as Failure where f.status == .unavailable {
             // A calculator needs no daemon: say how to ask the holiday files themselves.
             throw Failure(
@@ -78,7 +78,7 @@ extension CalendarCommand {
         func run() throws {
             try running {
                 let r = DayRequest(date: date)
-                let answer = try holidayOptions.answer(global, remote: "/v1/calendar/day", r) { try $0.day(r) }
+                let answer = try holidayOptions.answer(global, CalendarDay.self, r) { try $0.day(r) }
                 if global.json {
                     printJSON(answer.day)
                 } else {
@@ -110,7 +110,7 @@ extension CalendarCommand {
         func run() throws {
             try running {
                 let r = ShiftRequest(date: date, rule: rule)
-                let answer = try holidayOptions.answer(global, remote: "/v1/calendar/shift", r) { try $0.shift(r) }
+                let answer = try holidayOptions.answer(global, CalendarShift.self, r) { try $0.shift(r) }
                 if global.json {
                     printJSON(answer.shift)
                 } else {

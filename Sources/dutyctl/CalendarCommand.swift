@@ -123,7 +123,7 @@ extension CalendarCommand {
         func run() throws {
             try running {
                 let r = request
-                let answer: CalendarNextAnswer = try global.filesUnlessAsked("/v1/calendar/next", r) {
+                let answer: CalendarNextAnswer = try global.filesUnlessAsked(NextElapse.self, r) {
                     // nil when neither --tz nor a settings file names a zone (read the settings only then).
                     try r.answer(configured: tz == nil ? try global.settingsZone() : nil)
                 }

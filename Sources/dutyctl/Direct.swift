@@ -48,15 +48,21 @@ struct Direct {
 
     func planner() throws -> Planner { try workspace.planner(store) }
 
-    /// What an operation runs on in direct mode: these files, the wall clock, the user running dutyctl.
+    /// What an operation runs on in direct mode: these files, the wall clock, the user running
+    /// dutyctl, who may change the files it can write.
     var context: OperationContext {
+        Self.context(workspace, store: { store })
+    }
+
+    static func context(_ workspace: Workspace, store: @escaping () throws -> DutyStore) -> OperationContext {
         OperationContext(
             workspace: workspace,
             store: store,
-            planner: { try workspace.planner(store) },
-            records: { try store.records() },
+            planner: { try workspace.planner(try store()) },
+            records: { try store().records() },
             now: .now,
-            user: currentUser
+            user: currentUser,
+            mayChange: true
         )
     }
 
@@ -89,8 +95,12 @@ extension GlobalOptions {
             return O.access == .read
                 ? try client.get("/v1/" + O.route, request) : try client.post("/v1/" + O.route, request)
         }
-        let direct = O.access == .read ? try Direct.open(self) : try Direct.openForWriting(self)
-        return try O.perform(request, direct.context)
+        if O.access == .write { return try O.perform(request, try Direct.openForWriting(self).context) }
+        // A question opens the state store only if it reads it (not `policy show`, `calendar day`).
+        let workspace = try Workspace.load(try Direct.settings(self))
+        let state = self.state
+        let store = Once { try workspace.openStore(state) }
+        return try O.perform(request, Direct.context(workspace, store: store.get))
     }
 
     /// Remote mode, the default: the running daemon over its socket (`--socket`, default
@@ -101,13 +111,29 @@ extension GlobalOptions {
     }
 
     /// For the commands that read the files by default (`config check`, `policy check`, `config
-    /// template`, `calendar next`): the daemon answers `GET path` only when `--socket` names it.
-    func filesUnlessAsked<A: Decodable>(
-        _ path: String,
-        _ request: some Encodable,
-        files: () throws -> A
-    ) throws -> A {
+    /// template`, `calendar next`): the daemon answers the operation only when `--socket` names it;
+    /// else `files` answers, as the operation would on files that may not load.
+    func filesUnlessAsked<O: DutyOperation>(
+        _ op: O.Type,
+        _ request: O.Request,
+        files: () throws -> O.Answer
+    ) throws -> O.Answer {
         guard let socket, config == nil && state == nil else { return try files() }
-        return try APIClient(socket: socket).get(path, request)
+        return try APIClient(socket: socket).get("/v1/" + O.route, request)
+    }
+}
+
+/// A value made the first time it is asked for (the state store of a question that may not need it).
+final class Once<Value> {
+    private var value: Value?
+    private let make: () throws -> Value
+
+    init(_ make: @escaping () throws -> Value) { self.make = make }
+
+    func get() throws -> Value {
+        if let value { return value }
+        let made = try make()
+        value = made
+        return made
     }
 }

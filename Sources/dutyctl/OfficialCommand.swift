@@ -164,16 +164,9 @@ struct OfficialCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                if global.json {
-                    let list: OfficialList = try global.answer(remote: {
-                        try $0.get("/v1/officials/export", ["json": "true"])
-                    }) { try $0.workspace.allOfficials(store: $0.store) }
-                    printJSON(list)
-                } else {
-                    let answer: ExportAnswer = try global.answer(remote: {
-                        try $0.get("/v1/officials/export", [String: String]())
-                    }) { try $0.workspace.exportOfficials(store: $0.store) }
-                    FileHandle.standardOutput.write(Data(answer.csv.utf8))
+                switch try global.perform(ExportOfficials.self, OfficialExportRequest(json: global.json ? true : nil)) {
+                case .json(let list): printJSON(list)
+                case .csv(let answer): FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }
         }

@@ -25,7 +25,7 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let answer: PolicyCheckAnswer = try global.filesUnlessAsked("/v1/policy/check", PolicyCheckRequest()) {
+                let answer: PolicyCheckAnswer = try global.filesUnlessAsked(CheckPolicy.self, PolicyCheckRequest()) {
                     try Direct.settings(global).checkPolicy()
                 }
                 if global.json {
@@ -54,13 +54,7 @@ struct PolicyCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = PolicyRequest(obligation: obligation)
-                let answer: PolicyAnswer
-                if let client = global.remote {
-                    answer = try client.get("/v1/policy", r)
-                } else {
-                    let settings = try Direct.settings(global)
-                    answer = try PolicyFiles.load(paths: settings.policy, zone: settings.timezone).show(r)
-                }
+                let answer = try global.perform(ShowPolicy.self, r)
                 if global.json {
                     printJSON(answer)
                     return
@@ -116,7 +110,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let answer: ConfigCheckAnswer = try global.filesUnlessAsked("/v1/config/check", ConfigCheckRequest()) {
+                let answer: ConfigCheckAnswer = try global.filesUnlessAsked(CheckConfig.self, ConfigCheckRequest()) {
                     try Direct.settings(global).check(state: global.state)
                 }
                 if global.json {
@@ -148,7 +142,7 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             try running {
                 let r = TemplateRequest(name: name)
-                let answer = try global.filesUnlessAsked("/v1/config/template", r) { try TemplateAnswer(r) }
+                let answer = try global.filesUnlessAsked(ShowTemplate.self, r) { try TemplateAnswer(r) }
                 if let text = answer.text {
                     print(text, terminator: "")
                 } else {

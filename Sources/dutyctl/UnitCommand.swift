@@ -203,9 +203,7 @@ struct UnitCommand: ParsableCommand {
                     let list = try global.perform(ListUnits.self, UnitListRequest())
                     printJSON(["units": list.units])
                 } else {
-                    let answer: ExportAnswer = try global.answer(remote: {
-                        try $0.get("/v1/units/export", [String: String]())
-                    }) { try $0.workspace.exportUnits(store: $0.store) }
+                    let answer = try global.perform(ExportUnits.self, NoRequest())
                     FileHandle.standardOutput.write(Data(answer.csv.utf8))
                 }
             }

@@ -93,12 +93,9 @@ final class ManualClock: SchedulerClock {
         state.withLock { $0.wall = Instant(microseconds: $0.wall.microseconds + seconds * 1_000_000) }
     }
 
-    /// Waits until the scheduler is asleep (it has finished what it was doing).
-    func waitForSleeper() async {
-        for _ in 0..<20_000 {
-            if sleeping > 0 { return }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
+    /// Waits until the scheduler is asleep (it has finished what it was doing); fails after 20 s.
+    func waitForSleeper() async throws {
+        try await waitUntil("the scheduler to sleep", seconds: 20, poll: 0.001) { sleeping > 0 }
     }
 }
 

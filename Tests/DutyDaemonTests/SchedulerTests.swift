@@ -267,7 +267,7 @@ struct SchedulerTests {
             channels: { _, _ in [channel] }
         )
         let run = Task { try await scheduler.run() }
-        await clock.waitForSleeper()
+        try await clock.waitForSleeper()
         // Nothing is due before 09:00 tomorrow: it sleeps no longer than the cap, not until then.
         #expect(clock.requested.last == Scheduler.idleCap)
         channel.clear()
@@ -276,7 +276,7 @@ struct SchedulerTests {
         clock.jump(by: 22 * 86_400)
         clock.advance(by: Scheduler.idleCap)
         try await Task.sleep(for: .milliseconds(50))
-        await clock.waitForSleeper()
+        try await clock.waitForSleeper()
         let now = clock.now()
         let got = channel.delivered
         #expect(got.contains { $0.occurrence == Self.occurrence && $0.step == "due" })
@@ -288,7 +288,7 @@ struct SchedulerTests {
         clock.jump(by: -7 * 86_400)
         clock.advance(by: Scheduler.idleCap)
         try await Task.sleep(for: .milliseconds(50))
-        await clock.waitForSleeper()
+        try await clock.waitForSleeper()
         #expect(channel.delivered.isEmpty)
         #expect(clock.requested.allSatisfy { $0 <= Scheduler.idleCap })
 

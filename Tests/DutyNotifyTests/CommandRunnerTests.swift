@@ -116,13 +116,10 @@ import Testing
         )
         #expect(r.status == .timedOut)
         let pid = try #require(Int32(r.output.trimmingCharacters(in: .whitespacesAndNewlines)))
-        var gone = false
-        for _ in 0..<100 where !gone {
-            gone = Self.isGone(pid)
-            if !gone { try await Task.sleep(for: .milliseconds(100)) }
+        defer { if !Self.isGone(pid) { kill(pid, SIGKILL) } }
+        try await waitUntil("the sleep that ignored SIGTERM to get SIGKILL with its session", seconds: 10) {
+            Self.isGone(pid)
         }
-        if !gone { kill(pid, SIGKILL) }
-        #expect(gone, "the sleep that ignored SIGTERM got SIGKILL with its session")
     }
 
     /// No such process, or a zombie waiting for init to reap it.
@@ -140,11 +137,11 @@ import Testing
             await CommandRunner.run(["sh", "-c", "echo $$ > '\(pidFile)'; sleep 600"], input: [], timeout: 600)
         }
         var pid: Int32?
-        for _ in 0..<300 where pid == nil {
+        try await waitUntil("the command to write its pid") {
             pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
                 Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
             }
-            if pid == nil { try await Task.sleep(for: .milliseconds(100)) }
+            return pid != nil
         }
         task.cancel()
         let r = await task.value

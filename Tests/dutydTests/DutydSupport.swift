@@ -172,10 +172,10 @@ enum JournalReader {
     }()
 
     /// The entries written by these processes (during this test run), waiting up to 10 s for at least
-    /// `atLeast` of them.
+    /// `atLeast` of them; fails when fewer come.
     static func entries(pids: [Int32], atLeast: Int = 1) throws -> [[String: String]] {
         var out: [[String: String]] = []
-        for _ in 0..<100 {
+        try waitFor("\(atLeast) journal entries from \(pids)", seconds: 10, poll: 0.1) {
             var args = ["-o", "json", "--no-pager", "--all", "--since", "@\(runStart)"]
             for (i, pid) in pids.enumerated() {
                 if i > 0 { args.append("+") }
@@ -192,8 +192,7 @@ enum JournalReader {
                 }
                 return d
             }
-            if out.count >= atLeast { return out }
-            usleep(100_000)
+            return out.count >= atLeast
         }
         return out
     }

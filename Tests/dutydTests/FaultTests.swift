@@ -170,7 +170,7 @@ struct FaultTests {
         let store = try d.store()
         func rows(_ step: String) throws -> [LedgerEntry] { try store.ledger().filter { $0.step == step } }
         // The start performs what was due: the 7-day reminders of the deadlines on the 21st.
-        try await waitFor("the first perform") { try !rows("reminder-7d").isEmpty && store.watermark() != nil }
+        try await waitUntil("the first perform") { try !rows("reminder-7d").isEmpty && store.watermark() != nil }
         #expect(try rows("reminder-5d").isEmpty)
         // Reminders 5 days before as well: for the 21st that is the 16th, before the last run.
         let file = d.folder.appendingPathComponent("policy/ideology-responsibility.toml").path
@@ -182,7 +182,7 @@ struct FaultTests {
         .write(toFile: file, atomically: true, encoding: .utf8)
         let r = try Daemon.run("dutyctl", ["reload", "--socket", d.socket])
         #expect(r.status == 0, "\(r.err)")
-        try await waitFor("the moved reminders") { try !rows("reminder-5d").isEmpty }
+        try await waitUntil("the moved reminders") { try !rows("reminder-5d").isEmpty }
         let moved = try rows("reminder-5d")
         let ledger = try store.ledger()
         for row in moved {
@@ -201,16 +201,6 @@ struct FaultTests {
         #expect(expected.isSubset(of: Set(moved.map(\.occurrence))), "\(expected.subtracting(moved.map(\.occurrence)))")
         #expect(moved.count == Set(moved.map(\.key)).count)
         #expect(APITests.stop(p) == 0)
-    }
-
-    /// Polls `condition` every 20 ms for up to 30 s; fails loudly if it never holds.
-    func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<1500 {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("waited 30 s for \(what)")
-        throw CancellationError()
     }
 
     @Test("a done is on disk before dutyctl hears it was recorded; a question syncs nothing")
@@ -239,7 +229,7 @@ struct FaultTests {
             }
             tracer.waitUntilExit()
         }
-        try await waitFor("dutyd to answer") {
+        try await waitUntil("dutyd to answer") {
             FileManager.default.fileExists(atPath: d.socket)
                 && (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
         }

@@ -53,11 +53,24 @@ struct OperationRegistryTests {
         }
     }
 
-    @Test("every operation has its dutyctl command")
+    @Test("every operation and written-out route has its dutyctl command")
     func commandsExist() throws {
+        let commands = Operations.all.map { op in op.command } + Operations.special.map { route in route.command }
+        for command in commands where !command.isEmpty {
+            let r = try Daemon.run("dutyctl", command + ["--help"])
+            #expect(r.status == 0, "dutyctl \(command.joined(separator: " ")): \(r.err)")
+        }
+    }
+
+    @Test("every operation is tried in both modes, its answers compared (BothModesTests)")
+    func triedInBothModes() {
+        let tried = BothModesTests.questions + BothModesTests.changes
         for op in Operations.all {
-            let r = try Daemon.run("dutyctl", op.command + ["--help"])
-            #expect(r.status == 0, "dutyctl \(op.command.joined(separator: " ")): \(r.err)")
+            let (command, list) = (op.command, op.access == .read ? "questions" : "changes")
+            #expect(
+                tried.contains { Array($0.prefix(command.count)) == command },
+                "dutyctl \(command.joined(separator: " ")) (/v1/\(op.route)) is in neither mode's list: add it to BothModesTests.\(list)"
+            )
         }
     }
 

@@ -1,4 +1,5 @@
 import DutyStore
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -51,13 +52,15 @@ struct StorageFaultTests {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
         }
-        var up = false
-        for _ in 0..<500 where !up {
-            up = (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
-            if !up { try await Task.sleep(for: .milliseconds(20)) }
+        do {
+            try await waitUntil("dutyd on its tmpfs to answer") {
+                (try? RawClient(socket: d.socket).raw("GET", "/v1/status").status) == 200
+            }
+        } catch {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            Issue.record("dutyd did not answer: \(text.suffix(2000))")
+            throw error
         }
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        try #require(up, "dutyd did not answer: \(text.suffix(2000))")
         // Fill the tmpfs from inside dutyd's namespace.
         let enter = ["-t", String(p.processIdentifier), "-m", "--"]
         _ = try Self.quietly("/usr/bin/nsenter", enter + ["dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k"])
@@ -122,12 +125,9 @@ struct StorageFaultTests {
         let store = try d.store()
         #expect(try store.ledger().isEmpty)
         let log = d.log.path
-        var told = false
-        for _ in 0..<1000 where !told {
-            told = (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true
-            if !told { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil("dutyd to say it would try again") {
+            (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true
         }
-        #expect(told, "dutyd did not say it would try again")
         #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
         // Held over one more retry, which fails the same way and is not logged again: 10 s after the
         // first failure it waits its 5 s for the lock, then gives up.
@@ -135,20 +135,17 @@ struct StorageFaultTests {
         // Let go: within the retry the due steps go out.
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
-        var sent = 0
-        for _ in 0..<1500 where sent == 0 {
-            sent = (try store.ledgerCounts()[.sent]) ?? 0
-            if sent == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil("the due steps to go out once the lock was released") {
+            (try store.ledgerCounts()[.sent] ?? 0) > 0
         }
-        #expect(sent > 0, "nothing sent 30 s after the lock was released")
         // Said once per reason, and once when it works again, with how many attempts failed (the
         // proof that the retry in between happened).
         var recovered = ""
-        for _ in 0..<500 where recovered.isEmpty {
+        try await waitUntil("dutyd to say it performs again") {
             recovered =
                 (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n")
                 .first { $0.contains("performing again after") }.map(String.init) ?? ""
-            if recovered.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            return !recovered.isEmpty
         }
         let attempts = recovered.split(separator: " ").compactMap { Int($0) }.first ?? 0
         #expect(attempts >= 2, "\(recovered)")

@@ -1,4 +1,5 @@
 package import DutyCalendar
+package import DutyFiles
 
 // `calendar next`: the next times of a calendar expression (as `systemd-analyze calendar` computes
 // them) or of an RFC 5545 rule (as python-dateutil does). dutyctl answers it itself; dutyd answers the
@@ -143,4 +144,15 @@ package func humanTime(_ t: Instant, _ zone: Zone) -> String {
     let local = LocalDateTime(localSecond: t.seconds + offset, microsecond: t.microsecondOfSecond)
     let clock = local.description.dropFirst(11)
     return "\(local.date.weekday.shortName) \(local.date) \(clock) \(formatOffset(offset))"
+}
+
+/// `calendar next EXPRESSION`, in the configured zone unless the request names one, from the
+/// caller's clock unless it names a base.
+package enum NextElapse: DutyOperation {
+    package static let route = "calendar/next"
+    package static let access = Access.read
+    package static let command = ["calendar", "next"]
+    package static func perform(_ r: CalendarNextRequest, _ c: OperationContext) throws -> CalendarNextAnswer {
+        try r.answer(configured: c.workspace.settings.timezone, now: c.now)
+    }
 }

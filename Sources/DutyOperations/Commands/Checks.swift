@@ -163,3 +163,43 @@ package struct TemplateAnswer: Codable, Sendable {
         self.text = text
     }
 }
+
+/// `config check`: the files as they are now (what a reload would take: the settings file is read
+/// again), with the organisation already planned. Hook command lines are shown whole only to those
+/// who may change things. dutyctl's direct mode calls `Settings.check` itself, since the files it
+/// checks may not load.
+package enum CheckConfig: DutyOperation {
+    package static let route = "config/check"
+    package static let access = Access.read
+    package static let command = ["config", "check"]
+    package static func perform(_ r: ConfigCheckRequest, _ c: OperationContext) throws -> ConfigCheckAnswer {
+        try c.workspace.settingsOnDisk().check(planner: try c.planner(), commands: c.mayChange)
+    }
+}
+
+/// `policy check`: the policy files as they are now.
+package enum CheckPolicy: DutyOperation {
+    package static let route = "policy/check"
+    package static let access = Access.read
+    package static let command = ["policy", "check"]
+    package static func perform(_ r: PolicyCheckRequest, _ c: OperationContext) throws -> PolicyCheckAnswer {
+        try c.workspace.settingsOnDisk().checkPolicy()
+    }
+}
+
+/// `config template [NAME]`: the shipped templates.
+package enum ShowTemplate: DutyOperation {
+    package static let route = "config/template"
+    package static let access = Access.read
+    package static let command = ["config", "template"]
+    package static func perform(_ r: TemplateRequest, _ c: OperationContext) throws -> TemplateAnswer {
+        try TemplateAnswer(r)
+    }
+}
+
+extension Workspace {
+    /// The settings as the file says now, not as loaded at the last start or reload.
+    package func settingsOnDisk() throws -> Settings {
+        try settings.file.map { try Settings.load(path: $0) } ?? settings
+    }
+}

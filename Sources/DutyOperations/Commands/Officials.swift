@@ -234,3 +234,38 @@ package enum ImportOfficials: DutyOperation {
         ("imported officials from \(r.file)", [:])
     }
 }
+
+/// `official export [--json]`: every official by id, as CSV or (`json`) as JSON.
+package struct OfficialExportRequest: Codable, Sendable {
+    package var json: Bool?
+    package init(json: Bool? = nil) { self.json = json }
+}
+
+/// The CSV text, or the officials: the one the request asked for, in JSON as that type alone.
+package enum OfficialExportAnswer: Codable, Sendable {
+    case csv(ExportAnswer)
+    case json(OfficialList)
+
+    package init(from decoder: any Decoder) throws {
+        let keys = try decoder.container(keyedBy: ExportAnswer.CodingKeys.self)
+        self = keys.contains(.csv) ? .csv(try ExportAnswer(from: decoder)) : .json(try OfficialList(from: decoder))
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .csv(let answer): try answer.encode(to: encoder)
+        case .json(let list): try list.encode(to: encoder)
+        }
+    }
+}
+
+package enum ExportOfficials: DutyOperation {
+    package static let route = "officials/export"
+    package static let access = Access.read
+    package static let command = ["official", "export"]
+    package static func perform(_ r: OfficialExportRequest, _ c: OperationContext) throws -> OfficialExportAnswer {
+        r.json == true
+            ? .json(try c.workspace.allOfficials(store: c.store))
+            : .csv(try c.workspace.exportOfficials(store: c.store))
+    }
+}

@@ -32,53 +32,64 @@ extension DutyOperation {
     }
 }
 
-/// What an operation works on: the configuration in force, the store, the planner and the records
-/// (read when asked for), the clock of whoever runs it (the daemon's, which `--start-at` shifts, or
-/// the wall clock in direct mode), and the user it acts for.
+/// What an operation works on: the configuration in force, the store (opened when first asked for:
+/// the calculators and checks need none), the planner and the records (read when asked for), the
+/// clock of whoever runs it (the daemon's, which `--start-at` shifts, or the wall clock in direct
+/// mode), the user it acts for and whether that user may change things (what `config check` shows).
 package struct OperationContext {
     package var workspace: Workspace
-    package var store: DutyStore
+    private let openStore: () throws -> DutyStore
     package var planner: () throws -> Planner
     package var records: () throws -> DutyRecords
     package var now: Instant
     package var user: String
+    package var mayChange: Bool
 
     package init(
         workspace: Workspace,
-        store: DutyStore,
+        store: @escaping () throws -> DutyStore,
         planner: @escaping () throws -> Planner,
         records: @escaping () throws -> DutyRecords,
         now: Instant,
-        user: String
+        user: String,
+        mayChange: Bool
     ) {
         self.workspace = workspace
-        self.store = store
+        self.openStore = store
         self.planner = planner
         self.records = records
         self.now = now
         self.user = user
+        self.mayChange = mayChange
+    }
+
+    package var store: DutyStore {
+        get throws { try openStore() }
     }
 }
 
-/// Every operation the API serves by walking this list. The few routes that are not plain
-/// request-and-answer (`status`, `reload`, `notify/test`, the policy and calendar calculators, the
-/// checks, exports and the `.ics` feed) are written out in `APIServer` and listed in `special`.
+/// Every operation the API serves by walking this list. The few routes that are not one request
+/// and one JSON answer on the configuration in force are written out in `APIServer` and listed in
+/// `special`: `status` (answered while the question pool is full), `reload` and `notify/test` (the
+/// daemon itself), and `calendar.ics` (`CalendarExport` as text/calendar).
 package enum Operations {
     package static let all: [any DutyOperation.Type] = [
         Upcoming.self, Overdue.self, Explain.self,
         RecordDone.self, Waive.self, Undo.self,
         ListEvents.self, RecordEvent.self, RemoveEvent.self,
-        ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self,
+        ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
-        ImportOfficials.self,
+        ImportOfficials.self, ExportOfficials.self,
         Ledger.self, Report.self, CalendarExport.self,
+        ShowPolicy.self, CalendarDay.self, CalendarShift.self, NextElapse.self,
+        CheckConfig.self, CheckPolicy.self, ShowTemplate.self,
     ]
 
-    /// The routes `APIServer` writes out itself, with their method.
-    package static let special: [(route: String, access: Access)] = [
-        ("status", .read), ("policy", .read), ("calendar/day", .read), ("calendar/shift", .read),
-        ("calendar/next", .read), ("calendar.ics", .read), ("config/check", .read), ("policy/check", .read),
-        ("config/template", .read), ("units/export", .read), ("officials/export", .read),
-        ("notify/test", .write), ("reload", .write),
+    /// The routes `APIServer` writes out itself, with their method and dutyctl command (none for the
+    /// `.ics` feed, which calendar programs subscribe to). They have no direct mode: they ask the
+    /// daemon itself (`notify test` on the files is `NotifyTestRequest`'s own path).
+    package static let special: [(route: String, access: Access, command: [String])] = [
+        ("status", .read, ["status"]), ("calendar.ics", .read, []),
+        ("notify/test", .write, ["notify", "test"]), ("reload", .write, ["reload"]),
     ]
 }

@@ -38,6 +38,8 @@ package struct ImportAnswer: Codable, Sendable {
 package struct ExportAnswer: Codable, Sendable {
     package var csv: String
 
+    enum CodingKeys: String, CodingKey { case csv }
+
     package init(csv: String) { self.csv = csv }
 }
 
@@ -87,3 +89,8 @@ extension Organisation {
 extension OrgUnit: Identified {}
 
 extension Official: Identified {}
+
+/// A question with nothing to ask (`unit export`, `status`).
+package struct NoRequest: Codable, Sendable {
+    package init() {}
+}

@@ -187,3 +187,33 @@ extension WorkingDayCalendar {
         return years.sorted().map { WorkingDayCalendar.unpublishedWarning($0) }
     }
 }
+
+/// `policy show [OBLIGATION]`: the policy in force.
+package enum ShowPolicy: DutyOperation {
+    package static let route = "policy"
+    package static let access = Access.read
+    package static let command = ["policy", "show"]
+    package static func perform(_ r: PolicyRequest, _ c: OperationContext) throws -> PolicyAnswer {
+        try c.workspace.policy.show(r)
+    }
+}
+
+/// `calendar day DATE`: by the holidays in force (dutyctl with `--holidays` calls `day` on those).
+package enum CalendarDay: DutyOperation {
+    package static let route = "calendar/day"
+    package static let access = Access.read
+    package static let command = ["calendar", "day"]
+    package static func perform(_ r: DayRequest, _ c: OperationContext) throws -> DayAnswer {
+        try c.workspace.workdays.day(r)
+    }
+}
+
+/// `calendar shift DATE --rule RULE`.
+package enum CalendarShift: DutyOperation {
+    package static let route = "calendar/shift"
+    package static let access = Access.read
+    package static let command = ["calendar", "shift"]
+    package static func perform(_ r: ShiftRequest, _ c: OperationContext) throws -> ShiftAnswer {
+        try c.workspace.workdays.shift(r)
+    }
+}

@@ -293,3 +293,13 @@ package enum ImportUnits: DutyOperation {
         ("imported units from \(r.file)", [:])
     }
 }
+
+/// `unit export`: the units as CSV, in tree order.
+package enum ExportUnits: DutyOperation {
+    package static let route = "units/export"
+    package static let access = Access.read
+    package static let command = ["unit", "export"]
+    package static func perform(_ r: NoRequest, _ c: OperationContext) throws -> ExportAnswer {
+        try c.workspace.exportUnits(store: c.store)
+    }
+}
