@@ -34,27 +34,6 @@ package struct ObligationPlan: Sendable {
     }
 }
 
-extension [Int32] {
-    /// The index of the first element not below `x`, in an ascending array.
-    @inline(__always)
-    func lowerBound(_ x: Int32) -> Int {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if self[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// Whether an ascending array holds `x`.
-    @inline(__always)
-    func sortedContains(_ x: Int32) -> Bool {
-        let i = lowerBound(x)
-        return i < count && self[i] == x
-    }
-}
-
 /// Every deadline from `from` through `through` (and the ones whose steps fall in that span), for
 /// every obligation and subject, with what was recorded.
 package struct Plan: Sendable {

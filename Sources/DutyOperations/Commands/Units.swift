@@ -4,8 +4,8 @@ package import DutyFiles
 package import DutyStore
 import Foundation
 
-// `unit add|set|rm|ls|show|import|export`: the requests as the options were typed, their answers, and the
-// functions both front ends call (direct mode on the files, dutyd for its API).
+// `unit add|set|rm|ls|show`: the requests as typed, their answers, and the functions both front ends
+// call (direct mode on the files, dutyd for its API). Imports and exports: Organisation.swift.
 
 /// A unit as `unit add|set|ls|show --json` prints it.
 package struct UnitView: Codable, Sendable {
@@ -100,28 +100,6 @@ package struct UnitRemoved: Codable, Sendable {
 }
 
 extension Workspace {
-    /// `unit import`: all or nothing.
-    package func importUnits(_ r: ImportRequest, store: DutyStore, now: Instant) throws -> ImportAnswer {
-        let track = try r.trackFrom.map { try parseDate($0, option: "--track-from") }
-        let rows = try OrganisationCSV.units(
-            Array(r.data),
-            file: r.file,
-            policy: policy,
-            addedOn: settings.timezone.day(of: now)
-        )
-        let units = rows.map { row -> OrgUnit in
-            var u = row.value
-            if u.trackFrom == nil { u.trackFrom = track }
-            return u
-        }
-        return try importing(rows, file: r.file) { try store.importUnits(units, replace: r.replace) }
-    }
-
-    /// `unit export`: the CSV in tree order.
-    package func exportUnits(store: DutyStore) throws -> ExportAnswer {
-        ExportAnswer(csv: OrganisationCSV.export(units: try store.units()))
-    }
-
     private func check(_ r: UnitChange) throws {
         if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
             throw Failure(
@@ -278,28 +256,5 @@ package enum RemoveUnit: DutyOperation {
     }
     package static func journal(_ r: UnitRemoval, _ a: UnitRemoved) -> (message: String, fields: [String: String]) {
         ("removed unit \(r.id)\(r.recursive ? " and everything below it" : "")", [:])
-    }
-}
-
-/// `unit import`.
-package enum ImportUnits: DutyOperation {
-    package static let route = "units/import"
-    package static let access = Access.write
-    package static let command = ["unit", "import"]
-    package static func perform(_ r: ImportRequest, _ c: OperationContext) throws -> ImportAnswer {
-        try c.workspace.importUnits(r, store: c.store, now: c.now)
-    }
-    package static func journal(_ r: ImportRequest, _ a: ImportAnswer) -> (message: String, fields: [String: String]) {
-        ("imported units from \(r.file)", [:])
-    }
-}
-
-/// `unit export`: the units as CSV, in tree order.
-package enum ExportUnits: DutyOperation {
-    package static let route = "units/export"
-    package static let access = Access.read
-    package static let command = ["unit", "export"]
-    package static func perform(_ r: NoRequest, _ c: OperationContext) throws -> ExportAnswer {
-        try c.workspace.exportUnits(store: c.store)
     }
 }
