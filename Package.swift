@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["openapi.yaml"]
@@ -142,9 +143,14 @@ let package = Package(
             name: "DutyTestSupport",
             path: "Tests/DutyTestSupport"
         ),
+        // The `.ownThreads` trait: blocking tests off Swift's cooperative pool (Swift Testing only).
+        .target(
+            name: "DutyTestScoping",
+            path: "Tests/DutyTestScoping"
+        ),
         .testTarget(
             name: "DutyNotifyTests",
-            dependencies: ["DutyNotify", "DutyCore", "DutyCalendar", "DutyTestSupport"]
+            dependencies: ["DutyNotify", "DutyCore", "DutyCalendar", "DutyTestScoping", "DutyTestSupport"]
         ),
         .testTarget(
             name: "DutyCalendarTests",
@@ -168,14 +174,14 @@ let package = Package(
             name: "DutyOperationsTests",
             dependencies: [
                 "DutyFiles", "DutyQueries", "DutyOperations", "DutyCore", "DutyStore", "DutyCalendar", "DutyNotify",
-                "DutyTestSupport",
+                "DutyTestScoping", "DutyTestSupport",
             ]
         ),
         .testTarget(
             name: "DutyDaemonTests",
             dependencies: [
                 "DutyFiles", "DutyQueries", "DutyOperations", "DutyDaemon", "DutyCore", "DutyStore", "DutyCalendar",
-                "DutyNotify", "DutyTestSupport",
+                "DutyNotify", "DutyTestScoping", "DutyTestSupport",
             ]
         ),
         // Runs the built dutyd against a real systemd-journald and a notify socket.
@@ -183,13 +189,13 @@ let package = Package(
             name: "dutydTests",
             dependencies: [
                 "dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon", "DutyAPI", "DutyTestSupport",
+                "DutyDaemon", "DutyAPI", "DutyTestScoping", "DutyTestSupport",
             ]
         ),
         // Runs the built dutyctl and checks its output and exit status.
         .testTarget(
             name: "dutyctlTests",
-            dependencies: ["dutyctl", "DutyTestSupport"]
+            dependencies: ["dutyctl", "DutyTestScoping", "DutyTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

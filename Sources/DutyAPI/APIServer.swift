@@ -55,10 +55,31 @@ package final class APIServer: Service {
         self.version = version
     }
 
-    package func run() async throws {
+    /// Every route: the operations of the registry and the few written out.
+    func responder() -> RouterResponder<APIContext> {
         let router = Router(context: APIContext.self)
         routes(router, auth: Authorizer(readGroup: settings.group, adminGroups: settings.adminGroups))
-        let responder = router.buildResponder()
+        return router.buildResponder()
+    }
+
+    /// A request's response, an error turned into the API's error body; never cached.
+    static func answer(
+        _ request: Request,
+        _ context: APIContext,
+        _ responder: RouterResponder<APIContext>
+    ) async -> Response {
+        var response: Response
+        do {
+            response = try await responder.respond(to: request, context: context)
+        } catch {
+            response = APIServer.failure(error)
+        }
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    package func run() async throws {
+        let responder = self.responder()
         let logger = self.logger
         let socket = settings.socket
         let group = settings.group
@@ -78,13 +99,7 @@ package final class APIServer: Service {
             logger: logger,
             responder: { request, writer, channel in
                 let context = APIContext(source: .init(channel: channel, logger: logger))
-                var response: Response
-                do {
-                    response = try await responder.respond(to: request, context: context)
-                } catch {
-                    response = APIServer.failure(error)
-                }
-                response.headers[.cacheControl] = "no-store"
+                let response = await APIServer.answer(request, context, responder)
                 try await writer.write(response: response.head, body: response.body)
             },
             onServerRunning: { _ in
@@ -199,7 +214,8 @@ package final class APIServer: Service {
         _ auth: Authorizer,
         _ needed: Authorizer.Access
     ) async throws -> (peer: Peer, access: Authorizer.Access) {
-        let c = try await Peer.credentials(of: context.channel)
+        let c: Peer.Credentials
+        if let given = context.credentials { c = given } else { c = try await Peer.credentials(of: context.channel) }
         let (peer, access) = try await NIOThreadPool.singleton.runIfActive {
             let peer = Peer(uid: c.uid, gid: c.gid, pid: c.pid)
             return (peer, auth.access(peer))
@@ -349,6 +365,8 @@ struct Sendably<T>: @unchecked Sendable {
 struct APIContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any NIOCore.Channel
+    /// Who asks, when the request did not come through the socket (`InProcessAPI`).
+    var credentials: Peer.Credentials?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -2,6 +2,7 @@ import DutyCalendar
 import DutyCore
 import DutyNotify
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Logging
@@ -14,7 +15,7 @@ import Testing
 
 /// Email through the dispatcher, to a real SMTP server (python3-aiosmtpd, STARTTLS and AUTH), on the
 /// example organisation: one digest per address per send window, nothing twice, retries per recipient.
-@Suite(.serialized) struct DeliveryTests {
+@Suite(.serialized, .ownThreads) struct DeliveryTests {
     func dispatcher(_ fixture: DaemonFixture, now: Instant) throws -> Dispatcher {
         try Scheduler.load(
             configPath: fixture.configPath,

@@ -2,6 +2,7 @@ import DutyCalendar
 import DutyCore
 import DutyNotify
 import DutyStore
+import DutyTestScoping
 import Foundation
 import Logging
 import Testing
@@ -14,7 +15,7 @@ import Testing
 /// The dispatcher's delivery rules on the real example and a real SQLite ledger: catch-up, collapse,
 /// restart without duplicates, a delivery cut off by a crash, retries, completion stopping the ladder,
 /// and the scheduler noticing a wall clock that jumps.
-@Suite("Scheduler and ledger")
+@Suite("Scheduler and ledger", .ownThreads)
 struct SchedulerTests {
     static let occurrence = "unit-situation-report/gd.sz.tsg/2026-H2"
     static let t0 = at("2026-11-29T09:00:00+08:00")

@@ -1,3 +1,4 @@
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -5,7 +6,7 @@ import Testing
 @testable import DutyNotify
 
 /// The runner behind hooks and sendmail, on real commands: what it feeds, keeps, reports and stops.
-@Suite struct CommandRunnerTests {
+@Suite(.ownThreads) struct CommandRunnerTests {
     @Test func aBareNameIsFoundInPathAndGetsItsEnvironmentAndStdin() async {
         let r = await CommandRunner.run(
             ["sh", "-c", "read line; echo \"$DUTY_X:$line\"; echo to-stderr >&2; exit 3"],

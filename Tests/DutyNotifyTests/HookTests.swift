@@ -1,5 +1,6 @@
 import DutyCalendar
 import DutyCore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -40,7 +41,7 @@ func sampleNotice(
 
 /// Hook commands: exit 0 delivered, 75 later, anything else never; a hang is stopped at its timeout
 /// with everything it started; the JSON on stdin parses.
-@Suite struct HookTests {
+@Suite(.ownThreads) struct HookTests {
     let folder: URL
     let zone = Zone.named("Asia/Shanghai")!
     let journal = Journal(mode: .stderr)

@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
 /// The SMTP client against a real server (python3-aiosmtpd) with STARTTLS on a certificate made for
 /// the test, and AUTH.
-@Suite struct SMTPTests {
+@Suite(.ownThreads) struct SMTPTests {
     func configuration(
         _ server: MailServer,
         security: SMTPConfiguration.Security = .starttls,

@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
 /// The sendmail transport against a real sendmail(8) interface: msmtp (Debian's msmtp, which
 /// `make test` installs) relaying to the test SMTP server.
-@Suite struct SendmailTests {
+@Suite(.ownThreads) struct SendmailTests {
     /// A `sendmail` that is msmtp pointed at `server` (msmtp takes sendmail's -i, -f and --).
     func sendmail(_ server: MailServer) throws -> String {
         let path = server.folder.appendingPathComponent("sendmail").path

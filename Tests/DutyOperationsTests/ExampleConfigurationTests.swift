@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyCore
 import DutyStore
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 
 /// The shipped example (config/dutyd.toml, the regulation's policy, the example organisation) as an
 /// administrator meets it on 29 November 2026: the acceptance scenario, on the real files.
-@Suite("Example configuration")
+@Suite("Example configuration", .ownThreads)
 struct ExampleConfigurationTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

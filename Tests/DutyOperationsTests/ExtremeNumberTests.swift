@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyCore
 import DutyNotify
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ import Testing
 /// them) go through every numeric field of every parser and every request, and each is either taken
 /// within its stated range or refused with a message that says where and what was expected. A trap
 /// would end this test process, so reaching the expectations is half the proof.
-@Suite("Extreme numbers in every field")
+@Suite("Extreme numbers in every field", .ownThreads)
 struct ExtremeNumberTests {
     /// Int.min, Int.max, −1, 0, one past Int.max, and 20 digits.
     static let extremes = extremeIntegers

@@ -1,5 +1,6 @@
 import DutyCalendar
 import DutyCore
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 
 /// Bad input never crashes: the shipped policy with one random change is either still good or
 /// refused with problems that each name the file and a line.
-@Suite("Policy robustness")
+@Suite("Policy robustness", .ownThreads)
 struct PolicyRobustnessTests {
     static let shipped = try! String(
         contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/policy/ideology-responsibility.toml"),
@@ -77,7 +78,7 @@ struct PolicyRobustnessTests {
 }
 
 /// The organisation CSV and the settings file get the same treatment.
-@Suite("CSV and settings robustness")
+@Suite("CSV and settings robustness", .ownThreads)
 struct InputRobustnessTests {
     static let units = try! Data(
         contentsOf: ExampleConfigurationTests.repo.appendingPathComponent("config/organisation/units.csv")

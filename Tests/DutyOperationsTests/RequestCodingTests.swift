@@ -1,12 +1,13 @@
 import DutyFiles
 import DutyOperations
 import DutyQueries
+import DutyTestScoping
 import Foundation
 import Testing
 
 /// An API client sends only what it sets: every request decodes with its defaults for the keys left
 /// out, keeps what was sent, and refuses a value of the wrong type.
-@Suite("API requests: defaults for keys left out")
+@Suite("API requests: defaults for keys left out", .ownThreads)
 struct RequestCodingTests {
     func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(json.utf8))

@@ -1,9 +1,10 @@
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `dutyctl` as an administrator would and checks what it prints and its exit status.
-@Suite("dutyctl calendar, end to end")
+@Suite("dutyctl calendar, end to end", .ownThreads)
 struct DutyctlCalendarTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

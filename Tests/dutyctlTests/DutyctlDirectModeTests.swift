@@ -1,10 +1,11 @@
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 /// An administrator's first day with the built dutyctl in direct mode: import the example organisation,
 /// ask what is due, explain it, record what was done; and the exit status of each kind of mistake.
-@Suite("dutyctl direct mode, end to end")
+@Suite("dutyctl direct mode, end to end", .ownThreads)
 struct DutyctlDirectModeTests {
     typealias R = DutyctlCalendarTests
     static let repo = R.repo

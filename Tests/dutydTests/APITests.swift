@@ -6,6 +6,7 @@ import DutyFiles
 import DutyOperations
 import DutyQueries
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ import Glibc
 
 /// dutyctl against a running dutyd over its API socket (remote mode), checked against direct mode on
 /// the same files, the OpenAPI file, and real users and groups.
-@Suite("the API and dutyctl's remote mode", .serialized)
+@Suite("the API and dutyctl's remote mode", .serialized, .ownThreads)
 struct APITests {
     /// The daemon of `d` in service mode, once its API answers.
     static func serve(_ d: Daemon, log target: String = "stderr", _ extra: [String] = []) throws -> Process {
@@ -374,120 +375,6 @@ struct APITests {
         let later = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.sz/2026-H2", "--config", d.config])
         #expect(later.status == 0, "\(later.err)")
         #expect(later.out == "semiannual-report/gd.sz/2026-H2: done on \(todayInShanghai()), on time\n")
-    }
-
-    @Test("the OpenAPI file is valid and every answer fits it")
-    func openAPI() throws {
-        let spec = try JournalReader.shell("/usr/bin/python3", [Self.checker, Self.spec])
-        #expect(spec.status == 0, "openapi.yaml: \(spec.err)")
-        let d = try Daemon()
-        let p = try Self.serve(d)
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let client = RawClient(socket: d.socket)
-        let at = "at=2026-12-01T10:00:00%2B08:00"
-        let gets: [(String, String, Int)] = [
-            ("/v1/status", "", 200),
-            ("/v1/occurrences/upcoming", "within=400d&\(at)&state[]=all", 200),
-            ("/v1/occurrences/overdue", "\(at)&unit=gd.gz&subtree=true", 200),
-            ("/v1/report", "year=2026&\(at)", 200),
-            ("/v1/explain", "occurrence=semiannual-report/gd.gz/2026-H2&\(at)", 200),
-            ("/v1/explain", "occurrence=nonsense", 400),
-            ("/v1/ledger", "limit=3&state[]=sent", 200),
-            ("/v1/ledger", "state[]=lost", 400),
-            ("/v1/events", "unit=gd.sz", 200),
-            ("/v1/units", "under=gd.gz", 200),
-            ("/v1/unit", "id=gd.gz.xcb", 200),
-            ("/v1/unit", "id=nowhere", 422),
-            ("/v1/officials", "unit=gd.gz&subtree=true&role=head", 200),
-            ("/v1/official", "id=yang.fan", 200),
-            ("/v1/units/export", "", 200),
-            ("/v1/officials/export", "json=true", 200),
-            ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
-            ("/v1/occurrences/upcoming", "within=3x", 400),
-            ("/v1/occurrences/upcoming", "unit=nowhere", 422),
-            ("/v1/report", "", 400),
-            ("/v1/policy", "", 200),
-            ("/v1/policy", "obligation=semiannual-report", 200),
-            ("/v1/policy", "obligation=nonsense", 422),
-            ("/v1/calendar/day", "date=2026-02-28", 200),
-            ("/v1/calendar/day", "date=2027-10-01", 200),
-            ("/v1/calendar/day", "date=2026-02-30", 400),
-            ("/v1/calendar/shift", "date=2025-01-31&rule=previous-workday", 200),
-            ("/v1/calendar/shift", "date=2025-01-31&rule=sideways", 400),
-            ("/v1/calendar/next", "expression=quarterly&count=3", 200),
-            ("/v1/calendar/next", "rrule=FREQ=WEEKLY&dtstart=2026-11-29T09:00%2B08:00", 200),
-            ("/v1/calendar/next", "expression=2026-11-29T10:00", 422),
-            ("/v1/calendar/next", "", 400),
-            ("/v1/config/check", "", 200),
-            ("/v1/policy/check", "", 200),
-            ("/v1/config/template", "", 200),
-            ("/v1/config/template", "name=subject.en", 200),
-            ("/v1/config/template", "name=nonsense", 400),
-        ]
-        for (path, query, status) in gets {
-            let r = try client.raw("GET", path + (query.isEmpty ? "" : "?" + query))
-            #expect(r.status == status, "\(path)?\(query): \(String(decoding: r.body, as: UTF8.self))")
-            try Self.conforms("GET", path, r.status, r.body)
-        }
-        let upcoming = try client.raw("GET", "/v1/occurrences/upcoming?within=400d&\(at)")
-        let list = try JSONDecoder().decode(OccurrenceList.self, from: upcoming.body)
-        #expect(list.occurrences.count > 10)
-
-        let feed = try client.raw("GET", "/v1/calendar.ics?filters[unit]=gd.gz")
-        #expect(feed.status == 200)
-        #expect(String(decoding: feed.body, as: UTF8.self).hasPrefix("BEGIN:VCALENDAR\r\n"))
-
-        let posts: [(String, Int)] = [
-            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","ref":"X-1"}"#, 200),
-            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","on":"2999-01-01"}"#, 400),
-            (#"{"occurrence":"nonsense"}"#, 400),
-            (#"{"on":"2026-11-01"}"#, 400),
-            (#"not json"#, 400),
-        ]
-        for (path, body, status) in [
-            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并召开"}"#, 200),
-            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":" "}"#, 400),
-            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
-            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
-            ("/v1/reload", "", 200),
-            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee","parent":"gd.gz"}"#, 200),
-            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee"}"#, 422),
-            ("/v1/units/set", #"{"id":"gd.gz.t9","email":""}"#, 200),
-            ("/v1/officials/add", #"{"id":"t.nine","name":"测试","unit":"gd.gz.t9","roles":["clerk"]}"#, 200),
-            ("/v1/officials/set", #"{"id":"t.nine","roles":[]}"#, 400),
-            ("/v1/officials/remove", #"{"removed":"t.nine"}"#, 200),
-            ("/v1/units/remove", #"{"id":"gd.gz.t9"}"#, 200),
-            (
-                "/v1/units/import",
-                #"{"file":"x.csv","data":"aWQsbmFtZSxraW5kLHBhcmVudCxlbWFpbApnZC5nei50OCzmtYvor5UsY29tbWl0dGVlLGdkLmd6LAo="}"#,
-                200
-            ),
-            ("/v1/officials/import", #"{"file":"o.csv","data":"bm9uc2Vuc2UK"}"#, 422),
-            ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
-            ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
-            ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),
-        ] {
-            let r = try client.raw("POST", path, body: Data(body.utf8))
-            #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")
-            try Self.conforms("POST", path, r.status, r.body)
-        }
-        for (body, status) in posts {
-            let r = try client.raw("POST", "/v1/done", body: Data(body.utf8))
-            #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
-            try Self.conforms("POST", "/v1/done", r.status, r.body)
-        }
-        // With a completion and a waiver on record, the occurrences fit too.
-        _ = try client.raw(
-            "POST",
-            "/v1/waive",
-            body: Data(#"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并"}"#.utf8)
-        )
-        let recorded = try client.raw("GET", "/v1/occurrences/upcoming?within=60d&state[]=done&state[]=waived")
-        #expect(recorded.status == 200)
-        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""completion":{"#))
-        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""waiver":{"#))
-        try Self.conforms("GET", "/v1/occurrences/upcoming", recorded.status, recorded.body)
-        #expect(Self.stop(p) == 0)
     }
 
     @Test(

@@ -3,6 +3,7 @@ import DutyFiles
 import DutyOperations
 import DutyQueries
 import DutyStore
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ import Glibc
 
 /// dutyd under a careless or hostile local user: floods of connections and of expensive questions,
 /// oversized bodies, and state files a reader might try to lock. Each test counts the outcome.
-@Suite("abuse of the API and the state files", .serialized)
+@Suite("abuse of the API and the state files", .serialized, .ownThreads)
 struct AbuseTests {
     static let tools = Daemon.repo.appendingPathComponent("Tests/tools")
 

@@ -1,4 +1,5 @@
 import DutyOperations
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// Every operation gives the same answer, the same warnings and the same exit status through the
 /// daemon (remote mode) as on the files (direct mode), and a change leaves the same state either way.
 /// `OperationRegistryTests` checks that each operation of the registry is tried here.
-@Suite("both modes")
+@Suite("both modes", .ownThreads)
 struct BothModesTests {
     static let at = "2026-12-01T10:00:00+08:00"
 

@@ -1,12 +1,13 @@
 import DutyCalendar
 import DutyStore
+import DutyTestScoping
 import Foundation
 import Testing
 
 /// The wall clock as an operator's bad day moves it: set forward and back again, or a
 /// `dutyd --once --now` ahead of it. The runs see a clock set by `faketime` (libfaketime), so what is
 /// due depends on the clock they read, as in production, and not on the day the tests run.
-@Suite("clock jumps", .serialized)
+@Suite("clock jumps", .serialized, .ownThreads)
 struct ClockTests {
     static let faketime = "/usr/bin/faketime"
 

@@ -4,6 +4,7 @@ import DutyFiles
 import DutyOperations
 import DutyQueries
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
 /// The built dutyd and dutyctl with mail and a hook: dutyd --once sends digests to a real SMTP server
 /// and runs the hook (its output in the real journal), dutyctl ledger shows what happened, dutyctl
 /// notify test reports the server's answers, and a broken template is refused where it is written.
-@Suite("delivery, end to end", .serialized)
+@Suite("delivery, end to end", .serialized, .ownThreads)
 struct DeliveryEndToEndTests {
     static func settings(_ server: MailServer, hookOut: String) -> String {
         server.emailSettings() + """

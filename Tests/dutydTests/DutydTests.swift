@@ -5,6 +5,7 @@ import DutyNotify
 import DutyOperations
 import DutyQueries
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -15,7 +16,7 @@ import Glibc
 
 /// dutyd as systemd runs it: entries in a real systemd-journald, sd_notify on a datagram socket,
 /// signals, a crash, and the installed units checked by systemd-analyze.
-@Suite("dutyd, end to end", .serialized)
+@Suite("dutyd, end to end", .serialized, .ownThreads)
 struct DutydTests {
     static let catalogIDs: [String: String] = [
         "reminder": "787c70451391458bad208ff0ab99be48", "due": "c723d9fc17eb4844a6ba514136bd3bf6",

@@ -4,6 +4,7 @@ import DutyFiles
 import DutyOperations
 import DutyQueries
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ import Glibc
 
 /// dutyd when things break under it: killed in the middle of a batch, journald gone, a service already
 /// holding the state. Each test causes the fault and counts what came out.
-@Suite("faults: kill -9, journald absent, the state lock", .serialized)
+@Suite("faults: kill -9, journald absent, the state lock", .serialized, .ownThreads)
 struct FaultTests {
     @Test("kill -9 at random points of a mail batch: nothing lost, at most one message repeated per kill")
     func killNineDuringMail() async throws {

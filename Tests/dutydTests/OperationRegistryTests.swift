@@ -1,14 +1,16 @@
+import DutyAPI
 import DutyDaemon
 import DutyFiles
 import DutyOperations
 import DutyQueries
+import DutyTestScoping
 import Foundation
 import Testing
 
 /// The registry of operations is the one list the front ends are built from: every operation has a
 /// route the API serves, an entry in openapi.yaml with its method, and a dutyctl command; the API
 /// has no route the list and the few written-out ones do not name.
-@Suite("the operation registry")
+@Suite("the operation registry", .ownThreads)
 struct OperationRegistryTests {
     /// Every `/v1/…` path of openapi.yaml with its methods.
     static func openAPI() throws -> [String: Set<String>] {
@@ -74,21 +76,19 @@ struct OperationRegistryTests {
         }
     }
 
-    @Test("the running API serves every route of the list, to the right method")
-    func apiServesEveryRoute() throws {
+    @Test("the API serves every route of the list, to the right method")
+    func apiServesEveryRoute() async throws {
         let d = try Daemon()
-        let p = try APITests.serve(d)
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let client = RawClient(socket: d.socket)
+        let daemon = try await InProcessDaemon.start(d)
         for op in Operations.all {
             // An empty request: answered, or refused for what it lacks, never "no such route".
-            let r = try client.raw(
+            let r = await daemon.api.send(
                 op.access == .read ? "GET" : "POST",
                 "/v1/\(op.route)",
                 body: op.access == .write ? Data("{}".utf8) : nil
             )
             #expect(r.status != 404 && r.status != 405, "\(Self.method(op.access)) /v1/\(op.route): \(r.status)")
         }
-        #expect(APITests.stop(p) == 0)
+        try await daemon.stop()
     }
 }

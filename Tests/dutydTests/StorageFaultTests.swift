@@ -1,4 +1,5 @@
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ import Glibc
 /// The state store when the machine misbehaves under it: the disk fills up, another program holds its
 /// lock. Each test causes the fault against a running dutyd, checks what the user is told, that
 /// nothing was half written and that dutyd carries on once the fault is gone.
-@Suite("storage faults: a full disk, a lock held by another program", .serialized)
+@Suite("storage faults: a full disk, a lock held by another program", .serialized, .ownThreads)
 struct StorageFaultTests {
     static let occurrence = "unit-situation-report/gd.skl/2026-H2"
 
@@ -158,7 +159,7 @@ struct StorageFaultTests {
 }
 
 /// SIGHUP (here `dutyctl reload`, which waits for the answer) with each file broken in turn.
-@Suite("reload with each file broken")
+@Suite("reload with each file broken", .ownThreads)
 struct BrokenReloadTests {
     @Test("each broken file: the reload is refused naming the file, line and column; the old configuration stays")
     func eachBrokenFile() throws {

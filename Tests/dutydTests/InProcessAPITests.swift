@@ -1,0 +1,208 @@
+import DutyAPI
+import DutyCore
+import DutyDaemon
+import DutyFiles
+import DutyNotify
+import DutyOperations
+import DutyStore
+import DutyTestScoping
+import DutyTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// dutyd's scheduler and API in this process, on a `Daemon` fixture's files: the same routes, answers
+/// and authorization as the socket, asked without a socket or a child process (`InProcessAPI`). The
+/// socket itself, SO_PEERCRED and dutyctl's remote mode are tested end to end in `APITests`.
+struct InProcessDaemon {
+    let scheduler: Scheduler
+    let run: Task<Void, any Error>
+    let api: InProcessAPI
+
+    /// Starts the scheduler on the real clock with no delivery channel, and waits for its first plan.
+    static func start(_ d: Daemon) async throws -> InProcessDaemon {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let scheduler = Scheduler(
+            configPath: d.config,
+            journal: Journal(mode: .stderr),
+            logger: logger,
+            channels: { _, _ in [] }
+        )
+        let run = Task { try await scheduler.run() }
+        try await waitUntil("the in-process scheduler's first plan") { scheduler.snapshot != nil }
+        let server = APIServer(
+            settings: try Settings.load(path: d.config).api,
+            scheduler: scheduler,
+            logger: logger,
+            version: "test"
+        )
+        return InProcessDaemon(scheduler: scheduler, run: run, api: server.inProcess())
+    }
+
+    func stop() async throws {
+        await scheduler.stop()
+        try await run.value
+    }
+}
+
+@Suite("the API in process", .ownThreads)
+struct InProcessAPITests {
+    @Test("the OpenAPI file is valid and every answer fits it")
+    func openAPI() async throws {
+        let spec = try JournalReader.shell("/usr/bin/python3", [APITests.checker, APITests.spec])
+        #expect(spec.status == 0, "openapi.yaml: \(spec.err)")
+        let d = try Daemon()
+        let daemon = try await InProcessDaemon.start(d)
+        let client = daemon.api
+        let at = "at=2026-12-01T10:00:00%2B08:00"
+        let gets: [(String, String, Int)] = [
+            ("/v1/status", "", 200),
+            ("/v1/occurrences/upcoming", "within=400d&\(at)&state[]=all", 200),
+            ("/v1/occurrences/overdue", "\(at)&unit=gd.gz&subtree=true", 200),
+            ("/v1/report", "year=2026&\(at)", 200),
+            ("/v1/explain", "occurrence=semiannual-report/gd.gz/2026-H2&\(at)", 200),
+            ("/v1/explain", "occurrence=nonsense", 400),
+            ("/v1/ledger", "limit=3&state[]=sent", 200),
+            ("/v1/ledger", "state[]=lost", 400),
+            ("/v1/events", "unit=gd.sz", 200),
+            ("/v1/units", "under=gd.gz", 200),
+            ("/v1/unit", "id=gd.gz.xcb", 200),
+            ("/v1/unit", "id=nowhere", 422),
+            ("/v1/officials", "unit=gd.gz&subtree=true&role=head", 200),
+            ("/v1/official", "id=yang.fan", 200),
+            ("/v1/units/export", "", 200),
+            ("/v1/officials/export", "json=true", 200),
+            ("/v1/calendar", "filters[unit]=gd.gz&todo=true", 200),
+            ("/v1/occurrences/upcoming", "within=3x", 400),
+            ("/v1/occurrences/upcoming", "unit=nowhere", 422),
+            ("/v1/report", "", 400),
+            ("/v1/policy", "", 200),
+            ("/v1/policy", "obligation=semiannual-report", 200),
+            ("/v1/policy", "obligation=nonsense", 422),
+            ("/v1/calendar/day", "date=2026-02-28", 200),
+            ("/v1/calendar/day", "date=2027-10-01", 200),
+            ("/v1/calendar/day", "date=2026-02-30", 400),
+            ("/v1/calendar/shift", "date=2025-01-31&rule=previous-workday", 200),
+            ("/v1/calendar/shift", "date=2025-01-31&rule=sideways", 400),
+            ("/v1/calendar/next", "expression=quarterly&count=3", 200),
+            ("/v1/calendar/next", "rrule=FREQ=WEEKLY&dtstart=2026-11-29T09:00%2B08:00", 200),
+            ("/v1/calendar/next", "expression=2026-11-29T10:00", 422),
+            ("/v1/calendar/next", "", 400),
+            ("/v1/config/check", "", 200),
+            ("/v1/policy/check", "", 200),
+            ("/v1/config/template", "", 200),
+            ("/v1/config/template", "name=subject.en", 200),
+            ("/v1/config/template", "name=nonsense", 400),
+        ]
+        for (path, query, status) in gets {
+            let r = await client.send("GET", path + (query.isEmpty ? "" : "?" + query))
+            #expect(r.status == status, "\(path)?\(query): \(String(decoding: r.body, as: UTF8.self))")
+            try APITests.conforms("GET", path, r.status, r.body)
+        }
+        let upcoming = await client.send("GET", "/v1/occurrences/upcoming?within=400d&\(at)")
+        let list = try JSONDecoder().decode(OccurrenceList.self, from: upcoming.body)
+        #expect(list.occurrences.count > 10)
+
+        let feed = await client.send("GET", "/v1/calendar.ics?filters[unit]=gd.gz")
+        #expect(feed.status == 200)
+        #expect(String(decoding: feed.body, as: UTF8.self).hasPrefix("BEGIN:VCALENDAR\r\n"))
+
+        let posts: [(String, Int)] = [
+            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","ref":"X-1"}"#, 200),
+            (#"{"occurrence":"semiannual-report/gd.gz/2026-H2","on":"2999-01-01"}"#, 400),
+            (#"{"occurrence":"nonsense"}"#, 400),
+            (#"{"on":"2026-11-01"}"#, 400),
+            (#"not json"#, 400),
+        ]
+        for (path, body, status) in [
+            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并召开"}"#, 200),
+            ("/v1/waive", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":" "}"#, 400),
+            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 200),
+            ("/v1/undo", #"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4"}"#, 422),
+            ("/v1/reload", "", 200),
+            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee","parent":"gd.gz"}"#, 200),
+            ("/v1/units/add", #"{"id":"gd.gz.t9","name":"测试","kind":"committee"}"#, 422),
+            ("/v1/units/set", #"{"id":"gd.gz.t9","email":""}"#, 200),
+            ("/v1/officials/add", #"{"id":"t.nine","name":"测试","unit":"gd.gz.t9","roles":["clerk"]}"#, 200),
+            ("/v1/officials/set", #"{"id":"t.nine","roles":[]}"#, 400),
+            ("/v1/officials/remove", #"{"removed":"t.nine"}"#, 200),
+            ("/v1/units/remove", #"{"id":"gd.gz.t9"}"#, 200),
+            (
+                "/v1/units/import",
+                #"{"file":"x.csv","data":"aWQsbmFtZSxraW5kLHBhcmVudCxlbWFpbApnZC5nei50OCzmtYvor5UsY29tbWl0dGVlLGdkLmd6LAo="}"#,
+                200
+            ),
+            ("/v1/officials/import", #"{"file":"o.csv","data":"bm9uc2Vuc2UK"}"#, 422),
+            ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
+            ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
+            ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),
+        ] {
+            let r = await client.send("POST", path, body: Data(body.utf8))
+            #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")
+            try APITests.conforms("POST", path, r.status, r.body)
+        }
+        for (body, status) in posts {
+            let r = await client.send("POST", "/v1/done", body: Data(body.utf8))
+            #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
+            try APITests.conforms("POST", "/v1/done", r.status, r.body)
+        }
+        // With a completion and a waiver on record, the occurrences fit too.
+        _ = await client.send(
+            "POST",
+            "/v1/waive",
+            body: Data(#"{"occurrence":"joint-meeting/gd.gz.xcb/2026-Q4","reason":"合并"}"#.utf8)
+        )
+        let recorded = await client.send("GET", "/v1/occurrences/upcoming?within=60d&state[]=done&state[]=waived")
+        #expect(recorded.status == 200)
+        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""completion":{"#))
+        #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""waiver":{"#))
+        try APITests.conforms("GET", "/v1/occurrences/upcoming", recorded.status, recorded.body)
+        try await daemon.stop()
+    }
+
+    @Test("every question of the registry is for the socket's group, every change for the admin groups")
+    func accessOfEveryOperation() async throws {
+        try TestUsers.user("dutyd-t-reader", groups: ["dutyd-t-read"])
+        try TestUsers.user("dutyd-t-admin", groups: ["dutyd-t-read", "dutyd-t-admin"])
+        try TestUsers.user("dutyd-t-stranger", groups: [])
+        let d = try Daemon(api: "group = \"dutyd-t-read\"\nadmin_groups = [\"dutyd-t-admin\"]")
+        let daemon = try await InProcessDaemon.start(d)
+        func ids(_ user: String) throws -> (uid: UInt32, gid: UInt32) {
+            let entry = try #require(getpwnam(user))
+            return (entry.pointee.pw_uid, entry.pointee.pw_gid)
+        }
+        let (reader, admin, stranger) = (
+            try ids("dutyd-t-reader"), try ids("dutyd-t-admin"), try ids("dutyd-t-stranger")
+        )
+        for op in Operations.all {
+            let method = op.access == .read ? "GET" : "POST"
+            // An empty request: refused for who asks before anything is read of it.
+            func ask(_ who: (uid: UInt32, gid: UInt32)) async -> InProcessAPI.Answer {
+                await daemon.api.send(
+                    method,
+                    "/v1/\(op.route)",
+                    body: op.access == .write ? Data("{}".utf8) : nil,
+                    uid: who.uid,
+                    gid: who.gid
+                )
+            }
+            let refused = await ask(stranger)
+            #expect(refused.status == 403, "a stranger, \(method) /v1/\(op.route): \(refused.status)")
+            #expect(refused.text.contains("dutyd-t-stranger may not"), "\(refused.text)")
+            let asReader = await ask(reader)
+            if op.access == .read {
+                #expect(asReader.status != 403, "a reader, \(method) /v1/\(op.route): \(asReader.text)")
+            } else {
+                #expect(asReader.status == 403, "a reader, \(method) /v1/\(op.route): \(asReader.status)")
+                #expect(asReader.text.contains("usermod -aG dutyd-t-admin dutyd-t-reader"), "\(asReader.text)")
+            }
+            let asAdmin = await ask(admin)
+            #expect(
+                asAdmin.status != 403 && asAdmin.status != 404,
+                "an admin, \(method) /v1/\(op.route): \(asAdmin.text)"
+            )
+        }
+        #expect(try d.store().records().completions.isEmpty)
+        try await daemon.stop()
+    }
+}
