@@ -209,7 +209,7 @@ if Context.environment["DUTYD_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
             name: "DutyFuzz",
-            dependencies: ["DutyCalendar", "DutyCore", "DutyFiles", "DutyQueries"],
+            dependencies: ["DutyCalendar", "DutyCore", "DutyFiles", "DutyQueries", "DutyOperations"],
             path: "Fuzz/DutyFuzz"
         )
     )

@@ -7,6 +7,7 @@
 import DutyCalendar
 import DutyCore
 import DutyFiles
+import DutyOperations
 import DutyQueries
 import Foundation
 
