@@ -74,13 +74,23 @@ struct APITests {
     static let spec = Daemon.repo.appendingPathComponent("Sources/DutyAPI/openapi.yaml").path
     static let checker = Daemon.repo.appendingPathComponent("Tests/tools/check-openapi.py").path
 
-    /// Fails unless `body` fits the OpenAPI file's schema for the operation and status.
-    static func conforms(_ method: String, _ path: String, _ status: Int, _ body: Data) throws {
-        let file = scratchDirectory.appendingPathComponent("api-\(UUID().uuidString).json")
-        try body.write(to: file)
+    /// Fails unless every answer fits the OpenAPI file's schema for its operation and status, checked
+    /// in one run of the checker.
+    static func conform(_ answers: [(method: String, path: String, status: Int, body: Data)]) throws {
+        let file = scratchDirectory.appendingPathComponent("api-\(UUID().uuidString).jsonl")
+        var lines = Data()
+        for answer in answers {
+            let body = try JSONSerialization.jsonObject(with: answer.body, options: [.fragmentsAllowed])
+            let line: [String: Any] = [
+                "method": answer.method, "path": answer.path, "status": answer.status, "body": body,
+            ]
+            lines.append(try JSONSerialization.data(withJSONObject: line, options: [.fragmentsAllowed]))
+            lines.append(UInt8(ascii: "\n"))
+        }
+        try lines.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let r = try JournalReader.shell("/usr/bin/python3", [checker, spec, method, path, String(status), file.path])
-        #expect(r.status == 0, "\(method) \(path) \(status) does not fit openapi.yaml: \(r.err)")
+        let r = try JournalReader.shell("/usr/bin/python3", [checker, spec, "--batch", file.path])
+        #expect(r.status == 0, "answers that do not fit openapi.yaml: \(r.err)")
     }
 
     @Test("a socket dutyd cannot create stops it with 78 and the setting to change, instead of hanging")

@@ -122,7 +122,7 @@ struct DeliveryEndToEndTests {
             body: Data(#"{"to":["wang@example.org"]}"#.utf8)
         )
         #expect(answer.status == 200)
-        try APITests.conforms("POST", "/v1/notify/test", answer.status, answer.body)
+        try APITests.conform([("POST", "/v1/notify/test", answer.status, answer.body)])
         // Hooks have run (the catch-up at start) and mail has gone out. Neither left a libdispatch worker
         // behind (swift-subprocess, which ran hooks before, did: its once-a-second Task.sleep loop kept one,
         // and so the pool monitor, for good), so the idle daemon still wakes only for its watchdog.

@@ -4,6 +4,8 @@
   check-openapi.py SPEC                          the file is a valid OpenAPI 3.1 document
   check-openapi.py SPEC METHOD PATH STATUS FILE  FILE (JSON) fits the response schema of that operation
                                                  and status ("default" when the status is not listed)
+  check-openapi.py SPEC --batch FILE             the same for every line of FILE: {"method", "path",
+                                                 "status", "body"} (one Python start for many answers)
 
 openapi-3.1-schema.json beside this file is the OpenAPI Initiative's schema for 3.1 documents
 (https://spec.openapis.org/oas/3.1/schema/2022-10-07, Apache-2.0). Uses Debian's python3-jsonschema
@@ -62,22 +64,39 @@ if len(sys.argv) == 2:
             target = target[part]
     sys.exit(0)
 
-method, path, status, file = sys.argv[2].lower(), sys.argv[3], sys.argv[4], sys.argv[5]
-operation = spec["paths"].get(path, {}).get(method)
-if operation is None:
-    fail(f"{method.upper()} {path} is not in the OpenAPI file")
-responses = operation["responses"]
-response = responses.get(status) or responses.get("default")
-if response is None:
-    fail(f"{method.upper()} {path} does not document status {status}")
-if "$ref" in response:
-    response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
-schema = response["content"]["application/json"]["schema"]
-body = json.load(open(file, encoding="utf-8"))
-# The spec itself is the root document, so #/components/... references resolve inside it.
-root = dict(spec)
-root.update(schema)
-validator = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
-errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-if errors:
-    fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]))
+def problems(method, path, status, body):
+    """What is wrong with `body` as the answer `status` of `method path`; empty when it fits."""
+    method = method.lower()
+    operation = spec["paths"].get(path, {}).get(method)
+    if operation is None:
+        return [f"{method.upper()} {path} is not in the OpenAPI file"]
+    responses = operation["responses"]
+    response = responses.get(status) or responses.get("default")
+    if response is None:
+        return [f"{method.upper()} {path} does not document status {status}"]
+    if "$ref" in response:
+        response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    # The spec itself is the root document, so #/components/... references resolve inside it.
+    root = dict(spec)
+    root.update(schema)
+    validator = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]]
+
+
+if sys.argv[2] == "--batch":
+    # One answer a line: {"method", "path", "status", "body"}; every one that does not fit is named.
+    failures = []
+    for line in open(sys.argv[3], encoding="utf-8"):
+        a = json.loads(line)
+        for p in problems(a["method"], a["path"], str(a["status"]), a["body"]):
+            failures.append(f"{a['method']} {a['path']} {a['status']}: {p}")
+    if failures:
+        fail("\n".join(failures))
+    sys.exit(0)
+
+method, path, status, file = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+found = problems(method, path, status, json.load(open(file, encoding="utf-8")))
+if found:
+    fail("\n".join(found))
