@@ -90,7 +90,7 @@ package final class APIServer: Service {
         let limit = self.connections
         let server = try HTTPServerBuilder.http1(
             configuration: .init(
-                additionalChannelHandlers: [ConnectionLimitHandler(limit)],
+                additionalChannelHandlers: [ConnectionLimitHandler(limit), ClientGoneHandler()],
                 idleTimeout: .seconds(Int64(APIServer.idleTimeout))
             )
         ).buildServer(
@@ -99,7 +99,15 @@ package final class APIServer: Service {
             logger: logger,
             responder: { request, writer, channel in
                 let context = APIContext(source: .init(channel: channel, logger: logger))
-                let response = await APIServer.answer(request, context, responder)
+                // A client that goes away (Ctrl-C, a killed dutyctl, a closed connection) cancels its
+                // request: a question stops computing at once instead of holding a worker.
+                let handling = Task { await APIServer.answer(request, context, responder) }
+                channel.closeFuture.whenComplete { _ in handling.cancel() }
+                let response = await withTaskCancellationHandler {
+                    await handling.value
+                } onCancel: {
+                    handling.cancel()
+                }
                 try await writer.write(response: response.head, body: response.body)
             },
             onServerRunning: { _ in
@@ -110,7 +118,14 @@ package final class APIServer: Service {
             }
         )
         do {
-            try await server.run()
+            // SIGTERM: the server waits for the requests under way, so the questions stop at once
+            // (their clients get 503) rather than being computed to the end.
+            let questions = self.questions
+            try await withGracefulShutdownHandler {
+                try await server.run()
+            } onGracefulShutdown: {
+                questions.stopAll()
+            }
         } catch {
             // Most often the socket's folder: missing, not writable, or /run/dutyd without systemd's
             // RuntimeDirectory=. A configuration matter, with the setting to change.
@@ -136,7 +151,9 @@ package final class APIServer: Service {
                     let (peer, access) = try await self.authorize(ctx, auth, .read)
                     let r = try query(O.Request.self, request)
                     return try await self.questions.run(budget: self.questionBudget) {
-                        try json(try self.perform(O.self, r, for: peer, access))
+                        let answer = try self.perform(O.self, r, for: peer, access)
+                        try StopSignal.throwIfStopped()
+                        return try json(answer)
                     }
                 }
             case .write:

@@ -97,3 +97,20 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         context.fireChannelRead(data)
     }
 }
+
+/// Closes a connection whose client has stopped sending (end of input): the client went away — Ctrl-C,
+/// a killed dutyctl, a closed connection — and the close cancels the question it was waiting for
+/// (`APIServer.run`). Hummingbird allows half-closed connections, and on a Unix socket a client that
+/// exits looks the same as one that half-closes; our clients never half-close, so end of input is
+/// taken as gone.
+final class ClientGoneHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

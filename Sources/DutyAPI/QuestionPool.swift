@@ -24,6 +24,10 @@ final class QuestionPool: @unchecked Sendable {
     private var jobs: [() -> Void] = []
     private var threads = 0
     private var idle = 0
+    /// The questions queued or being answered, by the signal that stops each.
+    private var signals: [ObjectIdentifier: StopSignal] = [:]
+    /// After `stopAll`: every new question is refused.
+    private var stopping = false
 
     init(workers: Int, queueLimit: Int) {
         self.workers = max(1, workers)
@@ -64,8 +68,9 @@ final class QuestionPool: @unchecked Sendable {
                 }
                 enqueue(signal) { result in
                     timer?.cancel()
-                    // A stop (the budget, a cancelled request) may have cut the answer short.
-                    _ = answer.give(signal.isStopped ? .failure(CancellationError()) : result)
+                    // A stop (the budget, a cancelled request, dutyd stopping) may have cut the answer
+                    // short.
+                    _ = answer.give(signal.isStopped ? .failure(self.stopped ?? CancellationError()) : result)
                 } body: {
                     try body()
                 }
@@ -73,6 +78,26 @@ final class QuestionPool: @unchecked Sendable {
         } onCancel: {
             if answer.give(.failure(CancellationError())) { signal.stop() }
         }
+    }
+
+    /// What a question stopped by `stopAll` is answered with.
+    static let stoppingFailure = Failure(.unavailable, "dutyd is stopping; ask again once it has started")
+
+    /// `stoppingFailure` once `stopAll` was called.
+    private var stopped: Failure? {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping ? Self.stoppingFailure : nil
+    }
+
+    /// Stops every question queued or under way and refuses new ones (dutyd is stopping): the loops end
+    /// early, the queued are not started, and their requests are answered with 503 at once.
+    func stopAll() {
+        condition.lock()
+        stopping = true
+        let all = Array(signals.values)
+        condition.unlock()
+        for signal in all { signal.stop() }
     }
 
     static func seconds(_ v: Double) -> String {
@@ -87,6 +112,10 @@ final class QuestionPool: @unchecked Sendable {
         body: @escaping @Sendable () throws -> T
     ) {
         condition.lock()
+        if stopping {
+            condition.unlock()
+            return done(.failure(Self.stoppingFailure))
+        }
         guard jobs.count < queueLimit || idle > jobs.count else {
             let waiting = jobs.count
             condition.unlock()
@@ -101,7 +130,14 @@ final class QuestionPool: @unchecked Sendable {
             )
             return
         }
-        jobs.append {
+        let key = ObjectIdentifier(signal)
+        signals[key] = signal
+        jobs.append { [self] in
+            defer {
+                condition.lock()
+                signals[key] = nil
+                condition.unlock()
+            }
             // Given up while it waited: not started at all.
             if signal.isStopped { return done(.failure(CancellationError())) }
             done(Result { try StopSignal.$current.withValue(signal) { try body() } })

@@ -17,4 +17,10 @@ package final class StopSignal: Sendable {
     package func stop() { stopped.store(true, ordering: .relaxed) }
 
     package var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    /// Throws `CancellationError` when the computation on this thread has been told to stop: between
+    /// its steps (before encoding an answer nobody will read).
+    package static func throwIfStopped() throws {
+        if current?.isStopped == true { throw CancellationError() }
+    }
 }

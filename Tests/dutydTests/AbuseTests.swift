@@ -4,6 +4,7 @@ import DutyOperations
 import DutyQueries
 import DutyStore
 import DutyTestScoping
+import DutyTestSupport
 import Foundation
 import Testing
 

@@ -85,7 +85,10 @@ extension Planner {
         let hi = keepHi.adding(days: derivedSpan + 31)
 
         var full = [ObligationPlan?](repeating: nil, count: policy.obligations.count)
-        for o in policy.dependencyOrder {
+        // A question given up (its client gone, its time budget spent) stops between obligations;
+        // its caller throws the partial plan away.
+        let stop = StopSignal.current
+        for o in policy.dependencyOrder where stop?.isStopped != true {
             full[o] = obligationPlan(
                 o,
                 from: lo,

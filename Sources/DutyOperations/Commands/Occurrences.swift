@@ -124,6 +124,8 @@ extension Workspace {
     ) throws -> OccurrenceList {
         let q = try r.query(zone: settings.timezone, now: now)
         let list = r.overdue ? try planner.overdue(q, records: records) : try planner.upcoming(q, records: records)
+        // Given up meanwhile (the API's budget, a client gone): the list may be cut short, so no views.
+        try StopSignal.throwIfStopped()
         return OccurrenceList(
             occurrences: list.map { planner.view($0, now: q.at) },
             noUnits: planner.organisation.units.isEmpty,
