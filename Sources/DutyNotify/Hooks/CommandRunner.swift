@@ -146,7 +146,9 @@ package enum CommandRunner {
 
     struct SpawnError: Error, CustomStringConvertible {
         /// What the system runs short of, not what is wrong with the command.
-        static let transient: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM]
+        /// ETXTBSY: the program is open for writing (being replaced, or held by a process that
+        /// inherited the descriptor); it runs once that is over.
+        static let transient: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM, ETXTBSY]
         var code: Int32
         var description: String { String(cString: strerror(code)) }
     }
