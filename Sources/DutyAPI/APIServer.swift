@@ -40,7 +40,7 @@ package final class APIServer: Service {
     let questions = QuestionPool(workers: 2, queueLimit: 64)
     /// Changes, one at a time (they write one store), with a longer queue: they come from
     /// administrators, not from every reader.
-    let changes = QuestionPool(workers: 1, queueLimit: 32)
+    let changes = QuestionPool(workers: 1, queueLimit: 32, cancellable: false)
     /// Connections per user and in all (`ConnectionLimit`).
     let connections = ConnectionLimit.forThisProcess()
     /// A connection with no request under way is closed after this many seconds.

@@ -19,6 +19,10 @@ import NIOPosix
 final class QuestionPool: @unchecked Sendable {
     let workers: Int
     let queueLimit: Int
+    /// Whether a cancelled request gives up its work. Questions do; changes do not: a change that
+    /// was queued is made, journaled with who made it and wakes the scheduler, even when the client
+    /// that asked for it has gone (a kill -9 of dutyctl must not leave a change nobody logged).
+    let cancellable: Bool
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var jobs: [() -> Void] = []
@@ -29,9 +33,10 @@ final class QuestionPool: @unchecked Sendable {
     /// After `stopAll`: every new question is refused.
     private var stopping = false
 
-    init(workers: Int, queueLimit: Int) {
+    init(workers: Int, queueLimit: Int, cancellable: Bool = true) {
         self.workers = max(1, workers)
         self.queueLimit = max(0, queueLimit)
+        self.cancellable = cancellable
     }
 
     /// How many questions are being answered or waiting (for `status` and the tests).
@@ -75,8 +80,8 @@ final class QuestionPool: @unchecked Sendable {
                     try body()
                 }
             }
-        } onCancel: {
-            if answer.give(.failure(CancellationError())) { signal.stop() }
+        } onCancel: { [cancellable] in
+            if cancellable, answer.give(.failure(CancellationError())) { signal.stop() }
         }
     }
 

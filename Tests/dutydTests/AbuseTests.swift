@@ -10,6 +10,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import DutyCore
 #endif
 
 /// dutyd under a careless or hostile local user: floods of connections and of expensive questions,
@@ -163,6 +164,39 @@ struct AbuseTests {
     }
 
     /// The processor time (user and system) a process has used so far, in seconds.
+    @Test("a change whose client goes away while it waits is still made, journaled and counted")
+    func abandonedChange() throws {
+        try JournalReader.requireJournald()
+        let d = try Daemon(extraUnits: 20_000)
+        let p = try APITests.serve(d, log: "journal")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // A long change first (the whole organisation imported again), then a `done` whose client gives
+        // up after a fraction of a second, while it waits behind the import.
+        let units = d.folder.appendingPathComponent("units.csv").path
+        let importing = try Daemon.start("dutyctl", ["unit", "import", units, "--replace", "--socket", d.socket])
+        defer { if importing.isRunning { kill(importing.processIdentifier, SIGKILL) } }
+        usleep(100_000)
+        let occurrence = "semiannual-report/gd.gz/2026-H2"
+        let body = #"{"occurrence":"\#(occurrence)","on":"2026-11-30"}"#
+        let gaveUp = try JournalReader.shell(
+            "curl",
+            [
+                "-s", "--max-time", "0.3", "--unix-socket", d.socket, "-H", "Content-Type: application/json",
+                "--data-binary", body, "http://localhost/v1/done",
+            ]
+        )
+        #expect(gaveUp.status == 28, "curl should have given up while the done waited (exit 28), not \(gaveUp.status)")
+        // Made once the import is through, and journaled with who made it.
+        try waitFor("the abandoned done to be recorded") {
+            try d.store().records().completions.contains { $0.occurrence.description == occurrence }
+        }
+        let logged = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 1).compactMap { $0["DUTY_CHANGE"] }
+        #expect(logged.contains { $0.contains(occurrence) }, "\(logged)")
+        importing.waitUntilExit()
+        #expect(importing.terminationStatus == 0)
+        #expect(APITests.stop(p) == 0)
+    }
+
     static func cpuSeconds(_ pid: Int32) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // The fields after the command name in parentheses; utime and stime are the 14th and 15th.
