@@ -155,20 +155,23 @@ let package = Package(
         .testTarget(
             name: "DutyCalendarTests",
             // DutyService reads the shipped holiday folders; DutyCalendar itself only parses.
-            dependencies: ["DutyCalendar", "DutyFiles", "DutyTestSupport"],
+            dependencies: ["DutyTestScoping", "DutyCalendar", "DutyFiles", "DutyTestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(
             name: "DutyCoreTests",
-            dependencies: ["DutyCore", "DutyCalendar", "DutyFiles"]
+            dependencies: ["DutyTestScoping", "DutyCore", "DutyCalendar", "DutyFiles"]
         ),
         .testTarget(
             name: "DutyStoreTests",
-            dependencies: ["DutyStore", "DutyCore", "DutyCalendar", "DutyTestSupport"]
+            dependencies: ["DutyTestScoping", "DutyStore", "DutyCore", "DutyCalendar", "DutyTestSupport"]
         ),
         .testTarget(
             name: "DutyFilesTests",
-            dependencies: ["DutyFiles", "DutyQueries", "DutyCore", "DutyCalendar", "DutyNotify", "DutyTestSupport"]
+            dependencies: [
+                "DutyTestScoping", "DutyFiles", "DutyQueries", "DutyCore", "DutyCalendar", "DutyNotify",
+                "DutyTestSupport",
+            ]
         ),
         .testTarget(
             name: "DutyOperationsTests",

@@ -1,9 +1,10 @@
+import DutyTestScoping
 import Testing
 
 @testable import DutyCalendar
 
 /// Every refusal names the column and what was expected, so an administrator can fix the policy file.
-@Suite("Refusals say where and what")
+@Suite("Refusals say where and what", .ownThreads)
 struct ParsingErrorTests {
     @Test(
         "calendar expressions",
@@ -90,7 +91,7 @@ struct ParsingErrorTests {
 }
 
 /// The arithmetic every other rule rests on.
-@Suite("Civil dates and zones")
+@Suite("Civil dates and zones", .ownThreads)
 struct CivilDateTests {
     @Test("days since the epoch round-trip over 1600–2600, leap years included")
     func roundTrip() {
@@ -179,7 +180,7 @@ struct CivilDateTests {
 }
 
 /// A misspelt zone at the end of an expression is named as such, not as a stray space.
-@Suite("Unknown zone suffixes")
+@Suite("Unknown zone suffixes", .ownThreads)
 struct ZoneSuffixTests {
     @Test(
         "the last word is reported as an unknown zone",

@@ -1,3 +1,4 @@
+import DutyTestScoping
 import Testing
 
 @testable import DutyCalendar
@@ -5,7 +6,7 @@ import Testing
 /// Every recorded python-dateutil expansion is reproduced, except where `Resources/README.md` decides
 /// otherwise: local times in a DST gap are skipped and not counted, and rules RFC 5545 forbids are
 /// refused even where dateutil accepts them.
-@Suite("RRULE expansion matches python-dateutil")
+@Suite("RRULE expansion matches python-dateutil", .ownThreads)
 struct RRuleOracleTests {
     @Test("the oracle file is there and complete")
     func oracleLoaded() { #expect(Oracles.rrule.count == 180) }
@@ -44,7 +45,7 @@ struct RRuleOracleTests {
 
 /// 2000 generated rules (every FREQ from YEARLY to MINUTELY, BYxxx parts RFC 5545 allows, four zones)
 /// expanded by this machine's python-dateutil through `Tests/tools/rrule-oracle.py`.
-@Suite("RRULE expansion matches python-dateutil on generated rules")
+@Suite("RRULE expansion matches python-dateutil on generated rules", .ownThreads)
 struct RRuleGeneratedTests {
     static let records = Oracles.lines("rrule-generated", as: RRuleRecord.self)
 

@@ -1,10 +1,11 @@
+import DutyTestScoping
 import Testing
 
 @testable import DutyCalendar
 
 /// Every recorded `systemd-analyze calendar` answer is reproduced: the normalized form, the next eight
 /// elapses (to the second, as systemd prints them) and every rejection.
-@Suite("OnCalendar expressions match systemd 252")
+@Suite("OnCalendar expressions match systemd 252", .ownThreads)
 struct SystemdOracleTests {
     @Test("the oracle file is there and complete")
     func oracleLoaded() {
@@ -37,7 +38,7 @@ struct SystemdOracleTests {
 
 /// 3000 generated expressions (valid, broken, in five zones and twelve bases) answered by this
 /// machine's `systemd-analyze` through `Tests/tools/systemd-oracle.py`: the grammar, not the examples.
-@Suite("OnCalendar expressions match systemd 252 on generated cases")
+@Suite("OnCalendar expressions match systemd 252 on generated cases", .ownThreads)
 struct SystemdGeneratedTests {
     static let records = Oracles.lines("systemd-calendar-generated", as: SystemdRecord.self)
 

@@ -1,4 +1,5 @@
 import DutyFiles
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
 @testable import DutyCalendar
 
 /// The working-day rules on China's real schedules, as shipped in `config/holidays/cn/`.
-@Suite("Working days on the official schedule")
+@Suite("Working days on the official schedule", .ownThreads)
 struct WorkingDayTests {
     static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("config/holidays/cn").path
@@ -190,7 +191,7 @@ struct WorkingDayTests {
     }
 }
 
-@Suite("Durations")
+@Suite("Durations", .ownThreads)
 struct DurationTests {
     @Test(
         "parse",

@@ -1,10 +1,11 @@
 import DutyCalendar
 import DutyCore
+import DutyTestScoping
 import Testing
 
 /// Given a policy, an organisation and what was recorded; when the planner runs; then the deadlines,
 /// states and recipients a user relies on. Dates come from China's real 2025–2026 schedules.
-@Suite("Planner scenarios")
+@Suite("Planner scenarios", .ownThreads)
 struct PlannerScenarioTests {
     typealias F = Fixture
 

@@ -1,8 +1,9 @@
 import DutyCalendar
 import DutyCore
+import DutyTestScoping
 import Testing
 
-@Suite("Policy references")
+@Suite("Policy references", .ownThreads)
 struct PolicyProblemTests {
     typealias F = Fixture
 

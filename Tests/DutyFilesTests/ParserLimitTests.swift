@@ -1,4 +1,5 @@
 import DutyCalendar
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// The readers of settings, policy and holiday files are depth-limited and count positions as they
 /// go: a file built to exhaust the stack is a syntax error at its place, and a line of 200,000 values
 /// reports the right column of its last one.
-@Suite("Parser limits")
+@Suite("Parser limits", .ownThreads)
 struct ParserLimitTests {
     @Test(
         "RRULE: a BYSETPOS no period can reach is refused at once (the fuzzer's endless rule), one that can is kept",

@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyCore
 import DutyQueries
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -9,7 +10,7 @@ import Testing
 
 /// Every mistake an administrator can make in a policy file is reported with file, line and column,
 /// and what was expected.
-@Suite("Policy files")
+@Suite("Policy files", .ownThreads)
 struct PolicyFileTests {
     static let zone = Zone.named("Asia/Shanghai")!
 
@@ -240,7 +241,7 @@ struct PolicyFileTests {
     }
 }
 
-@Suite("CSV")
+@Suite("CSV", .ownThreads)
 struct CSVTests {
     @Test("a spreadsheet's export: BOM, CRLF, quoted commas and quotes, a line break in a field")
     func parses() throws {

@@ -1,12 +1,13 @@
 import DutyCalendar
 import DutyNotify
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 @testable import DutyFiles
 
-@Suite("Settings file")
+@Suite("Settings file", .ownThreads)
 struct SettingsTests {
     @Test("reads the documented keys and resolves relative paths against the file's folder")
     func reads() throws {
@@ -64,7 +65,7 @@ struct SettingsTests {
     }
 }
 
-@Suite("Settings file: mail and hooks")
+@Suite("Settings file: mail and hooks", .ownThreads)
 struct DeliverySettingsTests {
     @Test("[email] and [[hook]] are read with their defaults")
     func reads() throws {

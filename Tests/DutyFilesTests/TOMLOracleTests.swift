@@ -1,4 +1,5 @@
 import DutyFiles
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// 3,000 generated documents, half of them damaged (`Tests/tools/toml-oracle.py`, seeded): the same
 /// documents are accepted and refused, and the accepted ones hold the same keys, types and values.
 /// Integers beyond 64 bits are refused by dutyd by design, and the generator marks them so.
-@Suite("TOML parser agrees with Python's tomllib on generated documents")
+@Suite("TOML parser agrees with Python's tomllib on generated documents", .ownThreads)
 struct TOMLOracleTests {
     struct Case: Decodable {
         var toml: String

@@ -1,10 +1,11 @@
+import DutyTestScoping
 import Testing
 
 @testable import DutyFiles
 
 /// TOML 1.0 as the specification writes it (toml.io/en/v1.0.0), and the mistakes it forbids, each
 /// refused at its line and column.
-@Suite("TOML parser")
+@Suite("TOML parser", .ownThreads)
 struct TOMLParserTests {
     @Test("values of every type, keys of every form")
     func values() throws {

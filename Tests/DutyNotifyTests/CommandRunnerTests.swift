@@ -118,7 +118,7 @@ import Testing
         #expect(r.status == .timedOut)
         let pid = try #require(Int32(r.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { if !Self.isGone(pid) { kill(pid, SIGKILL) } }
-        try await waitUntil("the sleep that ignored SIGTERM to get SIGKILL with its session", seconds: 10) {
+        try await waitUntil("the sleep that ignored SIGTERM to get SIGKILL with its session", seconds: 60) {
             Self.isGone(pid)
         }
     }

@@ -59,8 +59,7 @@ func sampleNotice(
         concurrency: Int = 4
     ) throws -> HookChannel {
         let path = folder.appendingPathComponent("hook-\(UUID().uuidString).sh").path
-        try "#!/bin/sh\nOUT='\(folder.path)'\n\(script)\n".write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        try writeExecutable("#!/bin/sh\nOUT='\(folder.path)'\n\(script)\n".utf8, to: path)
         var h = HookSettings(name: "test", command: [path, "--flag"], events: events)
         h.timeout = timeout
         h.concurrency = concurrency
@@ -131,7 +130,7 @@ func sampleNotice(
             )
         )!
         // The hook's own child went with it (its session was torn down).
-        try await waitUntil("the hook's own child to go with it", seconds: 5) { kill(child, 0) != 0 }
+        try await waitUntil("the hook's own child to go with it", seconds: 60) { kill(child, 0) != 0 }
     }
 
     @Test func concurrencyIsBounded() async throws {

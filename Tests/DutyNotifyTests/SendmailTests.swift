@@ -12,11 +12,13 @@ import Testing
     /// A `sendmail` that is msmtp pointed at `server` (msmtp takes sendmail's -i, -f and --).
     func sendmail(_ server: MailServer) throws -> String {
         let path = server.folder.appendingPathComponent("sendmail").path
-        try """
-        #!/bin/sh
-        exec /usr/bin/msmtp --host=127.0.0.1 --port=\(server.port) --tls=off --auth=off "$@"
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        try writeExecutable(
+            """
+            #!/bin/sh
+            exec /usr/bin/msmtp --host=127.0.0.1 --port=\(server.port) --tls=off --auth=off "$@"
+            """.utf8,
+            to: path
+        )
         return path
     }
 

@@ -1,11 +1,12 @@
 import DutyCalendar
 import DutyCore
 import DutyStore
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
-@Suite("State store (SQLite)")
+@Suite("State store (SQLite)", .ownThreads)
 struct DutyStoreTests {
     static let today = CivilDate(iso: "2026-11-29")!
 

@@ -12,7 +12,7 @@ package struct WaitedInVain: Error, CustomStringConvertible {
 /// Blocks the calling thread: call it from a synchronous test, or inside `onThread`.
 package func waitFor(
     _ what: String,
-    seconds: Double = 30,
+    seconds: Double = 120,
     poll: Double = 0.02,
     _ condition: () throws -> Bool
 ) throws {
@@ -28,7 +28,7 @@ package func waitFor(
 /// tests. (Named apart: with one name, a closure that does not await would pick the blocking one.)
 package func waitUntil(
     _ what: String,
-    seconds: Double = 30,
+    seconds: Double = 120,
     poll: Double = 0.02,
     _ condition: () async throws -> Bool
 ) async throws {

@@ -143,7 +143,7 @@ struct BothModesTests {
         let p = try APITests.serve(d)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         // The catch-up at start writes the ledger: compare once it has settled.
-        try waitFor("the ledger to settle after the catch-up", seconds: 30) {
+        try waitFor("the ledger to settle after the catch-up") {
             let ledger = { () throws -> String in
                 let status = try Daemon.run("dutyctl", ["status", "--json", "--socket", d.socket]).out
                 return String(status.components(separatedBy: "\"ledger\":").last?.prefix(80) ?? "")

@@ -122,9 +122,7 @@ struct Daemon {
         try sharedCopies.withLock { copies in
             if let copy = copies[file.path] { return copy }
             let copy = scratchDirectory.appendingPathComponent(file.lastPathComponent).path
-            try? FileManager.default.removeItem(atPath: copy)
-            try FileManager.default.copyItem(atPath: file.path, toPath: copy)
-            chmod(copy, 0o755)
+            try writeExecutable(try Data(contentsOf: file), to: copy)
             copies[file.path] = copy
             return copy
         }
@@ -171,11 +169,11 @@ enum JournalReader {
         return boot + ticks / max(1, sysconf(Int32(_SC_CLK_TCK))) - 1
     }()
 
-    /// The entries written by these processes (during this test run), waiting up to 10 s for at least
+    /// The entries written by these processes (during this test run), waiting up to 60 s for at least
     /// `atLeast` of them; fails when fewer come.
     static func entries(pids: [Int32], atLeast: Int = 1) throws -> [[String: String]] {
         var out: [[String: String]] = []
-        try waitFor("\(atLeast) journal entries from \(pids)", seconds: 10, poll: 0.1) {
+        try waitFor("\(atLeast) journal entries from \(pids)", seconds: 60, poll: 0.1) {
             var args = ["-o", "json", "--no-pager", "--all", "--since", "@\(runStart)"]
             for (i, pid) in pids.enumerated() {
                 if i > 0 { args.append("+") }

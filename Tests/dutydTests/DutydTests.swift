@@ -64,7 +64,7 @@ struct DutydTests {
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let nine = Instant(iso: "2026-12-21T09:00:00+08:00")!
         var due: [LedgerEntry] = []
-        try waitFor("the steps of the shifted 09:00 to be sent", seconds: 60) {
+        try waitFor("the steps of the shifted 09:00 to be sent") {
             due = try store.ledger().filter { $0.dueAt == nine && $0.state == .sent }
             return !due.isEmpty
         }
