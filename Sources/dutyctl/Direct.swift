@@ -13,9 +13,6 @@ struct Direct {
     let workspace: Workspace
     let store: DutyStore
 
-    var policy: Policy { workspace.policy }
-    var zone: Zone { workspace.settings.timezone }
-
     /// The settings a direct-mode command works on: `--config`, else /etc/dutyd/dutyd.toml.
     static func settings(_ global: GlobalOptions) throws -> Settings {
         let settings = try global.settings()
@@ -45,8 +42,6 @@ struct Direct {
         }
         return direct
     }
-
-    func planner() throws -> Planner { try workspace.planner(store) }
 
     /// What an operation runs on in direct mode: these files, the wall clock, the user running
     /// dutyctl, who may change the files it can write.
@@ -82,12 +77,6 @@ func warn(_ warnings: [String]) {
 }
 
 extension GlobalOptions {
-    /// A question's answer: from the running daemon (remote mode) or from the files (direct mode).
-    func answer<A>(remote: (APIClient) throws -> A, direct: (Direct) throws -> A) throws -> A {
-        if let client = self.remote { return try remote(client) }
-        return try direct(try Direct.open(self))
-    }
-
     /// An operation of the registry: through the running daemon, on its route (remote mode), or on
     /// the files with the same `perform` (direct mode; a change only while no daemon holds them).
     func perform<O: DutyOperation>(_ op: O.Type, _ request: O.Request) throws -> O.Answer {
