@@ -99,14 +99,9 @@ package final class APIServer: Service {
             logger: logger,
             responder: { request, writer, channel in
                 let context = APIContext(source: .init(channel: channel, logger: logger))
-                // A client that goes away (Ctrl-C, a killed dutyctl, a closed connection) cancels its
-                // request: a question stops computing at once instead of holding a worker.
-                let handling = Task { await APIServer.answer(request, context, responder) }
-                channel.closeFuture.whenComplete { _ in handling.cancel() }
-                let response = await withTaskCancellationHandler {
-                    await handling.value
-                } onCancel: {
-                    handling.cancel()
+                // A client that goes away cancels its request (`ClientGoneHandler`).
+                let response = await RequestsInFlight.run(on: channel) {
+                    await APIServer.answer(request, context, responder)
                 }
                 try await writer.write(response: response.head, body: response.body)
             },

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOCore
 import Synchronization
 
@@ -98,19 +99,51 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 }
 
-/// Closes a connection whose client has stopped sending (end of input): the client went away — Ctrl-C,
-/// a killed dutyctl, a closed connection — and the close cancels the question it was waiting for
-/// (`APIServer.run`). Hummingbird allows half-closed connections, and on a Unix socket a client that
-/// exits looks the same as one that half-closes; our clients never half-close, so end of input is
-/// taken as gone.
+/// Cancels the request under way on a connection whose client has gone (end of input: Ctrl-C, a
+/// killed dutyctl, a closed connection), and closes the connection. Hummingbird allows half-closed
+/// connections, and on a Unix socket a client that exits looks the same as one that half-closes;
+/// our clients never half-close, so end of input is taken as gone.
 final class ClientGoneHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            RequestsInFlight.cancel(on: context.channel)
             context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        RequestsInFlight.cancel(on: context.channel)
+        context.fireChannelInactive()
+    }
+}
+
+/// The request each connection has under way (HTTP/1 answers one at a time), so that a client that
+/// goes away cancels it: a question then stops computing at once instead of holding a worker. One
+/// entry per connection while a request runs, none after: nothing piles up on a connection that
+/// lives long.
+enum RequestsInFlight {
+    private static let running = Mutex<[ObjectIdentifier: Task<Response, Never>]>([:])
+
+    /// Runs `body` as the request under way on `channel`.
+    static func run(on channel: any Channel, _ body: @escaping @Sendable () async -> Response) async -> Response {
+        let key = ObjectIdentifier(channel)
+        let task = Task { await body() }
+        running.withLock { $0[key] = task }
+        defer { _ = running.withLock { $0.removeValue(forKey: key) } }
+        // Gone before the request was registered: its end of input has been seen already.
+        if !channel.isActive { task.cancel() }
+        return await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    static func cancel(on channel: any Channel) {
+        running.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.cancel()
     }
 }
