@@ -77,7 +77,7 @@ let package = Package(
             name: "DutyDaemon",
             dependencies: [
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
-                "CSystemd",
+                "CSystemd", "CProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -88,7 +88,7 @@ let package = Package(
             name: "DutyAPI",
             dependencies: [
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon",
+                "DutyDaemon", "CProcess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -2,6 +2,7 @@
 #include "CProcess.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -49,3 +50,7 @@ int duty_pidfd_open(pid_t pid) {
 }
 
 int duty_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int duty_name_this_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
+}

@@ -1,3 +1,4 @@
+import CProcess
 import DutyCalendar
 import DutyDaemon
 import DutyFiles
@@ -149,8 +150,12 @@ final class QuestionPool: @unchecked Sendable {
         }
         if idle < jobs.count && threads < workers {
             threads += 1
-            let thread = Thread { [self] in work() }
-            thread.name = "dutyd-question"
+            // Named from inside: Foundation's `Thread.name` set before `start()` does not reach the
+            // kernel on Linux, and the thread would show under its creator's name (an event loop's).
+            let thread = Thread { [self] in
+                duty_name_this_thread("dutyd-question")
+                work()
+            }
             thread.start()
         }
         condition.signal()

@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 
 /// Feeds systemd's watchdog while a perform is under way, from a thread of its own that no delivery
@@ -35,8 +36,11 @@ package final class WatchdogFeeder: @unchecked Sendable {
         lastBeat = Date()
         if !started {
             started = true
-            let thread = Thread { [self] in loop() }
-            thread.name = "dutyd-watchdog"
+            // Named from inside (see `QuestionPool`): `top -H` and the tests read it.
+            let thread = Thread { [self] in
+                duty_name_this_thread("dutyd-watchdog")
+                loop()
+            }
             thread.start()
         }
         condition.signal()

@@ -9,7 +9,7 @@ package struct WaitedInVain: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every `poll` seconds until it holds; throws `WaitedInVain` after `seconds`.
-/// Blocks the calling thread: call it from a synchronous test, or inside `onThread`.
+/// Blocks the calling thread: call it from a test in an `.ownThreads` suite (every suite here is).
 package func waitFor(
     _ what: String,
     seconds: Double = 120,

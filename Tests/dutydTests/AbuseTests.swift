@@ -197,6 +197,43 @@ struct AbuseTests {
         #expect(APITests.stop(p) == 0)
     }
 
+    @Test("a question whose client goes away stops computing at once")
+    func abandonedQuestion() throws {
+        let d = try Daemon()
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // A question that computes for long and answers little (a rule passed over millions of times
+        // before its base); two clients give up on it after one second each, as Ctrl-C or a killed
+        // dutyctl would. (A question with a huge answer spends its time writing it on the event loops:
+        // that is streaming's matter, not this test's.)
+        let uri =
+            "http://localhost/v1/calendar/next?rrule=FREQ%3DSECONDLY&dtstart=2026-01-01T00:00&base=2026-02-27T00:00Z&tz=UTC&count=1"
+        for _ in 0..<2 {
+            let r = try JournalReader.shell("curl", ["-s", "--max-time", "1", "--unix-socket", d.socket, uri])
+            #expect(r.status == 28, "curl should have given up (exit 28), not \(r.status)")
+        }
+        // Nobody waits for those answers: the question threads use (almost) no processor time afterwards.
+        let before = Self.questionSeconds(p.processIdentifier)
+        usleep(2_000_000)
+        let used = Self.questionSeconds(p.processIdentifier) - before
+        #expect(used < 0.3, "the question threads used \(used) s in the 2 s after their clients went away")
+        #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
+        #expect(APITests.stop(p) == 0)
+    }
+
+    /// The processor time dutyd's question threads (`dutyd-question`) have used, in seconds.
+    static func questionSeconds(_ pid: Int32) -> Double {
+        var ticks = 0.0
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                stat.contains("(dutyd-question)"), let end = stat.range(of: ") ")
+            else { continue }
+            let fields = stat[end.upperBound...].split(separator: " ")
+            ticks += (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func cpuSeconds(_ pid: Int32) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // The fields after the command name in parentheses; utime and stime are the 14th and 15th.

@@ -15,3 +15,6 @@ int duty_pidfd_open(pid_t pid);
 
 /* pipe2(fds, O_CLOEXEC); 0 or -1 with errno. */
 int duty_pipe_cloexec(int fds[2]);
+
+/* Names the calling thread as ps, top -H and /proc show it (15 bytes at most); 0 or an errno. */
+int duty_name_this_thread(const char *name);
