@@ -43,8 +43,52 @@ package struct APIClient: Sendable {
         try await send(HTTPMethod(rawValue: method), uri, body)
     }
 
+    /// `GET path?query` answered in JSON Lines (a `RowsOperation`): `line` gets each line as it
+    /// arrives, without its newline, so the answer is never held whole. An error answer (before any
+    /// row) throws the `Failure` it describes.
+    package func lines(
+        _ path: String,
+        _ request: some Encodable,
+        _ line: @escaping @Sendable (ArraySlice<UInt8>) throws -> Void
+    ) throws {
+        let query = try URLEncodedFormEncoder().encode(request).replacingOccurrences(of: "+", with: "%2B")
+        let uri = path + (query.isEmpty ? "" : "?" + query)
+        let answer = try wait {
+            var pending: [UInt8] = []
+            return try await self.send(.GET, uri, nil, accept: "application/jsonl") { code, bytes in
+                guard code == 200 else { return false }
+                pending.append(contentsOf: bytes)
+                var start = 0
+                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    if newline > start { try line(pending[start..<newline]) }
+                    start = newline + 1
+                }
+                pending.removeFirst(start)
+                if bytes.isEmpty && !pending.isEmpty {
+                    // The end of the answer: a last line without its newline.
+                    try line(pending[...])
+                    pending = []
+                }
+                return true
+            }
+        }
+        if answer.status != 200 { throw failure(answer) }
+    }
+
     /// The answer's status and body.
     func send(_ method: HTTPMethod, _ uri: String, _ body: Data?) async throws -> (status: Int, body: Data) {
+        try await send(method, uri, body, accept: nil, nil)
+    }
+
+    /// The answer's status and body; with `consume`, the body of a 200 answer goes to it piece by piece
+    /// as it arrives (an empty piece at the end) instead of into the returned body.
+    func send(
+        _ method: HTTPMethod,
+        _ uri: String,
+        _ body: Data?,
+        accept: String?,
+        _ consume: ((Int, [UInt8]) throws -> Bool)?
+    ) async throws -> (status: Int, body: Data) {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -64,6 +108,7 @@ package struct APIClient: Sendable {
             var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
             head.headers.add(name: "Host", value: "dutyd")
             head.headers.add(name: "Connection", value: "close")
+            if let accept { head.headers.add(name: "Accept", value: accept) }
             if let body {
                 head.headers.add(name: "Content-Type", value: "application/json")
                 head.headers.add(name: "Content-Length", value: String(body.count))
@@ -79,8 +124,13 @@ package struct APIClient: Sendable {
             for try await part in inbound {
                 switch part {
                 case .head(let h): status = Int(h.status.code)
-                case .body(var b): data.append(contentsOf: b.readBytes(length: b.readableBytes) ?? [])
-                case .end: return (status, data)
+                case .body(var b):
+                    let bytes = b.readBytes(length: b.readableBytes) ?? []
+                    if let consume, try consume(status, bytes) { continue }
+                    data.append(contentsOf: bytes)
+                case .end:
+                    if let consume, status == 200 { _ = try consume(status, []) }
+                    return (status, data)
                 }
             }
             throw Failure(
@@ -90,13 +140,16 @@ package struct APIClient: Sendable {
         }
     }
 
-    private func decode<A: Decodable>(_ type: A.Type, _ answer: (status: Int, body: Data)) throws -> A {
-        guard answer.status == 200 else {
-            if let e = try? JSONDecoder().decode(APIErrorBody.self, from: answer.body) {
-                throw Failure(ExitStatus(rawValue: e.exitStatus) ?? .runtime, e.error)
-            }
-            throw Failure(.runtime, "dutyd answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+    /// An error answer as the `Failure` it describes.
+    private func failure(_ answer: (status: Int, body: Data)) -> Failure {
+        if let e = try? JSONDecoder().decode(APIErrorBody.self, from: answer.body) {
+            return Failure(ExitStatus(rawValue: e.exitStatus) ?? .runtime, e.error)
         }
+        return Failure(.runtime, "dutyd answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+    }
+
+    private func decode<A: Decodable>(_ type: A.Type, _ answer: (status: Int, body: Data)) throws -> A {
+        guard answer.status == 200 else { throw failure(answer) }
         do {
             return try JSONDecoder().decode(A.self, from: answer.body)
         } catch {

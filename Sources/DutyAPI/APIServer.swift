@@ -34,7 +34,6 @@ package final class APIServer: Service {
     let scheduler: Scheduler
     let logger: Logger
     let version: String
-    private let planners = Mutex<(key: String, planner: Planner)?>(nil)
     /// Questions are computed here, off the event loops; `status` is answered at once, even when
     /// this pool is full.
     let questions = QuestionPool(workers: 2, queueLimit: 64)
@@ -171,8 +170,25 @@ package final class APIServer: Service {
             _ = try query(NoRequest.self, request)
             return try await NIOThreadPool.singleton.runIfActive { try json(try self.status()) }
         }
+        /// A question whose answer can be as long as the organisation: streamed (`RowStream.swift`).
+        func registerRows<O: RowsOperation>(_ op: O.Type) {
+            v1.get(RouterPath(O.route)) { request, ctx in
+                let (peer, access) = try await self.authorize(ctx, auth, .read)
+                let r = try query(O.Request.self, request)
+                return try await self.streamed(
+                    O.self,
+                    r,
+                    format: RowFormat.asked(by: request, key: O.rowsKey),
+                    channel: ctx.channel
+                ) { emit in
+                    try self.withContext(for: peer, access) { try O.rows(r, $0, emit) }
+                }
+            }
+        }
         // Every operation of the registry: its route, who may call it, its request and answer.
-        for op in Operations.all { register(op) }
+        for op in Operations.all {
+            if let rows = op as? any RowsOperation.Type { registerRows(rows) } else { register(op) }
+        }
 
         // The same feed as `calendar export`, as text/calendar for a client that subscribes.
         v1.get("calendar.ics") { request, context in
@@ -252,22 +268,26 @@ package final class APIServer: Service {
         return snap
     }
 
-    /// Runs an operation on the configuration in force, the current records and a planner kept until
-    /// the organisation or the configuration changes, at the daemon's clock, for `peer`.
-    ///
-    /// Cost (`DutyBench api`, 100,000 units): each question plans the whole organisation over its
-    /// window and then keeps its scope, and reads every record; a `done` finds its occurrence by
-    /// planning its obligation. Planning only the scope's units, and keeping the records between
-    /// changes, are the next steps if the API must answer faster.
+    /// Runs an operation on the configuration in force, the current records and planner (shared with
+    /// the scheduler, made again only after a change), at the daemon's clock, for `peer`.
     private func perform<O: DutyOperation>(
         _ op: O.Type,
         _ request: O.Request,
         for peer: Peer,
         _ access: Authorizer.Access
     ) throws -> O.Answer {
+        try withContext(for: peer, access) { try O.perform(request, $0) }
+    }
+
+    /// `body` with the context an operation runs in: the configuration in force, the store, the
+    /// planner and the records, at the daemon's clock, for `peer`.
+    func withContext<A>(
+        for peer: Peer,
+        _ access: Authorizer.Access,
+        _ body: (OperationContext) throws -> A
+    ) throws -> A {
         try withState { workspace, planner, records, store in
-            try O.perform(
-                request,
+            try body(
                 OperationContext(
                     workspace: workspace,
                     store: { store },
@@ -281,26 +301,21 @@ package final class APIServer: Service {
         }
     }
 
-    /// The configuration in force, the planner (kept until the organisation or the configuration
-    /// changes), the records (read when asked for) and the store.
+    /// The configuration in force, the planner and the records as the store has them now (kept
+    /// between changes by the scheduler's `StateCache`, which the questions share) and the store. The
+    /// revisions are read first: a question sees every change committed before it.
     private func withState<A>(
         _ body: (Workspace, Planner, @escaping () throws -> DutyRecords, DutyStore) throws -> A
     ) throws -> A {
         let snap = try current()
-        let revision = try snap.store.revisions()[.organisation] ?? 0
-        let key = "\(snap.loadedAt.microseconds)/\(revision)"
-        let planner: Planner
-        if let cached = planners.withLock({ $0?.key == key ? $0?.planner : nil }) {
-            planner = cached
-        } else {
-            planner = try snap.workspace.planner(snap.store)
-            planners.withLock { $0 = (key, planner) }
-        }
-        return try body(snap.workspace, planner, { try snap.store.records() }, snap.store)
+        let revisions = try snap.store.revisions()
+        let planner = try snap.cache.planner(revision: revisions[.organisation] ?? 0)
+        let cache = snap.cache
+        return try body(snap.workspace, planner, { try cache.records(revision: revisions[.records] ?? 0) }, snap.store)
     }
 
     /// How long a question may compute: `[api] question_timeout` as last loaded.
-    private var questionBudget: Double {
+    var questionBudget: Double {
         (try? current().workspace.settings.api.questionTimeout) ?? APISettings().questionTimeout
     }
 
@@ -351,18 +366,25 @@ package final class APIServer: Service {
     /// An error as the API's error body: the message dutyctl prints and the exit status it ends with,
     /// under the HTTP status of that exit status (`ExitStatus.httpStatus`).
     static func failure(_ error: any Error) -> Response {
+        let (f, body) = failureBody(error)
+        return Response(
+            status: HTTPResponse.Status(code: f.httpStatus),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}
+
+extension APIServer {
+    /// An error as the API's error body (`{"error": …, "exit_status": …}`) and the failure it stands for.
+    static func failureBody(_ error: any Error) -> (failure: Failure, body: Data) {
         let f: Failure
         if let e = error as? HTTPError {
             f = Failure(.usage, e.body ?? "\(e.status)", http: e.status.code)
         } else {
             f = Failure(translating: error) ?? Failure(.runtime, "\(error)")
         }
-        let body = (try? JSONOutput.encode(APIErrorBody(error: f.message, exitStatus: f.status.rawValue))) ?? Data()
-        return Response(
-            status: HTTPResponse.Status(code: f.httpStatus),
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        return (f, (try? JSONOutput.encode(APIErrorBody(error: f.message, exitStatus: f.status.rawValue))) ?? Data())
     }
 }
 

@@ -1,3 +1,4 @@
+import DutyCalendar
 import Foundation
 import Hummingbird
 import NIOCore
@@ -143,7 +144,20 @@ enum RequestsInFlight {
         }
     }
 
+    /// Streamed answers being written, by connection: their maker stops when the client goes.
+    private static let streams = Mutex<[ObjectIdentifier: StopSignal]>([:])
+
+    static func watch(_ channel: any Channel, _ signal: StopSignal) {
+        streams.withLock { $0[ObjectIdentifier(channel)] = signal }
+        if !channel.isActive { cancel(on: channel) }
+    }
+
+    static func unwatch(_ channel: any Channel) {
+        _ = streams.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
     static func cancel(on channel: any Channel) {
         running.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.cancel()
+        streams.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.stop()
     }
 }

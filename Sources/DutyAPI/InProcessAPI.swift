@@ -26,13 +26,19 @@ package struct InProcessAPI: Sendable {
         _ method: String,
         _ uri: String,
         body: Data? = nil,
+        accept: String? = nil,
         uid: UInt32 = getuid(),
         gid: UInt32 = getgid(),
         pid: Int32 = getpid()
     ) async -> Answer {
-        let head = HTTPRequest(method: HTTPRequest.Method(method) ?? .get, scheme: nil, authority: nil, path: uri)
+        var head = HTTPRequest(method: HTTPRequest.Method(method) ?? .get, scheme: nil, authority: nil, path: uri)
+        if let accept { head.headerFields[.accept] = accept }
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body ?? Data())))
-        var context = APIContext(source: .init(channel: EmbeddedChannel(), logger: logger))
+        // Connected, as a socket's channel is while its request is answered (a channel that is not
+        // active is a client gone, whose streamed answer stops).
+        let channel = EmbeddedChannel()
+        _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        var context = APIContext(source: .init(channel: channel, logger: logger))
         context.credentials = Peer.Credentials(pid: pid, uid: uid, gid: gid)
         let response = await APIServer.answer(request, context, responder)
         let collected = Collected()

@@ -86,6 +86,23 @@ final class QuestionPool: @unchecked Sendable {
         }
     }
 
+    /// Starts `body` on one of the pool's threads under `signal` and returns at once (a streamed
+    /// answer: `body` hands its rows on itself). `refused` is called instead when the queue is full,
+    /// dutyd is stopping, or the signal was stopped while `body` waited in the queue.
+    func start(
+        _ signal: StopSignal,
+        _ body: @escaping @Sendable () -> Void,
+        refused: @escaping @Sendable (any Error) -> Void
+    ) {
+        enqueue(signal) { (result: Result<Void, any Error>) in
+            if case .failure(let error) = result {
+                refused(error is CancellationError ? (self.stopped ?? error) : error)
+            }
+        } body: {
+            body()
+        }
+    }
+
     /// What a question stopped by `stopAll` is answered with.
     static let stoppingFailure = Failure(.unavailable, "dutyd is stopping; ask again once it has started")
 

@@ -30,6 +30,8 @@ package import Logging
 package final class Dispatcher {
     package let workspace: Workspace
     package let store: DutyStore
+    /// The planner and records, shared with the API's questions.
+    package let cache: StateCache
     package let channels: [any Channel]
     let logger: Logger
     package private(set) var planner: Planner
@@ -80,11 +82,12 @@ package final class Dispatcher {
     {
         self.workspace = workspace
         self.store = store
+        self.cache = StateCache(workspace: workspace, store: store)
         self.channels = channels
         self.logger = logger
         revisions = try store.revisions()
-        planner = try workspace.planner(store)
-        records = try store.records()
+        planner = try cache.planner(revision: revisions[.organisation] ?? 0)
+        records = try cache.records(revision: revisions[.records] ?? 0)
         lastArrival = Dispatcher.lastArrival(records)
         watermark = try store.watermark()
         watermarkWall = try store.watermarkWall()
@@ -153,8 +156,10 @@ package final class Dispatcher {
         let current = try store.revisions()
         let today = workspace.settings.timezone.day(of: now)
         guard current != revisions || today != planDay else { return false }
-        if current[.organisation] != revisions[.organisation] { planner = try workspace.planner(store) }
-        if current[.records] != revisions[.records] { records = try store.records() }
+        if current[.organisation] != revisions[.organisation] {
+            planner = try cache.planner(revision: current[.organisation] ?? 0)
+        }
+        if current[.records] != revisions[.records] { records = try cache.records(revision: current[.records] ?? 0) }
         revisions = current
         planDay = today
         plan = Dispatcher.makePlan(planner, records: records, from: planStart, now: now)

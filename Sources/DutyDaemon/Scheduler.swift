@@ -91,6 +91,7 @@ package final class Scheduler: Service {
                 configPath: configPath,
                 workspace: d.workspace,
                 store: d.store,
+                cache: d.cache,
                 startedAt: startedAt,
                 loadedAt: loadedAt ?? $0?.loadedAt ?? .now,
                 next: next
@@ -328,6 +329,8 @@ package struct DaemonSnapshot: Sendable {
     package var configPath: String
     package var workspace: Workspace
     package var store: DutyStore
+    /// The planner and records the scheduler works from, which the questions share.
+    package var cache: StateCache
     package var startedAt: Instant
     package var loadedAt: Instant
     package var next: [(at: Instant, obligation: String, step: String)]

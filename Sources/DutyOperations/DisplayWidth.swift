@@ -2,8 +2,13 @@
 /// Used to line up carets under expressions and, later, table columns with Chinese text.
 package func displayWidth(_ s: some StringProtocol) -> Int {
     s.unicodeScalars.reduce(0) { width, scalar in
-        if scalar.properties.generalCategory == .nonspacingMark || scalar.value == 0x200B { return width }
-        return width + (isWide(scalar.value) ? 2 : 1)
+        let v = scalar.value
+        // Below U+0300 there are no combining marks, and wide characters are not marks: the Unicode
+        // property lookup (a quarter of a national table's time) only for the rest.
+        if v < 0x300 { return width + 1 }
+        if isWide(v) { return width + 2 }
+        if v == 0x200B || scalar.properties.generalCategory == .nonspacingMark { return width }
+        return width + 1
     }
 }
 

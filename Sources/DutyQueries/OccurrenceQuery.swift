@@ -56,42 +56,57 @@ extension Planner {
     }
 
     /// Occurrences whose deadline day is from the day of `q.at` through `q.within` later; by default the
-    /// open ones. Sorted by deadline, then id.
-    package func upcoming(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
+    /// open ones. In the order `Plan.forEachOccurrenceInOrder` gives: by deadline, obligation, subject
+    /// (tree order), period.
+    package func upcoming(_ q: OccurrenceQuery, records: DutyRecords) throws -> [Occurrence] {
+        var out: [Occurrence] = []
+        try eachUpcoming(q, records: records) { out.append($0) }
+        return out
+    }
+
+    /// `upcoming`, one occurrence at a time, as it is found (a streamed answer holds none of them).
+    package func eachUpcoming(
+        _ q: OccurrenceQuery,
+        records: DutyRecords,
+        _ body: (Occurrence) throws -> Void
+    ) throws {
         let today = zone.day(of: q.at)
         let last = q.within.after(today, workdays: workdays).date
         let states = q.states ?? [.open]
         let scope = try scope(q)
-        var out: [Occurrence] = []
-        plan(from: today, through: last, records: records).forEachOccurrence(
+        try plan(from: today, through: last, records: records).forEachOccurrenceInOrder(
             deadlines: today,
             through: last,
             scope: scope
         ) {
-            if states.contains($0.state(at: q.at)) { out.append($0) }
+            if states.contains($0.state(at: q.at)) { try body($0) }
         }
-        return sorted(out)
     }
 
     /// Occurrences whose deadline passed before `q.at` since tracking began; by default the late ones
-    /// (open past the deadline).
-    package func overdue(_ q: OccurrenceQuery, records: DutyRecords) throws(QueryError) -> [Occurrence] {
+    /// (open past the deadline). In the order of `upcoming`.
+    package func overdue(_ q: OccurrenceQuery, records: DutyRecords) throws -> [Occurrence] {
+        var out: [Occurrence] = []
+        try eachOverdue(q, records: records) { out.append($0) }
+        return out
+    }
+
+    /// `overdue`, one occurrence at a time.
+    package func eachOverdue(
+        _ q: OccurrenceQuery,
+        records: DutyRecords,
+        _ body: (Occurrence) throws -> Void
+    ) throws {
         let today = zone.day(of: q.at)
         let scope = try scope(q)
-        guard let from = firstTrackedDay, from <= today else { return [] }
+        guard let from = firstTrackedDay, from <= today else { return }
         let states = q.states ?? [.late]
-        var out: [Occurrence] = []
-        plan(from: from, through: today, records: records).forEachOccurrence(
+        try plan(from: from, through: today, records: records).forEachOccurrenceInOrder(
             deadlines: from,
             through: today,
             scope: scope
         ) {
-            if $0.timing.deadline < q.at && states.contains($0.state(at: q.at)) { out.append($0) }
+            if $0.timing.deadline < q.at && states.contains($0.state(at: q.at)) { try body($0) }
         }
-        return sorted(out)
-    }
-
-    private func sorted(_ list: [Occurrence]) -> [Occurrence] {
-        list.sorted { ($0.timing.deadline, $0.id) < ($1.timing.deadline, $1.id) }
     }
 }

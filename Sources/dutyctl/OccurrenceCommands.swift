@@ -70,36 +70,90 @@ extension GlobalOptions {
     }
 }
 
-/// Prints occurrences as a table or as `{"occurrences": [...]}`, and the answer's warnings.
-func printOccurrences(_ list: OccurrenceList, json: Bool) {
-    defer { warn(list.warnings) }
-    let views = list.occurrences
-    if json {
-        printJSON(["occurrences": views])
-        return
+/// Prints occurrences as they come: a table, or `{"occurrences": [...]}` (one row a line); then the
+/// count, the notes, and the answer's warnings on standard error.
+final class OccurrencePrinter {
+    let json: Bool
+    private var count = 0
+    private var provisional = false
+    private let table = StreamingTable(["DEADLINE", "DAYS", "STATE", "OCCURRENCE", "SUBJECT", "RESPONSIBLE"])
+
+    init(json: Bool) { self.json = json }
+
+    func add(_ row: StreamedRow<OccurrenceRow>) {
+        count += 1
+        switch row {
+        case .json(let bytes):
+            Output.write(count == 1 ? "{\"occurrences\":[\n" : ",\n")
+            Output.write(bytes)
+        case .value(.brief(let b)):
+            addRow(
+                b.deadlineDate,
+                b.weekday,
+                b.provisional,
+                b.daysLeft,
+                b.state,
+                b.colour,
+                b.id,
+                b.subjectName,
+                b.responsible
+            )
+        case .value(.full(let v)):
+            addRow(
+                v.deadlineDate,
+                v.weekday,
+                v.provisional,
+                v.daysLeft,
+                v.state,
+                v.colour,
+                v.id,
+                v.subjectName,
+                v.responsible.map(\.name)
+            )
+        }
     }
-    if views.isEmpty {
-        print(
-            list.noUnits
-                ? "the state store holds no units yet; import them: dutyctl unit import units.csv (see config/organisation/)"
-                : list.empty
-        )
-        return
+
+    private func addRow(
+        _ date: String,
+        _ weekday: String,
+        _ isProvisional: Bool,
+        _ daysLeft: Int,
+        _ state: String,
+        _ colour: String?,
+        _ id: String,
+        _ subject: String,
+        _ people: [String]
+    ) {
+        provisional = provisional || isProvisional
+        table.add([
+            date + " " + weekday + (isProvisional ? "*" : ""), String(daysLeft),
+            state + (colour.map { "/\($0)" } ?? ""),
+            id, subject, people.joined(separator: " "),
+        ])
     }
-    var provisional = false
-    let rows = views.map { v -> [String] in
-        provisional = provisional || v.provisional
-        let state = v.state + (v.colour.map { "/\($0)" } ?? "")
-        let people = v.responsible.map(\.name).joined(separator: " ")
-        return [
-            v.deadlineDate + " " + v.weekday + (v.provisional ? "*" : ""), String(v.daysLeft), state, v.id,
-            v.subjectName, people,
-        ]
-    }
-    printTable(["DEADLINE", "DAYS", "STATE", "OCCURRENCE", "SUBJECT", "RESPONSIBLE"], rows)
-    print("\(views.count) occurrence(s)")
-    if provisional {
-        print("* provisional: depends on a holiday schedule not published yet (the weekend rule is used until it is)")
+
+    func finish(_ ending: OccurrencesEnding) {
+        defer { warn(ending.warnings) }
+        if json {
+            Output.write(count == 0 ? "{\"occurrences\":[]}\n" : "\n]}\n")
+            Output.flush()
+            return
+        }
+        if count == 0 {
+            print(
+                ending.noUnits
+                    ? "the state store holds no units yet; import them: dutyctl unit import units.csv (see config/organisation/)"
+                    : ending.empty
+            )
+            return
+        }
+        table.finish()
+        print("\(count) occurrence(s)")
+        if provisional {
+            print(
+                "* provisional: depends on a holiday schedule not published yet (the weekend rule is used until it is)"
+            )
+        }
     }
 }
 
@@ -137,16 +191,21 @@ struct Overdue: ParsableCommand {
 }
 
 /// `upcoming` and `overdue`: the same filters, output and notes; only the question differs. Remote
-/// mode asks the daemon; direct mode answers with the same function on the files.
+/// mode asks the daemon; direct mode answers with the same function on the files. Rows are printed
+/// as they arrive: a national answer is never held whole.
 private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, overdue: Bool) throws {
     try running {
         let (states, options) = try global.stateFilter()
         var r = filters.request(states: states)
         r.overdue = overdue
-        let list =
+        // A table needs only the brief rows; --json prints the full ones.
+        r.brief = !global.json
+        let printer = OccurrencePrinter(json: global.json)
+        let ending =
             overdue
-            ? try options.perform(DutyOperations.Overdue.self, r) : try options.perform(DutyOperations.Upcoming.self, r)
-        printOccurrences(list, json: global.json)
+            ? try options.rows(DutyOperations.Overdue.self, r, json: global.json, printer.add)
+            : try options.rows(DutyOperations.Upcoming.self, r, json: global.json, printer.add)
+        printer.finish(ending)
     }
 }
 

@@ -76,13 +76,22 @@ struct APITests {
 
     /// Fails unless every answer fits the OpenAPI file's schema for its operation and status, checked
     /// in one run of the checker.
-    static func conform(_ answers: [(method: String, path: String, status: Int, body: Data)]) throws {
+    static func conform(
+        _ answers: [(method: String, path: String, status: Int, body: Data)],
+        jsonLines: [(method: String, path: String, status: Int, body: Data)] = []
+    ) throws {
         let file = scratchDirectory.appendingPathComponent("api-\(UUID().uuidString).jsonl")
         var lines = Data()
-        for answer in answers {
-            let body = try JSONSerialization.jsonObject(with: answer.body, options: [.fragmentsAllowed])
+        // A JSON Lines answer is checked a line at a time.
+        let split = jsonLines.flatMap { a in
+            a.body.split(separator: UInt8(ascii: "\n")).map {
+                (a.method, a.path, a.status, Data($0), "application/jsonl")
+            }
+        }
+        for answer in answers.map({ ($0.method, $0.path, $0.status, $0.body, "application/json") }) + split {
+            let body = try JSONSerialization.jsonObject(with: answer.3, options: [.fragmentsAllowed])
             let line: [String: Any] = [
-                "method": answer.method, "path": answer.path, "status": answer.status, "body": body,
+                "method": answer.0, "path": answer.1, "status": answer.2, "body": body, "content_type": answer.4,
             ]
             lines.append(try JSONSerialization.data(withJSONObject: line, options: [.fragmentsAllowed]))
             lines.append(UInt8(ascii: "\n"))

@@ -4,6 +4,7 @@ import DutyDaemon
 import DutyFiles
 import DutyNotify
 import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import DutyTestSupport
@@ -160,6 +161,57 @@ struct InProcessAPITests {
         #expect(String(decoding: recorded.body, as: UTF8.self).contains(#""waiver":{"#))
         answers.append(("GET", "/v1/occurrences/upcoming", recorded.status, recorded.body))
         try APITests.conform(answers)
+        try await daemon.stop()
+    }
+
+    @Test(
+        "upcoming and overdue stream: JSON Lines of the whole answer's rows, in order, then their count; every line fits the OpenAPI file"
+    )
+    func streamedAnswers() async throws {
+        let d = try Daemon()
+        let daemon = try await InProcessDaemon.start(d)
+        let client = daemon.api
+        var lines: [(method: String, path: String, status: Int, body: Data)] = []
+        var answers: [(method: String, path: String, status: Int, body: Data)] = []
+        for (path, query) in [
+            ("/v1/occurrences/upcoming", "within=400d&at=2026-12-01T10:00:00%2B08:00&state[]=all"),
+            ("/v1/occurrences/overdue", "at=2027-03-01T10:00:00%2B08:00"),
+            ("/v1/occurrences/upcoming", "within=1d&at=2026-12-05T10:00:00%2B08:00&unit=gd.gz"),
+        ] {
+            let whole = await client.send("GET", path + "?" + query)
+            let streamed = await client.send("GET", path + "?" + query, accept: "application/jsonl")
+            #expect(whole.status == 200 && streamed.status == 200, "\(whole.text) \(streamed.text)")
+            #expect(streamed.contentType == "application/jsonl")
+            answers.append(("GET", path, whole.status, whole.body))
+            lines.append(("GET", path, streamed.status, streamed.body))
+            let list = try JSONDecoder().decode(OccurrenceList.self, from: whole.body)
+            let parts = streamed.body.split(separator: UInt8(ascii: "\n"))
+            let rows = try parts.dropLast().map { try JSONDecoder().decode(OccurrenceView.self, from: Data($0)) }
+            struct End: Decodable { var end: OccurrencesEnding }
+            let end = try JSONDecoder().decode(End.self, from: Data(try #require(parts.last))).end
+            #expect(rows.map(\.id) == list.occurrences.map(\.id))
+            #expect(end.count == rows.count && end.warnings == list.warnings && end.empty == list.empty)
+            // By deadline, then obligation, then subject in tree order (a unit before the units below it).
+            let org = try Organisation(
+                units: DutyStore(path: d.state).units(),
+                officials: []
+            )
+            for (a, b) in zip(rows, rows.dropFirst()) {
+                let key = { (v: OccurrenceView) in (v.deadline, v.obligation) }
+                #expect(key(a) <= key(b), "\(a.id) before \(b.id)")
+                if key(a) == key(b) && a.subjectKind == "unit" && a.period == b.period {
+                    #expect(
+                        try #require(org.index[a.subject]) < (try #require(org.index[b.subject])),
+                        "\(a.id) before \(b.id)"
+                    )
+                }
+            }
+        }
+        // A mistake is an error answer before any row, in both forms.
+        let unknown = await client.send("GET", "/v1/occurrences/upcoming?unit=nowhere", accept: "application/jsonl")
+        #expect(unknown.status == 422 && unknown.text.contains("no unit 'nowhere'"), "\(unknown.text)")
+        answers.append(("GET", "/v1/occurrences/upcoming", unknown.status, unknown.body))
+        try APITests.conform(answers, jsonLines: lines)
         try await daemon.stop()
     }
 

@@ -64,8 +64,9 @@ if len(sys.argv) == 2:
             target = target[part]
     sys.exit(0)
 
-def problems(method, path, status, body):
-    """What is wrong with `body` as the answer `status` of `method path`; empty when it fits."""
+def problems(method, path, status, body, content_type="application/json"):
+    """What is wrong with `body` as the answer `status` of `method path` in `content_type` (for
+    application/jsonl: one of its lines); empty when it fits."""
     method = method.lower()
     operation = spec["paths"].get(path, {}).get(method)
     if operation is None:
@@ -76,7 +77,9 @@ def problems(method, path, status, body):
         return [f"{method.upper()} {path} does not document status {status}"]
     if "$ref" in response:
         response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
-    schema = response["content"]["application/json"]["schema"]
+    if content_type not in response["content"]:
+        return [f"{method.upper()} {path} does not document {content_type} for status {status}"]
+    schema = response["content"][content_type]["schema"]
     # The spec itself is the root document, so #/components/... references resolve inside it.
     root = dict(spec)
     root.update(schema)
@@ -86,11 +89,12 @@ def problems(method, path, status, body):
 
 
 if sys.argv[2] == "--batch":
-    # One answer a line: {"method", "path", "status", "body"}; every one that does not fit is named.
+    # One answer a line: {"method", "path", "status", "body"} and optionally "content_type" (a line of
+    # a JSON Lines answer is checked alone); every one that does not fit is named.
     failures = []
     for line in open(sys.argv[3], encoding="utf-8"):
         a = json.loads(line)
-        for p in problems(a["method"], a["path"], str(a["status"]), a["body"]):
+        for p in problems(a["method"], a["path"], str(a["status"]), a["body"], a.get("content_type", "application/json")):
             failures.append(f"{a['method']} {a['path']} {a['status']}: {p}")
     if failures:
         fail("\n".join(failures))

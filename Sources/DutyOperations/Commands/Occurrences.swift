@@ -20,6 +20,8 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
     @Default<NoWords> package var obligation: [String]
     /// State words (`open`, `late`, `done`, `waived`, `all`); `nil` for the command's default.
     package var state: [String]?
+    /// Rows as the table shows them (`OccurrenceBrief`), a tenth of the full view's bytes.
+    @Default<False> package var brief: Bool
 
     package init() {}
 
@@ -64,9 +66,9 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// The answer to `upcoming`/`overdue`: `{"occurrences": [...]}` is what `--json` prints.
+/// The answer to `upcoming`/`overdue` as one value: `{"occurrences": [...]}` is what `--json` prints.
 package struct OccurrenceList: Codable, Sendable {
-    package var occurrences: [OccurrenceView]
+    package var occurrences: [OccurrenceRow]
     /// The store holds no units at all (the table then says how to import them).
     package var noUnits: Bool
     /// What to say when the list is empty.
@@ -75,6 +77,20 @@ package struct OccurrenceList: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case occurrences, empty, warnings
+        case noUnits = "no_units"
+    }
+}
+
+/// What follows the rows of `upcoming`/`overdue`: the last line of the API's JSON Lines (under
+/// `end`), and the rest of its whole answer.
+package struct OccurrencesEnding: Codable, Sendable, Equatable {
+    package var count: Int
+    package var noUnits: Bool
+    package var empty: String
+    package var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case count, empty, warnings
         case noUnits = "no_units"
     }
 }
@@ -114,53 +130,92 @@ extension Workspace {
         )
     }
 
-    /// `upcoming` or `overdue`.
+    /// `upcoming` or `overdue`: every occurrence's view to `emit` as it is found, in order (by
+    /// deadline, obligation, subject in tree order, period), then their count and warnings.
     /// `now` answers a question without `at` (the daemon passes its clock, which `--start-at` shifts).
     package func occurrences(
         _ r: OccurrencesRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant
-    ) throws -> OccurrenceList {
+        now: Instant,
+        _ emit: (OccurrenceRow) throws -> Void
+    ) throws -> OccurrencesEnding {
         let q = try r.query(zone: settings.timezone, now: now)
-        let list = r.overdue ? try planner.overdue(q, records: records) : try planner.upcoming(q, records: records)
-        // Given up meanwhile (the API's budget, a client gone): the list may be cut short, so no views.
+        var provisional: Set<CivilDate> = []
+        var count = 0
+        let each = { (body: (Occurrence) throws -> Void) throws in
+            r.overdue
+                ? try planner.eachOverdue(q, records: records, body)
+                : try planner.eachUpcoming(q, records: records, body)
+        }
+        try each { occurrence in
+            if occurrence.timing.provisional { provisional.insert(occurrence.timing.date) }
+            count += 1
+            try emit(
+                r.brief ? .brief(planner.brief(occurrence, now: q.at)) : .full(planner.view(occurrence, now: q.at))
+            )
+        }
+        // Given up meanwhile (the API's budget, a client gone): the rows may be cut short.
         try StopSignal.throwIfStopped()
-        return OccurrenceList(
-            occurrences: list.map { planner.view($0, now: q.at) },
+        return OccurrencesEnding(
+            count: count,
             noUnits: planner.organisation.units.isEmpty,
             empty: r.overdue ? "nothing is overdue" : "nothing due within \(q.within)",
-            warnings: workdays.unpublishedWarnings(list.filter(\.timing.provisional).map(\.timing.date))
+            warnings: workdays.unpublishedWarnings(provisional.sorted())
         )
     }
 }
 
 /// `upcoming`: what is due from now (or `at`).
-package enum Upcoming: DutyOperation {
+package enum Upcoming: RowsOperation {
+    package typealias Request = OccurrencesRequest
+    package typealias Answer = OccurrenceList
+    package static let rowsKey = "occurrences"
     package static let route = "occurrences/upcoming"
     package static let access = Access.read
     package static let command = ["upcoming"]
-    package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
-        try c.occurrences(r, overdue: false)
+    package static func rows(
+        _ r: OccurrencesRequest,
+        _ c: OperationContext,
+        _ emit: (OccurrenceRow) throws -> Void
+    ) throws -> OccurrencesEnding {
+        try c.occurrences(r, overdue: false, emit)
     }
 }
 
 /// `overdue`: what is late.
-package enum Overdue: DutyOperation {
+package enum Overdue: RowsOperation {
+    package typealias Request = OccurrencesRequest
+    package typealias Answer = OccurrenceList
+    package static let rowsKey = "occurrences"
     package static let route = "occurrences/overdue"
     package static let access = Access.read
     package static let command = ["overdue"]
-    package static func perform(_ r: OccurrencesRequest, _ c: OperationContext) throws -> OccurrenceList {
-        try c.occurrences(r, overdue: true)
+    package static func rows(
+        _ r: OccurrencesRequest,
+        _ c: OperationContext,
+        _ emit: (OccurrenceRow) throws -> Void
+    ) throws -> OccurrencesEnding {
+        try c.occurrences(r, overdue: true, emit)
+    }
+}
+
+extension RowsOperation where Row == OccurrenceRow, Ending == OccurrencesEnding, Answer == OccurrenceList {
+    package static func answer(rows: [OccurrenceRow], ending: OccurrencesEnding) -> OccurrenceList {
+        OccurrenceList(occurrences: rows, noUnits: ending.noUnits, empty: ending.empty, warnings: ending.warnings)
     }
 }
 
 extension OperationContext {
     /// `upcoming` or `overdue`, whichever the route says.
-    fileprivate func occurrences(_ r: OccurrencesRequest, overdue: Bool) throws -> OccurrenceList {
+    fileprivate func occurrences(
+        _ r: OccurrencesRequest,
+        overdue: Bool,
+        _ emit: (OccurrenceRow) throws -> Void
+    ) throws -> OccurrencesEnding {
         var r = r
         r.overdue = overdue
-        return try workspace.occurrences(r, planner: try planner(), records: try records(), now: now)
+        return try workspace.occurrences(r, planner: try planner(), records: try records(), now: now, emit)
     }
 }
 

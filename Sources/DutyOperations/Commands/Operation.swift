@@ -32,6 +32,31 @@ extension DutyOperation {
     }
 }
 
+/// An operation whose answer can be as long as the organisation (`upcoming`, `overdue`): its rows
+/// are handed on one at a time as they are made, in order, and what follows them (their count, the
+/// warnings) comes last. The API streams them (JSON Lines, or the whole answer's JSON written as it
+/// goes) and dutyctl prints each as it arrives, so neither holds the answer: a national question
+/// costs the memory of one row. `perform` collects them into the whole answer (for the in-process
+/// callers and the tests).
+package protocol RowsOperation: DutyOperation {
+    associatedtype Row: Codable & Sendable
+    associatedtype Ending: Codable & Sendable
+    /// The key the rows are under in the whole answer's JSON (`occurrences`).
+    static var rowsKey: String { get }
+    /// Hands every row to `emit` in order, then returns what follows them.
+    static func rows(_ request: Request, _ context: OperationContext, _ emit: (Row) throws -> Void) throws -> Ending
+    /// The whole answer made of its rows and ending.
+    static func answer(rows: [Row], ending: Ending) -> Answer
+}
+
+extension RowsOperation {
+    package static func perform(_ request: Request, _ context: OperationContext) throws -> Answer {
+        var rows: [Row] = []
+        let ending = try Self.rows(request, context) { rows.append($0) }
+        return answer(rows: rows, ending: ending)
+    }
+}
+
 /// What an operation works on: the configuration in force, the store (opened when first asked for:
 /// the calculators and checks need none), the planner and the records (read when asked for), the
 /// clock of whoever runs it (the daemon's, which `--start-at` shifts, or the wall clock in direct

@@ -1,0 +1,326 @@
+import DutyCalendar
+import DutyNotify
+import DutyOperations
+import DutyQueries
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOPosix
+
+/// A streamed answer on its way from the question thread that makes it to the connection that writes
+/// it: chunks of about 64 KiB, at most four in flight. The maker blocks while the connection is
+/// behind, so a national answer costs dutyd a few chunks, not the answer; a client that stops reading
+/// for `stallLimit` seconds, or goes away, stops the maker.
+final class RowPipe: @unchecked Sendable {
+    static let chunkSize = 64 * 1024
+    static let chunksInFlight = 4
+    /// How long the maker waits for a client that does not read.
+    static let stallLimit: TimeInterval = 30
+
+    let signal: StopSignal
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var chunks: [ByteBuffer] = []
+    private var finished = false
+    /// Before anything was sent: the error the request is answered with.
+    private var failure: (any Error)?
+    /// The connection gave up (the client went away, or dutyd stopped).
+    private var closed = false
+    private var sentAny = false
+    private var waiting: CheckedContinuation<Void, Never>?
+    // The maker's side, on its one thread.
+    private var pending = ByteBuffer()
+
+    init(signal: StopSignal) { self.signal = signal }
+
+    // MARK: The maker (a question thread)
+
+    /// Appends bytes; hands on a chunk when one is full. Throws `CancellationError` when the client is
+    /// gone or dutyd is stopping, and a `Failure` when the client has not read for `stallLimit`.
+    func write(_ bytes: some Collection<UInt8>) throws {
+        pending.writeBytes(bytes)
+        if pending.readableBytes >= Self.chunkSize { try flush() }
+    }
+
+    func write(_ text: String) throws {
+        pending.writeString(text)
+        if pending.readableBytes >= Self.chunkSize { try flush() }
+    }
+
+    private func flush() throws {
+        guard pending.readableBytes > 0 else { return }
+        let chunk = pending
+        pending = ByteBuffer()
+        condition.lock()
+        let deadline = Date().addingTimeInterval(Self.stallLimit)
+        while chunks.count >= Self.chunksInFlight && !closed && !signal.isStopped {
+            if !condition.wait(until: deadline) && chunks.count >= Self.chunksInFlight {
+                closed = true
+                condition.unlock()
+                signal.stop()
+                throw Failure(
+                    .unavailable,
+                    "the client read nothing for \(Int(Self.stallLimit)) s; the answer was given up"
+                )
+            }
+        }
+        if closed || signal.isStopped {
+            condition.unlock()
+            throw CancellationError()
+        }
+        chunks.append(chunk)
+        sentAny = true
+        let wake = waiting
+        waiting = nil
+        condition.unlock()
+        wake?.resume()
+    }
+
+    /// The maker is done: what is left goes out, then the end.
+    func finish() {
+        try? flush()
+        end(nil)
+    }
+
+    /// The maker failed. Before any byte went out the request is answered with the error; after, the
+    /// connection is cut (`tail` is written first, when given: the JSON Lines error line).
+    func fail(_ error: any Error, tail: String?) {
+        condition.lock()
+        let started = sentAny
+        condition.unlock()
+        if started, let tail {
+            pending.writeString(tail)
+            try? flush()
+            end(nil)
+        } else if started {
+            end(CancellationError())
+        } else {
+            end(error)
+        }
+    }
+
+    /// Answers the request with `error` if no byte went out yet; whether it did.
+    func failBeforeStart(_ error: any Error) -> Bool {
+        condition.lock()
+        guard !sentAny && !finished else {
+            condition.unlock()
+            return false
+        }
+        condition.unlock()
+        end(error)
+        return true
+    }
+
+    private func end(_ error: (any Error)?) {
+        condition.lock()
+        finished = true
+        if error != nil && failure == nil { failure = error }
+        let wake = waiting
+        waiting = nil
+        condition.unlock()
+        wake?.resume()
+    }
+
+    // MARK: The connection (an async task)
+
+    /// Waits for the first chunk or the end; throws the failure that came before any byte.
+    func firstBytes() async throws {
+        while true {
+            switch poll(take: false) {
+            case .chunk, .end: return
+            case .failed(let error): throw error
+            case .nothing: await wait()
+            }
+        }
+    }
+
+    /// The next chunk, `nil` at the end; throws when the maker failed after bytes went out.
+    func next() async throws -> ByteBuffer? {
+        while true {
+            switch poll(take: true) {
+            case .chunk(let chunk): return chunk ?? ByteBuffer()
+            case .end: return nil
+            case .failed(let error): throw error
+            case .nothing: await wait()
+            }
+        }
+    }
+
+    private enum Poll {
+        case chunk(ByteBuffer?)
+        case end
+        case failed(any Error)
+        case nothing
+    }
+
+    private func poll(take: Bool) -> Poll {
+        condition.lock()
+        defer { condition.unlock() }
+        if !chunks.isEmpty {
+            guard take else { return .chunk(nil) }
+            let chunk = chunks.removeFirst()
+            condition.broadcast()
+            return .chunk(chunk)
+        }
+        if finished {
+            if let failure { return .failed(failure) }
+            return .end
+        }
+        return .nothing
+    }
+
+    private func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in park(c) }
+    }
+
+    private func park(_ c: CheckedContinuation<Void, Never>) {
+        condition.lock()
+        if !chunks.isEmpty || finished {
+            condition.unlock()
+            c.resume()
+            return
+        }
+        waiting = c
+        condition.unlock()
+    }
+
+    /// The connection gave up: the maker stops at its next row.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        let wake = waiting
+        waiting = nil
+        condition.unlock()
+        signal.stop()
+        wake?.resume()
+    }
+}
+
+/// How a streamed answer is written: JSON Lines (one row a line, then `{"end": …}`; an error after
+/// the first row is a last line `{"error": …, "exit_status": …}`) for a client that accepts
+/// `application/jsonl`, else the whole answer's JSON (`{"occurrences":[…],"count":…,…}`) written as
+/// it goes.
+enum RowFormat {
+    case lines
+    case whole(key: String)
+
+    static func asked(by request: Request, key: String) -> RowFormat {
+        let accept = request.headers[.accept] ?? ""
+        return accept.contains("application/jsonl") || accept.contains("application/x-ndjson")
+            ? .lines : .whole(key: key)
+    }
+
+    var contentType: String {
+        switch self {
+        case .lines: "application/jsonl"
+        case .whole: "application/json"
+        }
+    }
+}
+
+extension APIServer {
+    /// A `RowsOperation`'s answer, streamed: made on the question pool, written as it is made. The
+    /// time budget counts until the first bytes; after that the answer goes on while the client
+    /// reads (a national question is not refused, it streams), and stops when it goes away, stops
+    /// reading for `RowPipe.stallLimit`, or dutyd stops.
+    func streamed<O: RowsOperation>(
+        _ op: O.Type,
+        _ r: O.Request,
+        format: RowFormat,
+        channel: any NIOCore.Channel,
+        perform: @escaping @Sendable (_ emit: (O.Row) throws -> Void) throws -> O.Ending
+    ) async throws -> Response {
+        let signal = StopSignal()
+        let pipe = RowPipe(signal: signal)
+        let budget = questionBudget
+        questions.start(signal) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var first = true
+            do {
+                if case .whole(let key) = format { try pipe.write("{\"\(key)\":[") }
+                var json = JSONBytes()
+                let ending = try perform { row in
+                    let bytes: [UInt8]
+                    if let fast = row as? any JSONRow {
+                        json.bytes.removeAll(keepingCapacity: true)
+                        fast.writeJSON(to: &json)
+                        bytes = json.bytes
+                    } else {
+                        bytes = Array(try encoder.encode(row))
+                    }
+                    switch format {
+                    case .lines:
+                        try pipe.write(bytes)
+                        try pipe.write("\n")
+                    case .whole:
+                        try pipe.write(first ? "\n" : ",\n")
+                        try pipe.write(bytes)
+                    }
+                    first = false
+                }
+                let end = try encoder.encode(ending)
+                switch format {
+                case .lines:
+                    try pipe.write("{\"end\":")
+                    try pipe.write(end)
+                    try pipe.write("}\n")
+                case .whole:
+                    // The ending's fields join the answer's: `],"count":…}`.
+                    try pipe.write(end.count > 2 ? "\n]," : "\n]")
+                    try pipe.write(end.dropFirst())
+                    try pipe.write("\n")
+                }
+                pipe.finish()
+            } catch {
+                let failure = APIServer.failureBody(error).body
+                let tail: String? =
+                    switch format {
+                    case .lines: String(decoding: failure, as: UTF8.self) + "\n"
+                    case .whole: nil
+                    }
+                pipe.fail(error, tail: tail)
+            }
+        } refused: { error in
+            pipe.fail(error, tail: nil)
+        }
+        // The budget counts to the first bytes: a NIO timer (no `Task.sleep`, see `QuestionPool`).
+        let timer = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(
+            in: .milliseconds(Int64((budget * 1000).rounded()))
+        ) {
+            let gaveUp = Failure(
+                .unavailable,
+                "the question took longer than \(QuestionPool.seconds(budget)) before its first row and was given up; "
+                    + "ask for less (--unit, a shorter --within), or raise [api] question_timeout"
+            )
+            if pipe.failBeforeStart(gaveUp) { signal.stop() }
+        }
+        defer { timer.cancel() }
+        RequestsInFlight.watch(channel, signal)
+        do {
+            try await withTaskCancellationHandler {
+                try await pipe.firstBytes()
+            } onCancel: {
+                pipe.close()
+            }
+        } catch {
+            RequestsInFlight.unwatch(channel)
+            pipe.close()
+            throw error
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: format.contentType],
+            body: ResponseBody { writer in
+                defer {
+                    RequestsInFlight.unwatch(channel)
+                    pipe.close()
+                }
+                while let chunk = try await pipe.next() { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}
