@@ -286,7 +286,7 @@ package final class APIServer: Service {
         _ access: Authorizer.Access,
         _ body: (OperationContext) throws -> A
     ) throws -> A {
-        try withState { workspace, planner, records, store in
+        try withState { workspace, planner, records, store, cache, revisions in
             try body(
                 OperationContext(
                     workspace: workspace,
@@ -295,7 +295,8 @@ package final class APIServer: Service {
                     records: records,
                     now: scheduler.now(),
                     user: peer.user,
-                    mayChange: access == .write
+                    mayChange: access == .write,
+                    yearTally: { at in try cache.yearTally(revisions: revisions, at: at) }
                 )
             )
         }
@@ -305,13 +306,21 @@ package final class APIServer: Service {
     /// between changes by the scheduler's `StateCache`, which the questions share) and the store. The
     /// revisions are read first: a question sees every change committed before it.
     private func withState<A>(
-        _ body: (Workspace, Planner, @escaping () throws -> DutyRecords, DutyStore) throws -> A
+        _ body: (Workspace, Planner, @escaping () throws -> DutyRecords, DutyStore, StateCache, [Revision: Int]) throws
+            -> A
     ) throws -> A {
         let snap = try current()
         let revisions = try snap.store.revisions()
         let planner = try snap.cache.planner(revision: revisions[.organisation] ?? 0)
         let cache = snap.cache
-        return try body(snap.workspace, planner, { try cache.records(revision: revisions[.records] ?? 0) }, snap.store)
+        return try body(
+            snap.workspace,
+            planner,
+            { try cache.records(revision: revisions[.records] ?? 0) },
+            snap.store,
+            cache,
+            revisions
+        )
     }
 
     /// How long a question may compute: `[api] question_timeout` as last loaded.
@@ -335,7 +344,7 @@ package final class APIServer: Service {
         let s = snap.workspace.settings
         let zone = s.timezone
         let now = Instant.now
-        let (units, officials, obligations) = try withState { _, planner, _, _ in
+        let (units, officials, obligations) = try withState { _, planner, _, _, _, _ in
             (planner.organisation.units.count, planner.organisation.officials.count, planner.policy.obligations.count)
         }
         // The daemon's day (which `--start-at` shifts), like its next steps; uptime is real time.

@@ -1,5 +1,7 @@
+package import DutyCalendar
 package import DutyCore
 package import DutyOperations
+package import DutyQueries
 package import DutyStore
 import Foundation
 
@@ -17,6 +19,8 @@ package final class StateCache: @unchecked Sendable {
     // Guarded by `lock`.
     private var planner: (revision: Int, value: Planner)?
     private var records: (revision: Int, value: DutyRecords)?
+    /// The year's tally for `summary`, at the revisions it was counted on.
+    private var tally: (revisions: [Revision: Int], value: YearTally)?
 
     package init(workspace: Workspace, store: DutyStore) {
         self.workspace = workspace
@@ -44,5 +48,23 @@ package final class StateCache: @unchecked Sendable {
         let read = try store.records()
         records = (revision, read)
         return read
+    }
+
+    /// The year's tally at `at` on the store at `revisions`: counted again only when the store changed,
+    /// `at` is in another year, or an occurrence changed state or colour since (`YearTally.validUntil`).
+    package func yearTally(revisions: [Revision: Int], at: Instant) throws -> YearTally {
+        let planner = try planner(revision: revisions[.organisation] ?? 0)
+        let records = try records(revision: revisions[.records] ?? 0)
+        lock.lock()
+        defer { lock.unlock() }
+        if let tally, tally.revisions == revisions, tally.value.validFrom <= at, at < tally.value.validUntil,
+            tally.value.year == planner.zone.day(of: at).year
+        {
+            return tally.value
+        }
+        tally = nil
+        let counted = try YearTally(planner: planner, records: records, at: at)
+        tally = (revisions, counted)
+        return counted
     }
 }

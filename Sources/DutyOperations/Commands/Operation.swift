@@ -1,5 +1,6 @@
 package import DutyCalendar
 package import DutyCore
+package import DutyQueries
 package import DutyStore
 
 /// Who may call an operation through the API: members of the socket's group ask questions (GET, the
@@ -69,6 +70,9 @@ package struct OperationContext {
     package var now: Instant
     package var user: String
     package var mayChange: Bool
+    /// A year's tally at a moment (`summary`): counted each time, unless whoever runs the operation
+    /// keeps one (the daemon, per store revision).
+    package var yearTally: (Instant) throws -> YearTally
 
     package init(
         workspace: Workspace,
@@ -77,7 +81,8 @@ package struct OperationContext {
         records: @escaping () throws -> DutyRecords,
         now: Instant,
         user: String,
-        mayChange: Bool
+        mayChange: Bool,
+        yearTally: ((Instant) throws -> YearTally)? = nil
     ) {
         self.workspace = workspace
         self.openStore = store
@@ -86,6 +91,7 @@ package struct OperationContext {
         self.now = now
         self.user = user
         self.mayChange = mayChange
+        self.yearTally = yearTally ?? { at in try YearTally(planner: try planner(), records: try records(), at: at) }
     }
 
     package var store: DutyStore {
@@ -105,7 +111,7 @@ package enum Operations {
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
         ImportOfficials.self, ExportOfficials.self,
-        Ledger.self, Report.self, CalendarExport.self,
+        Ledger.self, Report.self, Summary.self, CalendarExport.self,
         ShowPolicy.self, CalendarDay.self, CalendarShift.self, NextElapse.self,
         CheckConfig.self, CheckPolicy.self, ShowTemplate.self,
     ]

@@ -1,0 +1,86 @@
+import DutyCalendar
+import DutyCore
+import DutyStore
+import DutyTestScoping
+import Foundation
+import Testing
+
+@testable import DutyOperations
+@testable import DutyQueries
+
+/// `summary` counts from prefix sums over the tree; here against the occurrences counted one by one.
+@Suite("Year tally and summary", .ownThreads)
+struct SummaryTests {
+    @Test("every unit's subtree tally equals its occurrences counted one by one, at moments across the year")
+    func tallyAgreesWithOccurrences() throws {
+        let (workspace, store) = try ExampleConfigurationTests.load()
+        // Tracked from the start of the year, so deadlines have passed; some done on time, one late,
+        // one waived.
+        _ = try store.importUnits(
+            try store.units().map { u in
+                var u = u
+                u.trackFrom = CivilDate(iso: "2026-01-01")
+                return u
+            },
+            replace: true
+        )
+        let planner = try workspace.planner(store)
+        let jan = Instant(iso: "2026-12-01T09:00:00+08:00")!
+        var q = OccurrenceQuery(at: jan)
+        q.states = [.late]
+        let late = try planner.overdue(q, records: try store.records())
+        #expect(late.count > 20)
+        for (k, o) in late.prefix(12).enumerated() {
+            let on = k == 0 ? o.timing.date.adding(days: 3) : o.timing.date
+            try store.complete(Completion(occurrence: o.id, on: on, recordedAt: jan, by: "t"), repeatable: false)
+        }
+        try store.waive(Waiver(occurrence: late[12].id, reason: "合并", recordedAt: jan, by: "t"))
+        let records = try store.records()
+        let first = CivilDate(iso: "2026-01-01")!
+        let last = CivilDate(iso: "2026-12-31")!
+        for at in ["2026-03-01T09:00:00+08:00", "2026-12-01T09:00:00+08:00", "2026-12-29T10:00:00+08:00"] {
+            let at = Instant(iso: at)!
+            let tally = try YearTally(planner: planner, records: records, at: at)
+            #expect(tally.year == 2026 && tally.validFrom <= at && at < tally.validUntil)
+            let org = planner.organisation
+            for u in 0..<Int32(org.units.count) {
+                var expected = Tally()
+                planner.plan(from: first, through: last, records: records).forEachOccurrence(
+                    deadlines: first,
+                    through: last,
+                    scope: Scope(unit: u, subtree: true)
+                ) { o in
+                    switch o.state(at: at) {
+                    case .open: expected.open += 1
+                    case .late: expected.late += 1
+                    case .done: expected.done += 1
+                    case .waived: expected.waived += 1
+                    }
+                    switch o.colour(at: at) {
+                    case .red: expected.red += 1
+                    case .yellow: expected.yellow += 1
+                    case .blue: expected.blue += 1
+                    case nil: break
+                    }
+                    if o.timing.deadline < at && o.waiver == nil {
+                        expected.due += 1
+                        if let c = o.completion, c.on <= o.timing.date { expected.onTime += 1 }
+                    }
+                }
+                #expect(tally.subtree(u, org) == expected, "\(org.units[Int(u)].id) at \(at)")
+            }
+            // The whole organisation is the sum of its top units.
+            let roots = Workspace.roots(org)
+            #expect(roots.map { tally.subtree($0, org).done }.reduce(0, +) == tally.everything.done)
+        }
+        // What summary shows: on time 11 of the 12 done (one was late), the waived one left out.
+        var r = SummaryRequest()
+        r.depth = 0
+        let answer = try workspace.summary(r, planner: planner, now: Instant(iso: "2026-12-29T10:00:00+08:00")!) {
+            try YearTally(planner: planner, records: records, at: $0)
+        }
+        #expect(answer.node.tally.done == 12 && answer.node.tally.waived == 1)
+        #expect(answer.node.tally.onTime == 11)
+        #expect(answer.node.children == nil && answer.node.units == planner.organisation.units.count)
+    }
+}
