@@ -221,6 +221,43 @@ struct AbuseTests {
         #expect(APITests.stop(p) == 0)
     }
 
+    @Test("a streamed answer whose client goes away stops at once; one read to the end is whole")
+    func abandonedStream() throws {
+        let d = try Daemon(extraUnits: 3000)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Five years of every occurrence of 3,000 units: hundreds of megabytes of JSON Lines, far more
+        // than a second's worth; the client reads for one second and goes.
+        let uri = "http://localhost/v1/occurrences/upcoming?within=1830d&state%5B%5D=all"
+        for _ in 0..<2 {
+            let r = try JournalReader.shell(
+                "curl",
+                [
+                    "-s", "-o", "/dev/null", "--max-time", "1", "-H", "Accept: application/jsonl", "--unix-socket",
+                    d.socket, uri,
+                ]
+            )
+            #expect(r.status == 28, "curl should have given up (exit 28), not \(r.status)")
+        }
+        let before = Self.questionSeconds(p.processIdentifier)
+        usleep(2_000_000)
+        let used = Self.questionSeconds(p.processIdentifier) - before
+        #expect(used < 0.3, "the question threads used \(used) s in the 2 s after their clients went away")
+        // And they hold no worker: both were given up, not left waiting for a reader (which would hold
+        // them for RowPipe.stallLimit, 30 s).
+        let asked = Date()
+        let quick = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=1d&unit=gd.gz")
+        let waited = Date().timeIntervalSince(asked)
+        #expect(quick.status == 200 && waited < 10, "a quick question took \(waited) s: workers still held")
+        // A smaller one read to the end: every line, then the end line with their count.
+        let whole = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=60d&state[]=all")
+        #expect(whole.status == 200)
+        let list = try JSONSerialization.jsonObject(with: whole.body) as? [String: Any]
+        let rows = (list?["occurrences"] as? [Any])?.count ?? -1
+        #expect(rows > 3000 && list?["count"] as? Int == rows, "\(rows) rows, count \(list?["count"] ?? "none")")
+        #expect(APITests.stop(p) == 0)
+    }
+
     /// The processor time dutyd's question threads (`dutyd-question`) have used, in seconds.
     static func questionSeconds(_ pid: Int32) -> Double {
         var ticks = 0.0
