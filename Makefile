@@ -235,14 +235,18 @@ BENCH_IDLE_SECONDS ?= 60
 BENCH_API_UNITS ?= 100000
 BENCH_API_SECONDS ?= 60
 BENCH_API_CLIENTS ?= 50
+# How long the national benchmark asks mixed questions before it reads dutyd's memory at rest again.
+BENCH_NATIONAL_MIX_SECONDS ?= 60
 bench: deps
 	$(SWIFT) build -c release --product DutyBench
 	$(SWIFT) build -c release --product dutyd
+	$(SWIFT) build -c release --product dutyctl
 	.build/release/DutyBench calendar config/holidays/cn
 	.build/release/DutyBench engine $(CONFIG) $(BENCH_UNITS) .build-bench
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 	.build/release/DutyBench delivery .build-bench
 	.build/release/DutyBench store .build-bench
+	.build/release/DutyBench national .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_NATIONAL_MIX_SECONDS)
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
 	$(SWIFT) build --build-tests

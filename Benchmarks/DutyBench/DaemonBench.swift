@@ -101,7 +101,7 @@ func daemonBench(dutyd: String, config: String, work: String, units: Int, idleSe
 
 /// A settings file with the zone, policy and holidays of `base` (made absolute) and its own
 /// state store.
-private func writeSettings(
+func writeSettings(
     _ path: String,
     like base: Settings,
     state: String,
@@ -126,7 +126,7 @@ private func writeSettings(
     try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
-private func startDaemon(
+func startDaemon(
     _ dutyd: String,
     _ settings: String,
     watchdogSeconds: Int
@@ -152,7 +152,7 @@ private func startDaemon(
     return (p, seconds(clock.now - start), listener)
 }
 
-private func stop(_ p: Process) {
+func stop(_ p: Process) {
     kill(p.processIdentifier, SIGTERM)
     p.waitUntilExit()
 }

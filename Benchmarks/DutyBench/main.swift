@@ -8,6 +8,7 @@ import Foundation
 //   DutyBench delivery [WORK]                          digests through a local SMTP server
 //   DutyBench api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]]  the API under concurrent clients
 //   DutyBench store [WORK]                             the cost of a durable change (FULL) against a ledger row
+//   DutyBench national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]]  questions at national scale (after `engine`)
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -37,6 +38,15 @@ case "api" where arguments.count >= 3:
         duration: arguments.count > 5 ? Int(arguments[5]) ?? 60 : 60,
         clients: arguments.count > 6 ? Int(arguments[6]) ?? 50 : 50
     )
+case "national" where arguments.count >= 4:
+    try nationalBench(
+        dutyd: arguments[1],
+        dutyctl: arguments[2],
+        config: arguments[3],
+        work: arguments.count > 4 ? arguments[4] : ".build-bench",
+        units: arguments.count > 5 ? Int(arguments[5]) ?? 1_000_000 : 1_000_000,
+        mixSeconds: arguments.count > 6 ? Int(arguments[6]) ?? 60 : 60
+    )
 case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "store":
@@ -47,7 +57,7 @@ case "generate" where arguments.count == 3:
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )
