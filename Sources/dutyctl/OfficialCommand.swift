@@ -98,15 +98,16 @@ struct OfficialCommand: ParsableCommand {
                 r.unit = unit
                 r.subtree = subtree
                 r.role = role
-                let list: OfficialList = try global.perform(ListOfficials.self, r)
-                if global.json {
-                    printJSON(list)
-                    return
+                let json = JSONListPrinter(key: "officials")
+                let table = StreamingTable(["ID", "NAME", "UNIT", "ROLES", "EMAIL"])
+                _ = try global.rows(ListOfficials.self, r, json: global.json) { row in
+                    switch row {
+                    case .json(let bytes): json.add(bytes)
+                    case .value(let o):
+                        table.add([o.id, o.name, o.unit, o.roles.joined(separator: ","), o.email ?? "—"])
+                    }
                 }
-                printTable(
-                    ["ID", "NAME", "UNIT", "ROLES", "EMAIL"],
-                    list.officials.map { [$0.id, $0.name, $0.unit, $0.roles.joined(separator: ","), $0.email ?? "—"] }
-                )
+                if global.json { json.finish() } else { table.finish() }
             }
         }
     }

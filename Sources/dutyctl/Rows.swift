@@ -46,6 +46,25 @@ extension GlobalOptions {
     }
 }
 
+/// `{"KEY":[` rows `]}` on standard output as the rows come, one a line (`--json` of a streamed list).
+final class JSONListPrinter {
+    let key: String
+    private(set) var count = 0
+
+    init(key: String) { self.key = key }
+
+    func add(_ bytes: some Collection<UInt8>) {
+        count += 1
+        Output.write(count == 1 ? "{\"\(key)\":[\n" : ",\n")
+        Output.write(bytes)
+    }
+
+    func finish() {
+        Output.write(count == 0 ? "{\"\(key)\":[]}\n" : "\n]}\n")
+        Output.flush()
+    }
+}
+
 /// Reads the lines of a streamed answer: rows, then `{"end": …}`, or `{"error": …}` after some rows.
 /// Used from the client's thread while dutyctl's main thread waits for it, one line at a time.
 private final class LineReader<Row: Decodable, Ending: Decodable>: @unchecked Sendable {

@@ -106,21 +106,23 @@ struct UnitCommand: ParsableCommand {
                 var r = UnitListRequest()
                 r.under = under
                 r.kind = kind
-                let list: UnitList = try global.perform(ListUnits.self, r)
-                if global.json {
-                    printJSON(["units": list.units])
-                    return
-                }
-                let base = list.depth.min() ?? 0
-                printTable(
-                    ["ID", "NAME", "KIND", "PARENT"],
-                    zip(list.units, list.depth).map { unit, depth in
-                        [
-                            String(repeating: "  ", count: depth - base) + unit.id, unit.name, unit.kind,
+                // Printed as they come: a national list is a million lines.
+                let json = JSONListPrinter(key: "units")
+                let table = StreamingTable(["ID", "NAME", "KIND", "PARENT"])
+                var base: Int?
+                _ = try global.rows(ListUnits.self, r, json: global.json) { row in
+                    switch row {
+                    case .json(let bytes): json.add(bytes)
+                    case .value(let unit):
+                        let depth = unit.depth ?? 0
+                        if base == nil { base = depth }
+                        table.add([
+                            String(repeating: "  ", count: max(0, depth - (base ?? 0))) + unit.id, unit.name, unit.kind,
                             unit.parent ?? "—",
-                        ]
+                        ])
                     }
-                )
+                }
+                if global.json { json.finish() } else { table.finish() }
             }
         }
     }
@@ -200,8 +202,11 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             try running {
                 if global.json {
-                    let list = try global.perform(ListUnits.self, UnitListRequest())
-                    printJSON(["units": list.units])
+                    let json = JSONListPrinter(key: "units")
+                    _ = try global.rows(ListUnits.self, UnitListRequest(), json: true) { row in
+                        if case .json(let bytes) = row { json.add(bytes) }
+                    }
+                    json.finish()
                 } else {
                     let answer = try global.perform(ExportUnits.self, NoRequest())
                     FileHandle.standardOutput.write(Data(answer.csv.utf8))

@@ -210,6 +210,24 @@ struct InProcessAPITests {
                 }
             }
         }
+        // The lists of units and officials stream the same way; the units carry their depth.
+        for (path, key) in [("/v1/units?under=gd.gz", "units"), ("/v1/officials?unit=gd&subtree=true", "officials")] {
+            let whole = await client.send("GET", path)
+            let streamed = await client.send("GET", path, accept: "application/jsonl")
+            #expect(whole.status == 200 && streamed.status == 200)
+            let route = String(path.prefix(while: { $0 != "?" }))
+            answers.append(("GET", route, whole.status, whole.body))
+            lines.append(("GET", route, streamed.status, streamed.body))
+            let object = try #require(try JSONSerialization.jsonObject(with: whole.body) as? [String: Any])
+            let rows = try #require(object[key] as? [[String: Any]])
+            let parts = streamed.body.split(separator: UInt8(ascii: "\n"))
+            #expect(parts.count == rows.count + 1 && object["count"] as? Int == rows.count)
+            #expect(String(decoding: try #require(parts.last), as: UTF8.self) == #"{"end":{"count":\#(rows.count)}}"#)
+            if key == "units" {
+                #expect(rows.first?["id"] as? String == "gd.gz" && rows.first?["depth"] as? Int == 1)
+                #expect(rows.contains { $0["id"] as? String == "gd.gz.huadu.xcb" && $0["depth"] as? Int == 3 })
+            }
+        }
         // A mistake is an error answer before any row, in both forms.
         let unknown = await client.send("GET", "/v1/occurrences/upcoming?unit=nowhere", accept: "application/jsonl")
         #expect(unknown.status == 422 && unknown.text.contains("no unit 'nowhere'"), "\(unknown.text)")

@@ -115,21 +115,29 @@ extension Workspace {
     }
 
     /// `official ls`.
-    package func officials(_ r: OfficialListRequest, planner: Planner) throws -> OfficialList {
+    package func officials(
+        _ r: OfficialListRequest,
+        planner: Planner,
+        _ emit: (OfficialView) throws -> Void
+    ) throws -> RowCount {
         let org = planner.organisation
         var range: Range<Int32> = 0..<Int32(org.units.count)
         if let unit = r.unit {
             let u = try org.number(ofUnit: unit)
             range = u..<(r.subtree ? org.subtreeEnd[Int(u)] : u + 1)
         }
-        var picked: [OfficialView] = []
+        var count = 0
         for u in range {
+            if u & 1023 == 0 { try StopSignal.throwIfStopped() }
             for k in org.officials(of: u) {
                 let o = org.officials[Int(k)]
-                if r.role == nil || o.roles.contains(r.role!) { picked.append(OfficialView(o)) }
+                if r.role == nil || o.roles.contains(r.role!) {
+                    count += 1
+                    try emit(OfficialView(o))
+                }
             }
         }
-        return OfficialList(officials: picked)
+        return RowCount(count: count)
     }
 
     /// `official show`.
@@ -146,12 +154,22 @@ extension Workspace {
 }
 
 /// `official ls`.
-package enum ListOfficials: DutyOperation {
+package enum ListOfficials: RowsOperation {
+    package typealias Request = OfficialListRequest
+    package typealias Answer = OfficialList
     package static let route = "officials"
     package static let access = Access.read
     package static let command = ["official", "ls"]
-    package static func perform(_ r: OfficialListRequest, _ c: OperationContext) throws -> OfficialList {
-        try c.workspace.officials(r, planner: try c.planner())
+    package static let rowsKey = "officials"
+    package static func rows(
+        _ r: OfficialListRequest,
+        _ c: OperationContext,
+        _ emit: (OfficialView) throws -> Void
+    ) throws -> RowCount {
+        try c.workspace.officials(r, planner: try c.planner(), emit)
+    }
+    package static func answer(rows: [OfficialView], ending: RowCount) -> OfficialList {
+        OfficialList(officials: rows)
     }
 }
 

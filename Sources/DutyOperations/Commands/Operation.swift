@@ -50,6 +50,12 @@ package protocol RowsOperation: DutyOperation {
     static func answer(rows: [Row], ending: Ending) -> Answer
 }
 
+/// What follows the rows of a plain list: how many there were.
+package struct RowCount: Codable, Sendable, Equatable {
+    package var count: Int
+    package init(count: Int) { self.count = count }
+}
+
 extension RowsOperation {
     package static func perform(_ request: Request, _ context: OperationContext) throws -> Answer {
         var rows: [Row] = []

@@ -13,15 +13,18 @@ package struct UnitView: Codable, Sendable {
     package var parent, email: String?
     package var addedOn: String
     package var trackFrom: String?
+    /// In `unit ls`: levels below the top of the tree (the table indents by it).
+    package var depth: Int?
 
-    package init(_ u: OrgUnit) {
+    package init(_ u: OrgUnit, depth: Int? = nil) {
         (id, name, kind, parent, email) = (u.id, u.name, u.kind, u.parent, u.email)
         addedOn = u.addedOn.description
         trackFrom = u.trackFrom?.description
+        self.depth = depth
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, parent, email
+        case id, name, kind, parent, email, depth
         case addedOn = "added_on"
         case trackFrom = "track_from"
     }
@@ -35,11 +38,9 @@ package struct UnitListRequest: Codable, Sendable {
     package init() {}
 }
 
-/// The units in tree order, and each one's depth (the table indents by it); `{"units": [...]}` is
-/// what `--json` prints.
+/// The units in tree order, each with its depth; `{"units": [...]}` is what `--json` prints.
 package struct UnitList: Codable, Sendable {
     package var units: [UnitView]
-    package var depth: [Int]
 }
 
 /// `unit show ID`.
@@ -167,19 +168,29 @@ extension Workspace {
         return UnitRemoved(removed_units: units, removed_officials: officials)
     }
 
-    /// `unit ls`.
-    package func units(_ r: UnitListRequest, planner: Planner) throws -> UnitList {
+    /// `unit ls`: every unit picked to `emit`, in tree order with its depth (a million at national
+    /// scale: streamed, never collected).
+    package func units(_ r: UnitListRequest, planner: Planner, _ emit: (UnitView) throws -> Void) throws -> RowCount {
         let org = planner.organisation
         var range = 0..<org.units.count
         if let under = r.under {
             let u = try org.number(ofUnit: under)
             range = Int(u)..<Int(org.subtreeEnd[Int(u)])
         }
-        let picked = range.filter { r.kind == nil || org.units[$0].kind == r.kind }
-        return UnitList(
-            units: picked.map { UnitView(org.units[$0]) },
-            depth: picked.map { org.ancestry(of: Int32($0)).count - 1 }
-        )
+        // Depths along the walk: a unit's is one more than its parent's, and parents come first.
+        var depth = [Int32](repeating: 0, count: range.count)
+        var count = 0
+        for i in range {
+            let p = Int(org.parent[i])
+            let d =
+                p >= range.lowerBound ? depth[p - range.lowerBound] + 1 : Int32(org.ancestry(of: Int32(i)).count - 1)
+            depth[i - range.lowerBound] = d
+            guard r.kind == nil || org.units[i].kind == r.kind else { continue }
+            if count & 1023 == 0 { try StopSignal.throwIfStopped() }
+            count += 1
+            try emit(UnitView(org.units[i], depth: Int(d)))
+        }
+        return RowCount(count: count)
     }
 
     /// `unit show`.
@@ -201,13 +212,21 @@ extension Workspace {
 }
 
 /// `unit ls`.
-package enum ListUnits: DutyOperation {
+package enum ListUnits: RowsOperation {
+    package typealias Request = UnitListRequest
+    package typealias Answer = UnitList
     package static let route = "units"
     package static let access = Access.read
     package static let command = ["unit", "ls"]
-    package static func perform(_ r: UnitListRequest, _ c: OperationContext) throws -> UnitList {
-        try c.workspace.units(r, planner: try c.planner())
+    package static let rowsKey = "units"
+    package static func rows(
+        _ r: UnitListRequest,
+        _ c: OperationContext,
+        _ emit: (UnitView) throws -> Void
+    ) throws -> RowCount {
+        try c.workspace.units(r, planner: try c.planner(), emit)
     }
+    package static func answer(rows: [UnitView], ending: RowCount) -> UnitList { UnitList(units: rows) }
 }
 
 /// `unit show`.
