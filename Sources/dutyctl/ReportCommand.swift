@@ -46,16 +46,40 @@ struct Report: ParsableCommand {
             r.unit = unit
             r.subtree = subtree
             r.at = at
-            let answer: ReportAnswer = try global.perform(DutyOperations.Report.self, r)
-            warn(answer.warnings)
-            let report = answer.report
-            if global.json {
-                printJSON(report)
-            } else if csv {
-                print("\u{FEFF}" + Report.csvLines(report).joined(separator: "\r\n"), terminator: "\r\n")
-            } else {
-                printText(report)
+            // Printed as the lines come, unit by unit: a national report has two million.
+            let json = JSONListPrinter(key: "lines")
+            let table = StreamingTable(
+                [
+                    "UNIT", "OBLIGATION", "DUE", "ON TIME", "LATE (MAX DAYS)", "WAIVED", "OVERDUE", "OPEN",
+                    "ON-TIME RATE",
+                ]
+            )
+            if csv && !global.json { print("\u{FEFF}" + Report.csvHeader, terminator: "\r\n") }
+            let end = try global.rows(DutyOperations.Report.self, r, json: global.json) { row in
+                switch row {
+                case .json(let bytes): json.add(bytes)
+                case .value(let line):
+                    if csv { print(Report.csvLine(line), terminator: "\r\n") } else { table.add(Report.tableRow(line)) }
+                }
             }
+            if global.json {
+                struct Rest: Encodable {
+                    var year: Int
+                    var at: String
+                    var total: YearReport.Line
+                }
+                json.finish(with: Rest(year: end.year, at: end.at, total: end.total))
+            } else if csv {
+                print(Report.csvLine(end.total), terminator: "\r\n")
+            } else if end.count == 0 || end.total.due == 0 {
+                print("no deadlines in \(end.year) for \(unit.map { "unit \($0)" } ?? "any unit") (tracked ones only)")
+            } else {
+                table.finish()
+                print(
+                    "\(end.year), as of \(end.at): \(end.total.due) deadline(s), on time \(Report.rate(end.total.on_time_rate))"
+                )
+            }
+            warn(end.warnings)
         }
     }
 
@@ -64,52 +88,27 @@ struct Report: ParsableCommand {
         return String(format: "%.1f%%", r * 100)
     }
 
-    static func csvLines(_ r: YearReport) -> [String] {
-        var out = [
-            "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate"
-        ]
-        for l in r.lines + r.units + [r.total] {
-            out.append(
-                CSV.spreadsheetLine(
-                    [
-                        l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
-                        "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
-                        l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
-                    ],
-                    numeric: Set(5...13)
-                )
-            )
-        }
-        return out
+    static let csvHeader =
+        "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate"
+
+    /// A line as CSV: a unit's total has no obligation, the whole report's no unit.
+    static func csvLine(_ l: YearReport.Line) -> String {
+        CSV.spreadsheetLine(
+            [
+                l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
+                "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
+                l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
+            ],
+            numeric: Set(5...13)
+        )
     }
 
-    func printText(_ r: YearReport) {
-        guard r.total.due > 0 else {
-            print("no deadlines in \(r.year) for \(unit.map { "unit \($0)" } ?? "any unit") (tracked ones only)")
-            return
-        }
-        print("\(r.year), as of \(r.at): \(r.total.due) deadline(s), on time \(Report.rate(r.total.on_time_rate))")
-        // The lines come unit by unit in the units' order: one pass, not a search per unit (a
-        // national report has a million units).
-        let table = StreamingTable(
-            ["UNIT", "OBLIGATION", "DUE", "ON TIME", "LATE (MAX DAYS)", "WAIVED", "OVERDUE", "OPEN", "ON-TIME RATE"]
-        )
-        var next = 0
-        for unit in r.units {
-            table.add([
-                unit.unit + " " + unit.unit_name, "(all)", "\(unit.due)", "\(unit.on_time)",
-                "\(unit.late) (\(unit.late_days_max))",
-                "\(unit.waived)", "\(unit.overdue)", "\(unit.open)", Report.rate(unit.on_time_rate),
-            ])
-            while next < r.lines.count && r.lines[next].unit == unit.unit {
-                let line = r.lines[next]
-                next += 1
-                table.add([
-                    "", line.obligation, "\(line.due)", "\(line.on_time)", "\(line.late) (\(line.late_days_max))",
-                    "\(line.waived)", "\(line.overdue)", "\(line.open)", Report.rate(line.on_time_rate),
-                ])
-            }
-        }
-        table.finish()
+    /// A line as the table shows it: a unit's total with its name, its obligations below it.
+    static func tableRow(_ l: YearReport.Line) -> [String] {
+        [
+            l.obligation.isEmpty ? l.unit + " " + l.unit_name : "", l.obligation.isEmpty ? "(all)" : l.obligation,
+            "\(l.due)", "\(l.on_time)", "\(l.late) (\(l.late_days_max))", "\(l.waived)", "\(l.overdue)", "\(l.open)",
+            Report.rate(l.on_time_rate),
+        ]
     }
 }

@@ -63,6 +63,20 @@ final class JSONListPrinter {
         Output.write(count == 0 ? "{\"\(key)\":[]}\n" : "\n]}\n")
         Output.flush()
     }
+
+    /// Ends the list and adds `fields`' keys to the object: `],"total":…}`.
+    func finish(with fields: some Encodable) {
+        let rest = (try? JSONOutput.encode(fields)) ?? Data("{}".utf8)
+        Output.write(count == 0 ? "{\"\(key)\":[]" : "\n]")
+        if rest.count > 2 {
+            Output.write(",")
+            Output.write(rest.dropFirst())
+        } else {
+            Output.write("}")
+        }
+        Output.write("\n")
+        Output.flush()
+    }
 }
 
 /// Reads the lines of a streamed answer: rows, then `{"end": …}`, or `{"error": …}` after some rows.

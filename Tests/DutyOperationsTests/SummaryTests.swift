@@ -83,4 +83,24 @@ struct SummaryTests {
         #expect(answer.node.tally.onTime == 11)
         #expect(answer.node.children == nil && answer.node.units == planner.organisation.units.count)
     }
+
+    @Test("a report counted a few units at a time gives the same lines as one counted at once")
+    func reportInSlices() throws {
+        let (workspace, store) = try ExampleConfigurationTests.load()
+        let planner = try workspace.planner(store)
+        let at = Instant(iso: "2027-03-01T09:00:00+08:00")!
+        for (unit, subtree) in [(nil, false), ("gd.gz", true), ("gd.sz.xcb", false)] as [(String?, Bool)] {
+            var q = OccurrenceQuery(at: at)
+            q.unit = unit
+            q.subtree = subtree
+            var whole: [YearReport.Line] = []
+            var sliced: [YearReport.Line] = []
+            let one = try planner.eachYearReportLine(2026, q, records: try store.records()) { whole.append($0) }
+            let many = try planner.eachYearReportLine(2026, q, records: try store.records(), slice: 3) {
+                sliced.append($0)
+            }
+            #expect(whole == sliced && one == many && one.count == whole.count)
+            #expect(whole.contains { !$0.obligation.isEmpty } && one.total.due > 0)
+        }
+    }
 }

@@ -72,7 +72,11 @@ struct DutyctlDirectModeTests {
         let r = try R.dutyctl(["report", "--json"] + at)
         #expect(r.status == 0, "\(r.err)")
         let json = try R.json(r)
-        let lines = try #require(json["lines"] as? [[String: Any]])
+        // Unit by unit: each unit's total (no obligation), then its line per obligation.
+        let all = try #require(json["lines"] as? [[String: Any]])
+        let lines = all.filter { !($0["obligation"] as! String).isEmpty }
+        let units = all.filter { ($0["obligation"] as! String).isEmpty }
+        #expect(all.first?["obligation"] as? String == "" && units.count > 1)
         func line(_ unit: String, _ obligation: String) -> [String: Any]? {
             lines.first { $0["unit"] as? String == unit && $0["obligation"] as? String == obligation }
         }
@@ -94,7 +98,6 @@ struct DutyctlDirectModeTests {
         let csv = try R.dutyctl(["report", "--csv"] + at)
         #expect(csv.out.hasPrefix("\u{FEFF}unit,unit_name,obligation,"))
         let rows = csv.out.split(separator: "\r\n")
-        let units = try #require(json["units"] as? [[String: Any]])
         #expect(rows.count == 1 + lines.count + units.count + 1)
         #expect(
             rows.contains {

@@ -210,8 +210,11 @@ struct InProcessAPITests {
                 }
             }
         }
-        // The lists of units and officials stream the same way; the units carry their depth.
-        for (path, key) in [("/v1/units?under=gd.gz", "units"), ("/v1/officials?unit=gd&subtree=true", "officials")] {
+        // The lists of units and officials, and the report, stream the same way.
+        for (path, key) in [
+            ("/v1/units?under=gd.gz", "units"), ("/v1/officials?unit=gd&subtree=true", "officials"),
+            ("/v1/report?year=2026&at=2026-12-20T10:00:00%2B08:00", "lines"),
+        ] {
             let whole = await client.send("GET", path)
             let streamed = await client.send("GET", path, accept: "application/jsonl")
             #expect(whole.status == 200 && streamed.status == 200)
@@ -222,7 +225,10 @@ struct InProcessAPITests {
             let rows = try #require(object[key] as? [[String: Any]])
             let parts = streamed.body.split(separator: UInt8(ascii: "\n"))
             #expect(parts.count == rows.count + 1 && object["count"] as? Int == rows.count)
-            #expect(String(decoding: try #require(parts.last), as: UTF8.self) == #"{"end":{"count":\#(rows.count)}}"#)
+            let lastLine = Data(try #require(parts.last))
+            #expect(String(decoding: lastLine, as: UTF8.self).hasPrefix(#"{"end":{"#))
+            let end = try #require(try JSONSerialization.jsonObject(with: lastLine) as? [String: Any])
+            #expect((end["end"] as? [String: Any])?["count"] as? Int == rows.count)
             if key == "units" {
                 #expect(rows.first?["id"] as? String == "gd.gz" && rows.first?["depth"] as? Int == 1)
                 #expect(rows.contains { $0["id"] as? String == "gd.gz.huadu.xcb" && $0["depth"] as? Int == 3 })

@@ -8,6 +8,9 @@ package struct Scope: Sendable {
     package var unit: Int32?
     /// With `unit`: the whole subtree below it too.
     package var subtree = false
+    /// Without `unit`: only subjects in these units (a run of units in tree order; a long report
+    /// walks the organisation a slice at a time).
+    package var units: Range<Int32>?
 
     package init(obligations: Set<Int>? = nil, unit: Int32? = nil, subtree: Bool = false) {
         self.obligations = obligations
@@ -28,11 +31,17 @@ extension Plan {
         case .all: list = planner.subjects(of: o)
         case .some(let l): list = l
         }
-        guard let root = scope.unit else {
+        let root: Int32
+        let end: Int32
+        if let unit = scope.unit {
+            root = unit
+            end = scope.subtree ? planner.organisation.subtreeEnd[Int(unit)] : unit + 1
+        } else if let units = scope.units {
+            (root, end) = (units.lowerBound, units.upperBound)
+        } else {
             for s in list { body(s) }
             return
         }
-        let end = scope.subtree ? planner.organisation.subtreeEnd[Int(root)] : root + 1
         if officials {
             let unitOf = planner.organisation.officialUnit
             for s in list {

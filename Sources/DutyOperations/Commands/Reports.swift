@@ -23,6 +23,15 @@ package struct ReportAnswer: Codable, Sendable {
     package var warnings: [String]
 }
 
+/// What follows the lines of a streamed report (the API's last JSON line, under `end`).
+package struct ReportEnding: Codable, Sendable, Equatable {
+    package var year: Int
+    package var at: String
+    package var total: YearReport.Line
+    package var count: Int
+    package var warnings: [String]
+}
+
 /// `calendar export --ics`.
 package struct CalendarRequest: Codable, Sendable {
     @Default<AllOccurrences> package var filters: OccurrencesRequest
@@ -39,13 +48,15 @@ package struct CalendarAnswer: Codable, Sendable {
 }
 
 extension Workspace {
-    /// `report --year`.
+    /// `report --year`: the lines to `emit` as they are counted (unit by unit, each unit's total first),
+    /// then the year, the moment, the total and the warnings.
     package func report(
         _ r: ReportRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant
-    ) throws -> ReportAnswer {
+        now: Instant,
+        _ emit: (YearReport.Line) throws -> Void
+    ) throws -> ReportEnding {
         guard (1970...9999).contains(r.year) else {
             throw Failure(ExitStatus.usage, "--year \(r.year): expected a year such as 2026")
         }
@@ -54,8 +65,12 @@ extension Workspace {
         )
         q.unit = r.unit
         q.subtree = r.subtree
-        return ReportAnswer(
-            report: try planner.yearReport(r.year, q, records: records),
+        let end = try planner.eachYearReportLine(r.year, q, records: records, emit)
+        return ReportEnding(
+            year: end.year,
+            at: end.at,
+            total: end.total,
+            count: end.count,
             warnings: workdays.unpublishedWarnings([
                 CivilDate(year: r.year, month: 1, day: 1)!, CivilDate(year: r.year, month: 12, day: 31)!,
             ])
@@ -92,12 +107,31 @@ extension Workspace {
 }
 
 /// `report --year`.
-package enum Report: DutyOperation {
+package enum Report: RowsOperation {
+    package typealias Request = ReportRequest
+    package typealias Answer = ReportAnswer
     package static let route = "report"
     package static let access = Access.read
     package static let command = ["report"]
-    package static func perform(_ r: ReportRequest, _ c: OperationContext) throws -> ReportAnswer {
-        try c.workspace.report(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    package static let rowsKey = "lines"
+    package static func rows(
+        _ r: ReportRequest,
+        _ c: OperationContext,
+        _ emit: (YearReport.Line) throws -> Void
+    ) throws -> ReportEnding {
+        try c.workspace.report(r, planner: try c.planner(), records: try c.records(), now: c.now, emit)
+    }
+    package static func answer(rows: [YearReport.Line], ending: ReportEnding) -> ReportAnswer {
+        ReportAnswer(
+            report: YearReport(
+                year: ending.year,
+                at: ending.at,
+                lines: rows.filter { !$0.obligation.isEmpty },
+                units: rows.filter { $0.obligation.isEmpty },
+                total: ending.total
+            ),
+            warnings: ending.warnings
+        )
     }
 }
 
