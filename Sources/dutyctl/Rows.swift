@@ -24,6 +24,12 @@ extension GlobalOptions {
         json: Bool,
         _ row: @escaping (StreamedRow<O.Row>) throws -> Void
     ) throws -> O.Ending {
+        let progress = Progress()
+        defer { progress.finish() }
+        let row = { (r: StreamedRow<O.Row>) throws in
+            try row(r)
+            progress.row()
+        }
         guard let client = remote else {
             let workspace = try Workspace.load(try Direct.settings(self))
             let state = self.state
@@ -43,6 +49,65 @@ extension GlobalOptions {
             )
         }
         return ending
+    }
+}
+
+/// Rows counted on standard error while a long answer goes to a file or a pipe (`12,345 rows,
+/// 80,000/s`), redrawn twice a second once a second has passed; only when standard error is a
+/// terminal and standard output is not (on a terminal the rows show it themselves), and nothing at
+/// all for an answer shorter than a second.
+final class Progress: @unchecked Sendable {
+    let enabled = isatty(2) == 1 && isatty(1) == 0
+    /// How long an answer runs before its progress shows: a second, or `DUTYCTL_PROGRESS_AFTER_MS`.
+    private let after: Duration = .milliseconds(
+        ProcessInfo.processInfo.environment["DUTYCTL_PROGRESS_AFTER_MS"].flatMap(Int.init).map {
+            min(max($0, 0), 60_000)
+        }
+            ?? 1000
+    )
+    private var count = 0
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var shown: ContinuousClock.Instant
+    private var drawn = false
+
+    init() {
+        start = clock.now
+        shown = start
+    }
+
+    func row() {
+        count += 1
+        guard enabled, count & 255 == 0 else { return }
+        let now = clock.now
+        guard now - start >= after, !drawn || now - shown >= .milliseconds(500) else { return }
+        shown = now
+        draw(end: false)
+    }
+
+    func finish() {
+        if enabled && drawn { draw(end: true) }
+    }
+
+    private func draw(end: Bool) {
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int(Double(count) / seconds) : count
+        let text =
+            "\r\(Self.grouped(count)) rows, \(Self.grouped(rate))/s"
+            + (end ? " — done in \(String(format: "%.1f", seconds)) s\n" : "")
+        FileHandle.standardError.write(Data(text.utf8))
+        drawn = true
+    }
+
+    static func grouped(_ n: Int) -> String {
+        var digits = Array(String(n))
+        var i = digits.count - 3
+        while i > 0 {
+            digits.insert(",", at: i)
+            i -= 3
+        }
+        return String(digits)
     }
 }
 
