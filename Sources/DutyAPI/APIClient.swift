@@ -14,6 +14,11 @@ import NIOPosix
 /// `Failure` it describes, so dutyctl prints the daemon's message and exits with its status.
 package struct APIClient: Sendable {
     package let socket: String
+    /// Told how much of a large request body has gone (sent, total; `done` once all of it has): dutyctl
+    /// draws an import's progress with it.
+    package var upload: (@Sendable (_ sent: Int, _ total: Int, _ done: Bool) -> Void)?
+    /// Bodies at least this large are sent in pieces and reported to `upload`.
+    static let uploadPiece = 1 << 20
 
     package init(socket: String) { self.socket = socket }
 
@@ -113,12 +118,28 @@ package struct APIClient: Sendable {
                 head.headers.add(name: "Content-Type", value: "application/json")
                 head.headers.add(name: "Content-Length", value: String(body.count))
             }
-            // One write: a server that has its answer after the head (a GET) may close the connection
-            // before a second write would reach it ("I/O on closed channel").
-            var parts: [HTTPClientRequestPart] = [.head(head)]
-            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            parts.append(.end(nil))
-            try await outbound.write(contentsOf: parts)
+            if let body, let upload, body.count >= 4 * Self.uploadPiece {
+                // A large body (an import) in pieces, each written before the next: its progress.
+                try await outbound.write(.head(head))
+                var sent = 0
+                while sent < body.count {
+                    let piece = body[
+                        body.startIndex + sent..<body.startIndex + min(body.count, sent + Self.uploadPiece)
+                    ]
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: piece))))
+                    sent += piece.count
+                    upload(sent, body.count, false)
+                }
+                try await outbound.write(.end(nil))
+                upload(sent, body.count, true)
+            } else {
+                // One write: a server that has its answer after the head (a GET) may close the connection
+                // before a second write would reach it ("I/O on closed channel").
+                var parts: [HTTPClientRequestPart] = [.head(head)]
+                if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                parts.append(.end(nil))
+                try await outbound.write(contentsOf: parts)
+            }
             var status = 0
             var data = Data()
             for try await part in inbound {

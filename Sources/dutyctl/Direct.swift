@@ -96,7 +96,10 @@ extension GlobalOptions {
     /// /run/dutyd/api.sock). `--config` or a `--state` path means direct mode on the files.
     var remote: APIClient? {
         guard config == nil && state == nil else { return nil }
-        return APIClient(socket: socket ?? APISettings.defaultSocket)
+        var client = APIClient(socket: socket ?? APISettings.defaultSocket)
+        // A large import's progress, on a terminal's standard error only.
+        if isatty(2) == 1 { client.upload = uploadProgress }
+        return client
     }
 
     /// For the commands that read the files by default (`config check`, `policy check`, `config
@@ -125,4 +128,15 @@ final class Once<Value> {
         value = made
         return made
     }
+}
+
+/// Draws how much of a large request (an import's file) has gone to dutyd, then that dutyd is checking
+/// and storing it: `sending 38.0 of 126.0 MiB (30 %)`.
+@Sendable func uploadProgress(sent: Int, total: Int, done: Bool) {
+    let mib = { (n: Int) in String(format: "%.1f", Double(n) / 1_048_576) }
+    let text =
+        done
+        ? "\rsent \(mib(total)) MiB; dutyd is checking and storing it…\n"
+        : "\rsending \(mib(sent)) of \(mib(total)) MiB (\(sent * 100 / max(total, 1)) %)"
+    FileHandle.standardError.write(Data(text.utf8))
 }

@@ -3,6 +3,10 @@ import DutyTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Progress of a long answer on standard error: on a terminal only, never mixed into the answer.
 @Suite("Progress of long answers", .ownThreads)
 struct ProgressTests {
@@ -44,5 +48,38 @@ struct ProgressTests {
         )
         #expect(onPipe.status == 0 && !onPipe.err.contains(" rows, "), "\(onPipe.err.prefix(300))")
         #expect(onPipe.out.split(separator: "\n").count == rows)
+    }
+
+    @Test("a large import through dutyd shows how much of the file has gone on a terminal, and nothing on a pipe")
+    func importProgress() throws {
+        let d = try Daemon()
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // 60,000 units: about 6 MiB of request, sent in 1 MiB pieces.
+        var csv = "id,name,kind,parent,email\n"
+        for i in 0..<60_000 { csv += "gd.t\(i),测试单位第\(i)号党组织,unit,gd,t\(i)@example.org\n" }
+        let file = d.folder.appendingPathComponent("big.csv").path
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let dutyctl = Daemon.products.appendingPathComponent("dutyctl").path
+        let onTerminal = try JournalReader.shell(
+            "script",
+            ["-qec", "'\(dutyctl)' unit import '\(file)' --socket '\(d.socket)'", "/dev/null"]
+        )
+        #expect(onTerminal.status == 0, "\(onTerminal.out)")
+        #expect(onTerminal.out.contains("sending 1.0 of "), "\(onTerminal.out.prefix(400))")
+        #expect(
+            onTerminal.out.contains("MiB (100 %)") && onTerminal.out.contains("; dutyd is checking and storing it…")
+        )
+        #expect(
+            onTerminal.out.contains("60000 unit(s) added") || onTerminal.out.contains("60000"),
+            "\(onTerminal.out.suffix(300))"
+        )
+        // Again on a pipe (the units are there now: updated, not added): no progress.
+        let onPipe = try Daemon.run("dutyctl", ["unit", "import", file, "--socket", d.socket])
+        #expect(
+            onPipe.status == 0 && !onPipe.err.contains("sending") && !onPipe.out.contains("sending"),
+            "\(onPipe.err)"
+        )
+        #expect(APITests.stop(p) == 0)
     }
 }
