@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -54,3 +55,5 @@ int duty_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int duty_name_this_thread(const char *name) {
     return pthread_setname_np(pthread_self(), name);
 }
+
+int duty_return_freed_memory(void) { return malloc_trim(0); }

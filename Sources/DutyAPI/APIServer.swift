@@ -158,6 +158,10 @@ package final class APIServer: Service {
                         .value
                     let (what, fields) = O.journal(r, answer)
                     await self.changed(peer, what, fields.mapValues { Logger.MetadataValue.string($0) })
+                    // A large request (an import's file) freed hundreds of megabytes: give them back.
+                    if (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 16 << 20 {
+                        StateCache.returnFreedMemory()
+                    }
                     return try json(answer)
                 }
             }

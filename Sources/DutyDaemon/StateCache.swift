@@ -1,3 +1,4 @@
+import CProcess
 package import DutyCalendar
 package import DutyCore
 package import DutyOperations
@@ -33,9 +34,13 @@ package final class StateCache: @unchecked Sendable {
         defer { lock.unlock() }
         if let planner, planner.revision == revision { return planner.value }
         // The old one goes first: holding both would need the memory of two.
+        let replacing = planner != nil
         planner = nil
         let made = try workspace.planner(store)
         planner = (revision, made)
+        // What the old organisation held goes back to the system (glibc keeps freed memory
+        // otherwise: after a national import dutyd stayed at 1.5 GiB instead of 0.7).
+        if replacing { StateCache.returnFreedMemory() }
         return made
     }
 
@@ -66,5 +71,10 @@ package final class StateCache: @unchecked Sendable {
         let counted = try YearTally(planner: planner, records: records, at: at)
         tally = (revisions, counted)
         return counted
+    }
+
+    /// Gives the memory freed since the last time back to the system (`malloc_trim(3)`).
+    package static func returnFreedMemory() {
+        _ = duty_return_freed_memory()
     }
 }

@@ -18,3 +18,6 @@ int duty_pipe_cloexec(int fds[2]);
 
 /* Names the calling thread as ps, top -H and /proc show it (15 bytes at most); 0 or an errno. */
 int duty_name_this_thread(const char *name);
+
+/* malloc_trim(0): gives memory freed since the last time back to the system; 1 if any was. */
+int duty_return_freed_memory(void);
