@@ -118,20 +118,27 @@ package struct APIClient: Sendable {
                 head.headers.add(name: "Content-Type", value: "application/json")
                 head.headers.add(name: "Content-Length", value: String(body.count))
             }
+            var cutShort: (any Error)?
             if let body, let upload, body.count >= 4 * Self.uploadPiece {
-                // A large body (an import) in pieces, each written before the next: its progress.
-                try await outbound.write(.head(head))
-                var sent = 0
-                while sent < body.count {
-                    let piece = body[
-                        body.startIndex + sent..<body.startIndex + min(body.count, sent + Self.uploadPiece)
-                    ]
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: piece))))
-                    sent += piece.count
-                    upload(sent, body.count, false)
+                // A large body (an import) in pieces, each written before the next: its progress. dutyd
+                // may answer before it has read it all (403 for a reader, 413 past the limit) and close:
+                // then its answer, not the failed write, is what the user must see.
+                do {
+                    try await outbound.write(.head(head))
+                    var sent = 0
+                    while sent < body.count {
+                        let end = min(body.count, sent + Self.uploadPiece)
+                        let piece = body[body.startIndex + sent..<body.startIndex + end]
+                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: piece))))
+                        sent += piece.count
+                        upload(sent, body.count, false)
+                    }
+                    try await outbound.write(.end(nil))
+                    upload(sent, body.count, true)
+                } catch {
+                    cutShort = error
+                    FileHandle.standardError.write(Data("\n".utf8))
                 }
-                try await outbound.write(.end(nil))
-                upload(sent, body.count, true)
             } else {
                 // One write: a server that has its answer after the head (a GET) may close the connection
                 // before a second write would reach it ("I/O on closed channel").
@@ -154,6 +161,7 @@ package struct APIClient: Sendable {
                     return (status, data)
                 }
             }
+            if let cutShort { throw cutShort }
             throw Failure(
                 .unavailable,
                 "dutyd closed the connection on \(socket) before answering; see `journalctl -u dutyd`"

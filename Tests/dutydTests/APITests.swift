@@ -437,6 +437,21 @@ struct APITests {
         #expect(refused.err.contains("dutyd-t-reader may not change dutyd's state"))
         #expect(refused.err.contains("usermod -aG dutyd-t-admin dutyd-t-reader"))
         #expect(try d.store().records().completions.isEmpty)
+        // A large import sent in pieces (stderr on a terminal) is refused the same way, not with a
+        // failed write: dutyd answers before it has read the file.
+        var csv = "id,name,kind,parent,email\n"
+        for i in 0..<60_000 { csv += "gd.r\(i),测试单位第\(i)号党组织,unit,gd,r\(i)@example.org\n" }
+        let big = scratchDirectory.appendingPathComponent("big-\(UUID().uuidString).csv")
+        try csv.write(to: big, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: big.path)
+        defer { try? FileManager.default.removeItem(at: big) }
+        let command =
+            "runuser -u dutyd-t-reader -- '\(try Daemon.forOtherUsers(Daemon.products.appendingPathComponent("dutyctl")))' "
+            + "unit import '\(big.path)' --socket '\(d.socket)'"
+        let bigRefused = try JournalReader.shell("script", ["-qec", command, "/dev/null"])
+        #expect(bigRefused.status == 77, "\(bigRefused.out.suffix(400))")
+        #expect(bigRefused.out.contains("dutyd-t-reader may not change dutyd's state"), "\(bigRefused.out.suffix(400))")
+        #expect(try d.store().unit("gd.r1") == nil)
 
         // A member of an admin group changes it, recorded under that user's name.
         let done = try dutyctl("dutyd-t-admin", ["done", occurrence, "--socket", d.socket])
