@@ -266,6 +266,8 @@ package final class Scheduler: Service {
         }
         answerReloadWaiters(unanswered, "dutyd is stopping; the configuration was not read again")
         manager.notify("STOPPING=1\nSTATUS=stopping")
+        // Sent before the process ends (it is the notifier's thread that sends).
+        manager.flush(seconds: 5)
         logger.event(.stopped, "dutyd stopped")
     }
 

@@ -258,6 +258,54 @@ struct AbuseTests {
         #expect(APITests.stop(p) == 0)
     }
 
+    @Test("a service manager that does not read its notify socket does not stop the API")
+    func notifySocketNobodyReads() throws {
+        let d = try Daemon()
+        // READY=1 is read, then nothing more: the socket's queue (ten datagrams) fills with what every
+        // change makes the scheduler send.
+        let listener = try NotifyListener()
+        let p = try Daemon.launch(
+            d,
+            Daemon.products.appendingPathComponent("dutyd").path,
+            ["--config", d.config, "--log", "stderr"],
+            // With a watchdog, every wake of the scheduler pings it: 40 changes, 40 datagrams.
+            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "60000000"]
+        )
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        _ = try #require(listener.wait(for: "READY=1", timeout: 60).found)
+        try waitFor("the API's socket") { FileManager.default.fileExists(atPath: d.socket) }
+        let id = "semiannual-report/gd.gz/2026-H2"
+        var answered = 0
+        for _ in 0..<20 {
+            for (path, body) in [
+                ("/v1/done", #"{"occurrence":"\#(id)","on":"2026-11-30"}"#), ("/v1/undo", #"{"occurrence":"\#(id)"}"#),
+            ] {
+                let r = try JournalReader.shell(
+                    "curl",
+                    [
+                        "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--unix-socket", d.socket,
+                        "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body,
+                        "http://localhost" + path,
+                    ]
+                )
+                if r.out == "200" { answered += 1 }
+            }
+        }
+        #expect(answered == 40, "\(answered) of 40 changes answered while nobody read the notify socket")
+        let status = try JournalReader.shell(
+            "curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--unix-socket", d.socket,
+                "http://localhost/v1/status",
+            ]
+        )
+        #expect(status.out == "200")
+        // Once it reads again, it gets what was sent, and dutyd stops within its bound.
+        _ = listener.drain()
+        kill(p.processIdentifier, SIGTERM)
+        try waitFor("dutyd to stop", seconds: 30) { !p.isRunning }
+    }
+
     /// The processor time dutyd's question threads (`dutyd-question`) have used, in seconds.
     static func questionSeconds(_ pid: Int32) -> Double {
         var ticks = 0.0
