@@ -15,8 +15,8 @@ struct Report: ParsableCommand {
         abstract: "How a year's deadlines went, per unit and obligation: on time, late, waived, overdue, open.",
         discussion: """
             The figures a yearly assessment asks for (第八条, 第十一条). A deadline counts in the year its \
-            deadline day falls in, once its unit is tracked. The on-time rate is on time out of those whose \
-            deadline has passed, waived ones left out. --csv writes UTF-8 with a byte-order mark, so \
+            deadline day falls in, once its unit is tracked. The on-time rate is on time out of those done or \
+            overdue (waived ones, and open ones not yet due, left out). --csv writes UTF-8 with a byte-order mark, so \
             Excel shows the Chinese names.
             Examples:
               dutyctl report --year 2026 --config config/dutyd.toml
@@ -54,12 +54,19 @@ struct Report: ParsableCommand {
                     "ON-TIME RATE",
                 ]
             )
-            if csv && !global.json { print("\u{FEFF}" + Report.csvHeader, terminator: "\r\n") }
+            // The CSV header with the first line, not before the question: a refused question (no
+            // daemon, no such unit) prints nothing on standard output.
+            var headed = false
+            func csvLine(_ line: YearReport.Line) {
+                if !headed { print("\u{FEFF}" + Report.csvHeader, terminator: "\r\n") }
+                headed = true
+                print(Report.csvLine(line), terminator: "\r\n")
+            }
             let end = try global.rows(DutyOperations.Report.self, r, json: global.json) { row in
                 switch row {
                 case .json(let bytes): json.add(bytes)
                 case .value(let line):
-                    if csv { print(Report.csvLine(line), terminator: "\r\n") } else { table.add(Report.tableRow(line)) }
+                    if csv { csvLine(line) } else { table.add(Report.tableRow(line)) }
                 }
             }
             if global.json {
@@ -70,7 +77,7 @@ struct Report: ParsableCommand {
                 }
                 json.finish(with: Rest(year: end.year, at: end.at, total: end.total))
             } else if csv {
-                print(Report.csvLine(end.total), terminator: "\r\n")
+                csvLine(end.total)
             } else if end.count == 0 || end.total.due == 0 {
                 print("no deadlines in \(end.year) for \(unit.map { "unit \($0)" } ?? "any unit") (tracked ones only)")
             } else {

@@ -25,11 +25,27 @@ extension GlobalOptions {
         _ row: @escaping (StreamedRow<O.Row>) throws -> Void
     ) throws -> O.Ending {
         let progress = Progress()
-        defer { progress.finish() }
         let row = { (r: StreamedRow<O.Row>) throws in
             try row(r)
             progress.row()
         }
+        do {
+            let ending = try answer(op, request, json: json, row)
+            progress.finish(succeeded: true)
+            return ending
+        } catch {
+            // The error goes on a line of its own, not after "— done".
+            progress.finish(succeeded: false)
+            throw error
+        }
+    }
+
+    private func answer<O: RowsOperation>(
+        _ op: O.Type,
+        _ request: O.Request,
+        json: Bool,
+        _ row: @escaping (StreamedRow<O.Row>) throws -> Void
+    ) throws -> O.Ending {
         guard let client = remote else {
             let workspace = try Workspace.load(try Direct.settings(self))
             let state = self.state
@@ -85,8 +101,9 @@ final class Progress: @unchecked Sendable {
         draw(end: false)
     }
 
-    func finish() {
-        if enabled && drawn { draw(end: true) }
+    func finish(succeeded: Bool) {
+        guard enabled && drawn else { return }
+        if succeeded { draw(end: true) } else { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func draw(end: Bool) {

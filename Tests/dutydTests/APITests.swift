@@ -147,6 +147,16 @@ struct APITests {
         #expect(gone.err.contains("dutyd is not running") && gone.err.contains("systemctl start dutyd"))
         #expect(gone.err.contains("--config"))
         #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 69)
+        // Nothing on standard output for a question that was never answered: no CSV header, no table
+        // header, no opening of a JSON list a script would take for a (cut) answer.
+        for args in [
+            ["report", "--year", "2026", "--csv"], ["upcoming", "--json"], ["unit", "ls"],
+            ["official", "ls", "--json"],
+            ["summary"],
+        ] {
+            let r = try Daemon.run("dutyctl", args + ["--socket", d.socket])
+            #expect(r.status == 69 && r.out.isEmpty, "\(args): \(r.out)")
+        }
     }
 
     /// How a test reaches the state: through a running dutyd, or on the files with no daemon.
