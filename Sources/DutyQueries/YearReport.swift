@@ -25,7 +25,7 @@ package struct YearReport: Sendable, Codable {
         package var overdue = 0
         /// Deadline still ahead, not done.
         package var open = 0
-        /// On time out of those whose deadline has passed (waived left out); `nil` when none has.
+        /// On time out of those done or overdue (waived and open left out); `nil` when there are none.
         package var on_time_rate: Double?
 
         mutating func add(_ o: Line) {
@@ -96,9 +96,7 @@ extension Planner {
             (1970...9999).contains(year)
         else { throw QueryError("--year \(year): expected a year such as 2026") }
         let asked = try scope(q)
-        let range: Range<Int32> =
-            asked.unit.map { $0..<(asked.subtree ? organisation.subtreeEnd[Int($0)] : $0 + 1) }
-            ?? 0..<Int32(organisation.units.count)
+        let range = asked.bounds(in: organisation) ?? 0..<Int32(organisation.units.count)
         let plan = plan(from: first, through: last, records: records)
         var total = YearReport.Line(unit: "", unit_name: "", obligation: "", title: "", article: "")
         var count = 0

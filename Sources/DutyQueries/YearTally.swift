@@ -1,8 +1,8 @@
 package import DutyCalendar
 package import DutyCore
 
-/// How a node of the organisation stands this year: its occurrences by state and colour, and how
-/// many of those whose deadline has passed were done on time. What `dutyctl summary` shows and the
+/// How a node of the organisation stands this year: its occurrences by state and colour, and its
+/// on-time figures counted as `report` counts them. What `dutyctl summary` shows and the
 /// supervisors' board will.
 package struct Tally: Codable, Sendable, Equatable {
     package var open = 0
@@ -12,9 +12,10 @@ package struct Tally: Codable, Sendable, Equatable {
     package var red = 0
     package var yellow = 0
     package var blue = 0
-    /// Deadlines passed, not waived: the base of the on-time rate.
+    /// Done, or late: the base of the on-time rate, as `report` counts it (waived and still open ones
+    /// left out).
     package var due = 0
-    /// Of those, done on or before the deadline day.
+    /// Done on or before the deadline day.
     package var onTime = 0
 
     package init() {}
@@ -42,7 +43,7 @@ package struct YearTally: Sendable {
     private let prefix: [[Int32]]
 
     private enum Counter: Int, CaseIterable {
-        case open, late, done, waived, red, yellow, blue, due, onTime
+        case open, late, done, waived, red, yellow, blue, onTime
     }
 
     /// Unit `u` and everything below it.
@@ -63,7 +64,7 @@ package struct YearTally: Sendable {
         t.red = sum(.red)
         t.yellow = sum(.yellow)
         t.blue = sum(.blue)
-        t.due = sum(.due)
+        t.due = t.done + t.late
         t.onTime = sum(.onTime)
         return t
     }
@@ -111,10 +112,7 @@ package struct YearTally: Sendable {
             case .blue: add(.blue)
             case nil: break
             }
-            if o.timing.deadline < at && o.waiver == nil {
-                add(.due)
-                if let c = o.completion, c.on <= o.timing.date { add(.onTime) }
-            }
+            if let c = o.completion, c.on <= o.timing.date { add(.onTime) }
         }
         try StopSignal.throwIfStopped()
         for k in counts.indices {

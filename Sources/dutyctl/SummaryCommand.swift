@@ -12,8 +12,8 @@ struct Summary: ParsableCommand {
         discussion: """
             Each line counts the unit's whole subtree (itself and everything below it) for the deadlines \
             of the year, as they stand now (or --at). RED is late, YELLOW in the last working days, BLUE \
-            past its first reminder. ON TIME is done by the deadline day out of those whose deadline has \
-            passed, waived ones left out. Without --unit the first line is the whole organisation and its \
+            past its first reminder. ON TIME is done by the deadline day out of those done or late (waived \
+            ones and those still open left out), as `report` counts it. Without --unit the first line is the whole organisation and its \
             lines are the top units. --csv writes UTF-8 with a byte-order mark, for Excel.
             Examples:
               dutyctl summary
@@ -42,6 +42,7 @@ struct Summary: ParsableCommand {
             r.depth = depth
             r.at = at
             let answer: SummaryAnswer = try global.perform(DutyOperations.Summary.self, r)
+            defer { warn(answer.warnings) }
             if global.json {
                 printJSON(answer)
                 return

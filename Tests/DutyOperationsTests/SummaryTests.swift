@@ -62,12 +62,23 @@ struct SummaryTests {
                     case .blue: expected.blue += 1
                     case nil: break
                     }
-                    if o.timing.deadline < at && o.waiver == nil {
-                        expected.due += 1
-                        if let c = o.completion, c.on <= o.timing.date { expected.onTime += 1 }
-                    }
+                    // As `report` counts: done (on time or late) or late, waived and open left out.
+                    if o.completion != nil || (o.waiver == nil && o.timing.deadline < at) { expected.due += 1 }
+                    if let c = o.completion, c.on <= o.timing.date { expected.onTime += 1 }
                 }
                 #expect(tally.subtree(u, org) == expected, "\(org.units[Int(u)].id) at \(at)")
+            }
+            // The same on-time figures as `report` for the same units at the same moment.
+            for id in ["gd", "gd.gz", "gd.sz.xcb"] {
+                var q = OccurrenceQuery(at: at)
+                q.unit = id
+                q.subtree = true
+                let total = try planner.yearReport(2026, q, records: records).total
+                let t = tally.subtree(try #require(org.index[id]), org)
+                #expect(
+                    t.onTime == total.on_time && t.due == total.on_time + total.late + total.overdue,
+                    "\(id) at \(at)"
+                )
             }
             // The whole organisation is the sum of its top units.
             let roots = Workspace.roots(org)
@@ -82,6 +93,13 @@ struct SummaryTests {
         #expect(answer.node.tally.done == 12 && answer.node.tally.waived == 1)
         #expect(answer.node.tally.onTime == 11)
         #expect(answer.node.children == nil && answer.node.units == planner.organisation.units.count)
+        // 2026 is published (its last days look into 2027, which is not: the same warning as report's).
+        #expect(!answer.warnings.contains { $0.contains("2026 holiday") })
+        // A year whose holidays are not published says its counts are provisional, as report does.
+        let later = try workspace.summary(r, planner: planner, now: Instant(iso: "2028-06-01T10:00:00+08:00")!) {
+            try YearTally(planner: planner, records: records, at: $0)
+        }
+        #expect(later.year == 2028 && later.warnings.contains { $0.contains("2028") }, "\(later.warnings)")
     }
 
     @Test("a report counted a few units at a time gives the same lines as one counted at once")

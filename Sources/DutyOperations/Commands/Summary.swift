@@ -47,6 +47,8 @@ package struct SummaryAnswer: Codable, Sendable, Equatable {
     /// The moment the tally is for, ISO 8601.
     package var at: String
     package var node: SummaryNode
+    /// A year whose holidays are not published: its deadlines, and so the counts, are provisional.
+    package var warnings: [String]
 }
 
 extension Workspace {
@@ -116,7 +118,14 @@ extension Workspace {
                 children: depth > 0 ? Self.roots(org).map { node($0, 1) } : nil
             )
         }
-        return SummaryAnswer(year: year.year, at: at.format(in: settings.timezone), node: top)
+        return SummaryAnswer(
+            year: year.year,
+            at: at.format(in: settings.timezone),
+            node: top,
+            warnings: workdays.unpublishedWarnings([
+                CivilDate(year: year.year, month: 1, day: 1)!, CivilDate(year: year.year, month: 12, day: 31)!,
+            ])
+        )
     }
 
     /// A unit's children: the subtree is a range, each child's subtree a run in it.
