@@ -79,8 +79,14 @@ final class RowPipe: @unchecked Sendable {
 
     /// The maker is done: what is left goes out, then the end.
     func finish() {
-        try? flush()
-        end(nil)
+        do {
+            try flush()
+            end(nil)
+        } catch {
+            // The last chunk could not go (the client stopped reading or left): the connection is cut
+            // rather than ended as if the answer were whole.
+            end(CancellationError())
+        }
     }
 
     /// The maker failed. Before any byte went out the request is answered with the error; after, the

@@ -14,10 +14,14 @@ package struct ServiceManager: Sendable {
     /// (`AbuseTests.notifySocketNobodyReads`).
     @discardableResult
     package func notify(_ state: String) -> Bool {
-        guard ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil else { return false }
+        guard Self.listening else { return false }
         NotifyQueue.shared.send(state)
         return true
     }
+
+    /// Whether a service manager listens (`NOTIFY_SOCKET`, set before dutyd starts), read once: the
+    /// environment is copied into a new dictionary at every look.
+    private static let listening = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil
 
     /// Waits until what was sent has gone, at most `seconds` (before the process exits: `STOPPING=1`).
     package func flush(seconds: Double) {

@@ -14,13 +14,17 @@ import Foundation
 package final class StateCache: @unchecked Sendable {
     package let workspace: Workspace
     package let store: DutyStore
-    /// Serialises the making: questions that arrive together after a change wait for one planner
-    /// rather than each building its own.
-    private let lock = NSLock()
-    // Guarded by `lock`.
+    /// One lock per part, each serialising its making: questions that arrive together after a change
+    /// wait for one planner rather than each building its own, and a question that needs only the
+    /// planner does not wait for the records being read or the year being counted.
+    private let plannerLock = NSLock()
+    private let recordsLock = NSLock()
+    private let tallyLock = NSLock()
+    // Guarded by `plannerLock`.
     private var planner: (revision: Int, value: Planner)?
+    // Guarded by `recordsLock`.
     private var records: (revision: Int, value: DutyRecords)?
-    /// The year's tally for `summary`, at the revisions it was counted on.
+    /// The year's tally for `summary`, at the revisions it was counted on. Guarded by `tallyLock`.
     private var tally: (revisions: [Revision: Int], value: YearTally)?
 
     package init(workspace: Workspace, store: DutyStore) {
@@ -30,10 +34,11 @@ package final class StateCache: @unchecked Sendable {
 
     /// The planner over the organisation at this revision (`revisions[.organisation]`).
     package func planner(revision: Int) throws(StoreError) -> Planner {
-        lock.lock()
-        defer { lock.unlock() }
+        plannerLock.lock()
+        defer { plannerLock.unlock() }
         if let planner, planner.revision == revision { return planner.value }
-        // The old one goes first: holding both would need the memory of two.
+        // Let go of the old one first (the questions under way and the scheduler may still hold it
+        // until they are done with it; then it is freed).
         let replacing = planner != nil
         planner = nil
         let made = try workspace.planner(store)
@@ -46,8 +51,8 @@ package final class StateCache: @unchecked Sendable {
 
     /// The records at this revision (`revisions[.records]`).
     package func records(revision: Int) throws(StoreError) -> DutyRecords {
-        lock.lock()
-        defer { lock.unlock() }
+        recordsLock.lock()
+        defer { recordsLock.unlock() }
         if let records, records.revision == revision { return records.value }
         records = nil
         let read = try store.records()
@@ -60,8 +65,8 @@ package final class StateCache: @unchecked Sendable {
     package func yearTally(revisions: [Revision: Int], at: Instant) throws -> YearTally {
         let planner = try planner(revision: revisions[.organisation] ?? 0)
         let records = try records(revision: revisions[.records] ?? 0)
-        lock.lock()
-        defer { lock.unlock() }
+        tallyLock.lock()
+        defer { tallyLock.unlock() }
         if let tally, tally.revisions == revisions, tally.value.validFrom <= at, at < tally.value.validUntil,
             tally.value.year == planner.zone.day(of: at).year
         {
