@@ -72,15 +72,8 @@ extension Planner {
     ) throws {
         let today = zone.day(of: q.at)
         let last = q.within.after(today, workdays: workdays).date
-        let states = q.states ?? [.open]
-        let scope = try scope(q)
-        try plan(from: today, through: last, records: records).forEachOccurrenceInOrder(
-            deadlines: today,
-            through: last,
-            scope: scope
-        ) {
-            if states.contains($0.state(at: q.at)) { try body($0) }
-        }
+        guard last >= today else { return }
+        try each(q, deadlines: today...last, states: q.states ?? [.open], records: records, body)
     }
 
     /// Occurrences whose deadline passed before `q.at` since tracking began; by default the late ones
@@ -98,15 +91,31 @@ extension Planner {
         _ body: (Occurrence) throws -> Void
     ) throws {
         let today = zone.day(of: q.at)
-        let scope = try scope(q)
+        // An unknown unit is an error even before anything is tracked.
+        _ = try scope(q)
         guard let from = firstTrackedDay, from <= today else { return }
-        let states = q.states ?? [.late]
-        try plan(from: from, through: today, records: records).forEachOccurrenceInOrder(
-            deadlines: from,
-            through: today,
+        try each(q, deadlines: from...today, states: q.states ?? [.late], records: records) {
+            // The deadline day itself counts once its end has passed.
+            if $0.timing.deadline < q.at { try body($0) }
+        }
+    }
+
+    /// The occurrences in `q`'s scope with a deadline day in `days` and one of `states` at `q.at`, in
+    /// order, one at a time.
+    private func each(
+        _ q: OccurrenceQuery,
+        deadlines days: ClosedRange<CivilDate>,
+        states: Set<Occurrence.State>,
+        records: DutyRecords,
+        _ body: (Occurrence) throws -> Void
+    ) throws {
+        let scope = try scope(q)
+        try plan(from: days.lowerBound, through: days.upperBound, records: records).forEachOccurrenceInOrder(
+            deadlines: days.lowerBound,
+            through: days.upperBound,
             scope: scope
         ) {
-            if $0.timing.deadline < q.at && states.contains($0.state(at: q.at)) { try body($0) }
+            if states.contains($0.state(at: q.at)) { try body($0) }
         }
     }
 }

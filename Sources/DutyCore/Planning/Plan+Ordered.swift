@@ -109,8 +109,8 @@ extension Plan {
         case .all: list = planner.subjects(of: o)
         case .some(let l): list = l
         }
-        guard let root = scope.unit else { return list[...] }
-        let end = scope.subtree ? planner.organisation.subtreeEnd[Int(root)] : root + 1
+        guard let bounds = scope.bounds(in: planner.organisation) else { return list[...] }
+        let (root, end) = (bounds.lowerBound, bounds.upperBound)
         if planner.subjectIsOfficial[o] {
             // The officials of the units in scope: the units are one range, each unit's officials a
             // slice; sorted back into the store's order.

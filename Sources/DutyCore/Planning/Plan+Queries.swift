@@ -19,6 +19,12 @@ package struct Scope: Sendable {
     }
 
     package static let everything = Scope()
+
+    /// The units in scope as one run in tree order (a unit, its subtree, or `units`); `nil` for all.
+    package func bounds(in organisation: Organisation) -> Range<Int32>? {
+        if let unit { return unit..<(subtree ? organisation.subtreeEnd[Int(unit)] : unit + 1) }
+        return units
+    }
 }
 
 extension Plan {
@@ -31,17 +37,11 @@ extension Plan {
         case .all: list = planner.subjects(of: o)
         case .some(let l): list = l
         }
-        let root: Int32
-        let end: Int32
-        if let unit = scope.unit {
-            root = unit
-            end = scope.subtree ? planner.organisation.subtreeEnd[Int(unit)] : unit + 1
-        } else if let units = scope.units {
-            (root, end) = (units.lowerBound, units.upperBound)
-        } else {
+        guard let bounds = scope.bounds(in: planner.organisation) else {
             for s in list { body(s) }
             return
         }
+        let (root, end) = (bounds.lowerBound, bounds.upperBound)
         if officials {
             let unitOf = planner.organisation.officialUnit
             for s in list {
