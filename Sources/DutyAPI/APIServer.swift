@@ -119,6 +119,7 @@ package final class APIServer: Service {
                 try await server.run()
             } onGracefulShutdown: {
                 questions.stopAll()
+                RequestsInFlight.closeStreams()
             }
         } catch {
             // Most often the socket's folder: missing, not writable, or /run/dutyd without systemd's

@@ -145,11 +145,21 @@ enum RequestsInFlight {
     }
 
     /// Streamed answers being written, by connection: their maker stops when the client goes.
-    private static let streams = Mutex<[ObjectIdentifier: StopSignal]>([:])
+    private static let streams = Mutex<[ObjectIdentifier: (channel: any Channel, signal: StopSignal)]>([:])
 
     static func watch(_ channel: any Channel, _ signal: StopSignal) {
-        streams.withLock { $0[ObjectIdentifier(channel)] = signal }
+        streams.withLock { $0[ObjectIdentifier(channel)] = (channel, signal) }
         if !channel.isActive { cancel(on: channel) }
+    }
+
+    /// dutyd is stopping: every streamed answer stops and its connection closes, rather than waiting
+    /// for a slow reader to take what is already on its way.
+    static func closeStreams() {
+        let all = streams.withLock { Array($0.values) }
+        for stream in all {
+            stream.signal.stop()
+            stream.channel.close(promise: nil)
+        }
     }
 
     static func unwatch(_ channel: any Channel) {
@@ -158,6 +168,6 @@ enum RequestsInFlight {
 
     static func cancel(on channel: any Channel) {
         running.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.cancel()
-        streams.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.stop()
+        streams.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }?.signal.stop()
     }
 }

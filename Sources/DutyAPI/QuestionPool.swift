@@ -33,6 +33,10 @@ final class QuestionPool: @unchecked Sendable {
     private var signals: [ObjectIdentifier: StopSignal] = [:]
     /// After `stopAll`: every new question is refused.
     private var stopping = false
+    /// Questions waiting for their client to read (`park`).
+    private var parked = 0
+    /// Threads in all, parked ones included (each waits at most `RowPipe.stallLimit` for a reader).
+    static let maximumThreads = 64
 
     init(workers: Int, queueLimit: Int, cancellable: Bool = true) {
         self.workers = max(1, workers)
@@ -165,17 +169,40 @@ final class QuestionPool: @unchecked Sendable {
             if signal.isStopped { return done(.failure(CancellationError())) }
             done(Result { try StopSignal.$current.withValue(signal) { try body() } })
         }
-        if idle < jobs.count && threads < workers {
-            threads += 1
-            // Named from inside: Foundation's `Thread.name` set before `start()` does not reach the
-            // kernel on Linux, and the thread would show under its creator's name (an event loop's).
-            let thread = Thread { [self] in
-                duty_name_this_thread("dutyd-question")
-                work()
-            }
-            thread.start()
-        }
+        startThreadIfNeeded()
         condition.signal()
+        condition.unlock()
+    }
+
+    /// A thread more when a question waits and fewer than `workers` threads compute: the parked ones
+    /// (`park`) do not count. Called with `condition` held.
+    private func startThreadIfNeeded() {
+        guard idle < jobs.count && threads < min(workers + parked, Self.maximumThreads) else { return }
+        threads += 1
+        // Named from inside: Foundation's `Thread.name` set before `start()` does not reach the
+        // kernel on Linux, and the thread would show under its creator's name (an event loop's).
+        let thread = Thread { [self] in
+            duty_name_this_thread("dutyd-question")
+            work()
+        }
+        thread.start()
+    }
+
+    /// The calling question waits for its client to read (a streamed answer whose chunks are all in
+    /// flight): it computes nothing, so another thread may answer the questions queued meanwhile.
+    /// Two clients reading a national answer slowly held both workers for as long as they liked.
+    func park() {
+        condition.lock()
+        parked += 1
+        startThreadIfNeeded()
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The question computes again.
+    func unpark() {
+        condition.lock()
+        parked -= 1
         condition.unlock()
     }
 

@@ -19,6 +19,8 @@ final class RowPipe: @unchecked Sendable {
     static let stallLimit: TimeInterval = 30
 
     let signal: StopSignal
+    /// Told when the maker starts and stops waiting for the client (`QuestionPool.park`).
+    private let onWait: @Sendable (Bool) -> Void
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var chunks: [ByteBuffer] = []
@@ -32,7 +34,10 @@ final class RowPipe: @unchecked Sendable {
     // The maker's side, on its one thread.
     private var pending = ByteBuffer()
 
-    init(signal: StopSignal) { self.signal = signal }
+    init(signal: StopSignal, onWait: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.signal = signal
+        self.onWait = onWait
+    }
 
     // MARK: The maker (a question thread)
 
@@ -54,8 +59,16 @@ final class RowPipe: @unchecked Sendable {
         pending = ByteBuffer()
         condition.lock()
         let deadline = Date().addingTimeInterval(Self.stallLimit)
+        // Waiting for the client computes nothing: the pool may start another thread meanwhile.
+        let behind = chunks.count >= Self.chunksInFlight
+        if behind { onWait(true) }
+        defer { if behind { onWait(false) } }
         while chunks.count >= Self.chunksInFlight && !closed && !signal.isStopped {
-            if !condition.wait(until: deadline) && chunks.count >= Self.chunksInFlight {
+            // Half a second at a time: dutyd stopping (`QuestionPool.stopAll`) stops the signal
+            // without waking this wait.
+            if !condition.wait(until: min(deadline, Date().addingTimeInterval(0.5))) && Date() >= deadline
+                && chunks.count >= Self.chunksInFlight
+            {
                 closed = true
                 condition.unlock()
                 signal.stop()
@@ -163,6 +176,9 @@ final class RowPipe: @unchecked Sendable {
     private func poll(take: Bool) -> Poll {
         condition.lock()
         defer { condition.unlock() }
+        // Stopped (dutyd stopping, the client gone): what is queued is not written either, or a slow
+        // reader would hold SIGTERM until it had read four chunks.
+        if signal.isStopped && !finished { return .failed(QuestionPool.stoppingFailure) }
         if !chunks.isEmpty {
             guard take else { return .chunk(nil) }
             let chunk = chunks.removeFirst()
@@ -239,7 +255,8 @@ extension APIServer {
         perform: @escaping @Sendable (_ emit: (O.Row) throws -> Void) throws -> O.Ending
     ) async throws -> Response {
         let signal = StopSignal()
-        let pipe = RowPipe(signal: signal)
+        let questions = self.questions
+        let pipe = RowPipe(signal: signal) { waiting in waiting ? questions.park() : questions.unpark() }
         let budget = questionBudget
         questions.start(signal) {
             let encoder = JSONEncoder()

@@ -258,6 +258,48 @@ struct AbuseTests {
         #expect(APITests.stop(p) == 0)
     }
 
+    @Test("clients reading long answers slowly do not hold up the other questions")
+    func slowReaders() throws {
+        let d = try Daemon(extraUnits: 3000)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Three clients read five years of every occurrence at 4 KiB/s: more than the pool's two
+        // threads, each waiting for its reader most of the time, for as long as they keep reading.
+        let uri = "http://localhost/v1/occurrences/upcoming?within=1830d&state%5B%5D=all"
+        let readers = try (0..<3).map { _ in
+            let r = Process()
+            r.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            r.arguments = [
+                "-s", "-o", "/dev/null", "--limit-rate", "4k", "--max-time", "60", "--unix-socket", d.socket, uri,
+            ]
+            try r.run()
+            return r
+        }
+        defer { for r in readers where r.isRunning { r.terminate() } }
+        // Their answers have begun (each took a thread and filled its pipe).
+        try waitFor("three streamed answers to fill their pipes", seconds: 60) {
+            AbuseTests.questionThreads(p.processIdentifier) >= 3
+        }
+        let asked = Date()
+        let quick = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=1d&unit=gd.gz")
+        let waited = Date().timeIntervalSince(asked)
+        #expect(quick.status == 200 && waited < 10, "a quick question waited \(waited) s behind slow readers")
+        // dutyd stops at once, though the slow readers are still reading.
+        let stopping = Date()
+        #expect(APITests.stop(p) == 0)
+        #expect(Date().timeIntervalSince(stopping) < 15, "SIGTERM took \(Date().timeIntervalSince(stopping)) s")
+        for r in readers { r.terminate() }
+    }
+
+    /// How many question threads dutyd has started.
+    static func questionThreads(_ pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).filter {
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix(
+                "dutyd-question"
+            )
+        }.count
+    }
+
     @Test("a service manager that does not read its notify socket does not stop the API")
     func notifySocketNobodyReads() throws {
         let d = try Daemon()
