@@ -21,8 +21,9 @@ import Glibc
 /// - `summary_ms` (the whole organisation's top units, once the tally is kept) and
 ///   `summary_first_ms` (the first, which counts the year);
 /// - `read_your_writes_ok`: 1 when each of 20 done/undo pairs is in the next question;
+/// - `province_ics_s`: a province's `calendar export --ics`, with dutyd's growth and dutyctl's peak;
 /// - `rss_start_mib` and `rss_after_mix_mib`: dutyd at rest after start and after `mixSeconds` of
-///   mixed questions (`BENCH_NATIONAL_MIX_SECONDS`, an hour for the figure the README quotes).
+///   mixed questions and changes (`BENCH_NATIONAL_MIX_SECONDS`, an hour for the figure the README quotes).
 func nationalBench(dutyd: String, dutyctl: String, config: String, work: String, units: Int, mixSeconds: Int) throws {
     let big = work + "/state-\(units).sqlite"
     guard FileManager.default.fileExists(atPath: big) else {
@@ -117,6 +118,12 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
     report("api.national.all_30d_json_s", json.seconds, "s")
     report("api.national.all_30d_json_dutyctl_peak_mib", json.peakMiB, "MiB")
 
+    // A province's calendar for calendar clients (400 days ahead, 90 back), written as it is made.
+    let ics = try ask(["calendar", "export", "--ics", "--unit", "cn.p1", "--subtree"])
+    report("api.national.province_ics_s", ics.seconds, "s")
+    report("api.national.province_ics_dutyd_rss_growth_mib", max(0, ics.dutydMiB - idle), "MiB")
+    report("api.national.province_ics_dutyctl_peak_mib", ics.peakMiB, "MiB")
+
     report("api.national.summary_first_ms", try ask(["summary"]).seconds * 1000, "ms")
     report("api.national.summary_ms", try median(5, ["summary"]) * 1000, "ms")
     report(
@@ -140,11 +147,14 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
     }
     report("api.national.read_your_writes_ok", seen ? 1 : 0, "")
 
-    // Mixed questions, then dutyd at rest again.
+    // Mixed questions and changes (each change makes dutyd read the records and count the year
+    // again), then dutyd at rest again.
     let questions: [[String]] = [
         ["upcoming", "--unit", unit, "--within", "30d"], ["upcoming", "--unit", "cn.p2.c3.k4", "--subtree"],
         ["summary", "--unit", "cn.p3", "--depth", "2"], ["upcoming", "--unit", "cn.p4", "--subtree", "--within", "7d"],
-        ["overdue", "--unit", "cn.p5", "--subtree"], ["report", "--year", "2026", "--unit", "cn.p6.c1", "--subtree"],
+        ["done", occurrence], ["overdue", "--unit", "cn.p5", "--subtree"],
+        ["report", "--year", "2026", "--unit", "cn.p6.c1", "--subtree"], ["undo", occurrence],
+        ["calendar", "export", "--ics", "--unit", "cn.p7.c2", "--subtree"], ["ledger", "--limit", "1000"],
     ]
     let clock = ContinuousClock()
     let end = clock.now + .seconds(mixSeconds)

@@ -195,18 +195,18 @@ package final class APIServer: Service {
             if let rows = op as? any RowsOperation.Type { registerRows(rows) } else { register(op) }
         }
 
-        // The same feed as `calendar export`, as text/calendar for a client that subscribes.
-        v1.get("calendar.ics") { request, context in
-            let (peer, access) = try await self.authorize(context, auth, .read)
+        // The same feed as `calendar export`, as text/calendar for a client that subscribes, streamed.
+        v1.get("calendar.ics") { request, ctx in
+            let (peer, access) = try await self.authorize(ctx, auth, .read)
             let r = try query(CalendarRequest.self, request)
-            let answer = try await self.questions.run(budget: self.questionBudget) {
-                try self.perform(CalendarExport.self, r, for: peer, access)
+            return try await self.streamed(
+                CalendarExport.self,
+                r,
+                format: .text(contentType: "text/calendar; charset=utf-8"),
+                channel: ctx.channel
+            ) { emit in
+                try self.withContext(for: peer, access) { try CalendarExport.rows(r, $0, emit) }
             }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/calendar; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: answer.ics))
-            )
         }
         // A test message through the daemon's own mail settings (its SMTP password is its credential).
         v1.post("notify/test") { request, context in

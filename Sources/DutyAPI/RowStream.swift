@@ -223,10 +223,12 @@ final class RowPipe: @unchecked Sendable {
 /// How a streamed answer is written: JSON Lines (one row a line, then `{"end": …}`; an error after
 /// the first row is a last line `{"error": …, "exit_status": …}`) for a client that accepts
 /// `application/jsonl`, else the whole answer's JSON (`{"occurrences":[…],"count":…,…}`) written as
-/// it goes.
+/// it goes; or, for rows that are text of their own (`PlainTextRow`: the `.ics` feed), that text and
+/// nothing else (an error after the first row cuts it short).
 enum RowFormat {
     case lines
     case whole(key: String)
+    case text(contentType: String)
 
     static func asked(by request: Request, key: String) -> RowFormat {
         let accept = request.headers[.accept] ?? ""
@@ -238,6 +240,7 @@ enum RowFormat {
         switch self {
         case .lines: "application/jsonl"
         case .whole: "application/json"
+        case .text(let contentType): contentType
         }
     }
 }
@@ -266,6 +269,10 @@ extension APIServer {
                 if case .whole(let key) = format { try pipe.write("{\"\(key)\":[") }
                 var json = JSONBytes()
                 let ending = try perform { row in
+                    if case .text = format {
+                        if let text = row as? any PlainTextRow { try pipe.write(text.plainText) }
+                        return
+                    }
                     let bytes: [UInt8]
                     if let fast = row as? any JSONRow {
                         json.bytes.removeAll(keepingCapacity: true)
@@ -281,6 +288,7 @@ extension APIServer {
                     case .whole:
                         try pipe.write(first ? "\n" : ",\n")
                         try pipe.write(bytes)
+                    case .text: break
                     }
                     first = false
                 }
@@ -295,6 +303,7 @@ extension APIServer {
                     try pipe.write(end.count > 2 ? "\n]," : "\n]")
                     try pipe.write(end.dropFirst())
                     try pipe.write("\n")
+                case .text: break
                 }
                 pipe.finish()
             } catch {
@@ -302,7 +311,7 @@ extension APIServer {
                 let tail: String? =
                     switch format {
                     case .lines: String(decoding: failure, as: UTF8.self) + "\n"
-                    case .whole: nil
+                    case .whole, .text: nil
                     }
                 pipe.fail(error, tail: tail)
             }

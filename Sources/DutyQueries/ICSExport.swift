@@ -20,28 +20,9 @@ package struct ICSExport: Sendable {
     }
 }
 
-extension Planner {
-    /// The calendar of the occurrences in `q`'s scope (unit, subtree, obligations) with deadlines in
-    /// `e`'s range, as things stand at `q.at` and `stamp` (DTSTAMP).
-    package func ics(
-        _ e: ICSExport,
-        _ q: OccurrenceQuery,
-        records: DutyRecords,
-        stamp: Instant
-    ) throws(QueryError) -> String {
-        let scope = try scope(q)
-        if let official = e.official, organisation.officialIndex[official] == nil {
-            throw QueryError("no official '\(official)'; `dutyctl official ls` lists them")
-        }
-        var list: [Occurrence] = []
-        plan(from: e.from, through: e.through, records: records).forEachOccurrence(
-            deadlines: e.from,
-            through: e.through,
-            scope: scope
-        ) {
-            list.append($0)
-        }
-        list.sort { ($0.timing.deadline, $0.id) < ($1.timing.deadline, $1.id) }
+extension ICSExport {
+    /// What a calendar starts with, before its first event.
+    package static var header: String {
         var out = ICSWriter()
         out.line("BEGIN:VCALENDAR")
         out.line("VERSION:2.0")
@@ -49,15 +30,60 @@ extension Planner {
         out.line("CALSCALE:GREGORIAN")
         out.line("METHOD:PUBLISH")
         out.text("X-WR-CALNAME", "督办提醒 dutyd")
+        return out.text
+    }
+
+    /// What a calendar ends with, after its last event.
+    package static let footer = "END:VCALENDAR\r\n"
+}
+
+extension Planner {
+    /// The calendar of the occurrences in `q`'s scope (unit, subtree, obligations) with deadlines in
+    /// `e`'s range, as things stand at `q.at` and `stamp` (DTSTAMP), whole.
+    package func ics(
+        _ e: ICSExport,
+        _ q: OccurrenceQuery,
+        records: DutyRecords,
+        stamp: Instant
+    ) throws -> String {
+        var text = ""
+        try eachICSPiece(e, q, records: records, stamp: stamp) { text += $0 }
+        return text
+    }
+
+    /// The calendar in pieces, each to `emit` as it is made: its header, its events (or to-dos) in the
+    /// order of `upcoming` (by deadline, then obligation, subject, period), its footer. Nothing is
+    /// collected, so a national calendar costs one event at a time; the pieces in order are the
+    /// calendar. Returns how many events there were.
+    @discardableResult
+    package func eachICSPiece(
+        _ e: ICSExport,
+        _ q: OccurrenceQuery,
+        records: DutyRecords,
+        stamp: Instant,
+        _ emit: (String) throws -> Void
+    ) throws -> Int {
+        let scope = try self.scope(q)
+        if let official = e.official, organisation.officialIndex[official] == nil {
+            throw QueryError("no official '\(official)'; `dutyctl official ls` lists them")
+        }
+        var count = 0
         let dtstamp = ICSWriter.utc(stamp)
-        for o in list {
+        let plan = plan(from: e.from, through: e.through, records: records)
+        try emit(ICSExport.header)
+        try plan.forEachOccurrenceInOrder(
+            deadlines: e.from,
+            through: e.through,
+            scope: scope
+        ) { o in
             let v = view(o, now: q.at)
             if let official = e.official {
                 let involved =
                     v.subject == official || v.responsible.contains { $0.id == official }
                     || v.steps.contains { $0.recipients.contains { $0.id == official } }
-                if !involved { continue }
+                if !involved { return }
             }
+            var out = ICSWriter()
             let component = e.todo ? "VTODO" : "VEVENT"
             out.line("BEGIN:\(component)")
             out.line("UID:\(v.id)@dutyd")
@@ -115,9 +141,11 @@ extension Planner {
                 }
             }
             out.line("END:\(component)")
+            count += 1
+            try emit(out.text)
         }
-        out.line("END:VCALENDAR")
-        return out.text
+        try emit(ICSExport.footer)
+        return count
     }
 }
 

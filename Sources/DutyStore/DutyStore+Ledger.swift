@@ -130,6 +130,25 @@ extension DutyStore {
 
     /// Ledger rows matching `q`, latest due first, at most `q.limit`.
     package func ledger(matching q: LedgerQuery) throws(StoreError) -> [LedgerEntry] {
+        var out: [LedgerEntry] = []
+        do {
+            try eachLedger(matching: q) { out.append($0) }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.unavailable, "\(error)")
+        }
+        return out
+    }
+
+    /// `ledger(matching:)`, one row at a time: read a page of `pageSize` rows at a time (by due time,
+    /// then key, so a page begins where the last ended), each page in a read of its own, so a slow
+    /// reader of a long ledger holds no read transaction while it reads. Throws what `body` throws.
+    package func eachLedger(
+        matching q: LedgerQuery,
+        pageSize: Int = 1_000,
+        _ body: (LedgerEntry) throws -> Void
+    ) throws {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let o = q.occurrence {
@@ -157,11 +176,26 @@ extension DutyStore {
             conditions.append("due_at >= ?")
             arguments.append(since.seconds)
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM notification \(whereClause) ORDER BY due_at DESC, key LIMIT ?"
-        arguments.append(q.limit)
-        return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.ledgerEntry)
+        var left = q.limit
+        var after: (due: Int, key: String)?
+        while left > 0 {
+            var page = conditions
+            var pageArguments = arguments
+            if let after {
+                page.append("(due_at < ? OR (due_at = ? AND key > ?))")
+                pageArguments += [after.due, after.due, after.key]
+            }
+            let whereClause = page.isEmpty ? "" : "WHERE " + page.joined(separator: " AND ")
+            let sql = "SELECT * FROM notification \(whereClause) ORDER BY due_at DESC, key LIMIT ?"
+            let wanted = min(left, pageSize)
+            pageArguments.append(wanted)
+            let rows = try read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(pageArguments)).map(Self.ledgerEntry)
+            }
+            for entry in rows { try body(entry) }
+            left -= rows.count
+            guard rows.count == wanted, let last = rows.last else { return }
+            after = (last.dueAt.seconds, last.key)
         }
     }
 

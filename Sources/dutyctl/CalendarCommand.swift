@@ -56,9 +56,12 @@ extension CalendarCommand {
                 r.todo = todo
                 r.official = official
                 r.since = since
-                let answer: CalendarAnswer = try global.perform(CalendarExport.self, r)
-                print(answer.ics, terminator: "")
-                warn(answer.warnings)
+                // Written as it comes: a national calendar is never held whole.
+                let ending = try global.rows(CalendarExport.self, r, json: false) { row in
+                    if case .value(let piece) = row { Output.write(piece.ics) }
+                }
+                Output.flush()
+                warn(ending.warnings)
             }
         }
     }

@@ -54,35 +54,40 @@ struct Ledger: ParsableCommand {
             r.since = since
             r.limit = limit
             r.state = states
-            let answer: LedgerAnswer = try store.perform(DutyOperations.Ledger.self, r)
+            func short(_ s: String?) -> String {
+                guard let s else { return "" }
+                return String(s.prefix(16)).replacingOccurrences(of: "T", with: " ")
+            }
+            // Printed as the rows are read: a national ledger is never held whole.
+            let json = JSONListPrinter(key: "notifications")
+            let table = StreamingTable(
+                ["DUE", "STATE", "CHANNEL", "RECIPIENT", "OCCURRENCE", "STEP", "TRIES", "SENT/NEXT", "ERROR"]
+            )
+            let end = try store.rows(DutyOperations.Ledger.self, r, json: global.json) { row in
+                switch row {
+                case .json(let bytes): json.add(bytes)
+                case .value(let entry):
+                    table.add([
+                        short(entry.due), entry.state, entry.channel, entry.recipient, entry.occurrence, entry.step,
+                        "\(entry.attempts)",
+                        entry.state == "retry" ? "next " + short(entry.next_attempt) : short(entry.sent),
+                        entry.error ?? "",
+                    ])
+                }
+            }
             if global.json {
-                printJSON(answer)
+                json.finish()
                 return
             }
-            let rows = answer.notifications
-            if rows.isEmpty {
+            if end.count == 0 {
                 print(
                     "no notifications match"
                         + ((states ?? []).isEmpty && occurrence == nil ? " (nothing sent yet)" : "")
                 )
                 return
             }
-            func short(_ s: String?) -> String {
-                guard let s else { return "" }
-                return String(s.prefix(16)).replacingOccurrences(of: "T", with: " ")
-            }
-            printTable(
-                ["DUE", "STATE", "CHANNEL", "RECIPIENT", "OCCURRENCE", "STEP", "TRIES", "SENT/NEXT", "ERROR"],
-                rows.map { entry in
-                    [
-                        short(entry.due), entry.state, entry.channel, entry.recipient, entry.occurrence, entry.step,
-                        "\(entry.attempts)",
-                        entry.state == "retry" ? "next " + short(entry.next_attempt) : short(entry.sent),
-                        entry.error ?? "",
-                    ]
-                }
-            )
-            if rows.count == limit { print("(the first \(limit); --limit N for more)") }
+            table.finish()
+            if end.count == limit { print("(the first \(limit); --limit N for more)") }
         }
     }
 }

@@ -173,15 +173,15 @@ struct EventCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let list = try global.perform(ListEvents.self, EventQuery(unit: unit))
-                if global.json {
-                    printJSON(list)
-                    return
+                let json = JSONListPrinter(key: "events")
+                let table = StreamingTable(["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"])
+                _ = try global.rows(ListEvents.self, EventQuery(unit: unit), json: global.json) { row in
+                    switch row {
+                    case .json(let bytes): json.add(bytes)
+                    case .value(let e): table.add([e.on, e.unit, e.id, e.kind, e.by, e.note ?? ""])
+                    }
                 }
-                printTable(
-                    ["ON", "UNIT", "EVENT", "KIND", "BY", "NOTE"],
-                    list.events.map { [$0.on, $0.unit, $0.id, $0.kind, $0.by, $0.note ?? ""] }
-                )
+                if global.json { json.finish() } else { table.finish() }
             }
         }
     }

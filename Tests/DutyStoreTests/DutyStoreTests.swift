@@ -187,4 +187,58 @@ struct DutyStoreTests {
         try store.removeEvent(unit: "gd", id: "major-situation-2026-11-29")
         #expect(try store.records().events.map(\.id) == ["major-situation-2026-11-29-2"])
     }
+
+    @Test("the ledger read a page at a time gives the rows of one query: newest first, ties by key, none twice")
+    func ledgerPages() throws {
+        let store = try DutyStore()
+        // 2,500 rows on 7 due times: pages of 100 end in the middle of a run of equal times.
+        let entries = (0..<2_500).map { i in
+            var e = LedgerEntry(
+                occurrence: "o/u\(i % 13)/2026-H2",
+                step: "step\(i)",
+                recipient: "r\(i % 5)",
+                channel: i % 2 == 0 ? "journal" : "email",
+                state: i % 3 == 0 ? .retry : .sent,
+                dueAt: Instant(seconds: 1_800_000_000 + (i % 7) * 3_600)
+            )
+            e.key = "k\(String(format: "%05d", (i * 7_919) % 2_500))"
+            return e
+        }
+        try store.writeLedger(entries)
+        func expected(_ filter: (LedgerEntry) -> Bool, limit: Int) -> [String] {
+            Array(
+                entries.filter(filter).sorted {
+                    ($0.dueAt.seconds, $1.key) > ($1.dueAt.seconds, $0.key)
+                }.prefix(limit).map(\.key)
+            )
+        }
+        var q = DutyStore.LedgerQuery()
+        for limit in [1, 99, 100, 101, 2_300, 2_500, 10_000] {
+            q.limit = limit
+            var keys: [String] = []
+            try store.eachLedger(matching: q, pageSize: 100) { keys.append($0.key) }
+            #expect(keys == expected({ _ in true }, limit: limit), "limit \(limit)")
+        }
+        q.limit = 10_000
+        q.states = [.retry]
+        q.channel = "email"
+        q.since = Instant(seconds: 1_800_000_000 + 2 * 3_600)
+        var keys: [String] = []
+        try store.eachLedger(matching: q, pageSize: 37) { keys.append($0.key) }
+        let matching = expected(
+            { $0.state == .retry && $0.channel == "email" && $0.dueAt.seconds >= 1_800_000_000 + 2 * 3_600 },
+            limit: 10_000
+        )
+        #expect(keys == matching && keys.count > 200, "\(keys.count) rows")
+        // What the reader throws stops the reading and comes out as it was thrown.
+        struct Enough: Error {}
+        var read = 0
+        #expect(throws: Enough.self) {
+            try store.eachLedger(matching: q, pageSize: 10) { _ in
+                read += 1
+                if read == 15 { throw Enough() }
+            }
+        }
+        #expect(read == 15)
+    }
 }

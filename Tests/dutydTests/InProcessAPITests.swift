@@ -213,7 +213,8 @@ struct InProcessAPITests {
         // The lists of units and officials, and the report, stream the same way.
         for (path, key) in [
             ("/v1/units?under=gd.gz", "units"), ("/v1/officials?unit=gd&subtree=true", "officials"),
-            ("/v1/report?year=2026&at=2026-12-20T10:00:00%2B08:00", "lines"),
+            ("/v1/report?year=2026&at=2026-12-20T10:00:00%2B08:00", "lines"), ("/v1/ledger?limit=5", "notifications"),
+            ("/v1/events", "events"),
         ] {
             let whole = await client.send("GET", path)
             let streamed = await client.send("GET", path, accept: "application/jsonl")
@@ -234,6 +235,26 @@ struct InProcessAPITests {
                 #expect(rows.contains { $0["id"] as? String == "gd.gz.huadu.xcb" && $0["depth"] as? Int == 3 })
             }
         }
+        // The calendar streams in pieces (header, one event each, footer) whose text in order is the
+        // `.ics` feed, itself written as it is made.
+        let calendarQuery = "filters[unit]=gd&filters[subtree]=true&filters[at]=2026-12-01T10:00:00%2B08:00"
+        let pieces = await client.send("GET", "/v1/calendar?" + calendarQuery, accept: "application/jsonl")
+        let feed = await client.send("GET", "/v1/calendar.ics?" + calendarQuery)
+        #expect(pieces.status == 200 && feed.status == 200, "\(pieces.text) \(feed.text)")
+        #expect(feed.contentType == "text/calendar; charset=utf-8")
+        lines.append(("GET", "/v1/calendar", pieces.status, pieces.body))
+        let pieceLines = pieces.body.split(separator: UInt8(ascii: "\n"))
+        let texts = try pieceLines.dropLast().map { try JSONDecoder().decode(CalendarPiece.self, from: Data($0)).ics }
+        struct CalendarEnd: Decodable { var end: CalendarEnding }
+        let calendarEnd = try JSONDecoder().decode(CalendarEnd.self, from: Data(try #require(pieceLines.last))).end
+        // DTSTAMP is the moment of each question.
+        let unstamped = { (text: String) in
+            text.split(separator: "\r\n").filter { !$0.hasPrefix("DTSTAMP:") }.joined(separator: "\r\n")
+        }
+        #expect(unstamped(texts.joined()) == unstamped(feed.text))
+        #expect(texts.first?.hasPrefix("BEGIN:VCALENDAR\r\n") == true && texts.last == "END:VCALENDAR\r\n")
+        #expect(texts.dropFirst().dropLast().allSatisfy { $0.hasPrefix("BEGIN:VEVENT\r\n") })
+        #expect(calendarEnd.count == texts.count - 2 && calendarEnd.count > 100, "\(calendarEnd.count) events")
         // A mistake is an error answer before any row, in both forms.
         let unknown = await client.send("GET", "/v1/occurrences/upcoming?unit=nowhere", accept: "application/jsonl")
         #expect(unknown.status == 422 && unknown.text.contains("no unit 'nowhere'"), "\(unknown.text)")

@@ -106,13 +106,18 @@ extension Workspace {
         )
     }
 
-    /// `event ls`.
-    package func events(unit: String?, records: DutyRecords) -> EventList {
-        EventList(
-            events: records.events.filter { unit == nil || $0.unit == unit }.map {
-                .init(id: $0.id, kind: $0.kind, unit: $0.unit, on: $0.on.description, by: $0.by, note: $0.note)
-            }
-        )
+    /// `event ls`: each event (of `unit`, or all) to `emit`, in the order they were recorded.
+    package func events(
+        unit: String?,
+        records: DutyRecords,
+        _ emit: (EventList.Item) throws -> Void
+    ) throws -> RowCount {
+        var count = 0
+        for e in records.events where unit == nil || e.unit == unit {
+            count += 1
+            try emit(.init(id: e.id, kind: e.kind, unit: e.unit, on: e.on.description, by: e.by, note: e.note))
+        }
+        return RowCount(count: count)
     }
 
     /// `event rm`.
@@ -122,12 +127,22 @@ extension Workspace {
 }
 
 /// `event ls`.
-package enum ListEvents: DutyOperation {
+package enum ListEvents: RowsOperation {
+    package typealias Request = EventQuery
+    package typealias Answer = EventList
     package static let route = "events"
     package static let access = Access.read
     package static let command = ["event", "ls"]
-    package static func perform(_ r: EventQuery, _ c: OperationContext) throws -> EventList {
-        c.workspace.events(unit: r.unit, records: try c.records())
+    package static let rowsKey = "events"
+    package static func rows(
+        _ r: EventQuery,
+        _ c: OperationContext,
+        _ emit: (EventList.Item) throws -> Void
+    ) throws -> RowCount {
+        try c.workspace.events(unit: r.unit, records: try c.records(), emit)
+    }
+    package static func answer(rows: [EventList.Item], ending: RowCount) -> EventList {
+        EventList(events: rows)
     }
 }
 

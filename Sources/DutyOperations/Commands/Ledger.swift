@@ -14,8 +14,8 @@ package struct LedgerRequest: Codable, Sendable {
     package var channel: String?
     package var since: String?
     @Default<HundredRows> package var limit: Int
-    /// The most rows one answer holds.
-    package static let maximumLimit = 100_000
+    /// The most rows one answer lists (it streams: a national ledger is read a page at a time).
+    package static let maximumLimit = 100_000_000
     package var state: [String]?
 
     package init() {}
@@ -41,8 +41,12 @@ package struct LedgerAnswer: Codable, Sendable {
 }
 
 extension Workspace {
-    /// `ledger`: the rows that match, newest first.
-    package func ledger(_ r: LedgerRequest, store: DutyStore) throws -> LedgerAnswer {
+    /// `ledger`: the rows that match, newest first, each to `emit` as it is read.
+    package func ledger(
+        _ r: LedgerRequest,
+        store: DutyStore,
+        _ emit: (LedgerAnswer.Row) throws -> Void
+    ) throws -> RowCount {
         guard (1...LedgerRequest.maximumLimit).contains(r.limit) else {
             throw Failure(
                 ExitStatus.usage,
@@ -67,8 +71,10 @@ extension Workspace {
         let zone = settings.timezone
         if let since = r.since { q.since = try parseInstant(since, zone: zone, option: "--since") }
         func local(_ t: Instant?) -> String? { t.map { $0.format(in: zone) } }
-        return LedgerAnswer(
-            notifications: try store.ledger(matching: q).map {
+        var count = 0
+        try store.eachLedger(matching: q) {
+            count += 1
+            try emit(
                 LedgerAnswer.Row(
                     occurrence: $0.occurrence,
                     step: $0.step,
@@ -83,17 +89,28 @@ extension Workspace {
                     sent: local($0.sentAt),
                     error: $0.error
                 )
-            }
-        )
+            )
+        }
+        return RowCount(count: count)
     }
 }
 
 /// `ledger`.
-package enum Ledger: DutyOperation {
+package enum Ledger: RowsOperation {
+    package typealias Request = LedgerRequest
+    package typealias Answer = LedgerAnswer
     package static let route = "ledger"
     package static let access = Access.read
     package static let command = ["ledger"]
-    package static func perform(_ r: LedgerRequest, _ c: OperationContext) throws -> LedgerAnswer {
-        try c.workspace.ledger(r, store: c.store)
+    package static let rowsKey = "notifications"
+    package static func rows(
+        _ r: LedgerRequest,
+        _ c: OperationContext,
+        _ emit: (LedgerAnswer.Row) throws -> Void
+    ) throws -> RowCount {
+        try c.workspace.ledger(r, store: c.store, emit)
+    }
+    package static func answer(rows: [LedgerAnswer.Row], ending: RowCount) -> LedgerAnswer {
+        LedgerAnswer(notifications: rows)
     }
 }

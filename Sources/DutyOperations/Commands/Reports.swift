@@ -47,6 +47,24 @@ package struct CalendarAnswer: Codable, Sendable {
     package var warnings: [String]
 }
 
+/// A piece of a streamed calendar: its header, one event (or to-do), or its footer. The pieces in
+/// order are the calendar's text.
+package struct CalendarPiece: Codable, Sendable, Equatable, PlainTextRow {
+    package var ics: String
+    package var plainText: String { ics }
+}
+
+/// What follows the pieces of a streamed calendar: how many events, and the warnings.
+package struct CalendarEnding: Codable, Sendable, Equatable {
+    package var count: Int
+    package var warnings: [String]
+}
+
+/// A row that is text of its own, written as it is where the answer is not JSON (the `.ics` feed).
+package protocol PlainTextRow {
+    var plainText: String { get }
+}
+
 extension Workspace {
     /// `report --year`: the lines to `emit` as they are counted (unit by unit, each unit's total first),
     /// then the year, the moment, the total and the warnings.
@@ -78,13 +96,14 @@ extension Workspace {
     }
 
     /// `calendar export --ics`: from `--since` (default 90 days back) through `--within` (default 400
-    /// days) ahead.
+    /// days) ahead, the calendar to `emit` piece by piece as it is made.
     package func calendar(
         _ r: CalendarRequest,
         planner: Planner,
         records: DutyRecords,
-        now: Instant
-    ) throws -> CalendarAnswer {
+        now: Instant,
+        _ emit: (CalendarPiece) throws -> Void
+    ) throws -> CalendarEnding {
         var q = try r.filters.query(zone: settings.timezone, now: now)
         if r.filters.within == nil { q.within = DutyDuration(400, .days) }
         let today = settings.timezone.day(of: q.at)
@@ -99,10 +118,8 @@ extension Workspace {
         var e = ICSExport(from: from, through: q.within.after(today, workdays: planner.workdays).date)
         e.todo = r.todo
         e.official = r.official
-        return CalendarAnswer(
-            ics: try planner.ics(e, q, records: records, stamp: now),
-            warnings: workdays.unpublishedWarnings([e.from, e.through])
-        )
+        let count = try planner.eachICSPiece(e, q, records: records, stamp: now) { try emit(CalendarPiece(ics: $0)) }
+        return CalendarEnding(count: count, warnings: workdays.unpublishedWarnings([e.from, e.through]))
     }
 }
 
@@ -136,11 +153,21 @@ package enum Report: RowsOperation {
 }
 
 /// `calendar export --ics`.
-package enum CalendarExport: DutyOperation {
+package enum CalendarExport: RowsOperation {
+    package typealias Request = CalendarRequest
+    package typealias Answer = CalendarAnswer
     package static let route = "calendar"
     package static let access = Access.read
     package static let command = ["calendar", "export"]
-    package static func perform(_ r: CalendarRequest, _ c: OperationContext) throws -> CalendarAnswer {
-        try c.workspace.calendar(r, planner: try c.planner(), records: try c.records(), now: c.now)
+    package static let rowsKey = "pieces"
+    package static func rows(
+        _ r: CalendarRequest,
+        _ c: OperationContext,
+        _ emit: (CalendarPiece) throws -> Void
+    ) throws -> CalendarEnding {
+        try c.workspace.calendar(r, planner: try c.planner(), records: try c.records(), now: c.now, emit)
+    }
+    package static func answer(rows: [CalendarPiece], ending: CalendarEnding) -> CalendarAnswer {
+        CalendarAnswer(ics: rows.map(\.ics).joined(), warnings: ending.warnings)
     }
 }
