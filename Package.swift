@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -26,10 +27,14 @@ let package = Package(
         // Organisation, policy and obligation model; occurrences, reminders, escalations; the plan of
         // what is due when. Pure: it is handed `now`, the organisation and what was done.
         .target(name: "DutyCore", dependencies: ["DutyCalendar"]),
-        // The state store: units, officials, completions, events and the notification ledger (SQLite).
+        // The state store: units, officials, completions, events, the notification ledger and the
+        // audit trail, each row of which hashes the one before (SQLite; SHA-256 from swift-crypto).
         .target(
             name: "DutyStore",
-            dependencies: ["DutyCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DutyCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // libsystemd: the journal (sd_journal_sendv) and the service manager (sd_notify, watchdog).
         .systemLibrary(

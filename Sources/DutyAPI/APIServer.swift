@@ -219,7 +219,7 @@ package final class APIServer: Service {
         }
         v1.post("reload") { _, context in
             let (peer, _) = try await self.authorize(context, auth, .write)
-            if let why = await self.scheduler.reloadAndWait() {
+            if let why = await self.scheduler.reloadAndWait(by: AuditActor(who: peer.user, how: "api")) {
                 throw Failure(
                     .config,
                     "the new configuration was refused and the previous one stays in force: \(why)",
@@ -300,6 +300,7 @@ package final class APIServer: Service {
                     records: records,
                     now: scheduler.now(),
                     user: peer.user,
+                    channel: "api",
                     mayChange: access == .write,
                     yearTally: { at in try cache.yearTally(revisions: revisions, at: at) }
                 )

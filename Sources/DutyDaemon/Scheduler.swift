@@ -28,6 +28,8 @@ package final class Scheduler: Service {
     /// Who waits for the next reload's outcome (`reloadAndWait`): resumed with `nil` when it was taken,
     /// else with why the old configuration stays.
     private let reloadWaiters = Mutex<[CheckedContinuation<String?, Never>]>([])
+    /// Who asked for the reloads not yet made, for the audit trail.
+    private let reloadAskers = Mutex<[AuditActor]>([])
     /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
     /// what went out ledgered and the rest left for the next start.
     private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
@@ -56,14 +58,21 @@ package final class Scheduler: Service {
 
     /// Asks the scheduler to read its configuration again (what SIGHUP does: dutyd's `SignalWaiter`
     /// calls this). Asked before `run` has reported READY, the reload waits and happens right after.
-    package func reload() async { await inbox.post(.reload) }
+    package func reload(by actor: AuditActor = Scheduler.signal) async {
+        reloadAskers.withLock { $0.append(actor) }
+        await inbox.post(.reload)
+    }
+
+    /// Who asks for a reload by SIGHUP, for the audit trail (`systemctl reload dutyd` sends it).
+    package static let signal = AuditActor(who: "SIGHUP", how: "signal")
 
     /// Reloads like SIGHUP and waits for it: `nil` when the new configuration is in force, else why the
     /// old one stays (`dutyctl reload`).
-    package func reloadAndWait() async -> String? {
+    package func reloadAndWait(by actor: AuditActor) async -> String? {
         await withCheckedContinuation { waiter in
             // Registered before the reload is posted: the reload that answers it reads the files after.
             reloadWaiters.withLock { $0.append(waiter) }
+            reloadAskers.withLock { $0.append(actor) }
             Task { [inbox] in await inbox.post(.reload) }
         }
     }
@@ -246,8 +255,13 @@ package final class Scheduler: Service {
                         defer { waiters = [] }
                         return waiters
                     }
+                    let askers = reloadAskers.withLock { askers in
+                        defer { askers = [] }
+                        return askers
+                    }
                     let failure: String?
                     (dispatcher, failure) = await reloaded(dispatcher)
+                    audit(askers, failure, dispatcher.store)
                     if failure == nil { publish(dispatcher, loadedAt: .now) }
                     answerReloadWaiters(waiting, failure)
                     shown = status(dispatcher)
@@ -269,6 +283,22 @@ package final class Scheduler: Service {
         // Sent before the process ends (it is the notifier's thread that sends).
         manager.flush(seconds: 5)
         logger.event(.stopped, "dutyd stopped")
+    }
+
+    /// A reload in the audit trail, once per who asked for it, with its outcome. A store that cannot
+    /// take it (a lock held too long) costs the row, not the reload: the journal says so.
+    private func audit(_ askers: [AuditActor], _ failure: String?, _ store: DutyStore) {
+        for actor in askers {
+            do {
+                try store.appendAudit(
+                    "reload",
+                    by: actor,
+                    ["config": configPath, "outcome": failure.map { "refused: \($0)" } ?? "in force"]
+                )
+            } catch {
+                logger.error("the reload by \(actor.who) is not in the audit trail: \(error)")
+            }
+        }
     }
 
     /// Reads the configuration again; on any error keeps `old` and says why. The caller reports READY.

@@ -80,18 +80,19 @@ extension DutyStore {
 
     /// Adds a new unit; its parent must exist.
     package func addUnit(_ u: OrgUnit) throws(StoreError) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             if try Self.exists(db, "unit", u.id) {
                 throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
             }
             try Self.checkParent(db, u)
             try Self.upsert(db, [u])
+            try audit.append("unit-add", unit: u.id, Self.fields(u))
         }
     }
 
     /// Replaces a unit's fields (not its id or `addedOn`); moving it under one of its own descendants is refused.
     package func updateUnit(_ u: OrgUnit) throws(StoreError) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             guard try Self.exists(db, "unit", u.id) else {
                 throw StoreError(.notFound, "no unit '\(u.id)'; `dutyctl unit ls` lists them")
             }
@@ -109,6 +110,7 @@ extension DutyStore {
                 sql: "UPDATE unit SET name = ?, kind = ?, parent = ?, email = ?, track_from = ? WHERE id = ?",
                 arguments: [u.name, u.kind, u.parent, u.email, u.trackFrom?.description, u.id]
             )
+            try audit.append("unit-set", unit: u.id, Self.fields(u))
         }
     }
 
@@ -116,7 +118,7 @@ extension DutyStore {
     /// that has child units or officials is refused. Completions and events stay as history.
     @discardableResult
     package func removeUnit(_ id: String, recursive: Bool) throws(StoreError) -> (units: Int, officials: Int) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             guard try Self.exists(db, "unit", id) else {
                 throw StoreError(.notFound, "no unit '\(id)'; `dutyctl unit ls` lists them")
             }
@@ -153,6 +155,11 @@ extension DutyStore {
                 officials += db.changesCount
                 try db.execute(sql: "DELETE FROM unit WHERE id IN (\(marks))", arguments: StatementArguments(part))
             }
+            try audit.append(
+                "unit-rm",
+                unit: id,
+                ["recursive": "\(recursive)", "units": "\(ids.count)", "officials": "\(officials)"]
+            )
             return (ids.count, officials)
         }
     }
@@ -161,7 +168,7 @@ extension DutyStore {
     /// `units`, and the tree must stay free of cycles; otherwise nothing changes. Existing units keep
     /// their `addedOn`. With `replace`, units not in the list are removed with their officials.
     package func importUnits(_ units: [OrgUnit], replace: Bool) throws(StoreError) -> ImportCount {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             let before = try Self.count(db, "unit")
             // Officials of units that go, go with them.
             let removed =
@@ -175,14 +182,16 @@ extension DutyStore {
                 : 0
             try Self.upsert(db, units)
             try Self.checkTree(db)
-            return try Self.importCount(db, "unit", before: before, removed: removed, listed: units.count)
+            let count = try Self.importCount(db, "unit", before: before, removed: removed, listed: units.count)
+            try audit.append("unit-import", how: "import", Self.fields(count, replace: replace, via: audit.actor))
+            return count
         }
     }
 
     // MARK: Officials
 
     package func addOfficial(_ o: Official) throws(StoreError) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             if try Self.exists(db, "official", o.id) {
                 throw StoreError(
                     .conflict,
@@ -191,32 +200,36 @@ extension DutyStore {
             }
             try Self.checkUnit(db, o)
             try Self.upsert(db, [o])
+            try audit.append("official-add", unit: o.unit, Self.fields(o))
         }
     }
 
     package func updateOfficial(_ o: Official) throws(StoreError) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             guard try Self.exists(db, "official", o.id) else {
                 throw StoreError(.notFound, "no official '\(o.id)'; `dutyctl official ls` lists them")
             }
             try Self.checkUnit(db, o)
             try Self.upsert(db, [o])
+            try audit.append("official-set", unit: o.unit, Self.fields(o))
         }
     }
 
     package func removeOfficial(_ id: String) throws(StoreError) {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
+            let unit = try String.fetchOne(db, sql: "SELECT unit FROM official WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM official WHERE id = ?", arguments: [id])
             if db.changesCount == 0 {
                 throw StoreError(.notFound, "no official '\(id)'; `dutyctl official ls` lists them")
             }
+            try audit.append("official-rm", unit: unit, ["id": id])
         }
     }
 
     /// Adds or updates many officials in one transaction; each one's unit must exist. With `replace`,
     /// officials not in the list are removed.
     package func importOfficials(_ officials: [Official], replace: Bool) throws(StoreError) -> ImportCount {
-        try write(changing: .organisation) { db in
+        try change(.organisation) { db, audit in
             let before = try Self.count(db, "official")
             let removed = replace ? try Self.removeUnlisted(db, "official", keeping: officials.lazy.map(\.id)) : 0
             try Self.upsert(db, officials)
@@ -230,8 +243,33 @@ extension DutyStore {
                     id: orphan[0]
                 )
             }
-            return try Self.importCount(db, "official", before: before, removed: removed, listed: officials.count)
+            let count = try Self.importCount(db, "official", before: before, removed: removed, listed: officials.count)
+            try audit.append("official-import", how: "import", Self.fields(count, replace: replace, via: audit.actor))
+            return count
         }
+    }
+
+    // MARK: The audit trail's fields
+
+    static func fields(_ u: OrgUnit) -> [String: String] {
+        var fields = ["name": u.name, "kind": u.kind]
+        if let p = u.parent { fields["parent"] = p }
+        if let e = u.email { fields["email"] = e }
+        if let t = u.trackFrom { fields["track_from"] = t.description }
+        return fields
+    }
+
+    static func fields(_ o: Official) -> [String: String] {
+        var fields = ["id": o.id, "name": o.name, "roles": o.roles.joined(separator: " ")]
+        if let e = o.email { fields["email"] = e }
+        return fields
+    }
+
+    static func fields(_ c: ImportCount, replace: Bool, via actor: AuditActor) -> [String: String] {
+        [
+            "added": "\(c.added)", "updated": "\(c.updated)", "removed": "\(c.removed)", "replace": "\(replace)",
+            "via": actor.how,
+        ]
     }
 
     // MARK: Bulk writes

@@ -66,7 +66,7 @@ extension DutyStore {
     /// Records a completion. An occurrence that is not a quota's is completed once: a second `done` is
     /// refused (undo the first to correct it). With `repeatable` (quotas), each call counts once more.
     package func complete(_ c: Completion, repeatable: Bool) throws(StoreError) {
-        try write(changing: .records) { db in
+        try change(.records) { db, audit in
             if !repeatable,
                 let on = try String.fetchOne(
                     db,
@@ -86,6 +86,7 @@ extension DutyStore {
                     c.occurrence.description, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note,
                 ]
             )
+            try audit.append("done", occurrence: c.occurrence.description, Self.fields(c))
         }
     }
 
@@ -98,7 +99,7 @@ extension DutyStore {
     /// Removes the latest completion of an occurrence, or else its waiver, and notes when it was
     /// reopened (`at`, by `by`), so the steps it skipped are not lost.
     package func undo(_ id: OccurrenceID, at: Instant, by: String) throws(StoreError) -> Undone {
-        try write(changing: .records) { db in
+        try change(.records) { db, audit in
             func reopened() throws {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO reopening (occurrence, reopened_at, reopened_by) VALUES (?, ?, ?)",
@@ -112,11 +113,14 @@ extension DutyStore {
             ) {
                 try db.execute(sql: "DELETE FROM completion WHERE seq = ?", arguments: [row[0] as Int64])
                 try reopened()
-                return .completion(try Self.storedDay(row[1], "completion.done_on"))
+                let day = try Self.storedDay(row[1], "completion.done_on")
+                try audit.append("undo", occurrence: id.description, ["removed": "done on \(day)"])
+                return .completion(day)
             }
             try db.execute(sql: "DELETE FROM waiver WHERE occurrence = ?", arguments: [id.description])
             if db.changesCount > 0 {
                 try reopened()
+                try audit.append("undo", occurrence: id.description, ["removed": "waiver"])
                 return .waiver
             }
             throw StoreError(.notFound, "nothing is recorded for \(id): it is neither done nor waived")
@@ -124,7 +128,7 @@ extension DutyStore {
     }
 
     package func waive(_ w: Waiver) throws(StoreError) {
-        try write(changing: .records) { db in
+        try change(.records) { db, audit in
             if try Bool.fetchOne(
                 db,
                 sql: "SELECT EXISTS(SELECT 1 FROM completion WHERE occurrence = ?)",
@@ -143,13 +147,14 @@ extension DutyStore {
                     """,
                 arguments: [w.occurrence.description, w.reason, w.recordedAt.microseconds, w.by]
             )
+            try audit.append("waive", occurrence: w.occurrence.description, ["reason": w.reason])
         }
     }
 
     /// Records an event. With an empty id, the id is `KIND-DATE`, then `KIND-DATE-2`, … for the same
     /// unit and day. Returns the event as stored.
     package func record(_ e: Event) throws(StoreError) -> Event {
-        try write(changing: .records) { db in
+        try change(.records) { db, audit in
             guard try Self.exists(db, "unit", e.unit) else {
                 throw StoreError(.notFound, "no unit '\(e.unit)'; `dutyctl unit ls` lists them")
             }
@@ -182,15 +187,27 @@ extension DutyStore {
                     event.note,
                 ]
             )
+            var fields = ["id": event.id, "kind": event.kind, "on": event.on.description]
+            if let note = event.note { fields["note"] = note }
+            try audit.append("event-record", unit: event.unit, fields)
             return event
         }
     }
 
     /// Removes an event (a mistaken record); its triggered occurrences disappear with it.
     package func removeEvent(unit: String, id: String) throws(StoreError) {
-        try write(changing: .records) { db in
+        try change(.records) { db, audit in
             try db.execute(sql: "DELETE FROM event WHERE unit = ? AND id = ?", arguments: [unit, id])
             if db.changesCount == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
+            try audit.append("event-remove", unit: unit, ["id": id])
         }
+    }
+
+    /// A completion's fields for the audit trail.
+    static func fields(_ c: Completion) -> [String: String] {
+        var fields = ["on": c.on.description]
+        if let r = c.reference { fields["reference"] = r }
+        if let n = c.note { fields["note"] = n }
+        return fields
     }
 }

@@ -14,6 +14,19 @@ package final class DutyStore: Sendable {
     let writer: any DatabaseWriter
     /// The file, or `nil` in memory.
     package let path: String?
+    /// Who the changes made through this store are by, for the audit trail (`acting(as:)`).
+    package let actor: AuditActor
+
+    /// The same store, its changes recorded in the audit trail as `actor`'s.
+    package func acting(as actor: AuditActor) -> DutyStore {
+        DutyStore(writer: writer, path: path, actor: actor)
+    }
+
+    private init(writer: any DatabaseWriter, path: String?, actor: AuditActor) {
+        self.writer = writer
+        self.path = path
+        self.actor = actor
+    }
 
     /// Opens (creating it and its folder if needed) and migrates the store at `path`.
     package init(path: String) throws(StoreError) {
@@ -36,6 +49,7 @@ package final class DutyStore: Sendable {
             }
             writer = try DatabasePool(path: path, configuration: config)
             self.path = path
+            actor = .processUser
             // Migrating takes the write lock; a store that is up to date is only read, so questions
             // still work while another program holds that lock.
             let migrator = Self.migrator
@@ -50,6 +64,7 @@ package final class DutyStore: Sendable {
         do {
             writer = try DatabaseQueue()
             path = nil
+            actor = .processUser
             try Self.migrator.migrate(writer)
         } catch {
             throw StoreError(.unavailable, "cannot create an in-memory store: \(Self.describe(error))")
@@ -90,23 +105,42 @@ package final class DutyStore: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction; on any error nothing is changed. `part` names what the
-    /// change touches: its revision goes up in the same transaction, so the daemon sees that it must
-    /// plan again (`revisions()`).
-    ///
-    /// A user's change (`part` set: units, officials, records) is synced to disk before it is
-    /// acknowledged (`synchronous = FULL` for its commit), so a `done` that `dutyctl` reported is
-    /// never lost to a power cut; the daemon's own bookkeeping (ledger, watermark) keeps `NORMAL`,
-    /// where a power cut can cost a repeated notice but never a user's word.
-    func write<T>(changing part: Revision? = nil, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// Runs `body` in one write transaction (the daemon's own bookkeeping: ledger, watermark); on any
+    /// error nothing is changed.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            guard let part else { return try writer.write(body) }
+            return try writer.write(body)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.unavailable, "\(path ?? "state store"): \(Self.describe(error, path: path))")
+        }
+    }
+
+    /// A user's change, in one write transaction with its rows of the audit trail (`body` appends
+    /// them to the chain it is handed; a change that appends none is refused); on any error nothing
+    /// is changed. `part` names what the change touches: its revision goes up in the same
+    /// transaction, so the daemon sees that it must plan again (`revisions()`).
+    ///
+    /// It is synced to disk before it is acknowledged (`synchronous = FULL` for its commit), so a
+    /// `done` that `dutyctl` reported is never lost to a power cut; the daemon's own bookkeeping
+    /// keeps `NORMAL`, where a power cut can cost a repeated notice but never a user's word.
+    func change<T>(_ part: Revision, _ body: (Database, inout AuditChain) throws -> T) throws(StoreError) -> T {
+        do {
             return try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(db)
+                    var chain = try AuditChain(db, actor: actor, at: .wallClock)
+                    result = try body(db, &chain)
+                    guard chain.appended > 0 else {
+                        throw StoreError(
+                            .unavailable,
+                            "internal error: a change of the \(part.rawValue) wrote no audit row"
+                        )
+                    }
+                    try chain.writeHead()
                     try db.execute(
                         sql: "UPDATE revision SET value = value + 1 WHERE name = ?",
                         arguments: [part.rawValue]
@@ -229,6 +263,30 @@ package final class DutyStore: Sendable {
                         reopened_at INTEGER NOT NULL,
                         reopened_by TEXT NOT NULL
                     );
+                    """
+            )
+        }
+        m.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    -- Every change by a user, in order; each row's hash covers the row and the hash of
+                    -- the row before it (DutyStore+Audit.swift), so a row changed or removed later is
+                    -- found by `dutyctl audit verify`. Times in microseconds.
+                    CREATE TABLE audit (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at INTEGER NOT NULL,
+                        who TEXT NOT NULL,
+                        how TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        occurrence TEXT,
+                        unit TEXT,
+                        detail TEXT NOT NULL,
+                        previous TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_occurrence ON audit(occurrence);
+                    CREATE INDEX audit_unit ON audit(unit);
+                    CREATE INDEX audit_at ON audit(at);
                     """
             )
         }

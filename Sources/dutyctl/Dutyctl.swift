@@ -27,7 +27,7 @@ struct Dutyctl: AsyncParsableCommand {
             Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self,
             EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
-            Report.self, Summary.self, Ledger.self, NotifyCommand.self,
+            Report.self, Summary.self, Ledger.self, AuditCommand.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
         ]
     )

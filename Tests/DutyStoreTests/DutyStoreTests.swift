@@ -241,4 +241,137 @@ struct DutyStoreTests {
         }
         #expect(read == 15)
     }
+
+    /// Runs Python's sqlite3 on the store at `path`: `script` gets the connection as `c`.
+    static func python(_ path: String, _ script: String) throws {
+        let edit = Process()
+        edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        edit.arguments = [
+            "-c", "import sqlite3, sys, hashlib\nc = sqlite3.connect(sys.argv[1])\n" + script + "\nc.commit()", path,
+        ]
+        try edit.run()
+        edit.waitUntilExit()
+        #expect(edit.terminationStatus == 0, "python3: \(script)")
+    }
+
+    @Test("every change appends an audit row by its actor in its own transaction; a refused change appends none")
+    func auditRows() throws {
+        let store = try DutyStore().acting(as: AuditActor(who: "wang", how: "api"))
+        try store.addUnit(Self.unit("gd"))
+        try store.addUnit(Self.unit("gd.gz", parent: "gd"))
+        var u = Self.unit("gd.gz", parent: "gd")
+        u.name = "广州市委"
+        try store.updateUnit(u)
+        try store.addOfficial(Official(id: "li", name: "李", unit: "gd.gz", roles: ["secretary"]))
+        let id = OccurrenceID(obligation: "annual-supervision", subject: "gd.gz", period: "2026")
+        let at = Instant(seconds: 1_796_000_000)
+        try store.complete(
+            Completion(occurrence: id, on: Self.today, recordedAt: at, by: "wang", reference: "粤宣〔2026〕1号"),
+            repeatable: false
+        )
+        // Refused: done twice. Nothing is appended.
+        #expect(throws: StoreError.self) {
+            try store.complete(
+                Completion(occurrence: id, on: Self.today, recordedAt: at, by: "wang"),
+                repeatable: false
+            )
+        }
+        _ = try store.undo(id, at: at, by: "wang")
+        try store.acting(as: AuditActor(who: "zhao", how: "cli-direct")).waive(
+            Waiver(occurrence: id, reason: "合并办理", recordedAt: at, by: "zhao")
+        )
+        let e = try store.record(
+            Event(id: "", kind: "major-situation", unit: "gd.gz", on: Self.today, recordedAt: at, by: "wang")
+        )
+        try store.removeEvent(unit: "gd.gz", id: e.id)
+        _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.sz", parent: "gd")], replace: false)
+        try store.removeOfficial("li")
+        try store.removeUnit("gd.sz", recursive: false)
+        var rows: [AuditEntry] = []
+        try store.eachAudit(matching: .init(), pageSize: 4) { rows.append($0) }
+        #expect(
+            rows.map(\.action) == [
+                "unit-add", "unit-add", "unit-set", "official-add", "done", "undo", "waive", "event-record",
+                "event-remove",
+                "unit-import", "official-rm", "unit-rm",
+            ]
+        )
+        #expect(rows.map(\.seq) == Array(1...12))
+        #expect(rows.allSatisfy { $0.who == ($0.action == "waive" ? "zhao" : "wang") })
+        #expect(
+            rows.map(\.how) == [
+                "api", "api", "api", "api", "api", "api", "cli-direct", "api", "api", "import", "api", "api",
+            ]
+        )
+        #expect(rows[2].detail == #"{"kind":"committee","name":"广州市委","parent":"gd"}"#)
+        #expect(rows[4].occurrence == id.description && rows[4].detail.contains("粤宣〔2026〕1号"))
+        #expect(rows[9].detail == #"{"added":"1","removed":"0","replace":"false","updated":"1","via":"api"}"#)
+        #expect(rows[10].unit == "gd.gz" && rows[11].unit == "gd.sz")
+        // Every row follows the one before.
+        #expect(rows.first?.previous == AuditEntry.genesis)
+        for (a, b) in zip(rows, rows.dropFirst()) { #expect(b.previous == a.hash) }
+        var q = DutyStore.AuditQuery()
+        q.occurrence = "annual-supervision/gd.gz/"
+        var ofOccurrence: [String] = []
+        try store.eachAudit(matching: q) { ofOccurrence.append($0.action) }
+        #expect(ofOccurrence == ["done", "undo", "waive"])
+        let v = try store.verifyAudit(pageSize: 5)
+        #expect(v.problem == nil && v.rows == 12 && v.head?.seq == 12 && v.head?.hash == rows.last?.hash)
+    }
+
+    @Test(
+        "audit verify names the first row changed, changed with its hash made anew, or removed, first, middle or last"
+    )
+    func auditTampering() throws {
+        /// A fresh store with five changes, its path.
+        func five() throws -> (DutyStore, String) {
+            let (store, path) = try Self.fileStore()
+            for id in ["a", "b", "c", "d", "e"] { try store.addUnit(Self.unit(id)) }
+            #expect(try store.verifyAudit().problem == nil)
+            return (store, path)
+        }
+        let rehash = """
+            def rehash(seq):
+                r = c.execute('SELECT seq, at, who, how, action, occurrence, unit, detail, previous FROM audit WHERE seq = ?', (seq,)).fetchone()
+                text = r[8] + '\\n' + ''.join('%d:%s\\n' % (len(str(f if f is not None else '').encode()), f if f is not None else '') for f in r[:8])
+                c.execute('UPDATE audit SET hash = ? WHERE seq = ?', (hashlib.sha256(text.encode()).hexdigest(), seq))
+            """
+        let cases: [(script: String, bad: Int, words: String, why: String)] = [
+            (
+                "c.execute(\"UPDATE audit SET who = 'mallory' WHERE seq = 3\")", 3, "by mallory at ",
+                "its hash is not its own"
+            ),
+            // Its hash made anew: the row after it no longer follows it.
+            (
+                rehash + "\nc.execute(\"UPDATE audit SET who = 'mallory' WHERE seq = 2\")\nrehash(2)", 2,
+                "row 2 (unit-add b by mallory", "row 3 no longer follows it"
+            ),
+            ("c.execute('DELETE FROM audit WHERE seq = 3')", 3, "row 3 is missing: row 4", "removed"),
+            ("c.execute('DELETE FROM audit WHERE seq = 1')", 1, "the first row, 1, is missing", "removed"),
+            (
+                "c.execute('DELETE FROM audit WHERE seq = 5')", 5,
+                "the trail ends at row 4 but the last change wrote row 5", "removed"
+            ),
+            // The last row, its hash made anew: the head noted with the last change differs.
+            (
+                rehash + "\nc.execute(\"UPDATE audit SET detail = '{}' WHERE seq = 5\")\nrehash(5)", 5,
+                "row 5 (unit-add e by",
+                "it is not the last row the last change wrote"
+            ),
+        ]
+        for c in cases {
+            let (store, path) = try five()
+            try Self.python(path, c.script)
+            let v = try store.verifyAudit(pageSize: 2)
+            #expect(v.firstBad == c.bad, "\(c.script): \(v.problem ?? "no problem found")")
+            #expect(
+                v.problem?.contains(c.words) == true && v.problem?.contains(c.why) == true,
+                "\(v.problem ?? "no problem found")"
+            )
+        }
+        // A change after a valid edit still chains from the last row.
+        let (store, _) = try five()
+        try store.addUnit(Self.unit("f"))
+        #expect(try store.verifyAudit().rows == 6)
+    }
 }

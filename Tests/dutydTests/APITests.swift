@@ -384,6 +384,27 @@ struct APITests {
             "\(reloaded.err)"
         )
         #expect(try Daemon.run("dutyctl", ["reload", "--config", d.config]).status == 64)
+        // Both reloads are in the audit trail, by who asked and how, with their outcome; so is SIGHUP's.
+        kill(p.processIdentifier, SIGHUP)
+        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        struct Change: Decodable {
+            var who, how, action: String
+            var detail: [String: String]
+        }
+        struct Trail: Decodable { var changes: [Change] }
+        var reloads: [Change] = []
+        try waitFor("the reload by SIGHUP in the audit trail") {
+            let r = try Daemon.run("dutyctl", ["audit", "--json", "--socket", d.socket])
+            reloads = try JSONDecoder().decode(Trail.self, from: Data(r.out.utf8)).changes.filter {
+                $0.action == "reload"
+            }
+            return reloads.count == 3
+        }
+        #expect(reloads.map(\.who) == [me, me, "SIGHUP"] && reloads.map(\.how) == ["api", "api", "signal"])
+        #expect(
+            reloads[0].detail["outcome"]?.hasPrefix("refused: ") == true && reloads[1].detail["outcome"] == "in force"
+        )
+        #expect(try Daemon.run("dutyctl", ["audit", "verify", "--socket", d.socket]).status == 0)
 
         // A mistake is the daemon's words with its status.
         let bad = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H9", "--socket", d.socket])

@@ -58,6 +58,10 @@ struct BothModesTests {
         ["calendar", "export", "--ics", "--since", "yesterday"],
         ["explain", "semiannual-report/gd.gz/2026-H9"],
         ["ledger", "--limit", "0"],
+        ["audit"],
+        ["audit", "--json", "--limit", "1"],
+        ["audit", "verify"],
+        ["audit", "--since", "yesterday"],
         // The policy and the working days in force.
         ["policy", "show"],
         ["policy", "show", "semiannual-report"],
@@ -192,6 +196,20 @@ struct BothModesTests {
             let direct = try Daemon.run("dutyctl", command + ["--config", files.config])
             #expect(remote.status == 0, "\(command): \(remote.err)")
             Self.expectSame(command, remote, direct)
+        }
+        // Both audit trails hold the same changes in the same order, by the way each came, and are whole.
+        func trail(_ d: Daemon) throws -> [(action: String, how: String)] {
+            let r = try Daemon.run("dutyctl", ["audit", "--json", "--config", d.config])
+            struct Row: Decodable { var action, how: String }
+            struct Trail: Decodable { var changes: [Row] }
+            return try JSONDecoder().decode(Trail.self, from: Data(r.out.utf8)).changes.map { ($0.action, $0.how) }
+        }
+        let (remote, direct) = (try trail(served), try trail(files))
+        #expect(remote.map(\.action) == direct.map(\.action) && remote.count > 15, "\(remote.map(\.action))")
+        #expect(remote.suffix(15).allSatisfy { $0.how == "api" || $0.how == "import" })
+        #expect(direct.suffix(15).allSatisfy { $0.how == "cli-direct" || $0.how == "import" })
+        for d in [served, files] {
+            #expect(try Daemon.run("dutyctl", ["audit", "verify", "--config", d.config]).status == 0)
         }
     }
 }

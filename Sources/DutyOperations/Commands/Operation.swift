@@ -75,6 +75,8 @@ package struct OperationContext {
     package var records: () throws -> DutyRecords
     package var now: Instant
     package var user: String
+    /// The way the operation came, for the audit trail: `cli-direct` (dutyctl on the files) or `api`.
+    package var channel: String
     package var mayChange: Bool
     /// A year's tally at a moment (`summary`): counted each time, unless whoever runs the operation
     /// keeps one (the daemon, per store revision).
@@ -87,6 +89,7 @@ package struct OperationContext {
         records: @escaping () throws -> DutyRecords,
         now: Instant,
         user: String,
+        channel: String = "cli-direct",
         mayChange: Bool,
         yearTally: ((Instant) throws -> YearTally)? = nil
     ) {
@@ -96,12 +99,14 @@ package struct OperationContext {
         self.records = records
         self.now = now
         self.user = user
+        self.channel = channel
         self.mayChange = mayChange
         self.yearTally = yearTally ?? { at in try YearTally(planner: try planner(), records: try records(), at: at) }
     }
 
+    /// The store, its changes in the audit trail as the user's, by the way they came.
     package var store: DutyStore {
-        get throws { try openStore() }
+        get throws { try openStore().acting(as: AuditActor(who: user, how: channel)) }
     }
 }
 
@@ -117,7 +122,7 @@ package enum Operations {
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
         ImportOfficials.self, ExportOfficials.self,
-        Ledger.self, Report.self, Summary.self, CalendarExport.self,
+        Ledger.self, Audit.self, AuditVerify.self, Report.self, Summary.self, CalendarExport.self,
         ShowPolicy.self, CalendarDay.self, CalendarShift.self, NextElapse.self,
         CheckConfig.self, CheckPolicy.self, ShowTemplate.self,
     ]
