@@ -138,7 +138,17 @@ package enum OrganisationCSV {
         columns: [String],
         required: [String]
     ) throws(CSVError) -> ([CSV.Record], [String: Int]) {
-        var records = try CSV.parse(bytes, file: file)
+        try table(records: try CSV.parse(bytes, file: file), file: file, columns: columns, required: required)
+    }
+
+    /// The same on records already read: the lines after the header, and the columns' positions.
+    static func table(
+        records: [CSV.Record],
+        file: String,
+        columns: [String],
+        required: [String]
+    ) throws(CSVError) -> ([CSV.Record], [String: Int]) {
+        var records = records
         guard !records.isEmpty else {
             throw CSVError(
                 file: file,

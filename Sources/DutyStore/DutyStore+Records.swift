@@ -90,6 +90,45 @@ extension DutyStore {
         }
     }
 
+    /// Records many completions in one transaction (`done --import`): all or none. One that is not a
+    /// quota's (`repeatable`) and is done already, or waived, is refused with its occurrence as the
+    /// error's `id`, and nothing is recorded. Each gets its audit row, marked `import`.
+    package func completeMany(_ items: [(completion: Completion, repeatable: Bool)]) throws(StoreError) {
+        try change(.records) { db, audit in
+            let done = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM completion"))
+            let waived = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM waiver"))
+            let insert = try db.cachedStatement(
+                sql:
+                    "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            var seen = Set<String>()
+            for (c, repeatable) in items {
+                let id = c.occurrence.description
+                if !repeatable && (done.contains(id) || !seen.insert(id).inserted) {
+                    throw StoreError(
+                        .conflict,
+                        "\(id) is recorded as done already; `dutyctl undo \(id)` first to change it",
+                        id: id
+                    )
+                }
+                if waived.contains(id) {
+                    throw StoreError(
+                        .conflict,
+                        "\(id) is waived; `dutyctl undo \(id)` first to record it as done",
+                        id: id
+                    )
+                }
+                try insert.execute(arguments: [
+                    id, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note,
+                ])
+                var fields = Self.fields(c)
+                fields["by"] = c.by
+                try audit.append("done", occurrence: id, how: "import", fields)
+            }
+            if items.isEmpty { try audit.append("done-import", how: "import", ["count": "0"]) }
+        }
+    }
+
     /// What `undo` removed.
     package enum Undone: Sendable, Equatable {
         case completion(CivilDate)

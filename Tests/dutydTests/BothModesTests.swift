@@ -119,6 +119,9 @@ struct BothModesTests {
         ["unit", "rm", "gd.gz"],
         ["unit", "import", "units.csv"],
         ["official", "import", "officials.csv", "--json"],
+        ["done", "--import", "done.csv"],
+        ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-"],
+        ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-", "--json"],
     ]
 
     /// What a state looks like from outside, after the changes.
@@ -129,7 +132,20 @@ struct BothModesTests {
 
     /// Both runs of one command agree: status, output (a calendar's DTSTAMP is the moment it was
     /// made), warnings; and something was said.
-    static func expectSame(_ command: [String], _ remote: Daemon.Result, _ direct: Daemon.Result) {
+    /// `folders`: each copy's own folder, which a file's path in the output names (`done --import`).
+    static func expectSame(
+        _ command: [String],
+        _ remote: Daemon.Result,
+        _ direct: Daemon.Result,
+        folders: (remote: String, direct: String)? = nil
+    ) {
+        var (remote, direct) = (remote, direct)
+        if let folders {
+            remote.out = remote.out.replacingOccurrences(of: folders.remote, with: "FOLDER")
+            remote.err = remote.err.replacingOccurrences(of: folders.remote, with: "FOLDER")
+            direct.out = direct.out.replacingOccurrences(of: folders.direct, with: "FOLDER")
+            direct.err = direct.err.replacingOccurrences(of: folders.direct, with: "FOLDER")
+        }
         func stable(_ s: String) -> [Substring] {
             // "\r\n" is one Character: split the calendar's CRLF lines as lines.
             s.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
@@ -181,6 +197,13 @@ struct BothModesTests {
         let files = try Daemon()
         let p = try APITests.serve(served)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Completions to import, one line of them bad: refused whole, then recorded with --skip-bad.
+        for d in [served, files] {
+            try Data(
+                "\u{FEFF}occurrence,date,reference\r\nsemiannual-report/gd.sz/2026-H2,2026-11-30,深宣〔2026〕3号\r\nsemiannual-report/gd.sz/2026-H9,2026-11-30,\r\n"
+                    .utf8
+            ).write(to: d.folder.appendingPathComponent("done.csv"))
+        }
         /// The imports name the copy's own CSV files.
         func local(_ command: [String], _ d: Daemon) -> [String] {
             command.map { $0.hasSuffix(".csv") ? d.folder.appendingPathComponent($0).path : $0 }
@@ -188,7 +211,7 @@ struct BothModesTests {
         for command in Self.changes {
             let remote = try Daemon.run("dutyctl", local(command, served) + ["--socket", served.socket])
             let direct = try Daemon.run("dutyctl", local(command, files) + ["--config", files.config])
-            Self.expectSame(command, remote, direct)
+            Self.expectSame(command, remote, direct, folders: (served.folder.path, files.folder.path))
         }
         #expect(APITests.stop(p) == 0)
         for command in Self.afterwards {

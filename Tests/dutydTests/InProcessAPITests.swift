@@ -142,6 +142,17 @@ struct InProcessAPITests {
                 200
             ),
             ("/v1/officials/import", #"{"file":"o.csv","data":"bm9uc2Vuc2UK"}"#, 422),
+            // Completions: one line bad, refused whole (422), then the good one recorded with skip_bad.
+            (
+                "/v1/done/import",
+                #"{"file":"d.csv","data":"b2NjdXJyZW5jZSxkYXRlCnNlbWlhbm51YWwtcmVwb3J0L2dkLnN6LzIwMjYtSDIsMjAyNi0xMS0zMApzZW1pYW5udWFsLXJlcG9ydC9nZC5zei8yMDI2LUg5LDIwMjYtMTEtMzAK"}"#,
+                422
+            ),
+            (
+                "/v1/done/import",
+                #"{"file":"d.csv","data":"b2NjdXJyZW5jZSxkYXRlCnNlbWlhbm51YWwtcmVwb3J0L2dkLnN6LzIwMjYtSDIsMjAyNi0xMS0zMApzZW1pYW5udWFsLXJlcG9ydC9nZC5zei8yMDI2LUg5LDIwMjYtMTEtMzAK","skip_bad":true}"#,
+                200
+            ),
             ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
             ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
             ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),
