@@ -246,6 +246,7 @@ bench: deps
 	.build/release/DutyBench daemon .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_IDLE_SECONDS)
 	.build/release/DutyBench delivery .build-bench
 	.build/release/DutyBench store .build-bench
+	.build/release/DutyBench records .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) 500000
 	.build/release/DutyBench national .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_NATIONAL_MIX_SECONDS)
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.

@@ -47,6 +47,14 @@ case "national" where arguments.count >= 4:
         units: arguments.count > 5 ? Int(arguments[5]) ?? 1_000_000 : 1_000_000,
         mixSeconds: arguments.count > 6 ? Int(arguments[6]) ?? 60 : 60
     )
+case "records" where arguments.count >= 3:
+    try recordsBench(
+        dutyctl: arguments[1],
+        config: arguments[2],
+        work: arguments.count > 3 ? arguments[3] : ".build-bench",
+        units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000,
+        count: arguments.count > 5 ? Int(arguments[5]) ?? 500_000 : 500_000
+    )
 case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "store":
@@ -57,7 +65,7 @@ case "generate" where arguments.count == 3:
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )
