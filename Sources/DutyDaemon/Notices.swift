@@ -11,6 +11,7 @@ extension PlannedStep.Kind {
         case .due: .due
         case .overdue: .overdue
         case .escalation: .escalation
+        case .urging: .urging
         }
     }
 }
@@ -50,6 +51,7 @@ extension Planner {
             recipients: recipientPeople(obligation: o, subject: s, timing: t, step: k)
         )
         n.asOf = now
+        n.receiptDue = t.receiptDue.map { zone.day(of: $0) }
         n.colour = now > t.deadline ? .red : now >= t.yellowFrom ? .yellow : .blue
         if step.kind == .escalation {
             let l = liability(obligation: o, subject: s)

@@ -15,10 +15,15 @@ struct PolicyFileReader {
         var yellow = DutyDuration(3, .workingDays)
         var responsible: [String] = []
         var ladder: [LadderStep] = []
+        var acknowledge: DutyDuration?
+        var urgeTo: [RecipientSpec]?
+        var urgeAlso: [RecipientSpec] = []
     }
 
     static let topKeys = ["kinds", "roles", "liability", "defaults", "obligation"]
-    static let stepKeys = ["shift", "remind", "remind_to", "yellow", "responsible", "ladder"]
+    static let stepKeys = [
+        "shift", "remind", "remind_to", "yellow", "responsible", "ladder", "acknowledge", "urge_to", "urge_also",
+    ]
     static let obligationKeys =
         [
             "title", "article", "description", "applies_to", "period", "period_lag", "schedule", "rrule", "dtstart",
@@ -190,6 +195,9 @@ struct PolicyFileReader {
             responsible: steps.responsible,
             source: file
         )
+        obligation.acknowledge = steps.acknowledge
+        obligation.urgeTo = steps.urgeTo
+        obligation.urgeAlso = steps.urgeAlso
         obligation.inherited = Set(Self.stepKeys.filter { !t.has($0) })
         return obligation
     }
@@ -320,6 +328,12 @@ struct PolicyFileReader {
         if let specs = try t.tables("remind_to") { d.remindTo = try specs.map(recipient) }
         if let s = try t.string("yellow", "a duration") { d.yellow = try duration(t, "yellow", s) }
         if let r = try t.strings("responsible", "roles") { d.responsible = r }
+        // Receipt (签收): asked within this time after the first notice; "none" turns a default off.
+        if let s = try t.string("acknowledge", "a duration such as \"1wd\", or \"none\"") {
+            d.acknowledge = s == "none" ? nil : try duration(t, "acknowledge", s)
+        }
+        if let specs = try t.tables("urge_to") { d.urgeTo = try specs.map(recipient) }
+        if let specs = try t.tables("urge_also") { d.urgeAlso = try specs.map(recipient) }
         if let steps = try t.tables("ladder") {
             var ladder: [LadderStep] = []
             for s in steps {

@@ -10,6 +10,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case overdue
     /// Late long enough to go up the hierarchy.
     case escalation
+    /// Receipt (签收) not given by its day: the responsible people are urged (催办).
+    case urging
     /// The first plan is built; the daemon is running.
     case started
     /// SIGHUP: the settings, policy and holidays were read again.
@@ -33,6 +35,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .due: "c723d9fc17eb4844a6ba514136bd3bf6"
         case .overdue: "d1196838d5724731a715dde686326383"
         case .escalation: "8a67d8223c264ac3b8d295c3516e3900"
+        case .urging: "d509d1cfc8a64e43ab56f70348422616"
         case .started: "c5c02551537e4fe3b042b3cf31eab96d"
         case .reloaded: "3fc3a4d4ac48471a9ce97a67d62fc2e0"
         case .reloadFailed: "379471d9837441a9a4a9f4635c77829d"
@@ -48,7 +51,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     package var priority: Priority {
         switch self {
         case .reminder: .notice
-        case .due, .overdue: .warning
+        case .due, .overdue, .urging: .warning
         case .escalation: .error
         case .started, .reloaded, .stopped: .info
         case .changed: .notice

@@ -55,6 +55,8 @@ package struct Notice: Sendable {
     /// Earlier steps of the same occurrence that fell due while the daemon was not running and were
     /// folded into this one.
     package var collapsed: [String] = []
+    /// The day receipt (签收) is due by, when the obligation asks for it: the notice says how to give it.
+    package var receiptDue: CivilDate?
 
     package init(
         occurrence: String,

@@ -1,15 +1,17 @@
 /// The words a notice is said in, shared by the journal's `MESSAGE` and the mail digest.
 enum Wording {
-    /// 提醒 / 今日截止 / 逾期 / 逾期升级, or the English.
+    /// 提醒 / 今日截止 / 逾期 / 逾期升级 / 催办, or the English.
     static func eventName(_ e: DutyEvent, zh: Bool) -> String {
         switch (e, zh) {
         case (.reminder, true): "提醒"
         case (.due, true): "今日截止"
         case (.escalation, true): "逾期升级"
+        case (.urging, true): "催办"
         case (_, true): "逾期"
         case (.reminder, false): "Reminder"
         case (.due, false): "Due today"
         case (.escalation, false): "Escalation"
+        case (.urging, false): "Receipt overdue"
         case (_, false): "Overdue"
         }
     }

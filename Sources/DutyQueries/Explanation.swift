@@ -76,6 +76,13 @@ extension Planner {
         if let w = o.waiver { stateLine += ": \(w.reason) (by \(w.by))" }
         lines.append(stateLine)
         lines.append("yellow from: \(time(t.yellowFrom)) (\(ob.yellow) before the deadline)")
+        if let (_, due) = receiptDue(o), let ack = ob.acknowledge {
+            var line = "receipt (签收): due by \(time(due)) (\(ack) after the first notice)"
+            if let v = receiptView(o, now: now) {
+                line += ": \(v.state)" + (v.by.map { " by \($0)" } ?? "") + (v.at.map { " at \($0)" } ?? "")
+            }
+            lines.append(line)
+        }
 
         lines.append(
             "steps (at \(zeroPadded(sendAtMinute / 60, 2)):\(zeroPadded(sendAtMinute % 60, 2)) local time, on working days):"
@@ -84,6 +91,7 @@ extension Planner {
             var line = "  \(s.name): \(time(s.at))"
             switch s.kind {
             case .reminder: line += " — \(s.offset) before the deadline"
+            case .urging: line += " — receipt not given \(s.offset) after the first notice (催办)"
             default: line += s.offset.value == 0 ? " — on the deadline day" : " — \(s.offset) after the deadline"
             }
             if s.day.date != s.day.original {
@@ -92,6 +100,8 @@ extension Planner {
             if s.provisional { line += " (provisional)" }
             if o.completion != nil || o.waiver != nil {
                 line += " [stopped: \(o.completion != nil ? "done" : "waived")]"
+            } else if s.kind == .urging, let r = o.receipt, r.at <= now {
+                line += " [stopped: received]"
             } else if let start = trackStart(subject: o.subject, obligation: o.obligation), s.day.date < start {
                 line += " [before tracking began: never sent]"
             } else if s.at <= now {

@@ -122,6 +122,30 @@ extension OccurrenceView: JSONRow {
         out.string(period)
         out.key("provisional")
         out.bool(provisional)
+        if let receipt {
+            out.key("receipt")
+            out.open()
+            var first = true
+            if let at = receipt.at {
+                out.key("at", first: true)
+                out.string(at)
+                first = false
+            }
+            if let by = receipt.by {
+                out.key("by", first: first)
+                out.string(by)
+                first = false
+            }
+            out.key("due", first: first)
+            out.string(receipt.due)
+            if let how = receipt.how {
+                out.key("how")
+                out.string(how)
+            }
+            out.key("state")
+            out.string(receipt.state)
+            out.close()
+        }
         out.key("responsible")
         out.array(responsible) { $1.writeJSON(to: &$0) }
         out.key("rule_date")

@@ -31,10 +31,12 @@ package struct OccurrenceView: Codable, Sendable {
     package var steps: [StepView]
     package var completion: CompletionView?
     package var waiver: WaiverView?
+    /// Receipt (签收), for an obligation that asks for it, once its first notice went out.
+    package var receipt: ReceiptView? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, obligation, title, article, subject, period, deadline, provisional, state, colour, responsible,
-            liability, steps, completion, waiver, unit, weekday
+            liability, steps, completion, waiver, unit, weekday, receipt
         case subjectKind = "subject_kind"
         case subjectName = "subject_name"
         case unitName = "unit_name"
@@ -82,6 +84,16 @@ package struct CompletionView: Codable, Sendable {
         case on, late, by, reference, note
         case recordedAt = "recorded_at"
     }
+}
+
+/// Where receipt stands: `awaiting-receipt`, `received`, `received-late`; who gave it, when, how.
+package struct ReceiptView: Codable, Sendable, Equatable {
+    package var state: String
+    /// The day it is due by.
+    package var due: String
+    package var by: String?
+    package var at: String?
+    package var how: String?
 }
 
 package struct WaiverView: Codable, Sendable {
@@ -152,8 +164,21 @@ extension Planner {
             },
             waiver: o.waiver.map {
                 WaiverView(reason: $0.reason, by: $0.by, recordedAt: $0.recordedAt.format(in: zone))
-            }
+            },
+            receipt: receiptView(o, now: now)
         )
+    }
+
+    /// Receipt at `now`; a completion is one, by whoever recorded it.
+    func receiptView(_ o: Occurrence, now: Instant) -> ReceiptView? {
+        guard let (state, due) = receiptState(o, at: now) else { return nil }
+        var v = ReceiptView(state: state.rawValue, due: zone.day(of: due).description)
+        if let r = o.receipt, r.at <= now {
+            (v.by, v.at, v.how) = (r.by, r.at.format(in: zone), r.how)
+        } else if let c = o.completion {
+            (v.by, v.at, v.how) = (c.by, min(c.recordedAt, endOfDay(c.on)).format(in: zone), "done")
+        }
+        return v
     }
 
     package func person(_ r: Recipient) -> PersonView {

@@ -27,6 +27,13 @@ package struct YearReport: Sendable, Codable {
         package var open = 0
         /// On time out of those done or overdue (waived and open left out); `nil` when there are none.
         package var on_time_rate: Double?
+        /// Receipt (签收), for the obligations that ask for it: given by its day, after it, or not
+        /// given and its day passed.
+        package var received_on_time = 0
+        package var received_late = 0
+        package var receipt_overdue = 0
+        /// Timely receipt (及时签收率): on time out of those three; `nil` when there are none.
+        package var receipt_rate: Double?
 
         mutating func add(_ o: Line) {
             due += o.due
@@ -37,11 +44,16 @@ package struct YearReport: Sendable, Codable {
             waived += o.waived
             overdue += o.overdue
             open += o.open
+            received_on_time += o.received_on_time
+            received_late += o.received_late
+            receipt_overdue += o.receipt_overdue
         }
 
         mutating func finish() {
             let counted = on_time + late + overdue
             on_time_rate = counted == 0 ? nil : (Double(on_time) / Double(counted) * 1000).rounded() / 1000
+            let asked = received_on_time + received_late + receipt_overdue
+            receipt_rate = asked == 0 ? nil : (Double(received_on_time) / Double(asked) * 1000).rounded() / 1000
         }
     }
 
@@ -136,6 +148,13 @@ extension Planner {
                     line.overdue += 1
                 } else {
                     line.open += 1
+                }
+                if let (state, due) = receiptState(occurrence, at: q.at) {
+                    switch state {
+                    case .received: line.received_on_time += 1
+                    case .receivedLate: line.received_late += 1
+                    case .awaiting: if q.at > due { line.receipt_overdue += 1 }
+                    }
                 }
                 cells[u, default: [:]][occurrence.obligation] = line
             }

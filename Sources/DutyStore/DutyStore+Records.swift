@@ -54,6 +54,17 @@ extension DutyStore {
                     )
                 )
             }
+            let k = try Row.fetchCursor(db, sql: "SELECT occurrence, received_at, received_by, how FROM receipt")
+            while let row = try k.next() {
+                r.receipts.append(
+                    Receipt(
+                        occurrence: try Self.storedOccurrence(row[0], "receipt.occurrence"),
+                        at: Instant(microseconds: row[1]),
+                        by: row[2],
+                        how: row[3]
+                    )
+                )
+            }
             let o = try Row.fetchCursor(db, sql: "SELECT occurrence, reopened_at, reopened_by FROM reopening")
             while let row = try o.next() {
                 guard let id = OccurrenceID(row[0] as String) else { continue }
@@ -126,6 +137,24 @@ extension DutyStore {
                 try audit.append("done", occurrence: id, how: "import", fields)
             }
             if items.isEmpty { try audit.append("done-import", how: "import", ["count": "0"]) }
+        }
+    }
+
+    /// Records receipt (签收) of an occurrence; a second one is refused, naming the first.
+    package func acknowledge(_ r: Receipt) throws(StoreError) {
+        try change(.records) { db, audit in
+            if let by = try String.fetchOne(
+                db,
+                sql: "SELECT received_by FROM receipt WHERE occurrence = ?",
+                arguments: [r.occurrence.description]
+            ) {
+                throw StoreError(.conflict, "\(r.occurrence) was received already by \(by); a receipt is given once")
+            }
+            try db.execute(
+                sql: "INSERT INTO receipt (occurrence, received_at, received_by, how) VALUES (?, ?, ?, ?)",
+                arguments: [r.occurrence.description, r.at.microseconds, r.by, r.how]
+            )
+            try audit.append("ack", occurrence: r.occurrence.description, ["by": r.by])
         }
     }
 

@@ -290,6 +290,19 @@ package final class DutyStore: Sendable {
                     """
             )
         }
+        m.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    -- Receipt (签收) of an occurrence's notice: who, when (microseconds), how it came.
+                    CREATE TABLE receipt (
+                        occurrence TEXT PRIMARY KEY NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        received_by TEXT NOT NULL,
+                        how TEXT NOT NULL
+                    );
+                    """
+            )
+        }
         return m
     }
 }

@@ -24,7 +24,8 @@ struct Dutyctl: AsyncParsableCommand {
             """,
         version: dutydVersion,
         subcommands: [
-            Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Undo.self, Waive.self,
+            Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Ack.self, Undo.self,
+            Waive.self,
             EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
             Report.self, Summary.self, Ledger.self, AuditCommand.self, NotifyCommand.self,

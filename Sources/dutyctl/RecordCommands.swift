@@ -158,6 +158,39 @@ private func printStarts(_ list: [DoneAnswer.Started]) {
     for o in list { print("  starts \(o.id), due \(o.due) \(o.weekday)") }
 }
 
+struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record receipt (签收) of a duty's notice; its urging notice (催办) is not sent.",
+        discussion: """
+            An obligation with acknowledge = "3wd" in the policy asks for receipt within that time after \
+            its first notice; without it, the urging notice goes to the responsible people. Recording the \
+            duty as done gives receipt too.
+            Example: dutyctl ack unit-situation-report/gd.gz.jyj/2026-H2 --by liang.shuang
+            """
+    )
+    @Argument(help: ArgumentHelp("obligation/subject/period", valueName: "occurrence")) var occurrence: String
+    @Option(name: .long, help: ArgumentHelp("The official who received it (default you).", valueName: "official"))
+    var by: String?
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try running {
+            var r = AckRequest(occurrence: occurrence)
+            r.by = by
+            let answer = try global.perform(Acknowledge.self, r)
+            if global.json {
+                printJSON(answer)
+            } else {
+                print(
+                    "\(answer.occurrence): received by \(answer.receivedBy)"
+                        + (answer.state == "received-late"
+                            ? ", after its day \(answer.receiptDue)" : " (due by \(answer.receiptDue))")
+                )
+            }
+        }
+    }
+}
+
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:

@@ -84,6 +84,7 @@ struct Report: ParsableCommand {
                 table.finish()
                 print(
                     "\(end.year), as of \(end.at): \(end.total.due) deadline(s), on time \(Report.rate(end.total.on_time_rate))"
+                        + (end.total.receipt_rate.map { ", receipt on time (及时签收率) \(Report.rate($0))" } ?? "")
                 )
             }
             warn(end.warnings)
@@ -96,7 +97,7 @@ struct Report: ParsableCommand {
     }
 
     static let csvHeader =
-        "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate"
+        "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate"
 
     /// A line as CSV: a unit's total has no obligation, the whole report's no unit.
     static func csvLine(_ l: YearReport.Line) -> String {
@@ -104,9 +105,10 @@ struct Report: ParsableCommand {
             [
                 l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
                 "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
-                l.on_time_rate.map { String(format: "%.3f", $0) } ?? "",
+                l.on_time_rate.map { String(format: "%.3f", $0) } ?? "", "\(l.received_on_time)", "\(l.received_late)",
+                "\(l.receipt_overdue)", l.receipt_rate.map { String(format: "%.3f", $0) } ?? "",
             ],
-            numeric: Set(5...13)
+            numeric: Set(5...17)
         )
     }
 

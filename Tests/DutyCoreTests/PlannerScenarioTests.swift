@@ -381,4 +381,74 @@ struct PlannerScenarioTests {
     func periodLabels(kind: PeriodKind, date: String, lag: Int, label: String) {
         #expect(kind.label(of: Fixture.date(date), lag: lag) == label)
     }
+
+    @Test(
+        "receipt (签收) due 3 working days after the first notice counts the make-up Saturday before Spring Festival; the urging waits for the holiday's end"
+    )
+    func receiptOverSpringFestival() throws {
+        // Given a report due Friday 13 March 2026, reminded 30 days before (Wednesday 11 February),
+        // receipt asked within 3 working days, the parent region's propaganda head in copy of the urging
+        var report = F.obligation("report", kinds: ["committee"], F.onCalendar("*-03-13", period: .year))
+        report.acknowledge = DutyDuration(3, .workingDays)
+        report.urgeAlso = [RecipientSpec(Relation(.parentRegion, department: "propaganda"), roles: ["head"])]
+        let planner = F.planner(F.policy(report))
+        let o = try #require(F.occurrences(planner, year: 2026)["report/gd.gz.panyu/2026"])
+        // Then 12 Feb, 13 Feb and the make-up working Saturday 14 Feb are the three days: due by its end
+        #expect(o.timing.steps.first?.name == "reminder-30d")
+        #expect(o.timing.steps.first?.day.date == F.date("2026-02-11"))
+        #expect(o.timing.receiptDue == F.at("2026-02-14T23:59:59"))
+        // and the urging goes out on the first working day after the holiday (15–23 February), at 09:00
+        let urging = try #require(o.timing.steps.first { $0.kind == .urging })
+        #expect(urging.at == F.at("2026-02-24T09:00:00"))
+        #expect(
+            o.timing.steps.map(\.name) == [
+                "reminder-30d", "urging", "reminder-7d", "reminder-1d", "due", "escalation-1", "escalation-2",
+            ]
+        )
+        let to = planner.recipients(urging.recipients, obligation: o.obligation, subject: o.subject).compactMap {
+            $0.official.map { planner.organisation.officials[Int($0)].id }
+        }
+        #expect(to == ["py.clerk", "gz.xcb.head"])
+
+        // Receipt: nothing asked before the first notice, then awaited, then given on time or late
+        #expect(planner.receiptState(o, at: F.at("2026-02-10T12:00:00")) == nil)
+        #expect(planner.receiptState(o, at: F.at("2026-02-12T12:00:00"))?.state == .awaiting)
+        func received(_ at: String) -> DutyRecords {
+            DutyRecords(receipts: [Receipt(occurrence: o.id, at: F.at(at), by: "py.clerk", how: "api")])
+        }
+        for (at, state) in [
+            ("2026-02-14T20:00:00", Occurrence.ReceiptState.received), ("2026-02-24T08:00:00", .receivedLate),
+        ] {
+            let given = try #require(F.occurrences(planner, year: 2026, records: received(at))[o.id.description])
+            #expect(planner.receiptState(given, at: F.at("2026-02-25T00:00:00"))?.state == state, "\(at)")
+        }
+        // A completion is a receipt, by the end of the day it was done however late it was typed in
+        let done = DutyRecords(completions: [F.completion("report/gd.gz.panyu/2026", on: "2026-02-13")])
+        let completed = try #require(F.occurrences(planner, year: 2026, records: done)[o.id.description])
+        #expect(planner.receiptState(completed, at: F.at("2026-02-25T00:00:00"))?.state == .received)
+
+        // The dispatcher's pass on 24 February: the urging for those without receipt only
+        func urged(_ records: DutyRecords) -> [String] {
+            var out: [String] = []
+            planner.plan(from: F.date("2026-01-01"), through: F.date("2026-12-31"), records: records).forEachDue(
+                in: F.at("2026-02-24T00:00:00")..<F.at("2026-02-25T00:00:00")
+            ) { ob, s, t, steps in
+                if t.steps[steps].contains(where: { $0.kind == .urging }) {
+                    out.append(planner.subjectID(s, obligation: ob))
+                }
+            }
+            return out.sorted()
+        }
+        #expect(urged(DutyRecords()) == ["gd", "gd.gz", "gd.gz.panyu"])
+        #expect(urged(received("2026-02-14T20:00:00")) == ["gd", "gd.gz"])
+        #expect(urged(done) == ["gd", "gd.gz"])
+
+        // Without acknowledge: no receipt, no urging
+        let plain = F.planner(
+            F.policy(F.obligation("report", kinds: ["committee"], F.onCalendar("*-03-13", period: .year)))
+        )
+        let p = try #require(F.occurrences(plain, year: 2026)["report/gd.gz.panyu/2026"])
+        #expect(p.timing.receiptDue == nil && !p.timing.steps.contains { $0.kind == .urging })
+        #expect(plain.receiptState(p, at: F.at("2026-02-25T00:00:00")) == nil)
+    }
 }

@@ -29,16 +29,20 @@ struct SchedulerTests {
     func catchUpAndCollapse() async throws {
         let fixture = try DaemonFixture()
         let channel = RecordingChannel()
-        // First start on 29 November: the reminder of 20 November is the latest missed step.
+        // First start on 29 November: the urging of 26 November (no receipt 3 working days after the
+        // reminder of 20 November) is the latest missed step; the reminder is folded into it.
         _ = try await fixture.dispatcher(channel, now: Self.t0).perform(at: Self.t0, wall: { Self.t0 })
-        #expect(try states(fixture.store()) == ["reminder-30d": .sent])
+        #expect(try states(fixture.store()) == ["reminder-30d": .collapsed, "urging": .sent])
 
         // Down until 21 December 09:00: the 7-day and 1-day reminders fell due meanwhile.
         channel.clear()
         let summary = try await fixture.dispatcher(channel, now: Self.t1).perform(at: Self.t1, wall: { Self.t1 })
         #expect(
             try states(fixture.store())
-                == ["reminder-30d": .sent, "reminder-7d": .collapsed, "reminder-1d": .collapsed, "due": .sent]
+                == [
+                    "reminder-30d": .collapsed, "urging": .sent, "reminder-7d": .collapsed, "reminder-1d": .collapsed,
+                    "due": .sent,
+                ]
         )
         let notices = channel.delivered.filter { $0.occurrence == Self.occurrence }
         #expect(notices.count == 1)

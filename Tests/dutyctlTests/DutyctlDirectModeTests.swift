@@ -83,6 +83,9 @@ struct DutyctlDirectModeTests {
         let tsg = try #require(line("gd.sz.tsg", "unit-situation-report"))
         #expect(tsg["due"] as? Int == 2 && tsg["late"] as? Int == 1 && tsg["late_days_max"] as? Int == 7)
         #expect(tsg["overdue"] as? Int == 1 && tsg["on_time"] as? Int == 0 && tsg["on_time_rate"] as? Double == 0)
+        // Receipt (签收): H1 done on 25 June, a week after its receipt was due; H2's receipt never came.
+        #expect(tsg["received_on_time"] as? Int == 0 && tsg["received_late"] as? Int == 1)
+        #expect(tsg["receipt_overdue"] as? Int == 1 && tsg["receipt_rate"] as? Double == 0)
         let report = try #require(line("gd.sz", "semiannual-report"))
         #expect(report["due"] as? Int == 2 && report["on_time"] as? Int == 1 && report["open"] as? Int == 1)
         #expect(report["on_time_rate"] as? Double == 1)
@@ -101,7 +104,8 @@ struct DutyctlDirectModeTests {
         #expect(rows.count == 1 + lines.count + units.count + 1)
         #expect(
             rows.contains {
-                $0.hasPrefix("gd.sz.tsg,深圳图书馆党总支,unit-situation-report,") && $0.hasSuffix(",2,0,1,7,7,0,1,0,0.000")
+                $0.hasPrefix("gd.sz.tsg,深圳图书馆党总支,unit-situation-report,")
+                    && $0.hasSuffix(",2,0,1,7,7,0,1,0,0.000,0,1,1,0.000")
             }
         )
         let bad = try R.dutyctl(["report", "--year", "2026", "--unit", "nowhere", "--config", config])

@@ -83,6 +83,48 @@ struct DeliveryEndToEndTests {
         #expect(try server.messages().count == mails.count)
     }
 
+    @Test("receipt not given by its day: the urging (催办) mail and journal entry say how to give it; a receipt stops it")
+    func urging() throws {
+        try JournalReader.requireJournald()
+        let server = try MailServer()
+        defer { server.stop() }
+        let d = try Daemon(settings: server.emailSettings())
+        // The unit situation reports were first notified on Friday 20 November and ask for receipt within
+        // 3 working days: by Wednesday the 25th. The education bureau gave it; the others did not.
+        let given = "unit-situation-report/gd.gz.jyj/2026-H2"
+        let ack = try Daemon.run("dutyctl", ["ack", given, "--by", "liang.shuang", "--config", d.config])
+        #expect(ack.status == 0 && ack.out.contains("received by liang.shuang"), "\(ack.err)")
+        let r = try Daemon.run("dutyd", ["--once", "--now", "2026-11-26T09:00:00+08:00", "--config", d.config])
+        #expect(r.status == 0, "\(r.err)")
+        let urged = try d.store().ledger().filter { $0.step == "urging" && $0.state == .sent }
+        let occurrences = Set(urged.map(\.occurrence))
+        #expect(!occurrences.isEmpty && !occurrences.contains(given), "\(occurrences)")
+        #expect(occurrences.allSatisfy { $0.hasPrefix("unit-situation-report/") })
+        // The mail (a digest: one per address) names the urging and says how to give receipt, record
+        // completion and ask for more time; the receipt given is not urged.
+        let mails = try server.messages()
+        let urging = mails.filter { $0.parsed.body?.contains("催办：签收期限 2026-11-25 已过，尚未签收") == true }
+        #expect(!urging.isEmpty, "\(mails.map { $0.parsed.subject ?? "" })")
+        for m in urging {
+            let body = m.parsed.body ?? ""
+            #expect(body.contains("签收（2026-11-25 前）：dutyctl ack unit-situation-report/"), "\(body)")
+            #expect(body.contains("dutyctl done unit-situation-report/"))
+            #expect(body.contains("需要延期：dutyctl extend request unit-situation-report/"))
+            #expect(!body.contains("dutyctl ack \(given)"))
+        }
+        // Its journal entry has its own MESSAGE_ID, described in the catalog.
+        let entries = try JournalReader.entries(pids: [r.pid], atLeast: 1)
+        let entry = try #require(entries.first { $0["DUTY_EVENT"] == "urging" })
+        #expect(entry["MESSAGE_ID"] == DutydTests.catalogIDs["urging"] && entry["PRIORITY"] == "4")
+        #expect(entry["MESSAGE"]?.hasPrefix("【催办】") == true, "\(entry["MESSAGE"] ?? "")")
+        // explain shows where receipt stands: given today, after its day (the wall clock is past it).
+        let shown = try Daemon.run("dutyctl", ["explain", given, "--json", "--config", d.config])
+        #expect(
+            shown.out.contains(#""by":"liang.shuang","due":"2026-11-25","how":"cli-direct","state":"received-late""#),
+            "\(shown.out)"
+        )
+    }
+
     @Test("dutyctl notify test shows the server's answers and fails for a refused recipient")
     func notifyTest() throws {
         let server = try MailServer()

@@ -21,6 +21,7 @@ struct DutydTests {
     static let catalogIDs: [String: String] = [
         "reminder": "787c70451391458bad208ff0ab99be48", "due": "c723d9fc17eb4844a6ba514136bd3bf6",
         "overdue": "d1196838d5724731a715dde686326383", "escalation": "8a67d8223c264ac3b8d295c3516e3900",
+        "urging": "d509d1cfc8a64e43ab56f70348422616",
     ]
 
     /// The ids `journalctl --list-catalog` knows once systemd/dutyd.catalog is installed in a root.
@@ -106,7 +107,7 @@ struct DutydTests {
         #expect(e["DUTY_DEADLINE"] == "2026-12-21")
         #expect(e["DUTY_STEP"] == "due")
         #expect(e["DUTY_RECIPIENTS"] == "lv.qiang")
-        #expect(e["DUTY_COLLAPSED"] == "reminder-30d reminder-7d reminder-1d")
+        #expect(e["DUTY_COLLAPSED"] == "reminder-30d urging reminder-7d reminder-1d")
         #expect(e["MESSAGE"]?.hasPrefix("【今日截止】深圳图书馆党总支：") == true)
         #expect(e["MESSAGE"]?.contains("2026-12-21 周一截止，今天截止；通知 吕强") == true)
 

@@ -90,23 +90,44 @@ package struct Reopening: Sendable, Hashable {
     }
 }
 
-/// Everything recorded that changes occurrences: completions, waivers and events, and undos.
+/// That the people responsible have received a duty's notice (签收): `dutyctl ack`.
+package struct Receipt: Sendable, Hashable {
+    package var occurrence: OccurrenceID
+    /// When it was recorded.
+    package var at: Instant
+    /// Who received it: an official's id, or the user who recorded it.
+    package var by: String
+    /// How it came: `cli-direct`, `api`, `web`, `mail`.
+    package var how: String
+
+    package init(occurrence: OccurrenceID, at: Instant, by: String, how: String) {
+        self.occurrence = occurrence
+        self.at = at
+        self.by = by
+        self.how = how
+    }
+}
+
+/// Everything recorded that changes occurrences: completions, waivers and events, undos, receipts.
 package struct DutyRecords: Sendable {
     package var completions: [Completion]
     package var waivers: [Waiver]
     package var events: [Event]
     package var reopenings: [Reopening]
+    package var receipts: [Receipt]
 
     package init(
         completions: [Completion] = [],
         waivers: [Waiver] = [],
         events: [Event] = [],
-        reopenings: [Reopening] = []
+        reopenings: [Reopening] = [],
+        receipts: [Receipt] = []
     ) {
         self.completions = completions
         self.waivers = waivers
         self.events = events
         self.reopenings = reopenings
+        self.receipts = receipts
     }
 }
 

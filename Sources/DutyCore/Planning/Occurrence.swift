@@ -9,6 +9,35 @@ package struct Occurrence: Sendable {
     package let timing: Timing
     package let completion: Completion?
     package let waiver: Waiver?
+    /// Receipt (签收) given with `dutyctl ack`; a completion implies it.
+    package let receipt: Receipt?
+
+    package init(
+        id: OccurrenceID,
+        obligation: Int,
+        subject: Int32,
+        timing: Timing,
+        completion: Completion?,
+        waiver: Waiver?,
+        receipt: Receipt? = nil
+    ) {
+        self.id = id
+        self.obligation = obligation
+        self.subject = subject
+        self.timing = timing
+        self.completion = completion
+        self.waiver = waiver
+        self.receipt = receipt
+    }
+
+    /// Where receipt stands, for an obligation that asks for it.
+    package enum ReceiptState: String, Sendable, CaseIterable {
+        /// Notified, not received yet.
+        case awaiting = "awaiting-receipt"
+        case received
+        /// Received after its day.
+        case receivedLate = "received-late"
+    }
 
     package enum State: String, Sendable, CaseIterable {
         case open
@@ -28,6 +57,16 @@ package struct Occurrence: Sendable {
         if completion != nil { return .done }
         if waiver != nil { return .waived }
         return now > timing.deadline ? .late : .open
+    }
+
+    /// Receipt at `now`, due by `due` after the first notice at `firstNotice`, given at `given` (a
+    /// receipt's time, or the completion's: `Planner.receiptState`): `nil` when the obligation asks
+    /// for none (`due` is `nil`), before the first notice, and for a waived occurrence.
+    package func receiptState(at now: Instant, due: Instant?, firstNotice: Instant?, given: Instant?) -> ReceiptState? {
+        guard let due, waiver == nil else { return nil }
+        if let given, given <= now { return given > due ? .receivedLate : .received }
+        guard let firstNotice, now >= firstNotice else { return nil }
+        return .awaiting
     }
 
     /// Red when late, yellow in the last working days, blue once a reminder time has come; `nil`

@@ -78,7 +78,8 @@ extension Plan {
                     subject: subject,
                     timing: c.deadline.timing,
                     completion: done,
-                    waiver: waived
+                    waiver: waived,
+                    receipt: c.records?.receipt(subjectID)
                 )
             )
         }

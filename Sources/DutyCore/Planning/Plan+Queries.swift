@@ -89,7 +89,8 @@ extension Plan {
                                 subject: subject,
                                 timing: t,
                                 completion: c,
-                                waiver: w
+                                waiver: w,
+                                receipt: recs?.receipt(subjectID)
                             )
                         )
                     }
@@ -129,21 +130,29 @@ extension Plan {
                     let recs = hasRecords ? records.period(id, t) : nil
                     let day = Int32(t.date.daysSinceEpoch)
                     let firstDay = Int32(t.steps[first].day.date.daysSinceEpoch)
+                    // The urging notice is the window's last step: a subject that gave receipt skips it.
+                    let urgingLast = t.steps[last - 1].kind == .urging
                     forEachMember(set, obligation: o, scope: scope) { subject in
                         let start = planner.trackStartDay(subject: subject, obligation: o)
                         guard day >= start else { return }
+                        var upTo = last
                         if let recs, !recs.isEmpty {
-                            let (c, w) = recs.lookup(planner.subjectID(subject, obligation: o))
+                            let subjectID = planner.subjectID(subject, obligation: o)
+                            let (c, w) = recs.lookup(subjectID)
                             if c != nil || w != nil { return }
+                            if urgingLast, recs.receipt(subjectID) != nil {
+                                upTo -= 1
+                                if upTo == first { return }
+                            }
                         }
                         // A step before the subject was tracked was never due: a unit added on the 29th
                         // gets no reminder dated the 20th.
                         var from = first
                         if firstDay < start {
-                            while from < last && t.steps[from].day.date.daysSinceEpoch < Int(start) { from += 1 }
-                            if from == last { return }
+                            while from < upTo && t.steps[from].day.date.daysSinceEpoch < Int(start) { from += 1 }
+                            if from == upTo { return }
                         }
-                        body(o, subject, t, from..<last)
+                        body(o, subject, t, from..<upTo)
                     }
                 }
             }
@@ -157,8 +166,17 @@ extension Plan {
             let k = obligations[o].set(of: s, planner: planner),
             let t = obligations[o].sets[k].timings.first(where: { $0.period == id.period })
         else { return nil }
-        let (c, w) = records.period(id.obligation, t).lookup(id.subject)
-        return Occurrence(id: id, obligation: o, subject: s, timing: t, completion: c, waiver: w)
+        let recs = records.period(id.obligation, t)
+        let (c, w) = recs.lookup(id.subject)
+        return Occurrence(
+            id: id,
+            obligation: o,
+            subject: s,
+            timing: t,
+            completion: c,
+            waiver: w,
+            receipt: recs.receipt(id.subject)
+        )
     }
 }
 

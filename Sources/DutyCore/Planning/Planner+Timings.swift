@@ -78,9 +78,32 @@ extension Planner {
             )
         }
         // Reminders come first in the policy and ladder steps after; time order is what people read.
-        let ordered = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(
+        var ordered = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(
             \.element
         )
+        // Receipt is due `acknowledge` after the first notice's day (never after the deadline day);
+        // not given by then, the urging notice goes out on the next working day at the send time,
+        // if that is still before the deadline (after it, the ladder speaks).
+        var receiptDue: Instant?
+        if let ack = ob.acknowledge, let first = ordered.first {
+            let (d, p) = ack.after(first.day.date, workdays: workdays)
+            let dueDay = min(d, day)
+            receiptDue = endOfDay(dueDay)
+            let urgeDay = workdays.shift(dueDay.adding(days: 1), rule: .nextWorkday)
+            let at = sendTime(on: urgeDay.date)
+            if at < deadline, !ordered.contains(where: { $0.at == at && $0.kind != .reminder }) {
+                let urging = PlannedStep(
+                    name: "urging",
+                    kind: .urging,
+                    at: at,
+                    day: urgeDay,
+                    offset: ack,
+                    recipients: (ob.urgeTo ?? ob.remindTo) + ob.urgeAlso,
+                    provisional: p || urgeDay.provisional
+                )
+                ordered.insert(urging, at: ordered.firstIndex { $0.at > at } ?? ordered.count)
+            }
+        }
         let (yellowDay, _) = ob.yellow.before(day, workdays: workdays)
         let yellowFrom = zone.instant(on: yellowDay)
         return Timing(
@@ -91,7 +114,8 @@ extension Planner {
             yellowFrom: yellowFrom,
             steps: ordered,
             provisional: provisional,
-            arrivedAt: arrivedAt
+            arrivedAt: arrivedAt,
+            receiptDue: receiptDue
         )
     }
 

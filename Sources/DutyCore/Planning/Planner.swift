@@ -217,3 +217,30 @@ package struct Planner: Sendable {
         return u >= 0 ? CivilDate(daysSinceEpoch: Int(trackStart[Int(u)])) : nil
     }
 }
+
+extension Planner {
+    /// When the subject's first notice of `o` went out and when its receipt is due: the deadline's
+    /// own, or for a subject tracked after the deadline's first step, `acknowledge` after its first
+    /// step on or after the day tracking began (the earlier ones were never sent to it). `nil` when
+    /// the obligation asks for no receipt.
+    package func receiptDue(_ o: Occurrence) -> (firstNotice: Instant?, due: Instant)? {
+        let t = o.timing
+        guard let due = t.receiptDue, let ack = policy.obligations[o.obligation].acknowledge else { return nil }
+        guard let start = trackStart(subject: o.subject, obligation: o.obligation),
+            let first = t.steps.first, first.day.date < start
+        else { return (t.steps.first?.at, due) }
+        guard let sent = t.steps.first(where: { $0.day.date >= start }) else { return (nil, due) }
+        let day = min(ack.after(sent.day.date, workdays: workdays).date, t.date)
+        return (sent.at, max(due, endOfDay(day)))
+    }
+
+    /// Receipt of `o` at `now` (`Occurrence.receiptState`), by the subject's own first notice. A
+    /// completion is a receipt, given by the end of the day it was done (or when it was recorded, if
+    /// earlier): a report done on 25 June was received by then, however late it was typed in.
+    package func receiptState(_ o: Occurrence, at now: Instant) -> (state: Occurrence.ReceiptState, due: Instant)? {
+        guard let (first, due) = receiptDue(o) else { return nil }
+        let given = o.receipt?.at ?? o.completion.map { min($0.recordedAt, endOfDay($0.on)) }
+        guard let state = o.receiptState(at: now, due: due, firstNotice: first, given: given) else { return nil }
+        return (state, due)
+    }
+}

@@ -7,6 +7,7 @@ package struct RecordIndex: Sendable {
     /// quota obligation → year → subject → completions in that year, by day.
     private var quota: [String: [Int: [String: [Completion]]]] = [:]
     private var waived: [String: [String: [String: Waiver]]] = [:]
+    private var received: [String: [String: [String: Receipt]]] = [:]
     package let records: DutyRecords
 
     package init(records: DutyRecords, policy: Policy) {
@@ -35,6 +36,9 @@ package struct RecordIndex: Sendable {
         for w in records.waivers {
             waived[w.occurrence.obligation, default: [:]][w.occurrence.period, default: [:]][w.occurrence.subject] = w
         }
+        for r in records.receipts {
+            received[r.occurrence.obligation, default: [:]][r.occurrence.period, default: [:]][r.occurrence.subject] = r
+        }
     }
 
     /// The year of a quota period `2026-c2`.
@@ -47,7 +51,7 @@ package struct RecordIndex: Sendable {
 
     /// Whether anything is recorded for this obligation (the planner skips lookups otherwise).
     func hasRecords(_ obligation: String) -> Bool {
-        done[obligation] != nil || quota[obligation] != nil || waived[obligation] != nil
+        done[obligation] != nil || quota[obligation] != nil || waived[obligation] != nil || received[obligation] != nil
     }
 
     /// Period tables for one obligation and period, looked up once per deadline, not once per subject.
@@ -56,8 +60,11 @@ package struct RecordIndex: Sendable {
         var quota: [String: [Completion]]?
         var quotaCount = 0
         var waived: [String: Waiver]?
+        var received: [String: Receipt]?
 
-        var isEmpty: Bool { done == nil && quota == nil && waived == nil }
+        var isEmpty: Bool { done == nil && quota == nil && waived == nil && received == nil }
+
+        func receipt(_ subject: String) -> Receipt? { received?[subject] }
 
         func lookup(_ subject: String) -> (Completion?, Waiver?) {
             var completion = done?[subject]
@@ -72,6 +79,7 @@ package struct RecordIndex: Sendable {
         var r = PeriodRecords()
         r.done = done[obligation]?[timing.period]
         r.waived = waived[obligation]?[timing.period]
+        r.received = received[obligation]?[timing.period]
         if case .checkpoint(let count, let year) = timing.origin {
             r.quota = quota[obligation]?[year]
             r.quotaCount = count

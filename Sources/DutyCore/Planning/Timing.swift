@@ -22,6 +22,9 @@ package final class Timing: Sendable {
     /// deadline a schedule gives. A deadline that arrives late (an event recorded after its first steps'
     /// times) still gets its latest step: `Plan.forEachDue`.
     package let arrivedAt: Instant?
+    /// The end of the day receipt (签收) is due by, when the obligation asks for it: `acknowledge`
+    /// after the first notice's day, never later than the deadline.
+    package let receiptDue: Instant?
 
     package var raw: CivilDate { shift.original }
 
@@ -40,7 +43,8 @@ package final class Timing: Sendable {
         yellowFrom: Instant,
         steps: [PlannedStep],
         provisional: Bool,
-        arrivedAt: Instant? = nil
+        arrivedAt: Instant? = nil,
+        receiptDue: Instant? = nil
     ) {
         self.period = period
         self.origin = origin
@@ -50,6 +54,7 @@ package final class Timing: Sendable {
         self.steps = steps
         self.provisional = provisional
         self.arrivedAt = arrivedAt
+        self.receiptDue = receiptDue
     }
 
     /// How a raw deadline date arose.
@@ -74,6 +79,8 @@ package struct PlannedStep: Sendable {
         case due
         case overdue
         case escalation
+        /// Receipt (签收) not given by its day: the responsible people are urged (催办).
+        case urging
     }
 
     /// Stable within the occurrence, part of the ledger key: `reminder-30d`, `due`, `escalation-2`.

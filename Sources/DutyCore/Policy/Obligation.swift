@@ -19,6 +19,12 @@ package struct Obligation: Sendable {
     package var ladder: [LadderStep]
     /// Roles at the subject unit answerable for the duty, listed with each occurrence.
     package var responsible: [String]
+    /// Receipt (签收) asked within this time after the first notice; `nil`: no receipt asked.
+    package var acknowledge: DutyDuration?
+    /// Who gets the urging notice (催办) when receipt is not given in time: `remindTo` unless set,
+    /// plus `urgeAlso` (a supervisor in copy).
+    package var urgeTo: [RecipientSpec]?
+    package var urgeAlso: [RecipientSpec] = []
     /// Where it was written, for `policy show` and `explain`.
     package var source: String
     /// The step keys (`remind_to`, `ladder`, …) it took from `[defaults]`, so that a mistake there is

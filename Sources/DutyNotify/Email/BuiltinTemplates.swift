@@ -31,7 +31,14 @@ enum BuiltinTemplates {
         {{#escalation}}
            逾期升级：主体责任 {{liable_main}}；重要领导责任 {{liable_important}}
         {{/escalation}}
+        {{#urging}}
+           催办：签收期限 {{receipt_due}} 已过，尚未签收，请即签收并抓紧办理。
+        {{/urging}}
+        {{#asks_receipt}}
+           签收（{{receipt_due}} 前）：{{ack_command}}
+        {{/asks_receipt}}
            办结后登记：{{done_command}}
+           需要延期：{{extend_command}}
 
         {{/items}}
         {{/groups}}
@@ -59,7 +66,14 @@ enum BuiltinTemplates {
         {{#escalation}}
            Escalated: main responsibility {{liable_main}}; important leadership responsibility {{liable_important}}
         {{/escalation}}
+        {{#urging}}
+           Receipt was due by {{receipt_due}} and has not been given: acknowledge it now and get on with it.
+        {{/urging}}
+        {{#asks_receipt}}
+           Acknowledge receipt (by {{receipt_due}}): {{ack_command}}
+        {{/asks_receipt}}
            When done: {{done_command}}
+           To ask for more time: {{extend_command}}
 
         {{/items}}
         {{/groups}}

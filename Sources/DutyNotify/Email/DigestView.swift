@@ -93,6 +93,9 @@ package struct DigestView: Sendable {
             "when": when(n),
             "provisional": n.provisional,
             "escalation": n.event == .escalation,
+            "urging": n.event == .urging,
+            "ack_command": DigestView.command("ack", n.occurrence),
+            "extend_command": DigestView.command("extend request", n.occurrence) + " --until 日期 --reason 理由",
             "liable_main": names(n.liableMain),
             "liable_important": names(n.liableImportant),
             "done_command": DigestView.doneCommand(n.occurrence),
@@ -100,15 +103,23 @@ package struct DigestView: Sendable {
             "step": n.step,
         ]
         if let name = n.officialName { d["official_name"] = name }
+        // Receipt is asked until the deadline passes: say by when and how.
+        if let due = n.receiptDue, n.event != .escalation, n.event != .overdue {
+            d["receipt_due"] = due.description
+            d["asks_receipt"] = true
+        }
         return d
     }
 
     /// `dutyctl done OCCURRENCE`, the id quoted for the shell when it needs to be.
-    package static func doneCommand(_ occurrence: String) -> String {
+    package static func doneCommand(_ occurrence: String) -> String { command("done", occurrence) }
+
+    /// `dutyctl VERB OCCURRENCE`, the id quoted for the shell when it needs to be.
+    package static func command(_ verb: String, _ occurrence: String) -> String {
         let safe = occurrence.unicodeScalars.allSatisfy {
             $0.properties.isAlphabetic || $0.properties.numericType != nil || "-_./:@+=,".unicodeScalars.contains($0)
         }
-        return "dutyctl done "
+        return "dutyctl \(verb) "
             + (safe ? occurrence : "'" + occurrence.replacingOccurrences(of: "'", with: "'\\''") + "'")
     }
 

@@ -117,7 +117,7 @@ package struct OperationContext {
 package enum Operations {
     package static let all: [any DutyOperation.Type] = [
         Upcoming.self, Overdue.self, Explain.self,
-        RecordDone.self, ImportDone.self, Waive.self, Undo.self,
+        RecordDone.self, ImportDone.self, Waive.self, Undo.self, Acknowledge.self,
         ListEvents.self, RecordEvent.self, RemoveEvent.self,
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
