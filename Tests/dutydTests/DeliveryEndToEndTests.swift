@@ -100,8 +100,8 @@ struct DeliveryEndToEndTests {
         let occurrences = Set(urged.map(\.occurrence))
         #expect(!occurrences.isEmpty && !occurrences.contains(given), "\(occurrences)")
         #expect(occurrences.allSatisfy { $0.hasPrefix("unit-situation-report/") })
-        // The mail (a digest: one per address) names the urging and says how to give receipt, record
-        // completion and ask for more time; the receipt given is not urged.
+        // The mail (a digest: one per address) names the urging and says how to give receipt and record
+        // completion; the receipt given is not urged.
         let mails = try server.messages()
         let urging = mails.filter { $0.parsed.body?.contains("催办：签收期限 2026-11-25 已过，尚未签收") == true }
         #expect(!urging.isEmpty, "\(mails.map { $0.parsed.subject ?? "" })")
@@ -109,7 +109,6 @@ struct DeliveryEndToEndTests {
             let body = m.parsed.body ?? ""
             #expect(body.contains("签收（2026-11-25 前）：dutyctl ack unit-situation-report/"), "\(body)")
             #expect(body.contains("dutyctl done unit-situation-report/"))
-            #expect(body.contains("需要延期：dutyctl extend request unit-situation-report/"))
             #expect(!body.contains("dutyctl ack \(given)"))
         }
         // Its journal entry has its own MESSAGE_ID, described in the catalog.

@@ -38,7 +38,6 @@ enum BuiltinTemplates {
            签收（{{receipt_due}} 前）：{{ack_command}}
         {{/asks_receipt}}
            办结后登记：{{done_command}}
-           需要延期：{{extend_command}}
 
         {{/items}}
         {{/groups}}
@@ -73,7 +72,6 @@ enum BuiltinTemplates {
            Acknowledge receipt (by {{receipt_due}}): {{ack_command}}
         {{/asks_receipt}}
            When done: {{done_command}}
-           To ask for more time: {{extend_command}}
 
         {{/items}}
         {{/groups}}

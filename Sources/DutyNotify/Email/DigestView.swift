@@ -11,7 +11,9 @@ import Foundation
 /// `number`, `colour`, `event_name`, `subject_name`, `unit`, `unit_name`, `official_name`, `title`,
 /// `obligation`, `article`, `period`, `deadline` (YYYY-MM-DD), `weekday`, `days_left`, `days_late`,
 /// `late`, `when` (还有 3 天 / 今天截止 / 已逾期 8 天), `provisional`, `escalation`, `liable_main`,
-/// `liable_important`, `done_command`, `occurrence`, `step`.
+/// `liable_important`, `done_command`, `occurrence`, `step`; for an obligation that asks for receipt
+/// (签收), `asks_receipt`, `receipt_due` and `ack_command` (until the deadline passes), and `urging`
+/// on the urging notice (催办).
 package struct DigestView: Sendable {
     package var recipientName: String
     package var recipientEmail: String
@@ -95,7 +97,6 @@ package struct DigestView: Sendable {
             "escalation": n.event == .escalation,
             "urging": n.event == .urging,
             "ack_command": DigestView.command("ack", n.occurrence),
-            "extend_command": DigestView.command("extend request", n.occurrence) + " --until 日期 --reason 理由",
             "liable_main": names(n.liableMain),
             "liable_important": names(n.liableImportant),
             "done_command": DigestView.doneCommand(n.occurrence),
