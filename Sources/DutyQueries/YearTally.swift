@@ -17,15 +17,29 @@ package struct Tally: Codable, Sendable, Equatable {
     package var due = 0
     /// Done on or before the deadline day.
     package var onTime = 0
+    /// Receipt (签收), for the obligations that ask for it, as `report` counts it: given by its day,
+    /// after it, or not given and its day passed.
+    package var receivedOnTime = 0
+    package var receivedLate = 0
+    package var receiptOverdue = 0
 
     package init() {}
 
     /// `onTime / due`; `nil` before any deadline of the year has passed.
     package var onTimeRate: Double? { due == 0 ? nil : Double(onTime) / Double(due) }
 
+    /// Timely receipt (及时签收率): `receivedOnTime` out of the three; `nil` when none is counted.
+    package var receiptRate: Double? {
+        let asked = receivedOnTime + receivedLate + receiptOverdue
+        return asked == 0 ? nil : Double(receivedOnTime) / Double(asked)
+    }
+
     enum CodingKeys: String, CodingKey {
         case open, late, done, waived, red, yellow, blue, due
         case onTime = "on_time"
+        case receivedOnTime = "received_on_time"
+        case receivedLate = "received_late"
+        case receiptOverdue = "receipt_overdue"
     }
 }
 
@@ -43,7 +57,7 @@ package struct YearTally: Sendable {
     private let prefix: [[Int32]]
 
     private enum Counter: Int, CaseIterable {
-        case open, late, done, waived, red, yellow, blue, onTime
+        case open, late, done, waived, red, yellow, blue, onTime, receivedOnTime, receivedLate, receiptOverdue
     }
 
     /// Unit `u` and everything below it.
@@ -66,6 +80,9 @@ package struct YearTally: Sendable {
         t.blue = sum(.blue)
         t.due = t.done + t.late
         t.onTime = sum(.onTime)
+        t.receivedOnTime = sum(.receivedOnTime)
+        t.receivedLate = sum(.receivedLate)
+        t.receiptOverdue = sum(.receiptOverdue)
         return t
     }
 
@@ -87,6 +104,8 @@ package struct YearTally: Sendable {
                 for t in set.timings where t.date >= first && t.date <= last {
                     var moments = [t.deadline, t.yellowFrom]
                     if let reminder = t.steps.first(where: { $0.kind == .reminder }) { moments.append(reminder.at) }
+                    // Receipt: its day passing turns one awaited into one overdue.
+                    if let due = t.receiptDue { moments.append(Instant(microseconds: due.microseconds + 1)) }
                     for m in moments {
                         // `state(at:)` is late once `at > deadline`: it changes just after it.
                         let change = m == t.deadline ? Instant(microseconds: m.microseconds + 1) : m
@@ -113,6 +132,13 @@ package struct YearTally: Sendable {
             case nil: break
             }
             if let c = o.completion, c.on <= o.timing.date { add(.onTime) }
+            if o.timing.receiptDue != nil, let (state, due) = planner.receiptState(o, at: at) {
+                switch state {
+                case .received: add(.receivedOnTime)
+                case .receivedLate: add(.receivedLate)
+                case .awaiting: if at > due { add(.receiptOverdue) }
+                }
+            }
         }
         try StopSignal.throwIfStopped()
         for k in counts.indices {

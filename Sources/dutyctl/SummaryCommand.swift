@@ -54,14 +54,16 @@ struct Summary: ParsableCommand {
                     [
                         String(repeating: "  ", count: level) + (n.unit ?? "(all)"), n.name, "\(n.units)", "\(t.open)",
                         "\(t.late)", "\(t.done)", "\(t.waived)", "\(t.red)", "\(t.yellow)", "\(t.blue)",
-                        Report.rate(t.onTimeRate),
+                        Report.rate(t.onTimeRate), Report.rate(t.receiptRate),
                     ]
                 )
                 for c in n.children ?? [] { walk(c, level + 1) }
             }
             walk(answer.node, 0)
             if csv {
-                var lines = ["unit,name,units,open,late,done,waived,red,yellow,blue,due,on_time,on_time_rate"]
+                var lines = [
+                    "unit,name,units,open,late,done,waived,red,yellow,blue,due,on_time,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate"
+                ]
                 func csvWalk(_ n: SummaryNode) {
                     let t = n.tally
                     lines.append(
@@ -70,9 +72,11 @@ struct Summary: ParsableCommand {
                                 n.unit ?? "", n.name, "\(n.units)", "\(t.open)", "\(t.late)", "\(t.done)",
                                 "\(t.waived)",
                                 "\(t.red)", "\(t.yellow)", "\(t.blue)", "\(t.due)", "\(t.onTime)",
-                                n.onTimeRate.map { String(format: "%.3f", $0) } ?? "",
+                                n.onTimeRate.map { String(format: "%.3f", $0) } ?? "", "\(t.receivedOnTime)",
+                                "\(t.receivedLate)", "\(t.receiptOverdue)",
+                                n.receiptRate.map { String(format: "%.3f", $0) } ?? "",
                             ],
-                            numeric: Set(2...12)
+                            numeric: Set(2...16)
                         )
                     )
                     for c in n.children ?? [] { csvWalk(c) }
@@ -83,7 +87,10 @@ struct Summary: ParsableCommand {
             }
             print("\(answer.year), as of \(answer.at)")
             printTable(
-                ["UNIT", "NAME", "UNITS", "OPEN", "LATE", "DONE", "WAIVED", "RED", "YELLOW", "BLUE", "ON TIME"],
+                [
+                    "UNIT", "NAME", "UNITS", "OPEN", "LATE", "DONE", "WAIVED", "RED", "YELLOW", "BLUE", "ON TIME",
+                    "RECEIPT",
+                ],
                 rows
             )
         }

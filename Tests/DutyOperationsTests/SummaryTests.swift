@@ -35,6 +35,17 @@ struct SummaryTests {
             try store.complete(Completion(occurrence: o.id, on: on, recordedAt: jan, by: "t"), repeatable: false)
         }
         try store.waive(Waiver(occurrence: late[12].id, reason: "合并", recordedAt: jan, by: "t"))
+        // Receipts of this half year's unit situation reports: one on its day, one after it.
+        var h2 = OccurrenceQuery(at: jan)
+        h2.within = DutyDuration(60, .days)
+        h2.obligations = ["unit-situation-report"]
+        let asked = try planner.upcoming(h2, records: try store.records())
+        #expect(asked.count > 2)
+        for (k, o) in asked.prefix(2).enumerated() {
+            let due = try #require(planner.receiptDue(o)).due
+            let at = Instant(microseconds: due.microseconds + (k == 0 ? -3_600_000_000 : 3_600_000_000))
+            try store.acknowledge(Receipt(occurrence: o.id, at: at, by: "t", how: "api"))
+        }
         let records = try store.records()
         let first = CivilDate(iso: "2026-01-01")!
         let last = CivilDate(iso: "2026-12-31")!
@@ -65,6 +76,13 @@ struct SummaryTests {
                     // As `report` counts: done (on time or late) or late, waived and open left out.
                     if o.completion != nil || (o.waiver == nil && o.timing.deadline < at) { expected.due += 1 }
                     if let c = o.completion, c.on <= o.timing.date { expected.onTime += 1 }
+                    if let (state, due) = planner.receiptState(o, at: at) {
+                        switch state {
+                        case .received: expected.receivedOnTime += 1
+                        case .receivedLate: expected.receivedLate += 1
+                        case .awaiting: if at > due { expected.receiptOverdue += 1 }
+                        }
+                    }
                 }
                 #expect(tally.subtree(u, org) == expected, "\(org.units[Int(u)].id) at \(at)")
             }
@@ -79,10 +97,20 @@ struct SummaryTests {
                     t.onTime == total.on_time && t.due == total.on_time + total.late + total.overdue,
                     "\(id) at \(at)"
                 )
+                #expect(
+                    t.receivedOnTime == total.received_on_time && t.receivedLate == total.received_late
+                        && t.receiptOverdue == total.receipt_overdue,
+                    "receipts of \(id) at \(at)"
+                )
             }
             // The whole organisation is the sum of its top units.
             let roots = Workspace.roots(org)
             #expect(roots.map { tally.subtree($0, org).done }.reduce(0, +) == tally.everything.done)
+            if at > Instant(iso: "2026-12-01T09:00:00+08:00")! {
+                // By December the two receipts count, one on its day and one late, and the rest are overdue.
+                let all = tally.everything
+                #expect(all.receivedOnTime >= 1 && all.receivedLate >= 1 && all.receiptOverdue > 0, "\(all)")
+            }
         }
         // What summary shows: on time 11 of the 12 done (one was late), the waived one left out.
         var r = SummaryRequest()

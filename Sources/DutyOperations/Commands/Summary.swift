@@ -34,11 +34,14 @@ package struct SummaryNode: Codable, Sendable, Equatable {
     package var tally: Tally
     /// `tally.onTime / tally.due`; absent before any deadline of the year has passed.
     package var onTimeRate: Double?
+    /// Timely receipt (及时签收率), as `report` counts it; absent when none is counted.
+    package var receiptRate: Double? = nil
     package var children: [SummaryNode]?
 
     enum CodingKeys: String, CodingKey {
         case unit, name, kind, units, tally, children
         case onTimeRate = "on_time_rate"
+        case receiptRate = "receipt_rate"
     }
 }
 
@@ -100,6 +103,7 @@ extension Workspace {
                 units: Int(org.subtreeEnd[Int(u)] - u),
                 tally: t,
                 onTimeRate: t.onTimeRate,
+                receiptRate: t.receiptRate,
                 children: level < depth ? Self.children(of: u, org).map { node($0, level + 1) } : nil
             )
         }
@@ -115,6 +119,7 @@ extension Workspace {
                 units: org.units.count,
                 tally: t,
                 onTimeRate: t.onTimeRate,
+                receiptRate: t.receiptRate,
                 children: depth > 0 ? Self.roots(org).map { node($0, 1) } : nil
             )
         }
