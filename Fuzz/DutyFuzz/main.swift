@@ -20,6 +20,7 @@ let targets: [String: ([UInt8]) -> Void] = [
         _ = try? CSV.parse(bytes, file: "units.csv")
         _ = try? OrganisationCSV.units(bytes, file: "units.csv", policy: shippedPolicy, addedOn: today)
         _ = try? OrganisationCSV.officials(bytes, file: "officials.csv", policy: shippedPolicy)
+        _ = try? CompletionCSV.read(bytes, file: "done.csv")
     },
     "holiday-json": { bytes in _ = try? HolidaySchedule.parseJSON(bytes, source: "2026.json", expectedYear: 2026) },
     "holiday-ics": { bytes in _ = try? HolidaySchedule.parseICS(bytes, source: "2026.ics", year: 2026) },

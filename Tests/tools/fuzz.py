@@ -45,7 +45,12 @@ def seeds(target):
     if target == "policy":
         return files("config/policy/*.toml")
     if target == "csv":
-        return files("config/organisation/*.csv")
+        done = (
+            "\ufeffoccurrence,date,reference,note,by\r\nsemiannual-report/gd.gz/2026-H2,2026-11-30,穗宣〔2026〕12号,,张三\r\n"
+            "unit-situation-report/gd.gz.jyj/2026-H2,2026-12-01,,\"备注，含逗号\",\r\n"
+        ).encode()
+        parts = "date,period,subject,obligation\n2026-12-04,2026-H2,gd.gz.tsg,unit-situation-report\n".encode()
+        return files("config/organisation/*.csv") + [done, parts]
     if target == "holiday-json":
         return files("config/holidays/cn/*.json")
     if target == "holiday-ics":
