@@ -88,7 +88,15 @@ struct DeliveryEndToEndTests {
         try JournalReader.requireJournald()
         let server = try MailServer()
         defer { server.stop() }
-        let d = try Daemon(settings: server.emailSettings())
+        let hookOut = scratchDirectory.appendingPathComponent("urging-\(UUID().uuidString).jsonl").path
+        let d = try Daemon(
+            settings: server.emailSettings() + """
+                [[hook]]
+                name = "urge"
+                command = ["/bin/sh", "-c", "cat >> \(hookOut)"]
+                events = ["urging"]
+                """
+        )
         // The unit situation reports were first notified on Friday 20 November and ask for receipt within
         // 3 working days: by Wednesday the 25th. The education bureau gave it; the others did not.
         let given = "unit-situation-report/gd.gz.jyj/2026-H2"
@@ -116,6 +124,23 @@ struct DeliveryEndToEndTests {
         let entry = try #require(entries.first { $0["DUTY_EVENT"] == "urging" })
         #expect(entry["MESSAGE_ID"] == DutydTests.catalogIDs["urging"] && entry["PRIORITY"] == "4")
         #expect(entry["MESSAGE"]?.hasPrefix("【催办】") == true, "\(entry["MESSAGE"] ?? "")")
+        // The hook that asked for urgings got each as JSON, and nothing else.
+        let lines = try String(contentsOfFile: hookOut, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(obj["event"] as? String == "urging" && obj["step"] as? String == "urging", "\(obj)")
+            #expect(obj["receipt_due"] as? String == "2026-11-25")
+            #expect((obj["ack_command"] as? String)?.hasPrefix("dutyctl ack unit-situation-report/") == true)
+            #expect(
+                (obj["occurrence"] as? String)?.hasPrefix("unit-situation-report/") == true
+                    && obj["occurrence"] as? String != given
+            )
+        }
+        #expect(
+            Set(try d.store().ledger().filter { $0.channel == "hook:urge" && $0.state == .sent }.map(\.occurrence))
+                == occurrences
+        )
         // explain shows where receipt stands: given today, after its day (the wall clock is past it).
         let shown = try Daemon.run("dutyctl", ["explain", given, "--json", "--config", d.config])
         #expect(

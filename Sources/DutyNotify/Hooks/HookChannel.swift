@@ -215,6 +215,9 @@ struct HookEvent: Encodable, Sendable {
     var liable_important: [Person]
     var collapsed: [String]
     var done_command: String
+    /// For an obligation that asks for receipt (签收): the day it is due by, and how to give it.
+    var receipt_due: String?
+    var ack_command: String?
 
     init(notice n: Notice, zone: Zone, hook: String? = nil) {
         event = n.event.rawValue
@@ -239,6 +242,10 @@ struct HookEvent: Encodable, Sendable {
         liable_important = n.liableImportant.map(Person.init)
         collapsed = n.collapsed
         done_command = DigestView.doneCommand(n.occurrence)
+        if let due = n.receiptDue {
+            receipt_due = due.description
+            ack_command = DigestView.command("ack", n.occurrence)
+        }
     }
 
     static func encode(_ value: some Encodable) -> [UInt8] {
