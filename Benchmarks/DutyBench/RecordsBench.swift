@@ -79,10 +79,12 @@ func recordsBench(dutyctl: String, config: String, work: String, units: Int, cou
     let label = count % 1_000 == 0 ? "\(count / 1_000)k" : "\(count)"
     report("records.done_import_\(label).seconds", seconds(elapsed), "s")
     report("records.done_import_\(label).dutyctl_peak_mib", peak, "MiB")
-    let verified = try store.verifyAudit()
-    guard verified.problem == nil, try store.records().completions.count == count else {
-        throw BenchError("after the import: \(verified.problem ?? "not every completion is in the store")")
+    var checked: DutyStore.AuditVerification?
+    let verifying = try clock.measure { checked = try store.verifyAudit() }
+    guard let verified = checked, verified.problem == nil, try store.records().completions.count == count else {
+        throw BenchError("after the import: \(checked?.problem ?? "not every completion is in the store")")
     }
+    report("records.audit_verify_\(label).seconds", seconds(verifying), "s")
     print("  (\(count) completions at \(units) units; the audit trail holds \(verified.rows) rows, whole)")
     try? FileManager.default.removeItem(atPath: file)
 }
