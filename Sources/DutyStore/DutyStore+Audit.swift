@@ -55,13 +55,26 @@ package struct AuditEntry: Sendable, Equatable {
     /// The row's hash from its fields and `previous`: each field as its length in bytes, a colon and
     /// itself, so no two different rows read the same.
     package var computedHash: String {
-        var text = previous + "\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + detail.utf8.count)
+        bytes += previous.utf8
+        bytes.append(0x0A)
         for field in [
             String(seq), String(at.microseconds), who, how, action, occurrence ?? "", unit ?? "", detail,
         ] {
-            text += "\(field.utf8.count):\(field)\n"
+            bytes += String(field.utf8.count).utf8
+            bytes.append(UInt8(ascii: ":"))
+            bytes += field.utf8
+            bytes.append(0x0A)
         }
-        return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: bytes) {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON object with sorted keys from `fields`.
