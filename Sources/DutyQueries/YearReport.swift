@@ -1,4 +1,4 @@
-import DutyCalendar
+package import DutyCalendar
 package import DutyCore
 
 /// `dutyctl report --year`: per unit and obligation, how the deadlines of a year went — the figures a
@@ -92,7 +92,7 @@ extension Planner {
     }
 
     /// Units in one slice of a report: their lines are counted together, then handed on.
-    static let reportSlice: Int32 = 20_000
+    package static let reportSlice: Int32 = 20_000
 
     /// The report's lines to `emit` as they are counted: unit by unit in tree order, each unit's total
     /// (obligation empty) and then its line per obligation. The organisation is counted a slice of
@@ -107,6 +107,21 @@ extension Planner {
         guard let first = CivilDate(year: year, month: 1, day: 1), let last = CivilDate(year: year, month: 12, day: 31),
             (1970...9999).contains(year)
         else { throw QueryError("--year \(year): expected a year such as 2026") }
+        var end = try eachReportLine(deadlines: first, through: last, q, records: records, slice: slice, emit)
+        end.year = year
+        return end
+    }
+
+    /// The same for the deadlines from `first` through `last` (a half year for the bulletin).
+    package func eachReportLine(
+        deadlines first: CivilDate,
+        through last: CivilDate,
+        _ q: OccurrenceQuery,
+        records: DutyRecords,
+        slice: Int32 = Planner.reportSlice,
+        _ emit: (YearReport.Line) throws -> Void
+    ) throws -> YearReportEnding {
+        let year = first.year
         let asked = try scope(q)
         let range = asked.bounds(in: organisation) ?? 0..<Int32(organisation.units.count)
         let plan = plan(from: first, through: last, records: records)

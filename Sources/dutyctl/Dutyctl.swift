@@ -28,7 +28,7 @@ struct Dutyctl: AsyncParsableCommand {
             Waive.self,
             EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
-            Report.self, Summary.self, Ledger.self, AuditCommand.self, NotifyCommand.self,
+            Report.self, Summary.self, BulletinCommand.self, Ledger.self, AuditCommand.self, NotifyCommand.self,
             PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
         ]
     )

@@ -72,6 +72,9 @@ struct InProcessAPITests {
             ("/v1/ledger", "state[]=lost", 400),
             ("/v1/events", "unit=gd.sz", 200),
             ("/v1/audit", "", 200),
+            ("/v1/bulletin", "period=2026-H2&\(at)", 200),
+            ("/v1/bulletin", "period=2026-H2&unit=gd.gz.xcb&\(at)", 200),
+            ("/v1/bulletin", "period=H2", 400),
             ("/v1/audit", "limit=0", 400),
             ("/v1/audit/verify", "", 200),
             ("/v1/units", "under=gd.gz", 200),
@@ -229,6 +232,7 @@ struct InProcessAPITests {
             ("/v1/units?under=gd.gz", "units"), ("/v1/officials?unit=gd&subtree=true", "officials"),
             ("/v1/report?year=2026&at=2026-12-20T10:00:00%2B08:00", "lines"), ("/v1/ledger?limit=5", "notifications"),
             ("/v1/events", "events"), ("/v1/audit", "changes"),
+            ("/v1/bulletin?period=2026&at=2026-12-20T10:00:00%2B08:00", "regions"),
         ] {
             let whole = await client.send("GET", path)
             let streamed = await client.send("GET", path, accept: "application/jsonl")

@@ -3,6 +3,18 @@ package import DutyCalendar
 // Relations (`parent`, `region.propaganda`, ...): the unit a relation names, seen from a unit.
 
 extension Planner {
+    /// The region whose committee supervises unit `u` (the bulletin's): a region's own committee is
+    /// supervised by the region above it, every other unit by its region; -1 for the top region.
+    package func supervisingRegion(of u: Int32) -> Int32 {
+        let r = region[Int(u)]
+        guard r == u else { return r }
+        let p = organisation.parent[Int(u)]
+        return p >= 0 ? region[Int(p)] : -1
+    }
+
+    /// Whether `u` is a region's committee (its kind has `region = true`).
+    package func isRegion(_ u: Int32) -> Bool { region[Int(u)] == u }
+
     /// The unit that `relation` names, seen from unit `u`; -1 when there is none.
     package func unit(_ relation: Relation, from u: Int32) -> Int32 {
         PartialPlanner.unit(

@@ -122,7 +122,7 @@ package enum Operations {
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
         ImportOfficials.self, ExportOfficials.self,
-        Ledger.self, Audit.self, AuditVerify.self, Report.self, Summary.self, CalendarExport.self,
+        Ledger.self, Audit.self, AuditVerify.self, Report.self, Summary.self, Bulletin.self, CalendarExport.self,
         ShowPolicy.self, CalendarDay.self, CalendarShift.self, NextElapse.self,
         CheckConfig.self, CheckPolicy.self, ShowTemplate.self,
     ]
