@@ -46,6 +46,12 @@ package struct CalendarError: Error, Hashable, Sendable, CustomStringConvertible
     package var description: String { placed(message, file: file, line: line, column: column) }
 }
 
+/// What someone typed or wrote, as an error message quotes it: its first 60 characters and `…`, so a
+/// megabyte-long field is named by its start, not printed whole.
+package func shown(_ text: some StringProtocol, limit: Int = 60) -> String {
+    text.count > limit ? String(text.prefix(limit)) + "…" : String(text)
+}
+
 /// A message with where it applies, as every dutyd error prints it: `file:line:column: message`, or
 /// `line 3, column 7: message` when there is no file.
 package func placed(_ message: String, file: String?, line: Int?, column: Int?) -> String {

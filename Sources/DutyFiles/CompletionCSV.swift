@@ -80,7 +80,7 @@ package enum CompletionCSV {
             guard let parsed = OccurrenceID(text) else {
                 throw row.fail(
                     "occurrence",
-                    "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
+                    "'\(shown(text))' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
                 )
             }
             id = parsed
@@ -91,7 +91,7 @@ package enum CompletionCSV {
             guard let s = row.field("subject") else { throw row.fail("subject", "no subject and no occurrence") }
             guard let p = row.field("period") else { throw row.fail("period", "no period and no occurrence") }
             guard let parsed = OccurrenceID("\(o)/\(s)/\(p)") else {
-                throw row.fail("obligation", "'\(o)/\(s)/\(p)' is not an occurrence id")
+                throw row.fail("obligation", "'\(shown("\(o)/\(s)/\(p)"))' is not an occurrence id")
             }
             id = parsed
         } else {
@@ -101,7 +101,7 @@ package enum CompletionCSV {
             throw row.fail("date", "no date; expected the day it was done, such as 2026-12-20")
         }
         guard let on = CivilDate(iso: text) else {
-            throw row.fail("date", "'\(text)' is not a date; expected the day it was done, such as 2026-12-20")
+            throw row.fail("date", "'\(shown(text))' is not a date; expected the day it was done, such as 2026-12-20")
         }
         for name in ["reference", "note", "by"] {
             if let v = row.field(name), v.count > 1_000 {

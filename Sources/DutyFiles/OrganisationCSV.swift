@@ -32,7 +32,7 @@ package enum OrganisationCSV {
             var track: CivilDate?
             if let t = row.field("track_from") {
                 guard let d = CivilDate(iso: t) else {
-                    throw row.fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(t)'")
+                    throw row.fail("track_from", "track_from: expected a date such as 2026-11-29, found '\(shown(t))'")
                 }
                 track = d
             }

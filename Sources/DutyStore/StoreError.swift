@@ -45,10 +45,9 @@ extension DutyStore {
 
     private static func damaged(_ text: String, _ place: String, _ expected: String) -> StoreError {
         // A row written by someone else may hold anything, a megabyte included: show its start.
-        let shown = text.count > 60 ? text.prefix(60) + "…" : Substring(text)
-        return StoreError(
+        StoreError(
             .damaged,
-            "the state store holds '\(shown)' in \(place), where dutyd writes \(expected): the file was changed "
+            "the state store holds '\(shown(text))' in \(place), where dutyd writes \(expected): the file was changed "
                 + "outside dutyd; correct that row with sqlite3, or restore the store from a backup"
         )
     }

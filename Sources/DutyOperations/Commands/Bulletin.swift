@@ -40,7 +40,7 @@ extension Workspace {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         let usage = Failure(
             ExitStatus.usage,
-            "--period \(text): expected a year (2026), a half year (2026-H2), a quarter (2026-Q4) or a month (2026-11)"
+            "--period \(shown(text)): expected a year (2026), a half year (2026-H2), a quarter (2026-Q4) or a month (2026-11)"
         )
         guard let year = Int(parts[0]), (1970...9999).contains(year), parts[0].count == 4 else { throw usage }
         func months(_ a: Int, _ b: Int) -> (CivilDate, CivilDate) {

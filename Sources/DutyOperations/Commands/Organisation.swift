@@ -69,12 +69,12 @@ extension Workspace {
 extension Failure {
     /// A unit id the organisation does not hold (65), and where to look.
     static func noUnit(_ id: String) -> Failure {
-        Failure(ExitStatus.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+        Failure(ExitStatus.dataError, "no unit '\(shown(id))'; `dutyctl unit ls` lists them")
     }
 
     /// An official id the organisation does not hold (65), and where to look.
     static func noOfficial(_ id: String) -> Failure {
-        Failure(ExitStatus.dataError, "no official '\(id)'; `dutyctl official ls` lists them")
+        Failure(ExitStatus.dataError, "no official '\(shown(id))'; `dutyctl official ls` lists them")
     }
 }
 
