@@ -105,6 +105,8 @@ extension DutyStore {
     /// quota's (`repeatable`) and is done already, or waived, is refused with its occurrence as the
     /// error's `id`, and nothing is recorded. Each gets its audit row, marked `import`.
     package func completeMany(_ items: [(completion: Completion, repeatable: Bool)]) throws(StoreError) {
+        // Nothing to record changes nothing: no transaction, no revision, no audit row.
+        guard !items.isEmpty else { return }
         try change(.records) { db, audit in
             let done = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM completion"))
             let waived = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM waiver"))
@@ -136,7 +138,6 @@ extension DutyStore {
                 fields["by"] = c.by
                 try audit.append("done", occurrence: id, how: "import", fields)
             }
-            if items.isEmpty { try audit.append("done-import", how: "import", ["count": "0"]) }
         }
     }
 

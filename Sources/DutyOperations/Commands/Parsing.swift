@@ -38,13 +38,23 @@ package func locate(_ text: String, planner: Planner, records: DutyRecords) thro
     guard let id = OccurrenceID(text) else {
         throw Failure(
             ExitStatus.usage,
-            "'\(text)' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
+            "'\(shown(text))' is not an occurrence id; expected obligation/subject/period, such as semiannual-report/gd.gz/2026-H2"
         )
     }
+    return try locate(id, planner: planner) { planner.occurrence($0, records: records) }
+}
+
+/// The occurrence `id` names as `find` finds it (a plan of its years), or a failure that says which
+/// part is wrong: the obligation, the subject, or the period.
+package func locate(
+    _ id: OccurrenceID,
+    planner: Planner,
+    find: (OccurrenceID) -> Occurrence?
+) throws -> Occurrence {
     guard let o = planner.obligationNumber(id.obligation) else {
         throw Failure(
             ExitStatus.dataError,
-            "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
+            "no obligation '\(shown(id.obligation))' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
         )
     }
     guard let subject = planner.subjectNumber(id.subject, obligation: o) else {
@@ -52,13 +62,13 @@ package func locate(_ text: String, planner: Planner, records: DutyRecords) thro
         let what = ob.appliesTo.subjectsAreOfficials ? "official" : "unit"
         throw Failure(
             ExitStatus.dataError,
-            "'\(id.subject)' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(id.subject)` tells what it is"
+            "'\(shown(id.subject))' is not a \(what) that \(id.obligation) applies to; `dutyctl \(what) show \(shown(id.subject))` tells what it is"
         )
     }
-    guard let found = planner.occurrence(id, records: records) else {
+    guard let found = find(id) else {
         throw Failure(
             ExitStatus.dataError,
-            "\(id.obligation) has no period '\(id.period)' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
+            "\(id.obligation) has no period '\(shown(id.period))' for \(id.subject); `dutyctl upcoming --unit \(planner.organisation.units[Int(planner.unitOf(subject: subject, obligation: o))].id) --obligation \(id.obligation) --state all --within 400d` lists its periods"
         )
     }
     return found

@@ -101,6 +101,29 @@ extension Workspace {
         return UndoAnswer(occurrence: id.description, undone: what)
     }
 
+    /// Whether `found` may be recorded as done, as `done` and `done --import` check it: not waived,
+    /// not done already (a quota's checkpoint: not met already). Returns whether it is a quota's,
+    /// which counts each completion once more.
+    static func completable(_ found: Occurrence, planner: Planner) throws -> Bool {
+        var repeatable = false
+        if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
+        if found.waiver != nil {
+            throw Failure(
+                ExitStatus.dataError,
+                "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
+            )
+        }
+        if let done = found.completion {
+            throw Failure(
+                ExitStatus.dataError,
+                repeatable
+                    ? "\(found.id) is met already (\(done.on)); record further completions against the next checkpoint"
+                    : "\(found.id) was already recorded as done on \(done.on); `dutyctl undo \(found.id)` first to change it"
+            )
+        }
+        return repeatable
+    }
+
     /// `done`: records the completion by `by` and says what it starts. `planner` is over the
     /// organisation in `store`.
     package func recordDone(
@@ -117,20 +140,7 @@ extension Workspace {
         if day > today {
             throw Failure(ExitStatus.usage, "--on \(day) is in the future; record it when it is done")
         }
-        var repeatable = false
-        if case .quota = planner.policy.obligations[found.obligation].deadline { repeatable = true }
-        if found.waiver != nil {
-            throw Failure(
-                ExitStatus.dataError,
-                "\(found.id) is waived; `dutyctl undo \(found.id)` first to record it as done"
-            )
-        }
-        if repeatable, let done = found.completion {
-            throw Failure(
-                ExitStatus.dataError,
-                "\(found.id) is met already (\(done.on)); record further completions against the next checkpoint"
-            )
-        }
+        let repeatable = try Self.completable(found, planner: planner)
         let c = Completion(occurrence: found.id, on: day, recordedAt: now, by: by, reference: r.ref, note: r.note)
         try store.complete(c, repeatable: repeatable)
         // What the completion starts: the organisation is unchanged, so the same planner answers.

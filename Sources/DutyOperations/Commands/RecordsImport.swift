@@ -67,7 +67,6 @@ extension Workspace {
         var firstLine: [String: Int] = [:]
         var items: [(completion: Completion, repeatable: Bool)] = []
         items.reserveCapacity(good.count)
-        var lineOf: [String: Int] = [:]
         var late = 0
         func column(_ names: String...) -> Int? {
             for n in names { if let i = header.firstIndex(of: n) { return i + 1 } }
@@ -75,83 +74,53 @@ extension Workspace {
         }
         let idColumn = column("occurrence", "obligation")
         for l in good {
-            func reject(_ column: Int?, _ message: String) {
-                bad.append(
-                    .init(error: CSVError(file: r.file, line: l.line, column: column, message), fields: l.fields)
-                )
-            }
             let id = l.occurrence
-            guard let o = planner.obligationNumber(id.obligation) else {
-                reject(
-                    column("occurrence", "obligation"),
-                    "no obligation '\(id.obligation)' in the policy; expected one of \(planner.policy.obligations.map(\.id).joined(separator: ", "))"
+            do {
+                // Found in a plan of the years around its period's, made once per year, not per line.
+                let found = try locate(id, planner: planner) { id in
+                    guard let y = eventYears[id.period] ?? Int(id.period.prefix(4)) else { return nil }
+                    if plans[y] == nil, let lo = CivilDate(year: y - 1, month: 1, day: 1),
+                        let hi = CivilDate(year: y + 1, month: 12, day: 31)
+                    {
+                        plans[y] = planner.plan(from: lo, through: hi, records: records)
+                    }
+                    return plans[y]?.occurrence(id)
+                }
+                if l.on > today {
+                    throw CSVError(
+                        file: r.file,
+                        line: l.line,
+                        column: column("date"),
+                        "date \(l.on) is in the future; record it when it is done"
+                    )
+                }
+                let repeatable = try Self.completable(found, planner: planner)
+                if !repeatable, let first = firstLine[id.description] {
+                    throw Failure(ExitStatus.dataError, "\(id) is listed twice (first on line \(first))")
+                }
+                firstLine[id.description] = l.line
+                if l.on > found.timing.date { late += 1 }
+                items.append(
+                    (
+                        Completion(
+                            occurrence: id,
+                            on: l.on,
+                            recordedAt: now,
+                            by: l.by ?? by,
+                            reference: l.reference,
+                            note: l.note
+                        ),
+                        repeatable
+                    )
                 )
-                continue
-            }
-            guard planner.subjectNumber(id.subject, obligation: o) != nil else {
-                let what = planner.policy.obligations[o].appliesTo.subjectsAreOfficials ? "official" : "unit"
-                reject(
-                    column("occurrence", "subject"),
-                    "'\(id.subject)' is not a \(what) that \(id.obligation) applies to"
+            } catch let e as CSVError {
+                bad.append(.init(error: e, fields: l.fields))
+            } catch {
+                let message = Failure(translating: error)?.message ?? "\(error)"
+                bad.append(
+                    .init(error: CSVError(file: r.file, line: l.line, column: idColumn, message), fields: l.fields)
                 )
-                continue
             }
-            let year = eventYears[id.period] ?? Int(id.period.prefix(4))
-            let plan = year.flatMap { y -> Plan? in
-                if let p = plans[y] { return p }
-                guard let lo = CivilDate(year: y - 1, month: 1, day: 1),
-                    let hi = CivilDate(year: y + 1, month: 12, day: 31)
-                else { return nil }
-                let p = planner.plan(from: lo, through: hi, records: records)
-                plans[y] = p
-                return p
-            }
-            guard let found = plan?.occurrence(id) else {
-                reject(
-                    column("occurrence", "period"),
-                    "\(id.obligation) has no period '\(id.period)' for \(id.subject)"
-                )
-                continue
-            }
-            if l.on > today {
-                reject(column("date"), "\(l.on) is in the future; record it when it is done")
-                continue
-            }
-            if found.waiver != nil {
-                reject(idColumn, "\(id) is waived; `dutyctl undo \(id)` first to record it as done")
-                continue
-            }
-            var repeatable = false
-            if case .quota = planner.policy.obligations[o].deadline { repeatable = true }
-            if let done = found.completion {
-                reject(
-                    idColumn,
-                    repeatable
-                        ? "\(id) is met already (\(done.on)); record further completions against the next checkpoint"
-                        : "\(id) was already recorded as done on \(done.on); `dutyctl undo \(id)` first to change it"
-                )
-                continue
-            }
-            if !repeatable, let first = firstLine[id.description] {
-                reject(idColumn, "\(id) is listed twice (first on line \(first))")
-                continue
-            }
-            firstLine[id.description] = l.line
-            lineOf[id.description] = l.line
-            if l.on > found.timing.date { late += 1 }
-            items.append(
-                (
-                    Completion(
-                        occurrence: id,
-                        on: l.on,
-                        recordedAt: now,
-                        by: l.by ?? by,
-                        reference: l.reference,
-                        note: l.note
-                    ),
-                    repeatable
-                )
-            )
         }
         bad.sort { $0.error.line < $1.error.line }
         if !bad.isEmpty && !r.skipBad {
@@ -168,7 +137,7 @@ extension Workspace {
         } catch {
             // Done meanwhile by someone else: placed on its line, and nothing recorded. (`error` is
             // the store's own: `completeMany` throws only StoreError.)
-            if let id = error.id, let line = lineOf[id] {
+            if let id = error.id, let line = firstLine[id] {
                 throw CSVError(file: r.file, line: line, column: idColumn, error.message)
             }
             throw error
