@@ -217,21 +217,17 @@ extension DutyStore {
             conditions.append("at >= ?")
             arguments.append(since.microseconds)
         }
-        var left = q.limit
-        var after = 0
-        while left > 0 {
-            let wanted = min(left, pageSize)
-            let page = conditions + ["seq > ?"]
-            let sql = "SELECT * FROM audit WHERE \(page.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
-            let rows = try read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments + [after, wanted]))
-                    .map(Self.auditEntry)
-            }
-            for entry in rows { try body(entry) }
-            left -= rows.count
-            guard rows.count == wanted, let last = rows.last else { return }
-            after = last.seq
-        }
+        try eachPage(
+            of: "audit",
+            where: conditions,
+            arguments,
+            orderedBy: "seq",
+            limit: q.limit,
+            pageSize: pageSize,
+            row: Self.auditEntry,
+            after: { ("seq > ?", [$0.seq]) },
+            body
+        )
     }
 
     static func auditEntry(_ r: Row) -> AuditEntry {

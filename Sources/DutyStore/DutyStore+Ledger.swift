@@ -176,27 +176,17 @@ extension DutyStore {
             conditions.append("due_at >= ?")
             arguments.append(since.seconds)
         }
-        var left = q.limit
-        var after: (due: Int, key: String)?
-        while left > 0 {
-            var page = conditions
-            var pageArguments = arguments
-            if let after {
-                page.append("(due_at < ? OR (due_at = ? AND key > ?))")
-                pageArguments += [after.due, after.due, after.key]
-            }
-            let whereClause = page.isEmpty ? "" : "WHERE " + page.joined(separator: " AND ")
-            let sql = "SELECT * FROM notification \(whereClause) ORDER BY due_at DESC, key LIMIT ?"
-            let wanted = min(left, pageSize)
-            pageArguments.append(wanted)
-            let rows = try read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(pageArguments)).map(Self.ledgerEntry)
-            }
-            for entry in rows { try body(entry) }
-            left -= rows.count
-            guard rows.count == wanted, let last = rows.last else { return }
-            after = (last.dueAt.seconds, last.key)
-        }
+        try eachPage(
+            of: "notification",
+            where: conditions,
+            arguments,
+            orderedBy: "due_at DESC, key",
+            limit: q.limit,
+            pageSize: pageSize,
+            row: Self.ledgerEntry,
+            after: { ("(due_at < ? OR (due_at = ? AND key > ?))", [$0.dueAt.seconds, $0.dueAt.seconds, $0.key]) },
+            body
+        )
     }
 
     /// Counts of ledger rows by state.

@@ -156,6 +156,45 @@ package final class DutyStore: Sendable {
         }
     }
 
+    /// The rows of `table` that meet `conditions`, in `order`, at most `limit`, each to `body`: read a
+    /// page of `pageSize` at a time, each page a read of its own that begins after the last row of
+    /// the one before (`after` gives the condition for that, in the same order), so a slow reader of
+    /// a long list holds no read transaction while it reads. Throws what `body` throws.
+    func eachPage<T>(
+        of table: String,
+        where conditions: [String],
+        _ arguments: [any DatabaseValueConvertible],
+        orderedBy order: String,
+        limit: Int,
+        pageSize: Int,
+        row: @escaping (Row) -> T,
+        after: (T) -> (condition: String, arguments: [any DatabaseValueConvertible]),
+        _ body: (T) throws -> Void
+    ) throws {
+        var left = limit
+        var last: T?
+        while left > 0 {
+            var page = conditions
+            var pageArguments = arguments
+            if let last {
+                let (condition, values) = after(last)
+                page.append(condition)
+                pageArguments += values
+            }
+            let whereClause = page.isEmpty ? "" : "WHERE " + page.joined(separator: " AND ")
+            let sql = "SELECT * FROM \(table) \(whereClause) ORDER BY \(order) LIMIT ?"
+            let wanted = min(left, pageSize)
+            pageArguments.append(wanted)
+            let rows = try read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(pageArguments)).map(row)
+            }
+            for r in rows { try body(r) }
+            left -= rows.count
+            guard rows.count == wanted else { return }
+            last = rows.last
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.read(body)
