@@ -74,6 +74,7 @@ extension Workspace {
         let zone = settings.timezone
         if let since = r.since { q.since = try parseInstant(since, zone: zone, option: "--since") }
         var count = 0
+        let decoder = JSONDecoder()
         try store.eachAudit(matching: q) { e in
             count += 1
             try emit(
@@ -85,7 +86,7 @@ extension Workspace {
                     action: e.action,
                     occurrence: e.occurrence,
                     unit: e.unit,
-                    detail: (try? JSONDecoder().decode([String: String].self, from: Data(e.detail.utf8))) ?? [
+                    detail: (try? decoder.decode([String: String].self, from: Data(e.detail.utf8))) ?? [
                         "text": e.detail
                     ],
                     hash: e.hash,
