@@ -99,11 +99,34 @@ struct Done: ParsableCommand {
     private func importCompletions(_ file: String) throws {
         var r = DoneImportRequest(file: file, data: Data(try readInput(file)))
         r.skipBad = skipBad
-        let answer = try global.perform(ImportDone.self, r)
+        let base = file == "-" ? "standard-input" : (file.hasSuffix(".csv") ? String(file.dropLast(4)) : file)
+        let path = rejected ?? base + ".rejected.csv"
+        // Where the bad lines go must take them before anything is recorded: found out afterwards, the
+        // good lines would be in and the bad ones nowhere.
+        var created = false
+        if skipBad && path != "-" {
+            let existed = FileManager.default.fileExists(atPath: path)
+            guard existed || FileManager.default.createFile(atPath: path, contents: nil),
+                FileManager.default.isWritableFile(atPath: path)
+            else {
+                throw Failure(
+                    ExitStatus.usage,
+                    "--rejected \(path): cannot write there (\(String(cString: strerror(errno)))); give a file you may write, or - for standard output. Nothing was recorded"
+                )
+            }
+            created = !existed
+        }
+        let answer: DoneImportAnswer
+        do {
+            answer = try global.perform(ImportDone.self, r)
+        } catch {
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        // The empty file made to try the path goes when no line was bad.
+        if created && answer.rejected.isEmpty { try? FileManager.default.removeItem(atPath: path) }
         var written: String?
         if !answer.rejected.isEmpty {
-            let base = file == "-" ? "standard-input" : (file.hasSuffix(".csv") ? String(file.dropLast(4)) : file)
-            let path = rejected ?? base + ".rejected.csv"
             // A byte-order mark, so Excel reads the Chinese; the file's own columns, then where and why.
             var text = "\u{FEFF}" + CSV.line(answer.header + ["line", "error"]) + "\r\n"
             for bad in answer.rejected {
