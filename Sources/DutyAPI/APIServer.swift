@@ -184,7 +184,8 @@ package final class APIServer: Service {
                     O.self,
                     r,
                     format: RowFormat.asked(by: request, key: O.rowsKey),
-                    channel: ctx.channel
+                    channel: ctx.channel,
+                    uid: peer.uid
                 ) { emit in
                     try self.withContext(for: peer, access) { try O.rows(r, $0, emit) }
                 }
@@ -203,7 +204,8 @@ package final class APIServer: Service {
                 CalendarExport.self,
                 r,
                 format: .text(contentType: "text/calendar; charset=utf-8"),
-                channel: ctx.channel
+                channel: ctx.channel,
+                uid: peer.uid
             ) { emit in
                 try self.withContext(for: peer, access) { try CalendarExport.rows(r, $0, emit) }
             }

@@ -145,11 +145,27 @@ enum RequestsInFlight {
     }
 
     /// Streamed answers being written, by connection: their maker stops when the client goes.
-    private static let streams = Mutex<[ObjectIdentifier: (channel: any Channel, signal: StopSignal)]>([:])
+    private static let streams = Mutex<[ObjectIdentifier: (channel: any Channel, signal: StopSignal, uid: UInt32)]>(
+        [:]
+    )
 
-    static func watch(_ channel: any Channel, _ signal: StopSignal) {
-        streams.withLock { $0[ObjectIdentifier(channel)] = (channel, signal) }
-        if !channel.isActive { cancel(on: channel) }
+    /// Streamed answers at once, per user and in all. Each holds a question thread while its reader
+    /// reads (`QuestionPool.maximumThreads`, 64): a user reading slowly but steadily is never stopped
+    /// by the 30 s stall limit, so without a cap 64 such streams would hold every thread.
+    static let streamsPerUser = 8
+    static let streamsInAll = 48
+
+    /// Registers a streamed answer for `uid`; false (and nothing registered) when that user or
+    /// everyone has as many as may stream at once.
+    static func watch(_ channel: any Channel, _ signal: StopSignal, uid: UInt32) -> Bool {
+        let admitted = streams.withLock { streams in
+            guard streams.count < streamsInAll, streams.values.count(where: { $0.uid == uid }) < streamsPerUser
+            else { return false }
+            streams[ObjectIdentifier(channel)] = (channel, signal, uid)
+            return true
+        }
+        if admitted && !channel.isActive { cancel(on: channel) }
+        return admitted
     }
 
     /// dutyd is stopping: every streamed answer stops and its connection closes, rather than waiting

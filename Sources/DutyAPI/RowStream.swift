@@ -255,9 +255,18 @@ extension APIServer {
         _ r: O.Request,
         format: RowFormat,
         channel: any NIOCore.Channel,
+        uid: UInt32,
         perform: @escaping @Sendable (_ emit: (O.Row) throws -> Void) throws -> O.Ending
     ) async throws -> Response {
         let signal = StopSignal()
+        // Admitted before any work starts: a stream holds a question thread while its reader reads.
+        guard RequestsInFlight.watch(channel, signal, uid: uid) else {
+            throw Failure(
+                .unavailable,
+                "too many long answers are being read at once (at most \(RequestsInFlight.streamsPerUser) per user, "
+                    + "\(RequestsInFlight.streamsInAll) in all); ask again when one has ended, or ask for less (--unit, a shorter --within)"
+            )
+        }
         let questions = self.questions
         let pipe = RowPipe(signal: signal) { waiting in waiting ? questions.park() : questions.unpark() }
         let budget = questionBudget
@@ -330,7 +339,6 @@ extension APIServer {
             if pipe.failBeforeStart(gaveUp) { signal.stop() }
         }
         defer { timer.cancel() }
-        RequestsInFlight.watch(channel, signal)
         do {
             try await withTaskCancellationHandler {
                 try await pipe.firstBytes()

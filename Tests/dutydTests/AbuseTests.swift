@@ -291,6 +291,46 @@ struct AbuseTests {
         for r in readers { r.terminate() }
     }
 
+    @Test("one user may read at most 8 long answers at once: the ninth is refused at once, other questions go on")
+    func streamsPerUser() throws {
+        let d = try Daemon(extraUnits: 3000)
+        let p = try APITests.serve(d)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Eight readers taking five years of every occurrence at 1 KiB/s: steady, so the stall limit
+        // never stops them; each holds a question thread while it reads.
+        let uri = "http://localhost/v1/occurrences/upcoming?within=1830d&state%5B%5D=all"
+        let readers = try (0..<8).map { _ in
+            let r = Process()
+            r.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            r.arguments = [
+                "-s", "-o", "/dev/null", "--limit-rate", "1k", "--max-time", "90", "--unix-socket", d.socket, uri,
+            ]
+            try r.run()
+            return r
+        }
+        defer { for r in readers where r.isRunning { r.terminate() } }
+        try waitFor("eight streamed answers to fill their pipes", seconds: 60) {
+            AbuseTests.questionThreads(p.processIdentifier) >= 8
+        }
+        let ninth = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=30d")
+        let said = String(decoding: ninth.body, as: UTF8.self)
+        #expect(ninth.status == 503 && said.contains("at most 8 per user"), "\(ninth.status) \(said)")
+        // A question that does not stream is answered meanwhile.
+        let quick = try RawClient(socket: d.socket).raw("GET", "/v1/explain?occurrence=semiannual-report/gd.gz/2026-H2")
+        #expect(quick.status == 200, "\(String(decoding: quick.body, as: UTF8.self))")
+        // When the readers have gone, streams are admitted again. (SIGKILL: curl inherits the test
+        // runner's signal mask, in which SIGTERM may be blocked.)
+        for r in readers { kill(r.processIdentifier, SIGKILL) }
+        for r in readers { r.waitUntilExit() }
+        var last = ""
+        try waitFor("a stream admitted once the readers went (last answer: \(last))", seconds: 60, poll: 0.5) {
+            let r = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=1d&unit=gd.gz")
+            last = "\(r.status) " + String(decoding: r.body.prefix(300), as: UTF8.self)
+            return r.status == 200
+        }
+        #expect(APITests.stop(p) == 0)
+    }
+
     /// How many question threads dutyd has started.
     static func questionThreads(_ pid: Int32) -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).filter {
