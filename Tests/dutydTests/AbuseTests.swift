@@ -275,7 +275,8 @@ struct AbuseTests {
             try r.run()
             return r
         }
-        defer { for r in readers where r.isRunning { r.terminate() } }
+        // SIGKILL: curl inherits the test process's signal mask, in which SIGTERM may be blocked.
+        defer { for r in readers where r.isRunning { kill(r.processIdentifier, SIGKILL) } }
         // Their answers have begun (each took a thread and filled its pipe).
         try waitFor("three streamed answers to fill their pipes", seconds: 60) {
             AbuseTests.questionThreads(p.processIdentifier) >= 3
@@ -288,7 +289,7 @@ struct AbuseTests {
         let stopping = Date()
         #expect(APITests.stop(p) == 0)
         #expect(Date().timeIntervalSince(stopping) < 15, "SIGTERM took \(Date().timeIntervalSince(stopping)) s")
-        for r in readers { r.terminate() }
+        for r in readers { kill(r.processIdentifier, SIGKILL) }
     }
 
     @Test("one user may read at most 8 long answers at once: the ninth is refused at once, other questions go on")
@@ -308,7 +309,8 @@ struct AbuseTests {
             try r.run()
             return r
         }
-        defer { for r in readers where r.isRunning { r.terminate() } }
+        // SIGKILL: curl inherits the test process's signal mask, in which SIGTERM may be blocked.
+        defer { for r in readers where r.isRunning { kill(r.processIdentifier, SIGKILL) } }
         try waitFor("eight streamed answers to fill their pipes", seconds: 60) {
             AbuseTests.questionThreads(p.processIdentifier) >= 8
         }
