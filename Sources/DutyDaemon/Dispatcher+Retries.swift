@@ -70,12 +70,21 @@ extension Dispatcher {
         for row in rows {
             guard let c = channels.firstIndex(where: { $0.name == row.channel }),
                 let id = OccurrenceID(row.occurrence),
-                let occurrence = plan.occurrence(id) ?? planner.occurrence(id, records: records),
-                let k = occurrence.timing.steps.firstIndex(where: { $0.name == row.step })
+                let occurrence = plan.occurrence(id) ?? planner.occurrence(id, records: records)
             else {
                 var e = row
                 e.state = .cancelled
                 e.error = "no longer in the policy or the organisation"
+                cancelled.append(e)
+                continue
+            }
+            // An extension notice is delivered as the one step of its deadline (`Timing.announcing`).
+            var timing = occurrence.timing
+            if let n = timing.notices.firstIndex(where: { $0.name == row.step }) { timing = timing.announcing(n) }
+            guard let k = timing.steps.firstIndex(where: { $0.name == row.step }) else {
+                var e = row
+                e.state = .cancelled
+                e.error = "no longer planned (the policy, the holidays or an extension moved it)"
                 cancelled.append(e)
                 continue
             }
@@ -89,7 +98,7 @@ extension Dispatcher {
             var p = Pending(
                 obligation: occurrence.obligation,
                 subject: occurrence.subject,
-                timing: occurrence.timing,
+                timing: timing,
                 step: k,
                 channel: c,
                 collapsed: [],
@@ -100,7 +109,7 @@ extension Dispatcher {
                     let person = planner.recipientPeople(
                         obligation: occurrence.obligation,
                         subject: occurrence.subject,
-                        timing: occurrence.timing,
+                        timing: timing,
                         step: k
                     ).first(where: { $0.id == row.recipient })
                 else {

@@ -113,7 +113,8 @@ package final class Dispatcher {
     }
 
     private static func lastArrival(_ records: DutyRecords) -> Instant? {
-        (records.events.map(\.recordedAt) + records.completions.map(\.recordedAt)).max()
+        (records.events.map(\.recordedAt) + records.completions.map(\.recordedAt)
+            + records.extensions.compactMap(\.decidedAt)).max()
     }
 
     /// The occurrence a planned deadline of a subject is.
@@ -309,6 +310,7 @@ package final class Dispatcher {
         let reopenedIDs = Set(reopened.map(\.occurrence))
         var seen: Set<OccurrenceID> = []
         var pending: [Pending] = []
+        var noticed: [(Int, Int32, Timing)] = []
         /// What to deliver for the steps `range` of an occurrence: the last, the earlier ones folded in.
         func consider(_ o: Int, _ s: Int32, _ t: Timing, _ range: Range<Int>) {
             let id = occurrenceID(o, s, t)
@@ -374,6 +376,16 @@ package final class Dispatcher {
             consider(m.obligation, m.subject, t, m.steps)
         }
         moved = []
+        // Extension requests and decisions (延期) since the window began (with the same margin as
+        // records that arrive late): each once, never folded into a step.
+        let noticeWindow = (arrived ?? window.lowerBound)..<window.upperBound
+        plan.forEachNotice(in: noticeWindow) { o, s, t, k in
+            noticed.append((o, s, t.announcing(k)))
+        }
+        for (o, s, t) in noticed {
+            for row in try store.ledger(occurrence: occurrenceID(o, s, t).description) { states[row.key] = row.state }
+            consider(o, s, t, 0..<1)
+        }
         for r in reopened {
             guard !seen.contains(r.occurrence), let found = planner.occurrence(r.occurrence, records: records),
                 found.completion == nil, found.waiver == nil
@@ -443,7 +455,7 @@ package final class Dispatcher {
         var notices: [String: Notice] = [:]
         for p in chunk {
             let channel = channels[p.channel]
-            let noticeKey = "\(p.obligation)/\(p.subject)/\(p.timing.period)/\(p.step)"
+            let noticeKey = "\(p.obligation)/\(p.subject)/\(p.timing.period)/\(p.timing.steps[p.step].name)"
             var n: Notice
             if let cached = notices[noticeKey] {
                 n = cached

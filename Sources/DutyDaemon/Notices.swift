@@ -12,6 +12,8 @@ extension PlannedStep.Kind {
         case .overdue: .overdue
         case .escalation: .escalation
         case .urging: .urging
+        case .extensionRequested: .extensionRequested
+        case .extensionDecided: .extensionDecided
         }
     }
 }
@@ -53,6 +55,19 @@ extension Planner {
         n.asOf = now
         n.receiptDue = t.receiptDue.map { zone.day(of: $0) }
         n.colour = now > t.deadline ? .red : now >= t.yellowFrom ? .yellow : .blue
+        if let r = step.request {
+            n.extensionRequest = Notice.Extension(
+                id: r.id,
+                until: r.until,
+                reason: r.reason,
+                requestedBy: r.requestedBy,
+                state: r.state.rawValue,
+                decidedBy: r.decidedBy,
+                note: r.note,
+                from: t.extensionGranted?.request == r ? t.extensionGranted!.from : t.date
+            )
+        }
+        n.extendable = ob.extensionRule != nil && now <= t.deadline
         if step.kind == .escalation {
             let l = liability(obligation: o, subject: s)
             n.liableMain = l.main.map(noticePerson(official:))

@@ -18,11 +18,13 @@ struct PolicyFileReader {
         var acknowledge: DutyDuration?
         var urgeTo: [RecipientSpec]?
         var urgeAlso: [RecipientSpec] = []
+        var extensionRule: ExtensionRule?
     }
 
     static let topKeys = ["kinds", "roles", "liability", "defaults", "obligation"]
     static let stepKeys = [
         "shift", "remind", "remind_to", "yellow", "responsible", "ladder", "acknowledge", "urge_to", "urge_also",
+        "extension",
     ]
     static let obligationKeys =
         [
@@ -198,6 +200,7 @@ struct PolicyFileReader {
         obligation.acknowledge = steps.acknowledge
         obligation.urgeTo = steps.urgeTo
         obligation.urgeAlso = steps.urgeAlso
+        obligation.extensionRule = steps.extensionRule
         obligation.inherited = Set(Self.stepKeys.filter { !t.has($0) })
         return obligation
     }
@@ -334,6 +337,28 @@ struct PolicyFileReader {
         }
         if let specs = try t.tables("urge_to") { d.urgeTo = try specs.map(recipient) }
         if let specs = try t.tables("urge_also") { d.urgeAlso = try specs.map(recipient) }
+        // Extensions (延期): how early a request must come, how far it may go, who decides.
+        if t.table["extension"]?.string == "none" {
+            d.extensionRule = nil
+        } else if let e = try t.table("extension") {
+            try e.checkKeys(["request_before", "longest", "approvers"])
+            let before = try duration(e, "request_before", try e.string("request_before", "a duration") ?? "0d")
+            guard let longestText = try e.string("longest", "a duration such as \"30d\" or \"10wd\"") else {
+                throw e.problem(nil, "missing longest: how far past the deadline an extension may go, such as \"30d\"")
+            }
+            let longest = try duration(e, "longest", longestText)
+            guard let approvers = try e.tables("approvers"), !approvers.isEmpty else {
+                throw e.problem(
+                    nil,
+                    "missing approvers: who may decide a request, such as [{ unit = \"region/propaganda\", roles = [\"head\"] }]"
+                )
+            }
+            d.extensionRule = ExtensionRule(
+                requestBefore: before,
+                longest: longest,
+                approvers: try approvers.map(recipient)
+            )
+        }
         if let steps = try t.tables("ladder") {
             var ladder: [LadderStep] = []
             for s in steps {

@@ -12,6 +12,10 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case escalation
     /// Receipt (签收) not given by its day: the responsible people are urged (催办).
     case urging
+    /// An extension (延期) was asked for: the approvers are told.
+    case extensionRequested = "extension-requested"
+    /// An extension was approved or denied: the responsible people are told.
+    case extensionDecided = "extension-decided"
     /// The first plan is built; the daemon is running.
     case started
     /// SIGHUP: the settings, policy and holidays were read again.
@@ -36,6 +40,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .overdue: "d1196838d5724731a715dde686326383"
         case .escalation: "8a67d8223c264ac3b8d295c3516e3900"
         case .urging: "d509d1cfc8a64e43ab56f70348422616"
+        case .extensionRequested: "c61619888873410aa29e2a6acd4fb871"
+        case .extensionDecided: "1455fd2360e14932b7c2903080db7540"
         case .started: "c5c02551537e4fe3b042b3cf31eab96d"
         case .reloaded: "3fc3a4d4ac48471a9ce97a67d62fc2e0"
         case .reloadFailed: "379471d9837441a9a4a9f4635c77829d"
@@ -54,7 +60,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .due, .overdue, .urging: .warning
         case .escalation: .error
         case .started, .reloaded, .stopped: .info
-        case .changed: .notice
+        case .changed, .extensionRequested, .extensionDecided: .notice
         case .reloadFailed, .deliveryFailed: .error
         case .provisional, .clockJump: .warning
         }

@@ -57,6 +57,48 @@ package struct Notice: Sendable {
     package var collapsed: [String] = []
     /// The day receipt (签收) is due by, when the obligation asks for it: the notice says how to give it.
     package var receiptDue: CivilDate?
+    /// For the extension notices (延期): the request and, once made, its decision.
+    package var extensionRequest: Extension?
+    /// Whether an extension may still be asked for (the policy allows one and the deadline has not
+    /// passed): the notice says how.
+    package var extendable = false
+
+    /// An extension request as its notices tell it.
+    package struct Extension: Sendable, Hashable {
+        /// `ext-12`.
+        package var id: String
+        package var until: CivilDate
+        package var reason: String
+        package var requestedBy: String
+        /// `pending`, `approved` or `denied`.
+        package var state: String
+        package var decidedBy: String?
+        package var note: String?
+        /// The deadline before the request.
+        package var from: CivilDate
+
+        package init(
+            id: String,
+            until: CivilDate,
+            reason: String,
+            requestedBy: String,
+            state: String,
+            decidedBy: String?,
+            note: String?,
+            from: CivilDate
+        ) {
+            self.id = id
+            self.until = until
+            self.reason = reason
+            self.requestedBy = requestedBy
+            self.state = state
+            self.decidedBy = decidedBy
+            self.note = note
+            self.from = from
+        }
+
+        package var approved: Bool { state == "approved" }
+    }
 
     package init(
         occurrence: String,

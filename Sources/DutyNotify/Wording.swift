@@ -7,11 +7,15 @@ enum Wording {
         case (.due, true): "今日截止"
         case (.escalation, true): "逾期升级"
         case (.urging, true): "催办"
+        case (.extensionRequested, true): "延期申请"
+        case (.extensionDecided, true): "延期审批"
         case (_, true): "逾期"
         case (.reminder, false): "Reminder"
         case (.due, false): "Due today"
         case (.escalation, false): "Escalation"
         case (.urging, false): "Receipt overdue"
+        case (.extensionRequested, false): "Extension requested"
+        case (.extensionDecided, false): "Extension decided"
         case (_, false): "Overdue"
         }
     }

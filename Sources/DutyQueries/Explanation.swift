@@ -25,36 +25,44 @@ extension Planner {
         }
         lines.append("policy: \(ob.source)")
 
-        switch t.origin {
-        case .schedule(let text):
-            lines.append("rule: periodic, \(text); this deadline's period is \(t.period)")
-            lines.append("rule date: \(day(t.raw))")
-        case .checkpoint(let count, let year):
-            let done = records.quotaCompletions(ob.id, year: year, subject: o.id.subject)
-            lines.append("rule: quota, at least \(count) completion(s) in \(year) by \(day(t.raw))")
-            lines.append(
-                "recorded in \(year): \(done.count)"
-                    + (done.isEmpty ? "" : " (" + done.map { $0.on.description }.joined(separator: ", ") + ")")
-            )
-        case .derived(let source, let at, let sourceDeadline, let sourcePeriod, let offset):
-            let r = unit(at, from: u)
-            let where_ = r >= 0 ? "\(organisation.units[Int(r)].id) \(organisation.units[Int(r)].name)" : "(none)"
-            lines.append("rule: derived, \(offset) \(source) at \(at) = \(where_)")
-            lines.append(
-                "source: \(source)/\(r >= 0 ? organisation.units[Int(r)].id : "?")/\(sourcePeriod) is due \(day(sourceDeadline))"
-            )
-            lines.append(
-                "rule date: \(day(sourceDeadline)) \(offset.before ? "−" : "+") \(offset.duration) = \(day(t.raw))"
-            )
-        case .event(let e, let after):
-            lines.append(
-                "rule: triggered by event \(e.id) (\(e.kind) at \(e.unit) on \(day(e.on)), recorded by \(e.by))"
-            )
-            lines.append("rule date: \(day(e.on)) + \(after) = \(day(t.raw))")
-        case .completion(let source, let on, let after):
-            lines.append("rule: triggered by completing \(source) on \(day(on))")
-            lines.append("rule date: \(day(on)) + \(after) = \(day(t.raw))")
+        func describe(_ origin: Timing.Origin, raw: CivilDate) {
+            switch origin {
+            case .schedule(let text):
+                lines.append("rule: periodic, \(text); this deadline's period is \(t.period)")
+                lines.append("rule date: \(day(raw))")
+            case .checkpoint(let count, let year):
+                let done = records.quotaCompletions(ob.id, year: year, subject: o.id.subject)
+                lines.append("rule: quota, at least \(count) completion(s) in \(year) by \(day(raw))")
+                lines.append(
+                    "recorded in \(year): \(done.count)"
+                        + (done.isEmpty ? "" : " (" + done.map { $0.on.description }.joined(separator: ", ") + ")")
+                )
+            case .derived(let source, let at, let sourceDeadline, let sourcePeriod, let offset):
+                let r = unit(at, from: u)
+                let where_ = r >= 0 ? "\(organisation.units[Int(r)].id) \(organisation.units[Int(r)].name)" : "(none)"
+                lines.append("rule: derived, \(offset) \(source) at \(at) = \(where_)")
+                lines.append(
+                    "source: \(source)/\(r >= 0 ? organisation.units[Int(r)].id : "?")/\(sourcePeriod) is due \(day(sourceDeadline))"
+                )
+                lines.append(
+                    "rule date: \(day(sourceDeadline)) \(offset.before ? "−" : "+") \(offset.duration) = \(day(raw))"
+                )
+            case .event(let e, let after):
+                lines.append(
+                    "rule: triggered by event \(e.id) (\(e.kind) at \(e.unit) on \(day(e.on)), recorded by \(e.by))"
+                )
+                lines.append("rule date: \(day(e.on)) + \(after) = \(day(raw))")
+            case .completion(let source, let on, let after):
+                lines.append("rule: triggered by completing \(source) on \(day(on))")
+                lines.append("rule date: \(day(on)) + \(after) = \(day(raw))")
+            case .extended(let original, let from, let r):
+                describe(original, raw: from)
+                lines.append(
+                    "extended (延期): \(r.id), asked by \(r.requestedBy) on \(zone.day(of: r.requestedAt)) (\(r.reason)), approved by \(r.decidedBy ?? "?") on \(r.decidedAt.map { zone.day(of: $0).description } ?? "?"): \(day(from)) → \(day(raw))"
+                )
+            }
         }
+        describe(t.origin, raw: t.raw)
         lines.append("shift: \(ob.shift.rawValue)")
         // Each day passed over and why, then why the deadline day is worked (a make-up day says so).
         for l in t.shift.explanation { lines.append("  " + l) }
@@ -92,6 +100,7 @@ extension Planner {
             switch s.kind {
             case .reminder: line += " — \(s.offset) before the deadline"
             case .urging: line += " — receipt not given \(s.offset) after the first notice (催办)"
+            case .extensionRequested, .extensionDecided: break
             default: line += s.offset.value == 0 ? " — on the deadline day" : " — \(s.offset) after the deadline"
             }
             if s.day.date != s.day.original {
@@ -118,6 +127,23 @@ extension Planner {
                     lines.append(
                         "      to: \(p.name) (\(p.role ?? "mailbox"), \(p.relation) \(p.unit))"
                             + (p.email.map { " <\($0)>" } ?? " (no email)")
+                    )
+                }
+            }
+        }
+        if !t.notices.isEmpty {
+            lines.append("extension requests (延期):")
+            for n in t.notices {
+                guard let r = n.request else { continue }
+                let people = recipients(n.recipients, obligation: o.obligation, subject: o.subject).map(person)
+                let to = people.isEmpty ? "nobody" : people.map(\.name).joined(separator: ", ")
+                if n.kind == .extensionRequested {
+                    lines.append(
+                        "  \(r.id): asked \(time(r.requestedAt)) by \(r.requestedBy) to move it to \(day(r.until)) (\(r.reason)); \(r.state.rawValue); told \(to)"
+                    )
+                } else {
+                    lines.append(
+                        "  \(r.id) \(r.state.rawValue) \(time(n.at)) by \(r.decidedBy ?? "?")\(r.note.map { " (\($0))" } ?? ""); told \(to)"
                     )
                 }
             }

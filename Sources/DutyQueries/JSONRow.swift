@@ -107,6 +107,15 @@ extension OccurrenceView: JSONRow {
         out.string(deadline)
         out.key("deadline_date")
         out.string(deadlineDate)
+        if let extended {
+            out.key("extended")
+            out.open()
+            out.key("from", first: true)
+            out.string(extended.from)
+            out.key("request")
+            out.string(extended.request)
+            out.close()
+        }
         out.key("id")
         out.string(id)
         out.key("liability")

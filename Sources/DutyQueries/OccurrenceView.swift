@@ -33,10 +33,12 @@ package struct OccurrenceView: Codable, Sendable {
     package var waiver: WaiverView?
     /// Receipt (签收), for an obligation that asks for it, once its first notice went out.
     package var receipt: ReceiptView? = nil
+    /// The approved extension (延期) that set the deadline, if one did.
+    package var extended: ExtendedView? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, obligation, title, article, subject, period, deadline, provisional, state, colour, responsible,
-            liability, steps, completion, waiver, unit, weekday, receipt
+            liability, steps, completion, waiver, unit, weekday, receipt, extended
         case subjectKind = "subject_kind"
         case subjectName = "subject_name"
         case unitName = "unit_name"
@@ -94,6 +96,12 @@ package struct ReceiptView: Codable, Sendable, Equatable {
     package var by: String?
     package var at: String?
     package var how: String?
+}
+
+/// An approved extension: the request and the deadline day before it.
+package struct ExtendedView: Codable, Sendable, Equatable {
+    package var request: String
+    package var from: String
 }
 
 package struct WaiverView: Codable, Sendable {
@@ -165,7 +173,8 @@ extension Planner {
             waiver: o.waiver.map {
                 WaiverView(reason: $0.reason, by: $0.by, recordedAt: $0.recordedAt.format(in: zone))
             },
-            receipt: receiptView(o, now: now)
+            receipt: receiptView(o, now: now),
+            extended: o.timing.extensionGranted.map { ExtendedView(request: $0.request.id, from: $0.from.description) }
         )
     }
 

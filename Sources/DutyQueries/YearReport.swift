@@ -34,6 +34,9 @@ package struct YearReport: Sendable, Codable {
         package var receipt_overdue = 0
         /// Timely receipt (及时签收率): on time out of those three; `nil` when there are none.
         package var receipt_rate: Double?
+        /// Deadlines an approved extension (延期) moved: counted by the new day (on time if done by it),
+        /// and here.
+        package var extended = 0
 
         mutating func add(_ o: Line) {
             due += o.due
@@ -47,6 +50,7 @@ package struct YearReport: Sendable, Codable {
             received_on_time += o.received_on_time
             received_late += o.received_late
             receipt_overdue += o.receipt_overdue
+            extended += o.extended
         }
 
         mutating func finish() {
@@ -148,6 +152,7 @@ extension Planner {
                         article: ob.article
                     )
                 line.due += 1
+                if occurrence.timing.extensionGranted != nil { line.extended += 1 }
                 if let c = occurrence.completion {
                     let days = c.on.daysSinceEpoch - occurrence.timing.date.daysSinceEpoch
                     if days <= 0 {

@@ -65,6 +65,7 @@ extension DutyStore {
                     )
                 )
             }
+            r.extensions = try Self.extensionRequests(db, where: "1", [])
             let o = try Row.fetchCursor(db, sql: "SELECT occurrence, reopened_at, reopened_by FROM reopening")
             while let row = try o.next() {
                 guard let id = OccurrenceID(row[0] as String) else { continue }

@@ -342,6 +342,28 @@ package final class DutyStore: Sendable {
                     """
             )
         }
+        m.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    -- Extension requests (延期): the new deadline day asked for, why, by whom, and the one
+                    -- decision (state pending, approved or denied). Times in microseconds.
+                    CREATE TABLE extension_request (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        occurrence TEXT NOT NULL,
+                        until TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        requested_at INTEGER NOT NULL,
+                        requested_by TEXT NOT NULL,
+                        how TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        decided_at INTEGER,
+                        decided_by TEXT,
+                        note TEXT
+                    );
+                    CREATE INDEX extension_request_occurrence ON extension_request(occurrence);
+                    """
+            )
+        }
         return m
     }
 }

@@ -43,7 +43,7 @@ extension DutyStore {
         return id
     }
 
-    private static func damaged(_ text: String, _ place: String, _ expected: String) -> StoreError {
+    static func damaged(_ text: String, _ place: String, _ expected: String) -> StoreError {
         // A row written by someone else may hold anything, a megabyte included: show its start.
         StoreError(
             .damaged,

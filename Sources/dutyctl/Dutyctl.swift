@@ -24,7 +24,9 @@ struct Dutyctl: AsyncParsableCommand {
             """,
         version: dutydVersion,
         subcommands: [
-            Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Ack.self, Undo.self,
+            Status.self, Reload.self, Upcoming.self, Overdue.self, Explain.self, Done.self, Ack.self,
+            ExtendCommand.self,
+            Undo.self,
             Waive.self,
             EventCommand.self,
             UnitCommand.self, OfficialCommand.self,

@@ -84,6 +84,8 @@ struct PolicyCommand: ParsableCommand {
                 for s in o.ladder {
                     print("  \(s.kind) \(s.after) after the deadline: \(s.recipients.joined(separator: "; "))")
                 }
+                print("receipt (签收): \(o.acknowledge.map { "within \($0) of the first notice" } ?? "not asked")")
+                print("extension (延期): \(o.extensionRule ?? "none")")
                 print(
                     "liability (第十三条): main \(answer.liability.main.joined(separator: ", ")); important \(answer.liability.important.joined(separator: ", "))"
                 )

@@ -51,7 +51,7 @@ struct Report: ParsableCommand {
             let table = StreamingTable(
                 [
                     "UNIT", "OBLIGATION", "DUE", "ON TIME", "LATE (MAX DAYS)", "WAIVED", "OVERDUE", "OPEN",
-                    "ON-TIME RATE",
+                    "ON-TIME RATE", "EXTENDED",
                 ]
             )
             // The CSV header with the first line, not before the question: a refused question (no
@@ -85,6 +85,7 @@ struct Report: ParsableCommand {
                 print(
                     "\(end.year), as of \(end.at): \(end.total.due) deadline(s), on time \(Report.rate(end.total.on_time_rate))"
                         + (end.total.receipt_rate.map { ", receipt on time (及时签收率) \(Report.rate($0))" } ?? "")
+                        + (end.total.extended > 0 ? ", \(end.total.extended) extended (延期)" : "")
                 )
             }
             warn(end.warnings)
@@ -97,7 +98,7 @@ struct Report: ParsableCommand {
     }
 
     static let csvHeader =
-        "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate"
+        "unit,unit_name,obligation,title,article,due,on_time,late,late_days_max,late_days_total,waived,overdue,open,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate,extended"
 
     /// A line as CSV: a unit's total has no obligation, the whole report's no unit.
     static func csvLine(_ l: YearReport.Line) -> String {
@@ -106,9 +107,9 @@ struct Report: ParsableCommand {
                 l.unit, l.unit_name, l.obligation, l.title, l.article, "\(l.due)", "\(l.on_time)", "\(l.late)",
                 "\(l.late_days_max)", "\(l.late_days_total)", "\(l.waived)", "\(l.overdue)", "\(l.open)",
                 l.on_time_rate.map { String(format: "%.3f", $0) } ?? "", "\(l.received_on_time)", "\(l.received_late)",
-                "\(l.receipt_overdue)", l.receipt_rate.map { String(format: "%.3f", $0) } ?? "",
+                "\(l.receipt_overdue)", l.receipt_rate.map { String(format: "%.3f", $0) } ?? "", "\(l.extended)",
             ],
-            numeric: Set(5...17)
+            numeric: Set(5...18)
         )
     }
 
@@ -117,7 +118,7 @@ struct Report: ParsableCommand {
         [
             l.obligation.isEmpty ? l.unit + " " + l.unit_name : "", l.obligation.isEmpty ? "(all)" : l.obligation,
             "\(l.due)", "\(l.on_time)", "\(l.late) (\(l.late_days_max))", "\(l.waived)", "\(l.overdue)", "\(l.open)",
-            Report.rate(l.on_time_rate),
+            Report.rate(l.on_time_rate), "\(l.extended)",
         ]
     }
 }

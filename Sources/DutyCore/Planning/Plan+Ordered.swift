@@ -105,6 +105,12 @@ extension Plan {
 
     /// The subjects of a set in scope, ascending.
     private func subjects(of set: ScheduleSet, obligation o: Int, scope: Scope) -> ArraySlice<Int32> {
+        if !set.excluded.isEmpty {
+            // Rare: a few subjects with an extension have a set of their own.
+            var plain = set
+            plain.excluded = []
+            return subjects(of: plain, obligation: o, scope: scope).filter { !set.excluded.sortedContains($0) }[...]
+        }
         let list: [Int32]
         switch set.members {
         case .all: list = planner.subjects(of: o)

@@ -31,6 +31,15 @@ extension Plan {
     /// Calls `body` with every subject of a set in scope, ascending.
     @inline(__always)
     private func forEachMember(_ set: ScheduleSet, obligation o: Int, scope: Scope, _ body: (Int32) -> Void) {
+        if !set.excluded.isEmpty {
+            // Rare: a few subjects with an extension have a set of their own.
+            var plain = set
+            plain.excluded = []
+            forEachMember(plain, obligation: o, scope: scope) { s in
+                if !set.excluded.sortedContains(s) { body(s) }
+            }
+            return
+        }
         let officials = planner.subjectIsOfficial[o]
         let list: [Int32]
         switch set.members {

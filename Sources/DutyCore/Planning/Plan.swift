@@ -12,6 +12,8 @@ package struct ScheduleSet: Sendable {
     /// Deadlines, ascending.
     package var timings: [Timing]
     package var members: Members
+    /// Members whose deadlines an extension moved into a set of their own, ascending.
+    package var excluded: [Int32] = []
 }
 
 /// The schedule sets of one obligation.
@@ -26,8 +28,10 @@ package struct ObligationPlan: Sendable {
         if let i = setOf[subject] { return i }
         for (i, s) in sets.enumerated() {
             switch s.members {
-            case .all: if planner.isSubject(subject, of: obligation) { return i }
-            case .some(let list): if list.sortedContains(subject) { return i }
+            case .all:
+                if planner.isSubject(subject, of: obligation) && !s.excluded.sortedContains(subject) { return i }
+            case .some(let list):
+                if list.sortedContains(subject) && !s.excluded.sortedContains(subject) { return i }
             }
         }
         return nil
@@ -98,6 +102,9 @@ extension Planner {
                 arrivedSince: arrivedSince
             )
         }
+        // After every deadline is known: an extension moves its own occurrence, not the deadlines
+        // derived from it.
+        if !records.extensions.isEmpty { applyExtensions(records.extensions, to: &full) }
         let kept = full.enumerated().map { (o, plan) -> ObligationPlan in
             guard var plan else { return ObligationPlan(obligation: o, sets: []) }
             for i in plan.sets.indices {

@@ -17,13 +17,17 @@ extension Planner {
     /// it), overdue and escalation steps after it (on the next working day at or after).
     ///
     /// A deadline that something triggered has no step before the day it was triggered (`earliest`).
+    /// One an extension moved (`extending` the deadline it replaces) names its steps after the new day
+    /// (`due@2027-02-22`), so the ledger tells them from the steps that went out before, and keeps the
+    /// receipt the first notices asked for.
     func timing(
         obligation o: Int,
         period: String,
         origin: Timing.Origin,
         raw: CivilDate,
         earliest: CivilDate? = nil,
-        arrivedAt: Instant? = nil
+        arrivedAt: Instant? = nil,
+        extending original: Timing? = nil
     ) -> Timing {
         let ob = policy.obligations[o]
         let shift = workdays.shift(raw, rule: ob.shift)
@@ -85,7 +89,7 @@ extension Planner {
         // not given by then, the urging notice goes out on the next working day at the send time,
         // if that is still before the deadline (after it, the ladder speaks).
         var receiptDue: Instant?
-        if let ack = ob.acknowledge, let first = ordered.first {
+        if original == nil, let ack = ob.acknowledge, let first = ordered.first {
             let (d, p) = ack.after(first.day.date, workdays: workdays)
             let dueDay = min(d, day)
             receiptDue = endOfDay(dueDay)
@@ -103,6 +107,10 @@ extension Planner {
                 )
                 ordered.insert(urging, at: ordered.firstIndex { $0.at > at } ?? ordered.count)
             }
+        }
+        if let original {
+            for i in ordered.indices { ordered[i].name += "@\(day)" }
+            receiptDue = original.receiptDue
         }
         let (yellowDay, _) = ob.yellow.before(day, workdays: workdays)
         let yellowFrom = zone.instant(on: yellowDay)

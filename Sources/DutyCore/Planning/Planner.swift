@@ -226,9 +226,11 @@ extension Planner {
     package func receiptDue(_ o: Occurrence) -> (firstNotice: Instant?, due: Instant)? {
         let t = o.timing
         guard let due = t.receiptDue, let ack = policy.obligations[o.obligation].acknowledge else { return nil }
+        // A deadline an extension moved starts its steps late, but its receipt was asked by the first
+        // notices: the same test, by the day receipt was due.
         guard let start = trackStart(subject: o.subject, obligation: o.obligation),
-            let first = t.steps.first, first.day.date < start
-        else { return (t.steps.first?.at, due) }
+            let first = t.steps.first, first.day.date < start || zone.day(of: due) < start
+        else { return (t.steps.first.map { min($0.at, due) }, due) }
         guard let sent = t.steps.first(where: { $0.day.date >= start }) else { return (nil, due) }
         let day = min(ack.after(sent.day.date, workdays: workdays).date, t.date)
         return (sent.at, max(due, endOfDay(day)))

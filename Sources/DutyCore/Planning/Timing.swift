@@ -25,6 +25,10 @@ package final class Timing: Sendable {
     /// The end of the day receipt (签收) is due by, when the obligation asks for it: `acknowledge`
     /// after the first notice's day, never later than the deadline.
     package let receiptDue: Instant?
+    /// What was asked and decided about moving this deadline (延期) for its one subject, in time order:
+    /// each goes out once, to the approvers (a request) or the responsible people (a decision), and is
+    /// never folded into the steps (`Plan.forEachNotice`).
+    package let notices: [PlannedStep]
 
     package var raw: CivilDate { shift.original }
 
@@ -44,7 +48,8 @@ package final class Timing: Sendable {
         steps: [PlannedStep],
         provisional: Bool,
         arrivedAt: Instant? = nil,
-        receiptDue: Instant? = nil
+        receiptDue: Instant? = nil,
+        notices: [PlannedStep] = []
     ) {
         self.period = period
         self.origin = origin
@@ -55,10 +60,50 @@ package final class Timing: Sendable {
         self.provisional = provisional
         self.arrivedAt = arrivedAt
         self.receiptDue = receiptDue
+        self.notices = notices
+    }
+
+    /// The same deadline with these notices.
+    func with(notices: [PlannedStep]) -> Timing {
+        Timing(
+            period: period,
+            origin: origin,
+            shift: shift,
+            deadline: deadline,
+            yellowFrom: yellowFrom,
+            steps: steps,
+            provisional: provisional,
+            arrivedAt: arrivedAt,
+            receiptDue: receiptDue,
+            notices: notices
+        )
+    }
+
+    /// The deadline with notice `k` as its one step: what the dispatcher delivers and ledgers like a
+    /// step.
+    package func announcing(_ k: Int) -> Timing {
+        Timing(
+            period: period,
+            origin: origin,
+            shift: shift,
+            deadline: deadline,
+            yellowFrom: yellowFrom,
+            steps: [notices[k]],
+            provisional: provisional,
+            arrivedAt: arrivedAt,
+            receiptDue: receiptDue,
+            notices: []
+        )
+    }
+
+    /// The approved extension that set this deadline, if one did.
+    package var extensionGranted: (from: CivilDate, request: ExtensionRequest)? {
+        if case .extended(_, let from, let request) = origin { return (from, request) }
+        return nil
     }
 
     /// How a raw deadline date arose.
-    package enum Origin: Sendable {
+    package indirect enum Origin: Sendable {
         /// A day the schedule gives.
         case schedule(String)
         /// A quota checkpoint: `count` completions in `year` by the date.
@@ -69,6 +114,9 @@ package final class Timing: Sendable {
         case event(Event, after: DutyDuration)
         /// `after` the source occurrence was completed.
         case completion(OccurrenceID, on: CivilDate, after: DutyDuration)
+        /// An approved extension (延期) moved the deadline from `from` (which `original` gave) to the
+        /// request's day.
+        case extended(Timing.Origin, from: CivilDate, request: ExtensionRequest)
     }
 }
 
@@ -81,6 +129,10 @@ package struct PlannedStep: Sendable {
         case escalation
         /// Receipt (签收) not given by its day: the responsible people are urged (催办).
         case urging
+        /// An extension (延期) was asked for: the approvers are told (a notice, not a step).
+        case extensionRequested = "extension-requested"
+        /// An extension was approved or denied: the responsible people are told (a notice).
+        case extensionDecided = "extension-decided"
     }
 
     /// Stable within the occurrence, part of the ledger key: `reminder-30d`, `due`, `escalation-2`.
@@ -93,4 +145,6 @@ package struct PlannedStep: Sendable {
     package var offset: DutyDuration
     package var recipients: [RecipientSpec]
     package var provisional: Bool
+    /// For the extension notices: the request.
+    package var request: ExtensionRequest? = nil
 }

@@ -25,6 +25,8 @@ package struct Obligation: Sendable {
     /// plus `urgeAlso` (a supervisor in copy).
     package var urgeTo: [RecipientSpec]?
     package var urgeAlso: [RecipientSpec] = []
+    /// Extensions (延期) it allows, and who decides them; `nil`: none.
+    package var extensionRule: ExtensionRule?
     /// Where it was written, for `policy show` and `explain`.
     package var source: String
     /// The step keys (`remind_to`, `ladder`, …) it took from `[defaults]`, so that a mistake there is
@@ -57,6 +59,21 @@ package struct Obligation: Sendable {
         self.ladder = ladder
         self.responsible = responsible
         self.source = source
+    }
+}
+
+/// Extensions (延期) an obligation allows: asked for at least `requestBefore` before the deadline day,
+/// to a working day at most `longest` after it, decided by the officials `approvers` names (an
+/// administrator always may).
+package struct ExtensionRule: Sendable, Hashable {
+    package var requestBefore: DutyDuration
+    package var longest: DutyDuration
+    package var approvers: [RecipientSpec]
+
+    package init(requestBefore: DutyDuration, longest: DutyDuration, approvers: [RecipientSpec]) {
+        self.requestBefore = requestBefore
+        self.longest = longest
+        self.approvers = approvers
     }
 }
 

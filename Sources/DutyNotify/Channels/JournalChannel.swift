@@ -48,6 +48,11 @@ package struct JournalChannel: Channel {
         ]
         if let official = n.official { fields.append(("DUTY_OFFICIAL", official)) }
         if n.provisional { fields.append(("DUTY_PROVISIONAL", "1")) }
+        if let x = n.extensionRequest {
+            fields.append(("DUTY_EXTENSION", x.id))
+            fields.append(("DUTY_UNTIL", x.until.description))
+            fields.append(("DUTY_EXTENSION_STATE", x.state))
+        }
         if !n.collapsed.isEmpty { fields.append(("DUTY_COLLAPSED", n.collapsed.joined(separator: " "))) }
         if !n.liableMain.isEmpty { fields.append(("DUTY_LIABLE_MAIN", n.liableMain.map(\.id).joined(separator: " "))) }
         if !n.liableImportant.isEmpty {
@@ -60,6 +65,18 @@ package struct JournalChannel: Channel {
     package static func message(_ n: Notice) -> String {
         let tag = Wording.eventName(n.event, zh: true)
         let when = Wording.when(daysLeft: n.daysLeft, zh: true)
+        if let x = n.extensionRequest {
+            var text = "【\(tag)】\(n.subjectName)：\(n.title)（\(n.period)）"
+            switch (n.event, x.state) {
+            case (.extensionRequested, _):
+                text += "\(x.id) 申请将截止日期由 \(x.from) 延至 \(x.until)，理由：\(x.reason)；请审批"
+            case (_, "approved"): text += "\(x.id) 已批准，截止日期由 \(x.from) 改为 \(x.until)"
+            default: text += "\(x.id) 未获批准，仍于 \(n.deadlineDate) 截止"
+            }
+            if let note = x.note { text += "（\(note)）" }
+            text += n.recipients.isEmpty ? "；没有收件人" : "；通知 " + n.recipients.map(\.name).joined(separator: "、")
+            return text
+        }
         var text =
             "【\(tag)】\(n.subjectName)：\(n.title)（\(n.period)）\(n.deadlineDate) \(n.deadlineDate.weekday.chineseName)截止，\(when)"
         text += n.recipients.isEmpty ? "；没有收件人（请为该单位登记负责人）" : "；通知 " + n.recipients.map(\.name).joined(separator: "、")

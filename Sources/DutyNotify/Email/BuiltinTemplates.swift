@@ -34,10 +34,27 @@ enum BuiltinTemplates {
         {{#urging}}
            催办：签收期限 {{receipt_due}} 已过，尚未签收，请即签收并抓紧办理。
         {{/urging}}
+        {{#extension_requested}}
+           延期申请 {{extension_id}}：{{extension_by}} 申请将截止日期由 {{extension_from}} 延至 {{extension_until}}。
+           理由：{{extension_reason}}
+           批准：{{approve_command}}
+           不批准：{{deny_command}} --note 说明
+        {{/extension_requested}}
+        {{#extension_approved}}
+           延期已批准（{{extension_id}}）：截止日期由 {{extension_from}} 改为 {{extension_until}}。{{extension_note}}
+        {{/extension_approved}}
+        {{#extension_denied}}
+           延期申请 {{extension_id}} 未获批准：仍于 {{deadline}} 截止。{{extension_note}}
+        {{/extension_denied}}
         {{#asks_receipt}}
            签收（{{receipt_due}} 前）：{{ack_command}}
         {{/asks_receipt}}
+        {{#done_line}}
            办结后登记：{{done_command}}
+        {{/done_line}}
+        {{#extendable}}
+           如需延期：{{extend_command}}
+        {{/extendable}}
 
         {{/items}}
         {{/groups}}
@@ -68,10 +85,27 @@ enum BuiltinTemplates {
         {{#urging}}
            Receipt was due by {{receipt_due}} and has not been given: acknowledge it now and get on with it.
         {{/urging}}
+        {{#extension_requested}}
+           Extension request {{extension_id}}: {{extension_by}} asks to move the deadline from {{extension_from}} to {{extension_until}}.
+           Reason: {{extension_reason}}
+           Approve: {{approve_command}}
+           Deny: {{deny_command}} --note TEXT
+        {{/extension_requested}}
+        {{#extension_approved}}
+           Extension {{extension_id}} approved: the deadline moves from {{extension_from}} to {{extension_until}}. {{extension_note}}
+        {{/extension_approved}}
+        {{#extension_denied}}
+           Extension request {{extension_id}} denied: the deadline stays {{deadline}}. {{extension_note}}
+        {{/extension_denied}}
         {{#asks_receipt}}
            Acknowledge receipt (by {{receipt_due}}): {{ack_command}}
         {{/asks_receipt}}
+        {{#done_line}}
            When done: {{done_command}}
+        {{/done_line}}
+        {{#extendable}}
+           To ask for more time: {{extend_command}}
+        {{/extendable}}
 
         {{/items}}
         {{/groups}}

@@ -13,7 +13,11 @@ import Foundation
 /// `late`, `when` (还有 3 天 / 今天截止 / 已逾期 8 天), `provisional`, `escalation`, `liable_main`,
 /// `liable_important`, `done_command`, `occurrence`, `step`; for an obligation that asks for receipt
 /// (签收), `asks_receipt`, `receipt_due` and `ack_command` (until the deadline passes), and `urging`
-/// on the urging notice (催办).
+/// on the urging notice (催办); where an extension (延期) may be asked for, `extendable` and
+/// `extend_command`; on the extension notices `extension_id`, `extension_until`, `extension_from`,
+/// `extension_reason`, `extension_by`, `extension_note`, and one of `extension_requested` (with
+/// `approve_command` and `deny_command`), `extension_approved`, `extension_denied`; `done_line` on
+/// every notice but those.
 package struct DigestView: Sendable {
     package var recipientName: String
     package var recipientEmail: String
@@ -104,8 +108,33 @@ package struct DigestView: Sendable {
             "step": n.step,
         ]
         if let name = n.officialName { d["official_name"] = name }
+        let extensionNotice = n.event == .extensionRequested || n.event == .extensionDecided
+        if let x = n.extensionRequest {
+            d["extension_id"] = x.id
+            d["extension_until"] = x.until.description
+            d["extension_from"] = x.from.description
+            d["extension_reason"] = x.reason
+            d["extension_by"] = x.requestedBy
+            if let note = x.note { d["extension_note"] = note }
+            if n.event == .extensionRequested {
+                d["extension_requested"] = true
+                d["approve_command"] = "dutyctl extend approve \(x.id)"
+                d["deny_command"] = "dutyctl extend deny \(x.id)"
+            } else if x.approved {
+                d["extension_approved"] = true
+            } else {
+                d["extension_denied"] = true
+            }
+        }
+        if n.extendable, !extensionNotice {
+            d["extendable"] = true
+            d["extend_command"] =
+                DigestView.command("extend request", n.occurrence)
+                + (zh ? " --until 日期 --reason 理由" : " --until DATE --reason TEXT")
+        }
+        if !extensionNotice { d["done_line"] = true }
         // Receipt is asked until the deadline passes: say by when and how.
-        if let due = n.receiptDue, n.event != .escalation, n.event != .overdue {
+        if let due = n.receiptDue, n.event != .escalation, n.event != .overdue, !extensionNotice {
             d["receipt_due"] = due.description
             d["asks_receipt"] = true
         }

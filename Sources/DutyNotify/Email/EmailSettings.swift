@@ -21,7 +21,8 @@ package struct EmailSettings: Sendable {
 package struct HookSettings: Sendable {
     package var name: String
     package var command: [String]
-    /// `reminder`, `due`, `overdue`, `escalation`, `urging`, `digest`; empty means every notification.
+    /// `reminder`, `due`, `overdue`, `escalation`, `urging`, `extension-requested`, `extension-decided`,
+    /// `digest`; empty means every notification.
     package var events: Set<String>
     package var timeout: Double = 10
     /// How many runs of this hook at once.
@@ -29,7 +30,9 @@ package struct HookSettings: Sendable {
     /// Whether the command sees `$CREDENTIALS_DIRECTORY` (the service's secrets); off unless asked.
     package var credentials = false
 
-    package static let eventNames = ["reminder", "due", "overdue", "escalation", "urging", "digest"]
+    package static let eventNames = [
+        "reminder", "due", "overdue", "escalation", "urging", "extension-requested", "extension-decided", "digest",
+    ]
 
     package init(name: String, command: [String], events: Set<String> = []) {
         self.name = name

@@ -218,6 +218,21 @@ struct HookEvent: Encodable, Sendable {
     /// For an obligation that asks for receipt (签收): the day it is due by, and how to give it.
     var receipt_due: String?
     var ack_command: String?
+    /// For the extension notices (延期): the request, and the commands that decide it.
+    var extension_request: ExtensionInfo?
+
+    struct ExtensionInfo: Encodable, Sendable {
+        var id: String
+        var until: String
+        var from: String
+        var reason: String
+        var requested_by: String
+        var state: String
+        var decided_by: String?
+        var note: String?
+        var approve_command: String?
+        var deny_command: String?
+    }
 
     init(notice n: Notice, zone: Zone, hook: String? = nil) {
         event = n.event.rawValue
@@ -245,6 +260,21 @@ struct HookEvent: Encodable, Sendable {
         if let due = n.receiptDue {
             receipt_due = due.description
             ack_command = DigestView.command("ack", n.occurrence)
+        }
+        if let x = n.extensionRequest {
+            let pending = x.state == "pending"
+            extension_request = ExtensionInfo(
+                id: x.id,
+                until: x.until.description,
+                from: x.from.description,
+                reason: x.reason,
+                requested_by: x.requestedBy,
+                state: x.state,
+                decided_by: x.decidedBy,
+                note: x.note,
+                approve_command: pending ? "dutyctl extend approve \(x.id)" : nil,
+                deny_command: pending ? "dutyctl extend deny \(x.id)" : nil
+            )
         }
     }
 

@@ -118,6 +118,7 @@ package enum Operations {
     package static let all: [any DutyOperation.Type] = [
         Upcoming.self, Overdue.self, Explain.self,
         RecordDone.self, ImportDone.self, Waive.self, Undo.self, Acknowledge.self,
+        RequestExtension.self, ApproveExtension.self, DenyExtension.self, ListExtensions.self,
         ListEvents.self, RecordEvent.self, RemoveEvent.self,
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,

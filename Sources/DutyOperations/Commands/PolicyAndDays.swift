@@ -35,6 +35,10 @@ package struct ObligationView: Codable, Sendable {
     package var remindTo: [String]
     package var responsible: [String]
     package var ladder: [Step]
+    /// Receipt (签收) asked within this after the first notice, if any.
+    package var acknowledge: String?
+    /// Extensions (延期) it allows, if any: `3wd before the deadline, at most 30d, decided by …`.
+    package var extensionRule: String?
 
     package struct Step: Codable, Sendable {
         package var kind: String
@@ -44,9 +48,10 @@ package struct ObligationView: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, article, source, rule, shift, yellow, remind, responsible, ladder
+        case id, title, article, source, rule, shift, yellow, remind, responsible, ladder, acknowledge
         case appliesTo = "applies_to"
         case remindTo = "remind_to"
+        case extensionRule = "extension"
     }
 
     init(_ o: Obligation) {
@@ -63,6 +68,11 @@ package struct ObligationView: Codable, Sendable {
         responsible = o.responsible
         ladder = o.ladder.map {
             Step(kind: $0.kind.rawValue, after: $0.after.description, recipients: $0.recipients.map(\.description))
+        }
+        acknowledge = o.acknowledge?.description
+        extensionRule = o.extensionRule.map {
+            "asked \($0.requestBefore) before the deadline at the latest, to at most \($0.longest) after it; decided by "
+                + $0.approvers.map(\.description).joined(separator: "; ")
         }
     }
 }
