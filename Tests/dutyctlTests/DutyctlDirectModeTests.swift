@@ -105,7 +105,7 @@ struct DutyctlDirectModeTests {
         #expect(
             rows.contains {
                 $0.hasPrefix("gd.sz.tsg,深圳图书馆党总支,unit-situation-report,")
-                    && $0.hasSuffix(",2,0,1,7,7,0,1,0,0.000,0,1,1,0.000")
+                    && $0.hasSuffix(",2,0,1,7,7,0,1,0,0.000,0,1,1,0.000,0")
             }
         )
         let bad = try R.dutyctl(["report", "--year", "2026", "--unit", "nowhere", "--config", config])

@@ -100,36 +100,55 @@ struct BothModesTests {
     /// The changes, made in this order through one daemon and on the files of another copy of the
     /// same organisation. Done, waived and undone on an occurrence the planner knows; an event and
     /// its removal; a unit and an official added, changed and removed; both imports again.
-    static let changes: [[String]] = [
-        ["unit", "add", "gd.gz.test", "--name", "测试单位", "--kind", "committee", "--parent", "gd.gz"],
-        ["unit", "set", "gd.gz.test", "--name", "测试单位二", "--email", "test@example.org"],
-        ["unit", "add", "gd.gz", "--name", "重复"],
-        ["official", "add", "test.person", "--name", "测试", "--unit", "gd.gz.test", "--roles", "head"],
-        ["official", "set", "test.person", "--email", "person@example.org", "--json"],
-        ["official", "add", "yang.fan"],
-        ["done", "semiannual-report/gd.gz/2026-H2", "--on", "2026-11-30", "--ref", "粤委〔2026〕1号"],
-        ["done", "semiannual-report/gd.gz/2026-H9"],
-        ["ack", "unit-situation-report/gd.gz.jyj/2026-H2", "--by", "yang.fan"],
-        ["ack", "unit-situation-report/gd.gz.jyj/2026-H2"],
-        ["ack", "semiannual-report/gd.gz/2026-H2", "--json"],
-        ["undo", "semiannual-report/gd.gz/2026-H2", "--json"],
-        ["waive", "semiannual-report/gd.gz/2026-H2", "--reason", "并入年度报告"],
-        ["undo", "semiannual-report/gd.gz/2026-H2"],
-        ["undo", "semiannual-report/gd.gz/2026-H2"],
-        ["event", "record", "major-situation", "--unit", "gd.gz.panyu", "--on", "2026-11-20", "--id", "e1"],
-        ["event", "record", "major-situation", "--unit", "nowhere", "--on", "2026-11-20"],
-        ["event", "ls", "--unit", "gd.gz.panyu"],
-        ["event", "rm", "e1", "--unit", "gd.gz.panyu"],
-        ["event", "rm", "e1", "--unit", "gd.gz.panyu"],
-        ["official", "rm", "test.person"],
-        ["unit", "rm", "gd.gz.test"],
-        ["unit", "rm", "gd.gz"],
-        ["unit", "import", "units.csv"],
-        ["official", "import", "officials.csv", "--json"],
-        ["done", "--import", "done.csv"],
-        ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-"],
-        ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-", "--json"],
-    ]
+    static let changes: [[String]] =
+        [
+            ["unit", "add", "gd.gz.test", "--name", "测试单位", "--kind", "committee", "--parent", "gd.gz"],
+            ["unit", "set", "gd.gz.test", "--name", "测试单位二", "--email", "test@example.org"],
+            ["unit", "add", "gd.gz", "--name", "重复"],
+            ["official", "add", "test.person", "--name", "测试", "--unit", "gd.gz.test", "--roles", "head"],
+            ["official", "set", "test.person", "--email", "person@example.org", "--json"],
+            ["official", "add", "yang.fan"],
+            ["done", "semiannual-report/gd.gz/2026-H2", "--on", "2026-11-30", "--ref", "粤委〔2026〕1号"],
+            ["done", "semiannual-report/gd.gz/2026-H9"],
+            ["ack", "unit-situation-report/gd.gz.jyj/2026-H2", "--by", "yang.fan"],
+            ["ack", "unit-situation-report/gd.gz.jyj/2026-H2"],
+            ["ack", "semiannual-report/gd.gz/2026-H2", "--json"],
+            ["undo", "semiannual-report/gd.gz/2026-H2", "--json"],
+            ["waive", "semiannual-report/gd.gz/2026-H2", "--reason", "并入年度报告"],
+            ["undo", "semiannual-report/gd.gz/2026-H2"],
+            ["undo", "semiannual-report/gd.gz/2026-H2"],
+            ["event", "record", "major-situation", "--unit", "gd.gz.panyu", "--on", "2026-11-20", "--id", "e1"],
+            ["event", "record", "major-situation", "--unit", "nowhere", "--on", "2026-11-20"],
+            ["event", "ls", "--unit", "gd.gz.panyu"],
+            ["event", "rm", "e1", "--unit", "gd.gz.panyu"],
+            ["event", "rm", "e1", "--unit", "gd.gz.panyu"],
+            ["official", "rm", "test.person"],
+            ["unit", "rm", "gd.gz.test"],
+            ["unit", "rm", "gd.gz"],
+            ["unit", "import", "units.csv"],
+            ["official", "import", "officials.csv", "--json"],
+            ["done", "--import", "done.csv"],
+            ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-"],
+            ["done", "--import", "done.csv", "--skip-bad", "--rejected", "-", "--json"],
+        ] + extensions
+
+    /// Extensions (延期) of next year's first half-year report, whose deadline (30 June) is always
+    /// months ahead, to a weekday in early July: asked, asked again while waiting, decided by an
+    /// official who is not an approver, approved, decided again, listed.
+    static let extensions: [[String]] = {
+        let (occurrence, until, year) = (NextYear.semiannualReport("gd.gz"), NextYear.earlyJulyWeekday, NextYear.year)
+        return [
+            ["extend", "request", occurrence, "--until", until, "--reason", "年中工作会议改期"],
+            ["extend", "request", occurrence, "--until", until, "--reason", "again"],
+            ["extend", "request", occurrence, "--until", "\(year)-09-30", "--reason", "too far"],
+            ["extend", "approve", "ext-1", "--by", "yang.fan"],
+            ["extend", "approve", "ext-1", "--note", "同意"],
+            ["extend", "deny", "ext-1"],
+            ["extend", "approve", "ext-9"],
+            ["extend", "ls"],
+            ["extend", "ls", "--pending", "--json"],
+        ]
+    }()
 
     /// What a state looks like from outside, after the changes.
     static let afterwards: [[String]] = [

@@ -149,6 +149,93 @@ struct DeliveryEndToEndTests {
         )
     }
 
+    @Test(
+        "an extension request (延期) is mailed to its approver with how to decide; the decision to the clerk with the new deadline; each once"
+    )
+    func extensionNotices() throws {
+        try JournalReader.requireJournald()
+        let server = try MailServer()
+        defer { server.stop() }
+        let hookOut = scratchDirectory.appendingPathComponent("extend-\(UUID().uuidString).jsonl").path
+        let d = try Daemon(
+            settings: server.emailSettings() + """
+                [[hook]]
+                name = "extend"
+                command = ["/bin/sh", "-c", "cat >> \(hookOut)"]
+                events = ["extension-requested", "extension-decided"]
+                """
+        )
+        // Guangzhou asks to move next year's first half-year report (due 30 June) into July
+        let (occurrence, until, year) = (NextYear.semiannualReport("gd.gz"), NextYear.earlyJulyWeekday, NextYear.year)
+        let asked = try Daemon.run(
+            "dutyctl",
+            ["extend", "request", occurrence, "--until", until, "--reason", "年中工作会议改期", "--config", d.config]
+        )
+        #expect(asked.status == 0 && asked.out.hasSuffix("ext-1\n"), "\(asked.out)\(asked.err)")
+        let first = try Daemon.run("dutyd", ["--once", "--config", d.config])
+        #expect(first.status == 0, "\(first.err)")
+        // The approver, Guangdong's propaganda head, gets it with the commands that decide it
+        func mails(to address: String, containing text: String) throws -> [String] {
+            try server.messages().filter { $0.rcpt_tos.contains(address) }.compactMap(\.parsed.body)
+                .filter { $0.contains(text) }
+        }
+        let request = try mails(to: "sun.wei@example.org", containing: "延期申请 ext-1")
+        let subjects = try server.messages().map { $0.parsed.subject ?? "" }
+        #expect(request.count == 1, "\(subjects)")
+        let body = try #require(request.first)
+        #expect(body.contains("申请将截止日期由 \(year)-06-30 延至 \(until)"), "\(body)")
+        #expect(body.contains("理由：年中工作会议改期"))
+        #expect(body.contains("批准：dutyctl extend approve ext-1") && body.contains("不批准：dutyctl extend deny ext-1"))
+        #expect(!body.contains("dutyctl done \(occurrence)"))
+        // Its journal entry has its own MESSAGE_ID, described in the catalog, and names the request
+        let entries = try JournalReader.entries(pids: [first.pid], atLeast: 1)
+        let entry = try #require(entries.first { $0["DUTY_EVENT"] == "extension-requested" })
+        #expect(entry["MESSAGE_ID"] == DutydTests.catalogIDs["extension-requested"])
+        #expect(entry["DUTY_EXTENSION"] == "ext-1" && entry["DUTY_UNTIL"] == until)
+        #expect(entry["MESSAGE"]?.hasPrefix("【延期申请】") == true, "\(entry["MESSAGE"] ?? "")")
+
+        // Approved: the next run tells the clerk the new day, and does not ask the approver again
+        let approved = try Daemon.run(
+            "dutyctl",
+            ["extend", "approve", "ext-1", "--by", "sun.wei", "--config", d.config]
+        )
+        #expect(approved.status == 0, "\(approved.err)")
+        let second = try Daemon.run("dutyd", ["--once", "--config", d.config])
+        #expect(second.status == 0, "\(second.err)")
+        let told = try mails(to: "luo.ting@example.org", containing: "延期已批准（ext-1）")
+        let after = try server.messages().map { $0.parsed.subject ?? "" }
+        #expect(told.count == 1, "\(after)")
+        #expect(told.first?.contains("截止日期由 \(year)-06-30 改为 \(until)") == true, "\(told.first ?? "")")
+        #expect(try mails(to: "sun.wei@example.org", containing: "延期申请 ext-1").count == 1)
+        let decided = try JournalReader.entries(pids: [second.pid], atLeast: 1)
+        #expect(
+            decided.contains {
+                $0["DUTY_EVENT"] == "extension-decided" && $0["DUTY_EXTENSION_STATE"] == "approved"
+                    && $0["MESSAGE_ID"] == DutydTests.catalogIDs["extension-decided"]
+            }
+        )
+        // A third run sends nothing more about it
+        let count = try server.messages().count
+        #expect(try Daemon.run("dutyd", ["--once", "--config", d.config]).status == 0)
+        #expect(try server.messages().count == count)
+        // The hook got both as JSON, the request with the commands to decide it
+        let lines = try String(contentsOfFile: hookOut, encoding: .utf8).split(separator: "\n")
+        let events = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(events.map { $0["event"] as? String } == ["extension-requested", "extension-decided"])
+        let x = try #require(events.first?["extension_request"] as? [String: Any])
+        #expect(
+            x["id"] as? String == "ext-1" && x["until"] as? String == until && x["from"] as? String == "\(year)-06-30"
+        )
+        #expect(x["approve_command"] as? String == "dutyctl extend approve ext-1")
+        #expect((events.last?["extension_request"] as? [String: Any])?["state"] as? String == "approved")
+        #expect(events.last?["deadline_date"] as? String == until)
+        // The ledger has each once, under the request's step names
+        let ledger = try d.store().ledger().filter { $0.occurrence == occurrence && $0.state == .sent }
+        #expect(Set(ledger.map(\.step)).isSuperset(of: ["ext-1-requested", "ext-1-approved"]), "\(ledger.map(\.step))")
+    }
+
     @Test("dutyctl notify test shows the server's answers and fails for a refused recipient")
     func notifyTest() throws {
         let server = try MailServer()
