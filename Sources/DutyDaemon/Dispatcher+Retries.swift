@@ -63,7 +63,13 @@ extension Dispatcher {
         progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
-        let rows = try store.ledgerRetries(at: now)
+        let all = try store.ledgerRetries(at: now)
+        guard !all.isEmpty else { return }
+        let bulletins = all.filter { $0.occurrence.hasPrefix("@bulletin/") }
+        if !bulletins.isEmpty {
+            try await performBulletinRetries(bulletins, now: now, wall: wall, progress: progress, summary: &summary)
+        }
+        let rows = all.filter { !$0.occurrence.hasPrefix("@bulletin/") }
         guard !rows.isEmpty else { return }
         var pending: [Pending] = []
         var cancelled: [LedgerEntry] = []

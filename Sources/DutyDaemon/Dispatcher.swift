@@ -190,6 +190,10 @@ package final class Dispatcher {
         let zone = workspace.settings.timezone
         var wake = zone.instant(on: zone.day(of: now).adding(days: 1), second: 0)
         if let step = nextStep(after: now) { wake = min(wake, step.at) }
+        if let rule = planner.policy.bulletin {
+            let soon = Instant(microseconds: now.microseconds + 1)..<Instant(seconds: now.seconds + 2 * 86_400)
+            for b in Dispatcher.bulletinsDue(rule, in: soon, planner: planner) { wake = min(wake, b.at) }
+        }
         if let retry = try store.nextLedgerRetry() { wake = min(wake, retry) }
         return wake
     }
@@ -250,6 +254,9 @@ package final class Dispatcher {
         // A clock within `jumpTolerance` behind the watermark: nothing new in the window.
         if lo < hi {
             try await performWindow(lo..<hi, now: now, wall: wall, progress: progress, summary: &summary)
+            if !Task.isCancelled {
+                try await performBulletins(lo..<hi, now: now, wall: wall, progress: progress, summary: &summary)
+            }
             // Stopped part way (SIGTERM): what went out is ledgered, the rest of the window is done
             // again at the next start, so the watermark stays.
             if Task.isCancelled { return summary }
@@ -502,6 +509,20 @@ package final class Dispatcher {
                 summary.collapsed += 1
             }
         }
+        try await send(items, rows: rows, before: before, wall: wall, progress: progress, summary: &summary)
+    }
+
+    /// Delivers prepared items, per channel, with their ledger rows (`rows`, in the same order):
+    /// `before` (the `sending` rows and any `collapsed` ones) committed first, each delivery ledgered
+    /// `sent` as it ends, then every outcome in one more transaction.
+    func send(
+        _ items: [[(notification: Notice, recipient: Notice.Person?)]],
+        rows: [[LedgerEntry]],
+        before: [LedgerEntry],
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
         try store.writeLedger(before)
         var after: [LedgerEntry] = []
         var failures = Failures()

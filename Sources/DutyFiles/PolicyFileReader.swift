@@ -21,7 +21,7 @@ struct PolicyFileReader {
         var extensionRule: ExtensionRule?
     }
 
-    static let topKeys = ["kinds", "roles", "liability", "defaults", "obligation"]
+    static let topKeys = ["kinds", "roles", "liability", "defaults", "obligation", "bulletin"]
     static let stepKeys = [
         "shift", "remind", "remind_to", "yellow", "responsible", "ladder", "acknowledge", "urge_to", "urge_also",
         "extension",
@@ -79,6 +79,31 @@ struct PolicyFileReader {
             policy.mainLiability += try l.strings("main", "roles") ?? []
             policy.importantLiability += try l.strings("important", "roles") ?? []
             fileOf["liability"] = file
+        }
+        attempt { () throws(PolicyProblem) in
+            guard let b = try top.table("bulletin") else { return }
+            if let other = fileOf["bulletin"] { throw top.problem("bulletin", "[bulletin] is already set in \(other)") }
+            try b.checkKeys(["periods", "send_after", "to"])
+            let names = try b.strings("periods", "period kinds") ?? ["half-year"]
+            var periods: [PeriodKind] = []
+            for (i, n) in names.enumerated() {
+                guard let k = PeriodKind(rawValue: n), [.year, .halfYear, .quarter, .month].contains(k) else {
+                    throw b.problem(
+                        "periods.\(i)",
+                        "periods: unknown period '\(n)'; expected year, half-year, quarter or month"
+                    )
+                }
+                periods.append(k)
+            }
+            let after = try duration(b, "send_after", try b.string("send_after", "a duration") ?? "5wd")
+            guard let to = try b.tables("to"), !to.isEmpty else {
+                throw b.problem(
+                    nil,
+                    "missing to: who gets a region's bulletin, seen from its committee, such as [{ unit = \"self\", roles = [\"secretary\"] }, { unit = \"region/propaganda\", roles = [\"head\"] }]"
+                )
+            }
+            policy.bulletin = BulletinRule(periods: periods, sendAfter: after, to: try to.map(recipient))
+            fileOf["bulletin"] = file
         }
         var defaults = Defaults()
         attempt { () throws(PolicyProblem) in

@@ -16,6 +16,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case extensionRequested = "extension-requested"
     /// An extension was approved or denied: the responsible people are told.
     case extensionDecided = "extension-decided"
+    /// The periodic bulletin (通报) of a supervising region went to its committee and department.
+    case bulletin
     /// The first plan is built; the daemon is running.
     case started
     /// SIGHUP: the settings, policy and holidays were read again.
@@ -42,6 +44,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .urging: "d509d1cfc8a64e43ab56f70348422616"
         case .extensionRequested: "c61619888873410aa29e2a6acd4fb871"
         case .extensionDecided: "1455fd2360e14932b7c2903080db7540"
+        case .bulletin: "0fa7dadb94c445f09d75bbaa9ca9a6a9"
         case .started: "c5c02551537e4fe3b042b3cf31eab96d"
         case .reloaded: "3fc3a4d4ac48471a9ce97a67d62fc2e0"
         case .reloadFailed: "379471d9837441a9a4a9f4635c77829d"
@@ -60,7 +63,7 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .due, .overdue, .urging: .warning
         case .escalation: .error
         case .started, .reloaded, .stopped: .info
-        case .changed, .extensionRequested, .extensionDecided: .notice
+        case .changed, .extensionRequested, .extensionDecided, .bulletin: .notice
         case .reloadFailed, .deliveryFailed: .error
         case .provisional, .clockJump: .warning
         }

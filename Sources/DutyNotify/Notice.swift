@@ -63,6 +63,84 @@ package struct Notice: Sendable {
     /// passed): the notice says how.
     package var extendable = false
 
+    /// For the bulletin (通报): what it says of its region and the spreadsheet that goes with it.
+    package var bulletin: Bulletin?
+
+    /// A supervising region's bulletin of a period.
+    package struct Bulletin: Sendable, Hashable {
+        package struct Line: Sendable, Hashable {
+            package var unit: String
+            package var name: String
+            package var due: Int
+            package var late: Int
+            package var lateDaysMax: Int
+            package var overdue: Int
+            package var onTimeRate: Double?
+            package var receiptRate: Double?
+
+            package init(
+                unit: String,
+                name: String,
+                due: Int,
+                late: Int,
+                lateDaysMax: Int,
+                overdue: Int,
+                onTimeRate: Double?,
+                receiptRate: Double?
+            ) {
+                self.unit = unit
+                self.name = name
+                self.due = due
+                self.late = late
+                self.lateDaysMax = lateDaysMax
+                self.overdue = overdue
+                self.onTimeRate = onTimeRate
+                self.receiptRate = receiptRate
+            }
+        }
+
+        /// The region's committee.
+        package var region: String
+        package var regionName: String
+        /// `2026-H2`, and its first and last day.
+        package var period: String
+        package var from: CivilDate
+        package var through: CivilDate
+        /// Supervised units with deadlines in the period.
+        package var units: Int
+        /// Those late or done late, in tree order.
+        package var late: [Line]
+        /// The region's figures.
+        package var total: Line
+        /// The spreadsheet (UTF-8 with a byte-order mark, CRLF, formulas neutralised) and its file name.
+        package var csv: String
+        package var csvName: String
+
+        package init(
+            region: String,
+            regionName: String,
+            period: String,
+            from: CivilDate,
+            through: CivilDate,
+            units: Int,
+            late: [Line],
+            total: Line,
+            csv: String,
+            csvName: String
+        ) {
+            self.region = region
+            self.regionName = regionName
+            self.period = period
+            self.from = from
+            self.through = through
+            self.units = units
+            self.late = late
+            self.total = total
+            self.csv = csv
+            self.csvName = csvName
+        }
+    }
+
     /// An extension request as its notices tell it.
     package struct Extension: Sendable, Hashable {
         /// `ext-12`.

@@ -9,6 +9,7 @@ enum Wording {
         case (.urging, true): "催办"
         case (.extensionRequested, true): "延期申请"
         case (.extensionDecided, true): "延期审批"
+        case (.bulletin, true): "通报"
         case (_, true): "逾期"
         case (.reminder, false): "Reminder"
         case (.due, false): "Due today"
@@ -16,6 +17,7 @@ enum Wording {
         case (.urging, false): "Receipt overdue"
         case (.extensionRequested, false): "Extension requested"
         case (.extensionDecided, false): "Extension decided"
+        case (.bulletin, false): "Bulletin"
         case (_, false): "Overdue"
         }
     }

@@ -34,21 +34,6 @@ struct BulletinCommand: ParsableCommand {
     @Flag(help: "CSV (UTF-8 with a byte-order mark) instead of a table.")
     var csv = false
 
-    static let csvHeader =
-        "region,region_name,unit,unit_name,due,on_time,late,late_days_max,overdue,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate"
-
-    static func csvLine(_ region: BulletinRegion, _ l: YearReport.Line, total: Bool) -> String {
-        func rate(_ r: Double?) -> String { r.map { String(format: "%.3f", $0) } ?? "" }
-        return CSV.spreadsheetLine(
-            [
-                region.unit, region.name, total ? "" : l.unit, total ? "" : l.unit_name, "\(l.due)", "\(l.on_time)",
-                "\(l.late)", "\(l.late_days_max)", "\(l.overdue)", rate(l.on_time_rate), "\(l.received_on_time)",
-                "\(l.received_late)", "\(l.receipt_overdue)", rate(l.receipt_rate),
-            ],
-            numeric: Set(4...13)
-        )
-    }
-
     func run() throws {
         try running {
             var r = BulletinRequest(period: period)
@@ -56,14 +41,13 @@ struct BulletinCommand: ParsableCommand {
             r.at = at
             let json = JSONListPrinter(key: "regions")
             var sections: [(title: String, rows: [[String]])] = []
-            if csv { Output.write("\u{FEFF}" + Self.csvHeader + "\r\n") }
+            if csv { Output.write("\u{FEFF}" + BulletinRegion.csvHeader + "\r\n") }
             let end = try global.rows(DutyOperations.Bulletin.self, r, json: global.json) { row in
                 switch row {
                 case .json(let bytes): json.add(bytes)
                 case .value(let b):
                     if csv {
-                        for l in b.late { Output.write(Self.csvLine(b, l, total: false) + "\r\n") }
-                        Output.write(Self.csvLine(b, b.total, total: true) + "\r\n")
+                        for line in b.csvLines { Output.write(line + "\r\n") }
                         return
                     }
                     let title =

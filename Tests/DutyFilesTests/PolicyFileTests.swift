@@ -172,6 +172,50 @@ struct PolicyFileTests {
         }
     }
 
+    @Test("extension and bulletin: read when right, each mistake placed and explained")
+    func extensionAndBulletin() throws {
+        let extended =
+            Self.good + """
+                extension = { request_before = "3wd", longest = "30d", approvers = [{ unit = "region/propaganda", roles = ["secretary"] }] }
+                [bulletin]
+                periods = ["half-year", "month"]
+                to = [{ unit = "self", roles = ["secretary"] }]
+
+                """
+        let policy = try PolicyFiles.parse([(file: "p.toml", text: Self.header + extended)], zone: Self.zone)
+        let rule = try #require(policy.obligations.first?.extensionRule)
+        #expect(rule.requestBefore == DutyDuration(3, .workingDays) && rule.longest == DutyDuration(30, .days))
+        #expect(rule.approvers.first?.relation.department == "propaganda")
+        #expect(policy.bulletin?.periods == [.halfYear, .month])
+        #expect(policy.bulletin?.sendAfter == DutyDuration(5, .workingDays))
+        Self.expectProblem(
+            Self.good + "extension = { request_before = \"3wd\" }\n",
+            line: 6,
+            "missing longest"
+        )
+        Self.expectProblem(
+            Self.good + "extension = { longest = \"30x\", approvers = [{ roles = [\"secretary\"] }] }\n",
+            line: 6,
+            "longest"
+        )
+        Self.expectProblem(
+            Self.good + "extension = { longest = \"30d\", approvers = [{ roles = [\"secretery\"] }] }\n",
+            line: 6,
+            "unknown role 'secretery'"
+        )
+        Self.expectProblem(
+            Self.good + "[bulletin]\nperiods = [\"fortnight\"]\nto = [{ roles = [\"secretary\"] }]\n",
+            line: 7,
+            "unknown period 'fortnight'; expected year, half-year, quarter or month"
+        )
+        Self.expectProblem(Self.good + "[bulletin]\nperiods = [\"month\"]\n", line: 6, "missing to")
+        Self.expectProblem(
+            Self.good + "[bulletin]\nto = [{ unit = \"region/press\", roles = [\"secretary\"] }]\n",
+            line: 7,
+            "unknown unit kind 'press'"
+        )
+    }
+
     @Test("a cycle of derived deadlines names the obligations")
     func cycle() {
         let body = """

@@ -177,8 +177,17 @@ package struct ParsedMail: Decodable, Sendable {
     package var date: String?
     package var auto_submitted: String?
     package var body: String?
+    /// Attached files: name, MIME type, charset, and the text of their bytes (a BOM kept).
+    package var attachments: [Attachment] = []
     package var defects: [String]
     package var max_line: Int
+
+    package struct Attachment: Decodable, Sendable {
+        package var filename: String?
+        package var content_type: String
+        package var charset: String?
+        package var text: String
+    }
 
     /// The raw headers named `name` (any case).
     package func header(_ name: String) -> [String] {

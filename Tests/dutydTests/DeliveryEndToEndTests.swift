@@ -236,6 +236,87 @@ struct DeliveryEndToEndTests {
         #expect(Set(ledger.map(\.step)).isSuperset(of: ["ext-1-requested", "ext-1-approved"]), "\(ledger.map(\.step))")
     }
 
+    @Test(
+        "the bulletin (通报) goes out 5 working days after the half year to each region's secretary, deputy and propaganda head, with the spreadsheet dutyctl makes"
+    )
+    func bulletin() throws {
+        try JournalReader.requireJournald()
+        let server = try MailServer()
+        defer { server.stop() }
+        let hookOut = scratchDirectory.appendingPathComponent("bulletin-\(UUID().uuidString).jsonl").path
+        let d = try Daemon(
+            settings: server.emailSettings() + """
+                [[hook]]
+                name = "bulletin"
+                command = ["/bin/sh", "-c", "cat >> \(hookOut)"]
+                events = ["bulletin"]
+                """
+        )
+        // Guangzhou's library has a name a spreadsheet would take for a formula; its reports are late.
+        let named = try Daemon.run(
+            "dutyctl",
+            ["unit", "set", "gd.gz.tsg", "--name", "=HYPERLINK(\"http://x\")", "--config", d.config]
+        )
+        #expect(named.status == 0, "\(named.err)")
+        // The first half of 2026 ends on Tuesday 30 June; 5 working days later is Tuesday 7 July.
+        let before = try Daemon.run("dutyd", ["--once", "--now", "2026-07-07T08:59:00+08:00", "--config", d.config])
+        #expect(before.status == 0, "\(before.err)")
+        let sent = try server.messages().count
+        #expect(try server.messages().allSatisfy { $0.parsed.subject?.hasPrefix("【通报】") != true })
+        let at = "2026-07-07T09:00:00+08:00"
+        let run = try Daemon.run("dutyd", ["--once", "--now", at, "--config", d.config])
+        #expect(run.status == 0, "\(run.err)")
+        let bulletins = try server.messages().dropFirst(sent).filter { $0.parsed.subject?.hasPrefix("【通报】") == true }
+        // Guangzhou's: to its secretary and deputy and its propaganda department's head
+        let gz = bulletins.filter { $0.parsed.subject?.hasPrefix("【通报】中共广州市委 2026-H1") == true }
+        #expect(
+            Set(gz.flatMap(\.rcpt_tos)) == [
+                "huang.zhiqiang@example.org", "lin.xiaoyan@example.org", "yang.fan@example.org",
+            ],
+            "\(bulletins.map { ($0.parsed.subject ?? "", $0.rcpt_tos) })"
+        )
+        let mail = try #require(gz.first)
+        #expect(mail.parsed.defects.isEmpty, "\(mail.parsed.defects)")
+        let body = try #require(mail.parsed.body)
+        #expect(body.contains("中共广州市委2026-H1（2026-01-01 至 2026-06-30）意识形态工作责任制落实情况通报"), "\(body)")
+        #expect(body.contains("（gd.gz.tsg）：到期"), "\(body)")
+        // The attachment is what `dutyctl bulletin --csv` makes of the region at that moment: UTF-8 with
+        // a byte-order mark, the formula-like name neutralised
+        let file = try #require(mail.parsed.attachments.first)
+        #expect(
+            file.filename == "bulletin-gd.gz-2026-H1.csv" && file.content_type == "text/csv" && file.charset == "utf-8"
+        )
+        let cli = try Daemon.run(
+            "dutyctl",
+            ["bulletin", "--period", "2026-H1", "--unit", "gd.gz", "--csv", "--at", at, "--config", d.config]
+        )
+        #expect(cli.status == 0, "\(cli.err)")
+        #expect(file.text == cli.out, "\(file.text)")
+        #expect(file.text.hasPrefix("\u{FEFF}region,region_name,unit,"))
+        #expect(file.text.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "\(file.text)")
+        // Every region that supervises units with deadlines gets one; each recipient once
+        let regions = Set(bulletins.compactMap { $0.parsed.subject?.split(separator: " ").first })
+        #expect(regions.count >= 4, "\(regions)")
+        // Its journal entry and the hook
+        let entries = try JournalReader.entries(pids: [run.pid], atLeast: 1)
+        let entry = try #require(entries.first { $0["DUTY_EVENT"] == "bulletin" && $0["DUTY_UNIT"] == "gd.gz" })
+        #expect(entry["MESSAGE_ID"] == DutydTests.catalogIDs["bulletin"] && entry["DUTY_PERIOD"] == "2026-H1")
+        #expect(entry["MESSAGE"]?.hasPrefix("【通报】中共广州市委 2026-H1") == true, "\(entry["MESSAGE"] ?? "")")
+        let hooked = try String(contentsOfFile: hookOut, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let gzHook = try #require(hooked.first { ($0["bulletin"] as? [String: Any])?["region"] as? String == "gd.gz" })
+        #expect(gzHook["event"] as? String == "bulletin")
+        let late = try #require((gzHook["bulletin"] as? [String: Any])?["late"] as? [[String: Any]])
+        #expect(late.contains { $0["unit"] as? String == "gd.gz.tsg" })
+        // A run a minute later sends no bulletin again
+        let count = try server.messages().count
+        #expect(
+            try Daemon.run("dutyd", ["--once", "--now", "2026-07-07T09:01:00+08:00", "--config", d.config]).status == 0
+        )
+        #expect(try server.messages().dropFirst(count).allSatisfy { $0.parsed.subject?.hasPrefix("【通报】") != true })
+    }
+
     @Test("dutyctl notify test shows the server's answers and fails for a refused recipient")
     func notifyTest() throws {
         let server = try MailServer()

@@ -22,7 +22,7 @@ struct DutydTests {
         "reminder": "787c70451391458bad208ff0ab99be48", "due": "c723d9fc17eb4844a6ba514136bd3bf6",
         "overdue": "d1196838d5724731a715dde686326383", "escalation": "8a67d8223c264ac3b8d295c3516e3900",
         "urging": "d509d1cfc8a64e43ab56f70348422616", "extension-requested": "c61619888873410aa29e2a6acd4fb871",
-        "extension-decided": "1455fd2360e14932b7c2903080db7540",
+        "extension-decided": "1455fd2360e14932b7c2903080db7540", "bulletin": "0fa7dadb94c445f09d75bbaa9ca9a6a9",
     ]
 
     /// The ids `journalctl --list-catalog` knows once systemd/dutyd.catalog is installed in a root.

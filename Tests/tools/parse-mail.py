@@ -2,7 +2,8 @@
 """Parses one RFC 5322 message with Python's email package (the oracle for dutyd's messages).
 
     parse-mail.py < message      prints JSON: {"headers": [[name, raw value], ...], "subject", "from",
-                                 "to", "message_id", "date", "body", "defects", "max_line"}
+                                 "to", "message_id", "date", "body", "attachments": [{"filename",
+                                 "content_type", "charset", "text"}], "defects", "max_line"}
 """
 import email
 import email.policy
@@ -27,6 +28,16 @@ def parse(raw: bytes) -> dict:
         "date": str(m["date"]) if m["date"] is not None else None,
         "auto_submitted": str(m["auto-submitted"]) if m["auto-submitted"] is not None else None,
         "body": body.get_content() if body is not None else None,
+        "attachments": [
+            {
+                "filename": a.get_filename(),
+                "content_type": a.get_content_type(),
+                "charset": a.get_content_charset(),
+                # The bytes as sent, decoded as UTF-8 (a byte-order mark stays in the text).
+                "text": a.get_payload(decode=True).decode("utf-8"),
+            }
+            for a in m.iter_attachments()
+        ],
         "defects": [str(d) for d in m.defects] + [str(d) for d in (body.defects if body is not None else [])],
         "max_line": max(len(l.rstrip(b"\r")) for l in lines),
     }

@@ -12,14 +12,18 @@ package struct Recipient: Sendable, Hashable {
 extension Planner {
     /// Who receives a step, in the order the policy lists them, each person once.
     package func recipients(_ specs: [RecipientSpec], obligation o: Int, subject s: Int32) -> [Recipient] {
+        recipients(specs, from: unitOf(subject: s, obligation: o), subject: subjectIsOfficial[o] ? s : nil)
+    }
+
+    /// Who `specs` name, seen from unit `home` (the subject official, for `subject`, if there is one):
+    /// a region's bulletin goes to the people its committee's relations name.
+    package func recipients(_ specs: [RecipientSpec], from home: Int32, subject s: Int32? = nil) -> [Recipient] {
         var out: [Recipient] = []
         var seen: Set<Int32> = []
         var mailboxes: Set<Int32> = []
-        let officials = subjectIsOfficial[o]
-        let home = unitOf(subject: s, obligation: o)
         for spec in specs {
             if spec.relation.base == .subject && spec.relation.department == nil {
-                if officials, seen.insert(s).inserted {
+                if let s, seen.insert(s).inserted {
                     out.append(Recipient(official: s, unit: home, role: nil, relation: spec.relation))
                 }
                 continue

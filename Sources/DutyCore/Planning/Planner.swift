@@ -90,10 +90,15 @@ package struct Planner: Sendable {
             track[i] = Int32(start.daysSinceEpoch)
         }
         var departmentKinds: Set<UInt16> = []
+        var specs = policy.bulletin?.to ?? []
         for o in policy.obligations {
-            for spec in o.remindTo + o.ladder.flatMap(\.recipients) {
-                if let d = spec.relation.department, let c = codes[d] { departmentKinds.insert(c) }
-            }
+            specs += o.remindTo + o.ladder.flatMap(\.recipients) + (o.urgeTo ?? []) + o.urgeAlso
+            specs += o.extensionRule?.approvers ?? []
+        }
+        for spec in specs {
+            if let d = spec.relation.department, let c = codes[d] { departmentKinds.insert(c) }
+        }
+        for o in policy.obligations {
             if case .derived(_, let at, _) = o.deadline, let d = at.department, let c = codes[d] {
                 departmentKinds.insert(c)
             }

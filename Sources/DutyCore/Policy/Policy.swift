@@ -1,3 +1,19 @@
+package import DutyCalendar
+
+/// The policy's `[bulletin]`: after each period of these kinds ends (a half year, a month), `sendAfter`
+/// later, every supervising region's bulletin goes to `to` (relations seen from the region's committee).
+package struct BulletinRule: Sendable, Hashable {
+    package var periods: [PeriodKind]
+    package var sendAfter: DutyDuration
+    package var to: [RecipientSpec]
+
+    package init(periods: [PeriodKind], sendAfter: DutyDuration, to: [RecipientSpec]) {
+        self.periods = periods
+        self.sendAfter = sendAfter
+        self.to = to
+    }
+}
+
 /// The whole policy: the unit kinds and roles it speaks of, who bears liability, and its obligations.
 ///
 /// The engine knows nothing of any particular regulation: `config/policy/` declares the kinds, roles
@@ -24,6 +40,9 @@ package struct Policy: Sendable {
     package var importantLiability: [String]
     /// Obligations in the order they were written.
     package var obligations: [Obligation]
+    /// When the bulletin (通报) goes out to the supervising regions, and to whom; `nil`: never on its
+    /// own (`dutyctl bulletin` still makes it).
+    package var bulletin: BulletinRule?
 
     package init(
         kinds: [String: Kind] = [:],
@@ -64,6 +83,29 @@ package struct Policy: Sendable {
                     key: "kinds"
                 )
             )
+        }
+        for spec in bulletin?.to ?? [] {
+            for r in spec.roles where roles[r] == nil {
+                out.append(
+                    PolicyProblem("unknown role '\(r)'; expected one of \(list(roles.keys))", key: "bulletin.to")
+                )
+            }
+            if let d = spec.relation.department, kinds[d] == nil {
+                out.append(
+                    PolicyProblem(
+                        "unknown unit kind '\(d)' in relation '\(spec.relation)'; expected one of \(list(kinds.keys))",
+                        key: "bulletin.to"
+                    )
+                )
+            }
+            if spec.relation.base == .subject {
+                out.append(
+                    PolicyProblem(
+                        "relation 'subject' names an official; a bulletin goes to a region",
+                        key: "bulletin.to"
+                    )
+                )
+            }
         }
         var seen: Set<String> = []
         for o in obligations {
@@ -107,7 +149,10 @@ package struct Policy: Sendable {
                     )
                 )
             }
-            let groups = [("remind_to", o.remindTo), ("ladder", o.ladder.flatMap(\.recipients))]
+            let groups = [
+                ("remind_to", o.remindTo), ("ladder", o.ladder.flatMap(\.recipients)), ("urge_to", o.urgeTo ?? []),
+                ("urge_also", o.urgeAlso), ("extension", o.extensionRule?.approvers ?? []),
+            ]
             for (field, specs) in groups {
                 let at = o.inherited.contains(field) ? "defaults.\(field)" : "\(key).\(field)"
                 for spec in specs {

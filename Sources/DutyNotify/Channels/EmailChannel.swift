@@ -62,12 +62,31 @@ package struct EmailChannel: Channel {
             }
             deliverable.insert(i)
         }
-        let groups = digests(batch, include: deliverable.contains)
+        // A bulletin is a message of its own, with its spreadsheet; everything else goes in the digest.
+        var groups = digests(batch) { deliverable.contains($0) && batch[$0].notification.bulletin == nil }
+        groups += deliverable.sorted().filter { batch[$0].notification.bulletin != nil }.map { [$0] }
         let sentAt = now()
         var mails: [OutgoingMail] = []
         for members in groups {
             let person = batch[members[0]].recipient!
             let address = person.email!
+            if let b = batch[members[0]].notification.bulletin {
+                let zh = templates.language == "zh-CN"
+                var message = MailMessage(
+                    from: from,
+                    to: [(try? MailAddress(name: person.name, address: address)) ?? from],
+                    subject: BulletinMail.subject(b, zh: zh),
+                    body: BulletinMail.body(b, recipient: person.name, zh: zh),
+                    messageID: messageID(address: address, keys: ["bulletin/\(b.region)/\(b.period)/\(person.id)"]),
+                    date: sentAt,
+                    zone: zone
+                )
+                message.attachments = [
+                    MailMessage.Attachment(name: b.csvName, type: "text/csv; charset=UTF-8", bytes: Array(b.csv.utf8))
+                ]
+                mails.append(OutgoingMail(message: message, recipients: [address]))
+                continue
+            }
             let view = DigestView(
                 recipientName: person.name,
                 recipientEmail: address,

@@ -48,6 +48,10 @@ package struct JournalChannel: Channel {
         ]
         if let official = n.official { fields.append(("DUTY_OFFICIAL", official)) }
         if n.provisional { fields.append(("DUTY_PROVISIONAL", "1")) }
+        if let b = n.bulletin {
+            fields.append(("DUTY_LATE_UNITS", String(b.late.count)))
+            fields.append(("DUTY_UNITS", String(b.units)))
+        }
         if let x = n.extensionRequest {
             fields.append(("DUTY_EXTENSION", x.id))
             fields.append(("DUTY_UNTIL", x.until.description))
@@ -65,6 +69,12 @@ package struct JournalChannel: Channel {
     package static func message(_ n: Notice) -> String {
         let tag = Wording.eventName(n.event, zh: true)
         let when = Wording.when(daysLeft: n.daysLeft, zh: true)
+        if let b = n.bulletin {
+            return "【\(tag)】\(b.regionName) \(b.period)（\(b.from) 至 \(b.through)）：\(b.units) 个单位中 \(b.late.count) 个逾期"
+                + "，按时完成率 \(BulletinMail.rate(b.total.onTimeRate, zh: true))"
+                + "，及时签收率 \(BulletinMail.rate(b.total.receiptRate, zh: true))"
+                + (n.recipients.isEmpty ? "；没有收件人" : "；通报 " + n.recipients.map(\.name).joined(separator: "、"))
+        }
         if let x = n.extensionRequest {
             var text = "【\(tag)】\(n.subjectName)：\(n.title)（\(n.period)）"
             switch (n.event, x.state) {

@@ -22,7 +22,7 @@ package struct HookSettings: Sendable {
     package var name: String
     package var command: [String]
     /// `reminder`, `due`, `overdue`, `escalation`, `urging`, `extension-requested`, `extension-decided`,
-    /// `digest`; empty means every notification.
+    /// `bulletin`, `digest`; empty means every notification.
     package var events: Set<String>
     package var timeout: Double = 10
     /// How many runs of this hook at once.
@@ -31,7 +31,8 @@ package struct HookSettings: Sendable {
     package var credentials = false
 
     package static let eventNames = [
-        "reminder", "due", "overdue", "escalation", "urging", "extension-requested", "extension-decided", "digest",
+        "reminder", "due", "overdue", "escalation", "urging", "extension-requested", "extension-decided", "bulletin",
+        "digest",
     ]
 
     package init(name: String, command: [String], events: Set<String> = []) {

@@ -14,6 +14,23 @@ package struct MailMessage: Sendable {
     package var date: Instant
     /// The zone the `Date:` header is written in.
     package var zone: Zone
+    /// Files sent with it (a bulletin's spreadsheet): the message is then multipart/mixed.
+    package var attachments: [Attachment] = []
+
+    /// A file sent with a message, base64 in a part of its own.
+    package struct Attachment: Sendable {
+        /// An ASCII file name (`bulletin-gd.gz-2026-H2.csv`).
+        package var name: String
+        /// `text/csv; charset=UTF-8`.
+        package var type: String
+        package var bytes: [UInt8]
+
+        package init(name: String, type: String, bytes: [UInt8]) {
+            self.name = name
+            self.type = type
+            self.bytes = bytes
+        }
+    }
 
     package init(
         from: MailAddress,
@@ -43,14 +60,39 @@ package struct MailMessage: Sendable {
             "Date: " + MIMEHeader.date(date, zone: zone),
             "Message-ID: <\(MIMEHeader.clean(messageID).replacingOccurrences(of: " ", with: ""))>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding: base64",
-            "Auto-Submitted: auto-generated",
-            "X-Auto-Response-Suppress: All",
         ]
+        let text = MIMEHeader.base64Lines(Array(MIMEHeader.normalisedBody(body).utf8), eol: eol)
+        // The boundary: from the message id, which no base64 line or header of ours can contain.
+        let boundary = "=_dutyd_" + stableDigest([messageID, "boundary"])
+        if attachments.isEmpty {
+            headers += ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
+        } else {
+            headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
+        }
+        headers += ["Auto-Submitted: auto-generated", "X-Auto-Response-Suppress: All"]
         if !crlf { headers = headers.map { $0.replacingOccurrences(of: "\r\n", with: "\n") } }
         var out = Array((headers.joined(separator: eol) + eol + eol).utf8)
-        out.append(contentsOf: MIMEHeader.base64Lines(Array(MIMEHeader.normalisedBody(body).utf8), eol: eol))
+        guard !attachments.isEmpty else {
+            out.append(contentsOf: text)
+            return out
+        }
+        func part(_ lines: [String], _ content: [UInt8]) {
+            out.append(contentsOf: Array(("--\(boundary)" + eol + lines.joined(separator: eol) + eol + eol).utf8))
+            out.append(contentsOf: content)
+        }
+        part(["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"], text)
+        for a in attachments {
+            let name = MIMEHeader.clean(a.name).filter { $0.isASCII && $0 != "\"" && $0 != "\\" }
+            part(
+                [
+                    "Content-Type: \(MIMEHeader.clean(a.type)); name=\"\(name)\"",
+                    "Content-Transfer-Encoding: base64",
+                    "Content-Disposition: attachment; filename=\"\(name)\"",
+                ],
+                MIMEHeader.base64Lines(a.bytes, eol: eol)
+            )
+        }
+        out.append(contentsOf: Array(("--\(boundary)--" + eol).utf8))
         return out
     }
 }

@@ -220,6 +220,37 @@ struct HookEvent: Encodable, Sendable {
     var ack_command: String?
     /// For the extension notices (延期): the request, and the commands that decide it.
     var extension_request: ExtensionInfo?
+    /// For the bulletin (通报): the region's figures and its late units.
+    var bulletin: BulletinInfo?
+
+    struct BulletinInfo: Encodable, Sendable {
+        struct Line: Encodable, Sendable {
+            var unit: String
+            var name: String
+            var due: Int
+            var late: Int
+            var late_days_max: Int
+            var overdue: Int
+            var on_time_rate: Double?
+            var receipt_rate: Double?
+
+            init(_ l: Notice.Bulletin.Line) {
+                (unit, name, due, late, late_days_max, overdue) = (
+                    l.unit, l.name, l.due, l.late, l.lateDaysMax, l.overdue
+                )
+                (on_time_rate, receipt_rate) = (l.onTimeRate, l.receiptRate)
+            }
+        }
+        var region: String
+        var region_name: String
+        var period: String
+        var from: String
+        var through: String
+        var units: Int
+        var late: [Line]
+        var total: Line
+        var csv_command: String
+    }
 
     struct ExtensionInfo: Encodable, Sendable {
         var id: String
@@ -260,6 +291,19 @@ struct HookEvent: Encodable, Sendable {
         if let due = n.receiptDue {
             receipt_due = due.description
             ack_command = DigestView.command("ack", n.occurrence)
+        }
+        if let b = n.bulletin {
+            bulletin = BulletinInfo(
+                region: b.region,
+                region_name: b.regionName,
+                period: b.period,
+                from: b.from.description,
+                through: b.through.description,
+                units: b.units,
+                late: b.late.map(BulletinInfo.Line.init),
+                total: BulletinInfo.Line(b.total),
+                csv_command: "dutyctl bulletin --period \(b.period) --unit \(b.region) --csv"
+            )
         }
         if let x = n.extensionRequest {
             let pending = x.state == "pending"

@@ -36,7 +36,7 @@ package struct BulletinAnswer: Codable, Sendable {
 
 extension Workspace {
     /// The first and last day of a period named as occurrences name theirs.
-    static func periodDays(_ text: String) throws -> (CivilDate, CivilDate) {
+    package static func periodDays(_ text: String) throws -> (CivilDate, CivilDate) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         let usage = Failure(
             ExitStatus.usage,
@@ -113,5 +113,32 @@ package enum Bulletin: RowsOperation {
     }
     package static func answer(rows: [BulletinRegion], ending: BulletinEnding) -> BulletinAnswer {
         BulletinAnswer(regions: rows, ending: ending)
+    }
+}
+
+extension BulletinRegion {
+    /// The spreadsheet's header: one line per late unit, then the region's total (no unit).
+    package static let csvHeader =
+        "region,region_name,unit,unit_name,due,on_time,late,late_days_max,overdue,on_time_rate,received_on_time,received_late,receipt_overdue,receipt_rate"
+
+    /// The region's lines: its late units, then its total; formulas neutralised, numbers as numbers.
+    package var csvLines: [String] {
+        func rate(_ r: Double?) -> String { r.map { String(format: "%.3f", $0) } ?? "" }
+        func line(_ l: YearReport.Line, total: Bool) -> String {
+            CSV.spreadsheetLine(
+                [
+                    unit, name, total ? "" : l.unit, total ? "" : l.unit_name, "\(l.due)", "\(l.on_time)", "\(l.late)",
+                    "\(l.late_days_max)", "\(l.overdue)", rate(l.on_time_rate), "\(l.received_on_time)",
+                    "\(l.received_late)", "\(l.receipt_overdue)", rate(l.receipt_rate),
+                ],
+                numeric: Set(4...13)
+            )
+        }
+        return late.map { line($0, total: false) } + [line(total, total: true)]
+    }
+
+    /// The whole file Excel opens: UTF-8 with a byte-order mark, CRLF.
+    package var csvDocument: String {
+        "\u{FEFF}" + ([Self.csvHeader] + csvLines).map { $0 + "\r\n" }.joined()
     }
 }
