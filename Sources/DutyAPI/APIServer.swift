@@ -42,8 +42,6 @@ package final class APIServer: Service {
     let changes = QuestionPool(workers: 1, queueLimit: 32, cancellable: false)
     /// Connections per user and in all (`ConnectionLimit`).
     let connections = ConnectionLimit.forThisProcess()
-    /// A connection with no request under way is closed after this many seconds.
-    static let idleTimeout = 30
     /// The largest request body (an import's CSV, base64 in JSON): a million units fit.
     static let maximumBody = 256 * 1024 * 1024
 
@@ -90,7 +88,7 @@ package final class APIServer: Service {
         let server = try HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [ConnectionLimitHandler(limit), ClientGoneHandler()],
-                idleTimeout: .seconds(Int64(APIServer.idleTimeout))
+                idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000))
             )
         ).buildServer(
             configuration: ServerConfiguration(address: .unixDomainSocket(path: socket), backlog: 128),

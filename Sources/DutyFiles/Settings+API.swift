@@ -13,6 +13,8 @@ package struct APISettings: Sendable, Equatable {
     /// How long a question may compute before it is given up with 503 (the time budget).
     package var questionTimeout: Double = 60
     package static let maximumQuestionTimeout: Double = 3600
+    /// How long a connection may stay open with no request before it is closed (1 s to 1 h).
+    package var idleTimeout: Double = 30
 
     package init() {}
 }
@@ -55,6 +57,12 @@ extension Settings {
                 )
             }
             a.questionTimeout = v
+        }
+        if let n = table["idle_timeout"] {
+            guard let v = Settings.seconds(n, maximum: 3600), v >= 1 else {
+                throw fail(n, "api.idle_timeout: expected a time from 1s to 3600s, such as \"30s\"")
+            }
+            a.idleTimeout = v
         }
         return a
     }

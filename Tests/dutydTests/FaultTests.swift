@@ -253,25 +253,25 @@ struct FaultTests {
     }
 
     @Test(
-        "a tarpitting relay under a 20 s watchdog: dutyd is fed all through the batch, and SIGTERM ends it in seconds"
+        "a tarpitting relay under a 10 s watchdog: dutyd is fed all through the batch, and SIGTERM ends it in seconds"
     )
     func tarpitUnderTheWatchdog() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        // Each answer 4 s late, inside the 10 s reply timeout: a mail takes about 12 s.
-        try server.tarpit(seconds: 4)
-        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "10s"))
+        // Each answer 2 s late, inside the 5 s reply timeout: a mail takes about 6 s.
+        try server.tarpit(seconds: 2)
+        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "5s"))
         defer { try? FileManager.default.removeItem(at: d.folder) }
         let listener = try NotifyListener()
         let p = try Daemon.launch(
             d,
             Daemon.products.appendingPathComponent("dutyd").path,
             ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
-            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "20000000"]
+            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "10000000"]
         )
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try #require(listener.wait(for: "READY=1").found != nil)
-        // 45 s of the batch: systemd would kill dutyd if 20 s passed without WATCHDOG=1. Watched from
+        // 24 s of the batch: systemd would kill dutyd if 10 s passed without WATCHDOG=1. Watched from
         // a thread of its own every 50 ms (the test runner's threads may be busy with other tests for
         // seconds); a ping that shows up was sent after the previous look, which is when it counts.
         nonisolated(unsafe) let pings = listener
@@ -280,7 +280,7 @@ struct FaultTests {
             var looked = Date()
             var longest = 0.0
             var feeds = 0
-            let end = Date().addingTimeInterval(45)
+            let end = Date().addingTimeInterval(24)
             while Date() < end {
                 let now = Date()
                 for line in pings.drain() where line.contains("WATCHDOG=1") {
@@ -289,13 +289,13 @@ struct FaultTests {
                     feeds += 1
                 }
                 looked = now
-                if now.timeIntervalSince(last) > 21 { return (longest, feeds, true) }
+                if now.timeIntervalSince(last) > 10.5 { return (longest, feeds, true) }
                 usleep(50_000)
             }
             return (longest, feeds, false)
         }
-        #expect(!starved, "no WATCHDOG=1 for 21 s: systemd would have killed dutyd in the middle of the batch")
-        #expect(longest < 20, "\(longest) s between two WATCHDOG=1")
+        #expect(!starved, "no WATCHDOG=1 for 10.5 s: systemd would have killed dutyd in the middle of the batch")
+        #expect(longest < 10, "\(longest) s between two WATCHDOG=1")
         #expect(feeds >= 4)
         let store = try d.store()
         let sentBefore = (try store.ledgerCounts()[.sent]) ?? 0
