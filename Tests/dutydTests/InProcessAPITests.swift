@@ -105,6 +105,8 @@ struct InProcessAPITests {
             ("/v1/config/template", "", 200),
             ("/v1/config/template", "name=subject.en", 200),
             ("/v1/config/template", "name=nonsense", 400),
+            ("/v1/extend", "", 200),
+            ("/v1/extend", "pending=true&occurrence=semiannual-report/gd.gz/2026-H2", 200),
         ]
         for (path, query, status) in gets {
             let r = await client.send("GET", path + (query.isEmpty ? "" : "?" + query))
@@ -159,6 +161,22 @@ struct InProcessAPITests {
             ("/v1/events", #"{"kind":"major-situation","unit":"gd.sz","id":"x-1"}"#, 200),
             ("/v1/events", #"{"kind":"major-situation","unit":"nowhere"}"#, 422),
             ("/v1/events/remove", #"{"id":"x-1","unit":"gd.sz"}"#, 200),
+            // Extensions (延期): asked, asked again while waiting, approved by the approver, listed.
+            (
+                "/v1/extend/request",
+                #"{"occurrence":"\#(NextYear.semiannualReport("gd.sz"))","until":"\#(NextYear.earlyJulyWeekday)","reason":"会议改期"}"#,
+                200
+            ),
+            (
+                "/v1/extend/request",
+                #"{"occurrence":"\#(NextYear.semiannualReport("gd.sz"))","until":"\#(NextYear.earlyJulyWeekday)","reason":"again"}"#,
+                422
+            ),
+            ("/v1/extend/request", #"{"occurrence":"semiannual-report/gd.sz/2026-H1","until":"x","reason":"r"}"#, 400),
+            ("/v1/extend/approve", #"{"request":"ext-1","by":"yang.fan"}"#, 403),
+            ("/v1/extend/approve", #"{"request":"ext-1","by":"sun.wei","note":"同意"}"#, 200),
+            ("/v1/extend/deny", #"{"request":"ext-1"}"#, 422),
+            ("/v1/extend/deny", #"{"request":"ext-x"}"#, 400),
         ] {
             let r = await client.send("POST", path, body: Data(body.utf8))
             #expect(r.status == status, "\(path) \(body): \(String(decoding: r.body, as: UTF8.self))")
@@ -168,6 +186,12 @@ struct InProcessAPITests {
             let r = await client.send("POST", "/v1/done", body: Data(body.utf8))
             #expect(r.status == status, "\(body): \(String(decoding: r.body, as: UTF8.self))")
             answers.append(("POST", "/v1/done", r.status, r.body))
+        }
+        // The request decided, and the occurrence it moved, fit too.
+        for uri in ["/v1/extend", "/v1/occurrences/upcoming?unit=gd.sz&within=900d&state[]=all"] {
+            let r = await client.send("GET", uri)
+            #expect(r.status == 200 && r.text.contains("ext-1"), "\(uri): \(r.text.prefix(300))")
+            answers.append(("GET", String(uri.prefix { $0 != "?" }), r.status, r.body))
         }
         // With a completion and a waiver on record, the occurrences fit too.
         _ = await client.send(
