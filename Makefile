@@ -12,9 +12,12 @@ CONFIG ?= config/dutyd.toml
 # made by openssl; msmtp stands in for sendmail; python3-icalendar reads the calendar export;
 # python3-jsonschema and python3-yaml check the API's answers against its OpenAPI file; useradd
 # (passwd) and setpriv (util-linux) make the users the API's authorization is tested with; faketime
-# sets the wall clock the clock-jump tests run dutyd at; strace counts the syncs of a change).
+# sets the wall clock the clock-jump tests run dutyd at; strace counts the syncs of a change; chromium,
+# chromium-driver and python3-selenium are the real browser the web pages are tested in, with a Chinese
+# font (fonts-wqy-microhei) for its screenshots).
 APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
-	python3-jsonschema python3-yaml passwd util-linux curl faketime strace
+	python3-jsonschema python3-yaml passwd util-linux curl faketime strace chromium chromium-driver python3-selenium \
+	fonts-wqy-microhei
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 # The demo daemon's API socket (its settings put it beside them).

@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Reading the files an administrator writes: settings, policy, organisation CSV, holiday
@@ -106,12 +107,28 @@ let package = Package(
             ],
             exclude: ["openapi.yaml"]
         ),
+        // The officials' pages (`[web]`): personal links, sessions, server-rendered HTML, the same
+        // operations as dutyctl's (Hummingbird's parts on TCP, behind a reverse proxy).
+        .target(
+            name: "DutyWeb",
+            dependencies: [
+                "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
+                "DutyDaemon",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The service: wires settings, store, scheduler and signals into a ServiceGroup.
         .executableTarget(
             name: "dutyd",
             dependencies: [
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon", "DutyAPI",
+                "DutyDaemon", "DutyAPI", "DutyWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -197,7 +214,7 @@ let package = Package(
             name: "dutydTests",
             dependencies: [
                 "dutyd", "DutyStore", "DutyCore", "DutyCalendar", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon", "DutyAPI", "DutyTestScoping", "DutyTestSupport",
+                "DutyDaemon", "DutyAPI", "DutyNotify", "DutyTestScoping", "DutyTestSupport",
             ]
         ),
         // Runs the built dutyctl and checks its output and exit status.

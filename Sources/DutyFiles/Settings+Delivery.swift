@@ -19,6 +19,7 @@ extension Settings {
             case "ms": v = n / 1000
             case "m", "min": v = n * 60
             case "h": v = n * 3600
+            case "d": v = n * 86_400
             default: return nil
             }
         }
@@ -238,12 +239,15 @@ extension Settings {
     /// The email channel, or `nil` when mail is off; `now` is the clock its Date headers read.
     package func emailChannel(now: @escaping @Sendable () -> Instant) throws(TemplateError) -> EmailChannel? {
         guard let transport = mailTransport(), let from = email.from else { return nil }
-        return EmailChannel(
+        var channel = EmailChannel(
             from: from,
             transport: transport,
             templates: try mailTemplates(),
             zone: timezone,
             now: now
         )
+        // A key that cannot be read leaves the links out (dutyd refuses to start its pages without it).
+        channel.links = try? web?.links()
+        return channel
     }
 }

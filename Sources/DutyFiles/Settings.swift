@@ -27,13 +27,16 @@ package struct Settings: Sendable {
     package var hooks: [HookSettings] = []
     /// `[api]`: the control socket and who may change state through it.
     package var api = APISettings()
+    /// `[web]`: the officials' pages; `nil` when not served.
+    package var web: WebSettings?
 
     package init() {}
 
     /// The keys docs/design.md documents, by table, and the few added since (email language, ca_file, helo,
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
-        "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook"],
+        "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook", "web"],
+        "web": ["listen", "base_url", "secret_file", "link_lifetime"],
         "api": ["socket", "admin_groups", "group", "enabled", "question_timeout", "idle_timeout"],
         "email": [
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",
@@ -136,6 +139,7 @@ package struct Settings: Sendable {
         if let api = table["api"]?.table { s.api = try parseAPI(api, path: path, resolve: resolve) }
         if let email = table["email"]?.table { s.email = try parseEmail(email, path: path, resolve: resolve) }
         if let hooks = table["hook"]?.array { s.hooks = try parseHooks(hooks, path: path) }
+        if let web = table["web"]?.table { s.web = try parseWeb(web, path: path, resolve: resolve) }
         return s
     }
 
@@ -157,7 +161,7 @@ package struct Settings: Sendable {
                 "unknown setting '\(key)'\(where_); expected one of \(known.sorted().joined(separator: ", "))"
             )
         }
-        for sub in ["api", "email"] where name.isEmpty {
+        for sub in ["api", "email", "web"] where name.isEmpty {
             if let t = table[sub] {
                 guard let inner = t.table else {
                     throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]")

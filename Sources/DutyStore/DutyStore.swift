@@ -125,7 +125,7 @@ package final class DutyStore: Sendable {
     /// It is synced to disk before it is acknowledged (`synchronous = FULL` for its commit), so a
     /// `done` that `dutyctl` reported is never lost to a power cut; the daemon's own bookkeeping
     /// keeps `NORMAL`, where a power cut can cost a repeated notice but never a user's word.
-    func change<T>(_ part: Revision, _ body: (Database, inout AuditChain) throws -> T) throws(StoreError) -> T {
+    func change<T>(_ part: Revision?, _ body: (Database, inout AuditChain) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -137,14 +137,16 @@ package final class DutyStore: Sendable {
                     guard chain.appended > 0 else {
                         throw StoreError(
                             .unavailable,
-                            "internal error: a change of the \(part.rawValue) wrote no audit row"
+                            "internal error: a change of the \(part?.rawValue ?? "store") wrote no audit row"
                         )
                     }
                     try chain.writeHead()
-                    try db.execute(
-                        sql: "UPDATE revision SET value = value + 1 WHERE name = ?",
-                        arguments: [part.rawValue]
-                    )
+                    if let part {
+                        try db.execute(
+                            sql: "UPDATE revision SET value = value + 1 WHERE name = ?",
+                            arguments: [part.rawValue]
+                        )
+                    }
                     return .commit
                 }
                 return result!
@@ -361,6 +363,15 @@ package final class DutyStore: Sendable {
                         note TEXT
                     );
                     CREATE INDEX extension_request_occurrence ON extension_request(occurrence);
+                    """
+            )
+        }
+        m.registerMigration("v7") { db in
+            try db.execute(
+                sql: """
+                    -- `dutyctl official revoke-links`: every personal link and web session of the official
+                    -- issued before this moment (seconds since 1970) is refused.
+                    CREATE TABLE web_revocation (official TEXT PRIMARY KEY NOT NULL, revoked_at INTEGER NOT NULL);
                     """
             )
         }

@@ -12,7 +12,10 @@ struct OfficialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "official",
         abstract: "Manage officials: add, change, remove, list, import and export (CSV).",
-        subcommands: [Add.self, SetFields.self, Remove.self, List.self, Show.self, Import.self, Export.self]
+        subcommands: [
+            Add.self, SetFields.self, Remove.self, List.self, Show.self, Import.self, Export.self, RevokeLinks.self,
+            Link.self,
+        ]
     )
 
     /// The fields `add` and `set` take (checked in `Workspace.addOfficial`/`setOfficial`).
@@ -81,6 +84,44 @@ struct OfficialCommand: ParsableCommand {
                 let r = OfficialRemoval(removed: id)
                 let _: OfficialRemoval = try global.perform(RemoveOfficial.self, r)
                 if global.json { printJSON(["removed": id]) } else { print("removed official \(id)") }
+            }
+        }
+    }
+
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "link",
+            abstract: "Print a fresh personal link to the web pages for an official (needs [web]).",
+            discussion: "Hand it to the official only: whoever opens it acts as them until it expires."
+        )
+        @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let a = try global.perform(OfficialLink.self, OfficialLinkRequest(official: id))
+                if global.json { printJSON(a) } else { print(a.link) }
+            }
+        }
+    }
+
+    struct RevokeLinks: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-links",
+            abstract: "End every personal link and web session of an official at once.",
+            discussion: "The links in mails sent from now on work again; older ones never do."
+        )
+        @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try running {
+                let a = try global.perform(DutyOperations.RevokeLinks.self, RevokeLinksRequest(official: id))
+                if global.json {
+                    printJSON(a)
+                } else {
+                    print("\(id): every personal link and web session issued until now is refused")
+                }
             }
         }
     }

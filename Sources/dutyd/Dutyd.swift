@@ -7,6 +7,7 @@ import DutyFiles
 import DutyNotify
 import DutyOperations
 import DutyQueries
+import DutyWeb
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -123,6 +124,18 @@ struct Dutyd: AsyncParsableCommand {
                 if api.enabled {
                     services.append(
                         APIServer(settings: api, scheduler: scheduler, logger: logger, version: dutydVersion)
+                    )
+                }
+                // The officials' pages, when `[web]` says where (read once, at start, like the API's).
+                if let web = settings.web {
+                    services.append(
+                        WebServer(
+                            settings: web,
+                            links: try web.links(),
+                            scheduler: scheduler,
+                            logger: logger,
+                            language: settings.email.language
+                        )
                     )
                 }
                 // Signals come from `SignalWaiter` (main.swift blocked them), not the group's DispatchSources.

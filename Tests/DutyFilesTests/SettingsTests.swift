@@ -67,6 +67,64 @@ struct SettingsTests {
 
 @Suite("Settings file: mail and hooks", .ownThreads)
 struct DeliverySettingsTests {
+    @Test("[web]: read with its default lifetime; each mistake placed; a key others may read is refused")
+    func web() throws {
+        let s = try Settings.parse(
+            """
+            [web]
+            listen = "[::1]:8080"
+            base_url = "https://dutyd.example.org/"
+            secret_file = "web.key"
+            """,
+            path: "/etc/dutyd/dutyd.toml"
+        )
+        let w = try #require(s.web)
+        #expect(w.host == "::1" && w.port == 8080 && w.baseURL == "https://dutyd.example.org" && w.secure)
+        #expect(w.secretFile == "/etc/dutyd/web.key" && w.linkLifetime == 30 * 86_400)
+        #expect(try Settings.parse("", path: "x.toml").web == nil)
+        for (body, line, words) in [
+            ("listen = \"8080\"\nbase_url = \"http://x\"\nsecret_file = \"k\"", 2, "web.listen"),
+            ("listen = \"127.0.0.1:70000\"\nbase_url = \"http://x\"\nsecret_file = \"k\"", 2, "web.listen"),
+            ("listen = \"127.0.0.1:8080\"\nsecret_file = \"k\"", 2, "web.base_url: missing"),
+            ("listen = \"127.0.0.1:8080\"\nbase_url = \"ftp://x\"\nsecret_file = \"k\"", 3, "web.base_url"),
+            ("listen = \"127.0.0.1:8080\"\nbase_url = \"http://x\"", 2, "web.secret_file: missing"),
+            (
+                "listen = \"127.0.0.1:8080\"\nbase_url = \"http://x\"\nsecret_file = \"k\"\nlink_lifetime = \"10min\"",
+                5, "1h to 365d"
+            ),
+            ("listen = \"127.0.0.1:8080\"\nsecrets = 1", 3, "unknown setting 'secrets' in [web]"),
+        ] {
+            do {
+                _ = try Settings.parse("[web]\n" + body, path: "x.toml")
+                Issue.record("taken: \(body)")
+            } catch {
+                #expect(error.description.hasPrefix("x.toml:\(line):") && error.description.contains(words), "\(error)")
+            }
+        }
+        // The key: refused while group or others may read it, or shorter than 32 bytes.
+        let dir = scratchDirectory.appendingPathComponent("webkey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("web.key").path
+        var web = WebSettings(host: "127.0.0.1", port: 8080, baseURL: "http://x", secretFile: key)
+        FileManager.default.createFile(
+            atPath: key,
+            contents: Data(repeating: 9, count: 32),
+            attributes: [.posixPermissions: 0o644]
+        )
+        #expect(throws: ConfigError.self) { try web.key() }
+        chmod(key, 0o600)
+        #expect(try web.key().count == 32)
+        FileManager.default.createFile(
+            atPath: key,
+            contents: Data(repeating: 9, count: 16),
+            attributes: [.posixPermissions: 0o600]
+        )
+        #expect(throws: ConfigError.self) { try web.key() }
+        web.secretFile = dir.appendingPathComponent("missing").path
+        #expect(throws: ConfigError.self) { try web.key() }
+    }
+
     @Test("[email] and [[hook]] are read with their defaults")
     func reads() throws {
         let s = try Settings.parse(

@@ -11,6 +11,8 @@ package struct EmailChannel: Channel {
     package let zone: Zone
     /// The real time, for the `Date:` header and the digest's day.
     package let now: @Sendable () -> Instant
+    /// Personal links to the web pages (`[web]`), one per official in their digest.
+    package var links: PersonalLinks?
 
     package init(
         from: MailAddress,
@@ -87,13 +89,16 @@ package struct EmailChannel: Channel {
                 mails.append(OutgoingMail(message: message, recipients: [address]))
                 continue
             }
-            let view = DigestView(
+            var view = DigestView(
                 recipientName: person.name,
                 recipientEmail: address,
                 today: zone.day(of: batch[members[0]].notification.asOf),
                 language: templates.language,
                 items: DigestView.unique(members.map { batch[$0].notification })
             )
+            if let links, !person.id.hasPrefix("mailbox:") {
+                view.link = links.link(official: person.id, now: Int(sentAt.seconds))
+            }
             let (subject, body) = templates.render(view)
             let keys = members.map {
                 "\(batch[$0].notification.occurrence)/\(batch[$0].notification.step)/\(batch[$0].recipient!.id)"

@@ -20,6 +20,11 @@ enum BuiltinTemplates {
         {{recipient_name}}：
 
         {{today}}，以下 {{count}} 项意识形态工作责任制事项需要您关注，按紧急程度排列。
+        {{#link}}
+
+        在网页上签收、登记办结或申请延期（您的个人链接，请勿转发）：
+        {{link}}
+        {{/link}}
 
         {{#groups}}
         ■ {{heading}}（{{size}} 项）
@@ -71,6 +76,11 @@ enum BuiltinTemplates {
         Dear {{recipient_name}},
 
         As of {{today}}, these {{count}} duties need your attention, most urgent first.
+        {{#link}}
+
+        Acknowledge, record as done or ask for more time on the web (your personal link; do not forward it):
+        {{link}}
+        {{/link}}
 
         {{#groups}}
         == {{heading}} ({{size}})

@@ -5,7 +5,8 @@ import Foundation
 /// What one recipient gets in one send window: every notification to them, most urgent first (red,
 /// yellow, blue; then by deadline), and what a template can say about each.
 ///
-/// Template variables. Top level: `recipient_name`, `recipient_email`, `today`, `count`, `red_count`,
+/// Template variables. Top level: `recipient_name`, `recipient_email`, `today`, `link` (the personal
+/// link to the web pages, when `[web]` is set and the recipient is an official), `count`, `red_count`,
 /// `yellow_count`, `blue_count` (absent when 0), `single` (the one item when there is only one),
 /// `items` (all, in order), `groups` (per colour: `colour`, `heading`, `size`, `items`). Per item:
 /// `number`, `colour`, `event_name`, `subject_name`, `unit`, `unit_name`, `official_name`, `title`,
@@ -25,6 +26,8 @@ package struct DigestView: Sendable {
     package var language: String
     /// In the order they are shown.
     package private(set) var items: [Notice]
+    /// The recipient's personal link to the web pages (`[web]`), where they answer without a shell.
+    package var link: String?
 
     package init(recipientName: String, recipientEmail: String, today: CivilDate, language: String, items: [Notice]) {
         self.recipientName = recipientName
@@ -179,6 +182,7 @@ package struct DigestView: Sendable {
             "items": all,
             "groups": groups,
         ]
+        if let link { d["link"] = link }
         for (c, n) in counts where n > 0 { d["\(c.rawValue)_count"] = n }
         if all.count == 1 { d["single"] = all[0] }
         return d

@@ -122,6 +122,8 @@ package enum Operations {
         ListEvents.self, RecordEvent.self, RemoveEvent.self,
         ListUnits.self, ShowUnit.self, AddUnit.self, SetUnit.self, RemoveUnit.self, ImportUnits.self, ExportUnits.self,
         ListOfficials.self, ShowOfficial.self, AddOfficial.self, SetOfficial.self, RemoveOfficial.self,
+        RevokeLinks.self,
+        OfficialLink.self,
         ImportOfficials.self, ExportOfficials.self,
         Ledger.self, Audit.self, AuditVerify.self, Report.self, Summary.self, Bulletin.self, CalendarExport.self,
         ShowPolicy.self, CalendarDay.self, CalendarShift.self, NextElapse.self,

@@ -1,0 +1,28 @@
+package import DutyCalendar
+import GRDB
+
+// Personal links (`[web]`): when an official's links and sessions were last revoked.
+
+extension DutyStore {
+    /// Ends every link and session of `official` issued before `at` (seconds since 1970). Audited; the
+    /// plan is not touched (no revision moves).
+    package func revokeLinks(of official: String, at: Instant) throws(StoreError) {
+        try change(nil) { db, audit in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM official WHERE id = ?", arguments: [official]) != nil else {
+                throw StoreError(.notFound, "no official '\(official)'; `dutyctl official ls` lists them", id: official)
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO web_revocation (official, revoked_at) VALUES (?, ?)",
+                arguments: [official, at.seconds]
+            )
+            try audit.append("revoke-links", ["official": official])
+        }
+    }
+
+    /// The moment `official`'s links were last revoked (seconds since 1970), if ever.
+    package func linksRevoked(of official: String) throws(StoreError) -> Int? {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT revoked_at FROM web_revocation WHERE official = ?", arguments: [official])
+        }
+    }
+}

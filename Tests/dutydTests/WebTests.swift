@@ -1,0 +1,217 @@
+import DutyCalendar
+import DutyCore
+import DutyNotify
+import DutyStore
+import DutyTestScoping
+import DutyTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The officials' pages (`[web]`) as they are used: the personal link in a real mail opened in a real
+/// headless Chromium, answers given there and found in the audit trail; and every way in that must
+/// not work, refused.
+@Suite("the web pages", .serialized, .ownThreads)
+struct WebTests {
+    /// A TCP port nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(bound, "no free port")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A daemon with mail to `server` and its pages on a free port, its key in its folder; the key.
+    static func daemon(_ server: MailServer) throws -> (Daemon, base: String, key: [UInt8]) {
+        let port = try freePort()
+        let folder = scratchDirectory.appendingPathComponent("web-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let keyFile = folder.appendingPathComponent("web.key").path
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        FileManager.default.createFile(atPath: keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        let base = "http://127.0.0.1:\(port)"
+        let d = try Daemon(
+            settings: server.emailSettings() + """
+
+                [web]
+                listen = "127.0.0.1:\(port)"
+                base_url = "\(base)"
+                secret_file = "\(keyFile)"
+                """
+        )
+        return (d, base, key)
+    }
+
+    /// Runs dutyd on a clock set to 1 December 2026 (its catch-up mails everyone), and waits for its pages.
+    static func serve(_ d: Daemon, base: String) throws -> Process {
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-01T10:00:00+08:00"])
+        try waitFor("the web pages to answer") {
+            try JournalReader.shell(
+                "curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/static/dutyd.css"]
+            )
+            .out == "200"
+        }
+        return p
+    }
+
+    /// The personal link in the newest mail to `address`.
+    static func link(to address: String, in server: MailServer, base: String) throws -> String {
+        var found: String?
+        try waitFor("a mail to \(address) with a personal link") {
+            let bodies = try server.messages().filter { $0.rcpt_tos.contains(address) }.compactMap(\.parsed.body)
+            found = bodies.last.flatMap { body in
+                body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .first { $0.hasPrefix(base + "/l/") }
+            }
+            return found != nil
+        }
+        return try #require(found)
+    }
+
+    /// `curl` with a cookie jar: status, headers and body.
+    static func curl(_ args: [String], jar: String) throws -> (status: Int, headers: String, body: String) {
+        let r = try JournalReader.shell(
+            "curl",
+            ["-s", "-i", "-b", jar, "-c", jar, "--max-time", "20"] + args
+        )
+        let parts = r.out.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return (status, head, parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    @Test(
+        "an official opens the link in the mail in Chromium, records a completion with its 文号 and asks for an extension, audited as theirs via web"
+    )
+    func browser() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+            "make deps installs chromium-driver"
+        )
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, _) = try Self.daemon(server)
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Guangzhou's clerk gets the digest, with her link.
+        let link = try Self.link(to: "luo.ting@example.org", in: server, base: base)
+        let shots =
+            ProcessInfo.processInfo.environment["DUTYD_SCREENSHOTS"]
+            ?? scratchDirectory.appendingPathComponent("shots-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        let (done, extend) = ("situation-analysis/gd.gz/2026-Q4", "semiannual-report/gd.gz/2026-H2")
+        let r = try JournalReader.shell(
+            "/usr/bin/python3",
+            [AbuseTests.tools.appendingPathComponent("web-browser.py").path, link, shots, done, extend, "2027-01-08"]
+        )
+        #expect(r.status == 0, "\(r.out)\n\(r.err.suffix(3000))")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.out)")
+        // The token is exchanged for the cookie and gone from the address bar.
+        #expect(seen["url_after_link"] as? String == base + "/me", "\(seen)")
+        #expect(seen["name"] as? String == "罗婷")
+        #expect((seen["duties"] as? [String])?.contains(extend) == true, "\(seen)")
+        #expect(seen["after_done"] as? String == "已登记办结。")
+        #expect(seen["after_extend"] as? String == "延期申请已提交，等待审批。")
+        #expect(
+            (seen["occurrence_history"] as? String)?.contains("luo.ting (web): extension-request") == true,
+            "\(seen)"
+        )
+        #expect(FileManager.default.fileExists(atPath: shots + "/official-page.png"))
+        // In the store: the completion with its reference, the request, both audited as hers, via web.
+        let store = try d.store()
+        let completion = try #require(try store.records().completions.first { $0.occurrence.description == done })
+        #expect(completion.reference == "穗委〔2026〕9号" && completion.by == "luo.ting")
+        let request = try #require(try store.extensionRequests().first)
+        #expect(request.occurrence.description == extend && request.requestedBy == "luo.ting" && request.how == "web")
+        var rows: [AuditEntry] = []
+        try store.eachAudit(matching: DutyStore.AuditQuery()) { rows.append($0) }
+        let web = rows.filter { $0.how == "web" }
+        #expect(
+            web.map(\.action) == ["done", "extension-request"],
+            "\(rows.map { "\($0.who) \($0.how) \($0.action)" })"
+        )
+        #expect(web.allSatisfy { $0.who == "luo.ting" })
+        // And at once through the API.
+        let list = try Daemon.run("dutyctl", ["extend", "ls", "--pending", "--socket", d.socket])
+        #expect(list.out.contains("ext-1") && list.out.contains("luo.ting"), "\(list.out)")
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test(
+        "forged, expired and revoked links, a form without its token and another's duty are refused; failed links are rate-limited"
+    )
+    func refusals() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, key) = try Self.daemon(server)
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let jar = d.folder.appendingPathComponent("cookies").path
+        let link = try Self.link(to: "luo.ting@example.org", in: server, base: base)
+        let now = Int(Date().timeIntervalSince1970)
+        let links = PersonalLinks(key: key, baseURL: base, lifetime: 3600)
+        // A good link: 303 to /me with an HttpOnly, SameSite=Strict cookie, and the security headers.
+        let opened = try Self.curl([link], jar: jar)
+        #expect(opened.status == 303 && opened.headers.contains("Location: /me"), "\(opened.headers)")
+        #expect(opened.headers.contains("HttpOnly; SameSite=Strict"))
+        #expect(opened.headers.contains("Content-Security-Policy: default-src 'none'"))
+        #expect(
+            opened.headers.contains("X-Frame-Options: DENY") && opened.headers.contains("Referrer-Policy: no-referrer")
+        )
+        let page = try Self.curl([base + "/me"], jar: jar)
+        #expect(page.status == 200 && page.body.contains("<h1>罗婷</h1>"), "\(page.body.prefix(500))")
+        let form = try #require(
+            page.body.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" }
+        )
+        // A form without its token, or with another's, changes nothing.
+        for csrf in ["", "AAAA", links.formToken(session: "someone-else")] {
+            let r = try Self.curl(
+                ["--data", "csrf=\(csrf)&action=done&occurrence=situation-analysis/gd.gz/2026-Q4", base + "/act"],
+                jar: jar
+            )
+            #expect(r.status == 403, "csrf '\(csrf)': \(r.status)")
+        }
+        // Another unit's duty is not hers, even with a good token.
+        let other = try Self.curl(
+            ["--data", "csrf=\(form)&action=done&occurrence=situation-analysis/gd.sz/2026-Q4", base + "/act"],
+            jar: jar
+        )
+        #expect(other.status == 422 && other.body.contains("这不是您的事项"), "\(other.status) \(other.body.prefix(300))")
+        #expect(try d.store().records().completions.isEmpty)
+        // Forged (another key), expired, and a session token used as a link: refused.
+        let forged = PersonalLinks(key: Array(repeating: 7, count: 32), baseURL: base, lifetime: 3600)
+        for bad in [
+            forged.link(official: "luo.ting", now: now), links.link(official: "luo.ting", now: now - 7200),
+            base + "/l/" + links.token(.session, official: "luo.ting", now: now), base + "/l/x.y",
+        ] {
+            let r = try Self.curl([bad], jar: d.folder.appendingPathComponent("jar-\(UUID().uuidString)").path)
+            #expect(r.status == 403 && r.body.contains("链接已失效"), "\(bad): \(r.status)")
+        }
+        // Revoked: the session and the link both stop working.
+        let revoked = try Daemon.run("dutyctl", ["official", "revoke-links", "luo.ting", "--socket", d.socket])
+        #expect(revoked.status == 0, "\(revoked.err)")
+        #expect(try Self.curl([base + "/me"], jar: jar).status == 401)
+        #expect(try Self.curl([link], jar: jar).status == 403)
+        // Twenty failed links from one address, and then even a good one is refused for a while.
+        for _ in 0..<20 { _ = try Self.curl([base + "/l/nothing.here"], jar: jar) }
+        sleep(1)
+        let fresh = try Daemon.run("dutyctl", ["official", "link", "luo.ting", "--socket", d.socket]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Self.curl([fresh], jar: jar).status == 429)
+        #expect(APITests.stop(p) == 0)
+    }
+}

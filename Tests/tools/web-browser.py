@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""An official in headless Chromium (Debian's chromium and chromium-driver, python3-selenium): opens
+the personal link from their mail, records a completion with a reference number (文号) on one duty and
+asks for an extension of another, opens the occurrence page, and saves screenshots.
+
+    web-browser.py LINK SCREENSHOTS-FOLDER DONE-OCCURRENCE EXTEND-OCCURRENCE UNTIL
+
+Prints one JSON object: what the browser saw at each step.
+"""
+import json
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def main():
+    link, shots, done_id, extend_id, until = sys.argv[1:6]
+    options = webdriver.ChromeOptions()
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400", "--lang=zh-CN"]:
+        options.add_argument(a)
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    seen = {}
+
+    def message(code):
+        # The form's answer is a redirect to /me?m=CODE: wait for it before reading the page.
+        WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("m=" + code) or "p.message" == "")
+        found = driver.find_elements(By.CSS_SELECTOR, "p.message")
+        if not found:
+            raise SystemExit(json.dumps(dict(seen, error="no message", page=driver.find_element(By.TAG_NAME, "main").text[:1000]), ensure_ascii=False))
+        return found[0].text
+
+    try:
+        driver.get(link)
+        seen["url_after_link"] = driver.current_url
+        seen["name"] = driver.find_element(By.TAG_NAME, "h1").text
+        seen["duties"] = [a.get_attribute("href").split("/o/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "li.duty h2 a")]
+        driver.save_screenshot(os.path.join(shots, "official-page.png"))
+
+        def form(occurrence, kind):
+            for f in driver.find_elements(By.CSS_SELECTOR, "form." + kind):
+                if f.find_element(By.NAME, "occurrence").get_attribute("value") == occurrence:
+                    return f
+            raise SystemExit(json.dumps(dict(seen, error="no %s form for %s" % (kind, occurrence))))
+
+        f = form(done_id, "done")
+        f.find_element(By.NAME, "ref").send_keys("穗委〔2026〕9号")
+        f.find_element(By.TAG_NAME, "button").click()
+        seen["after_done"] = message("done")
+
+        f = form(extend_id, "extend")
+        driver.execute_script("arguments[0].value = arguments[1]", f.find_element(By.NAME, "until"), until)
+        f.find_element(By.NAME, "reason").send_keys("年终总结会议改期")
+        f.find_element(By.TAG_NAME, "button").click()
+        seen["after_extend"] = message("extend")
+
+        driver.get(driver.current_url.split("/me", 1)[0] + "/o/" + extend_id)
+        seen["occurrence_history"] = driver.find_element(By.CSS_SELECTOR, "ol.history").text
+        driver.save_screenshot(os.path.join(shots, "occurrence-page.png"))
+    finally:
+        driver.quit()
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
