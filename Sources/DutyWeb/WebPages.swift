@@ -78,9 +78,11 @@ struct WebPages {
         unitName: String,
         rows: [(view: OccurrenceView, workingDaysLeft: Int?, extendable: Bool)],
         form: String,
-        message: String?
+        message: String?,
+        board: Bool = false
     ) -> String {
         var body = "<h1>\(Self.escape(name))</h1>\n<p class=\"unit\">\(Self.escape(unitName))</p>\n"
+        if board { body += "<p><a href=\"/board\">\(t("督查看板：本地区各单位落实情况", "Board: your region's units"))</a></p>\n" }
         if let message { body += "<p class=\"message\" role=\"status\">\(Self.escape(message))</p>\n" }
         if rows.isEmpty { body += "<p>\(t("目前没有需要办理的事项。", "Nothing is due for you now."))</p>\n" }
         body += "<ul class=\"duties\">\n"
@@ -199,6 +201,16 @@ enum WebAssets {
         input { font: inherit; padding: .2rem; border: 1px solid #767676; }
         button { font: inherit; padding: .25rem .75rem; background: #0b4f8a; color: #fff; border: 0; cursor: pointer; }
         pre { white-space: pre-wrap; background: #f5f5f5; padding: .5rem; font-size: .9rem; }
+        table.board { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+        table.board th, table.board td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: right; }
+        table.board th[scope=row], table.board thead th:first-child { text-align: left; }
+        table.board tr.red th[scope=row] { border-left: 6px solid #b00020; }
+        table.board tr.yellow th[scope=row] { border-left: 6px solid #b36b00; }
+        table.board tr.blue th[scope=row] { border-left: 6px solid #0b4f8a; }
+        .red-word { color: #b00020; font-weight: 700; } .yellow-word { color: #8a5200; font-weight: 700; }
+        figure { margin: .5rem 0; } figcaption { font-weight: 600; }
+        .request { border: 1px solid #bbb; padding: .5rem; margin: .5rem 0; }
+        button.deny { background: #5c5c5c; }
         @media print { header, .actions { display: none; } li.duty { break-inside: avoid; } }
 
         """

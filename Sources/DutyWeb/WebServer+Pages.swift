@@ -77,7 +77,14 @@ extension WebServer {
         }
         return Self.html(
             .ok,
-            pages.official(name: person.name, unitName: unit?.name ?? "", rows: rows, form: form, message: message)
+            pages.official(
+                name: person.name,
+                unitName: unit?.name ?? "",
+                rows: rows,
+                form: form,
+                message: message,
+                board: supervisedRegion(official, planner: planner) != nil
+            )
         )
     }
 

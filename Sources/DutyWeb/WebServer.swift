@@ -185,6 +185,47 @@ package final class WebServer: Service {
             ].compactMap { $0 }.joined(separator: "/")
             return try await self.blocking { try self.occurrencePage(id, for: official) }
         }
+        router.get("/board") { request, _ in
+            let (official, session) = try await self.session(request)
+            let unit = request.uri.queryParameters.get("unit")
+            return try await self.blocking {
+                try self.boardPage(official, unitID: unit, form: self.links.formToken(session: session))
+            }
+        }
+        router.get("/board/bulletin.csv") { request, _ in
+            let (official, _) = try await self.session(request)
+            let period = request.uri.queryParameters.get("period") ?? ""
+            return try await self.blocking { try self.bulletinCSV(official, period: period) }
+        }
+        router.post("/decide") { request, _ in
+            let (official, session) = try await self.session(request)
+            let buffer = try await request.body.collect(upTo: Self.maximumForm)
+            let form = Self.form(String(buffer: buffer))
+            guard let csrf = form["csrf"], self.links.checkFormToken(csrf, session: session) else {
+                return Self.html(
+                    .forbidden,
+                    self.pages.refused(
+                        self.pages.t("表单已失效", "This form has expired"),
+                        self.pages.t("请回到看板重新提交。", "Go back to the board and send it again.")
+                    )
+                )
+            }
+            switch try await self.blocking({ try self.decide(form, official: official) }) {
+            case .done:
+                self.logger.event(
+                    .changed,
+                    "\(official) (web): \(form["decision"] ?? "") \(form["request"] ?? "")",
+                    [
+                        "DUTY_OFFICIAL": "\(official)",
+                        "DUTY_CHANGE": "\(form["decision"] ?? "") \(form["request"] ?? "")",
+                    ]
+                )
+                await self.scheduler.changed()
+                return Self.redirect("/board")
+            case .refused(let why):
+                return Self.html(.unprocessableContent, self.pages.refused(self.pages.t("未能办理", "Not recorded"), why))
+            }
+        }
         router.post("/act") { request, context in
             let (official, session) = try await self.session(request)
             let buffer = try await request.body.collect(upTo: Self.maximumForm)
@@ -276,16 +317,21 @@ package final class WebServer: Service {
     /// An operation's context for `official`, its changes audited as theirs, `via web`.
     func context(for official: String) throws -> OperationContext {
         guard let snap = scheduler.snapshot else { throw HTTPError(.serviceUnavailable) }
-        let (planner, records, store) = try state()
+        let revisions = try snap.store.revisions()
+        let planner = try snap.cache.planner(revision: revisions[.organisation] ?? 0)
+        let cache = snap.cache
+        let store = snap.store
         return OperationContext(
             workspace: snap.workspace,
             store: { store },
             planner: { planner },
-            records: records,
+            records: { try cache.records(revision: revisions[.records] ?? 0) },
             now: scheduler.now(),
             user: official,
             channel: "web",
-            mayChange: true
+            mayChange: true,
+            // The year's tally the scheduler keeps per revision (the board's counts), as the API has it.
+            yearTally: { at in try cache.yearTally(revisions: revisions, at: at) }
         )
     }
 

@@ -148,6 +148,27 @@ struct WebTests {
         // And at once through the API.
         let list = try Daemon.run("dutyctl", ["extend", "ls", "--pending", "--socket", d.socket])
         #expect(list.out.contains("ext-1") && list.out.contains("luo.ting"), "\(list.out)")
+
+        // Guangdong's propaganda head, the request's approver and a supervisor of the province, opens
+        // his board from his own mail, sees Guangzhou's request and approves it.
+        let head = try Self.link(to: "sun.wei@example.org", in: server, base: base)
+        let b = try JournalReader.shell(
+            "/usr/bin/python3",
+            [AbuseTests.tools.appendingPathComponent("web-browser.py").path, "--board", head, shots, "ext-1"]
+        )
+        #expect(b.status == 0, "\(b.out)\n\(b.err.suffix(3000))")
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(b.out.utf8)) as? [String: Any], "\(b.out)")
+        #expect(board["board"] as? String == "中共广东省委", "\(board)")
+        let children = board["children"] as? [String] ?? []
+        #expect(children.contains("中共广州市委") && children.contains("中共深圳市委"), "\(children)")
+        #expect(board["chart_bars"] as? Int == children.count)
+        #expect(board["requests"] as? [String] == ["ext-1"] && board["requests_after"] as? [String] == [])
+        #expect(board["one_level_down"] as? String != nil, "\(board)")
+        let approved = try #require(try store.extensionRequests().first)
+        #expect(approved.state == .approved && approved.decidedBy == "sun.wei", "\(approved)")
+        var after: [AuditEntry] = []
+        try store.eachAudit(matching: DutyStore.AuditQuery()) { after.append($0) }
+        #expect(after.last.map { "\($0.who) \($0.how) \($0.action)" } == "sun.wei web extension-approve")
         #expect(APITests.stop(p) == 0)
     }
 

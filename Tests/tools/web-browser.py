@@ -4,6 +4,8 @@ the personal link from their mail, records a completion with a reference number 
 asks for an extension of another, opens the occurrence page, and saves screenshots.
 
     web-browser.py LINK SCREENSHOTS-FOLDER DONE-OCCURRENCE EXTEND-OCCURRENCE UNTIL
+    web-browser.py --board LINK SCREENSHOTS-FOLDER REQUEST      a supervisor: the board, one level down,
+                                                                the request approved
 
 Prints one JSON object: what the browser saw at each step.
 """
@@ -17,14 +19,48 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 
-def main():
-    link, shots, done_id, extend_id, until = sys.argv[1:6]
+def browser():
     options = webdriver.ChromeOptions()
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400", "--lang=zh-CN"]:
         options.add_argument(a)
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+def board(link, shots, request):
+    driver = browser()
+    seen = {}
+    try:
+        driver.get(link)
+        driver.find_element(By.LINK_TEXT, "督查看板：本地区各单位落实情况").click()
+        seen["board"] = driver.find_element(By.TAG_NAME, "h1").text
+        seen["children"] = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "table.board tbody th")]
+        seen["chart_bars"] = len(driver.find_elements(By.CSS_SELECTOR, "figure svg rect"))
+        seen["requests"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".request strong")]
+        driver.save_screenshot(os.path.join(shots, "board.png"))
+        for f in driver.find_elements(By.CSS_SELECTOR, ".request form"):
+            if f.find_element(By.NAME, "request").get_attribute("value") == request:
+                f.find_element(By.NAME, "note").send_keys("同意")
+                f.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+                break
+        WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("/board"))
+        seen["requests_after"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".request strong")]
+        links = driver.find_elements(By.CSS_SELECTOR, "table.board tbody th a")
+        if links:
+            links[0].click()
+            seen["one_level_down"] = driver.find_element(By.TAG_NAME, "h1").text
+    finally:
+        driver.quit()
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+def main():
+    if sys.argv[1] == "--board":
+        return board(*sys.argv[2:5])
+    link, shots, done_id, extend_id, until = sys.argv[1:6]
+    driver = browser()
     seen = {}
 
     def message(code):
