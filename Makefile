@@ -14,10 +14,10 @@ CONFIG ?= config/dutyd.toml
 # (passwd) and setpriv (util-linux) make the users the API's authorization is tested with; faketime
 # sets the wall clock the clock-jump tests run dutyd at; strace counts the syncs of a change; chromium,
 # chromium-driver and python3-selenium are the real browser the web pages are tested in, with a Chinese
-# font (fonts-wqy-microhei) for its screenshots).
+# font (fonts-wqy-microhei) for its screenshots; wrk loads them in `make bench`).
 APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
 	python3-jsonschema python3-yaml passwd util-linux curl faketime strace chromium chromium-driver python3-selenium \
-	fonts-wqy-microhei
+	fonts-wqy-microhei wrk
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 # The demo daemon's API socket (its settings put it beside them).
@@ -255,6 +255,7 @@ bench: deps
 	.build/release/DutyBench records .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) 500000
 	.build/release/DutyBench national .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_NATIONAL_MIX_SECONDS)
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
+	.build/release/DutyBench web .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) 20
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
 	$(SWIFT) build --build-tests
 	DUTYD_FAULT_KILLS=$(BENCH_KILLS) $(SWIFT) test --skip-build --disable-xctest --filter "killNineDuringMail|questionFlood" 2>&1 | grep "^bench "

@@ -9,6 +9,7 @@ import Foundation
 //   DutyBench api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]]  the API under concurrent clients
 //   DutyBench store [WORK]                             the cost of a durable change (FULL) against a ledger row
 //   DutyBench national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]]  questions at national scale (after `engine`)
+//   DutyBench web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]]  the officials' pages at national scale (after `engine`)
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -55,6 +56,15 @@ case "records" where arguments.count >= 3:
         units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000,
         count: arguments.count > 5 ? Int(arguments[5]) ?? 500_000 : 500_000
     )
+case "web" where arguments.count >= 4:
+    try webBench(
+        dutyd: arguments[1],
+        dutyctl: arguments[2],
+        config: arguments[3],
+        work: arguments.count > 4 ? arguments[4] : ".build-bench",
+        units: arguments.count > 5 ? Int(arguments[5]) ?? 1_000_000 : 1_000_000,
+        seconds: arguments.count > 6 ? Int(arguments[6]) ?? 20 : 20
+    )
 case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "store":
@@ -65,7 +75,7 @@ case "generate" where arguments.count == 3:
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )
