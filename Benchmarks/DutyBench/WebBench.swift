@@ -1,5 +1,6 @@
 import DutyFiles
 import DutyStore
+import DutyTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -20,7 +21,7 @@ func webBench(dutyd: String, dutyctl: String, config: String, work: String, unit
         throw BenchError("\(big) is missing: run `DutyBench engine` first (make bench does)")
     }
     let key = work + "/web.key"
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
         atPath: key,
         contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
         attributes: [.posixPermissions: 0o600]
