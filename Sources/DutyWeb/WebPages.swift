@@ -79,7 +79,8 @@ struct WebPages {
         rows: [(view: OccurrenceView, workingDaysLeft: Int?, extendable: Bool)],
         form: String,
         message: String?,
-        board: Bool = false
+        board: Bool = false,
+        ref: (String) -> String
     ) -> String {
         var body = "<h1>\(Self.escape(name))</h1>\n<p class=\"unit\">\(Self.escape(unitName))</p>\n"
         if board { body += "<p><a href=\"/board\">\(t("督查看板：本地区各单位落实情况", "Board: your region's units"))</a></p>\n" }
@@ -90,7 +91,7 @@ struct WebPages {
             let colour = v.state == "done" || v.state == "waived" ? "done" : (v.colour ?? "blue")
             body += "<li class=\"duty \(colour)\">\n"
             body +=
-                "<h2><a href=\"/o/\(Self.escape(v.id))\">\(Self.escape(v.subjectName))：\(Self.escape(v.title))</a>"
+                "<h2><a href=\"/o/\(ref(v.id))\">\(Self.escape(v.subjectName))：\(Self.escape(v.title))</a>"
                 + "（\(Self.escape(v.period))）</h2>\n"
             body += "<p><span class=\"state\">\(stateWord(v))</span> "
             let weekday = zh ? CivilDate(iso: v.deadlineDate)?.weekday.chineseName ?? v.weekday : v.weekday
@@ -211,7 +212,14 @@ enum WebAssets {
         figure { margin: .5rem 0; } figcaption { font-weight: 600; }
         .request { border: 1px solid #bbb; padding: .5rem; margin: .5rem 0; }
         button.deny { background: #5c5c5c; }
-        @media print { header, .actions { display: none; } li.duty { break-inside: avoid; } }
+        .wide { overflow-x: auto; }
+        @media (max-width: 480px) { main { padding: .5rem; } h1 { font-size: 1.25rem; } }
+        @media print {
+          header, .actions, .noprint, form { display: none; }
+          li.duty, tr { break-inside: avoid; }
+          body { font-size: 11pt; } a { color: inherit; text-decoration: none; }
+          table.board th, table.board td { border-color: #000; }
+        }
 
         """
 }

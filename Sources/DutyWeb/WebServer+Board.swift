@@ -119,6 +119,24 @@ extension WebServer {
         return response
     }
 
+    /// The region's bulletin of `period` as a page to print (the print stylesheet leaves the links out).
+    func bulletinPage(_ official: String, period: String) throws -> Response {
+        let c = try context(for: official)
+        guard let region = supervisedRegion(official, planner: try c.planner()) else {
+            throw HTTPError(.forbidden, message: pages.t("没有督查权限。", "Not a supervisor."))
+        }
+        var r = BulletinRequest(period: period)
+        r.unit = try c.planner().organisation.units[Int(region)].id
+        var found: BulletinRegion?
+        let ending: BulletinEnding
+        do {
+            ending = try Bulletin.rows(r, c) { found = $0 }
+        } catch let f as Failure {
+            throw HTTPError(.badRequest, message: f.message)
+        }
+        return Self.html(.ok, pages.bulletin(found, period: period, from: ending.from, through: ending.through))
+    }
+
     /// Approve or deny a request, as an approver the policy names.
     func decide(_ form: [String: String], official: String) throws -> Outcome {
         let c = try context(for: official)
@@ -165,7 +183,7 @@ extension WebPages {
             "\(t("按时完成率", "on time")) \(percent(n.onTimeRate)) · \(t("及时签收率", "timely receipt")) \(percent(n.receiptRate))</p>\n"
         let children = n.children ?? []
         if !children.isEmpty {
-            body += "<table class=\"board\">\n<thead><tr><th scope=\"col\">\(t("单位", "Unit"))</th>"
+            body += "<div class=\"wide\"><table class=\"board\">\n<thead><tr><th scope=\"col\">\(t("单位", "Unit"))</th>"
             for h in [
                 t("单位数", "Units"), t("逾期", "Late"), t("临近截止", "Due soon"), t("提醒中", "Reminded"), t("已办结", "Done"),
                 t("按时完成率", "On time"), t("及时签收率", "Receipt"),
@@ -184,11 +202,13 @@ extension WebPages {
                 body += "<td>\(child.tally.yellow)</td><td>\(child.tally.blue)</td><td>\(child.tally.done)</td>"
                 body += "<td>\(percent(child.onTimeRate))</td><td>\(percent(child.receiptRate))</td></tr>\n"
             }
-            body += "</tbody>\n</table>\n"
+            body += "</tbody>\n</table></div>\n"
             body += barChart(children)
         }
-        body += "<h2>\(t("通报", "Bulletin"))</h2>\n<p><a href=\"/board/bulletin.csv?period=\(period)\">"
-        body += "\(t("下载 \(period) 通报（CSV，Excel 可直接打开）", "Download the \(period) bulletin (CSV for Excel)"))</a></p>\n"
+        body += "<h2>\(t("通报", "Bulletin"))</h2>\n<p><a href=\"/board/bulletin?period=\(period)\">"
+        body += "\(t("\(period) 通报（可打印）", "The \(period) bulletin (to print)"))</a> · "
+        body +=
+            "<a href=\"/board/bulletin.csv?period=\(period)\">\(t("下载 CSV（Excel 可直接打开）", "Download as CSV (for Excel)"))</a></p>\n"
         body += "<h2>\(t("待审批的延期申请", "Extension requests to decide"))</h2>\n"
         if requests.isEmpty { body += "<p>\(t("没有待审批的申请。", "None."))</p>\n" }
         for (r, title) in requests {
@@ -206,6 +226,38 @@ extension WebPages {
         }
         _ = region
         return page(n.name, body)
+    }
+
+    /// A region's bulletin: its figures and its late units in tree order, never a ranking of persons.
+    func bulletin(_ b: BulletinRegion?, period: String, from: String, through: String) -> String {
+        var body = "<p class=\"noprint\"><a href=\"/board\">\(t("← 返回看板", "← back to the board"))</a></p>\n"
+        guard let b else {
+            return page(period, body + "<p>\(t("本期没有到期事项。", "No deadlines in this period."))</p>")
+        }
+        body += "<h1>\(Self.escape(b.name)) \(period) \(t("意识形态工作责任制落实情况通报", "bulletin"))</h1>\n"
+        body += "<p>\(from) \(t("至", "to")) \(through)：\(t("督查单位", "units supervised")) \(b.units)，"
+        body += "\(t("逾期单位", "late")) \(b.late.count)；\(t("按时完成率", "on time")) \(percent(b.total.on_time_rate))，"
+        body += "\(t("及时签收率", "timely receipt")) \(percent(b.total.receipt_rate))。</p>\n"
+        if b.late.isEmpty {
+            body += "<p>\(t("本期无逾期单位。", "No unit was late."))</p>\n"
+        } else {
+            body += "<div class=\"wide\"><table class=\"board\">\n<thead><tr>"
+            for h in [
+                t("单位", "Unit"), t("到期", "Due"), t("逾期完成", "Done late"), t("最多逾期天数", "Most days late"),
+                t("逾期未完成", "Overdue"), t("按时完成率", "On time"), t("及时签收率", "Receipt"),
+            ] {
+                body += "<th scope=\"col\">\(h)</th>"
+            }
+            body += "</tr></thead>\n<tbody>\n"
+            for l in b.late {
+                body +=
+                    "<tr class=\"red\"><th scope=\"row\">\(Self.escape(l.unit_name))</th><td>\(l.due)</td><td>\(l.late)</td>"
+                body +=
+                    "<td>\(l.late_days_max)</td><td>\(l.overdue)</td><td>\(percent(l.on_time_rate))</td><td>\(percent(l.receipt_rate))</td></tr>\n"
+            }
+            body += "</tbody>\n</table></div>\n"
+        }
+        return page("\(b.name) \(period)", body)
     }
 
     /// Late occurrences per child, one bar each, drawn as SVG on the server (no script, no library).

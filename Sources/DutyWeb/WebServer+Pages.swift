@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyCore
 import DutyFiles
+import DutyNotify
 import DutyOperations
 import DutyQueries
 import DutyStore
@@ -83,7 +84,8 @@ extension WebServer {
                 rows: rows,
                 form: form,
                 message: message,
-                board: supervisedRegion(official, planner: planner) != nil
+                board: supervisedRegion(official, planner: planner) != nil,
+                ref: links.opaque
             )
         )
     }

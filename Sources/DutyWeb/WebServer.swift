@@ -177,12 +177,11 @@ package final class WebServer: Service {
                 try self.officialPage(official, form: self.links.formToken(session: session), message: message)
             }
         }
-        router.get("/o/:obligation/:subject/:period") { request, context in
+        // An occurrence, named by its id sealed (an id can name an official: nothing personal in an
+        // address but the link token).
+        router.get("/o/:ref") { request, context in
             let (official, _) = try await self.session(request)
-            let id = [
-                context.parameters.get("obligation"), context.parameters.get("subject"),
-                context.parameters.get("period"),
-            ].compactMap { $0 }.joined(separator: "/")
+            let id = self.links.reveal(context.parameters.get("ref") ?? "") ?? ""
             return try await self.blocking { try self.occurrencePage(id, for: official) }
         }
         router.get("/board") { request, _ in
@@ -191,6 +190,11 @@ package final class WebServer: Service {
             return try await self.blocking {
                 try self.boardPage(official, unitID: unit, form: self.links.formToken(session: session))
             }
+        }
+        router.get("/board/bulletin") { request, _ in
+            let (official, _) = try await self.session(request)
+            let period = request.uri.queryParameters.get("period") ?? ""
+            return try await self.blocking { try self.bulletinPage(official, period: period) }
         }
         router.get("/board/bulletin.csv") { request, _ in
             let (official, _) = try await self.session(request)

@@ -41,4 +41,17 @@ struct PersonalLinksTests {
         #expect(!Self.links.checkFormToken("", session: "session-a"))
         #expect(!Self.links.checkFormToken(String(repeating: "x", count: 500), session: "session-a"))
     }
+
+    @Test("an occurrence id sealed for an address is read back only unaltered, under its key")
+    func sealed() {
+        let id = "duty-report/huang.zhiqiang/2026"
+        let sealed = Self.links.opaque(id)
+        #expect(!sealed.contains("huang") && sealed.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        #expect(Self.links.reveal(sealed) == id)
+        var chars = Array(sealed)
+        chars[chars.count / 2] = chars[chars.count / 2] == "A" ? "B" : "A"
+        #expect(Self.links.reveal(String(chars)) == nil)
+        let other = PersonalLinks(key: Array(repeating: 2, count: 32), baseURL: "", lifetime: 3600)
+        #expect(other.reveal(sealed) == nil && Self.links.reveal("") == nil && Self.links.reveal("!!") == nil)
+    }
 }

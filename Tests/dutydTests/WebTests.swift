@@ -124,6 +124,10 @@ struct WebTests {
         #expect(seen["url_after_link"] as? String == base + "/me", "\(seen)")
         #expect(seen["name"] as? String == "罗婷")
         #expect((seen["duties"] as? [String])?.contains(extend) == true, "\(seen)")
+        // No address names an occurrence (an id can name an official): each is sealed.
+        let hrefs = seen["hrefs"] as? [String] ?? []
+        #expect(!hrefs.isEmpty && hrefs.allSatisfy { $0.hasPrefix(base + "/o/") && !$0.contains("gd.gz") }, "\(hrefs)")
+        #expect((seen["occurrence_url"] as? String)?.contains("semiannual") == false)
         #expect(seen["after_done"] as? String == "已登记办结。")
         #expect(seen["after_extend"] as? String == "延期申请已提交，等待审批。")
         #expect(
@@ -163,7 +167,8 @@ struct WebTests {
         #expect(children.contains("中共广州市委") && children.contains("中共深圳市委"), "\(children)")
         #expect(board["chart_bars"] as? Int == children.count)
         #expect(board["requests"] as? [String] == ["ext-1"] && board["requests_after"] as? [String] == [])
-        #expect(board["one_level_down"] as? String != nil, "\(board)")
+        #expect(board["one_level_down"] as? String == "中共广州市委", "\(board)")
+        #expect((board["bulletin"] as? String)?.hasPrefix("中共广东省委 2026-H1") == true, "\(board)")
         let approved = try #require(try store.extensionRequests().first)
         #expect(approved.state == .approved && approved.decidedBy == "sun.wei", "\(approved)")
         var after: [AuditEntry] = []

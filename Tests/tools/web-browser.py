@@ -47,6 +47,9 @@ def board(link, shots, request):
                 break
         WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("/board"))
         seen["requests_after"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".request strong")]
+        driver.find_element(By.PARTIAL_LINK_TEXT, "通报（可打印）").click()
+        seen["bulletin"] = driver.find_element(By.TAG_NAME, "h1").text
+        driver.back()
         links = driver.find_elements(By.CSS_SELECTOR, "table.board tbody th a")
         if links:
             links[0].click()
@@ -75,7 +78,9 @@ def main():
         driver.get(link)
         seen["url_after_link"] = driver.current_url
         seen["name"] = driver.find_element(By.TAG_NAME, "h1").text
-        seen["duties"] = [a.get_attribute("href").split("/o/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "li.duty h2 a")]
+        seen["duties"] = sorted({i.get_attribute("value") for i in driver.find_elements(By.CSS_SELECTOR, "input[name=occurrence]")})
+        # Addresses name no occurrence (an id can name an official): the links are sealed.
+        seen["hrefs"] = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "li.duty h2 a")]
         driver.save_screenshot(os.path.join(shots, "official-page.png"))
 
         def form(occurrence, kind):
@@ -95,7 +100,11 @@ def main():
         f.find_element(By.TAG_NAME, "button").click()
         seen["after_extend"] = message("extend")
 
-        driver.get(driver.current_url.split("/me", 1)[0] + "/o/" + extend_id)
+        for li in driver.find_elements(By.CSS_SELECTOR, "li.duty"):
+            if extend_id in [i.get_attribute("value") for i in li.find_elements(By.NAME, "occurrence")]:
+                li.find_element(By.CSS_SELECTOR, "h2 a").click()
+                break
+        seen["occurrence_url"] = driver.current_url
         seen["occurrence_history"] = driver.find_element(By.CSS_SELECTOR, "ol.history").text
         driver.save_screenshot(os.path.join(shots, "occurrence-page.png"))
     finally:

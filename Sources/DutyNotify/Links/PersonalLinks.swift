@@ -82,6 +82,28 @@ package struct PersonalLinks: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Array(("csrf\n" + session).utf8), using: key)
     }
 
+    /// `text` sealed (AES-GCM under a key derived from this one) as URL-safe text: what the pages put
+    /// in an address instead of an occurrence id, which can name an official.
+    package func opaque(_ text: String) -> String {
+        guard let box = try? AES.GCM.seal(Array(text.utf8), using: sealingKey), let combined = box.combined else {
+            return ""
+        }
+        return Self.base64url(Array(combined))
+    }
+
+    /// What `opaque` sealed, if this key sealed it unaltered.
+    package func reveal(_ token: String) -> String? {
+        guard token.utf8.count <= Self.maximumLength, let bytes = Self.unbase64url(Substring(token)),
+            let box = try? AES.GCM.SealedBox(combined: bytes),
+            let plain = try? AES.GCM.open(box, using: sealingKey)
+        else { return nil }
+        return String(decoding: plain, as: UTF8.self)
+    }
+
+    private var sealingKey: SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("dutyd occurrence".utf8), outputByteCount: 32)
+    }
+
     static func base64url(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
             of: "/",
