@@ -240,4 +240,33 @@ struct WebTests {
         #expect(try Self.curl([fresh], jar: jar).status == 429)
         #expect(APITests.stop(p) == 0)
     }
+
+    @Test("receipt (签收) from the web: the button is there while receipt is awaited, and gone once given")
+    func receipt() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, _) = try Self.daemon(server)
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Guangzhou library's clerk: its situation report (due 21 December) asked for receipt by 25 November.
+        let link = try Daemon.run("dutyctl", ["official", "link", "han.lei", "--socket", d.socket]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let jar = d.folder.appendingPathComponent("cookies").path
+        #expect(try Self.curl([link], jar: jar).status == 303)
+        let page = try Self.curl([base + "/me"], jar: jar).body
+        #expect(page.contains("待签收（2026-11-25 前）") && page.contains(">签收</button>"), "\(page.prefix(3000))")
+        let form = try #require(
+            page.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" }
+        )
+        let occurrence = "unit-situation-report/gd.gz.tsg/2026-H2"
+        let r = try Self.curl(["--data", "csrf=\(form)&action=ack&occurrence=\(occurrence)", base + "/act"], jar: jar)
+        #expect(r.status == 303 && r.headers.contains("Location: /me?m=ack"), "\(r.status) \(r.body.prefix(300))")
+        let after = try Self.curl([base + "/me?m=ack"], jar: jar).body
+        let ackForm = "name=\"action\" value=\"ack\"><input type=\"hidden\" name=\"occurrence\" value=\"\(occurrence)\""
+        #expect(page.contains(ackForm))
+        #expect(after.contains("已签收。") && after.contains("逾期签收") && !after.contains(ackForm))
+        let receipt = try #require(try d.store().records().receipts.first)
+        #expect(receipt.by == "han.lei" && receipt.how == "web" && receipt.occurrence.description == occurrence)
+        #expect(APITests.stop(p) == 0)
+    }
 }
