@@ -135,6 +135,7 @@ struct WebTests {
             "\(seen)"
         )
         #expect(FileManager.default.fileExists(atPath: shots + "/official-page.png"))
+        #expect(seen["overflow_at_360"] as? Int == 0, "\(seen["overflow_at_360"] ?? "?") px wider than a 360 px screen")
         // In the store: the completion with its reference, the request, both audited as hers, via web.
         let store = try d.store()
         let completion = try #require(try store.records().completions.first { $0.occurrence.description == done })
@@ -166,6 +167,10 @@ struct WebTests {
         let children = board["children"] as? [String] ?? []
         #expect(children.contains("中共广州市委") && children.contains("中共深圳市委"), "\(children)")
         #expect(board["chart_bars"] as? Int == children.count)
+        // Guangzhou's row counts the completion its clerk just recorded (columns: units, late, due soon,
+        // reminded, done, …).
+        let guangzhou = (board["rows"] as? [String: [String]])?["中共广州市委"] ?? []
+        #expect(guangzhou.count == 7 && guangzhou[4] == "1", "\(guangzhou)")
         #expect(board["requests"] as? [String] == ["ext-1"] && board["requests_after"] as? [String] == [])
         #expect(board["one_level_down"] as? String == "中共广州市委", "\(board)")
         #expect((board["bulletin"] as? String)?.hasPrefix("中共广东省委 2026-H1") == true, "\(board)")

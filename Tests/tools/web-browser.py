@@ -39,6 +39,9 @@ def board(link, shots, request):
         seen["children"] = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "table.board tbody th")]
         seen["chart_bars"] = len(driver.find_elements(By.CSS_SELECTOR, "figure svg rect"))
         seen["requests"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".request strong")]
+        # Each child's row: its name and its counts (late, due soon, reminded, done).
+        seen["rows"] = {tr.find_element(By.TAG_NAME, "th").text: [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                        for tr in driver.find_elements(By.CSS_SELECTOR, "table.board tbody tr")}
         driver.save_screenshot(os.path.join(shots, "board.png"))
         for f in driver.find_elements(By.CSS_SELECTOR, ".request form"):
             if f.find_element(By.NAME, "request").get_attribute("value") == request:
@@ -82,6 +85,10 @@ def main():
         # Addresses name no occurrence (an id can name an official): the links are sealed.
         seen["hrefs"] = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "li.duty h2 a")]
         driver.save_screenshot(os.path.join(shots, "official-page.png"))
+        # Readable on a phone: at 360 px nothing is wider than the screen.
+        driver.set_window_size(360, 800)
+        seen["overflow_at_360"] = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        driver.set_window_size(1000, 1400)
 
         def form(occurrence, kind):
             for f in driver.find_elements(By.CSS_SELECTOR, "form." + kind):
