@@ -15,6 +15,10 @@ package struct WebSettings: Sendable, Equatable {
     package var secretFile: String
     /// How long a link (and the session it starts) lasts, in seconds.
     package var linkLifetime: Int = 30 * 86_400
+    /// A request header the reverse proxy sets to the official's id after its own sign-on (SSO); off
+    /// unless set. Whoever can reach `listen` without the proxy can then claim to be anyone: keep the
+    /// listener on localhost (README).
+    package var trustUserHeader: String?
 
     package static let maximumLinkLifetime = 365 * 86_400
 
@@ -87,6 +91,14 @@ extension Settings {
             throw fail(secret, "web.secret_file: expected a file path in quotes")
         }
         var w = WebSettings(host: host, port: port, baseURL: String(b.trimmingSuffix("/")), secretFile: resolve(s))
+        if let n = table["trust_user_header"] {
+            guard let h = n.string, (1...64).contains(h.utf8.count),
+                h.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            else {
+                throw fail(n, "web.trust_user_header: expected a header name such as \"X-Remote-User\"")
+            }
+            w.trustUserHeader = h
+        }
         if let n = table["link_lifetime"] {
             guard let v = Settings.seconds(n, maximum: Double(WebSettings.maximumLinkLifetime)), v >= 3600 else {
                 throw fail(n, "web.link_lifetime: expected a time from 1h to 365d, such as \"30d\"")

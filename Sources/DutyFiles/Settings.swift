@@ -36,7 +36,7 @@ package struct Settings: Sendable {
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
         "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook", "web"],
-        "web": ["listen", "base_url", "secret_file", "link_lifetime"],
+        "web": ["listen", "base_url", "secret_file", "link_lifetime", "trust_user_header"],
         "api": ["socket", "admin_groups", "group", "enabled", "question_timeout", "idle_timeout"],
         "email": [
             "transport", "from", "smtp_host", "smtp_port", "tls", "username", "password_file", "sendmail", "templates",

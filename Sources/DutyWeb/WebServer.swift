@@ -270,6 +270,14 @@ package final class WebServer: Service {
     /// link again otherwise.
     private func session(_ request: Request) async throws -> (official: String, token: String) {
         let now = Int(Instant.now.seconds)
+        // Single sign-on: the reverse proxy names the official (`[web] trust_user_header`).
+        if let name = settings.trustUserHeader, let field = HTTPField.Name(name),
+            let official = request.headers[field]?.trimmingCharacters(in: .whitespaces), !official.isEmpty,
+            official.utf8.count <= 200
+        {
+            let known = try await blocking { try self.state().0.organisation.officialIndex[official] != nil }
+            if known { return (official, "header\n" + official) }
+        }
         for field in request.headers[values: .cookie] {
             for part in field.split(separator: ";") {
                 let kv = part.trimmingCharacters(in: .whitespaces)

@@ -35,7 +35,7 @@ struct WebTests {
     }
 
     /// A daemon with mail to `server` and its pages on a free port, its key in its folder; the key.
-    static func daemon(_ server: MailServer) throws -> (Daemon, base: String, key: [UInt8]) {
+    static func daemon(_ server: MailServer, web extra: String = "") throws -> (Daemon, base: String, key: [UInt8]) {
         let port = try freePort()
         let folder = scratchDirectory.appendingPathComponent("web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -50,6 +50,7 @@ struct WebTests {
                 listen = "127.0.0.1:\(port)"
                 base_url = "\(base)"
                 secret_file = "\(keyFile)"
+                \(extra)
                 """
         )
         return (d, base, key)
@@ -273,5 +274,24 @@ struct WebTests {
         let receipt = try #require(try d.store().records().receipts.first)
         #expect(receipt.by == "han.lei" && receipt.how == "web" && receipt.occurrence.description == occurrence)
         #expect(APITests.stop(p) == 0)
+    }
+
+    @Test(
+        "single sign-on: the proxy's user header is ignored unless trust_user_header names it; then it names the official"
+    )
+    func singleSignOn() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        for trusted in [false, true] {
+            let (d, base, _) = try Self.daemon(server, web: trusted ? "trust_user_header = \"X-Remote-User\"" : "")
+            let p = try Self.serve(d, base: base)
+            defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+            let jar = d.folder.appendingPathComponent("cookies").path
+            let asked = try Self.curl(["-H", "X-Remote-User: luo.ting", base + "/me"], jar: jar)
+            #expect(asked.status == (trusted ? 200 : 401), "trusted: \(trusted)")
+            if trusted { #expect(asked.body.contains("<h1>罗婷</h1>")) }
+            #expect(try Self.curl(["-H", "X-Remote-User: nobody", base + "/me"], jar: jar).status == 401)
+            #expect(APITests.stop(p) == 0)
+        }
     }
 }
