@@ -129,14 +129,15 @@ func writeSettings(
 func startDaemon(
     _ dutyd: String,
     _ settings: String,
-    watchdogSeconds: Int
+    watchdogSeconds: Int,
+    arguments: [String] = []
 ) throws -> (
     process: Process, startup: Double, listener: NotifyListener
 ) {
     let listener = try NotifyListener()
     let p = Process()
     p.executableURL = URL(fileURLWithPath: dutyd)
-    p.arguments = ["--config", settings]
+    p.arguments = ["--config", settings] + arguments
     var env = ProcessInfo.processInfo.environment
     env["NOTIFY_SOCKET"] = listener.path
     env["WATCHDOG_USEC"] = String(watchdogSeconds * 1_000_000)
