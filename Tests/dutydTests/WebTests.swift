@@ -247,7 +247,9 @@ struct WebTests {
         #expect(APITests.stop(p) == 0)
     }
 
-    @Test("receipt (签收) from the web: the button is there while receipt is awaited, and gone once given")
+    @Test(
+        "receipt (签收) from the web, with curl and in Chromium: the button is there while receipt is awaited, gone once given"
+    )
     func receipt() throws {
         let server = try MailServer()
         defer { server.stop() }
@@ -273,6 +275,16 @@ struct WebTests {
         #expect(after.contains("已签收。") && after.contains("逾期签收") && !after.contains(ackForm))
         let receipt = try #require(try d.store().records().receipts.first)
         #expect(receipt.by == "han.lei" && receipt.how == "web" && receipt.occurrence.description == occurrence)
+        // The same in Chromium, from Shenzhen library's clerk's link.
+        let other = "unit-situation-report/gd.sz.tsg/2026-H2"
+        let szLink = try Daemon.run("dutyctl", ["official", "link", "lv.qiang", "--socket", d.socket]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let b = try JournalReader.shell(
+            "/usr/bin/python3",
+            [AbuseTests.tools.appendingPathComponent("web-browser.py").path, "--ack", szLink, other]
+        )
+        #expect(b.status == 0 && b.out.contains("\"message\": \"已签收。\""), "\(b.out)\n\(b.err.suffix(2000))")
+        #expect(try d.store().records().receipts.contains { $0.occurrence.description == other && $0.how == "web" })
         #expect(APITests.stop(p) == 0)
     }
 
@@ -293,5 +305,46 @@ struct WebTests {
             #expect(try Self.curl(["-H", "X-Remote-User: nobody", base + "/me"], jar: jar).status == 401)
             #expect(APITests.stop(p) == 0)
         }
+    }
+
+    /// WCAG's relative luminance of `#rgb` or `#rrggbb`.
+    static func luminance(_ hex: String) -> Double {
+        var h = String(hex.dropFirst())
+        if h.count == 3 { h = h.map { "\($0)\($0)" }.joined() }
+        let v = Int(h, radix: 16) ?? 0
+        func channel(_ c: Int) -> Double {
+            let x = Double(c) / 255
+            return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(v >> 16 & 255) + 0.7152 * channel(v >> 8 & 255) + 0.0722 * channel(v & 255)
+    }
+
+    @Test("every text colour of the stylesheet, on its background, passes WCAG AA (4.5:1)")
+    func contrast() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, _) = try Self.daemon(server)
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let css = try Self.curl([base + "/static/dutyd.css"], jar: d.folder.appendingPathComponent("jar").path).body
+        var checked = 0
+        for rule in css.split(separator: "}") {
+            let decls = rule.split(separator: "{").last.map(String.init) ?? ""
+            func value(_ property: String) -> String? {
+                for decl in decls.split(separator: ";") {
+                    let kv = decl.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if kv.count == 2, kv[0] == property, kv[1].hasPrefix("#") { return kv[1] }
+                }
+                return nil
+            }
+            guard let text = value("color") else { continue }
+            let back = value("background") ?? "#fff"
+            let (a, b) = (Self.luminance(text), Self.luminance(back))
+            let ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
+            #expect(ratio >= 4.5, "\(rule.prefix(60)): \(text) on \(back) is \(ratio):1")
+            checked += 1
+        }
+        #expect(checked >= 8, "\(checked) colours checked")
+        #expect(APITests.stop(p) == 0)
     }
 }

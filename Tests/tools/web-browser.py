@@ -4,6 +4,7 @@ the personal link from their mail, records a completion with a reference number 
 asks for an extension of another, opens the occurrence page, and saves screenshots.
 
     web-browser.py LINK SCREENSHOTS-FOLDER DONE-OCCURRENCE EXTEND-OCCURRENCE UNTIL
+    web-browser.py --ack LINK OCCURRENCE                        receipt (签收) of one duty
     web-browser.py --board LINK SCREENSHOTS-FOLDER REQUEST      a supervisor: the board, one level down,
                                                                 the request approved
 
@@ -62,9 +63,29 @@ def board(link, shots, request):
     print(json.dumps(seen, ensure_ascii=False))
 
 
+def ack(link, occurrence):
+    driver = browser()
+    seen = {}
+    try:
+        driver.get(link)
+        for f in driver.find_elements(By.CSS_SELECTOR, "form"):
+            fields = {i.get_attribute("name"): i.get_attribute("value") for i in f.find_elements(By.CSS_SELECTOR, "input[type=hidden]")}
+            if fields.get("action") == "ack" and fields.get("occurrence") == occurrence:
+                f.find_element(By.TAG_NAME, "button").click()
+                break
+        WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("m=ack"))
+        seen["message"] = driver.find_element(By.CSS_SELECTOR, "p.message").text
+        seen["receipts"] = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "p.receipt")]
+    finally:
+        driver.quit()
+    print(json.dumps(seen, ensure_ascii=False))
+
+
 def main():
     if sys.argv[1] == "--board":
         return board(*sys.argv[2:5])
+    if sys.argv[1] == "--ack":
+        return ack(*sys.argv[2:4])
     link, shots, done_id, extend_id, until = sys.argv[1:6]
     driver = browser()
     seen = {}
