@@ -24,6 +24,7 @@ DUTYD = .build/debug/dutyd
 DEMO_SOCKET = .build-demo/api.sock
 # The demo's local SMTP server, which keeps the mail dutyd sends for you to read.
 DEMO_SMTP_PORT ?= 2525
+DEMO_WEB_PORT ?= 8080
 DEMO_MAIL_CONFIG = .build-demo/dutyd-mail.toml
 
 # Where `make install` puts things (DESTDIR is prepended to every path).
@@ -96,7 +97,10 @@ demo: build
 	  '[email]' 'transport = "smtp"' 'from = "督办提醒 <dutyd@example.org>"' 'smtp_host = "localhost"' \
 	  'smtp_port = $(DEMO_SMTP_PORT)' 'tls = "none"  # a server on this machine; use starttls or implicit for a real one' \
 	  '' '[api]' 'socket = "api.sock"  # beside this file; the installed default is /run/dutyd/api.sock' \
+	  '' '[web]' 'listen = "127.0.0.1:$(DEMO_WEB_PORT)"' 'base_url = "http://127.0.0.1:$(DEMO_WEB_PORT)"' \
+	  'secret_file = "web.key"  # head -c 32 /dev/urandom > web.key; chmod 600 web.key' \
 	  > $(DEMO_MAIL_CONFIG)
+	@head -c 32 /dev/urandom > .build-demo/web.key; chmod 600 .build-demo/web.key
 	@/usr/bin/python3 Tests/tools/smtp-server.py .build-demo/mail --port $(DEMO_SMTP_PORT) > .build-demo/smtp.log 2>&1 & \
 	  echo $$! > .build-demo/smtp.pid; \
 	  for i in 1 2 3 4 5 6 7 8 9 10; do grep -q READY .build-demo/smtp.log 2>/dev/null && break; sleep 0.5; done; \
@@ -134,6 +138,12 @@ demo: build
 	$(DUTYCTL) done annual-assessment/gd.gz.panyu.xcb/2026 --ref 番宣〔2026〕30号 --socket $(DEMO_SOCKET)
 	@echo "== The files are the daemon's while it runs: direct mode may read, not write"
 	-$(DUTYCTL) done annual-assessment/gd.gz.xcb/2026 --config $(DEMO_MAIL_CONFIG)
+	@echo
+	@echo "== The officials' pages (http://127.0.0.1:$(DEMO_WEB_PORT)): 罗婷 (广州市委) opens the personal link"
+	@echo "   from her mail, which becomes a session cookie; her page lists her duties with 签收, 办结 and 申请延期"
+	@L=$$(/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --to luo.ting@example.org --last | grep -o 'http://127.0.0.1:$(DEMO_WEB_PORT)/l/[^ ]*' | tail -n 1); \
+	  echo "$$L"; rm -f .build-demo/cookies; curl -s -c .build-demo/cookies -o /dev/null -w '%{http_code} → %{redirect_url}\n' "$$L"; \
+	  curl -s -b .build-demo/cookies http://127.0.0.1:$(DEMO_WEB_PORT)/me | sed -n 's/.*<h2><a[^>]*>\(.*\)<\/a>\(.*\)<\/h2>/  \1\2/p' | head -n 6
 	@kill -TERM $$(cat .build-demo/dutyd.pid); while kill -0 $$(cat .build-demo/dutyd.pid) 2>/dev/null; do sleep 0.2; done
 	@grep 'dutyd stopped' .build-demo/dutyd.log
 	@/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --count 0 | head -n 1
