@@ -1,0 +1,189 @@
+import DutyCalendar
+import DutyCore
+import DutyNotify
+import DutyOperations
+import DutyStore
+import Logging
+
+/// Delivery: the pending deliveries in chunks that never split a digest, each ledgered `sending`
+/// before it goes and `sent` the moment its channel reports it (docs/decisions/0006-ledger-per-item.md).
+extension Dispatcher {
+    /// Orders the deliveries (per channel and digest key, then by time) and delivers them in chunks
+    /// that never split a digest: everything one recipient gets in this run is one batch item group.
+    func deliverAll(
+        _ pending: [Pending],
+        now: Instant,
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        let sorted = pending.sorted {
+            ($0.channel, $0.digestKey, $0.timing.steps[$0.step].at, $0.obligation, $0.subject)
+                < ($1.channel, $1.digestKey, $1.timing.steps[$1.step].at, $1.obligation, $1.subject)
+        }
+        var start = 0
+        while start < sorted.count, !Task.isCancelled {
+            var end = min(start + Dispatcher.chunk, sorted.count)
+            while end < sorted.count, !sorted[end].digestKey.isEmpty,
+                sorted[end].channel == sorted[end - 1].channel, sorted[end].digestKey == sorted[end - 1].digestKey
+            {
+                end += 1
+            }
+            try await deliver(
+                sorted[start..<end],
+                now: now,
+                wall: wall,
+                progress: progress,
+                summary: &summary
+            )
+            start = end
+        }
+    }
+
+    /// Delivers one chunk: `sending` (and `collapsed`) rows committed first, then the deliveries, then
+    /// their outcomes in one more transaction.
+    func deliver(
+        _ chunk: ArraySlice<Pending>,
+        now: Instant,
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        let started = wall()
+        var before: [LedgerEntry] = []
+        var items: [[(notification: Notice, recipient: Notice.Person?)]] = Array(
+            repeating: [],
+            count: channels.count
+        )
+        var rows: [[LedgerEntry]] = Array(repeating: [], count: channels.count)
+        var notices: [String: Notice] = [:]
+        for p in chunk {
+            let channel = channels[p.channel]
+            let noticeKey = "\(p.obligation)/\(p.subject)/\(p.timing.period)/\(p.timing.steps[p.step].name)"
+            var n: Notice
+            if let cached = notices[noticeKey] {
+                n = cached
+            } else {
+                n = planner.notification(
+                    obligation: p.obligation,
+                    subject: p.subject,
+                    timing: p.timing,
+                    step: p.step,
+                    at: now
+                )
+                n.collapsed = p.collapsed.map { p.timing.steps[$0].name }
+                notices[noticeKey] = n
+            }
+            var e =
+                p.retry
+                ?? LedgerEntry(
+                    occurrence: n.occurrence,
+                    step: n.step,
+                    recipient: p.ledgerRecipient,
+                    channel: channel.name,
+                    state: .sending,
+                    dueAt: n.scheduledAt
+                )
+            e.state = .sending
+            e.attempts += 1
+            e.firstAttemptAt = e.firstAttemptAt ?? started
+            e.lastAttemptAt = started
+            e.nextAttemptAt = nil
+            before.append(e)
+            rows[p.channel].append(e)
+            items[p.channel].append((n, p.recipient))
+            for k in p.collapsed {
+                var e = LedgerEntry(
+                    occurrence: n.occurrence,
+                    step: p.timing.steps[k].name,
+                    recipient: "*",
+                    channel: channel.name,
+                    state: .collapsed,
+                    dueAt: p.timing.steps[k].at
+                )
+                e.error = "fell due while dutyd was not running; folded into \(n.step)"
+                before.append(e)
+                summary.collapsed += 1
+            }
+        }
+        try await send(items, rows: rows, before: before, wall: wall, progress: progress, summary: &summary)
+    }
+
+    /// Delivers prepared items, per channel, with their ledger rows (`rows`, in the same order):
+    /// `before` (the `sending` rows and any `collapsed` ones) committed first, each delivery ledgered
+    /// `sent` as it ends, then every outcome in one more transaction.
+    func send(
+        _ items: [[(notification: Notice, recipient: Notice.Person?)]],
+        rows: [[LedgerEntry]],
+        before: [LedgerEntry],
+        wall: () -> Instant,
+        progress: () -> Void,
+        summary: inout Summary
+    ) async throws(StoreError) {
+        try store.writeLedger(before)
+        var after: [LedgerEntry] = []
+        var failures = Failures()
+        for (c, channel) in channels.enumerated() where !items[c].isEmpty {
+            // Each message, entry or run that went out is ledgered `sent` at once, in its own
+            // transaction: a crash (kill -9, power) in the middle of a chunk repeats at most the
+            // delivery that was in flight, not the chunk.
+            let sending = rows[c]
+            let store = self.store
+            let beat = heartbeat
+            let logger = self.logger
+            let results = await channel.deliver(items[c]) { indices, results in
+                var sent: [LedgerEntry] = []
+                for (i, r) in zip(indices, results) where r == .sent && i < sending.count {
+                    var e = sending[i]
+                    e.state = .sent
+                    e.sentAt = .now
+                    e.error = nil
+                    sent.append(e)
+                }
+                // Should this write fail (the store busy past its timeout), the rows stay `sending`
+                // and a crash before the chunk's last write would repeat these: say so.
+                if !sent.isEmpty {
+                    do {
+                        try store.writeLedger(sent)
+                    } catch {
+                        logger.warning(
+                            "could not record \(sent.count) deliveries as sent at once (\(error)); they are recorded with the rest of the batch"
+                        )
+                    }
+                }
+                beat()
+            }
+            let done = wall()
+            for (i, var e) in rows[c].enumerated() {
+                let result = i < results.count ? results[i] : .transient("the channel gave no answer")
+                switch result {
+                case .sent:
+                    e.state = .sent
+                    e.sentAt = done
+                    e.error = nil
+                    summary.sent += 1
+                case .transient(let why) where e.attempts >= Dispatcher.maxAttempts:
+                    e.state = .failed
+                    e.error = "gave up after \(e.attempts) attempts: \(why)"
+                    summary.failed += 1
+                    failures.add(e, e.error!, final: true)
+                case .transient(let why):
+                    e.state = .retry
+                    e.error = why
+                    e.nextAttemptAt = Instant(seconds: done.seconds + Dispatcher.backoff(attempt: e.attempts))
+                    summary.retrying += 1
+                    failures.add(e, why, final: false)
+                case .permanent(let why):
+                    e.state = .failed
+                    e.error = why
+                    summary.failed += 1
+                    failures.add(e, why, final: true)
+                }
+                after.append(e)
+            }
+        }
+        try store.writeLedger(after)
+        failures.log(to: logger)
+        progress()
+    }
+}
