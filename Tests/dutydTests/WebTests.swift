@@ -35,7 +35,11 @@ struct WebTests {
     }
 
     /// A daemon with mail to `server` and its pages on a free port, its key in its folder; the key.
-    static func daemon(_ server: MailServer, web extra: String = "") throws -> (Daemon, base: String, key: [UInt8]) {
+    static func daemon(
+        _ server: MailServer,
+        web extra: String = "",
+        email: String = ""
+    ) throws -> (Daemon, base: String, key: [UInt8]) {
         let port = try freePort()
         let folder = scratchDirectory.appendingPathComponent("web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -44,7 +48,7 @@ struct WebTests {
         FileManager.default.createFile(atPath: keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600])
         let base = "http://127.0.0.1:\(port)"
         let d = try Daemon(
-            settings: server.emailSettings() + """
+            settings: server.emailSettings() + email + """
 
                 [web]
                 listen = "127.0.0.1:\(port)"
@@ -345,6 +349,26 @@ struct WebTests {
             checked += 1
         }
         #expect(checked >= 8, "\(checked) colours checked")
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test("in English with [email] language = \"en\": the page, its forms and the mail's link line")
+    func english() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, _) = try Self.daemon(server, email: "\nlanguage = \"en\"\n")
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let link = try Self.link(to: "luo.ting@example.org", in: server, base: base)
+        let mail = try server.messages().filter { $0.rcpt_tos.contains("luo.ting@example.org") }.compactMap(
+            \.parsed.body
+        )
+        #expect(mail.contains { $0.contains("ask for more time on the web (your personal link; do not forward it)") })
+        let jar = d.folder.appendingPathComponent("cookies").path
+        #expect(try Self.curl([link], jar: jar).status == 303)
+        let page = try Self.curl([base + "/me"], jar: jar).body
+        #expect(page.contains("<html lang=\"en\">") && page.contains(">Record as done</button>"), "\(page.prefix(800))")
+        #expect(page.contains("days late") && page.contains(">late<") && page.contains("Ask for an extension"))
         #expect(APITests.stop(p) == 0)
     }
 }
