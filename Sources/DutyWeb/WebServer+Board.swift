@@ -149,7 +149,7 @@ extension WebServer {
             case "deny": _ = try DenyExtension.perform(d, c)
             default: return .refused(pages.t("未知的操作。", "Unknown action."))
             }
-            return .done("decided")
+            return .done("")
         } catch let f as Failure {
             return .refused(f.message)
         } catch let e as StoreError {

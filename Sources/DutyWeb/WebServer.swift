@@ -202,67 +202,51 @@ package final class WebServer: Service {
             return try await self.blocking { try self.bulletinCSV(official, period: period) }
         }
         router.post("/decide") { request, _ in
-            let (official, session) = try await self.session(request)
-            let buffer = try await request.body.collect(upTo: Self.maximumForm)
-            let form = Self.form(String(buffer: buffer))
-            guard let csrf = form["csrf"], self.links.checkFormToken(csrf, session: session) else {
-                return Self.html(
-                    .forbidden,
-                    self.pages.refused(
-                        self.pages.t("表单已失效", "This form has expired"),
-                        self.pages.t("请回到看板重新提交。", "Go back to the board and send it again.")
-                    )
-                )
-            }
-            switch try await self.blocking({ try self.decide(form, official: official) }) {
-            case .done:
-                self.logger.event(
-                    .changed,
-                    "\(official) (web): \(form["decision"] ?? "") \(form["request"] ?? "")",
-                    [
-                        "DUTY_OFFICIAL": "\(official)",
-                        "DUTY_CHANGE": "\(form["decision"] ?? "") \(form["request"] ?? "")",
-                    ]
-                )
-                await self.scheduler.changed()
-                return Self.redirect("/board")
-            case .refused(let why):
-                return Self.html(.unprocessableContent, self.pages.refused(self.pages.t("未能办理", "Not recorded"), why))
+            try await self.posted(request, back: "/board", what: ["decision", "request"]) { form, official in
+                try self.decide(form, official: official)
             }
         }
-        router.post("/act") { request, context in
-            let (official, session) = try await self.session(request)
-            let buffer = try await request.body.collect(upTo: Self.maximumForm)
-            let form = Self.form(String(buffer: buffer))
-            guard let csrf = form["csrf"], self.links.checkFormToken(csrf, session: session) else {
-                return Self.html(
-                    .forbidden,
-                    self.pages.refused(
-                        self.pages.t("表单已失效", "This form has expired"),
-                        self.pages.t("请回到“我的事项”页面重新提交。", "Go back to your page and send it again.")
-                    )
-                )
+        router.post("/act") { request, _ in
+            try await self.posted(request, back: "/me", what: ["action", "occurrence"]) { form, official in
+                try self.act(form, official: official)
             }
-            let outcome = try await self.blocking { try self.act(form, official: official) }
-            switch outcome {
-            case .done(let message):
-                // Logged like a change through the API, and the scheduler plans again at once.
-                self.logger.event(
-                    .changed,
-                    "\(official) (web): \(form["action"] ?? "") \(form["occurrence"] ?? "")",
-                    [
-                        "DUTY_OFFICIAL": "\(official)",
-                        "DUTY_CHANGE": "\(form["action"] ?? "") \(form["occurrence"] ?? "")",
-                    ]
+        }
+    }
+
+    /// A form posted to the pages: its session, its size bounded, its form token checked; `perform`
+    /// on NIO's pool for blocking work; a change done is journaled like one through the API, the
+    /// scheduler woken, and the browser sent back to `back` (with the outcome's message); a refusal
+    /// is a page saying why.
+    private func posted(
+        _ request: Request,
+        back: String,
+        what fields: [String],
+        _ perform: @escaping @Sendable ([String: String], String) throws -> Outcome
+    ) async throws -> Response {
+        let (official, session) = try await self.session(request)
+        let buffer = try await request.body.collect(upTo: Self.maximumForm)
+        let form = Self.form(String(buffer: buffer))
+        guard let csrf = form["csrf"], links.checkFormToken(csrf, session: session) else {
+            return Self.html(
+                .forbidden,
+                pages.refused(
+                    pages.t("表单已失效", "This form has expired"),
+                    pages.t("请回到原页面重新提交。", "Go back to the page and send it again.")
                 )
-                await self.scheduler.changed()
-                return Self.redirect("/me?m=\(message)")
-            case .refused(let why):
-                return Self.html(
-                    .unprocessableContent,
-                    self.pages.refused(self.pages.t("未能办理", "Not recorded"), why)
-                )
-            }
+            )
+        }
+        switch try await blocking({ try perform(form, official) }) {
+        case .done(let message):
+            let change = fields.map { form[$0] ?? "" }.joined(separator: " ")
+            logger.event(
+                .changed,
+                "\(official) (web): \(change)",
+                ["DUTY_OFFICIAL": "\(official)", "DUTY_CHANGE": "\(change)"]
+            )
+            await scheduler.changed()
+            return Self.redirect(back + (message.isEmpty ? "" : "?m=\(message)"))
+        case .refused(let why):
+            return Self.html(.unprocessableContent, pages.refused(pages.t("未能办理", "Not recorded"), why))
         }
     }
 
