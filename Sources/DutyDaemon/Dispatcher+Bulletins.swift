@@ -195,11 +195,7 @@ extension Dispatcher {
                             dueAt: n.scheduledAt
                         )
                     }
-                    e.state = .sending
-                    e.attempts += 1
-                    e.firstAttemptAt = e.firstAttemptAt ?? started
-                    e.lastAttemptAt = started
-                    e.nextAttemptAt = nil
+                    e.beginAttempt(at: started)
                     items[c].append((n, person))
                     rows[c].append(e)
                 }

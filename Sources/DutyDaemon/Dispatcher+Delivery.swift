@@ -84,11 +84,7 @@ extension Dispatcher {
                     state: .sending,
                     dueAt: n.scheduledAt
                 )
-            e.state = .sending
-            e.attempts += 1
-            e.firstAttemptAt = e.firstAttemptAt ?? started
-            e.lastAttemptAt = started
-            e.nextAttemptAt = nil
+            e.beginAttempt(at: started)
             before.append(e)
             rows[p.channel].append(e)
             items[p.channel].append((n, p.recipient))

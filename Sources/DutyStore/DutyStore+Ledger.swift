@@ -47,6 +47,15 @@ package struct LedgerEntry: Sendable, Equatable {
         self.dueAt = dueAt
     }
 
+    /// The row as a delivery attempt begins at `started`: `sending`, one attempt more, no retry planned.
+    package mutating func beginAttempt(at started: Instant) {
+        state = .sending
+        attempts += 1
+        firstAttemptAt = firstAttemptAt ?? started
+        lastAttemptAt = started
+        nextAttemptAt = nil
+    }
+
     /// The deterministic key: `obligation/subject/period/step/recipient/channel` (`*` for a channel that
     /// sends one delivery per step).
     package static func key(occurrence: String, step: String, recipient: String, channel: String) -> String {
