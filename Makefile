@@ -15,7 +15,7 @@ CONFIG ?= config/dutyd.toml
 # sets the wall clock the clock-jump tests run dutyd at; strace counts the syncs of a change; chromium,
 # chromium-driver and python3-selenium are the real browser the web pages are tested in, with a Chinese
 # font (fonts-wqy-microhei) for its screenshots; wrk loads them in `make bench`).
-APT_PACKAGES := tzdata libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
+APT_PACKAGES := tzdata postgresql libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
 	python3-jsonschema python3-yaml passwd util-linux curl faketime strace chromium chromium-driver python3-selenium \
 	fonts-wqy-microhei wrk
 DUTYCTL = .build/debug/dutyctl

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -28,12 +29,16 @@ let package = Package(
         // what is due when. Pure: it is handed `now`, the organisation and what was done.
         .target(name: "DutyCore", dependencies: ["DutyCalendar"]),
         // The state store: units, officials, completions, events, the notification ledger and the
-        // audit trail, each row of which hashes the one before (SQLite; SHA-256 from swift-crypto).
+        // audit trail, each row of which hashes the one before (SHA-256 from swift-crypto). Written
+        // once over a small SQL session; SQLite (GRDB) on one machine, PostgreSQL (postgres-nio) beyond.
         .target(
             name: "DutyStore",
             dependencies: [
                 "DutyCore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // libsystemd: the journal (sd_journal_sendv) and the service manager (sd_notify, watchdog).

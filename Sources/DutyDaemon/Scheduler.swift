@@ -137,7 +137,7 @@ package final class Scheduler: Service {
     ) throws -> Dispatcher {
         let settings = try Settings.load(path: configPath)
         let workspace = try Workspace.load(settings)
-        let db = try store.flatMap { $0.path == settings.state ? $0 : nil } ?? workspace.openStore()
+        let db = try store.flatMap { $0.source == settings.state ? $0 : nil } ?? workspace.openStore()
         return try Dispatcher(
             workspace: workspace,
             store: db,

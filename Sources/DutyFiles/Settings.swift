@@ -16,6 +16,13 @@ package struct Settings: Sendable {
     package var file: String?
     package var timezone: Zone = .utc
     package var state = "/var/lib/dutyd/dutyd.sqlite"
+
+    /// Whether `state` names a PostgreSQL database (`postgresql://…`, `postgres://…` or libpq's
+    /// `key=value` form) rather than a SQLite file.
+    package static func isDatabase(_ state: String) -> Bool {
+        state.hasPrefix("postgresql://") || state.hasPrefix("postgres://")
+            || (!state.hasPrefix("/") && !state.hasPrefix(".") && state.contains("="))
+    }
     package var policy = ["/etc/dutyd/policy.d"]
     package var holidays = ["/usr/share/dutyd/holidays/cn"]
     package var sendAtHour = 9
@@ -113,8 +120,10 @@ package struct Settings: Sendable {
             s.timezone = zone
         }
         if let v = table["state"] {
-            guard let p = v.string else { throw fail("state", "state: expected a file path in quotes") }
-            s.state = resolve(p)
+            guard let p = v.string else {
+                throw fail("state", "state: expected a file path or a postgresql:// connection string in quotes")
+            }
+            s.state = Settings.isDatabase(p) ? p : resolve(p)
         }
         if let list = try stringList("policy") { s.policy = list.map(resolve) }
         if let list = try stringList("holidays") { s.holidays = list.map(resolve) }

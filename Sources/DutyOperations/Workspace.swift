@@ -34,7 +34,7 @@ package struct Workspace: Sendable {
 
     /// Opens the state store (`state`, or `override`).
     package func openStore(_ override: String? = nil) throws(StoreError) -> DutyStore {
-        try DutyStore(path: override ?? settings.state)
+        try DutyStore.open(override ?? settings.state)
     }
 
     /// The planner over the organisation in `store`.

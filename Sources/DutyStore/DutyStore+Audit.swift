@@ -1,7 +1,6 @@
 import Crypto
 package import DutyCalendar
 import Foundation
-import GRDB
 
 #if canImport(Glibc)
 import Glibc
@@ -105,21 +104,20 @@ package struct AuditEntry: Sendable, Equatable {
 /// The rows a change appends to the audit trail, in its own transaction: the change and its audit
 /// rows are written together or not at all.
 package struct AuditChain {
-    let db: Database
+    let db: any SQLSession
     let actor: AuditActor
     let at: Instant
     private(set) var last: (seq: Int, hash: String)
     private(set) var appended = 0
 
-    init(_ db: Database, actor: AuditActor, at: Instant) throws {
+    init(_ db: any SQLSession, actor: AuditActor, at: Instant) throws {
         self.db = db
         self.actor = actor
         self.at = at
-        if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") {
-            last = (row[0], row[1])
-        } else {
-            last = (0, AuditEntry.genesis)
-        }
+        last =
+            try db.first("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", []) {
+                (try $0.int(0), try $0.string(1))
+            } ?? (0, AuditEntry.genesis)
     }
 
     /// Appends the change `action` (of `occurrence`, at `unit`) with what it changed. `how` replaces
@@ -144,24 +142,24 @@ package struct AuditChain {
             hash: ""
         )
         e.hash = e.computedHash
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO audit (seq, at, who, how, action, occurrence, unit, detail, previous, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            e.seq, e.at.microseconds, e.who, e.how, e.action, e.occurrence, e.unit, e.detail, e.previous, e.hash,
-        ])
+        try db.execute(
+            """
+            INSERT INTO audit (seq, at, who, how, action, occurrence, unit, detail, previous, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(Int64(e.seq)), .integer(Int64(e.at.microseconds)), .text(e.who), .text(e.how),
+                .text(e.action), SQLValue(e.occurrence), SQLValue(e.unit), .text(e.detail), .text(e.previous),
+                .text(e.hash),
+            ]
+        )
         last = (e.seq, e.hash)
         appended += 1
     }
 
     /// Notes the last row in `daemon_state`, so removing rows from the end is found too.
     func writeHead() throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('audit_head', ?)",
-            arguments: ["\(last.seq) \(last.hash)"]
-        )
+        try DutyStore.setState(db, "audit_head", "\(last.seq) \(last.hash)")
     }
 }
 
@@ -172,7 +170,7 @@ extension DutyStore {
         by actor: AuditActor,
         _ detail: [String: String] = [:]
     ) throws(StoreError) {
-        try acting(as: actor).write { db in
+        try engine.change { db in
             var chain = try AuditChain(db, actor: actor, at: .wallClock)
             try chain.append(action, detail)
             try chain.writeHead()
@@ -199,49 +197,53 @@ extension DutyStore {
         _ body: (AuditEntry) throws -> Void
     ) throws {
         var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
+        var arguments: [SQLValue] = []
         if let o = q.occurrence {
             if o.hasSuffix("/") {
-                conditions.append("substr(occurrence, 1, ?) = ?")
-                arguments += [o.count, o]
+                conditions.append("substr(occurrence, 1, CAST(? AS INTEGER)) = ?")
+                arguments += [.integer(Int64(o.count)), .text(o)]
             } else {
                 conditions.append("occurrence = ?")
-                arguments.append(o)
+                arguments.append(.text(o))
             }
         }
         if let u = q.unit {
             conditions.append("unit = ?")
-            arguments.append(u)
+            arguments.append(.text(u))
         }
         if let since = q.since {
             conditions.append("at >= ?")
-            arguments.append(since.microseconds)
+            arguments.append(.integer(Int64(since.microseconds)))
         }
         try eachPage(
             of: "audit",
+            columns: Self.auditColumns,
             where: conditions,
             arguments,
             orderedBy: "seq",
             limit: q.limit,
             pageSize: pageSize,
             row: Self.auditEntry,
-            after: { ("seq > ?", [$0.seq]) },
+            after: { ("seq > ?", [.integer(Int64($0.seq))]) },
             body
         )
     }
 
-    static func auditEntry(_ r: Row) -> AuditEntry {
+    static let auditColumns = "seq, at, who, how, action, occurrence, unit, detail, previous, hash"
+
+    /// An audit row from a row of `auditColumns`.
+    static func auditEntry(_ r: any SQLRow) throws -> AuditEntry {
         AuditEntry(
-            seq: r["seq"],
-            at: Instant(microseconds: r["at"]),
-            who: r["who"],
-            how: r["how"],
-            action: r["action"],
-            occurrence: r["occurrence"],
-            unit: r["unit"],
-            detail: r["detail"],
-            previous: r["previous"],
-            hash: r["hash"]
+            seq: try r.int(0),
+            at: Instant(microseconds: try r.int(1)),
+            who: try r.string(2),
+            how: try r.string(3),
+            action: try r.string(4),
+            occurrence: try r.text(5),
+            unit: try r.text(6),
+            detail: try r.string(7),
+            previous: try r.string(8),
+            hash: try r.string(9)
         )
     }
 
@@ -274,11 +276,11 @@ extension DutyStore {
         while true {
             let after = last?.seq ?? 0
             let page = try read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                    arguments: [after, pageSize]
-                ).map(Self.auditEntry)
+                try db.all(
+                    "SELECT \(Self.auditColumns) FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                    [.integer(Int64(after)), .integer(Int64(pageSize))],
+                    Self.auditEntry
+                )
             }
             for e in page {
                 let expected = (last?.seq ?? 0) + 1
@@ -318,7 +320,7 @@ extension DutyStore {
             if page.count < pageSize { break }
         }
         let noted = try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = 'audit_head'")
+            try db.text("SELECT value FROM daemon_state WHERE key = 'audit_head'")
         }
         if let noted {
             let parts = noted.split(separator: " ")

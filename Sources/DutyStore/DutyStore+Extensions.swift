@@ -1,6 +1,5 @@
 package import DutyCalendar
 package import DutyCore
-import GRDB
 
 // Extension requests (延期): asked for, then approved or denied once. Each is audited; the planner
 // reads them with the other records (`records()`).
@@ -10,28 +9,27 @@ extension DutyStore {
     /// its number.
     package func requestExtension(_ r: ExtensionRequest) throws(StoreError) -> ExtensionRequest {
         try change(.records) { db, audit in
-            if let pending = try Int64.fetchOne(
-                db,
-                sql: "SELECT id FROM extension_request WHERE occurrence = ? AND state = 'pending'",
-                arguments: [r.occurrence.description]
+            if let pending = try db.integer(
+                "SELECT id FROM extension_request WHERE occurrence = ? AND state = 'pending'",
+                [.text(r.occurrence.description)]
             ) {
                 throw StoreError(
                     .conflict,
                     "ext-\(pending) for \(r.occurrence) is waiting for a decision; one request at a time"
                 )
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO extension_request (occurrence, until, reason, requested_at, requested_by, how, state)
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending')
-                    """,
-                arguments: [
-                    r.occurrence.description, r.until.description, r.reason, r.requestedAt.microseconds,
-                    r.requestedBy, r.how,
+            let number = try db.integer(
+                """
+                INSERT INTO extension_request (occurrence, until, reason, requested_at, requested_by, how, state)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending') RETURNING id
+                """,
+                [
+                    .text(r.occurrence.description), .text(r.until.description), .text(r.reason),
+                    .integer(Int64(r.requestedAt.microseconds)), .text(r.requestedBy), .text(r.how),
                 ]
             )
             var made = r
-            made.number = db.lastInsertedRowID
+            made.number = Int64(number ?? 0)
             made.state = .pending
             try audit.append(
                 "extension-request",
@@ -52,7 +50,7 @@ extension DutyStore {
         note: String?
     ) throws(StoreError) -> ExtensionRequest {
         try change(.records) { db, audit in
-            guard var r = try Self.extensionRequests(db, where: "id = ?", [number]).first else {
+            guard var r = try Self.extensionRequests(db, where: "id = ?", [.integer(number)]).first else {
                 throw StoreError(.notFound, "no extension request ext-\(number) (`dutyctl extend ls` lists them)")
             }
             guard r.state == .pending else {
@@ -66,8 +64,8 @@ extension DutyStore {
             r.decidedBy = by
             r.note = note
             try db.execute(
-                sql: "UPDATE extension_request SET state = ?, decided_at = ?, decided_by = ?, note = ? WHERE id = ?",
-                arguments: [r.state.rawValue, at.microseconds, by, note, number]
+                "UPDATE extension_request SET state = ?, decided_at = ?, decided_by = ?, note = ? WHERE id = ?",
+                [.text(r.state.rawValue), .integer(Int64(at.microseconds)), .text(by), SQLValue(note), .integer(number)]
             )
             var detail = ["request": r.id, "until": r.until.description, "by": by]
             if let note { detail["note"] = note }
@@ -82,49 +80,44 @@ extension DutyStore {
 
     /// One request, by number.
     package func extensionRequest(_ number: Int64) throws(StoreError) -> ExtensionRequest? {
-        try read { db in try Self.extensionRequests(db, where: "id = ?", [number]).first }
+        try read { db in try Self.extensionRequests(db, where: "id = ?", [.integer(number)]).first }
     }
 
     /// Every request, oldest first.
     package func extensionRequests() throws(StoreError) -> [ExtensionRequest] {
-        try read { db in try Self.extensionRequests(db, where: "1", []) }
+        try read { db in try Self.extensionRequests(db, where: "TRUE", []) }
     }
 
     static func extensionRequests(
-        _ db: Database,
+        _ db: any SQLSession,
         where condition: String,
-        _ arguments: StatementArguments
+        _ arguments: [SQLValue]
     ) throws -> [ExtensionRequest] {
-        var out: [ExtensionRequest] = []
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT id, occurrence, until, reason, requested_at, requested_by, how, state, decided_at,
-                       decided_by, note
-                FROM extension_request WHERE \(condition) ORDER BY id
-                """,
-            arguments: arguments
-        )
-        while let row = try rows.next() {
-            guard let state = ExtensionRequest.State(rawValue: row[7]) else {
-                throw Self.damaged(row[7], "extension_request.state", "pending, approved or denied")
+        try db.all(
+            """
+            SELECT id, occurrence, until, reason, requested_at, requested_by, how, state, decided_at,
+                   decided_by, note
+            FROM extension_request WHERE \(condition) ORDER BY id
+            """,
+            arguments
+        ) { row in
+            let stored = try row.string(7)
+            guard let state = ExtensionRequest.State(rawValue: stored) else {
+                throw Self.damaged(stored, "extension_request.state", "pending, approved or denied")
             }
-            out.append(
-                ExtensionRequest(
-                    number: row[0],
-                    occurrence: try Self.storedOccurrence(row[1], "extension_request.occurrence"),
-                    until: try Self.storedDay(row[2], "extension_request.until"),
-                    reason: row[3],
-                    requestedAt: Instant(microseconds: row[4]),
-                    requestedBy: row[5],
-                    how: row[6],
-                    state: state,
-                    decidedAt: (row[8] as Int64?).map { Instant(microseconds: Int($0)) },
-                    decidedBy: row[9],
-                    note: row[10]
-                )
+            return ExtensionRequest(
+                number: Int64(try row.int(0)),
+                occurrence: try Self.storedOccurrence(try row.string(1), "extension_request.occurrence"),
+                until: try Self.storedDay(try row.string(2), "extension_request.until"),
+                reason: try row.string(3),
+                requestedAt: Instant(microseconds: try row.int(4)),
+                requestedBy: try row.string(5),
+                how: try row.string(6),
+                state: state,
+                decidedAt: try row.optionalInt(8).map { Instant(microseconds: $0) },
+                decidedBy: try row.text(9),
+                note: try row.text(10)
             )
         }
-        return out
     }
 }

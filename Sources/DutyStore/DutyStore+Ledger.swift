@@ -1,5 +1,4 @@
 package import DutyCalendar
-import GRDB
 
 /// One row of the notification ledger: one step of one occurrence, to one recipient, on one channel
 /// (docs/design.md, Delivery semantics). Written as `sending` before delivery and with the outcome after.
@@ -68,14 +67,11 @@ extension DutyStore {
     package func ledgerStates(dueIn window: Range<Instant>) throws(StoreError) -> [String: LedgerEntry.State] {
         try read { db in
             var out: [String: LedgerEntry.State] = [:]
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT key, state FROM notification WHERE due_at >= ? AND due_at < ?",
-                arguments: [window.lowerBound.seconds, window.upperBound.seconds + 1]
-            )
-            while let r = try rows.next() {
-                let at: String = r[0]
-                out[at] = LedgerEntry.State(rawValue: r[1]) ?? .sent
+            try db.each(
+                "SELECT key, state FROM notification WHERE due_at >= ? AND due_at < ?",
+                [.integer(Int64(window.lowerBound.seconds)), .integer(Int64(window.upperBound.seconds + 1))]
+            ) { r in
+                out[try r.string(0)] = LedgerEntry.State(rawValue: try r.string(1)) ?? .sent
             }
             return out
         }
@@ -85,22 +81,22 @@ extension DutyStore {
     /// that a stopped process did not finish).
     package func ledgerRetries(at now: Instant) throws(StoreError) -> [LedgerEntry] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM notification
-                    WHERE state = 'sending' OR (state = 'retry' AND next_attempt_at <= ?)
-                    ORDER BY due_at, key
-                    """,
-                arguments: [now.seconds]
-            ).map(Self.ledgerEntry)
+            try db.all(
+                """
+                SELECT \(Self.ledgerColumns) FROM notification
+                WHERE state = 'sending' OR (state = 'retry' AND next_attempt_at <= ?)
+                ORDER BY due_at, key
+                """,
+                [.integer(Int64(now.seconds))],
+                Self.ledgerEntry
+            )
         }
     }
 
     /// When the next `retry` row falls due.
     package func nextLedgerRetry() throws(StoreError) -> Instant? {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM notification WHERE state = 'retry'")
+            try db.integer("SELECT min(next_attempt_at) FROM notification WHERE state = 'retry'")
                 .map { Instant(seconds: $0) }
         }
     }
@@ -108,18 +104,18 @@ extension DutyStore {
     /// The ledger rows of an occurrence (every step, recipient and channel), by due time.
     package func ledger(occurrence: String) throws(StoreError) -> [LedgerEntry] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM notification WHERE occurrence = ? ORDER BY due_at, key",
-                arguments: [occurrence]
-            ).map(Self.ledgerEntry)
+            try db.all(
+                "SELECT \(Self.ledgerColumns) FROM notification WHERE occurrence = ? ORDER BY due_at, key",
+                [.text(occurrence)],
+                Self.ledgerEntry
+            )
         }
     }
 
     /// Every ledger row, by due time (tests and small stores).
     package func ledger() throws(StoreError) -> [LedgerEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM notification ORDER BY due_at, key").map(Self.ledgerEntry)
+            try db.all("SELECT \(Self.ledgerColumns) FROM notification ORDER BY due_at, key", [], Self.ledgerEntry)
         }
     }
 
@@ -159,41 +155,47 @@ extension DutyStore {
         _ body: (LedgerEntry) throws -> Void
     ) throws {
         var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
+        var arguments: [SQLValue] = []
         if let o = q.occurrence {
             if o.hasSuffix("/") {
-                conditions.append("substr(occurrence, 1, ?) = ?")
-                arguments += [o.count, o]
+                conditions.append("substr(occurrence, 1, CAST(? AS INTEGER)) = ?")
+                arguments += [.integer(Int64(o.count)), .text(o)]
             } else {
                 conditions.append("occurrence = ?")
-                arguments.append(o)
+                arguments.append(.text(o))
             }
         }
         if let r = q.recipient {
             conditions.append("recipient = ?")
-            arguments.append(r)
+            arguments.append(.text(r))
         }
         if let c = q.channel {
             conditions.append("channel = ?")
-            arguments.append(c)
+            arguments.append(.text(c))
         }
         if !q.states.isEmpty {
-            conditions.append("state IN (\(q.states.map { _ in "?" }.joined(separator: ",")))")
-            arguments += q.states.map(\.rawValue)
+            conditions.append("state IN (\(placeholders(q.states.count)))")
+            arguments += q.states.map { .text($0.rawValue) }
         }
         if let since = q.since {
             conditions.append("due_at >= ?")
-            arguments.append(since.seconds)
+            arguments.append(.integer(Int64(since.seconds)))
         }
         try eachPage(
             of: "notification",
+            columns: Self.ledgerColumns,
             where: conditions,
             arguments,
             orderedBy: "due_at DESC, key",
             limit: q.limit,
             pageSize: pageSize,
             row: Self.ledgerEntry,
-            after: { ("(due_at < ? OR (due_at = ? AND key > ?))", [$0.dueAt.seconds, $0.dueAt.seconds, $0.key]) },
+            after: {
+                (
+                    "(due_at < ? OR (due_at = ? AND key > ?))",
+                    [.integer(Int64($0.dueAt.seconds)), .integer(Int64($0.dueAt.seconds)), .text($0.key)]
+                )
+            },
             body
         )
     }
@@ -202,8 +204,8 @@ extension DutyStore {
     package func ledgerCounts() throws(StoreError) -> [LedgerEntry.State: Int] {
         try read { db in
             var out: [LedgerEntry.State: Int] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM notification GROUP BY state") {
-                if let s = LedgerEntry.State(rawValue: r[0]) { out[s] = r[1] }
+            try db.each("SELECT state, count(*) FROM notification GROUP BY state", []) { r in
+                if let s = LedgerEntry.State(rawValue: try r.string(0)) { out[s] = try r.int(1) }
             }
             return out
         }
@@ -214,41 +216,54 @@ extension DutyStore {
     package func writeLedger(_ entries: [LedgerEntry]) throws(StoreError) {
         guard !entries.isEmpty else { return }
         try write { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO notification
-                    (key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at,
-                     last_attempt_at, next_attempt_at, sent_at, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
+            let sql = """
+                INSERT INTO notification
+                (key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at,
+                 last_attempt_at, next_attempt_at, sent_at, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET occurrence = excluded.occurrence, step = excluded.step,
+                    recipient = excluded.recipient, channel = excluded.channel, state = excluded.state,
+                    due_at = excluded.due_at, attempts = excluded.attempts,
+                    first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
+                    next_attempt_at = excluded.next_attempt_at, sent_at = excluded.sent_at, error = excluded.error
+                """
             for e in entries {
-                try statement.execute(arguments: [
-                    e.key, e.occurrence, e.step, e.recipient, e.channel, e.state.rawValue, e.dueAt.seconds,
-                    e.attempts, e.firstAttemptAt?.seconds, e.lastAttemptAt?.seconds, e.nextAttemptAt?.seconds,
-                    e.sentAt?.seconds, e.error,
-                ])
+                try db.execute(
+                    sql,
+                    [
+                        .text(e.key), .text(e.occurrence), .text(e.step), .text(e.recipient), .text(e.channel),
+                        .text(e.state.rawValue), .integer(Int64(e.dueAt.seconds)), .integer(Int64(e.attempts)),
+                        SQLValue(e.firstAttemptAt?.seconds), SQLValue(e.lastAttemptAt?.seconds),
+                        SQLValue(e.nextAttemptAt?.seconds), SQLValue(e.sentAt?.seconds), SQLValue(e.error),
+                    ]
+                )
             }
         }
     }
 
-    static func ledgerEntry(_ r: Row) -> LedgerEntry {
+    static let ledgerColumns = """
+        key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at, last_attempt_at,
+        next_attempt_at, sent_at, error
+        """
+
+    /// A ledger row from a row of `ledgerColumns`.
+    static func ledgerEntry(_ r: any SQLRow) throws -> LedgerEntry {
         var e = LedgerEntry(
-            occurrence: r["occurrence"],
-            step: r["step"],
-            recipient: r["recipient"],
-            channel: r["channel"],
-            state: LedgerEntry.State(rawValue: r["state"]) ?? .sent,
-            dueAt: Instant(seconds: r["due_at"])
+            occurrence: try r.string(1),
+            step: try r.string(2),
+            recipient: try r.string(3),
+            channel: try r.string(4),
+            state: LedgerEntry.State(rawValue: try r.string(5)) ?? .sent,
+            dueAt: Instant(seconds: try r.int(6))
         )
-        e.key = r["key"]
-        e.attempts = r["attempts"]
-        let instant = { (column: String) -> Instant? in (r[column] as Int?).map { Instant(seconds: $0) } }
-        e.firstAttemptAt = instant("first_attempt_at")
-        e.lastAttemptAt = instant("last_attempt_at")
-        e.nextAttemptAt = instant("next_attempt_at")
-        e.sentAt = instant("sent_at")
-        e.error = r["error"]
+        e.key = try r.string(0)
+        e.attempts = try r.int(7)
+        let instant = { (column: Int) throws -> Instant? in try r.optionalInt(column).map { Instant(seconds: $0) } }
+        e.firstAttemptAt = try instant(8)
+        e.lastAttemptAt = try instant(9)
+        e.nextAttemptAt = try instant(10)
+        e.sentAt = try instant(11)
+        e.error = try r.text(12)
         return e
     }
 }

@@ -1,31 +1,18 @@
 import DutyCalendar
 package import DutyCore
-import GRDB
 
 extension DutyStore {
     // MARK: Reads
 
     package func units() throws(StoreError) -> [OrgUnit] {
         try read { db in
-            var out: [OrgUnit] = []
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit"
-            )
-            while let r = try rows.next() {
-                out.append(try Self.unit(r))
-            }
-            return out
+            try db.all("SELECT \(Self.unitColumns) FROM unit", [], Self.unit)
         }
     }
 
     package func unit(_ id: String) throws(StoreError) -> OrgUnit? {
         try read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT id, name, kind, parent, email, added_on, track_from FROM unit WHERE id = ?",
-                arguments: [id]
-            ).map(Self.unit)
+            try db.first("SELECT \(Self.unitColumns) FROM unit WHERE id = ?", [.text(id)], Self.unit)
         }
     }
 
@@ -34,12 +21,13 @@ extension DutyStore {
             var out: [Official] = []
             // A million officials hold a handful of distinct role lists: share them.
             var roleLists: [String: [String]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, name, email, unit, roles FROM official")
-            while let r = try rows.next() {
-                let text: String = r[4]
+            try db.each("SELECT id, name, email, unit, roles FROM official", []) { r in
+                let text = try r.string(4)
                 let roles = roleLists[text] ?? text.split(separator: " ").map(String.init)
                 if roleLists.count < 1000 { roleLists[text] = roles }
-                out.append(Official(id: r[0], name: r[1], email: r[2], unit: r[3], roles: roles))
+                out.append(
+                    Official(id: try r.string(0), name: try r.string(1), email: try r.text(2), unit: try r.string(3), roles: roles)
+                )
             }
             return out
         }
@@ -47,32 +35,35 @@ extension DutyStore {
 
     package func official(_ id: String) throws(StoreError) -> Official? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name, email, unit, roles FROM official WHERE id = ?", arguments: [id])
-                .map(Self.official)
+            try db.first("SELECT id, name, email, unit, roles FROM official WHERE id = ?", [.text(id)], Self.official)
         }
     }
 
-    static func unit(_ r: Row) throws(StoreError) -> OrgUnit {
-        OrgUnit(
-            id: r[0],
-            name: r[1],
-            kind: r[2],
-            parent: r[3],
-            email: r[4],
-            addedOn: try storedDay(r[5], "unit.added_on of '\(r[0] as String)'"),
-            trackFrom: try (r[6] as String?).map { (t: String) throws(StoreError) in
-                try storedDay(t, "unit.track_from of '\(r[0] as String)'")
+    static let unitColumns = "id, name, kind, parent, email, added_on, track_from"
+
+    /// A unit from a row of `unitColumns`.
+    static func unit(_ r: any SQLRow) throws -> OrgUnit {
+        let id = try r.string(0)
+        return OrgUnit(
+            id: id,
+            name: try r.string(1),
+            kind: try r.string(2),
+            parent: try r.text(3),
+            email: try r.text(4),
+            addedOn: try storedDay(try r.string(5), "unit.added_on of '\(id)'"),
+            trackFrom: try r.text(6).map { (t: String) throws(StoreError) in
+                try storedDay(t, "unit.track_from of '\(id)'")
             }
         )
     }
 
-    static func official(_ r: Row) -> Official {
+    static func official(_ r: any SQLRow) throws -> Official {
         Official(
-            id: r[0],
-            name: r[1],
-            email: r[2],
-            unit: r[3],
-            roles: (r[4] as String).split(separator: " ").map(String.init)
+            id: try r.string(0),
+            name: try r.string(1),
+            email: try r.text(2),
+            unit: try r.string(3),
+            roles: try r.string(4).split(separator: " ").map(String.init)
         )
     }
 
@@ -103,12 +94,12 @@ extension DutyStore {
                 if x == u.id {
                     throw StoreError(.conflict, "unit '\(u.id)' cannot move under its own descendant '\(u.parent!)'")
                 }
-                p = try String.fetchOne(db, sql: "SELECT parent FROM unit WHERE id = ?", arguments: [x])
+                p = try db.text("SELECT parent FROM unit WHERE id = ?", [.text(x)])
                 hops += 1
             }
             try db.execute(
-                sql: "UPDATE unit SET name = ?, kind = ?, parent = ?, email = ?, track_from = ? WHERE id = ?",
-                arguments: [u.name, u.kind, u.parent, u.email, u.trackFrom?.description, u.id]
+                "UPDATE unit SET name = ?, kind = ?, parent = ?, email = ?, track_from = ? WHERE id = ?",
+                [.text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email), SQLValue(u.trackFrom?.description), .text(u.id)]
             )
             try audit.append("unit-set", unit: u.id, Self.fields(u))
         }
@@ -124,19 +115,16 @@ extension DutyStore {
             }
             var ids = [id]
             if recursive {
-                ids = try String.fetchAll(
-                    db,
-                    sql: """
-                        WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT unit.id FROM unit JOIN sub ON unit.parent = sub.id)
-                        SELECT id FROM sub
-                        """,
-                    arguments: [id]
-                )
+                ids = try db.all(
+                    """
+                    WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ? UNION SELECT unit.id FROM unit JOIN sub ON unit.parent = sub.id)
+                    SELECT id FROM sub
+                    """,
+                    [.text(id)]
+                ) { try $0.string(0) }
             } else {
-                let children =
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent = ?", arguments: [id]) ?? 0
-                let people =
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM official WHERE unit = ?", arguments: [id]) ?? 0
+                let children = try db.integer("SELECT count(*) FROM unit WHERE parent = ?", [.text(id)]) ?? 0
+                let people = try db.integer("SELECT count(*) FROM official WHERE unit = ?", [.text(id)]) ?? 0
                 if children > 0 || people > 0 {
                     throw StoreError(
                         .conflict,
@@ -147,13 +135,10 @@ extension DutyStore {
             var officials = 0
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let part = Array(ids[chunk..<min(ids.count, chunk + 500)])
-                let marks = databaseQuestionMarks(count: part.count)
-                try db.execute(
-                    sql: "DELETE FROM official WHERE unit IN (\(marks))",
-                    arguments: StatementArguments(part)
-                )
-                officials += db.changesCount
-                try db.execute(sql: "DELETE FROM unit WHERE id IN (\(marks))", arguments: StatementArguments(part))
+                let marks = placeholders(part.count)
+                let values = part.map { SQLValue.text($0) }
+                officials += try db.execute("DELETE FROM official WHERE unit IN (\(marks))", values)
+                try db.execute("DELETE FROM unit WHERE id IN (\(marks))", values)
             }
             try audit.append(
                 "unit-rm",
@@ -217,9 +202,8 @@ extension DutyStore {
 
     package func removeOfficial(_ id: String) throws(StoreError) {
         try change(.organisation) { db, audit in
-            let unit = try String.fetchOne(db, sql: "SELECT unit FROM official WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM official WHERE id = ?", arguments: [id])
-            if db.changesCount == 0 {
+            let unit = try db.text("SELECT unit FROM official WHERE id = ?", [.text(id)])
+            if try db.execute("DELETE FROM official WHERE id = ?", [.text(id)]) == 0 {
                 throw StoreError(.notFound, "no official '\(id)'; `dutyctl official ls` lists them")
             }
             try audit.append("official-rm", unit: unit, ["id": id])
@@ -233,14 +217,15 @@ extension DutyStore {
             let before = try Self.count(db, "official")
             let removed = replace ? try Self.removeUnlisted(db, "official", keeping: officials.lazy.map(\.id)) : 0
             try Self.upsert(db, officials)
-            if let orphan = try Row.fetchOne(
-                db,
-                sql: "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1"
+            if let orphan = try db.first(
+                "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1",
+                [],
+                { (try $0.string(0), try $0.string(1)) }
             ) {
                 throw StoreError(
                     .notFound,
-                    "official '\(orphan[0] as String)' names unit '\(orphan[1] as String)', which does not exist; import the units first",
-                    id: orphan[0]
+                    "official '\(orphan.0)' names unit '\(orphan.1)', which does not exist; import the units first",
+                    id: orphan.0
                 )
             }
             let count = try Self.importCount(db, "official", before: before, removed: removed, listed: officials.count)
@@ -274,31 +259,29 @@ extension DutyStore {
 
     // MARK: Bulk writes
 
-    static func count(_ db: Database, _ table: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+    static func count(_ db: any SQLSession, _ table: String) throws -> Int {
+        try db.integer("SELECT count(*) FROM \(table)") ?? 0
     }
 
     /// Deletes the rows of `table` whose id `keeping` does not list (and first the rows `alsoDeleting`
     /// names whose column is such an id, e.g. `official WHERE unit`); returns how many rows of `table` went.
     static func removeUnlisted(
-        _ db: Database,
+        _ db: any SQLSession,
         _ table: String,
         keeping ids: some Sequence<String>,
         alsoDeleting dependent: String? = nil
     ) throws -> Int {
-        try db.execute(sql: "CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
-        let keep = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep VALUES (?)")
-        for id in ids { try keep.execute(arguments: [id]) }
-        if let dependent { try db.execute(sql: "DELETE FROM \(dependent) NOT IN (SELECT id FROM keep)") }
-        try db.execute(sql: "DELETE FROM \(table) WHERE id NOT IN (SELECT id FROM keep)")
-        let removed = db.changesCount
-        try db.execute(sql: "DROP TABLE keep")
+        try db.execute("CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
+        for id in ids { try db.execute("INSERT INTO keep VALUES (?) ON CONFLICT DO NOTHING", [.text(id)]) }
+        if let dependent { try db.execute("DELETE FROM \(dependent) NOT IN (SELECT id FROM keep)") }
+        let removed = try db.execute("DELETE FROM \(table) WHERE id NOT IN (SELECT id FROM keep)")
+        try db.execute("DROP TABLE keep")
         return removed
     }
 
     /// Added and updated follow from the row counts before and after.
     static func importCount(
-        _ db: Database,
+        _ db: any SQLSession,
         _ table: String,
         before: Int,
         removed: Int,
@@ -310,41 +293,44 @@ extension DutyStore {
 
     /// Inserts or updates units; an existing unit keeps the day it was added, and its tracking start
     /// unless a new one is given.
-    static func upsert(_ db: Database, _ units: some Sequence<OrgUnit>) throws {
-        let statement = try db.makeStatement(
-            sql: """
-                INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
-                    email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
-                """
-        )
+    static func upsert(_ db: any SQLSession, _ units: some Sequence<OrgUnit>) throws {
+        let sql = """
+            INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
+                email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
+            """
         for u in units {
-            try statement.execute(arguments: [
-                u.id, u.name, u.kind, u.parent, u.email, u.addedOn.description, u.trackFrom?.description,
-            ])
+            try db.execute(
+                sql,
+                [
+                    .text(u.id), .text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email),
+                    .text(u.addedOn.description), SQLValue(u.trackFrom?.description),
+                ]
+            )
         }
     }
 
-    static func upsert(_ db: Database, _ officials: some Sequence<Official>) throws {
-        let statement = try db.makeStatement(
-            sql: """
-                INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
-                    roles = excluded.roles
-                """
-        )
+    static func upsert(_ db: any SQLSession, _ officials: some Sequence<Official>) throws {
+        let sql = """
+            INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
+                roles = excluded.roles
+            """
         for o in officials {
-            try statement.execute(arguments: [o.id, o.name, o.email, o.unit, o.roles.joined(separator: " ")])
+            try db.execute(
+                sql,
+                [.text(o.id), .text(o.name), SQLValue(o.email), .text(o.unit), .text(o.roles.joined(separator: " "))]
+            )
         }
     }
 
     // MARK: Checks
 
-    static func exists(_ db: Database, _ table: String, _ id: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM \(table) WHERE id = ?)", arguments: [id]) ?? false
+    static func exists(_ db: any SQLSession, _ table: String, _ id: String) throws -> Bool {
+        try db.exists("SELECT 1 FROM \(table) WHERE id = ?", [.text(id)])
     }
 
-    static func checkParent(_ db: Database, _ u: OrgUnit) throws {
+    static func checkParent(_ db: any SQLSession, _ u: OrgUnit) throws {
         if let p = u.parent {
             if p == u.id { throw StoreError(.conflict, "unit '\(u.id)' cannot be its own parent") }
             guard try exists(db, "unit", p) else {
@@ -353,7 +339,7 @@ extension DutyStore {
         }
     }
 
-    static func checkUnit(_ db: Database, _ o: Official) throws {
+    static func checkUnit(_ db: any SQLSession, _ o: Official) throws {
         guard try exists(db, "unit", o.unit) else {
             throw StoreError(
                 .notFound,
@@ -363,35 +349,36 @@ extension DutyStore {
     }
 
     /// Every parent exists and no unit is its own ancestor.
-    static func checkTree(_ db: Database) throws {
-        if let orphan = try Row.fetchOne(
-            db,
-            sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL AND parent NOT IN (SELECT id FROM unit) LIMIT 1"
+    static func checkTree(_ db: any SQLSession) throws {
+        if let orphan = try db.first(
+            "SELECT id, parent FROM unit WHERE parent IS NOT NULL AND parent NOT IN (SELECT id FROM unit) LIMIT 1",
+            [],
+            { (try $0.string(0), try $0.string(1)) }
         ) {
             throw StoreError(
                 .notFound,
-                "unit '\(orphan[0] as String)' names parent '\(orphan[1] as String)', which does not exist",
-                id: orphan[0]
+                "unit '\(orphan.0)' names parent '\(orphan.1)', which does not exist",
+                id: orphan.0
             )
         }
-        // Every unit must be reachable from a root; SQLite counts them along the parent index.
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit") ?? 0
+        // Every unit must be reachable from a root; the engine counts them along the parent index.
+        let total = try db.integer("SELECT count(*) FROM unit") ?? 0
         let reachable =
-            try Int.fetchOne(
-                db,
-                sql: """
-                    WITH RECURSIVE reached(id) AS (
-                        SELECT id FROM unit WHERE parent IS NULL
-                        UNION ALL SELECT unit.id FROM unit JOIN reached ON unit.parent = reached.id
-                    )
-                    SELECT count(*) FROM reached
-                    """
+            try db.integer(
+                """
+                WITH RECURSIVE reached(id) AS (
+                    SELECT id FROM unit WHERE parent IS NULL
+                    UNION ALL SELECT unit.id FROM unit JOIN reached ON unit.parent = reached.id
+                )
+                SELECT count(*) FROM reached
+                """
             ) ?? 0
         if reachable == total { return }
         // Some unit is its own ancestor: find one cycle to name it.
         var parent: [String: String] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, parent FROM unit WHERE parent IS NOT NULL")
-        while let r = try rows.next() { parent[r[0]] = r[1] }
+        try db.each("SELECT id, parent FROM unit WHERE parent IS NOT NULL", []) { r in
+            parent[try r.string(0)] = try r.string(1)
+        }
         var rooted: Set<String> = []
         for start in parent.keys.sorted() where !rooted.contains(start) {
             var path: [String] = []

@@ -1,75 +1,68 @@
 package import DutyCalendar
 package import DutyCore
-import GRDB
 
 extension DutyStore {
     /// Every completion, waiver and event.
     package func records() throws(StoreError) -> DutyRecords {
         try read { db in
             var r = DutyRecords()
-            let c = try Row.fetchCursor(
-                db,
-                sql:
-                    "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq"
-            )
-            while let row = try c.next() {
+            try db.each(
+                "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq",
+                []
+            ) { row in
                 r.completions.append(
                     Completion(
-                        occurrence: try Self.storedOccurrence(row[0], "completion.occurrence"),
-                        on: try Self.storedDay(row[1], "completion.done_on"),
-                        recordedAt: Instant(microseconds: row[2]),
-                        by: row[3],
-                        reference: row[4],
-                        note: row[5]
+                        occurrence: try Self.storedOccurrence(try row.string(0), "completion.occurrence"),
+                        on: try Self.storedDay(try row.string(1), "completion.done_on"),
+                        recordedAt: Instant(microseconds: try row.int(2)),
+                        by: try row.string(3),
+                        reference: try row.text(4),
+                        note: try row.text(5)
                     )
                 )
             }
-            let w = try Row.fetchCursor(db, sql: "SELECT occurrence, reason, recorded_at, recorded_by FROM waiver")
-            while let row = try w.next() {
+            try db.each("SELECT occurrence, reason, recorded_at, recorded_by FROM waiver", []) { row in
                 r.waivers.append(
                     Waiver(
-                        occurrence: try Self.storedOccurrence(row[0], "waiver.occurrence"),
-                        reason: row[1],
-                        recordedAt: Instant(microseconds: row[2]),
-                        by: row[3]
+                        occurrence: try Self.storedOccurrence(try row.string(0), "waiver.occurrence"),
+                        reason: try row.string(1),
+                        recordedAt: Instant(microseconds: try row.int(2)),
+                        by: try row.string(3)
                     )
                 )
             }
-            let e = try Row.fetchCursor(
-                db,
-                sql:
-                    "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id"
-            )
-            while let row = try e.next() {
-                let on = try Self.storedDay(row[3], "event.occurred_on")
+            try db.each(
+                "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id",
+                []
+            ) { row in
                 r.events.append(
                     Event(
-                        id: row[0],
-                        kind: row[1],
-                        unit: row[2],
-                        on: on,
-                        recordedAt: Instant(microseconds: row[4]),
-                        by: row[5],
-                        note: row[6]
+                        id: try row.string(0),
+                        kind: try row.string(1),
+                        unit: try row.string(2),
+                        on: try Self.storedDay(try row.string(3), "event.occurred_on"),
+                        recordedAt: Instant(microseconds: try row.int(4)),
+                        by: try row.string(5),
+                        note: try row.text(6)
                     )
                 )
             }
-            let k = try Row.fetchCursor(db, sql: "SELECT occurrence, received_at, received_by, how FROM receipt")
-            while let row = try k.next() {
+            try db.each("SELECT occurrence, received_at, received_by, how FROM receipt", []) { row in
                 r.receipts.append(
                     Receipt(
-                        occurrence: try Self.storedOccurrence(row[0], "receipt.occurrence"),
-                        at: Instant(microseconds: row[1]),
-                        by: row[2],
-                        how: row[3]
+                        occurrence: try Self.storedOccurrence(try row.string(0), "receipt.occurrence"),
+                        at: Instant(microseconds: try row.int(1)),
+                        by: try row.string(2),
+                        how: try row.string(3)
                     )
                 )
             }
-            r.extensions = try Self.extensionRequests(db, where: "1", [])
-            let o = try Row.fetchCursor(db, sql: "SELECT occurrence, reopened_at, reopened_by FROM reopening")
-            while let row = try o.next() {
-                guard let id = OccurrenceID(row[0] as String) else { continue }
-                r.reopenings.append(Reopening(occurrence: id, at: Instant(microseconds: row[1]), by: row[2]))
+            r.extensions = try Self.extensionRequests(db, where: "TRUE", [])
+            try db.each("SELECT occurrence, reopened_at, reopened_by FROM reopening", []) { row in
+                guard let id = OccurrenceID(try row.string(0)) else { return }
+                r.reopenings.append(
+                    Reopening(occurrence: id, at: Instant(microseconds: try row.int(1)), by: try row.string(2))
+                )
             }
             return r
         }
@@ -80,10 +73,9 @@ extension DutyStore {
     package func complete(_ c: Completion, repeatable: Bool) throws(StoreError) {
         try change(.records) { db, audit in
             if !repeatable,
-                let on = try String.fetchOne(
-                    db,
-                    sql: "SELECT done_on FROM completion WHERE occurrence = ?",
-                    arguments: [c.occurrence.description]
+                let on = try db.text(
+                    "SELECT done_on FROM completion WHERE occurrence = ?",
+                    [.text(c.occurrence.description)]
                 )
             {
                 throw StoreError(
@@ -91,13 +83,7 @@ extension DutyStore {
                     "\(c.occurrence) was already recorded as done on \(on); `dutyctl undo \(c.occurrence)` first to change it"
                 )
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    c.occurrence.description, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note,
-                ]
-            )
+            try db.execute(Self.insertCompletion, Self.values(c))
             try audit.append("done", occurrence: c.occurrence.description, Self.fields(c))
         }
     }
@@ -109,12 +95,8 @@ extension DutyStore {
         // Nothing to record changes nothing: no transaction, no revision, no audit row.
         guard !items.isEmpty else { return }
         try change(.records) { db, audit in
-            let done = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM completion"))
-            let waived = Set(try String.fetchAll(db, sql: "SELECT occurrence FROM waiver"))
-            let insert = try db.cachedStatement(
-                sql:
-                    "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)"
-            )
+            let done = Set(try db.all("SELECT occurrence FROM completion") { try $0.string(0) })
+            let waived = Set(try db.all("SELECT occurrence FROM waiver") { try $0.string(0) })
             var seen = Set<String>()
             for (c, repeatable) in items {
                 let id = c.occurrence.description
@@ -132,9 +114,7 @@ extension DutyStore {
                         id: id
                     )
                 }
-                try insert.execute(arguments: [
-                    id, c.on.description, c.recordedAt.microseconds, c.by, c.reference, c.note,
-                ])
+                try db.execute(Self.insertCompletion, Self.values(c))
                 var fields = Self.fields(c)
                 fields["by"] = c.by
                 try audit.append("done", occurrence: id, how: "import", fields)
@@ -145,16 +125,15 @@ extension DutyStore {
     /// Records receipt (签收) of an occurrence; a second one is refused, naming the first.
     package func acknowledge(_ r: Receipt) throws(StoreError) {
         try change(.records) { db, audit in
-            if let by = try String.fetchOne(
-                db,
-                sql: "SELECT received_by FROM receipt WHERE occurrence = ?",
-                arguments: [r.occurrence.description]
+            if let by = try db.text(
+                "SELECT received_by FROM receipt WHERE occurrence = ?",
+                [.text(r.occurrence.description)]
             ) {
                 throw StoreError(.conflict, "\(r.occurrence) was received already by \(by); a receipt is given once")
             }
             try db.execute(
-                sql: "INSERT INTO receipt (occurrence, received_at, received_by, how) VALUES (?, ?, ?, ?)",
-                arguments: [r.occurrence.description, r.at.microseconds, r.by, r.how]
+                "INSERT INTO receipt (occurrence, received_at, received_by, how) VALUES (?, ?, ?, ?)",
+                [.text(r.occurrence.description), .integer(Int64(r.at.microseconds)), .text(r.by), .text(r.how)]
             )
             try audit.append("ack", occurrence: r.occurrence.description, ["by": r.by])
         }
@@ -172,23 +151,26 @@ extension DutyStore {
         try change(.records) { db, audit in
             func reopened() throws {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO reopening (occurrence, reopened_at, reopened_by) VALUES (?, ?, ?)",
-                    arguments: [id.description, at.microseconds, by]
+                    """
+                    INSERT INTO reopening (occurrence, reopened_at, reopened_by) VALUES (?, ?, ?)
+                    ON CONFLICT(occurrence) DO UPDATE SET reopened_at = excluded.reopened_at,
+                        reopened_by = excluded.reopened_by
+                    """,
+                    [.text(id.description), .integer(Int64(at.microseconds)), .text(by)]
                 )
             }
-            if let row = try Row.fetchOne(
-                db,
-                sql: "SELECT seq, done_on FROM completion WHERE occurrence = ? ORDER BY seq DESC LIMIT 1",
-                arguments: [id.description]
+            if let row = try db.first(
+                "SELECT seq, done_on FROM completion WHERE occurrence = ? ORDER BY seq DESC LIMIT 1",
+                [.text(id.description)],
+                { (try $0.int(0), try $0.string(1)) }
             ) {
-                try db.execute(sql: "DELETE FROM completion WHERE seq = ?", arguments: [row[0] as Int64])
+                try db.execute("DELETE FROM completion WHERE seq = ?", [.integer(Int64(row.0))])
                 try reopened()
-                let day = try Self.storedDay(row[1], "completion.done_on")
+                let day = try Self.storedDay(row.1, "completion.done_on")
                 try audit.append("undo", occurrence: id.description, ["removed": "done on \(day)"])
                 return .completion(day)
             }
-            try db.execute(sql: "DELETE FROM waiver WHERE occurrence = ?", arguments: [id.description])
-            if db.changesCount > 0 {
+            if try db.execute("DELETE FROM waiver WHERE occurrence = ?", [.text(id.description)]) > 0 {
                 try reopened()
                 try audit.append("undo", occurrence: id.description, ["removed": "waiver"])
                 return .waiver
@@ -199,23 +181,22 @@ extension DutyStore {
 
     package func waive(_ w: Waiver) throws(StoreError) {
         try change(.records) { db, audit in
-            if try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS(SELECT 1 FROM completion WHERE occurrence = ?)",
-                arguments: [w.occurrence.description]
-            ) == true {
+            if try db.exists("SELECT 1 FROM completion WHERE occurrence = ?", [.text(w.occurrence.description)]) {
                 throw StoreError(
                     .conflict,
                     "\(w.occurrence) is recorded as done; `dutyctl undo \(w.occurrence)` first to waive it instead"
                 )
             }
             try db.execute(
-                sql: """
-                    INSERT INTO waiver (occurrence, reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(occurrence) DO UPDATE SET reason = excluded.reason, recorded_at = excluded.recorded_at,
-                        recorded_by = excluded.recorded_by
-                    """,
-                arguments: [w.occurrence.description, w.reason, w.recordedAt.microseconds, w.by]
+                """
+                INSERT INTO waiver (occurrence, reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?)
+                ON CONFLICT(occurrence) DO UPDATE SET reason = excluded.reason, recorded_at = excluded.recorded_at,
+                    recorded_by = excluded.recorded_by
+                """,
+                [
+                    .text(w.occurrence.description), .text(w.reason), .integer(Int64(w.recordedAt.microseconds)),
+                    .text(w.by),
+                ]
             )
             try audit.append("waive", occurrence: w.occurrence.description, ["reason": w.reason])
         }
@@ -233,28 +214,19 @@ extension DutyStore {
                 let base = "\(e.kind)-\(e.on)"
                 var id = base
                 var n = 1
-                while try Bool.fetchOne(
-                    db,
-                    sql: "SELECT EXISTS(SELECT 1 FROM event WHERE unit = ? AND id = ?)",
-                    arguments: [e.unit, id]
-                ) == true {
+                while try db.exists("SELECT 1 FROM event WHERE unit = ? AND id = ?", [.text(e.unit), .text(id)]) {
                     n += 1
                     id = "\(base)-\(n)"
                 }
                 event.id = id
-            } else if try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS(SELECT 1 FROM event WHERE unit = ? AND id = ?)",
-                arguments: [e.unit, e.id]
-            ) == true {
+            } else if try db.exists("SELECT 1 FROM event WHERE unit = ? AND id = ?", [.text(e.unit), .text(e.id)]) {
                 throw StoreError(.conflict, "unit '\(e.unit)' already has an event '\(e.id)'")
             }
             try db.execute(
-                sql:
-                    "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    event.unit, event.id, event.kind, event.on.description, event.recordedAt.microseconds, event.by,
-                    event.note,
+                "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(event.unit), .text(event.id), .text(event.kind), .text(event.on.description),
+                    .integer(Int64(event.recordedAt.microseconds)), .text(event.by), SQLValue(event.note),
                 ]
             )
             var fields = ["id": event.id, "kind": event.kind, "on": event.on.description]
@@ -267,10 +239,19 @@ extension DutyStore {
     /// Removes an event (a mistaken record); its triggered occurrences disappear with it.
     package func removeEvent(unit: String, id: String) throws(StoreError) {
         try change(.records) { db, audit in
-            try db.execute(sql: "DELETE FROM event WHERE unit = ? AND id = ?", arguments: [unit, id])
-            if db.changesCount == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
+            if try db.execute("DELETE FROM event WHERE unit = ? AND id = ?", [.text(unit), .text(id)]) == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
             try audit.append("event-remove", unit: unit, ["id": id])
         }
+    }
+
+    static let insertCompletion =
+        "INSERT INTO completion (occurrence, done_on, recorded_at, recorded_by, reference, note) VALUES (?, ?, ?, ?, ?, ?)"
+
+    static func values(_ c: Completion) -> [SQLValue] {
+        [
+            .text(c.occurrence.description), .text(c.on.description), .integer(Int64(c.recordedAt.microseconds)),
+            .text(c.by), SQLValue(c.reference), SQLValue(c.note),
+        ]
     }
 
     /// A completion's fields for the audit trail.

@@ -1,5 +1,4 @@
 package import DutyCalendar
-import GRDB
 
 // The daemon's watermark (what has been performed up to when) and the revisions that tell a cached
 // planner it is stale.
@@ -8,7 +7,7 @@ extension DutyStore {
     /// How far the daemon has performed the plan: every step before this instant was handled.
     package func watermark() throws(StoreError) -> Instant? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = 'performed_through'")
+            try db.text("SELECT value FROM daemon_state WHERE key = 'performed_through'")
                 .flatMap(Int.init).map { Instant(microseconds: $0) }
         }
     }
@@ -17,7 +16,7 @@ extension DutyStore {
     /// `--now` ahead of the clock): the steps after it were handled only as that run saw them.
     package func watermarkWall() throws(StoreError) -> Instant? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM daemon_state WHERE key = 'performed_at_wall'")
+            try db.text("SELECT value FROM daemon_state WHERE key = 'performed_at_wall'")
                 .flatMap(Int.init).map { Instant(microseconds: $0) }
         }
     }
@@ -25,14 +24,8 @@ extension DutyStore {
     /// Every step before `at` was handled, by a run whose real time was `wall`.
     package func setWatermark(_ at: Instant, wall: Instant? = nil) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('performed_through', ?)",
-                arguments: [String(at.microseconds)]
-            )
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('performed_at_wall', ?)",
-                arguments: [String(min(wall ?? at, at).microseconds)]
-            )
+            try Self.setState(db, "performed_through", String(at.microseconds))
+            try Self.setState(db, "performed_at_wall", String(min(wall ?? at, at).microseconds))
         }
     }
 
@@ -40,10 +33,18 @@ extension DutyStore {
     package func revisions() throws(StoreError) -> [Revision: Int] {
         try read { db in
             var out: [Revision: Int] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT name, value FROM revision") {
-                if let part = Revision(rawValue: r[0]) { out[part] = r[1] }
+            try db.each("SELECT name, value FROM revision", []) { r in
+                if let part = Revision(rawValue: try r.string(0)) { out[part] = try r.int(1) }
             }
             return out
         }
+    }
+
+    /// Sets one of the daemon's values in `daemon_state`.
+    static func setState(_ db: any SQLSession, _ key: String, _ value: String) throws {
+        try db.execute(
+            "INSERT INTO daemon_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [.text(key), .text(value)]
+        )
     }
 }

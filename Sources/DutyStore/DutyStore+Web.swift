@@ -1,5 +1,4 @@
 package import DutyCalendar
-import GRDB
 
 // Personal links (`[web]`): when an official's links and sessions were last revoked.
 
@@ -8,12 +7,15 @@ extension DutyStore {
     /// plan is not touched (no revision moves).
     package func revokeLinks(of official: String, at: Instant) throws(StoreError) {
         try change(nil) { db, audit in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM official WHERE id = ?", arguments: [official]) != nil else {
+            guard try db.exists("SELECT 1 FROM official WHERE id = ?", [.text(official)]) else {
                 throw StoreError(.notFound, "no official '\(official)'; `dutyctl official ls` lists them", id: official)
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO web_revocation (official, revoked_at) VALUES (?, ?)",
-                arguments: [official, at.seconds]
+                """
+                INSERT INTO web_revocation (official, revoked_at) VALUES (?, ?)
+                ON CONFLICT(official) DO UPDATE SET revoked_at = excluded.revoked_at
+                """,
+                [.text(official), .integer(Int64(at.seconds))]
             )
             try audit.append("revoke-links", ["official": official])
         }
@@ -22,7 +24,7 @@ extension DutyStore {
     /// The moment `official`'s links were last revoked (seconds since 1970), if ever.
     package func linksRevoked(of official: String) throws(StoreError) -> Int? {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT revoked_at FROM web_revocation WHERE official = ?", arguments: [official])
+            try db.integer("SELECT revoked_at FROM web_revocation WHERE official = ?", [.text(official)])
         }
     }
 }

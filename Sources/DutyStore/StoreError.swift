@@ -47,8 +47,8 @@ extension DutyStore {
         // A row written by someone else may hold anything, a megabyte included: show its start.
         StoreError(
             .damaged,
-            "the state store holds '\(shown(text))' in \(place), where dutyd writes \(expected): the file was changed "
-                + "outside dutyd; correct that row with sqlite3, or restore the store from a backup"
+            "the state store holds '\(shown(text))' in \(place), where dutyd writes \(expected): the store was changed "
+                + "outside dutyd; correct that row (sqlite3, psql), or restore the store from a backup"
         )
     }
 }

@@ -117,8 +117,10 @@ struct Dutyd: AsyncParsableCommand {
                 var services: [any Service] = [scheduler]
                 // One dutyd per state store; the lock is the kernel's and goes with the process.
                 let settings = try Settings.load(path: config)
-                ProcessSetup.restrictStateFiles(settings.state)
-                _ = try StateLock.acquire(settings.state)
+                if !Settings.isDatabase(settings.state) {
+                    ProcessSetup.restrictStateFiles(settings.state)
+                    _ = try StateLock.acquire(settings.state)
+                }
                 // The API's socket and groups are read once, at start (a reload keeps them).
                 let api = settings.api
                 if api.enabled {
@@ -165,8 +167,10 @@ struct Dutyd: AsyncParsableCommand {
         let clock = SystemClock()
         let settings = try Settings.load(path: config)
         // The service's lock: a --once beside a running dutyd would send what the service sends.
-        ProcessSetup.restrictStateFiles(settings.state)
-        _ = try StateLock.acquire(settings.state, once: true)
+        if !Settings.isDatabase(settings.state) {
+            ProcessSetup.restrictStateFiles(settings.state)
+            _ = try StateLock.acquire(settings.state, once: true)
+        }
         var at = clock.now()
         if let now {
             guard let i = Instant(iso: now, zone: settings.timezone) else {

@@ -6,7 +6,77 @@ import DutyTestSupport
 import Foundation
 import Testing
 
-@Suite("State store (SQLite)", .ownThreads)
+/// The engines every store test runs on: the same operations must keep the same rules on both.
+enum Engine: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgresql
+
+    var testDescription: String { rawValue }
+
+    /// A new empty store (a SQLite file in a fresh folder, or a new PostgreSQL database), and the
+    /// `state` that names it.
+    func store() throws -> (DutyStore, String) {
+        switch self {
+        case .sqlite:
+            let dir = scratchDirectory.appendingPathComponent("dutyd-store-\(UUID().uuidString)")
+            let path = dir.appendingPathComponent("state/dutyd.sqlite").path
+            return (try DutyStore.open(path), path)
+        case .postgresql:
+            let state = try PostgresServer.shared().newDatabase()
+            return (try DutyStore.open(state), state)
+        }
+    }
+
+    enum Edit {
+        case sql(String)
+        case rehash(Int)
+    }
+
+    /// Changes rows behind the store's back, as someone editing them by hand would: with Python's
+    /// sqlite3, or psql. `.rehash(seq)` writes an audit row's hash anew, as a forger would.
+    func edit(_ state: String, _ steps: [Edit]) throws {
+        switch self {
+        case .sqlite:
+            var script = """
+                import sqlite3, sys, hashlib
+                c = sqlite3.connect(sys.argv[1])
+                def rehash(seq):
+                    r = c.execute('SELECT seq, at, who, how, action, occurrence, unit, detail, previous FROM audit WHERE seq = ?', (seq,)).fetchone()
+                    text = r[8] + '\\n' + ''.join('%d:%s\\n' % (len(str(f if f is not None else '').encode()), f if f is not None else '') for f in r[:8])
+                    c.execute('UPDATE audit SET hash = ? WHERE seq = ?', (hashlib.sha256(text.encode()).hexdigest(), seq))
+
+                """
+            var statements: [String] = []
+            for step in steps {
+                switch step {
+                case .sql(let sql):
+                    script += "c.execute(sys.argv[\(2 + statements.count)])\n"
+                    statements.append(sql)
+                case .rehash(let seq): script += "rehash(\(seq))\n"
+                }
+            }
+            script += "c.commit()\n"
+            let r = try runTool("/usr/bin/python3", ["-c", script, state] + statements)
+            #expect(r.status == 0, "python3: \(r.err)")
+        case .postgresql:
+            var sql = ""
+            for step in steps {
+                switch step {
+                case .sql(let s): sql += s + ";\n"
+                case .rehash(let seq):
+                    let fields = [
+                        "seq::text", "at::text", "who", "how", "action", "coalesce(occurrence, '')",
+                        "coalesce(unit, '')", "detail",
+                    ].map { "octet_length(\($0)), ':', \($0), E'\\n'" }
+                    sql += "UPDATE audit SET hash = encode(sha256(convert_to(previous || E'\\n' || concat("
+                        + fields.joined(separator: ", ") + "), 'UTF8')), 'hex') WHERE seq = \(seq);\n"
+                }
+            }
+            try PostgresServer.shared().sql(sql, database: PostgresServer.database(of: state))
+        }
+    }
+}
+
+@Suite("State store (SQLite and PostgreSQL)", .ownThreads)
 struct DutyStoreTests {
     static let today = CivilDate(iso: "2026-11-29")!
 
@@ -15,11 +85,7 @@ struct DutyStoreTests {
     }
 
     /// A store in a fresh temporary folder (a real file, WAL and all).
-    static func fileStore() throws -> (DutyStore, String) {
-        let dir = scratchDirectory.appendingPathComponent("dutyd-store-\(UUID().uuidString)")
-        let path = dir.appendingPathComponent("state/dutyd.sqlite").path
-        return (try DutyStore(path: path), path)
-    }
+    static func fileStore() throws -> (DutyStore, String) { try Engine.sqlite.store() }
 
     @Test("opens a file store in WAL mode, creating its folder, and migrates it once")
     func walAndMigrations() throws {
@@ -31,27 +97,22 @@ struct DutyStoreTests {
         #expect(try again.units().map(\.id) == ["gd"])
     }
 
-    @Test("a date changed by hand in the file is an error that names the row's place, never 1970-01-01")
-    func damagedDates() throws {
-        let (store, path) = try Self.fileStore()
+    @Test(
+        "a date changed by hand in the store is an error that names the row's place, never 1970-01-01",
+        arguments: Engine.allCases
+    )
+    func damagedDates(_ engine: Engine) throws {
+        let (store, path) = try engine.store()
         try store.addUnit(Self.unit("gd"))
         let id = OccurrenceID(obligation: "semiannual-report", subject: "gd", period: "2026-H2")
         try store.complete(
             Completion(occurrence: id, on: Self.today, recordedAt: Instant(seconds: 1_796_000_000), by: "t"),
             repeatable: false
         )
-        for (table, column, value) in [("completion", "done_on", "2026-13-45"), ("unit", "added_on", "yesterday")] {
-            let edit = Process()
-            edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            edit.arguments = [
-                "-c",
-                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE \(table) SET \(column) = ?', (sys.argv[2],)); c.commit()",
-                path, value,
-            ]
-            try edit.run()
-            edit.waitUntilExit()
-            #expect(edit.terminationStatus == 0)
-        }
+        try engine.edit(
+            path,
+            [.sql("UPDATE completion SET done_on = '2026-13-45'"), .sql("UPDATE unit SET added_on = 'yesterday'")]
+        )
         for read in [{ _ = try store.records() }, { _ = try store.units() }, { _ = try store.unit("gd") }] {
             do {
                 try read()
@@ -64,32 +125,25 @@ struct DutyStoreTests {
         }
         #expect(throws: StoreError.self) { try store.undo(id, at: Instant(seconds: 1_796_000_000), by: "t") }
         // A megabyte written by hand is named by its start, not printed whole.
-        let edit = Process()
-        edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        edit.arguments = [
-            "-c",
-            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE completion SET done_on = ?', ('9' * 1000000,)); c.commit()",
-            path,
-        ]
-        try edit.run()
-        edit.waitUntilExit()
+        let megabyte = engine == .sqlite ? "printf('%.1000000c', '9')" : "repeat('9', 1000000)"
+        try engine.edit(path, [.sql("UPDATE completion SET done_on = \(megabyte)")])
         let long = #expect(throws: StoreError.self) { try store.records() }
         #expect((long?.message.count ?? 0) < 400, "\(long?.message.count ?? 0) characters")
         #expect(long?.message.contains("completion.done_on") == true)
     }
 
-    @Test("an import with one bad parent changes nothing")
-    func importIsAtomic() throws {
-        let store = try DutyStore()
+    @Test("an import with one bad parent changes nothing", arguments: Engine.allCases)
+    func importIsAtomic(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd")], replace: false)
         let bad = [Self.unit("gd.sz", parent: "gd"), Self.unit("gd.sz.x", "unit", parent: "gd.nowhere")]
         #expect(throws: StoreError.self) { try store.importUnits(bad, replace: false) }
         #expect(try store.units().map(\.id).sorted() == ["gd", "gd.gz"])
     }
 
-    @Test("an import that makes a cycle is refused and names it")
-    func importCycle() throws {
-        let store = try DutyStore()
+    @Test("an import that makes a cycle is refused and names it", arguments: Engine.allCases)
+    func importCycle(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         _ = try store.importUnits([Self.unit("a"), Self.unit("b", parent: "a")], replace: false)
         do {
             _ = try store.importUnits([Self.unit("a", parent: "b")], replace: false)
@@ -101,9 +155,9 @@ struct DutyStoreTests {
         #expect(try store.unit("a")?.parent == nil)
     }
 
-    @Test("re-importing keeps the day a unit was added; replace removes the rest with their officials")
-    func reimport() throws {
-        let store = try DutyStore()
+    @Test("re-importing keeps the day a unit was added; replace removes the rest with their officials", arguments: Engine.allCases)
+    func reimport(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd")], replace: false)
         try store.addOfficial(Official(id: "p1", name: "张三", unit: "gd.gz", roles: ["clerk"]))
         var later = Self.unit("gd")
@@ -116,9 +170,9 @@ struct DutyStoreTests {
         #expect(try store.officials().isEmpty)
     }
 
-    @Test("removing a unit with children needs --recursive")
-    func removeUnit() throws {
-        let store = try DutyStore()
+    @Test("removing a unit with children needs --recursive", arguments: Engine.allCases)
+    func removeUnit(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         _ = try store.importUnits(
             [Self.unit("gd"), Self.unit("gd.gz", parent: "gd"), Self.unit("gd.gz.py", parent: "gd.gz")],
             replace: false
@@ -129,9 +183,9 @@ struct DutyStoreTests {
         #expect(try store.units().map(\.id) == ["gd"])
     }
 
-    @Test("done once, undo, waive; a second done is refused unless the obligation is a quota")
-    func completions() throws {
-        let store = try DutyStore()
+    @Test("done once, undo, waive; a second done is refused unless the obligation is a quota", arguments: Engine.allCases)
+    func completions(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         let id = OccurrenceID("semiannual-report/gd/2026-H2")!
         let c = Completion(
             occurrence: id,
@@ -167,9 +221,9 @@ struct DutyStoreTests {
         #expect(try store.records().completions.filter { $0.occurrence == quota }.count == 2)
     }
 
-    @Test("event ids: KIND-DATE, then -2 for a second one the same day at the same unit")
-    func eventIDs() throws {
-        let store = try DutyStore()
+    @Test("event ids: KIND-DATE, then -2 for a second one the same day at the same unit", arguments: Engine.allCases)
+    func eventIDs(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         try store.addUnit(Self.unit("gd"))
         let e = Event(
             id: "",
@@ -188,9 +242,9 @@ struct DutyStoreTests {
         #expect(try store.records().events.map(\.id) == ["major-situation-2026-11-29-2"])
     }
 
-    @Test("the ledger read a page at a time gives the rows of one query: newest first, ties by key, none twice")
-    func ledgerPages() throws {
-        let store = try DutyStore()
+    @Test("the ledger read a page at a time gives the rows of one query: newest first, ties by key, none twice", arguments: Engine.allCases)
+    func ledgerPages(_ engine: Engine) throws {
+        let (store, _) = try engine.store()
         // 2,500 rows on 7 due times: pages of 100 end in the middle of a run of equal times.
         let entries = (0..<2_500).map { i in
             var e = LedgerEntry(
@@ -242,21 +296,12 @@ struct DutyStoreTests {
         #expect(read == 15)
     }
 
-    /// Runs Python's sqlite3 on the store at `path`: `script` gets the connection as `c`.
-    static func python(_ path: String, _ script: String) throws {
-        let edit = Process()
-        edit.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        edit.arguments = [
-            "-c", "import sqlite3, sys, hashlib\nc = sqlite3.connect(sys.argv[1])\n" + script + "\nc.commit()", path,
-        ]
-        try edit.run()
-        edit.waitUntilExit()
-        #expect(edit.terminationStatus == 0, "python3: \(script)")
-    }
-
-    @Test("every change appends an audit row by its actor in its own transaction; a refused change appends none")
-    func auditRows() throws {
-        let store = try DutyStore().acting(as: AuditActor(who: "wang", how: "api"))
+    @Test(
+        "every change appends an audit row by its actor in its own transaction; a refused change appends none",
+        arguments: Engine.allCases
+    )
+    func auditRows(_ engine: Engine) throws {
+        let store = try engine.store().0.acting(as: AuditActor(who: "wang", how: "api"))
         try store.addUnit(Self.unit("gd"))
         try store.addUnit(Self.unit("gd.gz", parent: "gd"))
         var u = Self.unit("gd.gz", parent: "gd")
@@ -320,50 +365,41 @@ struct DutyStoreTests {
     }
 
     @Test(
-        "audit verify names the first row changed, changed with its hash made anew, or removed, first, middle or last"
+        "audit verify names the first row changed, changed with its hash made anew, or removed, first, middle or last",
+        arguments: Engine.allCases
     )
-    func auditTampering() throws {
-        /// A fresh store with five changes, its path.
+    func auditTampering(_ engine: Engine) throws {
+        /// A fresh store with five changes, its state.
         func five() throws -> (DutyStore, String) {
-            let (store, path) = try Self.fileStore()
+            let (store, state) = try engine.store()
             for id in ["a", "b", "c", "d", "e"] { try store.addUnit(Self.unit(id)) }
             #expect(try store.verifyAudit().problem == nil)
-            return (store, path)
+            return (store, state)
         }
-        let rehash = """
-            def rehash(seq):
-                r = c.execute('SELECT seq, at, who, how, action, occurrence, unit, detail, previous FROM audit WHERE seq = ?', (seq,)).fetchone()
-                text = r[8] + '\\n' + ''.join('%d:%s\\n' % (len(str(f if f is not None else '').encode()), f if f is not None else '') for f in r[:8])
-                c.execute('UPDATE audit SET hash = ? WHERE seq = ?', (hashlib.sha256(text.encode()).hexdigest(), seq))
-            """
-        let cases: [(script: String, bad: Int, words: String, why: String)] = [
-            (
-                "c.execute(\"UPDATE audit SET who = 'mallory' WHERE seq = 3\")", 3, "by mallory at ",
-                "its hash is not its own"
-            ),
+        let cases: [(edits: [Engine.Edit], bad: Int, words: String, why: String)] = [
+            ([.sql("UPDATE audit SET who = 'mallory' WHERE seq = 3")], 3, "by mallory at ", "its hash is not its own"),
             // Its hash made anew: the row after it no longer follows it.
             (
-                rehash + "\nc.execute(\"UPDATE audit SET who = 'mallory' WHERE seq = 2\")\nrehash(2)", 2,
+                [.sql("UPDATE audit SET who = 'mallory' WHERE seq = 2"), .rehash(2)], 2,
                 "row 2 (unit-add b by mallory", "row 3 no longer follows it"
             ),
-            ("c.execute('DELETE FROM audit WHERE seq = 3')", 3, "row 3 is missing: row 4", "removed"),
-            ("c.execute('DELETE FROM audit WHERE seq = 1')", 1, "the first row, 1, is missing", "removed"),
+            ([.sql("DELETE FROM audit WHERE seq = 3")], 3, "row 3 is missing: row 4", "removed"),
+            ([.sql("DELETE FROM audit WHERE seq = 1")], 1, "the first row, 1, is missing", "removed"),
             (
-                "c.execute('DELETE FROM audit WHERE seq = 5')", 5,
+                [.sql("DELETE FROM audit WHERE seq = 5")], 5,
                 "the trail ends at row 4 but the last change wrote row 5", "removed"
             ),
             // The last row, its hash made anew: the head noted with the last change differs.
             (
-                rehash + "\nc.execute(\"UPDATE audit SET detail = '{}' WHERE seq = 5\")\nrehash(5)", 5,
-                "row 5 (unit-add e by",
+                [.sql("UPDATE audit SET detail = '{}' WHERE seq = 5"), .rehash(5)], 5, "row 5 (unit-add e by",
                 "it is not the last row the last change wrote"
             ),
         ]
         for c in cases {
-            let (store, path) = try five()
-            try Self.python(path, c.script)
+            let (store, state) = try five()
+            try engine.edit(state, c.edits)
             let v = try store.verifyAudit(pageSize: 2)
-            #expect(v.firstBad == c.bad, "\(c.script): \(v.problem ?? "no problem found")")
+            #expect(v.firstBad == c.bad, "\(c.edits): \(v.problem ?? "no problem found")")
             #expect(
                 v.problem?.contains(c.words) == true && v.problem?.contains(c.why) == true,
                 "\(v.problem ?? "no problem found")"

@@ -1,0 +1,402 @@
+import DutyCalendar
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// The state in a PostgreSQL database (postgres-nio): the engine for several dutyd. The store's
+/// calls are blocking, as with SQLite, and are made off the event loops (NIO's pool for blocking
+/// work, the daemon's own threads); each waits on postgres-nio's futures with a bound, so a server
+/// that stops answering makes an error, never a hang. A few connections are kept and shared.
+final class PostgresEngine: SQLEngine {
+    let location: PostgresLocation
+    var name: String { location.name }
+    let pool: Pool
+
+    /// The longest any one statement may take before the store gives up on it (and on its connection).
+    static let statementBound: TimeAmount = .seconds(120)
+    /// How long a change waits for another process's change before it is refused.
+    static let lockTimeout = "5s"
+    /// Advisory lock keys (one 64-bit space per database): migrations, and one change at a time.
+    static let migrationLock: Int64 = 0x6475_7479_0000_0001
+    static let changeLock: Int64 = 0x6475_7479_0000_0002
+
+    static let logger = Logger(label: "dutyd.store.postgres") { _ in SwiftLogNoOpLogHandler() }
+
+    init(_ location: PostgresLocation, connections: Int = 8) throws(StoreError) {
+        self.location = location
+        pool = Pool(limit: connections) { () throws(StoreError) -> PostgresConnection in try Self.connect(location) }
+        try migrate()
+    }
+
+    deinit { pool.closeAll() }
+
+    func close() { pool.closeAll() }
+
+    // MARK: Transactions
+
+    func read<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
+        try transaction(["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"], body)
+    }
+
+    func write<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
+        try transaction(["BEGIN"], body)
+    }
+
+    /// One change at a time across every dutyd and dutyctl on the database: a transaction lock that
+    /// the commit lets go of. `synchronous_commit` is the server's (on by default: durable).
+    func change<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
+        try transaction(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.changeLock))"], body)
+    }
+
+    func transaction<T>(_ begin: [String], _ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try pool.take()
+        } catch {
+            throw describe(error)
+        }
+        let session = Session(connection: connection)
+        do {
+            for statement in begin { try session.execute(statement, []) }
+            let result = try body(session)
+            try session.execute("COMMIT", [])
+            pool.give(connection, healthy: true)
+            return result
+        } catch {
+            // A connection that cannot even roll back is closed; the server rolls back what it held.
+            let healthy = (try? session.execute("ROLLBACK", [])) != nil
+            pool.give(connection, healthy: healthy)
+            throw describe(error)
+        }
+    }
+
+    // MARK: Statements
+
+    struct Session: SQLSession {
+        let connection: PostgresConnection
+
+        func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+            try PostgresEngine.run(connection, sql, arguments).metadata.rows ?? 0
+        }
+
+        func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
+            for row in try PostgresEngine.run(connection, sql, arguments).rows {
+                try body(StoredRow(row: row.makeRandomAccess()))
+            }
+        }
+    }
+
+    /// Runs one statement (its `?` numbered as PostgreSQL wants) and waits for all of its rows.
+    static func run(_ connection: PostgresConnection, _ sql: String, _ arguments: [SQLValue]) throws
+        -> PostgresQueryResult
+    {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for a in arguments {
+            switch a {
+            case .null: binds.appendNull()
+            case .integer(let i): binds.append(i)
+            case .text(let s): binds.append(s)
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: numbered(sql), binds: binds)
+        return try bounded(connection.query(query, logger: logger), statementBound, connection: connection)
+    }
+
+    /// Waits for `future` at most `bound`; past it, the connection is closed (its state is unknown).
+    static func bounded<T: Sendable>(
+        _ future: EventLoopFuture<T>,
+        _ bound: TimeAmount,
+        connection: PostgresConnection?
+    ) throws -> T {
+        let promise = future.eventLoop.makePromise(of: T.self)
+        let timer = future.eventLoop.scheduleTask(in: bound) {
+            promise.fail(StatementTimeout(seconds: bound.nanoseconds / 1_000_000_000))
+        }
+        future.whenComplete { result in
+            timer.cancel()
+            promise.completeWith(result)
+        }
+        do {
+            return try promise.futureResult.wait()
+        } catch let e as StatementTimeout {
+            connection.map(drop)
+            throw e
+        }
+    }
+
+    /// Closes a connection without waiting for it (held until it is closed: postgres-nio wants a
+    /// connection closed before it goes).
+    static func drop(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    struct StatementTimeout: Error {
+        var seconds: Int64
+    }
+
+    /// `?` placeholders as `$1`, `$2`, …, leaving quoted text alone.
+    static func numbered(_ sql: String) -> String {
+        guard sql.contains("?") else { return sql }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        var quoted = false
+        for c in sql {
+            if c == "'" { quoted.toggle() }
+            if c == "?" && !quoted {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    struct StoredRow: SQLRow {
+        let row: PostgresRandomAccessRow
+
+        func text(_ column: Int) throws -> String? {
+            let cell = row[column]
+            guard cell.bytes != nil else { return nil }
+            switch cell.dataType {
+            case .text, .varchar, .name, .bpchar: return try cell.decode(String.self)
+            default: throw SQLColumnError(column: column, expected: "text")
+            }
+        }
+
+        func integer(_ column: Int) throws -> Int64? {
+            let cell = row[column]
+            guard cell.bytes != nil else { return nil }
+            switch cell.dataType {
+            case .int8: return try cell.decode(Int64.self)
+            case .int4: return Int64(try cell.decode(Int32.self))
+            case .int2: return Int64(try cell.decode(Int16.self))
+            case .bool: return try cell.decode(Bool.self) ? 1 : 0
+            default: throw SQLColumnError(column: column, expected: "an integer")
+            }
+        }
+    }
+
+    // MARK: Connections
+
+    /// A connection to the first server that answers (and, with `target_session_attrs=read-write`,
+    /// takes writes: the primary, not a standby).
+    static func connect(_ location: PostgresLocation) throws(StoreError) -> PostgresConnection {
+        var failures: [String] = []
+        for server in location.servers {
+            do {
+                let configuration = try configuration(location, server)
+                let connection = try bounded(
+                    PostgresConnection.connect(
+                        on: MultiThreadedEventLoopGroup.singleton.next(),
+                        configuration: configuration,
+                        id: Int.random(in: 1...Int.max),
+                        logger: logger
+                    ),
+                    .seconds(Int64(location.connectTimeout) + 1),
+                    connection: nil
+                )
+                do {
+                    if location.readWriteOnly,
+                        try Session(connection: connection).text("SHOW transaction_read_only") == "on"
+                    {
+                        drop(connection)
+                        failures.append("\(server.host): only reads (a standby)")
+                        continue
+                    }
+                    try Session(connection: connection).execute("SET lock_timeout = '\(lockTimeout)'", [])
+                } catch {
+                    drop(connection)
+                    throw error
+                }
+                return connection
+            } catch {
+                failures.append("\(server.host)\(server.socketPath == nil ? ":\(server.port)" : ""): \(reason(error))")
+            }
+        }
+        throw StoreError(
+            .unavailable,
+            "cannot connect to PostgreSQL at \(location.name): \(failures.joined(separator: "; ")). Check that the server runs (pg_lsclusters), that it listens there, and the user, password and pg_hba.conf"
+        )
+    }
+
+    static func configuration(
+        _ location: PostgresLocation,
+        _ server: PostgresLocation.Server
+    ) throws -> PostgresConnection.Configuration {
+        var c: PostgresConnection.Configuration
+        if let socket = server.socketPath {
+            c = .init(
+                unixSocketPath: socket,
+                username: location.user,
+                password: location.password,
+                database: location.database
+            )
+        } else {
+            c = .init(
+                host: server.host,
+                port: server.port,
+                username: location.user,
+                password: location.password,
+                database: location.database,
+                tls: try tls(location)
+            )
+        }
+        c.options.connectTimeout = .seconds(Int64(location.connectTimeout))
+        c.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        return c
+    }
+
+    static func tls(_ location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        guard location.tls != .disable else { return .disable }
+        var t = TLSConfiguration.makeClientConfiguration()
+        switch location.tls {
+        case .disable, .prefer, .require: t.certificateVerification = .none
+        case .verifyCA: t.certificateVerification = .noHostnameVerification
+        case .verifyFull: t.certificateVerification = .fullVerification
+        }
+        if let root = location.rootCertificate { t.trustRoots = .file(root) }
+        let context = try NIOSSLContext(configuration: t)
+        return location.tls == .prefer ? .prefer(context) : .require(context)
+    }
+
+    // MARK: Errors
+
+    /// A `StoreError` that says what failed and what to do.
+    func describe(_ error: any Error) -> StoreError {
+        switch error {
+        case let e as StoreError: return e
+        case let e as SQLColumnError:
+            return StoreError(.damaged, "\(name): \(e); a row was changed outside dutyd")
+        default:
+            return StoreError(.unavailable, "\(name): \(Self.reason(error)); nothing was changed")
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let e as StatementTimeout:
+            return "the server did not answer within \(e.seconds) s"
+        case let e as StoreError:
+            return e.message
+        case let e as PSQLError:
+            if let info = e.serverInfo {
+                let message = info[.message] ?? "an error"
+                let state = info[.sqlState] ?? ""
+                switch state {
+                case "55P03":
+                    return
+                        "\(message): another change has held the store's lock for more than \(lockTimeout) (an import?); try again when it is done"
+                case "53100":
+                    return "\(message): the PostgreSQL server's disk is full; free space there, then try again"
+                case "57P01", "57P02", "57P03":
+                    return "\(message): the server is shutting down or starting; dutyd tries again"
+                case "28P01", "28000":
+                    return "\(message): check the user and password (password_file) and pg_hba.conf"
+                case "3D000":
+                    return "\(message): create it (createdb -O USER NAME) or correct dbname"
+                default:
+                    return "\(message) (SQLSTATE \(state))"
+                }
+            }
+            switch e.code {
+            case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+                return "the connection to the server was lost"
+            case .connectionError:
+                return "cannot reach the server (\(e.underlying.map { "\($0)" } ?? "connection refused"))"
+            case .sslUnsupported:
+                return "the server does not offer TLS, which sslmode asks for"
+            default:
+                return "\(e.code)\(e.underlying.map { ": \($0)" } ?? "")"
+            }
+        case let e as NIOSSLError:
+            return "TLS: \(e)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    // MARK: Connection pool
+
+    /// Up to `limit` connections, shared: a call takes one for its transaction and gives it back; a
+    /// broken one is closed and made anew on the next call. A call that finds none free waits (at
+    /// most the statement bound).
+    final class Pool: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var idle: [PostgresConnection] = []
+        private var opened = 0
+        private var closed = false
+        private let limit: Int
+        private let connect: () throws(StoreError) -> PostgresConnection
+
+        init(limit: Int, connect: @escaping () throws(StoreError) -> PostgresConnection) {
+            self.limit = limit
+            self.connect = connect
+        }
+
+        func take() throws -> PostgresConnection {
+            let deadline = Date() + TimeInterval(statementBound.nanoseconds / 1_000_000_000)
+            condition.lock()
+            while true {
+                if closed {
+                    condition.unlock()
+                    throw StoreError(.unavailable, "internal error: the store was used after it was closed")
+                }
+                if let c = idle.popLast() {
+                    if c.isClosed {
+                        opened -= 1
+                        continue
+                    }
+                    condition.unlock()
+                    return c
+                }
+                if opened < limit {
+                    opened += 1
+                    condition.unlock()
+                    do {
+                        return try connect()
+                    } catch {
+                        condition.lock()
+                        opened -= 1
+                        condition.signal()
+                        condition.unlock()
+                        throw error
+                    }
+                }
+                if !condition.wait(until: deadline) {
+                    condition.unlock()
+                    throw StoreError(.unavailable, "every connection to PostgreSQL stayed busy for \(statementBound)")
+                }
+            }
+        }
+
+        func give(_ c: PostgresConnection, healthy: Bool) {
+            condition.lock()
+            if healthy && !c.isClosed && !closed {
+                idle.append(c)
+            } else {
+                opened -= 1
+                PostgresEngine.drop(c)
+            }
+            condition.signal()
+            condition.unlock()
+        }
+
+        /// Closes the idle connections (without waiting); later calls are refused.
+        func closeAll() {
+            condition.lock()
+            closed = true
+            let all = idle
+            idle = []
+            opened -= all.count
+            condition.broadcast()
+            condition.unlock()
+            for c in all { PostgresEngine.drop(c) }
+        }
+    }
+}

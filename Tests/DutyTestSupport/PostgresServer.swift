@@ -1,0 +1,157 @@
+package import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway PostgreSQL cluster for this test process, from Debian's `postgresql` package (which
+/// `make test` installs): `initdb` in a folder of the scratch folder, the server on a Unix socket
+/// there only (no TCP port to collide with), run as user postgres when the tests run as root. It is
+/// started by the first test that asks, and stopped with its folder removed when the process exits.
+/// Each test takes a database of its own (`newDatabase`), so tests do not see each other's rows.
+package final class PostgresServer: Sendable {
+    /// The folder holding the cluster (`data`), its socket and its log.
+    package let folder: String
+    package var socketFolder: String { folder }
+    let bin: String
+    let user: String
+
+    /// The server of this process, started on first use; throws (with what to install) when
+    /// PostgreSQL is not on the machine: the tests then fail, they are never skipped.
+    package static func shared() throws -> PostgresServer {
+        try started.get()
+    }
+
+    private static let started: Result<PostgresServer, ToolError> = {
+        do {
+            let server = try PostgresServer()
+            serverFolder = server.folder
+            atexit {
+                guard let folder = serverFolder else { return }
+                _ = try? PostgresServer.runAsOwner(
+                    PostgresServer.binFolder()! + "/pg_ctl",
+                    ["-D", folder + "/data", "-m", "immediate", "-w", "stop"]
+                )
+            }
+            return .success(server)
+        } catch let e as ToolError {
+            return .failure(e)
+        } catch {
+            return .failure(ToolError("cannot start PostgreSQL: \(error)"))
+        }
+    }()
+
+    nonisolated(unsafe) private static var serverFolder: String?
+
+    /// The newest installed PostgreSQL's programs.
+    static func binFolder() -> String? {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        return versions.compactMap(Int.init).max().map { "/usr/lib/postgresql/\($0)/bin" }
+    }
+
+    private init() throws {
+        guard let bin = Self.binFolder(), FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
+            throw ToolError(
+                "PostgreSQL is not installed: the PostgreSQL store tests need Debian's postgresql package (make deps installs it)"
+            )
+        }
+        self.bin = bin
+        user = "postgres"
+        folder = scratchDirectory.appendingPathComponent("postgresql").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if geteuid() == 0 {
+            guard let pw = getpwnam("postgres") else {
+                throw ToolError("there is no user postgres to run the test server as (Debian's postgresql package makes it)")
+            }
+            chown(folder, pw.pointee.pw_uid, pw.pointee.pw_gid)
+        }
+        chmod(folder, 0o755)
+        let initdb = try Self.runAsOwner(
+            bin + "/initdb",
+            ["-D", folder + "/data", "--auth=trust", "--username=postgres", "-E", "UTF8", "--locale=C.UTF-8", "-N"]
+        )
+        guard initdb.status == 0 else { throw ToolError("initdb failed: \(initdb.err)") }
+        try start()
+    }
+
+    /// Starts the server (again), waiting until it accepts connections.
+    package func start() throws {
+        let r = try Self.runAsOwner(
+            bin + "/pg_ctl",
+            [
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60",
+                "-o", "-k \(folder) -c listen_addresses='' -c fsync=off -c max_connections=200", "start",
+            ]
+        )
+        guard r.status == 0 else {
+            let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
+            throw ToolError("pg_ctl start failed: \(r.err)\n\(log.suffix(2_000))")
+        }
+    }
+
+    /// Stops the server (`fast`: connections are ended, as at a restart).
+    package func stop() throws {
+        let r = try Self.runAsOwner(bin + "/pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "stop"])
+        guard r.status == 0 else { throw ToolError("pg_ctl stop failed: \(r.err)") }
+    }
+
+    /// A new empty database; its connection string for `state`.
+    package func newDatabase() throws -> String {
+        let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        try sql("CREATE DATABASE \(name)", database: "postgres")
+        return "host=\(folder) dbname=\(name) user=postgres"
+    }
+
+    /// Runs SQL with psql on `database` (what a person editing rows by hand would do); its output.
+    @discardableResult
+    package func sql(_ statements: String, database: String) throws -> String {
+        let r = try Self.spawn(
+            "/usr/bin/psql",
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", "postgres", "-d", database],
+            input: Array(statements.utf8)
+        )
+        guard r.status == 0 else { throw ToolError("psql: \(r.err)") }
+        return r.out
+    }
+
+    /// The database a connection string of `newDatabase` names.
+    package static func database(of state: String) -> String {
+        state.split(separator: " ").first { $0.hasPrefix("dbname=") }.map { String($0.dropFirst(7)) } ?? "postgres"
+    }
+
+    /// Runs a PostgreSQL program as the cluster's owner (postgres, when the tests run as root).
+    static func runAsOwner(_ program: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        if geteuid() == 0 {
+            return try spawn("/usr/sbin/runuser", ["-u", "postgres", "--", program] + args)
+        }
+        return try spawn(program, args)
+    }
+
+    /// Runs a program to its end with posix_spawn and waitpid, its input and output through files.
+    /// Not Foundation's `Process`: that waits for its child on a libdispatch thread, and the tests
+    /// that wait for the server's start hold those threads (a deadlock, seen).
+    static func spawn(_ program: String, _ args: [String], input: [UInt8] = []) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        let base = scratchDirectory.appendingPathComponent("pg-\(UUID().uuidString)").path
+        defer { for s in [".in", ".out", ".err"] { unlink(base + s) } }
+        try Data(input).write(to: URL(fileURLWithPath: base + ".in"))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, base + ".in", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([program] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard rc == 0 else { throw ToolError("cannot run \(program): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), out, err)
+    }
+}
