@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "DutyStore",
             dependencies: [
-                "DutyCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "DutyCore", "CProcess", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -356,6 +356,17 @@ package final class APIServer: Service {
         // The daemon's day (which `--start-at` shifts), like its next steps; uptime is real time.
         let today = zone.day(of: scheduler.now())
         let counts = try snap.store.ledgerCounts()
+        var sender: StatusView.Sender?
+        if let lease = scheduler.lease, let st = try snap.store.senderStatus(seenWithin: 3 * lease.takeover) {
+            sender = StatusView.Sender(
+                instance: lease.instance,
+                sending: lease.term != nil,
+                term: st.term,
+                holder: st.sender,
+                since: st.since?.format(in: zone),
+                instances: st.instances.map { .init(name: $0.name, seen: $0.seen.format(in: zone)) }
+            )
+        }
         return StatusView(
             version: version,
             pid: getpid(),
@@ -364,7 +375,8 @@ package final class APIServer: Service {
             config: snap.configPath,
             loadedAt: snap.loadedAt.format(in: zone),
             timezone: zone.identifier,
-            state: s.state,
+            // The store as it names itself: a connection string's password is never shown.
+            state: snap.store.name,
             policy: s.policy,
             holidays: s.holidays,
             socket: settings.socket,
@@ -374,7 +386,8 @@ package final class APIServer: Service {
             next: snap.next.map { .init(at: $0.at.format(in: zone), obligation: $0.obligation, step: $0.step) },
             ledger: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             holidayYears: snap.workspace.workdays.publishedYears.sorted(),
-            provisionalYears: snap.workspace.workdays.unpublishedYears(from: today, through: today.adding(days: 400))
+            provisionalYears: snap.workspace.workdays.unpublishedYears(from: today, through: today.adding(days: 400)),
+            sender: sender
         )
     }
 

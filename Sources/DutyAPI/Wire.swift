@@ -37,10 +37,30 @@ package struct StatusView: Codable, Sendable {
     package var ledger: [String: Int]
     package var holidayYears: [Int]
     package var provisionalYears: [Int]
+    /// On PostgreSQL: which of several dutyd sends; absent on SQLite (this one always sends).
+    package var sender: Sender?
+
+    /// Several dutyd on one PostgreSQL database.
+    package struct Sender: Codable, Sendable {
+        package struct Instance: Codable, Sendable {
+            package var name: String
+            /// When it last renewed its presence.
+            package var seen: String
+        }
+        /// This instance's name, and whether it is the one that sends.
+        package var instance: String
+        package var sending: Bool
+        /// The sender's term (one more at every takeover), the sender and since when.
+        package var term: Int64
+        package var holder: String?
+        package var since: String?
+        /// Every instance seen within three takeover intervals.
+        package var instances: [Instance]
+    }
 
     enum CodingKeys: String, CodingKey {
         case version, pid, config, timezone, state, policy, holidays, socket, units, officials, obligations, next,
-            ledger
+            ledger, sender
         case startedAt = "started_at"
         case uptimeSeconds = "uptime_seconds"
         case loadedAt = "loaded_at"

@@ -126,6 +126,7 @@ extension Dispatcher {
             let sending = rows[c]
             let store = self.store
             let beat = heartbeat
+            let fenced = self.fenced
             let logger = self.logger
             let results = await channel.deliver(items[c]) { indices, results in
                 var sent: [LedgerEntry] = []
@@ -141,6 +142,10 @@ extension Dispatcher {
                 if !sent.isEmpty {
                     do {
                         try store.writeLedger(sent)
+                    } catch let e as StoreError where e.code == .fenced {
+                        // Another dutyd sends now: start nothing more (what is left is its work).
+                        logger.notice("stopping this batch: \(e.message)")
+                        fenced()
                     } catch {
                         logger.warning(
                             "could not record \(sent.count) deliveries as sent at once (\(error)); they are recorded with the rest of the batch"

@@ -69,6 +69,9 @@ package final class Dispatcher {
     /// Called from any thread each time a delivery ends: the watchdog's sign that a long batch is
     /// moving (`WatchdogFeeder`).
     package var heartbeat: @Sendable () -> Void = {}
+    /// Called when a ledger write is refused because another dutyd sends now (PostgreSQL): the
+    /// scheduler cancels the perform, so no further delivery starts.
+    package var fenced: @Sendable () -> Void = {}
 
     package init(
         workspace: Workspace,

@@ -33,6 +33,11 @@ package final class Scheduler: Service {
     /// The perform under way, cancelled when dutyd is asked to stop: it ends within seconds, with
     /// what went out ledgered and the rest left for the next start.
     private let performing = Mutex<Task<Dispatcher.Summary, any Error>?>(nil)
+    /// Set when dutyd is told to stop (a cancelled perform then ends the loop; one cancelled because
+    /// another dutyd took over sending does not).
+    private let stopping = Mutex(false)
+    /// On PostgreSQL, which of several dutyd sends (`nil` on SQLite: this one always does).
+    private let sender = Mutex<SenderLease?>(nil)
     /// A perform that failed (the store busy, full, or gone) is tried again this soon.
     static let retryAfterFailure: Double = 10
     /// Waking this many seconds later than the sleep asked is a jump of the clock, logged.
@@ -133,11 +138,13 @@ package final class Scheduler: Service {
         now: Instant,
         reuse store: DutyStore? = nil,
         previous: Dispatcher? = nil,
+        sender: SenderLease? = nil,
         channels: ChannelFactory = standardChannels
     ) throws -> Dispatcher {
         let settings = try Settings.load(path: configPath)
         let workspace = try Workspace.load(settings)
-        let db = try store.flatMap { $0.source == settings.state ? $0 : nil } ?? workspace.openStore()
+        let db = try (store.flatMap { $0.source == settings.state ? $0 : nil } ?? workspace.openStore())
+            .fenced(by: sender)
         return try Dispatcher(
             workspace: workspace,
             store: db,
@@ -151,11 +158,14 @@ package final class Scheduler: Service {
     /// Plans, reports READY (before catching up, so a long catch-up is not a failed start), then on
     /// every wake: reads what changed, performs what is due, reports the next step, sleeps.
     package func run() async throws {
+        let lease = try startLease()
+        defer { lease?.stop() }
         var dispatcher = try Scheduler.load(
             configPath: configPath,
             journal: journal,
             logger: logger,
             now: clock.now(),
+            sender: lease,
             channels: channels
         )
         logStarted(dispatcher, event: .started)
@@ -179,10 +189,14 @@ package final class Scheduler: Service {
                 var failed = false
                 do {
                     if try dispatcher.refresh(now: at) { logger.debug("planned again") }
+                    // Another dutyd sends: this one answers questions and plans, and waits for the
+                    // lease to say it sends (the lease's thread wakes it).
+                    if let lease, lease.term == nil { throw StandingBy() }
                     // On a task of its own, so that a stop can cancel it; the dispatcher is used by
                     // this loop alone, which waits for the task.
                     nonisolated(unsafe) let d = dispatcher
                     if let feeder { d.heartbeat = feeder.beat }
+                    d.fenced = { [weak self] in self?.cancelPerform() }
                     feeder?.begin()
                     let work = Task { [clock] in
                         try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)
@@ -192,7 +206,7 @@ package final class Scheduler: Service {
                     performing.withLock { $0 = nil }
                     feeder?.end()
                     let done = try result.get()
-                    if work.isCancelled { break loop }
+                    if work.isCancelled && stopping.withLock({ $0 }) { break loop }
                     if failures > 0 {
                         logger.notice("performing again after \(failures) failed attempt(s)")
                         failures = 0
@@ -201,6 +215,11 @@ package final class Scheduler: Service {
                     if done.total > 0 {
                         logger.info("performed what was due: \(done.description)", metadata: done.metadata)
                     }
+                } catch is StandingBy {
+                    // Nothing to do until the lease changes hands.
+                } catch let e as StoreError where e.code == .fenced {
+                    // Lost the lease during the perform: what was not ledgered is the new sender's.
+                    logger.notice("stopped sending: \(e.message)")
                 } catch {
                     // The store is busy, full or gone for now: logged, tried again soon (the watermark
                     // did not move, so nothing is skipped).
@@ -224,7 +243,11 @@ package final class Scheduler: Service {
                 }
 
                 let now = clock.now()
-                let wake = (try? dispatcher.nextWake(after: now)) ?? now
+                let standingBy = lease.map { $0.term == nil } ?? false
+                let wake =
+                    standingBy
+                    ? Instant(microseconds: now.microseconds + Int(Scheduler.idleCap) * 1_000_000)
+                    : (try? dispatcher.nextWake(after: now)) ?? now
                 let seconds = min(
                     max(Double(wake.microseconds - now.microseconds) / 1_000_000, 0),
                     failed ? min(cap, Scheduler.retryAfterFailure) : cap
@@ -260,7 +283,7 @@ package final class Scheduler: Service {
                         return askers
                     }
                     let failure: String?
-                    (dispatcher, failure) = await reloaded(dispatcher)
+                    (dispatcher, failure) = await reloaded(dispatcher, sender: lease)
                     audit(askers, failure, dispatcher.store)
                     if failure == nil { publish(dispatcher, loadedAt: .now) }
                     answerReloadWaiters(waiting, failure)
@@ -268,9 +291,14 @@ package final class Scheduler: Service {
                     manager.notify("READY=1\nSTATUS=\(shown)")
                 case .timer:
                     break
+                case .sending:
+                    // This instance now sends: read the watermark and the ledger as the last sender
+                    // left them (its own copy is as old as its last plan).
+                    (dispatcher, _) = await reloaded(dispatcher, sender: lease)
                 }
             }
         } onGracefulShutdown: { [inbox] in
+            self.stopping.withLock { $0 = true }
             self.performing.withLock { $0?.cancel() }
             Task { await inbox.post(.stop) }
         }
@@ -303,7 +331,7 @@ package final class Scheduler: Service {
 
     /// Reads the configuration again; on any error keeps `old` and says why. The caller reports READY.
     /// The new dispatcher, or `old` and why the new configuration was refused.
-    private func reloaded(_ old: Dispatcher) async -> (Dispatcher, String?) {
+    private func reloaded(_ old: Dispatcher, sender: SenderLease?) async -> (Dispatcher, String?) {
         manager.reloading()
         do {
             let new = try Scheduler.load(
@@ -313,6 +341,7 @@ package final class Scheduler: Service {
                 now: clock.now(),
                 reuse: old.store,
                 previous: old,
+                sender: sender,
                 channels: channels
             )
             logStarted(new, event: .reloaded)
@@ -373,6 +402,8 @@ enum Wake: Sendable, Equatable {
     case timer
     case reload
     case stop
+    /// This instance became the sender (PostgreSQL).
+    case sending
 }
 
 /// A mailbox the scheduler waits on: the timer, SIGHUP and shutdown post to it.
@@ -403,4 +434,38 @@ actor Inbox {
             Task { await self.post(.stop) }
         }
     }
+}
+
+/// Thrown inside the scheduler's loop when another dutyd sends.
+private struct StandingBy: Error {}
+
+extension Scheduler {
+    /// On PostgreSQL, the sender's lease for this instance, started; `nil` on SQLite. Its changes
+    /// are journaled once each (not per row) and wake the loop.
+    func startLease() throws -> SenderLease? {
+        let settings = try Settings.load(path: configPath)
+        guard Settings.isDatabase(settings.state) else { return nil }
+        let store = try DutyStore.open(settings.state)
+        let instance = settings.instance ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let lease = store.senderLease(instance: instance, takeover: settings.takeover) { [inbox, logger] sending, why in
+            logger.event(
+                sending ? .senderStarted : .senderStopped,
+                "\(instance) \(why)",
+                ["DUTY_INSTANCE": "\(instance)"]
+            )
+            // Lost the lease: no delivery starts from now on (the ledger would refuse it anyway).
+            if !sending { self.cancelPerform() }
+            Task { await inbox.post(sending ? .sending : .timer) }
+        }
+        store.close()
+        sender.withLock { $0 = lease }
+        lease?.start()
+        return lease
+    }
+
+    /// Cancels the perform under way, if any: it starts no further delivery.
+    func cancelPerform() { performing.withLock { $0?.cancel() } }
+
+    /// Who sends, for the API's status (`nil` on SQLite).
+    package var lease: SenderLease? { sender.withLock { $0 } }
 }

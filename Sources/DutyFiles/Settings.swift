@@ -36,13 +36,21 @@ package struct Settings: Sendable {
     package var api = APISettings()
     /// `[web]`: the officials' pages; `nil` when not served.
     package var web: WebSettings?
+    /// `takeover`: on PostgreSQL, how soon a standing-by dutyd takes over sending from one that
+    /// stopped renewing its lease (seconds).
+    package var takeover: Double = 15
+    /// `instance`: this dutyd's name among several on one PostgreSQL database (host:pid unless set).
+    package var instance: String?
 
     package init() {}
 
     /// The keys docs/design.md documents, by table, and the few added since (email language, ca_file, helo,
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
     static let knownKeys: [String: Set<String>] = [
-        "": ["timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook", "web"],
+        "": [
+            "timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook", "web",
+            "takeover", "instance",
+        ],
         "web": ["listen", "base_url", "secret_file", "link_lifetime", "trust_user_header"],
         "api": ["socket", "admin_groups", "group", "enabled", "question_timeout", "idle_timeout"],
         "email": [
@@ -124,6 +132,23 @@ package struct Settings: Sendable {
                 throw fail("state", "state: expected a file path or a postgresql:// connection string in quotes")
             }
             s.state = Settings.isDatabase(p) ? p : resolve(p)
+        }
+        if let n = table["takeover"] {
+            guard let v = Settings.seconds(n, maximum: 600), v >= 2 else {
+                throw fail("takeover", "takeover: expected a time from 2s to 10min, such as \"15s\"")
+            }
+            s.takeover = v
+        }
+        if let v = table["instance"] {
+            guard let name = v.string, !name.isEmpty, name.count <= 100,
+                name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:@".contains($0) })
+            else {
+                throw fail(
+                    "instance",
+                    "instance: expected a name of up to 100 letters, digits and - _ . : @ in quotes, such as \"dutyd-a\""
+                )
+            }
+            s.instance = name
         }
         if let list = try stringList("policy") { s.policy = list.map(resolve) }
         if let list = try stringList("holidays") { s.holidays = list.map(resolve) }

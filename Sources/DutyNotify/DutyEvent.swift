@@ -34,6 +34,10 @@ package enum DutyEvent: String, Sendable, CaseIterable {
     case changed
     /// The wall clock jumped: forward past what a sleep explains, or back behind the last run.
     case clockJump = "clock-jump"
+    /// On PostgreSQL: this dutyd took over sending from another (or was the first).
+    case senderStarted = "sender-started"
+    /// On PostgreSQL: this dutyd stopped sending (another took over, or its connection was lost).
+    case senderStopped = "sender-stopped"
 
     package var messageID: String {
         switch self {
@@ -53,6 +57,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .stopped: "d2ae4dea72cf4a08a7121a3d33fbfdf6"
         case .changed: "bec165f772774ea083cde9ad94346cd7"
         case .clockJump: "3fc3eaec2ceb4a0a81fa8dc2a208133d"
+        case .senderStarted: "09c30727b2074bf58b52feabde0abb75"
+        case .senderStopped: "d13ecdd420324999a8351141dbaab38a"
         }
     }
 
@@ -63,6 +69,8 @@ package enum DutyEvent: String, Sendable, CaseIterable {
         case .due, .overdue, .urging: .warning
         case .escalation: .error
         case .started, .reloaded, .stopped: .info
+        case .senderStarted: .notice
+        case .senderStopped: .warning
         case .changed, .extensionRequested, .extensionDecided, .bulletin: .notice
         case .reloadFailed, .deliveryFailed: .error
         case .provisional, .clockJump: .warning

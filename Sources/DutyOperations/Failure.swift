@@ -119,7 +119,7 @@ extension QueryError: DutyError {
 }
 
 extension StoreError: DutyError {
-    package var exitStatus: ExitStatus { code == .unavailable ? .runtime : .dataError }
+    package var exitStatus: ExitStatus { code == .unavailable || code == .fenced ? .runtime : .dataError }
 }
 
 extension PolicyError: DutyError {

@@ -65,7 +65,10 @@ extension DutyStore {
             r.note = note
             try db.execute(
                 "UPDATE extension_request SET state = ?, decided_at = ?, decided_by = ?, note = ? WHERE id = ?",
-                [.text(r.state.rawValue), .integer(Int64(at.microseconds)), .text(by), SQLValue(note), .integer(number)]
+                [
+                    .text(r.state.rawValue), .integer(Int64(at.microseconds)), .text(by), SQLValue(note),
+                    .integer(number),
+                ]
             )
             var detail = ["request": r.id, "until": r.until.description, "by": by]
             if let note { detail["note"] = note }

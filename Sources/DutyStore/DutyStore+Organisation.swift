@@ -26,7 +26,13 @@ extension DutyStore {
                 let roles = roleLists[text] ?? text.split(separator: " ").map(String.init)
                 if roleLists.count < 1000 { roleLists[text] = roles }
                 out.append(
-                    Official(id: try r.string(0), name: try r.string(1), email: try r.text(2), unit: try r.string(3), roles: roles)
+                    Official(
+                        id: try r.string(0),
+                        name: try r.string(1),
+                        email: try r.text(2),
+                        unit: try r.string(3),
+                        roles: roles
+                    )
                 )
             }
             return out
@@ -99,7 +105,10 @@ extension DutyStore {
             }
             try db.execute(
                 "UPDATE unit SET name = ?, kind = ?, parent = ?, email = ?, track_from = ? WHERE id = ?",
-                [.text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email), SQLValue(u.trackFrom?.description), .text(u.id)]
+                [
+                    .text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email),
+                    SQLValue(u.trackFrom?.description), .text(u.id),
+                ]
             )
             try audit.append("unit-set", unit: u.id, Self.fields(u))
         }

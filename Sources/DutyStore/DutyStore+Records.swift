@@ -239,7 +239,9 @@ extension DutyStore {
     /// Removes an event (a mistaken record); its triggered occurrences disappear with it.
     package func removeEvent(unit: String, id: String) throws(StoreError) {
         try change(.records) { db, audit in
-            if try db.execute("DELETE FROM event WHERE unit = ? AND id = ?", [.text(unit), .text(id)]) == 0 { throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'") }
+            if try db.execute("DELETE FROM event WHERE unit = ? AND id = ?", [.text(unit), .text(id)]) == 0 {
+                throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'")
+            }
             try audit.append("event-remove", unit: unit, ["id": id])
         }
     }

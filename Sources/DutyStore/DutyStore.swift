@@ -18,17 +18,20 @@ package final class DutyStore: Sendable {
     package let source: String?
     /// Who the changes made through this store are by, for the audit trail (`acting(as:)`).
     package let actor: AuditActor
+    /// The lease a sender's daemon writes are checked against (`fenced(by:)`), on PostgreSQL.
+    let fence: SenderLease?
 
     /// The same store, its changes recorded in the audit trail as `actor`'s.
     package func acting(as actor: AuditActor) -> DutyStore {
-        DutyStore(engine: engine, path: path, source: source, actor: actor)
+        DutyStore(engine: engine, path: path, source: source, actor: actor, fence: fence)
     }
 
-    private init(engine: any SQLEngine, path: String?, source: String?, actor: AuditActor) {
+    init(engine: any SQLEngine, path: String?, source: String?, actor: AuditActor, fence: SenderLease? = nil) {
         self.engine = engine
         self.path = path
         self.source = source
         self.actor = actor
+        self.fence = fence
     }
 
     /// Opens the store that the setting `state` names: a PostgreSQL connection string
@@ -46,6 +49,7 @@ package final class DutyStore: Sendable {
         self.path = path
         source = path
         actor = .processUser
+        fence = nil
     }
 
     /// An empty SQLite store in memory, for tests.
@@ -54,6 +58,7 @@ package final class DutyStore: Sendable {
         path = nil
         source = nil
         actor = .processUser
+        fence = nil
     }
 
     /// What the store is, for messages: the file, or PostgreSQL's server and database.
@@ -65,7 +70,11 @@ package final class DutyStore: Sendable {
     /// Runs `body` in one write transaction (the daemon's own bookkeeping: ledger, watermark); on any
     /// error nothing is changed.
     func write<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
-        try engine.write(body)
+        guard let fence else { return try engine.write(body) }
+        return try engine.write { db in
+            try SenderLease.check(db, fence)
+            return try body(db)
+        }
     }
 
     func read<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {

@@ -12,6 +12,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case unavailable
         /// The file holds something dutyd never writes (a row changed by hand, a damaged copy).
         case damaged
+        /// A daemon write refused: another dutyd sends now (PostgreSQL, `SenderLease`).
+        case fenced
     }
 
     package var code: Code

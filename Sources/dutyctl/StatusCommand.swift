@@ -52,6 +52,15 @@ struct Status: ParsableCommand {
             print(
                 "ledger: " + (counts.isEmpty ? "empty" : counts.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
             )
+            if let sender = s.sender {
+                let who =
+                    sender.holder.map { "\($0) sends (term \(sender.term), since \(sender.since ?? "?"))" }
+                    ?? "no instance sends now (term \(sender.term)); one takes over within the takeover interval"
+                print("sender: \(who); this is \(sender.instance)\(sender.sending ? ", the sender" : ", standing by")")
+                for i in sender.instances {
+                    print("  \(i.name)\(i.name == sender.holder ? " (sends)" : ""), seen \(i.seen)")
+                }
+            }
         }
     }
 }

@@ -167,10 +167,16 @@ struct Dutyd: AsyncParsableCommand {
         let clock = SystemClock()
         let settings = try Settings.load(path: config)
         // The service's lock: a --once beside a running dutyd would send what the service sends.
-        if !Settings.isDatabase(settings.state) {
-            ProcessSetup.restrictStateFiles(settings.state)
-            _ = try StateLock.acquire(settings.state, once: true)
+        // On PostgreSQL the running instances send, one at a time under the sender's lease; a --once
+        // beside them would send outside it.
+        guard !Settings.isDatabase(settings.state) else {
+            throw Failure(
+                ExitStatus.usage,
+                "dutyd --once works on a SQLite state store; on PostgreSQL the running dutyd instances send (one at a time). Start one (systemctl start dutyd) instead"
+            )
         }
+        ProcessSetup.restrictStateFiles(settings.state)
+        _ = try StateLock.acquire(settings.state, once: true)
         var at = clock.now()
         if let now {
             guard let i = Instant(iso: now, zone: settings.timezone) else {

@@ -67,7 +67,8 @@ enum Engine: String, CaseIterable, CustomTestStringConvertible {
                         "seq::text", "at::text", "who", "how", "action", "coalesce(occurrence, '')",
                         "coalesce(unit, '')", "detail",
                     ].map { "octet_length(\($0)), ':', \($0), E'\\n'" }
-                    sql += "UPDATE audit SET hash = encode(sha256(convert_to(previous || E'\\n' || concat("
+                    sql +=
+                        "UPDATE audit SET hash = encode(sha256(convert_to(previous || E'\\n' || concat("
                         + fields.joined(separator: ", ") + "), 'UTF8')), 'hex') WHERE seq = \(seq);\n"
                 }
             }
@@ -155,7 +156,10 @@ struct DutyStoreTests {
         #expect(try store.unit("a")?.parent == nil)
     }
 
-    @Test("re-importing keeps the day a unit was added; replace removes the rest with their officials", arguments: Engine.allCases)
+    @Test(
+        "re-importing keeps the day a unit was added; replace removes the rest with their officials",
+        arguments: Engine.allCases
+    )
     func reimport(_ engine: Engine) throws {
         let (store, _) = try engine.store()
         _ = try store.importUnits([Self.unit("gd"), Self.unit("gd.gz", parent: "gd")], replace: false)
@@ -183,7 +187,10 @@ struct DutyStoreTests {
         #expect(try store.units().map(\.id) == ["gd"])
     }
 
-    @Test("done once, undo, waive; a second done is refused unless the obligation is a quota", arguments: Engine.allCases)
+    @Test(
+        "done once, undo, waive; a second done is refused unless the obligation is a quota",
+        arguments: Engine.allCases
+    )
     func completions(_ engine: Engine) throws {
         let (store, _) = try engine.store()
         let id = OccurrenceID("semiannual-report/gd/2026-H2")!
@@ -242,7 +249,10 @@ struct DutyStoreTests {
         #expect(try store.records().events.map(\.id) == ["major-situation-2026-11-29-2"])
     }
 
-    @Test("the ledger read a page at a time gives the rows of one query: newest first, ties by key, none twice", arguments: Engine.allCases)
+    @Test(
+        "the ledger read a page at a time gives the rows of one query: newest first, ties by key, none twice",
+        arguments: Engine.allCases
+    )
     func ledgerPages(_ engine: Engine) throws {
         let (store, _) = try engine.store()
         // 2,500 rows on 7 due times: pages of 100 end in the middle of a run of equal times.

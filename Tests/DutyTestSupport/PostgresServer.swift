@@ -61,7 +61,9 @@ package final class PostgresServer: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if geteuid() == 0 {
             guard let pw = getpwnam("postgres") else {
-                throw ToolError("there is no user postgres to run the test server as (Debian's postgresql package makes it)")
+                throw ToolError(
+                    "there is no user postgres to run the test server as (Debian's postgresql package makes it)"
+                )
             }
             chown(folder, pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
@@ -130,7 +132,11 @@ package final class PostgresServer: Sendable {
     /// Runs a program to its end with posix_spawn and waitpid, its input and output through files.
     /// Not Foundation's `Process`: that waits for its child on a libdispatch thread, and the tests
     /// that wait for the server's start hold those threads (a deadlock, seen).
-    static func spawn(_ program: String, _ args: [String], input: [UInt8] = []) throws -> (
+    static func spawn(
+        _ program: String,
+        _ args: [String],
+        input: [UInt8] = []
+    ) throws -> (
         status: Int32, out: String, err: String
     ) {
         let base = scratchDirectory.appendingPathComponent("pg-\(UUID().uuidString)").path

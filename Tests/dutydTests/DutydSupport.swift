@@ -20,7 +20,9 @@ struct Daemon {
 
     let folder: URL
     let config: String
-    var state: String { folder.appendingPathComponent("dutyd.sqlite").path }
+    /// The setting `state`: a PostgreSQL connection string, else `dutyd.sqlite` in the folder.
+    var database: String?
+    var state: String { database ?? folder.appendingPathComponent("dutyd.sqlite").path }
     /// The API socket the daemon of this configuration listens on.
     var socket: String { folder.appendingPathComponent("api.sock").path }
 
@@ -28,7 +30,16 @@ struct Daemon {
     /// 1 January 2026, with its own copy of the policy so a test may break it.
     /// `settings` is added to the settings file (an `[email]` table, hooks).
     /// `api` is added to its `[api]` table (groups).
-    init(extraUnits: Int = 0, settings extra: String = "", api: String = "") throws {
+    /// `database`: a PostgreSQL connection string for `state`; `importing: false` leaves the
+    /// organisation as it is there (a second dutyd on a database the first filled).
+    init(
+        extraUnits: Int = 0,
+        settings extra: String = "",
+        api: String = "",
+        database: String? = nil,
+        importing: Bool = true
+    ) throws {
+        self.database = database
         folder = scratchDirectory.appendingPathComponent("dutyd-e2e-\(UUID().uuidString)")
         let policy = folder.appendingPathComponent("policy")
         try FileManager.default.createDirectory(at: policy, withIntermediateDirectories: true)
@@ -39,7 +50,7 @@ struct Daemon {
         config = folder.appendingPathComponent("dutyd.toml").path
         try """
         timezone = "Asia/Shanghai"
-        state = "dutyd.sqlite"
+        state = "\(database ?? "dutyd.sqlite")"
         policy = ["policy"]
         holidays = ["\(Self.repo.appendingPathComponent("config/holidays/cn").path)"]
         track_from = "2026-01-01"
@@ -50,6 +61,7 @@ struct Daemon {
         socket = "api.sock"
         \(api)
         """.write(toFile: config, atomically: true, encoding: .utf8)
+        guard importing else { return }
         let (units, officials) = try exampleOrganisationCSV(extraUnits: extraUnits)
         let u = folder.appendingPathComponent("units.csv").path
         let o = folder.appendingPathComponent("officials.csv").path
@@ -113,7 +125,7 @@ struct Daemon {
         return p
     }
 
-    func store() throws -> DutyStore { try DutyStore(path: state) }
+    func store() throws -> DutyStore { try DutyStore.open(state) }
 
     /// A copy of `file` that other users can run or read, for tests that act as them: the clone
     /// (and its build folder) may sit under a folder only root can enter, such as /root or a

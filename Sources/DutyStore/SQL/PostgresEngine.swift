@@ -90,7 +90,11 @@ final class PostgresEngine: SQLEngine {
     }
 
     /// Runs one statement (its `?` numbered as PostgreSQL wants) and waits for all of its rows.
-    static func run(_ connection: PostgresConnection, _ sql: String, _ arguments: [SQLValue]) throws
+    static func run(
+        _ connection: PostgresConnection,
+        _ sql: String,
+        _ arguments: [SQLValue]
+    ) throws
         -> PostgresQueryResult
     {
         var binds = PostgresBindings(capacity: arguments.count)
@@ -106,24 +110,45 @@ final class PostgresEngine: SQLEngine {
     }
 
     /// Waits for `future` at most `bound`; past it, the connection is closed (its state is unknown).
+    /// The connections live on the engine's own event loops (`group`), so any thread may wait here,
+    /// a thread of the daemon's event loops included (where the scheduler's task runs): what it waits
+    /// for never needs it.
     static func bounded<T: Sendable>(
         _ future: EventLoopFuture<T>,
         _ bound: TimeAmount,
         connection: PostgresConnection?
     ) throws -> T {
-        let promise = future.eventLoop.makePromise(of: T.self)
-        let timer = future.eventLoop.scheduleTask(in: bound) {
-            promise.fail(StatementTimeout(seconds: bound.nanoseconds / 1_000_000_000))
-        }
-        future.whenComplete { result in
-            timer.cancel()
-            promise.completeWith(result)
-        }
-        do {
-            return try promise.futureResult.wait()
-        } catch let e as StatementTimeout {
+        let box = Outcome<T>()
+        future.whenComplete { box.set($0) }
+        guard let result = box.wait(until: Date().addingTimeInterval(Double(bound.nanoseconds) / 1e9)) else {
             connection.map(drop)
-            throw e
+            throw StatementTimeout(seconds: bound.nanoseconds / 1_000_000_000)
+        }
+        return try result.get()
+    }
+
+    /// The event loops of every PostgreSQL connection: the engine's own, never the daemon's.
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+    /// A future's result, handed from its event loop to the thread waiting for it.
+    final class Outcome<T: Sendable>: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var result: Result<T, any Error>?
+
+        func set(_ r: Result<T, any Error>) {
+            condition.lock()
+            result = r
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func wait(until deadline: Date) -> Result<T, any Error>? {
+            condition.lock()
+            defer { condition.unlock() }
+            while result == nil {
+                if !condition.wait(until: deadline) { break }
+            }
+            return result
         }
     }
 
@@ -193,7 +218,7 @@ final class PostgresEngine: SQLEngine {
                 let configuration = try configuration(location, server)
                 let connection = try bounded(
                     PostgresConnection.connect(
-                        on: MultiThreadedEventLoopGroup.singleton.next(),
+                        on: group.next(),
                         configuration: configuration,
                         id: Int.random(in: 1...Int.max),
                         logger: logger

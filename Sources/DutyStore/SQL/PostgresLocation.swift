@@ -44,7 +44,10 @@ package struct PostgresLocation: Sendable, Equatable {
     }
 
     /// `nil` when `state` is not a PostgreSQL connection string (then it is a SQLite file's path).
-    package init?(_ state: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    package init?(
+        _ state: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws(StoreError)
     {
         let parameters: [(String, String)]
@@ -174,7 +177,9 @@ package struct PostgresLocation: Sendable, Equatable {
                 var host = part
                 var port: Substring = "5432"
                 if part.hasPrefix("[") {
-                    guard let close = part.firstIndex(of: "]") else { throw fail("'\(part)': an IPv6 address lacks its ]") }
+                    guard let close = part.firstIndex(of: "]") else {
+                        throw fail("'\(part)': an IPv6 address lacks its ]")
+                    }
                     host = part[part.index(after: part.startIndex)..<close]
                     let after = part[part.index(after: close)...]
                     if after.hasPrefix(":") { port = after.dropFirst() }

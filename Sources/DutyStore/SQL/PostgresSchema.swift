@@ -7,7 +7,7 @@
 import PostgresNIO
 
 extension PostgresEngine {
-    /// Version 1 is SQLite's versions 1 to 7.
+    /// Version 1 is SQLite's versions 1 to 7; version 2 is PostgreSQL's own (several dutyd).
     static let migrations: [[String]] = [
         [
             """
@@ -141,7 +141,29 @@ extension PostgresEngine {
                 revoked_at BIGINT NOT NULL
             )
             """,
-        ]
+        ],
+        // Several dutyd: who sends (one row; its term fences the daemon's writes) and who is there
+        // (SenderLease.swift). Times in microseconds, by the database's clock.
+        [
+            """
+            CREATE TABLE dutyd_sender (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                term BIGINT NOT NULL,
+                holder TEXT COLLATE "C",
+                backend INTEGER,
+                since BIGINT,
+                lease_until BIGINT NOT NULL
+            )
+            """,
+            "INSERT INTO dutyd_sender VALUES (1, 0, NULL, NULL, NULL, 0)",
+            """
+            CREATE TABLE dutyd_instance (
+                name TEXT COLLATE "C" PRIMARY KEY,
+                started BIGINT NOT NULL,
+                seen BIGINT NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// Brings the schema to the newest version, each version in a transaction of its own, under a

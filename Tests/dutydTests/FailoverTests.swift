@@ -1,0 +1,197 @@
+import DutyAPI
+import DutyCalendar
+import DutyStore
+import DutyTestScoping
+import DutyTestSupport
+import Foundation
+import Testing
+
+/// Several dutyd on one PostgreSQL database, as real processes with the real SMTP test server: one
+/// sends, the others stand by; killing, pausing or cutting off the sender hands the batch to another
+/// with nothing lost and at most one message repeated (with its first copy's Message-ID).
+@Suite("several dutyd on one PostgreSQL database", .serialized, .ownThreads)
+struct FailoverTests {
+    /// The daemons start at 09:00 on 21 December 2026: the year's backlog and the 09:00 steps are one
+    /// batch, one message per address.
+    static let start = "2026-12-21T09:00:00+08:00"
+    static let batch = Instant(iso: "2026-12-21T09:00:00+08:00", zone: .utc)!
+    static let takeover = 5.0
+    /// Units beside the example's for the kill -9 batch: 1,550 make over 10,000 notifications
+    /// (`DUTYD_FAILOVER_UNITS` for another size).
+    static let units = ProcessInfo.processInfo.environment["DUTYD_FAILOVER_UNITS"].flatMap(Int.init) ?? 1_550
+
+    /// Two instances, `a` and `b`, on a new database holding the example organisation with `units`
+    /// units more; each has its own folder, socket and log.
+    static func pair(_ server: MailServer, units: Int) throws -> (Daemon, Daemon) {
+        let database = try PostgresServer.shared().newDatabase()
+        func settings(_ name: String) -> String {
+            "takeover = \"\(Int(takeover))s\"\ninstance = \"\(name)\"\n" + server.emailSettings()
+        }
+        let a = try Daemon(extraUnits: units, settings: settings("a"), database: database)
+        let b = try Daemon(settings: settings("b"), database: database, importing: false)
+        return (a, b)
+    }
+
+    static func status(_ d: Daemon) throws -> StatusView {
+        let r = try RawClient(socket: d.socket).raw("GET", "/v1/status")
+        guard r.status == 200 else { throw ToolError("status of \(d.folder.lastPathComponent): HTTP \(r.status)") }
+        return try JSONDecoder().decode(StatusView.self, from: r.body)
+    }
+
+    /// Whether `d` answers that it is the sender.
+    static func sending(_ d: Daemon) -> Bool { (try? status(d).sender?.sending) == true }
+
+    /// Waits until the batch is performed (the watermark, which only the sender writes, is past it)
+    /// and no row is left being sent.
+    static func waitForTheBatch(_ store: DutyStore, logs: [Daemon]) throws {
+        do {
+            try waitFor("the 09:00 batch to be performed", seconds: 180) {
+                guard let w = try store.watermark(), w.microseconds >= batch.microseconds else { return false }
+                let counts = try store.ledgerCounts()
+                return counts[.sending] == nil && counts[.retry] == nil
+            }
+        } catch {
+            let counts = (try? store.ledgerCounts()) ?? [:]
+            let w = (try? store.watermark())?.map { $0.format(in: .utc) } ?? "none"
+            var text = "ledger \(counts), watermark \(w)\n"
+            for d in logs {
+                text +=
+                    "--- \(d.folder.lastPathComponent):\n"
+                    + String(((try? String(contentsOf: d.log, encoding: .utf8)) ?? "").suffix(3000))
+            }
+            Issue.record("\(text)")
+            throw error
+        }
+    }
+
+    /// Every email row sent (or failed for good: a unit without an address); every message arrived
+    /// once, or twice at most `repeats` times, the copy with the same Message-ID. Gives the repeats.
+    @discardableResult
+    static func checkDelivery(_ server: MailServer, _ store: DutyStore, repeats: Int) throws -> Int {
+        let email = try store.ledger().filter { $0.channel == "email" && $0.state != .collapsed }
+        #expect(
+            !email.isEmpty && email.allSatisfy { $0.state == .sent || $0.state == .failed },
+            "\(Set(email.map(\.state)))"
+        )
+        let mails = try server.messages()
+        var byID: [String: Int] = [:]
+        for m in mails { byID[m.parsed.message_id ?? "?", default: 0] += 1 }
+        let repeated = byID.values.reduce(0) { $0 + $1 - 1 }
+        #expect(byID.values.allSatisfy { $0 <= 2 })
+        #expect(repeated <= repeats, "\(repeated) messages repeated")
+        // One message per address with something due: none lost.
+        let addresses = Set(mails.flatMap(\.rcpt_tos))
+        #expect(addresses.count == byID.count, "\(addresses.count) addresses, \(byID.count) distinct messages")
+        return repeated
+    }
+
+    @Test(
+        "kill -9 the sender mid-batch: the other takes over within the takeover interval; every message arrives, at most one twice"
+    )
+    func killTheSender() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (a, b) = try Self.pair(server, units: Self.units)
+        let store = try a.store()
+        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
+        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
+        try await onThread { try waitFor("a to send") { Self.sending(a) } }
+        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
+        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        let standing = try Self.status(b)
+        #expect(
+            standing.sender?.sending == false && standing.sender?.holder == "a",
+            "\(String(describing: standing.sender))"
+        )
+        #expect(Set(standing.sender?.instances.map(\.name) ?? []) == ["a", "b"])
+        // Mid-batch: some mail went out, most has not.
+        try await onThread {
+            try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
+        }
+        let killed = Date().timeIntervalSince1970
+        kill(pa.processIdentifier, SIGKILL)
+        pa.waitUntilExit()
+        try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
+        // When b took the lease, by the database's clock (the same machine's): the lock went with a's
+        // connection, so b holds it at its next try, within a third of the interval.
+        let since = try PostgresServer.shared().sql(
+            "SELECT since FROM dutyd_sender",
+            database: PostgresServer.database(of: a.state)
+        )
+        let took = try #require(Double(since.trimmingCharacters(in: .whitespacesAndNewlines))) / 1e6 - killed
+        #expect(took <= Self.takeover, "b took over \(took) s after the kill")
+        try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
+        let repeated = try Self.checkDelivery(server, store, repeats: 1)
+        let after = try Self.status(b)
+        #expect(after.sender?.holder == "b" && (after.sender?.term ?? 0) >= 2)
+        let rows = try store.ledger().filter { $0.state != .collapsed }.count
+        #expect(Self.units < 1_550 || rows >= 10_000, "\(rows) notifications")
+        let mails = try server.messages().count
+        print(
+            "bench pg.failover.seconds \(String(format: "%.2f", took)) (kill -9; \(rows) notifications, \(mails) messages, \(repeated) repeated)"
+        )
+        print("bench pg.failover.duplicates_max \(repeated)")
+    }
+
+    @Test(
+        "SIGSTOP the sender longer than the takeover interval: the other takes over; after SIGCONT the old one sends nothing more"
+    )
+    func pauseTheSender() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (a, b) = try Self.pair(server, units: 400)
+        let store = try a.store()
+        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
+        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
+        try await onThread { try waitFor("a to send") { Self.sending(a) } }
+        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
+        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        try await onThread {
+            try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
+        }
+        kill(pa.processIdentifier, SIGSTOP)
+        try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
+        kill(pa.processIdentifier, SIGCONT)
+        try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
+        // The old sender is alive, knows it no longer sends, and said so once.
+        try await onThread { try waitFor("a to stand by") { (try? Self.status(a).sender?.sending) == false } }
+        let log = try String(contentsOf: a.log, encoding: .utf8)
+        #expect(
+            log.contains("a stopped renewing") || log.contains("another dutyd took over")
+                || log.contains("lost its connection"),
+            "\(log.suffix(2000))"
+        )
+        try Self.checkDelivery(server, store, repeats: 1)
+        #expect(pa.isRunning)
+    }
+
+    @Test(
+        "the sender's database connection ended by pg_terminate_backend: it steps down, and one instance sends again with a newer term"
+    )
+    func terminateTheSendersConnection() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (a, b) = try Self.pair(server, units: 0)
+        let pa = try APITests.serve(a, log: "stderr", ["--start-at", "2026-12-10T10:00:00+08:00"])
+        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
+        try await onThread { try waitFor("a to send") { Self.sending(a) } }
+        let pb = try APITests.serve(b, log: "stderr", ["--start-at", "2026-12-10T10:00:00+08:00"])
+        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        let before = try #require(try Self.status(a).sender?.term)
+        let pg = try PostgresServer.shared()
+        let database = PostgresServer.database(of: a.state)
+        try pg.sql("SELECT pg_terminate_backend(backend) FROM dutyd_sender", database: database)
+        try await onThread {
+            try waitFor("a sender with a newer term") {
+                guard let s = try? Self.status(b).sender else { return false }
+                return s.term > before && s.holder != nil
+            }
+        }
+        let log = try String(contentsOf: a.log, encoding: .utf8)
+        #expect(log.contains("a lost its connection to PostgreSQL"), "\(log.suffix(2000))")
+        // Exactly one of the two sends.
+        try await onThread {
+            try waitFor("exactly one sender") { [Self.sending(a), Self.sending(b)].filter { $0 }.count == 1 }
+        }
+    }
+}
