@@ -168,6 +168,7 @@ let package = Package(
         // that checks what arrives, and the scratch folder removed at exit. Only tests depend on it.
         .target(
             name: "DutyTestSupport",
+            dependencies: ["CProcess"],
             path: "Tests/DutyTestSupport"
         ),
         // The `.ownThreads` trait: blocking tests off Swift's cooperative pool (Swift Testing only).

@@ -126,7 +126,7 @@ extension Dispatcher {
             let sending = rows[c]
             let store = self.store
             let beat = heartbeat
-            let fenced = self.fenced
+            let halt = self.halt
             let logger = self.logger
             let results = await channel.deliver(items[c]) { indices, results in
                 var sent: [LedgerEntry] = []
@@ -137,19 +137,19 @@ extension Dispatcher {
                     e.error = nil
                     sent.append(e)
                 }
-                // Should this write fail (the store busy past its timeout), the rows stay `sending`
-                // and a crash before the chunk's last write would repeat these: say so.
+                // What cannot be recorded may go out again: start nothing more, so that it is this
+                // one message at most. The rest stays for the next perform (or the new sender).
                 if !sent.isEmpty {
                     do {
                         try store.writeLedger(sent)
                     } catch let e as StoreError where e.code == .fenced {
-                        // Another dutyd sends now: start nothing more (what is left is its work).
                         logger.notice("stopping this batch: \(e.message)")
-                        fenced()
+                        halt()
                     } catch {
                         logger.warning(
-                            "could not record \(sent.count) deliveries as sent at once (\(error)); they are recorded with the rest of the batch"
+                            "stopping this batch: could not record \(sent.count) deliveries as sent (\(error)); what is left is tried again"
                         )
+                        halt()
                     }
                 }
                 beat()

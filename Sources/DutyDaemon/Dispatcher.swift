@@ -69,9 +69,10 @@ package final class Dispatcher {
     /// Called from any thread each time a delivery ends: the watchdog's sign that a long batch is
     /// moving (`WatchdogFeeder`).
     package var heartbeat: @Sendable () -> Void = {}
-    /// Called when a ledger write is refused because another dutyd sends now (PostgreSQL): the
-    /// scheduler cancels the perform, so no further delivery starts.
-    package var fenced: @Sendable () -> Void = {}
+    /// Called when a delivery cannot be recorded (another dutyd sends now, the store is unreachable
+    /// or busy): the scheduler cancels the perform, so no further delivery starts and at most the one
+    /// unrecorded message can go out again.
+    package var halt: @Sendable () -> Void = {}
 
     package init(
         workspace: Workspace,

@@ -196,7 +196,7 @@ package final class Scheduler: Service {
                     // this loop alone, which waits for the task.
                     nonisolated(unsafe) let d = dispatcher
                     if let feeder { d.heartbeat = feeder.beat }
-                    d.fenced = { [weak self] in self?.cancelPerform() }
+                    d.halt = { [weak self] in self?.cancelPerform() }
                     feeder?.begin()
                     let work = Task { [clock] in
                         try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)

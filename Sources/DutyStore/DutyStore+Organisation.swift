@@ -6,7 +6,7 @@ extension DutyStore {
 
     package func units() throws(StoreError) -> [OrgUnit] {
         try read { db in
-            try db.all("SELECT \(Self.unitColumns) FROM unit", [], Self.unit)
+            try db.all("SELECT \(Self.unitColumns) FROM unit ORDER BY position", [], Self.unit)
         }
     }
 
@@ -21,7 +21,7 @@ extension DutyStore {
             var out: [Official] = []
             // A million officials hold a handful of distinct role lists: share them.
             var roleLists: [String: [String]] = [:]
-            try db.each("SELECT id, name, email, unit, roles FROM official", []) { r in
+            try db.each("SELECT id, name, email, unit, roles FROM official ORDER BY position", []) { r in
                 let text = try r.string(4)
                 let roles = roleLists[text] ?? text.split(separator: " ").map(String.init)
                 if roleLists.count < 1000 { roleLists[text] = roles }
@@ -300,11 +300,13 @@ extension DutyStore {
         return ImportCount(added: added, updated: listed - added, removed: removed)
     }
 
-    /// Inserts or updates units; an existing unit keeps the day it was added, and its tracking start
-    /// unless a new one is given.
+    /// Inserts or updates units; an existing unit keeps the day it was added, its place in the list
+    /// (`position`: the order units were first added, which lists and the planner follow on either
+    /// engine), and its tracking start unless a new one is given.
     static func upsert(_ db: any SQLSession, _ units: some Sequence<OrgUnit>) throws {
         let sql = """
-            INSERT INTO unit (id, name, kind, parent, email, added_on, track_from) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO unit (id, name, kind, parent, email, added_on, track_from, position)
+            VALUES (?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(position) FROM unit), 0) + 1)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
                 email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
             """
@@ -321,7 +323,8 @@ extension DutyStore {
 
     static func upsert(_ db: any SQLSession, _ officials: some Sequence<Official>) throws {
         let sql = """
-            INSERT INTO official (id, name, email, unit, roles) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO official (id, name, email, unit, roles, position)
+            VALUES (?, ?, ?, ?, ?, coalesce((SELECT max(position) FROM official), 0) + 1)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
                 roles = excluded.roles
             """

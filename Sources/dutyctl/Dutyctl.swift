@@ -31,7 +31,7 @@ struct Dutyctl: AsyncParsableCommand {
             EventCommand.self,
             UnitCommand.self, OfficialCommand.self,
             Report.self, Summary.self, BulletinCommand.self, Ledger.self, AuditCommand.self, NotifyCommand.self,
-            PolicyCommand.self, ConfigCommand.self, CalendarCommand.self,
+            PolicyCommand.self, ConfigCommand.self, CalendarCommand.self, StoreCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import CProcess
 package import Foundation
 
 #if canImport(Glibc)
@@ -24,16 +25,7 @@ package final class PostgresServer: Sendable {
 
     private static let started: Result<PostgresServer, ToolError> = {
         do {
-            let server = try PostgresServer()
-            serverFolder = server.folder
-            atexit {
-                guard let folder = serverFolder else { return }
-                _ = try? PostgresServer.runAsOwner(
-                    PostgresServer.binFolder()! + "/pg_ctl",
-                    ["-D", folder + "/data", "-m", "immediate", "-w", "stop"]
-                )
-            }
-            return .success(server)
+            return .success(try PostgresServer(name: "postgresql"))
         } catch let e as ToolError {
             return .failure(e)
         } catch {
@@ -41,7 +33,28 @@ package final class PostgresServer: Sendable {
         }
     }()
 
-    nonisolated(unsafe) private static var serverFolder: String?
+    /// A cluster of the caller's own (a test that stops and starts its server must not take the
+    /// shared one from the tests running beside it), stopped at exit like the shared one.
+    package static func own(_ name: String) throws -> PostgresServer {
+        try PostgresServer(name: "postgresql-\(name)")
+    }
+
+    /// The clusters this process started, stopped when it exits.
+    nonisolated(unsafe) private static var folders: [String] = []
+    private static let foldersLock = NSLock()
+    private static let stopAtExit: Void = {
+        atexit {
+            PostgresServer.foldersLock.lock()
+            let all = PostgresServer.folders
+            PostgresServer.foldersLock.unlock()
+            for folder in all {
+                _ = try? PostgresServer.runAsOwner(
+                    PostgresServer.binFolder()! + "/pg_ctl",
+                    ["-D", folder + "/data", "-m", "immediate", "-w", "stop"]
+                )
+            }
+        }
+    }()
 
     /// The newest installed PostgreSQL's programs.
     static func binFolder() -> String? {
@@ -49,7 +62,7 @@ package final class PostgresServer: Sendable {
         return versions.compactMap(Int.init).max().map { "/usr/lib/postgresql/\($0)/bin" }
     }
 
-    private init() throws {
+    private init(name: String) throws {
         guard let bin = Self.binFolder(), FileManager.default.isExecutableFile(atPath: bin + "/initdb") else {
             throw ToolError(
                 "PostgreSQL is not installed: the PostgreSQL store tests need Debian's postgresql package (make deps installs it)"
@@ -57,7 +70,11 @@ package final class PostgresServer: Sendable {
         }
         self.bin = bin
         user = "postgres"
-        folder = scratchDirectory.appendingPathComponent("postgresql").path
+        folder = scratchDirectory.appendingPathComponent(name).path
+        Self.stopAtExit
+        Self.foldersLock.lock()
+        Self.folders.append(folder)
+        Self.foldersLock.unlock()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if geteuid() == 0 {
             guard let pw = getpwnam("postgres") else {
@@ -129,9 +146,12 @@ package final class PostgresServer: Sendable {
         return try spawn(program, args)
     }
 
-    /// Runs a program to its end with posix_spawn and waitpid, its input and output through files.
-    /// Not Foundation's `Process`: that waits for its child on a libdispatch thread, and the tests
-    /// that wait for the server's start hold those threads (a deadlock, seen).
+    /// Runs a program to its end with posix_spawn and waitpid, its input from a file and its output
+    /// (stdout and stderr together) to one. Not Foundation's `Process`: that waits for its child on a
+    /// libdispatch thread, and the tests that wait for the server's start hold those threads (a
+    /// deadlock, seen). Every other descriptor is closed in the child (`duty_spawn`): the server would
+    /// otherwise keep the pipes of programs other tests start meanwhile, and their readers would
+    /// wait for an end of file that never comes (seen too).
     static func spawn(
         _ program: String,
         _ args: [String],
@@ -140,24 +160,26 @@ package final class PostgresServer: Sendable {
         status: Int32, out: String, err: String
     ) {
         let base = scratchDirectory.appendingPathComponent("pg-\(UUID().uuidString)").path
-        defer { for s in [".in", ".out", ".err"] { unlink(base + s) } }
+        defer { for s in [".in", ".out"] { unlink(base + s) } }
         try Data(input).write(to: URL(fileURLWithPath: base + ".in"))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, base + ".in", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let inFD = open(base + ".in", O_RDONLY | O_CLOEXEC)
+        let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer {
+            close(inFD)
+            close(outFD)
+        }
+        guard inFD >= 0, outFD >= 0 else { throw ToolError("cannot open \(base): \(String(cString: strerror(errno)))") }
         let argv = ([program] + args).map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        let rc = duty_spawn(argv, environ, inFD, outFD, &pid)
         guard rc == 0 else { throw ToolError("cannot run \(program): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
         let exited = status & 0x7f == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), out, err)
+        return (
+            exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), out, exited && (status >> 8) & 0xff == 0 ? "" : out
+        )
     }
 }

@@ -22,8 +22,12 @@ struct FailoverTests {
 
     /// Two instances, `a` and `b`, on a new database holding the example organisation with `units`
     /// units more; each has its own folder, socket and log.
-    static func pair(_ server: MailServer, units: Int) throws -> (Daemon, Daemon) {
-        let database = try PostgresServer.shared().newDatabase()
+    static func pair(
+        _ server: MailServer,
+        units: Int,
+        on pg: PostgresServer? = nil
+    ) throws -> (Daemon, Daemon) {
+        let database = try (pg ?? PostgresServer.shared()).newDatabase()
         func settings(_ name: String) -> String {
             "takeover = \"\(Int(takeover))s\"\ninstance = \"\(name)\"\n" + server.emailSettings()
         }
@@ -192,6 +196,50 @@ struct FailoverTests {
         // Exactly one of the two sends.
         try await onThread {
             try waitFor("exactly one sender") { [Self.sending(a), Self.sending(b)].filter { $0 }.count == 1 }
+        }
+    }
+
+    @Test(
+        "PostgreSQL restarted mid-batch: both reconnect, the batch ends with nothing lost, each said once what happened"
+    )
+    func restartPostgreSQL() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let pg = try PostgresServer.own("restart")
+        let (a, b) = try Self.pair(server, units: 400, on: pg)
+        let store = try a.store()
+        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
+        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
+        try await onThread { try waitFor("a to send") { Self.sending(a) } }
+        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
+        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        try await onThread {
+            try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
+        }
+        try pg.stop()
+        // The sender finds out (its lease's connection is gone) and stops sending.
+        try await onThread {
+            try waitFor("a to say it lost its connection") {
+                (try String(contentsOf: a.log, encoding: .utf8)).contains("lost its connection to PostgreSQL")
+            }
+        }
+        try pg.start()
+        try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
+        try Self.checkDelivery(server, store, repeats: 1)
+        // Both answer again, one sends.
+        try await onThread {
+            try waitFor("exactly one sender") { [Self.sending(a), Self.sending(b)].filter { $0 }.count == 1 }
+        }
+        // The journal said it once per instance, not once per row.
+        for d in [a, b] {
+            let log = try String(contentsOf: d.log, encoding: .utf8)
+            let lines = log.split(separator: "\n")
+            #expect(
+                lines.filter { $0.contains("lost its connection to PostgreSQL") }.count <= 2,
+                "\(log.suffix(3000))"
+            )
+            #expect(lines.filter { $0.contains("cannot perform the plan") }.count <= 3, "\(log.suffix(3000))")
+            #expect(lines.filter { $0.contains("could not record") }.count <= 1, "\(log.suffix(3000))")
         }
     }
 }

@@ -35,6 +35,12 @@ final class PostgresEngine: SQLEngine {
 
     func close() { pool.closeAll() }
 
+    func advance(_ db: any SQLSession, _ table: String, _ column: String) throws {
+        try db.execute(
+            "SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false) FROM \(table)"
+        )
+    }
+
     // MARK: Transactions
 
     func read<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T {

@@ -17,6 +17,11 @@ package struct PostgresLocation: Sendable, Equatable {
         package var host: String
         package var port: Int
 
+        package init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
         /// The socket file in a socket folder, as libpq names it.
         package var socketPath: String? { host.hasPrefix("/") ? "\(host)/.s.PGSQL.\(port)" : nil }
     }

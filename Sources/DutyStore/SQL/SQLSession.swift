@@ -118,4 +118,7 @@ package protocol SQLEngine: Sendable {
     func change<T>(_ body: (any SQLSession) throws -> T) throws(StoreError) -> T
     /// Lets go of connections and files.
     func close()
+    /// After rows were inserted with their own numbers into `table` (a copy), makes the numbers the
+    /// engine gives next follow them (`column` is `AUTOINCREMENT` or `GENERATED … AS IDENTITY`).
+    func advance(_ db: any SQLSession, _ table: String, _ column: String) throws
 }

@@ -79,6 +79,9 @@ final class SQLiteEngine: SQLEngine {
 
     func close() {}
 
+    /// SQLite's `AUTOINCREMENT` notes the largest number inserted by itself.
+    func advance(_ db: any SQLSession, _ table: String, _ column: String) throws {}
+
     private func mapped<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do {
             return try body()

@@ -171,6 +171,20 @@ extension SQLiteEngine {
                     """
             )
         }
+        m.registerMigration("v8") { db in
+            try db.execute(
+                sql: """
+                    -- The order units and officials were first added (an import's line order), kept
+                    -- through changes: what lists and the planner follow, on PostgreSQL too.
+                    ALTER TABLE unit ADD COLUMN position INTEGER;
+                    UPDATE unit SET position = rowid;
+                    CREATE INDEX unit_position ON unit(position);
+                    ALTER TABLE official ADD COLUMN position INTEGER;
+                    UPDATE official SET position = rowid;
+                    CREATE INDEX official_position ON official(position);
+                    """
+            )
+        }
         return m
     }
 }
