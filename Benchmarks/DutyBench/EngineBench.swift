@@ -114,7 +114,7 @@ func enginePlanBench(config: String, state: String, label total: String) throws 
     report("engine.upcoming_county.occurrences", Double(found), "occurrences")
 }
 
-private func label(_ n: Int) -> String {
+func label(_ n: Int) -> String {
     n % 1_000_000 == 0 ? "\(n / 1_000_000)m" : (n % 1000 == 0 ? "\(n / 1000)k" : "\(n)")
 }
 

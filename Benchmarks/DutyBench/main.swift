@@ -10,6 +10,7 @@ import Foundation
 //   DutyBench store [WORK]                             the cost of a durable change (FULL) against a ledger row
 //   DutyBench national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]]  questions at national scale (after `engine`)
 //   DutyBench web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]]  the officials' pages at national scale (after `engine`)
+//   DutyBench postgres DUTYD CONFIG [WORK [UNITS]]      the state on PostgreSQL: import, start, ledger rate
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -69,13 +70,20 @@ case "delivery":
     try await deliveryBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
 case "store":
     try storeBench(work: arguments.count > 1 ? arguments[1] : ".build-bench")
+case "postgres" where arguments.count >= 3:
+    try postgresBench(
+        dutyd: arguments[1],
+        config: arguments[2],
+        work: arguments.count > 3 ? arguments[3] : ".build-bench",
+        units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000
+    )
 case "generate" where arguments.count == 3:
     let (u, o) = try NationalOrganisation.write(units: Int(arguments[1]) ?? 1_000_000, to: arguments[2])
     print("wrote \(u) units and \(o) officials to \(arguments[2])/units.csv and officials.csv")
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | postgres DUTYD CONFIG [WORK [UNITS]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )

@@ -109,6 +109,9 @@ package struct AuditChain {
     let at: Instant
     private(set) var last: (seq: Int, hash: String)
     private(set) var appended = 0
+    /// Rows appended and not yet written: written together by `writeHead` (one statement for a
+    /// whole import on PostgreSQL).
+    private var pending: [[SQLValue]] = []
 
     init(_ db: any SQLSession, actor: AuditActor, at: Instant) throws {
         self.db = db
@@ -142,23 +145,25 @@ package struct AuditChain {
             hash: ""
         )
         e.hash = e.computedHash
-        try db.execute(
-            """
-            INSERT INTO audit (seq, at, who, how, action, occurrence, unit, detail, previous, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .integer(Int64(e.seq)), .integer(Int64(e.at.microseconds)), .text(e.who), .text(e.how),
-                .text(e.action), SQLValue(e.occurrence), SQLValue(e.unit), .text(e.detail), .text(e.previous),
-                .text(e.hash),
-            ]
-        )
+        pending.append([
+            .integer(Int64(e.seq)), .integer(Int64(e.at.microseconds)), .text(e.who), .text(e.how),
+            .text(e.action), SQLValue(e.occurrence), SQLValue(e.unit), .text(e.detail), .text(e.previous),
+            .text(e.hash),
+        ])
         last = (e.seq, e.hash)
         appended += 1
     }
 
-    /// Notes the last row in `daemon_state`, so removing rows from the end is found too.
-    func writeHead() throws {
+    /// Writes the rows appended, and notes the last in `daemon_state`, so removing rows from the end
+    /// is found too.
+    mutating func writeHead() throws {
+        try db.insert(
+            into: "audit",
+            ["seq", "at", "who", "how", "action", "occurrence", "unit", "detail", "previous", "hash"],
+            pending,
+            suffix: ""
+        )
+        pending = []
         try DutyStore.setState(db, "audit_head", "\(last.seq) \(last.hash)")
     }
 }

@@ -87,17 +87,24 @@ extension DutyStore {
             for table in Self.tables.reversed() { try out.execute("DELETE FROM \(table.name)") }
             try self.read { db in
                 for table in Self.tables {
-                    let names = table.columns.map(\.name).joined(separator: ", ")
-                    let insert =
-                        "INSERT INTO \(table.name) (\(names)) VALUES (\(placeholders(table.columns.count)))"
-                    try db.each("SELECT \(names) FROM \(table.name) ORDER BY \(table.key)", []) { row in
+                    let columns = table.columns.map(\.name)
+                    var batch: [[SQLValue]] = []
+                    try db.each(
+                        "SELECT \(columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.key)",
+                        []
+                    ) { row in
                         var values: [SQLValue] = []
                         values.reserveCapacity(table.columns.count)
                         for (i, c) in table.columns.enumerated() {
                             values.append(c.integer ? SQLValue(try row.integer(i)) : SQLValue(try row.text(i)))
                         }
-                        try out.execute(insert, values)
+                        batch.append(values)
+                        if batch.count == 5_000 {
+                            try out.insert(into: table.name, columns, batch, suffix: "")
+                            batch = []
+                        }
                     }
+                    try out.insert(into: table.name, columns, batch, suffix: "")
                     if let identity = table.identity { try target.engine.advance(out, table.name, identity) }
                 }
             }

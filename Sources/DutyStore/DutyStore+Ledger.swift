@@ -216,28 +216,28 @@ extension DutyStore {
     package func writeLedger(_ entries: [LedgerEntry]) throws(StoreError) {
         guard !entries.isEmpty else { return }
         try write { db in
-            let sql = """
-                INSERT INTO notification
-                (key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at,
-                 last_attempt_at, next_attempt_at, sent_at, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET occurrence = excluded.occurrence, step = excluded.step,
-                    recipient = excluded.recipient, channel = excluded.channel, state = excluded.state,
-                    due_at = excluded.due_at, attempts = excluded.attempts,
-                    first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
-                    next_attempt_at = excluded.next_attempt_at, sent_at = excluded.sent_at, error = excluded.error
-                """
-            for e in entries {
-                try db.execute(
-                    sql,
+            try db.insert(
+                into: "notification",
+                [
+                    "key", "occurrence", "step", "recipient", "channel", "state", "due_at", "attempts",
+                    "first_attempt_at", "last_attempt_at", "next_attempt_at", "sent_at", "error",
+                ],
+                Self.lastOfEach(entries, \.key).map { e in
                     [
                         .text(e.key), .text(e.occurrence), .text(e.step), .text(e.recipient), .text(e.channel),
                         .text(e.state.rawValue), .integer(Int64(e.dueAt.seconds)), .integer(Int64(e.attempts)),
                         SQLValue(e.firstAttemptAt?.seconds), SQLValue(e.lastAttemptAt?.seconds),
                         SQLValue(e.nextAttemptAt?.seconds), SQLValue(e.sentAt?.seconds), SQLValue(e.error),
                     ]
-                )
-            }
+                },
+                suffix: """
+                    ON CONFLICT(key) DO UPDATE SET occurrence = excluded.occurrence, step = excluded.step,
+                        recipient = excluded.recipient, channel = excluded.channel, state = excluded.state,
+                        due_at = excluded.due_at, attempts = excluded.attempts,
+                        first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
+                        next_attempt_at = excluded.next_attempt_at, sent_at = excluded.sent_at, error = excluded.error
+                    """
+            )
         }
     }
 

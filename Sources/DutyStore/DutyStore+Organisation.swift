@@ -171,7 +171,7 @@ extension DutyStore {
                     db,
                     "unit",
                     keeping: units.lazy.map(\.id),
-                    alsoDeleting: "official WHERE unit"
+                    alsoDeleting: ("official", "unit")
                 )
                 : 0
             try Self.upsert(db, units)
@@ -227,7 +227,7 @@ extension DutyStore {
             let removed = replace ? try Self.removeUnlisted(db, "official", keeping: officials.lazy.map(\.id)) : 0
             try Self.upsert(db, officials)
             if let orphan = try db.first(
-                "SELECT id, unit FROM official WHERE unit NOT IN (SELECT id FROM unit) LIMIT 1",
+                "SELECT o.id, o.unit FROM official o WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.id = o.unit) LIMIT 1",
                 [],
                 { (try $0.string(0), try $0.string(1)) }
             ) {
@@ -273,17 +273,23 @@ extension DutyStore {
     }
 
     /// Deletes the rows of `table` whose id `keeping` does not list (and first the rows `alsoDeleting`
-    /// names whose column is such an id, e.g. `official WHERE unit`); returns how many rows of `table` went.
+    /// names: a table and its column holding such an id, e.g. `("official", "unit")`); returns how many rows of `table` went.
     static func removeUnlisted(
         _ db: any SQLSession,
         _ table: String,
         keeping ids: some Sequence<String>,
-        alsoDeleting dependent: String? = nil
+        alsoDeleting dependent: (table: String, column: String)? = nil
     ) throws -> Int {
         try db.execute("CREATE TEMP TABLE keep(id TEXT PRIMARY KEY)")
-        for id in ids { try db.execute("INSERT INTO keep VALUES (?) ON CONFLICT DO NOTHING", [.text(id)]) }
-        if let dependent { try db.execute("DELETE FROM \(dependent) NOT IN (SELECT id FROM keep)") }
-        let removed = try db.execute("DELETE FROM \(table) WHERE id NOT IN (SELECT id FROM keep)")
+        try db.insert(into: "keep", ["id"], ids.map { [.text($0)] }, suffix: "ON CONFLICT DO NOTHING")
+        // NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a million ids row by row once they do
+        // not fit its hash table's memory (hours); both engines make NOT EXISTS an anti-join.
+        if let (t, c) = dependent {
+            try db.execute("DELETE FROM \(t) WHERE NOT EXISTS (SELECT 1 FROM keep WHERE keep.id = \(t).\(c))")
+        }
+        let removed = try db.execute(
+            "DELETE FROM \(table) WHERE NOT EXISTS (SELECT 1 FROM keep WHERE keep.id = \(table).id)"
+        )
         try db.execute("DROP TABLE keep")
         return removed
     }
@@ -304,36 +310,59 @@ extension DutyStore {
     /// (`position`: the order units were first added, which lists and the planner follow on either
     /// engine), and its tracking start unless a new one is given.
     static func upsert(_ db: any SQLSession, _ units: some Sequence<OrgUnit>) throws {
-        let sql = """
-            INSERT INTO unit (id, name, kind, parent, email, added_on, track_from, position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(position) FROM unit), 0) + 1)
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
-                email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
-            """
-        for u in units {
-            try db.execute(
-                sql,
-                [
-                    .text(u.id), .text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email),
-                    .text(u.addedOn.description), SQLValue(u.trackFrom?.description),
-                ]
-            )
+        var next = Int64(try db.integer("SELECT coalesce(max(position), 0) FROM unit") ?? 0)
+        let rows = lastOfEach(units, \.id).map { u -> [SQLValue] in
+            next += 1
+            return [
+                .text(u.id), .text(u.name), .text(u.kind), SQLValue(u.parent), SQLValue(u.email),
+                .text(u.addedOn.description), SQLValue(u.trackFrom?.description), .integer(next),
+            ]
         }
+        try db.insert(
+            into: "unit",
+            ["id", "name", "kind", "parent", "email", "added_on", "track_from", "position"],
+            rows,
+            suffix: """
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent = excluded.parent,
+                    email = excluded.email, track_from = coalesce(excluded.track_from, unit.track_from)
+                """
+        )
     }
 
     static func upsert(_ db: any SQLSession, _ officials: some Sequence<Official>) throws {
-        let sql = """
-            INSERT INTO official (id, name, email, unit, roles, position)
-            VALUES (?, ?, ?, ?, ?, coalesce((SELECT max(position) FROM official), 0) + 1)
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
-                roles = excluded.roles
-            """
-        for o in officials {
-            try db.execute(
-                sql,
-                [.text(o.id), .text(o.name), SQLValue(o.email), .text(o.unit), .text(o.roles.joined(separator: " "))]
-            )
+        var next = Int64(try db.integer("SELECT coalesce(max(position), 0) FROM official") ?? 0)
+        let rows = lastOfEach(officials, \.id).map { o -> [SQLValue] in
+            next += 1
+            return [
+                .text(o.id), .text(o.name), SQLValue(o.email), .text(o.unit), .text(o.roles.joined(separator: " ")),
+                .integer(next),
+            ]
         }
+        try db.insert(
+            into: "official",
+            ["id", "name", "email", "unit", "roles", "position"],
+            rows,
+            suffix: """
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit,
+                    roles = excluded.roles
+                """
+        )
+    }
+
+    /// The items in their first order, each id once with its last values: what writing them one
+    /// after the other would leave (a statement of many rows may not change one row twice).
+    static func lastOfEach<T>(_ items: some Sequence<T>, _ key: KeyPath<T, String>) -> [T] {
+        var out: [T] = []
+        var at: [String: Int] = [:]
+        for item in items {
+            if let i = at[item[keyPath: key]] {
+                out[i] = item
+            } else {
+                at[item[keyPath: key]] = out.count
+                out.append(item)
+            }
+        }
+        return out
     }
 
     // MARK: Checks
@@ -363,7 +392,10 @@ extension DutyStore {
     /// Every parent exists and no unit is its own ancestor.
     static func checkTree(_ db: any SQLSession) throws {
         if let orphan = try db.first(
-            "SELECT id, parent FROM unit WHERE parent IS NOT NULL AND parent NOT IN (SELECT id FROM unit) LIMIT 1",
+            """
+            SELECT c.id, c.parent FROM unit c
+            WHERE c.parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit p WHERE p.id = c.parent) LIMIT 1
+            """,
             [],
             { (try $0.string(0), try $0.string(1)) }
         ) {

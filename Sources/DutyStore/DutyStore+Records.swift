@@ -98,6 +98,7 @@ extension DutyStore {
             let done = Set(try db.all("SELECT occurrence FROM completion") { try $0.string(0) })
             let waived = Set(try db.all("SELECT occurrence FROM waiver") { try $0.string(0) })
             var seen = Set<String>()
+            var rows: [[SQLValue]] = []
             for (c, repeatable) in items {
                 let id = c.occurrence.description
                 if !repeatable && (done.contains(id) || !seen.insert(id).inserted) {
@@ -114,11 +115,17 @@ extension DutyStore {
                         id: id
                     )
                 }
-                try db.execute(Self.insertCompletion, Self.values(c))
+                rows.append(Self.values(c))
                 var fields = Self.fields(c)
                 fields["by"] = c.by
                 try audit.append("done", occurrence: id, how: "import", fields)
             }
+            try db.insert(
+                into: "completion",
+                ["occurrence", "done_on", "recorded_at", "recorded_by", "reference", "note"],
+                rows,
+                suffix: ""
+            )
         }
     }
 

@@ -85,7 +85,20 @@ final class PostgresEngine: SQLEngine {
         let connection: PostgresConnection
 
         func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-            try PostgresEngine.run(connection, sql, arguments).metadata.rows ?? 0
+            try PostgresEngine.run(connection, sql, arguments).changed
+        }
+
+        /// Many rows a statement, at most 30,000 values (the protocol allows 65,535).
+        func insert(into table: String, _ columns: [String], _ rows: [[SQLValue]], suffix: String) throws {
+            guard !rows.isEmpty else { return }
+            let perStatement = max(1, 30_000 / max(columns.count, 1))
+            let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            let tuple = "(\(placeholders(columns.count)))"
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                let part = rows[start..<min(rows.count, start + perStatement)]
+                let sql = head + Array(repeating: tuple, count: part.count).joined(separator: ", ") + " " + suffix
+                _ = try PostgresEngine.run(connection, sql, part.flatMap { $0 })
+            }
         }
 
         func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
@@ -95,14 +108,14 @@ final class PostgresEngine: SQLEngine {
         }
     }
 
-    /// Runs one statement (its `?` numbered as PostgreSQL wants) and waits for all of its rows.
+    /// Runs one statement (its `?` numbered as PostgreSQL wants) and waits for all of its rows and
+    /// how many rows it changed. The rows are taken one by one as they come (postgres-nio's
+    /// collect-them-all copies its whole array for every packet of rows: minutes for a million).
     static func run(
         _ connection: PostgresConnection,
         _ sql: String,
         _ arguments: [SQLValue]
-    ) throws
-        -> PostgresQueryResult
-    {
+    ) throws -> (rows: [PostgresRow], changed: Int) {
         var binds = PostgresBindings(capacity: arguments.count)
         for a in arguments {
             switch a {
@@ -112,7 +125,19 @@ final class PostgresEngine: SQLEngine {
             }
         }
         let query = PostgresQuery(unsafeSQL: numbered(sql), binds: binds)
-        return try bounded(connection.query(query, logger: logger), statementBound, connection: connection)
+        let sink = RowSink()
+        let metadata = try bounded(
+            connection.query(query, logger: logger) { sink.rows.append($0) },
+            statementBound,
+            connection: connection
+        )
+        return (sink.rows, metadata.rows ?? 0)
+    }
+
+    /// The rows of one statement, appended on the connection's event loop and read by the waiting
+    /// thread once the statement's future completed (which orders the two).
+    final class RowSink: @unchecked Sendable {
+        var rows: [PostgresRow] = []
     }
 
     /// Waits for `future` at most `bound`; past it, the connection is closed (its state is unknown).

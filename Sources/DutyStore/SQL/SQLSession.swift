@@ -61,6 +61,11 @@ package protocol SQLSession {
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
     /// Runs a query; `body` gets each row in order.
     func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws
+    /// `INSERT INTO t (columns) VALUES (?, …) [suffix]` for every row of `rows` (each as many values
+    /// as `columns`), as few statements as the engine allows: SQLite runs its prepared statement per
+    /// row, PostgreSQL sends many rows a statement (one round trip for hundreds). No two rows may
+    /// share a key the suffix's `ON CONFLICT` names.
+    func insert(into table: String, _ columns: [String], _ rows: [[SQLValue]], suffix: String) throws
 }
 
 extension SQLSession {

@@ -108,6 +108,14 @@ final class SQLiteEngine: SQLEngine {
             return db.changesCount
         }
 
+        func insert(into table: String, _ columns: [String], _ rows: [[SQLValue]], suffix: String) throws {
+            let statement = try db.cachedStatement(
+                sql:
+                    "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count))) \(suffix)"
+            )
+            for row in rows { try statement.execute(arguments: Self.arguments(row)) }
+        }
+
         func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
             let statement = try db.cachedStatement(sql: sql)
             let rows = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
