@@ -265,7 +265,11 @@ final class PostgresEngine: SQLEngine {
                         failures.append("\(server.host): only reads (a standby)")
                         continue
                     }
-                    try Session(connection: connection).execute("SET lock_timeout = '\(lockTimeout)'", [])
+                    // The server gives up a statement where the store does, rather than running on
+                    // for a client that left (seen: hours of CPU after a client's bound).
+                    let session = Session(connection: connection)
+                    try session.execute("SET lock_timeout = '\(lockTimeout)'", [])
+                    try session.execute("SET statement_timeout = '\(statementBound.nanoseconds / 1_000_000_000)s'", [])
                 } catch {
                     drop(connection)
                     throw error
