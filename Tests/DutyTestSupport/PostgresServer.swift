@@ -16,6 +16,8 @@ package final class PostgresServer: Sendable {
     package var socketFolder: String { folder }
     let bin: String
     let user: String
+    /// The port its socket (and TCP, when asked) is named by.
+    nonisolated(unsafe) package private(set) var port = 5432
 
     /// The server of this process, started on first use; throws (with what to install) when
     /// PostgreSQL is not on the machine: the tests then fail, they are never skipped.
@@ -37,6 +39,30 @@ package final class PostgresServer: Sendable {
     /// shared one from the tests running beside it), stopped at exit like the shared one.
     package static func own(_ name: String) throws -> PostgresServer {
         try PostgresServer(name: "postgresql-\(name)")
+    }
+
+    /// Settings the server is started again with (`-c key=value`, e.g. TCP and TLS), after
+    /// `configure` has written the files they name into its folder.
+    package func restart(with settings: [String]) throws {
+        try stop()
+        if let p = settings.first(where: { $0.hasPrefix("port=") }).flatMap({ Int($0.dropFirst(5)) }) { port = p }
+        let r = try Self.runAsOwner(
+            bin + "/pg_ctl",
+            [
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60",
+                "-o", (["-k \(folder) -c fsync=off"] + settings.map { "-c \($0)" }).joined(separator: " "), "start",
+            ]
+        )
+        guard r.status == 0 else {
+            let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
+            throw ToolError("pg_ctl start failed: \(r.err)\n\(log.suffix(2_000))")
+        }
+    }
+
+    /// Makes `path` the server's own (owner postgres, mode 0600), as it wants its TLS key.
+    package func own(file path: String) {
+        if geteuid() == 0, let pw = getpwnam("postgres") { chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) }
+        chmod(path, 0o600)
     }
 
     /// The clusters this process started, stopped when it exits.
@@ -118,7 +144,7 @@ package final class PostgresServer: Sendable {
     package func newDatabase() throws -> String {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         try sql("CREATE DATABASE \(name)", database: "postgres")
-        return "host=\(folder) dbname=\(name) user=postgres"
+        return "host=\(folder) port=\(port) dbname=\(name) user=postgres"
     }
 
     /// Runs SQL with psql on `database` (what a person editing rows by hand would do); its output.
@@ -126,7 +152,10 @@ package final class PostgresServer: Sendable {
     package func sql(_ statements: String, database: String) throws -> String {
         let r = try Self.spawn(
             "/usr/bin/psql",
-            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-U", "postgres", "-d", database],
+            [
+                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", "\(port)", "-U", "postgres", "-d",
+                database,
+            ],
             input: Array(statements.utf8)
         )
         guard r.status == 0 else { throw ToolError("psql: \(r.err)") }
