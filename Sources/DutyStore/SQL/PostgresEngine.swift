@@ -93,11 +93,22 @@ final class PostgresEngine: SQLEngine {
             guard !rows.isEmpty else { return }
             let perStatement = max(1, 30_000 / max(columns.count, 1))
             let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-            let tuple = "(\(placeholders(columns.count)))"
             for start in stride(from: 0, to: rows.count, by: perStatement) {
                 let part = rows[start..<min(rows.count, start + perStatement)]
-                let sql = head + Array(repeating: tuple, count: part.count).joined(separator: ", ") + " " + suffix
-                _ = try PostgresEngine.run(connection, sql, part.flatMap { $0 })
+                // Numbered here, as written: a statement of 30,000 placeholders is not scanned again.
+                var sql = head
+                sql.reserveCapacity(head.utf8.count + part.count * columns.count * 8 + suffix.utf8.count)
+                var n = 0
+                for (r, _) in part.enumerated() {
+                    sql += r == 0 ? "(" : ", ("
+                    for c in 0..<columns.count {
+                        n += 1
+                        sql += c == 0 ? "$\(n)" : ", $\(n)"
+                    }
+                    sql += ")"
+                }
+                sql += " " + suffix
+                _ = try PostgresEngine.run(connection, sql, part.flatMap { $0 }, numbered: true)
             }
         }
 
@@ -114,7 +125,8 @@ final class PostgresEngine: SQLEngine {
     static func run(
         _ connection: PostgresConnection,
         _ sql: String,
-        _ arguments: [SQLValue]
+        _ arguments: [SQLValue],
+        numbered alreadyNumbered: Bool = false
     ) throws -> (rows: [PostgresRow], changed: Int) {
         var binds = PostgresBindings(capacity: arguments.count)
         for a in arguments {
@@ -124,7 +136,7 @@ final class PostgresEngine: SQLEngine {
             case .text(let s): binds.append(s)
             }
         }
-        let query = PostgresQuery(unsafeSQL: numbered(sql), binds: binds)
+        let query = PostgresQuery(unsafeSQL: alreadyNumbered ? sql : numbered(sql), binds: binds)
         let sink = RowSink()
         let metadata = try bounded(
             connection.query(query, logger: logger) { sink.rows.append($0) },
@@ -196,21 +208,22 @@ final class PostgresEngine: SQLEngine {
 
     /// `?` placeholders as `$1`, `$2`, …, leaving quoted text alone.
     static func numbered(_ sql: String) -> String {
-        guard sql.contains("?") else { return sql }
-        var out = ""
+        guard sql.utf8.contains(UInt8(ascii: "?")) else { return sql }
+        var out: [UInt8] = []
         out.reserveCapacity(sql.utf8.count + 16)
         var n = 0
         var quoted = false
-        for c in sql {
-            if c == "'" { quoted.toggle() }
-            if c == "?" && !quoted {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "'") { quoted.toggle() }
+            if byte == UInt8(ascii: "?") && !quoted {
                 n += 1
-                out += "$\(n)"
+                out.append(UInt8(ascii: "$"))
+                out.append(contentsOf: String(n).utf8)
             } else {
-                out.append(c)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     struct StoredRow: SQLRow {
