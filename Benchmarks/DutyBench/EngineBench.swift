@@ -10,11 +10,7 @@ import Foundation
 /// The engine at national scale: import a generated organisation from CSV into a fresh state store,
 /// plan the next 365 days for every unit, and ask for one county's upcoming obligations.
 func engineBench(config: String, units total: Int, work: String) throws {
-    let folder = work + "/org-\(total)"
-    if !FileManager.default.fileExists(atPath: folder + "/officials.csv") {
-        let (u, o) = try NationalOrganisation.write(units: total, to: folder)
-        print("generated \(u) units and \(o) officials in \(folder)")
-    }
+    let folder = try nationalFolder(work: work, units: total)
     let settings = try Settings.load(path: config)
     let workspace = try Workspace.load(settings)
     let today = CivilDate(iso: "2026-11-29")!
@@ -132,4 +128,14 @@ func memoryMiB(_ field: String, pid: Int32? = nil) -> Double {
     else { return -1 }
     let kib = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? -1
     return kib / 1024
+}
+
+/// The generated organisation of `total` units under `work` (CSV files), written the first time.
+func nationalFolder(work: String, units total: Int) throws -> String {
+    let folder = work + "/org-\(total)"
+    if !FileManager.default.fileExists(atPath: folder + "/officials.csv") {
+        let (u, o) = try NationalOrganisation.write(units: total, to: folder)
+        print("generated \(u) units and \(o) officials in \(folder)")
+    }
+    return folder
 }

@@ -10,11 +10,7 @@ import Foundation
 /// one): the organisation imported, dutyd started to READY on it, and the ledger's write rate in
 /// the dispatcher's chunks. The failover figures come from the failover tests (`make bench`).
 func postgresBench(dutyd: String, config: String, work: String, units total: Int) throws {
-    let folder = work + "/org-\(total)"
-    if !FileManager.default.fileExists(atPath: folder + "/officials.csv") {
-        let (u, o) = try NationalOrganisation.write(units: total, to: folder)
-        print("generated \(u) units and \(o) officials in \(folder)")
-    }
+    let folder = try nationalFolder(work: work, units: total)
     let settings = try Settings.load(path: config)
     let workspace = try Workspace.load(settings)
     let pg = try PostgresServer.own("bench")

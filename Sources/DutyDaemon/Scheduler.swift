@@ -445,8 +445,11 @@ extension Scheduler {
     func startLease() throws -> SenderLease? {
         let settings = try Settings.load(path: configPath)
         guard Settings.isDatabase(settings.state) else { return nil }
-        let store = try DutyStore.open(settings.state)
         let instance = settings.instance ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        // Every connection of this process carries the instance's name (unless the connection string
+        // names one), so that a standby can end them all when this one stops renewing its lease.
+        setenv("PGAPPNAME", PostgresLocation.applicationName(instance: instance), 0)
+        let store = try DutyStore.open(settings.state)
         let lease = store.senderLease(instance: instance, takeover: settings.takeover) { [inbox, logger] sending, why in
             logger.event(
                 sending ? .senderStarted : .senderStopped,

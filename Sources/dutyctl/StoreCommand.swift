@@ -1,5 +1,6 @@
 import ArgumentParser
 import DutyDaemon
+import DutyFiles
 import DutyOperations
 import DutyStore
 import Foundation
@@ -27,7 +28,7 @@ struct StoreCommand: ParsableCommand {
                       --to 'postgresql://dutyd@db1/dutyd?password_file=/etc/dutyd/db-password'
                   dutyctl store copy --from 'host=/var/run/postgresql dbname=dutyd' --to /var/lib/dutyd/back.sqlite
 
-                Exit status: 0 copied and equal, 1 a store cannot be opened or written, 65 the target is \
+                Exit status: 0 copied and equal, 1 a store cannot be opened or written, 64 --from names no store, 65 the target is \
                 not empty or the copy differs.
                 """
         )
@@ -56,7 +57,15 @@ struct StoreCommand: ParsableCommand {
 
         func run() throws {
             try running {
-                let source = try DutyStore.open(Self.state(from))
+                // Opening a SQLite path makes the file: a mistyped --from would copy an empty store.
+                let from = Self.state(from)
+                if !Settings.isDatabase(from) && !FileManager.default.fileExists(atPath: from) {
+                    throw Failure(
+                        ExitStatus.usage,
+                        "--from \(from): no such state store; give the path of the SQLite file dutyd uses (the settings' state), or a postgresql:// connection string"
+                    )
+                }
+                let source = try DutyStore.open(from)
                 let target = try DutyStore.open(Self.state(to)).acting(as: .processUser)
                 if let path = source.path, let pid = StateLock.holder(of: path) {
                     throw Failure(

@@ -77,6 +77,25 @@ struct StoreCopyTests {
         #expect(full.status == 65 && full.err.contains("is not empty") && full.err.contains("--replace"), "\(full.err)")
         let replaced = try Self.copy("--from", "sqlite:\(sqlite)", "--to", postgres, "--replace")
         #expect(replaced.status == 0 && replaced.answer?.tables == tables, "\(replaced.err)")
+        // A mistyped source is refused, not copied as an empty store.
+        let typo = try Self.copy("--from", "sqlite:\(sqlite).typo", "--to", postgres, "--replace")
+        #expect(typo.status == 64 && typo.err.contains("no such state store"), "\(typo.err)")
+        #expect(!FileManager.default.fileExists(atPath: sqlite + ".typo"))
+        // config check connects to the database and names it without its password.
+        let check = try R.dutyctl("config", "check", "--config", config, "--state", postgres)
+        #expect(check.status == 0 && check.out.contains("state postgresql://postgres@"), "\(check.out)\(check.err)")
+        let wrong = try R.dutyctl(
+            "config",
+            "check",
+            "--config",
+            config,
+            "--state",
+            "postgresql://u:secret@h/db?sslmode=maybe"
+        )
+        #expect(
+            wrong.status == 1 && wrong.err.contains("sslmode=maybe") && !wrong.err.contains("secret"),
+            "\(wrong.err)"
+        )
         // And back to a new SQLite file: the same rows, to the byte.
         let back = URL(fileURLWithPath: sqlite).deletingLastPathComponent().appendingPathComponent("back.sqlite").path
         let home = try Self.copy("--from", postgres, "--to", "sqlite:\(back)")

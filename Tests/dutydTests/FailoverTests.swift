@@ -36,6 +36,52 @@ struct FailoverTests {
         return (a, b)
     }
 
+    /// The two instances running: `a` started first and sending, `b` standing by.
+    struct Running {
+        var a: Daemon
+        var b: Daemon
+        var pa: Process
+        var pb: Process
+        var store: DutyStore
+
+        /// Kills whichever is still running (the tests' cleanup).
+        func kill() {
+            for p in [pa, pb] where p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// Starts `a` at `at` and waits until it sends, then `b`; with `midBatch`, waits until `a` has
+    /// sent part of the batch (some mail out, most not).
+    static func start(
+        _ server: MailServer,
+        units: Int,
+        on pg: PostgresServer? = nil,
+        at: String = start,
+        midBatch: Bool = true
+    ) async throws -> Running {
+        let (a, b) = try pair(server, units: units, on: pg)
+        let store = try a.store()
+        let pa = try APITests.serve(a, log: "stderr", ["--start-at", at])
+        do {
+            try await onThread { try waitFor("a to send") { Self.sending(a) } }
+            let pb = try APITests.serve(b, log: "stderr", ["--start-at", at])
+            let running = Running(a: a, b: b, pa: pa, pb: pb, store: store)
+            guard midBatch else { return running }
+            do {
+                try await onThread {
+                    try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
+                }
+            } catch {
+                running.kill()
+                throw error
+            }
+            return running
+        } catch {
+            if pa.isRunning { kill(pa.processIdentifier, SIGKILL) }
+            throw error
+        }
+    }
+
     static func status(_ d: Daemon) throws -> StatusView {
         let r = try RawClient(socket: d.socket).raw("GET", "/v1/status")
         guard r.status == 200 else { throw ToolError("status of \(d.folder.lastPathComponent): HTTP \(r.status)") }
@@ -95,13 +141,9 @@ struct FailoverTests {
     func killTheSender() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let (a, b) = try Self.pair(server, units: Self.units)
-        let store = try a.store()
-        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
-        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
-        try await onThread { try waitFor("a to send") { Self.sending(a) } }
-        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
-        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        let running = try await Self.start(server, units: Self.units, midBatch: false)
+        defer { running.kill() }
+        let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         let standing = try Self.status(b)
         #expect(
             standing.sender?.sending == false && standing.sender?.holder == "a",
@@ -143,16 +185,9 @@ struct FailoverTests {
     func pauseTheSender() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let (a, b) = try Self.pair(server, units: 400)
-        let store = try a.store()
-        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
-        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
-        try await onThread { try waitFor("a to send") { Self.sending(a) } }
-        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
-        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
-        try await onThread {
-            try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
-        }
+        let running = try await Self.start(server, units: 400)
+        defer { running.kill() }
+        let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         kill(pa.processIdentifier, SIGSTOP)
         try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
         kill(pa.processIdentifier, SIGCONT)
@@ -175,12 +210,9 @@ struct FailoverTests {
     func terminateTheSendersConnection() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        let (a, b) = try Self.pair(server, units: 0)
-        let pa = try APITests.serve(a, log: "stderr", ["--start-at", "2026-12-10T10:00:00+08:00"])
-        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
-        try await onThread { try waitFor("a to send") { Self.sending(a) } }
-        let pb = try APITests.serve(b, log: "stderr", ["--start-at", "2026-12-10T10:00:00+08:00"])
-        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
+        let running = try await Self.start(server, units: 0, at: "2026-12-10T10:00:00+08:00", midBatch: false)
+        defer { running.kill() }
+        let (a, b) = (running.a, running.b)
         let before = try #require(try Self.status(a).sender?.term)
         let pg = try PostgresServer.shared()
         let database = PostgresServer.database(of: a.state)
@@ -206,16 +238,9 @@ struct FailoverTests {
         let server = try MailServer()
         defer { server.stop() }
         let pg = try PostgresServer.own("restart")
-        let (a, b) = try Self.pair(server, units: 400, on: pg)
-        let store = try a.store()
-        let pa = try APITests.serve(a, log: "stderr", ["--start-at", Self.start])
-        defer { if pa.isRunning { kill(pa.processIdentifier, SIGKILL) } }
-        try await onThread { try waitFor("a to send") { Self.sending(a) } }
-        let pb = try APITests.serve(b, log: "stderr", ["--start-at", Self.start])
-        defer { if pb.isRunning { kill(pb.processIdentifier, SIGKILL) } }
-        try await onThread {
-            try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
-        }
+        let running = try await Self.start(server, units: 400, on: pg)
+        defer { running.kill() }
+        let (a, b, store) = (running.a, running.b, running.store)
         try pg.stop()
         // The sender finds out (its lease's connection is gone) and stops sending.
         try await onThread {

@@ -3,6 +3,7 @@ package import DutyCore
 package import DutyFiles
 import DutyNotify
 package import DutyQueries
+import DutyStore
 import Foundation
 
 // `config check`, `policy check` and `config template`: dutyctl runs them on the files (like nginx -t,
@@ -52,10 +53,13 @@ extension Settings {
         }
         lines += try deliveryLines(warnings: &warnings, commands: commands)
         let statePath = state ?? self.state
-        if FileManager.default.fileExists(atPath: statePath) {
+        // A database is checked by connecting to it (the string parsed, the server reached, the
+        // schema made); it is named as the store names itself, without a password.
+        if Settings.isDatabase(statePath) || FileManager.default.fileExists(atPath: statePath) {
             let planner = try loaded ?? workspace.planner(try workspace.openStore(state))
+            let name = try PostgresLocation(statePath)?.name ?? statePath
             lines.append(
-                "state \(statePath): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)"
+                "state \(name): ok, \(planner.organisation.units.count) unit(s), \(planner.organisation.officials.count) official(s)"
             )
             warnings += planner.organisationWarnings().map(\.message)
         } else {

@@ -66,11 +66,17 @@ package struct PostgresLocation: Sendable, Equatable {
         try self.init(parameters: parameters, environment: environment)
     }
 
+    /// What a sender's every connection is named in `pg_stat_activity`, so a standby taking over from
+    /// a paused one can end them all (one may hold a lock the takeover waits for).
+    package static func applicationName(instance: String) -> String { "dutyd:\(instance)" }
+
     private init(parameters: [(String, String)], environment: [String: String]) throws(StoreError) {
         var hosts: [String] = []
         var ports: [String] = []
         var user: String?
         var database: String?
+        // libpq's variable; dutyd sets it to name its connections (`applicationName(instance:)`).
+        if let name = environment["PGAPPNAME"], !name.isEmpty { applicationName = name }
         for (key, value) in parameters {
             switch key {
             case "host": hosts = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

@@ -139,7 +139,16 @@ package final class SenderLease: @unchecked Sendable {
                     []
                 ) { (try $0.integer(0), try $0.text(1)) }
                 guard let expired, let backend = expired.0 else { return }
-                try session.execute("SELECT pg_terminate_backend(CAST(? AS INTEGER))", [.integer(backend)])
+                // Its lock's connection, and every other of that instance: one paused inside a ledger
+                // write holds the row lock the takeover's UPDATE would wait for.
+                try session.execute(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE pid <> pg_backend_pid() AND datname = current_database()
+                      AND (pid = CAST(? AS INTEGER) OR application_name = ?)
+                    """,
+                    [.integer(backend), .text(PostgresLocation.applicationName(instance: expired.1 ?? ""))]
+                )
                 changed(false, "\(expired.1 ?? "the sender") stopped renewing its lease; its connection was ended")
             }
         } catch {
@@ -184,7 +193,7 @@ package final class SenderLease: @unchecked Sendable {
     }
 
     /// Who sends and who stands by, as the database knows them (`dutyctl status`).
-    package struct Status: Sendable, Equatable {
+    package struct Status: Sendable {
         package var term: Int64
         /// The instance that sends, and since when; `nil` when none holds the lease.
         package var sender: String?
@@ -192,11 +201,6 @@ package final class SenderLease: @unchecked Sendable {
         package var leaseUntil: Instant?
         /// Every instance seen within three takeover intervals, with when it was last seen.
         package var instances: [(name: String, seen: Instant)]
-
-        package static func == (a: Self, b: Self) -> Bool {
-            a.term == b.term && a.sender == b.sender && a.since == b.since
-                && a.instances.map(\.name) == b.instances.map(\.name)
-        }
     }
 }
 
