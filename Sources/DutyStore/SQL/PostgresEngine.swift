@@ -84,13 +84,23 @@ final class PostgresEngine: SQLEngine {
     struct Session: SQLSession {
         let connection: PostgresConnection
 
-        func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        @discardableResult func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
             try PostgresEngine.run(connection, sql, arguments).changed
         }
 
-        /// Many rows a statement, at most 30,000 values (the protocol allows 65,535).
+        /// Many rows: from `copyFrom` rows on, streamed with `COPY … FROM STDIN` into a temporary
+        /// table and moved with one `INSERT … SELECT` (so `suffix`, e.g. `ON CONFLICT`, still applies);
+        /// fewer, a statement of at most 30,000 values (the protocol allows 65,535).
         func insert(into table: String, _ columns: [String], _ rows: [[SQLValue]], suffix: String) throws {
             guard !rows.isEmpty else { return }
+            if rows.count >= PostgresEngine.copyFrom {
+                let list = columns.joined(separator: ", ")
+                try execute("CREATE TEMP TABLE dutyd_copy AS SELECT \(list) FROM \(table) WITH NO DATA", [])
+                try PostgresEngine.copy(connection, into: "dutyd_copy", columns, rows)
+                try execute("INSERT INTO \(table) (\(list)) SELECT \(list) FROM dutyd_copy \(suffix)", [])
+                try execute("DROP TABLE dutyd_copy", [])
+                return
+            }
             let perStatement = max(1, 30_000 / max(columns.count, 1))
             let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
             for start in stride(from: 0, to: rows.count, by: perStatement) {
@@ -144,6 +154,89 @@ final class PostgresEngine: SQLEngine {
             connection: connection
         )
         return (sink.rows, metadata.rows ?? 0)
+    }
+
+    /// From how many rows `insert` copies instead of inserting (a copy costs three statements more).
+    static let copyFrom = 2_000
+
+    /// Streams `rows` into `table` with `COPY … FROM STDIN` in PostgreSQL's text format, a megabyte
+    /// at a time. postgres-nio's copy is `async`: it runs in a task of its own while this thread
+    /// waits for it with the statement bound, like every other statement.
+    static func copy(
+        _ connection: PostgresConnection,
+        into table: String,
+        _ columns: [String],
+        _ rows: [[SQLValue]]
+    )
+        throws
+    {
+        let outcome = Outcome<Void>()
+        // On the connection's own event loop, never Swift's global executor: in dutyd that is the
+        // daemon's event loops, and this thread may be one of them, waiting.
+        let task = Task.detached(executorPreference: LoopExecutor(connection.eventLoop)) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 20)
+                    for row in rows {
+                        copyText(row, into: &buffer)
+                        if buffer.readableBytes >= 1 << 20 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+                outcome.set(.success(()))
+            } catch {
+                outcome.set(.failure(error))
+            }
+        }
+        guard let result = outcome.wait(until: Date().addingTimeInterval(Double(statementBound.nanoseconds) / 1e9))
+        else {
+            task.cancel()
+            drop(connection)
+            throw StatementTimeout(seconds: statementBound.nanoseconds / 1_000_000_000)
+        }
+        try result.get()
+    }
+
+    /// Runs a task's jobs on one event loop of the engine's own (`group`).
+    final class LoopExecutor: TaskExecutor {
+        let loop: any EventLoop
+        init(_ loop: any EventLoop) { self.loop = loop }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
+    }
+
+    /// One row in COPY's text format: tab between columns, `\N` for NULL, and the backslash, tab,
+    /// newline and carriage return of a text escaped.
+    static func copyText(_ row: [SQLValue], into buffer: inout ByteBuffer) {
+        for (i, value) in row.enumerated() {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            switch value {
+            case .null: buffer.writeStaticString("\\N")
+            case .integer(let n): buffer.writeString(String(n))
+            case .text(let s):
+                guard s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else {
+                    buffer.writeString(s)
+                    continue
+                }
+                for byte in s.utf8 {
+                    switch byte {
+                    case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                    case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                    case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                    case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                    default: buffer.writeInteger(byte)
+                    }
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
     /// The rows of one statement, appended on the connection's event loop and read by the waiting
