@@ -195,7 +195,7 @@ extension Dispatcher {
                             dueAt: n.scheduledAt
                         )
                     }
-                    e.beginAttempt(at: started)
+                    e.beginAttempt(at: started, until: Instant(seconds: started.seconds + Dispatcher.attemptBound))
                     items[c].append((n, person))
                     rows[c].append(e)
                 }
@@ -229,7 +229,7 @@ extension Dispatcher {
             }
             guard let notice else {
                 for var e in rows {
-                    e.state = .cancelled
+                    e.end(.cancelled)
                     e.error = "the region or its bulletin is no longer there"
                     cancelled.append(e)
                 }
@@ -244,7 +244,7 @@ extension Dispatcher {
             }
             let stillThere = Set(kept.flatMap { $0.map(\.1.key) })
             for var e in rows where !stillThere.contains(e.key) {
-                e.state = .cancelled
+                e.end(.cancelled)
                 e.error = "\(e.recipient) no longer receives this bulletin"
                 cancelled.append(e)
             }

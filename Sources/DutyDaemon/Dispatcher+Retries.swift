@@ -56,14 +56,17 @@ extension Dispatcher {
         }
     }
 
-    /// Rows cut off mid-delivery or waiting for a retry whose time has come.
+    /// Rows cut off mid-delivery (`sending`), waiting for a retry whose time has come, and, when no
+    /// window was performed (`unfinished`), rows of a batch not finished (`pending`; a window's pass
+    /// takes them into its own batch, so that an address gets one digest).
     func performRetries(
         now: Instant,
+        unfinished: Bool,
         wall: () -> Instant,
         progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
-        let all = try store.ledgerRetries(at: now)
+        let all = try store.ledgerRetries(at: now, pending: unfinished)
         guard !all.isEmpty else { return }
         let bulletins = all.filter { $0.occurrence.hasPrefix("@bulletin/") }
         if !bulletins.isEmpty {
@@ -71,6 +74,13 @@ extension Dispatcher {
         }
         let rows = all.filter { !$0.occurrence.hasPrefix("@bulletin/") }
         guard !rows.isEmpty else { return }
+        let pending = try deliveries(of: rows, summary: &summary)
+        try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
+    }
+
+    /// The deliveries that ledger rows still ask for, as things stand now; rows whose duty was
+    /// completed or waived, or that are no longer planned or addressed, are ledgered `cancelled`.
+    func deliveries(of rows: [LedgerEntry], summary: inout Summary) throws(StoreError) -> [Pending] {
         var pending: [Pending] = []
         var cancelled: [LedgerEntry] = []
         for row in rows {
@@ -79,7 +89,7 @@ extension Dispatcher {
                 let occurrence = plan.occurrence(id) ?? planner.occurrence(id, records: records)
             else {
                 var e = row
-                e.state = .cancelled
+                e.end(.cancelled)
                 e.error = "no longer in the policy or the organisation"
                 cancelled.append(e)
                 continue
@@ -89,14 +99,14 @@ extension Dispatcher {
             if let n = timing.notices.firstIndex(where: { $0.name == row.step }) { timing = timing.announcing(n) }
             guard let k = timing.steps.firstIndex(where: { $0.name == row.step }) else {
                 var e = row
-                e.state = .cancelled
+                e.end(.cancelled)
                 e.error = "no longer planned (the policy, the holidays or an extension moved it)"
                 cancelled.append(e)
                 continue
             }
             if occurrence.completion != nil || occurrence.waiver != nil {
                 var e = row
-                e.state = .cancelled
+                e.end(.cancelled)
                 e.error = occurrence.completion != nil ? "completed before it could be delivered" : "waived"
                 cancelled.append(e)
                 continue
@@ -108,7 +118,7 @@ extension Dispatcher {
                 step: k,
                 channel: c,
                 collapsed: [],
-                retry: row
+                row: row
             )
             if channels[c].perRecipient {
                 guard
@@ -120,7 +130,7 @@ extension Dispatcher {
                     ).first(where: { $0.id == row.recipient })
                 else {
                     var e = row
-                    e.state = .cancelled
+                    e.end(.cancelled)
                     e.error = "\(row.recipient) no longer receives this step"
                     cancelled.append(e)
                     continue
@@ -132,7 +142,7 @@ extension Dispatcher {
         }
         try store.writeLedger(cancelled)
         summary.cancelled += cancelled.count
-        try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
+        return pending
     }
 
     /// Steps of one occurrence that a reload put before the watermark.

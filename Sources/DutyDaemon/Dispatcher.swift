@@ -66,6 +66,11 @@ package final class Dispatcher {
     static let horizonDays = 400
     /// Deliveries written to the ledger per transaction.
     static let chunk = 1_000
+    /// This dispatcher's chunk (tests make it small).
+    package var chunkSize = Dispatcher.chunk
+    /// How long a chunk's attempt may run at most (each channel bounds its deliveries: SMTP's reply
+    /// timeouts, hooks' own): a row's `sending_until`, which `dutyctl ledger` shows.
+    static let attemptBound = 15 * 60
     /// Called from any thread each time a delivery ends: the watchdog's sign that a long batch is
     /// moving (`WatchdogFeeder`).
     package var heartbeat: @Sendable () -> Void = {}
@@ -122,7 +127,7 @@ package final class Dispatcher {
     }
 
     /// The occurrence a planned deadline of a subject is.
-    private func occurrenceID(_ o: Int, _ s: Int32, _ t: Timing) -> OccurrenceID {
+    func occurrenceID(_ o: Int, _ s: Int32, _ t: Timing) -> OccurrenceID {
         OccurrenceID(
             obligation: planner.policy.obligations[o].id,
             subject: planner.subjectID(s, obligation: o),
@@ -269,7 +274,7 @@ package final class Dispatcher {
             try store.setWatermark(hi, wall: realTime)
         }
         if Task.isCancelled { return summary }
-        try await performRetries(now: now, wall: wall, progress: progress, summary: &summary)
+        try await performRetries(now: now, unfinished: lo >= hi, wall: wall, progress: progress, summary: &summary)
         return summary
     }
 
@@ -282,8 +287,9 @@ package final class Dispatcher {
         var step: Int
         var channel: Int
         var collapsed: [Int]
-        /// The ledger row when this is a retry.
-        var retry: LedgerEntry?
+        /// Its ledger row when this is a retry (`pending` from an unfinished batch, `sending` cut off,
+        /// `retry`).
+        var row: LedgerEntry?
         /// For per-recipient channels: who, and the channel's digest key for them.
         var recipient: Notice.Person? = nil
         var digestKey = ""
@@ -298,6 +304,9 @@ package final class Dispatcher {
         progress: () -> Void,
         summary: inout Summary
     ) async throws(StoreError) {
+        // A batch that a stopped process (or a former sender) decided and did not finish goes out
+        // with this one: its rows first, so an address still gets one digest for the two.
+        let unfinished = try store.ledgerPendingRows().filter { !$0.occurrence.hasPrefix("@bulletin/") }
         var states = try store.ledgerStates(dueIn: window)
         // Deadlines that arrived late reach back before the window: their rows come by occurrence.
         let arrived = Dispatcher.arrivedSince(window.lowerBound)
@@ -411,6 +420,7 @@ package final class Dispatcher {
             for row in try store.ledger(occurrence: r.occurrence.description) { states[row.key] = row.state }
             consider(o, s, t, first..<(last + 1))
         }
+        if !unfinished.isEmpty { pending += try deliveries(of: unfinished, summary: &summary) }
         try await deliverAll(pending, now: now, wall: wall, progress: progress, summary: &summary)
         caughtUp.formUnion(reopened)
     }

@@ -58,7 +58,7 @@ extension DutyStore {
             t("web_revocation", "official revoked_at#", key: "official"),
             t(
                 "notification",
-                "key occurrence step recipient channel state due_at# attempts# first_attempt_at# last_attempt_at# next_attempt_at# sent_at# error",
+                "key occurrence step recipient channel state due_at# attempts# first_attempt_at# last_attempt_at# next_attempt_at# sent_at# error sending_until#",
                 key: "key"
             ),
             t("audit", "seq# at# who how action occurrence unit detail previous hash", key: "seq"),
@@ -99,7 +99,7 @@ extension DutyStore {
                             values.append(c.integer ? SQLValue(try row.integer(i)) : SQLValue(try row.text(i)))
                         }
                         batch.append(values)
-                        if batch.count == 5_000 {
+                        if batch.count == 20_000 {
                             try out.insert(into: table.name, columns, batch, suffix: "")
                             batch = []
                         }

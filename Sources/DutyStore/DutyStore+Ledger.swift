@@ -1,11 +1,16 @@
 package import DutyCalendar
 
 /// One row of the notification ledger: one step of one occurrence, to one recipient, on one channel
-/// (docs/design.md, Delivery semantics). Written as `sending` before delivery and with the outcome after.
+/// (docs/design.md, Delivery semantics): `pending` when a batch is decided, `sending` (until a time)
+/// as its delivery begins, then `sent`, `retry` or `failed`.
 package struct LedgerEntry: Sendable, Equatable {
     package enum State: String, Sendable, CaseIterable {
-        /// Being delivered; found so at start, the process died mid-delivery: delivered again (at most
-        /// one duplicate).
+        /// To be delivered: the batch it belongs to was decided and written before any of it went out,
+        /// so whoever sends next finds it here, not in a process's memory.
+        case pending
+        /// Being delivered; the attempt ends by `sendingUntil` at the latest. Found so when no attempt
+        /// is under way (a crash, a former sender cut off), it is delivered again: at most one
+        /// duplicate.
         case sending
         case sent
         /// Failed for now; tried again from `nextAttemptAt`.
@@ -33,6 +38,8 @@ package struct LedgerEntry: Sendable, Equatable {
     package var firstAttemptAt: Instant?
     package var lastAttemptAt: Instant?
     package var nextAttemptAt: Instant?
+    /// While `sending`: when the attempt will have ended for sure.
+    package var sendingUntil: Instant?
     package var sentAt: Instant?
     package var error: String?
 
@@ -46,13 +53,21 @@ package struct LedgerEntry: Sendable, Equatable {
         self.dueAt = dueAt
     }
 
-    /// The row as a delivery attempt begins at `started`: `sending`, one attempt more, no retry planned.
-    package mutating func beginAttempt(at started: Instant) {
+    /// The row as a delivery attempt begins at `started`: `sending` until `until`, one attempt more,
+    /// no retry planned.
+    package mutating func beginAttempt(at started: Instant, until: Instant) {
         state = .sending
         attempts += 1
         firstAttemptAt = firstAttemptAt ?? started
         lastAttemptAt = started
         nextAttemptAt = nil
+        sendingUntil = until
+    }
+
+    /// The row with the attempt's outcome in `state`: no longer sending.
+    package mutating func end(_ outcome: State) {
+        state = outcome
+        sendingUntil = nil
     }
 
     /// The deterministic key: `obligation/subject/period/step/recipient/channel` (`*` for a channel that
@@ -77,18 +92,47 @@ extension DutyStore {
         }
     }
 
-    /// Rows to deliver again at `now`: `retry` rows whose time has come, and `sending` rows (a delivery
-    /// that a stopped process did not finish).
-    package func ledgerRetries(at now: Instant) throws(StoreError) -> [LedgerEntry] {
+    /// Rows to deliver (again) at `now`: `retry` rows whose time has come, `sending` rows, and with
+    /// `pending` the rows of a batch not finished. When the sender looks for these it has no
+    /// attempt of its own under way and any former sender is fenced, so a row still `sending` was
+    /// cut off (a crash, a takeover) and goes again; its `sending_until` says until when its attempt
+    /// could have run.
+    package func ledgerRetries(at now: Instant, pending: Bool = true) throws(StoreError) -> [LedgerEntry] {
         try read { db in
             try db.all(
                 """
                 SELECT \(Self.ledgerColumns) FROM notification
-                WHERE state = 'sending' OR (state = 'retry' AND next_attempt_at <= ?)
+                WHERE state = 'sending' OR (state = 'retry' AND next_attempt_at <= ?)\(pending ? " OR state = 'pending'" : "")
                 ORDER BY due_at, key
                 """,
                 [.integer(Int64(now.seconds))],
                 Self.ledgerEntry
+            )
+        }
+    }
+
+    /// The rows of batches decided and not finished (`pending`), by due time.
+    package func ledgerPendingRows() throws(StoreError) -> [LedgerEntry] {
+        try read { db in
+            try db.all(
+                "SELECT \(Self.ledgerColumns) FROM notification WHERE state = 'pending' ORDER BY due_at, key",
+                [],
+                Self.ledgerEntry
+            )
+        }
+    }
+
+    /// Records a decided batch: each row `pending` unless the ledger has its key already
+    /// (`INSERT … ON CONFLICT DO NOTHING`: what the ledger holds wins), with the batch's `final`
+    /// rows (`collapsed` steps), all in one transaction.
+    package func ledgerPending(_ entries: [LedgerEntry]) throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        try write { db in
+            try db.insert(
+                into: "notification",
+                Self.ledgerColumnList,
+                Self.lastOfEach(entries, \.key).map(Self.values),
+                suffix: "ON CONFLICT(key) DO NOTHING"
             )
         }
     }
@@ -212,39 +256,42 @@ extension DutyStore {
     }
 
     /// Writes rows as they are (insert or replace), all in one transaction: `sending` rows before a
-    /// delivery, outcomes after it, `collapsed` rows with them.
+    /// delivery, outcomes after it, `cancelled` rows.
     package func writeLedger(_ entries: [LedgerEntry]) throws(StoreError) {
         guard !entries.isEmpty else { return }
         try write { db in
             try db.insert(
                 into: "notification",
-                [
-                    "key", "occurrence", "step", "recipient", "channel", "state", "due_at", "attempts",
-                    "first_attempt_at", "last_attempt_at", "next_attempt_at", "sent_at", "error",
-                ],
-                Self.lastOfEach(entries, \.key).map { e in
-                    [
-                        .text(e.key), .text(e.occurrence), .text(e.step), .text(e.recipient), .text(e.channel),
-                        .text(e.state.rawValue), .integer(Int64(e.dueAt.seconds)), .integer(Int64(e.attempts)),
-                        SQLValue(e.firstAttemptAt?.seconds), SQLValue(e.lastAttemptAt?.seconds),
-                        SQLValue(e.nextAttemptAt?.seconds), SQLValue(e.sentAt?.seconds), SQLValue(e.error),
-                    ]
-                },
+                Self.ledgerColumnList,
+                Self.lastOfEach(entries, \.key).map(Self.values),
                 suffix: """
                     ON CONFLICT(key) DO UPDATE SET occurrence = excluded.occurrence, step = excluded.step,
                         recipient = excluded.recipient, channel = excluded.channel, state = excluded.state,
                         due_at = excluded.due_at, attempts = excluded.attempts,
                         first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
-                        next_attempt_at = excluded.next_attempt_at, sent_at = excluded.sent_at, error = excluded.error
+                        next_attempt_at = excluded.next_attempt_at, sending_until = excluded.sending_until,
+                        sent_at = excluded.sent_at, error = excluded.error
                     """
             )
         }
     }
 
-    static let ledgerColumns = """
-        key, occurrence, step, recipient, channel, state, due_at, attempts, first_attempt_at, last_attempt_at,
-        next_attempt_at, sent_at, error
-        """
+    static let ledgerColumnList = [
+        "key", "occurrence", "step", "recipient", "channel", "state", "due_at", "attempts", "first_attempt_at",
+        "last_attempt_at", "next_attempt_at", "sent_at", "error", "sending_until",
+    ]
+
+    static let ledgerColumns = ledgerColumnList.joined(separator: ", ")
+
+    /// A row's values in the order of `ledgerColumnList`.
+    static func values(_ e: LedgerEntry) -> [SQLValue] {
+        [
+            .text(e.key), .text(e.occurrence), .text(e.step), .text(e.recipient), .text(e.channel),
+            .text(e.state.rawValue), .integer(Int64(e.dueAt.seconds)), .integer(Int64(e.attempts)),
+            SQLValue(e.firstAttemptAt?.seconds), SQLValue(e.lastAttemptAt?.seconds), SQLValue(e.nextAttemptAt?.seconds),
+            SQLValue(e.sentAt?.seconds), SQLValue(e.error), SQLValue(e.sendingUntil?.seconds),
+        ]
+    }
 
     /// A ledger row from a row of `ledgerColumns`.
     static func ledgerEntry(_ r: any SQLRow) throws -> LedgerEntry {
@@ -264,6 +311,7 @@ extension DutyStore {
         e.nextAttemptAt = try instant(10)
         e.sentAt = try instant(11)
         e.error = try r.text(12)
+        e.sendingUntil = try instant(13)
         return e
     }
 }

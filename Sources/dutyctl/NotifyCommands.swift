@@ -70,7 +70,9 @@ struct Ledger: ParsableCommand {
                     table.add([
                         short(entry.due), entry.state, entry.channel, entry.recipient, entry.occurrence, entry.step,
                         "\(entry.attempts)",
-                        entry.state == "retry" ? "next " + short(entry.next_attempt) : short(entry.sent),
+                        entry.state == "retry"
+                            ? "next " + short(entry.next_attempt)
+                            : entry.state == "sending" ? "until " + short(entry.sending_until) : short(entry.sent),
                         entry.error ?? "",
                     ])
                 }

@@ -45,7 +45,7 @@ struct Status: ParsableCommand {
                 print("next:")
                 printTable(["AT", "OBLIGATION", "STEP"], s.next.map { [$0.at, $0.obligation, $0.step] })
             }
-            let order = ["sending", "sent", "retry", "failed", "collapsed", "cancelled"]
+            let order = ["pending", "sending", "sent", "retry", "failed", "collapsed", "cancelled"]
             let counts = s.ledger.sorted {
                 (order.firstIndex(of: $0.key) ?? 99, $0.key) < (order.firstIndex(of: $1.key) ?? 99, $1.key)
             }

@@ -18,6 +18,8 @@ final class RecordingChannel: Channel {
     let name: String
     let perRecipient: Bool
     private let state = Mutex<(delivered: [Notice], answer: Delivery)>(([], .sent))
+    /// Called before each batch is delivered (a test looks at the ledger then).
+    let onDeliver = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(name: String = "journal", perRecipient: Bool = false) {
         self.name = name
@@ -32,7 +34,8 @@ final class RecordingChannel: Channel {
         _ batch: [(notification: Notice, recipient: Notice.Person?)],
         report: @escaping DeliveryReport
     ) async -> [Delivery] {
-        state.withLock { s in
+        onDeliver.withLock { $0 }?()
+        return state.withLock { s in
             s.delivered.append(contentsOf: batch.map(\.notification))
             return Array(repeating: s.answer, count: batch.count)
         }

@@ -5,6 +5,7 @@ import DutyStore
 import DutyTestScoping
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import DutyDaemon
@@ -104,6 +105,57 @@ struct SchedulerTests {
         let after = try #require(store.ledger(occurrence: Self.occurrence).first { $0.step == "due" })
         #expect(after.state == .sent)
         #expect(after.attempts == 2)
+    }
+
+    @Test(
+        "a batch is ledgered 'pending' before any of it goes out, each chunk 'sending' until a bound; a process stopped after that finds the batch in the ledger and sends each once"
+    )
+    func pendingBatch() async throws {
+        let fixture = try DaemonFixture()
+        let store = try fixture.store()
+        let channel = RecordingChannel()
+        let seen = Mutex<[LedgerEntry]>([])
+        channel.onDeliver.withLock { $0 = { seen.withLock { if $0.isEmpty { $0 = (try? store.ledger()) ?? [] } } } }
+        let dispatcher = try fixture.dispatcher(channel, now: Self.t1)
+        dispatcher.chunkSize = 1
+        let first = try await dispatcher.perform(at: Self.t1, wall: { Self.t1 })
+        #expect(first.sent > 1)
+        // When the first delivery began, the whole batch was in the ledger: the first chunk (one row)
+        // `sending` until the bound, the rest `pending`, nothing sent yet.
+        let before = seen.withLock { $0 }.filter { $0.state != .collapsed }
+        #expect(before.count == first.sent)
+        #expect(before.filter { $0.state == .sending }.count == 1)
+        #expect(before.filter { $0.state == .pending }.count == first.sent - 1)
+        for row in before where row.state == .sending {
+            #expect(row.sendingUntil == Instant(seconds: Self.t1.seconds + Dispatcher.attemptBound))
+        }
+        let after = try store.ledger().filter { $0.state != .collapsed }
+        #expect(after.allSatisfy { $0.state == .sent && $0.sendingUntil == nil })
+
+        // As if the process had stopped once the batch was ledgered: every row `pending` again.
+        try store.writeLedger(
+            after.map { row in
+                var row = row
+                row.state = .pending
+                row.attempts = 0
+                row.firstAttemptAt = nil
+                row.lastAttemptAt = nil
+                row.sentAt = nil
+                return row
+            }
+        )
+        channel.clear()
+        channel.onDeliver.withLock { $0 = nil }
+        let again = try await fixture.dispatcher(channel, now: Self.t1).perform(at: Self.t1, wall: { Self.t1 })
+        #expect(again.sent == first.sent)
+        #expect(channel.delivered.count == first.sent)
+        #expect(Set(channel.delivered.map { "\($0.occurrence)/\($0.step)" }).count == first.sent)
+        #expect(
+            try store.ledger().filter { $0.state != .collapsed }.allSatisfy { $0.state == .sent && $0.attempts == 1 }
+        )
+        // And once more: nothing.
+        channel.clear()
+        #expect(try await fixture.dispatcher(channel, now: Self.t1).perform(at: Self.t1, wall: { Self.t1 }).total == 0)
     }
 
     @Test("a transient failure is retried after the backoff, not before; a permanent one never")

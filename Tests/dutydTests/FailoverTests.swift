@@ -98,7 +98,7 @@ struct FailoverTests {
             try waitFor("the 09:00 batch to be performed", seconds: 180) {
                 guard let w = try store.watermark(), w.microseconds >= batch.microseconds else { return false }
                 let counts = try store.ledgerCounts()
-                return counts[.sending] == nil && counts[.retry] == nil
+                return counts[.pending] == nil && counts[.sending] == nil && counts[.retry] == nil
             }
         } catch {
             let counts = (try? store.ledgerCounts()) ?? [:]
@@ -131,7 +131,18 @@ struct FailoverTests {
         #expect(repeated <= repeats, "\(repeated) messages repeated")
         // One message per address with something due: none lost.
         let addresses = Set(mails.flatMap(\.rcpt_tos))
-        #expect(addresses.count == byID.count, "\(addresses.count) addresses, \(byID.count) distinct messages")
+        var idsOf: [String: Set<String>] = [:]
+        for m in mails { for a in m.rcpt_tos { idsOf[a, default: []].insert(m.parsed.message_id ?? "?") } }
+        let split = idsOf.filter { $0.value.count > 1 }.keys.sorted()
+        let shown = split.prefix(2).map { a in
+            mails.filter { $0.rcpt_tos.contains(a) }.map {
+                "\(a) \($0.parsed.message_id ?? "?") \($0.parsed.date ?? ""): \(($0.parsed.body ?? "").prefix(600))"
+            }.joined(separator: "\n")
+        }
+        #expect(
+            addresses.count == byID.count,
+            "\(addresses.count) addresses, \(byID.count) distinct messages; \(split.count) addresses got more than one:\n\(shown.joined(separator: "\n"))"
+        )
         return repeated
     }
 

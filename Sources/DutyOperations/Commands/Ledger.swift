@@ -34,6 +34,8 @@ package struct LedgerAnswer: Codable, Sendable {
         package var first_attempt: String?
         package var last_attempt: String?
         package var next_attempt: String?
+        /// While `sending`: when the attempt ends at the latest.
+        package var sending_until: String?
         package var sent: String?
         package var error: String?
     }
@@ -86,6 +88,7 @@ extension Workspace {
                     first_attempt: local($0.firstAttemptAt),
                     last_attempt: local($0.lastAttemptAt),
                     next_attempt: local($0.nextAttemptAt),
+                    sending_until: local($0.sendingUntil),
                     sent: local($0.sentAt),
                     error: $0.error
                 )

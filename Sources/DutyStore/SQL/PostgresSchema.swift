@@ -7,7 +7,8 @@
 import PostgresNIO
 
 extension PostgresEngine {
-    /// Version 1 is SQLite's versions 1 to 8; version 2 is PostgreSQL's own (several dutyd).
+    /// Version 1 is SQLite's versions 1 to 8; version 2 is PostgreSQL's own (several dutyd); version 3
+    /// is SQLite's version 9.
     static let migrations: [[String]] = [
         [
             """
@@ -168,6 +169,8 @@ extension PostgresEngine {
             )
             """,
         ],
+        // SQLite's version 9: `pending` batches, and `sending` until a time.
+        ["ALTER TABLE notification ADD COLUMN sending_until BIGINT"],
     ]
 
     /// Brings the schema to the newest version, each version in a transaction of its own, under a

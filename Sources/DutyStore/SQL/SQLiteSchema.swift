@@ -185,6 +185,16 @@ extension SQLiteEngine {
                     """
             )
         }
+        m.registerMigration("v9") { db in
+            try db.execute(
+                sql: """
+                    -- A row `sending` is being delivered until this time (seconds); past it, or found by a
+                    -- sender that began later, the attempt was cut off. Rows of a decided batch are
+                    -- `pending` before any of it goes out.
+                    ALTER TABLE notification ADD COLUMN sending_until INTEGER;
+                    """
+            )
+        }
         return m
     }
 }
