@@ -449,7 +449,7 @@ extension Scheduler {
         // Every connection of this process carries the instance's name (unless the connection string
         // names one), so that a standby can end them all when this one stops renewing its lease.
         setenv("PGAPPNAME", PostgresLocation.applicationName(instance: instance), 0)
-        let store = try DutyStore.open(settings.state)
+        let store = try settings.openStore()
         let lease = store.senderLease(instance: instance, takeover: settings.takeover) { [inbox, logger] sending, why in
             logger.event(
                 sending ? .senderStarted : .senderStopped,

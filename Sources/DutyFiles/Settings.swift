@@ -16,6 +16,8 @@ package struct Settings: Sendable {
     package var file: String?
     package var timezone: Zone = .utc
     package var state = "/var/lib/dutyd/dutyd.sqlite"
+    /// Where the settings file writes `state` (line, column), for messages about it.
+    package var statePlace: (line: Int?, column: Int?) = (nil, nil)
 
     /// Whether `state` names a PostgreSQL database (`postgresql://…`, `postgres://…` or libpq's
     /// `key=value` form) rather than a SQLite file.
@@ -132,6 +134,7 @@ package struct Settings: Sendable {
                 throw fail("state", "state: expected a file path or a postgresql:// connection string in quotes")
             }
             s.state = Settings.isDatabase(p) ? p : resolve(p)
+            s.statePlace = locator.find("state")
         }
         if let n = table["takeover"] {
             guard let v = Settings.seconds(n, maximum: 600), v >= 2 else {

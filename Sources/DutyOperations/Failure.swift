@@ -119,7 +119,13 @@ extension QueryError: DutyError {
 }
 
 extension StoreError: DutyError {
-    package var exitStatus: ExitStatus { code == .unavailable || code == .fenced ? .runtime : .dataError }
+    package var exitStatus: ExitStatus {
+        switch code {
+        case .unavailable, .fenced: .runtime
+        case .settings: .config
+        case .notFound, .conflict, .damaged: .dataError
+        }
+    }
 }
 
 extension PolicyError: DutyError {

@@ -33,8 +33,11 @@ package struct Workspace: Sendable {
     }
 
     /// Opens the state store (`state`, or `override`).
+    /// The store `override` (`--state`) or the settings' `state` names; a mistake in the settings'
+    /// one is named by its file, line and column.
     package func openStore(_ override: String? = nil) throws(StoreError) -> DutyStore {
-        try DutyStore.open(override ?? settings.state)
+        if let override { return try DutyStore.open(override) }
+        return try settings.openStore()
     }
 
     /// The planner over the organisation in `store`.
@@ -51,5 +54,16 @@ package struct Workspace: Sendable {
             sendAtMinute: settings.sendAtHour * 60 + settings.sendAtMinute,
             trackFrom: settings.trackFrom
         )
+    }
+}
+
+extension Settings {
+    /// The store `state` names; a mistake in it is named by the settings file, line and column.
+    package func openStore() throws(StoreError) -> DutyStore {
+        do {
+            return try DutyStore.open(state)
+        } catch let e where e.code == .settings {
+            throw StoreError(.settings, placed(e.message, file: file, line: statePlace.line, column: statePlace.column))
+        }
     }
 }

@@ -14,6 +14,9 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case damaged
         /// A daemon write refused: another dutyd sends now (PostgreSQL, `SenderLease`).
         case fenced
+        /// The setting `state` names no store that can be opened as written (a PostgreSQL connection
+        /// string with a mistake, a password file that cannot be read): a configuration problem.
+        case settings
     }
 
     package var code: Code

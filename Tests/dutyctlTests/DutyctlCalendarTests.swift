@@ -18,9 +18,12 @@ struct DutyctlCalendarTests {
 
     static func dutyctl(_ args: String...) throws -> Result { try dutyctl(args) }
 
-    static func dutyctl(_ args: [String]) throws -> Result {
+    static func dutyctl(_ args: [String]) throws -> Result { try program("dutyctl", args) }
+
+    /// Runs one of the built programs (`dutyctl`, `dutyd`) to its end.
+    static func program(_ name: String, _ args: [String]) throws -> Result {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let exe = products.appendingPathComponent("dutyctl")
+        let exe = products.appendingPathComponent(name)
         let p = Process()
         p.executableURL = exe
         p.arguments = args

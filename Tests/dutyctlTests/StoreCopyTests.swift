@@ -93,9 +93,26 @@ struct StoreCopyTests {
             "postgresql://u:secret@h/db?sslmode=maybe"
         )
         #expect(
-            wrong.status == 1 && wrong.err.contains("sslmode=maybe") && !wrong.err.contains("secret"),
+            wrong.status == 78 && wrong.err.contains("sslmode=maybe") && !wrong.err.contains("secret"),
             "\(wrong.err)"
         )
+        // Written in the settings file, the mistake is named by the file, line and column of `state`.
+        let settings = try String(contentsOfFile: config, encoding: .utf8)
+        let broken = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("broken.toml").path
+        try
+            ("state = \"postgresql://u:secret@h/db?sslmode=maybe\"\n"
+            + settings.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("state") }.joined(separator: "\n"))
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        for (program, args) in [("dutyctl", ["config", "check"]), ("dutyctl", ["upcoming"]), ("dutyd", [])] {
+            let placed = try R.program(program, args + ["--config", broken])
+            #expect(
+                placed.status == 78
+                    && placed.err.contains("broken.toml:1:1: state: PostgreSQL connection string: sslmode=maybe")
+                    && !placed.err.contains("secret"),
+                "\(args): \(placed.status) \(placed.err)"
+            )
+        }
         // And back to a new SQLite file: the same rows, to the byte.
         let back = URL(fileURLWithPath: sqlite).deletingLastPathComponent().appendingPathComponent("back.sqlite").path
         let home = try Self.copy("--from", postgres, "--to", "sqlite:\(back)")

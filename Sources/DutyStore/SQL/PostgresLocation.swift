@@ -139,7 +139,7 @@ package struct PostgresLocation: Sendable, Equatable {
     }
 
     static func fail(_ message: String) -> StoreError {
-        StoreError(.unavailable, "state: PostgreSQL connection string: \(message)")
+        StoreError(.settings, "state: PostgreSQL connection string: \(message)")
     }
 
     static func firstLine(of path: String, _ parameter: String) throws(StoreError) -> String {
