@@ -202,6 +202,9 @@ package final class Scheduler: Service {
                         try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)
                     }
                     performing.withLock { $0 = work }
+                    // A stop that came before the task was there (SIGTERM right after READY=1, before
+                    // a national first run) cancels it too.
+                    if stopping.withLock({ $0 }) { work.cancel() }
                     let result = await work.result
                     performing.withLock { $0 = nil }
                     feeder?.end()

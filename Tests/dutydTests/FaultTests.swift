@@ -321,6 +321,36 @@ struct FaultTests {
         )
     }
 
+    @Test(
+        "SIGTERM as dutyd says READY=1, before its first batch: it stops in seconds, and the batch waits for the next start"
+    )
+    func stopAtReady() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        // Each answer 2 s late: the whole batch would take minutes.
+        try server.tarpit(seconds: 2)
+        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "5s"))
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        let listener = try NotifyListener()
+        let p = try Daemon.launch(
+            d,
+            Daemon.products.appendingPathComponent("dutyd").path,
+            ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
+            environment: ["NOTIFY_SOCKET": listener.path]
+        )
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try #require(listener.wait(for: "READY=1").found != nil)
+        let asked = Date()
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let took = Date().timeIntervalSince(asked)
+        #expect(took < 8, "SIGTERM took \(took) s")
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+        // Most of the batch is left for the next start, ledgered or not.
+        let sent = try d.store().ledger().filter { $0.channel == "email" && $0.state == .sent }.count
+        #expect(sent <= 3, "\(sent) deliveries went out after SIGTERM")
+    }
+
     @Test("too few descriptors (prlimit 16): dutyd refuses to start with exit 78 and what to raise, no trap")
     func tooFewDescriptors() throws {
         let d = try Daemon()
