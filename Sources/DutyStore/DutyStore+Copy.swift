@@ -89,7 +89,7 @@ extension DutyStore {
                 for table in Self.tables {
                     let columns = table.columns.map(\.name)
                     var batch: [[SQLValue]] = []
-                    try db.each(
+                    try db.stream(
                         "SELECT \(columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.key)",
                         []
                     ) { row in
@@ -130,7 +130,7 @@ extension DutyStore {
                 var hash = SHA256()
                 var rows = 0
                 let names = table.columns.map(\.name).joined(separator: ", ")
-                try db.each("SELECT \(names) FROM \(table.name) ORDER BY \(table.key)", []) { row in
+                try db.stream("SELECT \(names) FROM \(table.name) ORDER BY \(table.key)", []) { row in
                     for (i, c) in table.columns.enumerated() {
                         let field: String
                         if c.integer {

@@ -159,7 +159,11 @@ extension DutyStore {
     /// Every ledger row, by due time (tests and small stores).
     package func ledger() throws(StoreError) -> [LedgerEntry] {
         try read { db in
-            try db.all("SELECT \(Self.ledgerColumns) FROM notification ORDER BY due_at, key", [], Self.ledgerEntry)
+            try db.streamAll(
+                "SELECT \(Self.ledgerColumns) FROM notification ORDER BY due_at, key",
+                [],
+                Self.ledgerEntry
+            )
         }
     }
 

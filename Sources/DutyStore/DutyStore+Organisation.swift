@@ -6,7 +6,7 @@ extension DutyStore {
 
     package func units() throws(StoreError) -> [OrgUnit] {
         try read { db in
-            try db.all("SELECT \(Self.unitColumns) FROM unit ORDER BY position", [], Self.unit)
+            try db.streamAll("SELECT \(Self.unitColumns) FROM unit ORDER BY position", [], Self.unit)
         }
     }
 
@@ -21,7 +21,7 @@ extension DutyStore {
             var out: [Official] = []
             // A million officials hold a handful of distinct role lists: share them.
             var roleLists: [String: [String]] = [:]
-            try db.each("SELECT id, name, email, unit, roles FROM official ORDER BY position", []) { r in
+            try db.stream("SELECT id, name, email, unit, roles FROM official ORDER BY position", []) { r in
                 let text = try r.string(4)
                 let roles = roleLists[text] ?? text.split(separator: " ").map(String.init)
                 if roleLists.count < 1000 { roleLists[text] = roles }
@@ -420,7 +420,7 @@ extension DutyStore {
         if reachable == total { return }
         // Some unit is its own ancestor: find one cycle to name it.
         var parent: [String: String] = [:]
-        try db.each("SELECT id, parent FROM unit WHERE parent IS NOT NULL", []) { r in
+        try db.stream("SELECT id, parent FROM unit WHERE parent IS NOT NULL", []) { r in
             parent[try r.string(0)] = try r.string(1)
         }
         var rooted: Set<String> = []

@@ -6,7 +6,7 @@ extension DutyStore {
     package func records() throws(StoreError) -> DutyRecords {
         try read { db in
             var r = DutyRecords()
-            try db.each(
+            try db.stream(
                 "SELECT occurrence, done_on, recorded_at, recorded_by, reference, note FROM completion ORDER BY seq",
                 []
             ) { row in
@@ -21,7 +21,7 @@ extension DutyStore {
                     )
                 )
             }
-            try db.each("SELECT occurrence, reason, recorded_at, recorded_by FROM waiver", []) { row in
+            try db.stream("SELECT occurrence, reason, recorded_at, recorded_by FROM waiver", []) { row in
                 r.waivers.append(
                     Waiver(
                         occurrence: try Self.storedOccurrence(try row.string(0), "waiver.occurrence"),
@@ -31,7 +31,7 @@ extension DutyStore {
                     )
                 )
             }
-            try db.each(
+            try db.stream(
                 "SELECT id, kind, unit, occurred_on, recorded_at, recorded_by, note FROM event ORDER BY occurred_on, unit, id",
                 []
             ) { row in
@@ -47,7 +47,7 @@ extension DutyStore {
                     )
                 )
             }
-            try db.each("SELECT occurrence, received_at, received_by, how FROM receipt", []) { row in
+            try db.stream("SELECT occurrence, received_at, received_by, how FROM receipt", []) { row in
                 r.receipts.append(
                     Receipt(
                         occurrence: try Self.storedOccurrence(try row.string(0), "receipt.occurrence"),
@@ -58,7 +58,7 @@ extension DutyStore {
                 )
             }
             r.extensions = try Self.extensionRequests(db, where: "TRUE", [])
-            try db.each("SELECT occurrence, reopened_at, reopened_by FROM reopening", []) { row in
+            try db.stream("SELECT occurrence, reopened_at, reopened_by FROM reopening", []) { row in
                 guard let id = OccurrenceID(try row.string(0)) else { return }
                 r.reopenings.append(
                     Reopening(occurrence: id, at: Instant(microseconds: try row.int(1)), by: try row.string(2))
@@ -95,8 +95,8 @@ extension DutyStore {
         // Nothing to record changes nothing: no transaction, no revision, no audit row.
         guard !items.isEmpty else { return }
         try change(.records) { db, audit in
-            let done = Set(try db.all("SELECT occurrence FROM completion") { try $0.string(0) })
-            let waived = Set(try db.all("SELECT occurrence FROM waiver") { try $0.string(0) })
+            let done = Set(try db.streamAll("SELECT occurrence FROM completion") { try $0.string(0) })
+            let waived = Set(try db.streamAll("SELECT occurrence FROM waiver") { try $0.string(0) })
             var seen = Set<String>()
             var rows: [[SQLValue]] = []
             for (c, repeatable) in items {

@@ -127,6 +127,19 @@ final class PostgresEngine: SQLEngine {
                 try body(StoredRow(row: row.makeRandomAccess()))
             }
         }
+
+        /// Through a cursor of this transaction, `fetch` rows a round trip: a table of a million rows
+        /// is never held whole (every session is in a transaction: `read`, `write`, `change`).
+        func stream(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
+            try execute("DECLARE dutyd_stream NO SCROLL CURSOR FOR \(sql)", arguments)
+            while true {
+                let rows = try PostgresEngine.run(connection, "FETCH \(PostgresEngine.fetch) FROM dutyd_stream", [])
+                    .rows
+                for row in rows { try body(StoredRow(row: row.makeRandomAccess())) }
+                if rows.count < PostgresEngine.fetch { break }
+            }
+            try execute("CLOSE dutyd_stream", [])
+        }
     }
 
     /// Runs one statement (its `?` numbered as PostgreSQL wants) and waits for all of its rows and
@@ -155,6 +168,9 @@ final class PostgresEngine: SQLEngine {
         )
         return (sink.rows, metadata.rows ?? 0)
     }
+
+    /// Rows a round trip of `stream`.
+    static let fetch = 10_000
 
     /// From how many rows `insert` copies instead of inserting (a copy costs three statements more).
     static let copyFrom = 2_000

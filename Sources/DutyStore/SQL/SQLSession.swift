@@ -61,6 +61,10 @@ package protocol SQLSession {
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
     /// Runs a query; `body` gets each row in order.
     func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws
+    /// `each` for a query that may answer with a whole table (the organisation, the records, a
+    /// copy): the rows come a bounded part at a time, never all at once (PostgreSQL: a cursor
+    /// fetched 10,000 rows at a time; SQLite's `each` does so already).
+    func stream(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws
     /// `INSERT INTO t (columns) VALUES (?, …) [suffix]` for every row of `rows` (each as many values
     /// as `columns`), as few statements as the engine allows: SQLite runs its prepared statement per
     /// row, PostgreSQL sends many rows a statement (one round trip for hundreds). No two rows may
@@ -71,6 +75,23 @@ package protocol SQLSession {
 extension SQLSession {
     @discardableResult
     package func execute(_ sql: String) throws -> Int { try execute(sql, []) }
+
+    package func stream(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
+        try each(sql, arguments, body)
+    }
+
+    /// `all`, streamed (see `stream`).
+    package func streamAll<T>(
+        _ sql: String,
+        _ arguments: [SQLValue] = [],
+        _ make: (any SQLRow) throws -> T
+    ) throws
+        -> [T]
+    {
+        var out: [T] = []
+        try stream(sql, arguments) { out.append(try make($0)) }
+        return out
+    }
 
     /// Every row, each made into a `T`.
     package func all<T>(_ sql: String, _ arguments: [SQLValue] = [], _ make: (any SQLRow) throws -> T) throws -> [T] {
