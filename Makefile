@@ -266,7 +266,7 @@ bench: deps
 	.build/release/DutyBench national .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) $(BENCH_NATIONAL_MIX_SECONDS)
 	.build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_API_SECONDS) $(BENCH_API_CLIENTS)
 	.build/release/DutyBench web .build/release/dutyd .build/release/dutyctl $(CONFIG) .build-bench $(BENCH_UNITS) 20
-	.build/release/DutyBench postgres .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS)
+	.build/release/DutyBench postgres .build/release/dutyd $(CONFIG) .build-bench $(BENCH_UNITS) .build/release/dutyctl
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
 	$(SWIFT) build --build-tests
 	DUTYD_FAULT_KILLS=$(BENCH_KILLS) $(SWIFT) test --skip-build --disable-xctest --filter "killNineDuringMail|questionFlood|killTheSender" 2>&1 | grep "^bench "

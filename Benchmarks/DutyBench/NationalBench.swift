@@ -30,19 +30,38 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
         throw BenchError("\(big) is missing: run `DutyBench engine` first (make bench does)")
     }
     try DutyStore(path: big).setWatermark(SystemClock().now())
-    let settings = work + "/national-\(units).toml"
-    try writeSettings(
-        settings,
-        like: try Settings.load(path: config),
+    try nationalQuestions(
+        dutyd: dutyd,
+        dutyctl: dutyctl,
+        config: config,
         state: URL(fileURLWithPath: big).lastPathComponent,
-        trackFrom: nil
+        settings: work + "/national-\(units).toml",
+        prefix: "api.national",
+        mixSeconds: mixSeconds
     )
-    let socket = work + "/national-\(units).sock"
+}
+
+/// The national questions through a release dutyd on `state` (a SQLite file beside `settings`, or a
+/// PostgreSQL database), each figure named `prefix.…`.
+func nationalQuestions(
+    dutyd: String,
+    dutyctl: String,
+    config: String,
+    state: String,
+    settings: String,
+    prefix: String,
+    mixSeconds: Int
+) throws {
+    func report(_ name: String, _ value: Double, _ unit: String) {
+        DutyBench.report(prefix + "." + name, value, unit)
+    }
+    try writeSettings(settings, like: try Settings.load(path: config), state: state, trackFrom: nil)
+    let socket = URL(fileURLWithPath: settings).deletingPathExtension().path + ".sock"
     let daemon = try startDaemon(dutyd, settings, watchdogSeconds: 300)
     defer { stop(daemon.process) }
     let pid = daemon.process.processIdentifier
     let idle = memoryMiB("VmRSS:", pid: pid)
-    report("api.national.rss_start_mib", idle, "MiB")
+    report("rss_start_mib", idle, "MiB")
 
     /// Runs dutyctl with `args` against the daemon: seconds to its end, its peak memory, its output's
     /// last line, and dutyd's peak resident memory meanwhile.
@@ -96,38 +115,38 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
     }
 
     let unit = "cn.p1.c1.k1"
-    report("api.national.unit_ms", try median(5, ["upcoming", "--unit", unit, "--within", "30d"]) * 1000, "ms")
+    report("unit_ms", try median(5, ["upcoming", "--unit", unit, "--within", "30d"]) * 1000, "ms")
     report(
-        "api.national.county_ms",
+        "county_ms",
         try median(5, ["upcoming", "--unit", unit, "--subtree", "--within", "30d"]) * 1000,
         "ms"
     )
     let province = try ask(["upcoming", "--unit", "cn.p1", "--subtree", "--within", "30d"])
     report(
-        "api.national.province_s",
+        "province_s",
         min(province.seconds, try median(3, ["upcoming", "--unit", "cn.p1", "--subtree", "--within", "30d"])),
         "s"
     )
     print("  (province: \(province.last))")
     let all = try ask(["upcoming", "--within", "30d"])
-    report("api.national.all_30d_s", all.seconds, "s")
-    report("api.national.all_30d_dutyd_rss_growth_mib", max(0, all.dutydMiB - idle), "MiB")
-    report("api.national.all_30d_dutyctl_peak_mib", all.peakMiB, "MiB")
+    report("all_30d_s", all.seconds, "s")
+    report("all_30d_dutyd_rss_growth_mib", max(0, all.dutydMiB - idle), "MiB")
+    report("all_30d_dutyctl_peak_mib", all.peakMiB, "MiB")
     print("  (whole organisation: \(all.last))")
     let json = try ask(["upcoming", "--within", "30d", "--json"])
-    report("api.national.all_30d_json_s", json.seconds, "s")
-    report("api.national.all_30d_json_dutyctl_peak_mib", json.peakMiB, "MiB")
+    report("all_30d_json_s", json.seconds, "s")
+    report("all_30d_json_dutyctl_peak_mib", json.peakMiB, "MiB")
 
     // A province's calendar for calendar clients (400 days ahead, 90 back), written as it is made.
     let ics = try ask(["calendar", "export", "--ics", "--unit", "cn.p1", "--subtree"])
-    report("api.national.province_ics_s", ics.seconds, "s")
-    report("api.national.province_ics_dutyd_rss_growth_mib", max(0, ics.dutydMiB - idle), "MiB")
-    report("api.national.province_ics_dutyctl_peak_mib", ics.peakMiB, "MiB")
+    report("province_ics_s", ics.seconds, "s")
+    report("province_ics_dutyd_rss_growth_mib", max(0, ics.dutydMiB - idle), "MiB")
+    report("province_ics_dutyctl_peak_mib", ics.peakMiB, "MiB")
 
-    report("api.national.summary_first_ms", try ask(["summary"]).seconds * 1000, "ms")
-    report("api.national.summary_ms", try median(5, ["summary"]) * 1000, "ms")
+    report("summary_first_ms", try ask(["summary"]).seconds * 1000, "ms")
+    report("summary_ms", try median(5, ["summary"]) * 1000, "ms")
     report(
-        "api.national.summary_province_depth2_ms",
+        "summary_province_depth2_ms",
         try median(5, ["summary", "--unit", "cn.p1", "--depth", "2"]) * 1000,
         "ms"
     )
@@ -145,7 +164,7 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
         let afterUndo = try ask(check).last
         seen = seen && afterDone.hasPrefix("1 ") && !afterUndo.hasPrefix("1 ")
     }
-    report("api.national.read_your_writes_ok", seen ? 1 : 0, "")
+    report("read_your_writes_ok", seen ? 1 : 0, "")
 
     // Mixed questions and changes (each change makes dutyd read the records and count the year
     // again), then dutyd at rest again.
@@ -164,6 +183,6 @@ func nationalBench(dutyd: String, dutyctl: String, config: String, work: String,
         asked += 1
     }
     usleep(2_000_000)
-    report("api.national.rss_after_mix_mib", memoryMiB("VmRSS:", pid: pid), "MiB")
+    report("rss_after_mix_mib", memoryMiB("VmRSS:", pid: pid), "MiB")
     print("  (\(asked) mixed questions in \(mixSeconds) s)")
 }

@@ -10,7 +10,7 @@ import Foundation
 //   DutyBench store [WORK]                             the cost of a durable change (FULL) against a ledger row
 //   DutyBench national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]]  questions at national scale (after `engine`)
 //   DutyBench web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]]  the officials' pages at national scale (after `engine`)
-//   DutyBench postgres DUTYD CONFIG [WORK [UNITS]]      the state on PostgreSQL: import, start, ledger rate
+//   DutyBench postgres DUTYD CONFIG [WORK [UNITS [DUTYCTL]]]  the state on PostgreSQL: import, start, ledger rate, national questions
 //   DutyBench generate UNITS FOLDER                    write the generated organisation as CSV
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
@@ -73,6 +73,7 @@ case "store":
 case "postgres" where arguments.count >= 3:
     try postgresBench(
         dutyd: arguments[1],
+        dutyctl: arguments.count > 5 ? arguments[5] : nil,
         config: arguments[2],
         work: arguments.count > 3 ? arguments[3] : ".build-bench",
         units: arguments.count > 4 ? Int(arguments[4]) ?? 1_000_000 : 1_000_000
@@ -83,7 +84,7 @@ case "generate" where arguments.count == 3:
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | postgres DUTYD CONFIG [WORK [UNITS]] | generate UNITS FOLDER\n"
+            "usage: DutyBench calendar [HOLIDAYS] | engine CONFIG [UNITS [WORK]] | daemon DUTYD CONFIG [WORK [UNITS [IDLE_SECONDS]]] | delivery [WORK] | store [WORK] | records DUTYCTL CONFIG [WORK [UNITS [COUNT]]] | national DUTYD DUTYCTL CONFIG [WORK [UNITS [MIX_SECONDS]]] | web DUTYD DUTYCTL CONFIG [WORK [UNITS [SECONDS]]] | api DUTYD CONFIG [WORK [UNITS [SECONDS [CLIENTS]]]] | postgres DUTYD CONFIG [WORK [UNITS [DUTYCTL]]] | generate UNITS FOLDER\n"
                 .utf8
         )
     )
