@@ -85,13 +85,14 @@ package final class Dispatcher {
         channels: [any Channel],
         logger: Logger,
         now: Instant,
-        previous: Dispatcher? = nil
+        previous: Dispatcher? = nil,
+        cache shared: StateCache? = nil
     )
         throws(StoreError)
     {
         self.workspace = workspace
         self.store = store
-        self.cache = StateCache(workspace: workspace, store: store)
+        self.cache = shared ?? StateCache(workspace: workspace, store: store)
         self.channels = channels
         self.logger = logger
         revisions = try store.revisions()

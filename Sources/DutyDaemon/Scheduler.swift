@@ -301,14 +301,10 @@ package final class Scheduler: Service {
                 case .sending:
                     // This instance now sends: read the watermark and the ledger as the last sender
                     // left them (its own copy is as old as its last plan).
-                    let failure: String?
-                    (dispatcher, failure) = await reloaded(dispatcher, sender: lease)
-                    if failure == nil {
-                        publish(dispatcher)
-                        // The standby's organisation and plan go back to the system: a national
-                        // dutyd grew by 360 MiB on becoming the sender without this.
-                        StateCache.returnFreedMemory()
-                    }
+                    dispatcher = takingOver(dispatcher)
+                    publish(dispatcher)
+                    // The standby's plan goes back to the system (glibc keeps freed memory).
+                    StateCache.returnFreedMemory()
                 }
             }
         } onGracefulShutdown: { [inbox] in
@@ -368,6 +364,30 @@ package final class Scheduler: Service {
                 ["DUTY_CONFIG": "\(configPath)"]
             )
             return (old, why)
+        }
+    }
+
+    /// The dispatcher of an instance that has just become the sender: the same configuration,
+    /// channels and organisation (the standby's copy, which the store's revisions keep current: a
+    /// national organisation is not read again, which cost seconds and 360–700 MiB), with the
+    /// watermark and the ledger as the last sender left them. Its store checks the lease's term at
+    /// every write already.
+    private func takingOver(_ old: Dispatcher) -> Dispatcher {
+        do {
+            return try Dispatcher(
+                workspace: old.workspace,
+                store: old.store,
+                channels: old.channels,
+                logger: logger,
+                now: clock.now(),
+                previous: old,
+                cache: old.cache
+            )
+        } catch {
+            // The store is away for now: the old one still performs; the first perform's failure
+            // says why, and the watermark it reads is the store's.
+            logger.warning("could not read the last sender's watermark: \(error); trying again at the next perform")
+            return old
         }
     }
 
