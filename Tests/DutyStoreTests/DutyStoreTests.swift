@@ -4,6 +4,7 @@ import DutyStore
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The engines every store test runs on: the same operations must keep the same rules on both.
@@ -167,6 +168,32 @@ struct DutyStoreTests {
         )
         #expect(try store.units() == kept)
         #expect(try store.officials() == Array(officials.prefix(6_000)))
+    }
+
+    @Test("six dutyd opening a new PostgreSQL store at the same moment migrate it once, in order")
+    func migrationsRaceOnce() throws {
+        let state = try PostgresServer.shared().newDatabase()
+        let outcomes = Mutex<[String]>([])
+        let threads = (0..<6).map { _ in
+            Thread {
+                do {
+                    let store = try DutyStore.open(state)
+                    try store.addUnit(Self.unit("gd-\(UUID().uuidString.prefix(8))"))
+                    store.close()
+                    outcomes.withLock { $0.append("ok") }
+                } catch {
+                    outcomes.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        for thread in threads { thread.start() }
+        try waitFor("six stores opened", seconds: 120) { outcomes.withLock { $0.count } == 6 }
+        #expect(outcomes.withLock { $0 } == Array(repeating: "ok", count: 6))
+        let versions = try PostgresServer.shared().sql(
+            "SELECT string_agg(version::text, ',' ORDER BY version) FROM dutyd_schema",
+            database: PostgresServer.database(of: state)
+        )
+        #expect(versions.trimmingCharacters(in: .whitespacesAndNewlines) == "1,2,3")
     }
 
     @Test("an import with one bad parent changes nothing", arguments: Engine.allCases)
