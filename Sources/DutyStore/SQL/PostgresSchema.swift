@@ -186,7 +186,11 @@ extension PostgresEngine {
         var healthy = false
         defer { pool.give(connection, healthy: healthy) }
         do {
+            // Another dutyd may be migrating (on a busy machine, for longer than a change's 5 s):
+            // wait for it as long as a statement may take.
+            try session.execute("SET lock_timeout = '\(Self.statementBound.nanoseconds / 1_000_000_000)s'", [])
             try session.execute("SELECT pg_advisory_lock(\(Self.migrationLock))", [])
+            try session.execute("SET lock_timeout = '\(Self.lockTimeout)'", [])
             defer { _ = try? session.execute("SELECT pg_advisory_unlock(\(Self.migrationLock))", []) }
             try session.execute("CREATE TABLE IF NOT EXISTS dutyd_schema (version BIGINT NOT NULL)", [])
             let current = try session.integer("SELECT coalesce(max(version), 0) FROM dutyd_schema") ?? 0
