@@ -97,7 +97,7 @@ extension DutyStore {
     /// attempt of its own under way and any former sender is fenced, so a row still `sending` was
     /// cut off (a crash, a takeover) and goes again; its `sending_until` says until when its attempt
     /// could have run.
-    package func ledgerRetries(at now: Instant, pending: Bool = true) throws(StoreError) -> [LedgerEntry] {
+    package func ledgerRetries(at now: Instant, pending: Bool) throws(StoreError) -> [LedgerEntry] {
         try read { db in
             try db.all(
                 """
@@ -126,15 +126,7 @@ extension DutyStore {
     /// (`INSERT … ON CONFLICT DO NOTHING`: what the ledger holds wins), with the batch's `final`
     /// rows (`collapsed` steps), all in one transaction.
     package func ledgerPending(_ entries: [LedgerEntry]) throws(StoreError) {
-        guard !entries.isEmpty else { return }
-        try write { db in
-            try db.insert(
-                into: "notification",
-                Self.ledgerColumnList,
-                Self.lastOfEach(entries, \.key).map(Self.values),
-                suffix: "ON CONFLICT(key) DO NOTHING"
-            )
-        }
+        try insertLedger(entries, suffix: "ON CONFLICT(key) DO NOTHING")
     }
 
     /// When the next `retry` row falls due.
@@ -262,20 +254,23 @@ extension DutyStore {
     /// Writes rows as they are (insert or replace), all in one transaction: `sending` rows before a
     /// delivery, outcomes after it, `cancelled` rows.
     package func writeLedger(_ entries: [LedgerEntry]) throws(StoreError) {
+        try insertLedger(
+            entries,
+            suffix: "ON CONFLICT(key) DO UPDATE SET "
+                + Self.ledgerColumnList.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        )
+    }
+
+    /// The rows (the last of each key) in one transaction, what `suffix` says done with a key the
+    /// ledger has.
+    private func insertLedger(_ entries: [LedgerEntry], suffix: String) throws(StoreError) {
         guard !entries.isEmpty else { return }
         try write { db in
             try db.insert(
                 into: "notification",
                 Self.ledgerColumnList,
                 Self.lastOfEach(entries, \.key).map(Self.values),
-                suffix: """
-                    ON CONFLICT(key) DO UPDATE SET occurrence = excluded.occurrence, step = excluded.step,
-                        recipient = excluded.recipient, channel = excluded.channel, state = excluded.state,
-                        due_at = excluded.due_at, attempts = excluded.attempts,
-                        first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
-                        next_attempt_at = excluded.next_attempt_at, sending_until = excluded.sending_until,
-                        sent_at = excluded.sent_at, error = excluded.error
-                    """
+                suffix: suffix
             )
         }
     }

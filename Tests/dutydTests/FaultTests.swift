@@ -252,25 +252,39 @@ struct FaultTests {
         #expect(try syncs() > idle, "no fdatasync between the commit of the done and its answer")
     }
 
+    /// dutyd started at 09:00:05 on 21 December with 20 units more than the example (a batch of
+    /// mail) behind `server` made to answer each command 2 s late (a mail takes about 6 s, inside the
+    /// 5 s reply timeout); returned once it said READY=1.
+    static func batchBehindTarpit(
+        _ server: MailServer,
+        environment: [String: String] = [:]
+    ) throws -> (Daemon, NotifyListener, Process) {
+        try server.tarpit(seconds: 2)
+        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "5s"))
+        let listener = try NotifyListener()
+        let p = try Daemon.launch(
+            d,
+            Daemon.products.appendingPathComponent("dutyd").path,
+            ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
+            environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { a, _ in a }
+        )
+        guard listener.wait(for: "READY=1").found != nil else {
+            kill(p.processIdentifier, SIGKILL)
+            try? FileManager.default.removeItem(at: d.folder)
+            throw ToolError("dutyd did not say READY=1 behind the tarpit")
+        }
+        return (d, listener, p)
+    }
+
     @Test(
         "a tarpitting relay under a 10 s watchdog: dutyd is fed all through the batch, and SIGTERM ends it in seconds"
     )
     func tarpitUnderTheWatchdog() async throws {
         let server = try MailServer()
         defer { server.stop() }
-        // Each answer 2 s late, inside the 5 s reply timeout: a mail takes about 6 s.
-        try server.tarpit(seconds: 2)
-        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "5s"))
+        let (d, listener, p) = try Self.batchBehindTarpit(server, environment: ["WATCHDOG_USEC": "10000000"])
         defer { try? FileManager.default.removeItem(at: d.folder) }
-        let listener = try NotifyListener()
-        let p = try Daemon.launch(
-            d,
-            Daemon.products.appendingPathComponent("dutyd").path,
-            ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
-            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "10000000"]
-        )
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        try #require(listener.wait(for: "READY=1").found != nil)
         // 24 s of the batch: systemd would kill dutyd if 10 s passed without WATCHDOG=1. Watched from
         // a thread of its own every 50 ms (the test runner's threads may be busy with other tests for
         // seconds); a ping that shows up was sent after the previous look, which is when it counts.
@@ -328,18 +342,9 @@ struct FaultTests {
         let server = try MailServer()
         defer { server.stop() }
         // Each answer 2 s late: the whole batch would take minutes.
-        try server.tarpit(seconds: 2)
-        let d = try Daemon(extraUnits: 20, settings: server.emailSettings(timeout: "5s"))
+        let (d, _, p) = try Self.batchBehindTarpit(server)
         defer { try? FileManager.default.removeItem(at: d.folder) }
-        let listener = try NotifyListener()
-        let p = try Daemon.launch(
-            d,
-            Daemon.products.appendingPathComponent("dutyd").path,
-            ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
-            environment: ["NOTIFY_SOCKET": listener.path]
-        )
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        try #require(listener.wait(for: "READY=1").found != nil)
         let asked = Date()
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()

@@ -132,11 +132,18 @@ final class PostgresEngine: SQLEngine {
         /// is never held whole (every session is in a transaction: `read`, `write`, `change`).
         func stream(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
             try execute("DECLARE dutyd_stream NO SCROLL CURSOR FOR \(sql)", arguments)
-            while true {
-                let rows = try PostgresEngine.run(connection, "FETCH \(PostgresEngine.fetch) FROM dutyd_stream", [])
-                    .rows
-                for row in rows { try body(StoredRow(row: row.makeRandomAccess())) }
-                if rows.count < PostgresEngine.fetch { break }
+            do {
+                while true {
+                    let rows = try PostgresEngine.run(connection, "FETCH \(PostgresEngine.fetch) FROM dutyd_stream", [])
+                        .rows
+                    for row in rows { try body(StoredRow(row: row.makeRandomAccess())) }
+                    if rows.count < PostgresEngine.fetch { break }
+                }
+            } catch {
+                // A row the reader refused (a damaged date) leaves the transaction usable: the next
+                // stream in it declares its cursor again.
+                _ = try? execute("CLOSE dutyd_stream", [])
+                throw error
             }
             try execute("CLOSE dutyd_stream", [])
         }
