@@ -174,12 +174,13 @@ struct DutyStoreTests {
     func migrationsRaceOnce() throws {
         let state = try PostgresServer.shared().newDatabase()
         let outcomes = Mutex<[String]>([])
+        let stores = Mutex<[DutyStore]>([])
         let threads = (0..<6).map { _ in
             Thread {
                 do {
                     let store = try DutyStore.open(state)
-                    try store.addUnit(Self.unit("gd-\(UUID().uuidString.prefix(8))"))
-                    store.close()
+                    _ = try store.units()
+                    stores.withLock { $0.append(store) }
                     outcomes.withLock { $0.append("ok") }
                 } catch {
                     outcomes.withLock { $0.append("\(error)") }
@@ -189,6 +190,15 @@ struct DutyStoreTests {
         for thread in threads { thread.start() }
         try waitFor("six stores opened", seconds: 120) { outcomes.withLock { $0.count } == 6 }
         #expect(outcomes.withLock { $0 } == Array(repeating: "ok", count: 6))
+        // Each one can change the store: one after the other, since six changes at once on a loaded
+        // machine may wait longer than a change's 5 s for the lock, which is not what this tests.
+        for (i, store) in stores.withLock({ $0 }).enumerated() {
+            try store.addUnit(Self.unit("gd-\(i)"))
+            store.close()
+        }
+        let reader = try DutyStore.open(state)
+        defer { reader.close() }
+        #expect(try reader.units().count == 6)
         let versions = try PostgresServer.shared().sql(
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM dutyd_schema",
             database: PostgresServer.database(of: state)
