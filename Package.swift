@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Civil dates, zones, OnCalendar, RRULE and working-day calendars. Pure: no clock, no I/O
@@ -83,7 +85,7 @@ let package = Package(
             dependencies: ["DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries"]
         ),
         // The daemon: scheduler, dispatcher, notices, signals, the service manager (sd_notify,
-        // watchdog), the state lock.
+        // watchdog), the state lock; its metrics (swift-metrics, exposed by swift-prometheus).
         .target(
             name: "DutyDaemon",
             dependencies: [
@@ -91,6 +93,8 @@ let package = Package(
                 "CSystemd", "CProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The local HTTP/JSON API on a Unix socket (Sources/DutyAPI/openapi.yaml): the server dutyd runs (Hummingbird,

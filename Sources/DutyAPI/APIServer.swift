@@ -65,6 +65,7 @@ package final class APIServer: Service {
         _ context: APIContext,
         _ responder: RouterResponder<APIContext>
     ) async -> Response {
+        let started = ContinuousClock.now
         var response: Response
         do {
             response = try await responder.respond(to: request, context: context)
@@ -72,6 +73,13 @@ package final class APIServer: Service {
             response = APIServer.failure(error)
         }
         response.headers[.cacheControl] = "no-store"
+        // By the route's pattern (`/v1/occurrences/{id}`), never the path asked: bounded labels.
+        DutyMetrics.request(
+            front: "api",
+            route: context.endpointPath ?? "unmatched",
+            status: Int(response.status.code),
+            seconds: (ContinuousClock.now - started).inSeconds
+        )
         return response
     }
 
@@ -166,6 +174,12 @@ package final class APIServer: Service {
             }
         }
 
+        // Prometheus's text format (`DutyMetrics`), for members of the socket's group; also on
+        // `[metrics] listen` over TCP (`MetricsServer`). Counted off the event loops, like `status`.
+        router.get("metrics") { request, context in
+            _ = try await self.authorize(context, auth, .read)
+            return try await NIOThreadPool.singleton.runIfActive { try APIServer.metrics(self.scheduler, self.version) }
+        }
         // `status` must answer while the question pool is full, but not on an event loop: it reads
         // the store. NIO's pool for blocking work (also the resolver's) takes it.
         v1.get("status") { request, context in
@@ -388,6 +402,35 @@ package final class APIServer: Service {
             holidayYears: snap.workspace.workdays.publishedYears.sorted(),
             provisionalYears: snap.workspace.workdays.unpublishedYears(from: today, through: today.adding(days: 400)),
             sender: sender
+        )
+    }
+
+    /// The metrics' exposition: what was recorded, and how things stand now (`DutyMetrics.State`).
+    static func metrics(_ scheduler: Scheduler, _ version: String) throws -> Response {
+        guard let snap = scheduler.snapshot else {
+            throw Failure(.unavailable, "dutyd is starting and has not built its plan yet; try again in a moment")
+        }
+        let now = scheduler.now()
+        let revisions = try snap.store.revisions()
+        let planner = try snap.cache.planner(revision: revisions[.organisation] ?? 0)
+        let org = planner.organisation
+        let tally = try snap.cache.yearTally(revisions: revisions, at: now)
+        let today = snap.workspace.settings.timezone.day(of: now)
+        let workdays = snap.workspace.workdays
+        let state = DutyMetrics.State(
+            version: version,
+            sending: scheduler.lease.map { $0.term != nil } ?? true,
+            nextStep: snap.next.first?.at,
+            retryQueue: try snap.store.retryQueue(),
+            now: Instant.now,
+            topUnits: Workspace.roots(org).map { (org.units[Int($0)].id, tally.subtree($0, org)) },
+            provisionalYears: workdays.unpublishedYears(from: today, through: today.adding(days: 400)).count,
+            publishedThrough: workdays.publishedYears.max()
+        )
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: DutyMetrics.exposition(state)))
         )
     }
 

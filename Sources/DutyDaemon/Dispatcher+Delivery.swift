@@ -73,10 +73,26 @@ extension Dispatcher {
             if part.count >= Dispatcher.pendingPart {
                 if Task.isCancelled { return }
                 try store.ledgerPending(part)
+                Dispatcher.countOutcomes(part)
                 part.removeAll(keepingCapacity: true)
             }
         }
-        if !Task.isCancelled { try store.ledgerPending(part) }
+        if !Task.isCancelled {
+            try store.ledgerPending(part)
+            Dispatcher.countOutcomes(part)
+        }
+    }
+
+    /// Counts the rows that ended (`sent`, `retry`, `failed`, `collapsed`) in `dutyd_notifications_total`,
+    /// once they are in the ledger.
+    static func countOutcomes(_ rows: [LedgerEntry]) {
+        var counts: [String: [LedgerEntry.State: Int]] = [:]
+        for row in rows where [.sent, .retry, .failed, .collapsed].contains(row.state) {
+            counts[row.channel, default: [:]][row.state, default: 0] += 1
+        }
+        for (channel, states) in counts {
+            for (state, n) in states { DutyMetrics.notification(channel: channel, outcome: state.rawValue, count: n) }
+        }
     }
 
     /// The ledger row of a delivery in `state`.
@@ -213,6 +229,7 @@ extension Dispatcher {
             }
         }
         try store.writeLedger(after)
+        Dispatcher.countOutcomes(after)
         failures.log(to: logger)
         progress()
     }

@@ -152,6 +152,8 @@ package final class Dispatcher {
         let zone = planner.zone
         let today = zone.day(of: now)
         let lo = watermark.map { min(zone.day(of: $0), today) } ?? today.adding(days: -firstRunLookbackDays)
+        let started = ContinuousClock.now
+        defer { DutyMetrics.planned(seconds: (ContinuousClock.now - started).inSeconds) }
         return planner.plan(
             from: lo,
             through: today.adding(days: horizonDays),

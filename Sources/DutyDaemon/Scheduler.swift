@@ -210,6 +210,7 @@ package final class Scheduler: Service {
                     feeder?.end()
                     let done = try result.get()
                     if work.isCancelled && stopping.withLock({ $0 }) { break loop }
+                    DutyMetrics.performed(at: clock.wall(), failuresInARow: 0)
                     if failures > 0 {
                         logger.notice("performing again after \(failures) failed attempt(s)")
                         failures = 0
@@ -228,6 +229,7 @@ package final class Scheduler: Service {
                     // did not move, so nothing is skipped).
                     failed = true
                     failures += 1
+                    DutyMetrics.performed(at: clock.wall(), failuresInARow: failures)
                     let reason = "\(error)"
                     let message: Logger.Message =
                         "cannot perform the plan: \(reason); trying again in \(Int(Scheduler.retryAfterFailure)) s"

@@ -123,6 +123,30 @@ extension Settings {
     }
 }
 
+/// `[metrics]`: where Prometheus may scrape dutyd over TCP (it always may on the API socket).
+package struct MetricsSettings: Sendable, Equatable {
+    package var host: String
+    package var port: Int
+}
+
+extension Settings {
+    /// `listen = "9464"` or `":9464"` is loopback; `"0.0.0.0:9464"` or `"[::]:9464"` is every address.
+    static func parseMetrics(_ table: TOMLTable, path: String) throws(ConfigError) -> MetricsSettings? {
+        guard let listen = table["listen"] else { return nil }
+        let expected =
+            "metrics.listen: expected a port or an address and port such as \"9464\" (127.0.0.1), \"127.0.0.1:9464\" or \"[::1]:9464\""
+        guard let text = listen.string else {
+            throw ConfigError(path, listen.position.line, listen.position.column, expected)
+        }
+        let loopback =
+            text.hasPrefix(":") ? "127.0.0.1\(text)" : text.allSatisfy(\.isNumber) ? "127.0.0.1:\(text)" : text
+        guard let (host, port) = hostAndPort(loopback) else {
+            throw ConfigError(path, listen.position.line, listen.position.column, expected)
+        }
+        return MetricsSettings(host: host, port: port)
+    }
+}
+
 extension String {
     fileprivate func trimmingSuffix(_ suffix: Character) -> Substring {
         var s = Substring(self)

@@ -38,6 +38,8 @@ package struct Settings: Sendable {
     package var api = APISettings()
     /// `[web]`: the officials' pages; `nil` when not served.
     package var web: WebSettings?
+    /// `[metrics] listen`: a TCP address that serves `/metrics` besides the API socket; `nil` when not.
+    package var metrics: MetricsSettings?
     /// `takeover`: on PostgreSQL, how soon a standing-by dutyd takes over sending from one that
     /// stopped renewing its lease (seconds).
     package var takeover: Double = 15
@@ -48,11 +50,12 @@ package struct Settings: Sendable {
 
     /// The keys docs/design.md documents, by table, and the few added since (email language, ca_file, helo,
     /// timeouts; hook concurrency). The `[api]` keys are accepted now and used by the API.
-    static let knownKeys: [String: Set<String>] = [
+    package static let knownKeys: [String: Set<String>] = [
         "": [
             "timezone", "state", "policy", "holidays", "send_at", "track_from", "api", "email", "hook", "web",
-            "takeover", "instance",
+            "takeover", "instance", "metrics",
         ],
+        "metrics": ["listen"],
         "web": ["listen", "base_url", "secret_file", "link_lifetime", "trust_user_header"],
         "api": ["socket", "admin_groups", "group", "enabled", "question_timeout", "idle_timeout"],
         "email": [
@@ -177,6 +180,7 @@ package struct Settings: Sendable {
         if let email = table["email"]?.table { s.email = try parseEmail(email, path: path, resolve: resolve) }
         if let hooks = table["hook"]?.array { s.hooks = try parseHooks(hooks, path: path) }
         if let web = table["web"]?.table { s.web = try parseWeb(web, path: path, resolve: resolve) }
+        if let metrics = table["metrics"]?.table { s.metrics = try parseMetrics(metrics, path: path) }
         return s
     }
 
@@ -198,7 +202,7 @@ package struct Settings: Sendable {
                 "unknown setting '\(key)'\(where_); expected one of \(known.sorted().joined(separator: ", "))"
             )
         }
-        for sub in ["api", "email", "web"] where name.isEmpty {
+        for sub in ["api", "email", "web", "metrics"] where name.isEmpty {
             if let t = table[sub] {
                 guard let inner = t.table else {
                     throw ConfigError(path, locator.find(sub).0, 1, "\(sub): expected a table [\(sub)]")

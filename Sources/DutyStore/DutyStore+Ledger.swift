@@ -137,6 +137,15 @@ extension DutyStore {
         }
     }
 
+    /// The rows waiting to be tried again, and the due time of the oldest (the metrics' retry queue).
+    package func retryQueue() throws(StoreError) -> (count: Int, oldestDue: Instant?) {
+        try read { db in
+            let count = try db.integer("SELECT count(*) FROM notification WHERE state = 'retry'") ?? 0
+            let oldest = try db.integer("SELECT min(due_at) FROM notification WHERE state = 'retry'")
+            return (count, oldest.map { Instant(seconds: $0) })
+        }
+    }
+
     /// The ledger rows of an occurrence (every step, recipient and channel), by due time.
     package func ledger(occurrence: String) throws(StoreError) -> [LedgerEntry] {
         try read { db in

@@ -56,6 +56,7 @@ package final class WebServer: Service {
             logger: logger,
             responder: { request, writer, channel in
                 let context = WebContext(source: .init(channel: channel, logger: logger))
+                let started = ContinuousClock.now
                 var response: Response
                 do {
                     response = try await responder.respond(to: request, context: context)
@@ -71,6 +72,12 @@ package final class WebServer: Service {
                     response = Self.plain(.internalServerError, "\(error)")
                 }
                 Self.secure(&response.headers)
+                DutyMetrics.request(
+                    front: "web",
+                    route: context.endpointPath ?? "unmatched",
+                    status: Int(response.status.code),
+                    seconds: (ContinuousClock.now - started).inSeconds
+                )
                 try await writer.write(response: response.head, body: response.body)
             },
             onServerRunning: { _ in

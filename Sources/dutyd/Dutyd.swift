@@ -140,6 +140,12 @@ struct Dutyd: AsyncParsableCommand {
                         )
                     )
                 }
+                // `/metrics` over TCP for Prometheus, when `[metrics] listen` says where (read at start).
+                if let metrics = settings.metrics {
+                    services.append(
+                        MetricsServer(settings: metrics, scheduler: scheduler, logger: logger, version: dutydVersion)
+                    )
+                }
                 // Signals come from `SignalWaiter` (main.swift blocked them), not the group's DispatchSources.
                 let group = ServiceGroup(configuration: .init(services: services, logger: logger))
                 SignalWaiter.start(Dutyd.serviceSignals) { signal in

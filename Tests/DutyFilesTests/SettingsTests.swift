@@ -67,6 +67,31 @@ struct SettingsTests {
 
 @Suite("Settings file: mail and hooks", .ownThreads)
 struct DeliverySettingsTests {
+    @Test("[metrics] listen: a port alone is loopback; an address is taken as written; a mistake is placed")
+    func metrics() throws {
+        #expect(try Settings.parse("", path: "x.toml").metrics == nil)
+        for (text, host, port) in [
+            ("9464", "127.0.0.1", 9464), (":9464", "127.0.0.1", 9464), ("0.0.0.0:9100", "0.0.0.0", 9100),
+            ("[::1]:9464", "::1", 9464),
+        ] {
+            let m = try #require(try Settings.parse("[metrics]\nlisten = \"\(text)\"", path: "x.toml").metrics)
+            #expect(m.host == host && m.port == port, "\(text)")
+        }
+        for (body, line, words) in [
+            ("listen = 9464", 2, "metrics.listen: expected a port"),
+            ("listen = \"70000\"", 2, "metrics.listen"),
+            ("listen = \"host name:1\"", 2, "metrics.listen"),
+            ("port = 1", 2, "unknown setting 'port' in [metrics]; expected one of listen"),
+        ] {
+            do {
+                _ = try Settings.parse("[metrics]\n" + body, path: "x.toml")
+                Issue.record("taken: \(body)")
+            } catch {
+                #expect(error.description.hasPrefix("x.toml:\(line):") && error.description.contains(words), "\(error)")
+            }
+        }
+    }
+
     @Test("[web]: read with its default lifetime; each mistake placed; a key others may read is refused")
     func web() throws {
         let s = try Settings.parse(

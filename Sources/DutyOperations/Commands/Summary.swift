@@ -145,7 +145,7 @@ extension Workspace {
         return out
     }
 
-    static func roots(_ org: Organisation) -> [Int32] {
+    package static func roots(_ org: Organisation) -> [Int32] {
         var out: [Int32] = []
         var c: Int32 = 0
         while Int(c) < org.units.count {

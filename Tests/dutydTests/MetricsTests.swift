@@ -1,0 +1,123 @@
+import DutyCore
+import DutyDaemon
+import DutyStore
+import DutyTestScoping
+import DutyTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prometheus metrics from a running dutyd: the text format promtool accepts, the same on the API
+/// socket and on `[metrics] listen`, and figures that agree with the ledger and `summary`.
+@Suite("Prometheus metrics", .serialized, .ownThreads)
+struct MetricsTests {
+    static func scrape(_ port: Int, _ path: String = "/metrics") throws -> (status: String, body: String) {
+        let r = try JournalReader.shell(
+            "curl",
+            ["-s", "-w", "\n%{http_code}", "--max-time", "30", "http://127.0.0.1:\(port)\(path)"]
+        )
+        let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false)
+        return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// The value of the sample written exactly `series` (name and labels), if there is one.
+    static func value(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
+    @Test(
+        "scraped on the socket and on [metrics] listen: promtool accepts it, every family has its help, the figures are the ledger's and summary's"
+    )
+    func scraped() throws {
+        let port = try WebTests.freePort()
+        let d = try Daemon(settings: "[metrics]\nlisten = \"\(port)\"")
+        // At 09:00 on 21 December 2026, the first run sends what fell due since the organisation was
+        // tracked (the journal channel), collapsing the earlier steps.
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:05+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        var text = ""
+        try waitFor("the first perform in the metrics", seconds: 60, poll: 0.2) {
+            text = try Self.scrape(port).body
+            return Self.value(text, "dutyd_last_perform_timestamp_seconds") != nil
+        }
+        // The ledger and the summary, asked now (the counters do not move until the next step).
+        let counts = try d.store().ledgerCounts()
+        let summary = try Daemon.run("dutyctl", ["summary", "--json", "--socket", d.socket])
+        #expect(summary.status == 0, "\(summary.err)")
+        text = try Self.scrape(port).body
+
+        // promtool's own check of the format and its conventions.
+        let file = d.folder.appendingPathComponent("metrics.txt").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let promtool = try JournalReader.shell("sh", ["-c", "promtool check metrics < '\(file)'"])
+        #expect(promtool.status == 0, "promtool: \(promtool.out)\(promtool.err)")
+        // Every family named in DutyMetrics is there with its help, but the web's (no [web] here).
+        for f in DutyMetrics.families where !f.name.hasPrefix("dutyd_web_") {
+            #expect(text.contains("# HELP \(f.name) \(f.help)\n# TYPE \(f.name) \(f.kind.rawValue)"), "\(f.name)")
+        }
+
+        #expect(Self.value(text, "dutyd_build_info{version=\"\(dutydVersion)\"}") == 1)
+        #expect(Self.value(text, "dutyd_sender") == 1)
+        #expect(Self.value(text, "dutyd_perform_failures") == 0)
+        let sent = try #require(counts[.sent])
+        #expect(sent > 0)
+        #expect(Self.value(text, "dutyd_notifications_total{channel=\"journal\",outcome=\"sent\"}") == Double(sent))
+        #expect(
+            Self.value(text, "dutyd_notifications_total{channel=\"journal\",outcome=\"collapsed\"}")
+                == Double(counts[.collapsed] ?? 0)
+        )
+        #expect(Self.value(text, "dutyd_retry_queue_notifications") == 0)
+        #expect(Self.value(text, "dutyd_retry_queue_oldest_age_seconds") == 0)
+        #expect(Self.value(text, "dutyd_holidays_published_through_year") == 2026)
+        #expect((Self.value(text, "dutyd_holiday_years_provisional") ?? 0) >= 1)
+        #expect(Self.value(text, "dutyd_plan_duration_seconds_count").map { $0 >= 1 } == true)
+        // The occurrences under the top-level unit are summary's, by state; never one series per unit.
+        let answer = try #require(
+            try JSONSerialization.jsonObject(with: Data(summary.out.utf8)) as? [String: Any]
+        )
+        let node = try #require(answer["node"] as? [String: Any])
+        let children = try #require(node["children"] as? [[String: Any]])
+        let gd = try #require(children.first { $0["unit"] as? String == "gd" }?["tally"] as? [String: Int])
+        func occurrences(_ state: String) -> Double {
+            text.split(separator: "\n").filter { $0.hasPrefix("dutyd_occurrences{unit=\"gd\",state=\"\(state)\"") }
+                .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        }
+        for state in ["open", "late", "done", "waived"] {
+            #expect(occurrences(state) == Double(gd[state] ?? -1), "\(state)")
+        }
+        #expect(
+            Self.value(text, "dutyd_occurrences{unit=\"gd\",state=\"late\",colour=\"red\"}") == Double(gd["red"] ?? -1)
+        )
+        #expect(!text.contains("unit=\"gd.gz\""))
+        // The summary asked through the API is counted by its route.
+        #expect(Self.value(text, "dutyd_api_requests_total{route=\"/v1/summary\",status=\"200\"}") == 1)
+
+        // The socket says the same (members of its group may read it); the TCP address has nothing else.
+        let viaSocket = try RawClient(socket: d.socket).raw("GET", "/metrics")
+        #expect(viaSocket.status == 200)
+        #expect(String(decoding: viaSocket.body, as: UTF8.self).contains("dutyd_build_info{version="))
+        #expect(try Self.scrape(port, "/v1/status").status == "404")
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test("a [metrics] listen address that is taken stops dutyd at start with exit 78 and what to change")
+    func portTaken() throws {
+        // A port dutyd's own API test server holds: another dutyd's metrics.
+        let port = try WebTests.freePort()
+        let first = try Daemon(settings: "[metrics]\nlisten = \"\(port)\"")
+        let p = try APITests.serve(first, log: "stderr")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try waitFor("the first dutyd's metrics", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
+        let second = try Daemon(settings: "[metrics]\nlisten = \"\(port)\"")
+        let r = try Daemon.run("dutyd", ["--config", second.config, "--log", "stderr"])
+        #expect(r.status == 78, "\(r.err)")
+        #expect(r.err.contains("[metrics] listen"), "\(r.err)")
+        #expect(APITests.stop(p) == 0)
+    }
+}
