@@ -14,10 +14,13 @@ CONFIG ?= config/dutyd.toml
 # (passwd) and setpriv (util-linux) make the users the API's authorization is tested with; faketime
 # sets the wall clock the clock-jump tests run dutyd at; strace counts the syncs of a change; chromium,
 # chromium-driver and python3-selenium are the real browser the web pages are tested in, with a Chinese
-# font (fonts-wqy-microhei) for its screenshots; wrk loads them in `make bench`).
+# font (fonts-wqy-microhei) for its screenshots; wrk loads them in `make bench`). The package and its
+# proof: debhelper, dpkg-dev and lintian build and check the .deb (`make deb`), mmdebstrap makes the
+# Debian 12 tree that systemd-nspawn (systemd-container) boots to install it in; promtool (prometheus)
+# checks the metrics and the alerting rules; groff and man-db render the manual pages.
 APT_PACKAGES := tzdata postgresql libsqlite3-dev libsystemd-dev pkg-config systemd python3-aiosmtpd openssl msmtp python3-icalendar \
 	python3-jsonschema python3-yaml passwd util-linux curl faketime strace chromium chromium-driver python3-selenium \
-	fonts-wqy-microhei wrk
+	fonts-wqy-microhei wrk debhelper dpkg-dev lintian mmdebstrap systemd-container prometheus groff man-db
 DUTYCTL = .build/debug/dutyctl
 DUTYD = .build/debug/dutyd
 # The demo daemon's API socket (its settings put it beside them).
@@ -30,6 +33,12 @@ DEMO_MAIL_CONFIG = .build-demo/dutyd-mail.toml
 # Where `make install` puts things (DESTDIR is prepended to every path).
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+# dutyd is a daemon for the administrator: sbin, as Debian policy puts daemons; dutyctl is in bin.
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DATADIR ?= $(PREFIX)/share/dutyd
 DOCDIR ?= $(PREFIX)/share/doc/dutyd
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd
@@ -39,7 +48,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 
-.PHONY: all deps build demo test journald lint format bench install install-files oracles clean fuzz fuzz-build fuzz-short asan
+.PHONY: all deps build demo test journald lint format bench install install-files manuals deb oracles clean fuzz fuzz-build fuzz-short asan
 
 all: build
 
@@ -149,8 +158,13 @@ demo: build
 	@/usr/bin/python3 Tests/tools/show-mail.py .build-demo/mail --count 0 | head -n 1
 	@kill $$(cat .build-demo/smtp.pid) 2>/dev/null || true
 
+# The container test installs the .deb of `make deb` (a release build) under a real systemd; the
+# install test renders the manual pages with generate-manual, built here so no test builds.
 test: deps lint journald
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product generate-manual
+	$(MAKE) --no-print-directory deb
+	promtool check rules config/prometheus/dutyd-alerts.yml
 	$(SWIFT) test --disable-xctest
 	$(MAKE) fuzz-short
 
@@ -214,13 +228,23 @@ install: deps
 # The copying part of install, from BUILDDIR (the tests install debug binaries into a temporary prefix
 # and check the units with systemd-analyze).
 BUILDDIR ?= .build/release
-install-files:
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) \
-	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DATADIR)/holidays/cn $(DESTDIR)$(DATADIR)/examples \
-	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/dutyd/policy.d
-	install -m 0755 $(BUILDDIR)/dutyd $(BUILDDIR)/dutyctl $(DESTDIR)$(BINDIR)/
-	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-	  systemd/dutyd.service.in > $(DESTDIR)$(UNITDIR)/dutyd.service
+install-files: manuals
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DATADIR)/holidays/cn $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/prometheus \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/dutyd/policy.d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(BUILDDIR)/dutyd $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILDDIR)/dutyctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(BUILDDIR)/manuals/dutyctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/dutyd.toml.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(BUILDDIR)/manuals/dutyd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILDDIR)/manuals/dutyctl.bash $(DESTDIR)$(BASHCOMPDIR)/dutyctl
+	install -m 0644 $(BUILDDIR)/manuals/dutyd.bash $(DESTDIR)$(BASHCOMPDIR)/dutyd
+	install -m 0644 $(BUILDDIR)/manuals/_dutyctl $(BUILDDIR)/manuals/_dutyd $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 0644 $(BUILDDIR)/manuals/dutyctl.fish $(BUILDDIR)/manuals/dutyd.fish $(DESTDIR)$(FISHCOMPDIR)/
+	install -m 0644 config/prometheus/dutyd-alerts.yml $(DESTDIR)$(DATADIR)/prometheus/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' \
+	  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/dutyd.service.in > $(DESTDIR)$(UNITDIR)/dutyd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/dutyd.service
 	install -m 0644 systemd/dutyd.catalog systemd/dutyd.zh_CN.catalog $(DESTDIR)$(CATALOGDIR)/
 	install -m 0644 systemd/dutyd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dutyd.conf
@@ -235,6 +259,41 @@ install-files:
 	@echo "make: installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR)/dutyd. Next, as root:"
 	@echo "  systemd-sysusers && systemd-tmpfiles --create && journalctl --update-catalog"
 	@echo "  dutyctl config check && systemctl daemon-reload && systemctl enable --now dutyd"
+
+# The manual pages and shell completions of the binaries in BUILDDIR, into BUILDDIR/manuals: dutyd(8)
+# and dutyctl(1) from their argument parsers (swift-argument-parser's generate-manual, built once;
+# its blank lines become paragraph marks, which groff -ww asks for), the completions from
+# --generate-completion-script. dutyd.toml(5) is written by hand: docs/man/dutyd.toml.5.
+GENERATE_MANUAL = .build/debug/generate-manual
+MANUAL_DATE ?= $(shell date -u -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%Y-%m-%d)
+manuals:
+	@test -x $(GENERATE_MANUAL) || $(SWIFT) build --product generate-manual
+	@mkdir -p $(BUILDDIR)/manuals
+	@$(GENERATE_MANUAL) $(BUILDDIR)/dutyctl --section 1 --date $(MANUAL_DATE) -o $(BUILDDIR)/manuals
+	@$(GENERATE_MANUAL) $(BUILDDIR)/dutyd --section 8 --date $(MANUAL_DATE) -o $(BUILDDIR)/manuals
+	@sed -i 's/^$$/.Pp/' $(BUILDDIR)/manuals/dutyctl.1 $(BUILDDIR)/manuals/dutyd.8
+	@for t in dutyctl dutyd; do \
+	  $(BUILDDIR)/$$t --generate-completion-script bash | sed '1{/^#!/d}' > $(BUILDDIR)/manuals/$$t.bash; \
+	  $(BUILDDIR)/$$t --generate-completion-script zsh > $(BUILDDIR)/manuals/_$$t; \
+	  $(BUILDDIR)/$$t --generate-completion-script fish > $(BUILDDIR)/manuals/$$t.fish; done
+
+# The Debian package, .build-deb/dutyd_VERSION_amd64.deb: the release binaries (Swift's runtime linked
+# in, so it needs only Debian 12's libraries, which dpkg-shlibdeps finds), installed by install-files
+# under /usr, then debhelper's sequence (debian/rules), then lintian. The version is dutyd's own
+# (Sources/DutyCore/Version.swift); debian/changelog must name it.
+DEB_DIR = .build-deb
+VERSION = $(shell sed -n 's/.*dutydVersion = "\(.*\)"/\1/p' Sources/DutyCore/Version.swift)
+deb: deps
+	@command -v dh >/dev/null && command -v lintian >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq debhelper lintian dpkg-dev >/dev/null; }
+	@head -n 1 debian/changelog | grep -q "($(VERSION)" || { echo "make: debian/changelog does not name version $(VERSION) (Sources/DutyCore/Version.swift); add an entry for it (dch -v $(VERSION))" >&2; exit 1; }
+	$(SWIFT) build $(RELEASE) --product dutyd
+	$(SWIFT) build $(RELEASE) --product dutyctl
+	@mkdir -p $(DEB_DIR)
+	DEB_DIR=$(DEB_DIR) debian/rules binary
+	@echo "make: built $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb ($$(du -h $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb | cut -f1)); lintian says:"
+	lintian --fail-on error --suppress-tags-from-file debian/lintian-accepted $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
@@ -277,4 +336,4 @@ oracles:
 	python3 Tests/tools/rrule-oracle.py --count 2000 --seed 2026 > Tests/DutyCalendarTests/Resources/rrule-generated.jsonl
 
 clean:
-	rm -rf .build .build-demo .build-bench .build-install
+	rm -rf .build .build-demo .build-bench .build-install .build-deb debian/dutyd debian/.debhelper debian/files debian/*.substvars debian/debhelper-build-stamp

@@ -298,7 +298,7 @@ struct DutydTests {
         #expect(make.status == 0, "\(make.err)")
         let unit = "\(root)/usr/lib/systemd/system/dutyd.service"
         let text = try String(contentsOfFile: unit, encoding: .utf8)
-        #expect(text.contains("ExecStart=\(root)/usr/bin/dutyd --config \(root)/etc/dutyd/dutyd.toml"))
+        #expect(text.contains("ExecStart=\(root)/usr/sbin/dutyd --config \(root)/etc/dutyd/dutyd.toml"))
         for key in [
             "Type=notify", "WatchdogSec=", "ExecReload=", "StateDirectory=dutyd", "RuntimeDirectory=dutyd",
             "ConfigurationDirectory=dutyd", "LoadCredential=dutyd-smtp-password:",
@@ -329,5 +329,59 @@ struct DutydTests {
         )
         #expect(tmpfiles.status == 0, "\(tmpfiles.err)")
         #expect(FileManager.default.fileExists(atPath: "\(root)/var/lib/dutyd"))
+        // The manual pages render without a warning, as man shows them and as groff -ww checks them.
+        for page in ["man1/dutyctl.1", "man5/dutyd.toml.5", "man8/dutyd.8"] {
+            let path = "\(root)/usr/share/man/\(page)"
+            #expect(FileManager.default.fileExists(atPath: path), "\(page) not installed")
+            let groff = try JournalReader.shell("groff", ["-k", "-ww", "-mandoc", "-Tutf8", "-z", path])
+            #expect(groff.status == 0 && groff.err.isEmpty, "\(page): \(groff.err)")
+            let man = try JournalReader.shell("env", ["MANWIDTH=80", "LC_ALL=C.UTF-8", "man", "-l", path])
+            #expect(man.status == 0 && man.err.isEmpty, "\(page): \(man.err)")
+            #expect(man.out.contains(page.hasSuffix(".5") ? "dutyd.toml" : "dutyd"))
+        }
+        // The completions each shell looks for, generated from the argument parsers.
+        for (file, words) in [
+            ("bash-completion/completions/dutyctl", "complete -o filenames -F _dutyctl dutyctl"),
+            ("zsh/vendor-completions/_dutyctl", "#compdef dutyctl"),
+            ("fish/vendor_completions.d/dutyctl.fish", "complete -c 'dutyctl'"),
+            ("bash-completion/completions/dutyd", "_dutyd"),
+        ] {
+            let text = (try? String(contentsOfFile: "\(root)/usr/share/\(file)", encoding: .utf8)) ?? ""
+            #expect(text.contains(words), "\(file)")
+        }
+        let bash = try JournalReader.shell(
+            "bash",
+            ["-c", "source \(root)/usr/share/bash-completion/completions/dutyctl && complete -p dutyctl"]
+        )
+        #expect(bash.status == 0, "\(bash.err)")
+        #expect(FileManager.default.fileExists(atPath: "\(root)/usr/share/dutyd/prometheus/dutyd-alerts.yml"))
+    }
+
+    @Test("dutyd.toml(5) describes every key the settings reader takes, each once, under its table")
+    func settingsManualPage() throws {
+        let text = try String(
+            contentsOf: Daemon.repo.appendingPathComponent("docs/man/dutyd.toml.5"),
+            encoding: .utf8
+        )
+        var documented: [String: [String]] = [:]
+        var table: String?
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix(".SH ") {
+                let title = line.dropFirst(4)
+                table =
+                    title == "TOP-LEVEL KEYS"
+                    ? ""
+                    : title.hasPrefix("[")
+                        ? String(title.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) : nil
+            } else if let t = table, line.hasPrefix(".B ") {
+                documented[t, default: []].append(String(line.dropFirst(3)))
+            }
+        }
+        #expect(Set(documented.keys) == Set(Settings.knownKeys.keys))
+        for (t, keys) in Settings.knownKeys {
+            let written = documented[t] ?? []
+            #expect(Set(written) == keys, "[\(t)]: documented \(written.sorted()), read \(keys.sorted())")
+            #expect(written.count == Set(written).count, "[\(t)]: a key described twice")
+        }
     }
 }
