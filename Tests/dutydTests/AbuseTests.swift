@@ -177,7 +177,15 @@ struct AbuseTests {
         let units = d.folder.appendingPathComponent("units.csv").path
         let importing = try Daemon.start("dutyctl", ["unit", "import", units, "--replace", "--socket", d.socket])
         defer { if importing.isRunning { kill(importing.processIdentifier, SIGKILL) } }
-        usleep(100_000)
+        // Proof that the import is dutyd's now: dutyctl has written its whole request (the file, in
+        // base64, is larger than the file), so dutyd is reading or making it. (A fixed 100 ms was too
+        // short on a loaded machine: the done then came first and was answered in time.)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: units)[.size] as? Int)
+        try waitFor("dutyctl to send the import", seconds: 60, poll: 0.005) {
+            let io = (try? String(contentsOfFile: "/proc/\(importing.processIdentifier)/io", encoding: .utf8)) ?? ""
+            let written = io.split(separator: "\n").first { $0.hasPrefix("wchar: ") }.flatMap { Int($0.dropFirst(7)) }
+            return (written ?? 0) >= size || !importing.isRunning
+        }
         let occurrence = "semiannual-report/gd.gz/2026-H2"
         let body = #"{"occurrence":"\#(occurrence)","on":"2026-11-30"}"#
         let gaveUp = try JournalReader.shell(
