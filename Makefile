@@ -48,7 +48,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 
-.PHONY: all deps build demo test journald lint format bench install install-files manuals deb oracles clean fuzz fuzz-build fuzz-short asan
+.PHONY: all deps build demo test journald lint format bench bench-metrics install install-files manuals deb oracles clean fuzz fuzz-build fuzz-short asan
 
 all: build
 
@@ -329,6 +329,17 @@ bench: deps
 	@# The fault figures come from the fault tests themselves (the debug dutyd they build), with more kills.
 	$(SWIFT) build --build-tests
 	DUTYD_FAULT_KILLS=$(BENCH_KILLS) $(SWIFT) test --skip-build --disable-xctest --filter "killNineDuringMail|questionFlood|killTheSender" 2>&1 | grep "^bench "
+
+# What metrics cost: the API and delivery benchmarks with recording off (DUTYD_METRICS=off) and on,
+# one after the other on the same binaries; prints each figure under metrics_off. and metrics_on.
+BENCH_METRICS_SECONDS ?= 30
+bench-metrics: deps
+	$(SWIFT) build $(RELEASE) --product DutyBench
+	$(SWIFT) build $(RELEASE) --product dutyd
+	@for m in off on off on; do \
+	  DUTYD_METRICS=$$m .build/release/DutyBench api .build/release/dutyd $(CONFIG) .build-bench $(BENCH_API_UNITS) $(BENCH_METRICS_SECONDS) $(BENCH_API_CLIENTS) | sed -n "s/^bench api\./bench metrics_$$m.api./p"; \
+	  DUTYD_METRICS=$$m .build/release/DutyBench delivery .build-bench | sed -n "s/^bench delivery\./bench metrics_$$m.delivery./p"; \
+	done
 
 # Regenerates the generated oracle files from this machine's systemd-analyze and python-dateutil.
 oracles:

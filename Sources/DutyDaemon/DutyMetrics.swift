@@ -111,6 +111,10 @@ package enum DutyMetrics {
 
     // MARK: What happens
 
+    /// `DUTYD_METRICS=off` in the environment records nothing (the families of how things stand are
+    /// still exposed): for `make bench-metrics`, which measures what recording costs.
+    static let recording = ProcessInfo.processInfo.environment["DUTYD_METRICS"] != "off"
+
     /// The registry the swift-metrics calls of this process land in. Bootstrapped once, the first time
     /// anything is recorded or exposed.
     private static let registry: PrometheusCollectorRegistry = {
@@ -127,6 +131,7 @@ package enum DutyMetrics {
 
     /// A notification ended in `outcome` on `channel` (`sent`, `retry`, `failed`, `collapsed`).
     package static func notification(channel: String, outcome: String, count: Int = 1) {
+        guard recording else { return }
         _ = registry
         Counter(label: "dutyd_notifications_total", dimensions: [("channel", channel), ("outcome", outcome)])
             .increment(by: count)
@@ -134,12 +139,14 @@ package enum DutyMetrics {
 
     /// A plan was built in `seconds`.
     package static func planned(seconds: Double) {
+        guard recording else { return }
         _ = registry
         Timer(label: "dutyd_plan_duration_seconds").recordNanoseconds(Int64(seconds * 1e9))
     }
 
     /// A perform ended: when (real time) and whether it failed, with the failures in a row.
     package static func performed(at wall: Instant, failuresInARow: Int) {
+        guard recording else { return }
         _ = registry
         if failuresInARow == 0 {
             Gauge(label: "dutyd_last_perform_timestamp_seconds").record(Double(wall.microseconds) / 1e6)
@@ -149,6 +156,7 @@ package enum DutyMetrics {
 
     /// A request answered by the API (`front` "api") or the web pages ("web").
     package static func request(front: String, route: String, status: Int, seconds: Double) {
+        guard recording else { return }
         _ = registry
         Counter(label: "dutyd_\(front)_requests_total", dimensions: [("route", route), ("status", "\(status)")])
             .increment()
