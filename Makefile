@@ -251,6 +251,12 @@ install-files: manuals
 	install -m 0644 systemd/dutyd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/dutyd.conf
 	install -m 0644 config/holidays/cn/* $(DESTDIR)$(DATADIR)/holidays/cn/
 	install -m 0644 config/organisation/*.csv $(DESTDIR)$(DATADIR)/examples/
+	@# Pristine copies of what /etc/dutyd starts with, to compare an edited one against.
+	install -d $(DESTDIR)$(DATADIR)/examples/policy.d
+	install -m 0644 config/policy/*.toml $(DESTDIR)$(DATADIR)/examples/policy.d/
+	sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/dutyd.toml.in \
+	  > $(DESTDIR)$(DATADIR)/examples/dutyd.toml
+	chmod 0644 $(DESTDIR)$(DATADIR)/examples/dutyd.toml
 	install -m 0644 README.md CHANGELOG.md $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml ]; then echo "make: keeping $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml"; else \
 	  sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/dutyd.toml.in > $(DESTDIR)$(SYSCONFDIR)/dutyd/dutyd.toml; fi

@@ -19,7 +19,11 @@ import Glibc
 ///
 /// - `api.requests_per_second`: answered requests, all kinds, per second.
 /// - `api.p50_ms`, `api.p99_ms`: latency of one request (connect, ask, read the whole answer).
-/// - `api.errors`: answers other than 200 and failed connections (must be 0).
+/// - `api.errors`: answers other than 200 and 503, and failed connections (must be 0).
+/// - `api.refused_busy`: 503s, questions refused at once because the pool or the user's share of
+///   long answers was full (all clients are one user here: at most 8 long answers at once; with more
+///   clients than that most streamed questions are refused, and requests per second mostly counts
+///   refusals).
 /// - `api.changes_lost`: dones answered 200 but not in the store afterwards (must be 0).
 func apiBench(dutyd: String, config: String, work: String, units: Int, duration: Int, clients: Int) async throws {
     let folder = work + "/org-\(units)"
@@ -119,7 +123,9 @@ func apiBench(dutyd: String, config: String, work: String, units: Int, duration:
                     )
                     .status
                     tally.latencies.append(seconds(ContinuousClock.now - t0) * 1000)
-                    if status != 200 {
+                    if status == 503 {
+                        tally.refused += 1
+                    } else if status != 200 {
                         tally.errors += 1
                     } else if let occurrence {
                         tally.done.append(occurrence)
@@ -132,6 +138,7 @@ func apiBench(dutyd: String, config: String, work: String, units: Int, duration:
         for try await t in group {
             all.latencies += t.latencies
             all.errors += t.errors
+            all.refused += t.refused
             all.done += t.done
         }
         return all
@@ -148,6 +155,7 @@ func apiBench(dutyd: String, config: String, work: String, units: Int, duration:
     report("api.p50_ms", sorted.isEmpty ? 0 : sorted[sorted.count / 2], "ms")
     report("api.p99_ms", sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)], "ms")
     report("api.errors", Double(results.errors), "errors")
+    report("api.refused_busy", Double(results.refused), "requests")
     report("api.changes_lost", Double(lost), "changes")
 }
 
@@ -156,5 +164,6 @@ enum HTTPMethodName { case get, post }
 struct ClientTally: Sendable {
     var latencies: [Double] = []
     var errors = 0
+    var refused = 0
     var done: [String] = []
 }

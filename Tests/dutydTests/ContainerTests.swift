@@ -45,6 +45,15 @@ struct ContainerTests {
         // Installed from the file alone: everything it depends on is in the tree (no network).
         let install = try box.run("apt-get install -y /root/dutyd.deb")
         #expect(install.status == 0, "\(install.out)\(install.err)")
+        // The settings and the policy are conffiles, with pristine copies beside the examples.
+        let conffiles = try box.run("dpkg-query -W -f '${Conffiles}' dutyd").out
+        #expect(
+            conffiles.contains("/etc/dutyd/dutyd.toml") && conffiles.contains("/etc/dutyd/policy.d/"),
+            "\(conffiles)"
+        )
+        #expect(try box.run("cmp /usr/share/dutyd/examples/dutyd.toml /etc/dutyd/dutyd.toml").status == 0)
+        #expect(try box.run("id -Gn dutyd").out.trimmed == "dutyd")
+        #expect(try box.run("stat -c '%U %a' /var/lib/dutyd").out.trimmed == "dutyd 700")
         // The package starts the service; `systemctl start` of a Type=notify unit returns once
         // dutyd said READY=1, with its status line and its socket there.
         #expect(try box.run("systemctl is-enabled dutyd").out.trimmed == "enabled")

@@ -307,6 +307,17 @@ struct WebTests {
             #expect(asked.status == (trusted ? 200 : 401), "trusted: \(trusted)")
             if trusted { #expect(asked.body.contains("<h1>罗婷</h1>")) }
             #expect(try Self.curl(["-H", "X-Remote-User: nobody", base + "/me"], jar: jar).status == 401)
+            // The metrics count each answer by its route, with its status.
+            let metrics = try RawClient(socket: d.socket).raw("GET", "/metrics")
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(
+                MetricsTests.value(text, "dutyd_web_requests_total{route=\"/me\",status=\"401\"}")
+                    == (trusted ? 1 : 2),
+                "\(text)"
+            )
+            if trusted {
+                #expect(MetricsTests.value(text, "dutyd_web_requests_total{route=\"/me\",status=\"200\"}") == 1)
+            }
             #expect(APITests.stop(p) == 0)
         }
     }
