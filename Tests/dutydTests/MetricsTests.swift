@@ -106,6 +106,22 @@ struct MetricsTests {
         #expect(APITests.stop(p) == 0)
     }
 
+    @Test("the shipped alerting rules pass promtool check rules, and fire when and only when their unit tests say")
+    func alertingRules() throws {
+        let rules = Daemon.repo.appendingPathComponent("config/prometheus/dutyd-alerts.yml").path
+        let check = try JournalReader.shell("promtool", ["check", "rules", rules])
+        #expect(check.status == 0, "\(check.out)\(check.err)")
+        #expect(check.out.contains("SUCCESS: 6 rules found"), "\(check.out)")
+        // The series a dutyd would expose: not sending, no sender, down, deliveries failing, the
+        // retry queue, and December without next year's holidays (Tests/tools/*.test.yml).
+        let tools = Daemon.repo.appendingPathComponent("Tests/tools").path
+        let test = try JournalReader.shell(
+            "sh",
+            ["-c", "cd '\(tools)' && promtool test rules dutyd-alerts.test.yml dutyd-alerts-december.test.yml"]
+        )
+        #expect(test.status == 0, "\(test.out)\(test.err)")
+    }
+
     @Test("a [metrics] listen address that is taken stops dutyd at start with exit 78 and what to change")
     func portTaken() throws {
         // A port dutyd's own API test server holds: another dutyd's metrics.
