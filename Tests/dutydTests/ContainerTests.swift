@@ -193,6 +193,11 @@ final class Container {
             )
         }
         try FileManager.default.moveItem(atPath: tarball + ".part", toPath: tarball)
+        // A tree made for another list of packages is not used again.
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []
+        where old.hasPrefix("bookworm-") && "\(cache)/\(old)" != tarball {
+            try? FileManager.default.removeItem(atPath: "\(cache)/\(old)")
+        }
         return tarball
     }
 
