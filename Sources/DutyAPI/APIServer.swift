@@ -405,32 +405,12 @@ package final class APIServer: Service {
         )
     }
 
-    /// The metrics' exposition: what was recorded, and how things stand now (`DutyMetrics.State`).
+    /// `/metrics`: Prometheus's text format (`DutyMetrics`).
     static func metrics(_ scheduler: Scheduler, _ version: String) throws -> Response {
-        guard let snap = scheduler.snapshot else {
-            throw Failure(.unavailable, "dutyd is starting and has not built its plan yet; try again in a moment")
-        }
-        let now = scheduler.now()
-        let revisions = try snap.store.revisions()
-        let planner = try snap.cache.planner(revision: revisions[.organisation] ?? 0)
-        let org = planner.organisation
-        let tally = try snap.cache.yearTally(revisions: revisions, at: now)
-        let today = snap.workspace.settings.timezone.day(of: now)
-        let workdays = snap.workspace.workdays
-        let state = DutyMetrics.State(
-            version: version,
-            sending: scheduler.lease.map { $0.term != nil } ?? true,
-            nextStep: snap.next.first?.at,
-            retryQueue: try snap.store.retryQueue(),
-            now: Instant.now,
-            topUnits: Workspace.roots(org).map { (org.units[Int($0)].id, tally.subtree($0, org)) },
-            provisionalYears: workdays.unpublishedYears(from: today, through: today.adding(days: 400)).count,
-            publishedThrough: workdays.publishedYears.max()
-        )
-        return Response(
+        Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: DutyMetrics.exposition(state)))
+            body: .init(byteBuffer: ByteBuffer(string: try DutyMetrics.exposition(of: scheduler, version: version)))
         )
     }
 

@@ -1,7 +1,10 @@
 import CoreMetrics
 package import DutyCalendar
 package import DutyCore
-package import DutyQueries
+import DutyFiles
+import DutyOperations
+import DutyQueries
+import DutyStore
 import Foundation
 import Prometheus
 
@@ -166,41 +169,50 @@ package enum DutyMetrics {
 
     // MARK: How things stand
 
-    /// What is counted at a scrape.
-    package struct State: Sendable {
-        package var version: String
-        package var sending: Bool
-        package var nextStep: Instant?
-        package var retryQueue: (count: Int, oldestDue: Instant?)
-        package var now: Instant
-        /// Each top-level unit's id and its subtree's tally this year.
-        package var topUnits: [(unit: String, tally: Tally)]
-        package var provisionalYears: Int
-        package var publishedThrough: Int?
-
-        package init(
-            version: String,
-            sending: Bool,
-            nextStep: Instant?,
-            retryQueue: (count: Int, oldestDue: Instant?),
-            now: Instant,
-            topUnits: [(unit: String, tally: Tally)],
-            provisionalYears: Int,
-            publishedThrough: Int?
-        ) {
-            self.version = version
-            self.sending = sending
-            self.nextStep = nextStep
-            self.retryQueue = retryQueue
-            self.now = now
-            self.topUnits = topUnits
-            self.provisionalYears = provisionalYears
-            self.publishedThrough = publishedThrough
+    /// The exposition of this process's metrics and of how the daemon stands now, at the scheduler's
+    /// clock (`dutyd --start-at` shifts it, as it shifts the questions).
+    package static func exposition(of scheduler: Scheduler, version: String) throws -> String {
+        guard let snap = scheduler.snapshot else {
+            throw Failure(.unavailable, "dutyd is starting and has not built its plan yet; try again in a moment")
         }
+        let now = scheduler.now()
+        let revisions = try snap.store.revisions()
+        let org = try snap.cache.planner(revision: revisions[.organisation] ?? 0).organisation
+        let tally = try snap.cache.yearTally(revisions: revisions, at: now)
+        let today = snap.workspace.settings.timezone.day(of: now)
+        let workdays = snap.workspace.workdays
+        return exposition(
+            State(
+                version: version,
+                sending: scheduler.lease.map { $0.term != nil } ?? true,
+                nextStep: snap.next.first?.at,
+                retryQueue: try snap.store.retryQueue(),
+                now: now,
+                topUnits: Workspace.roots(org).map { (org.units[Int($0)].id, tally.subtree($0, org)) },
+                provisionalYears: workdays.unpublishedYears(
+                    from: today,
+                    through: today.adding(days: Dispatcher.horizonDays)
+                ).count,
+                publishedThrough: workdays.publishedYears.max()
+            )
+        )
+    }
+
+    /// What is counted at a scrape.
+    struct State {
+        var version: String
+        var sending: Bool
+        var nextStep: Instant?
+        var retryQueue: (count: Int, oldestDue: Instant?)
+        var now: Instant
+        /// Each top-level unit's id and its subtree's tally this year.
+        var topUnits: [(unit: String, tally: Tally)]
+        var provisionalYears: Int
+        var publishedThrough: Int?
     }
 
     /// The whole exposition: the recorded families and the state, each family with its HELP and TYPE.
-    package static func exposition(_ state: State) -> String {
+    static func exposition(_ state: State) -> String {
         var out = ""
         let recorded = registry.emitToString()
         // swift-prometheus writes HELP only for metrics made with it; the swift-metrics API has none.
