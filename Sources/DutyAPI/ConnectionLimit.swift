@@ -68,11 +68,23 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
     typealias InboundIn = NIOAny
 
     let limit: ConnectionLimit
+    let byPeer: Bool
     private var admitted: UInt32?
+    /// The one count of a listener that does not tell users apart.
+    static let anyone = UInt32.max
 
-    init(_ limit: ConnectionLimit) { self.limit = limit }
+    /// `byPeer`: counted per user, from the peer's credentials (the API's Unix socket); false: all
+    /// connections as one (a TCP listener, `[metrics] listen`), so only `limit.total` bounds them.
+    init(_ limit: ConnectionLimit, byPeer: Bool = true) {
+        self.limit = limit
+        self.byPeer = byPeer
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        guard byPeer else {
+            if limit.admit(Self.anyone) { admitted = Self.anyone } else { context.close(promise: nil) }
+            return
+        }
         guard let provider = context.channel as? any SocketOptionProvider else { return }
         // On the channel's own loop the option is read at once and the future is already complete.
         let future: EventLoopFuture<Peer.Credentials> = provider.unsafeGetSocketOption(

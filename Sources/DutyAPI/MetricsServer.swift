@@ -19,6 +19,8 @@ package final class MetricsServer: Service {
     let scheduler: Scheduler
     let logger: Logger
     let version: String
+    /// Connections open at once.
+    package static let maximumConnections = 16
 
     package init(settings: MetricsSettings, scheduler: Scheduler, logger: Logger, version: String) {
         self.settings = settings
@@ -30,7 +32,15 @@ package final class MetricsServer: Service {
     package func run() async throws {
         let (host, port) = (settings.host, settings.port)
         let (scheduler, version, logger) = (self.scheduler, self.version, self.logger)
-        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30))).buildServer(
+        // A scraper needs one or two connections; past `maximumConnections` (a local program opening
+        // thousands) a new one is closed at once, and the descriptors stay the deliveries'.
+        let limit = ConnectionLimit(perUser: Self.maximumConnections, total: Self.maximumConnections)
+        let server = try HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionLimitHandler(limit, byPeer: false)],
+                idleTimeout: .seconds(30)
+            )
+        ).buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), backlog: 64),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,

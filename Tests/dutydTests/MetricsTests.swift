@@ -1,3 +1,4 @@
+import DutyAPI
 import DutyCore
 import DutyDaemon
 import DutyStore
@@ -120,6 +121,39 @@ struct MetricsTests {
             ["-c", "cd '\(tools)' && promtool test rules dutyd-alerts.test.yml dutyd-alerts-december.test.yml"]
         )
         #expect(test.status == 0, "\(test.out)\(test.err)")
+    }
+
+    @Test("[metrics] listen holds at most 16 connections: the 17th is closed at once; scrapes go on when they end")
+    func connectionsBounded() throws {
+        let port = try WebTests.freePort()
+        let d = try Daemon(settings: "[metrics]\nlisten = \"\(port)\"")
+        let p = try APITests.serve(d, log: "stderr")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try waitFor("the metrics", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        for _ in 0..<MetricsServer.maximumConnections {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            try #require(connected)
+            held.append(fd)
+        }
+        // Once dutyd has counted the idle ones in, a scrape is refused: the connection closes unanswered.
+        try waitFor("a scrape past the limit to be refused", seconds: 30, poll: 0.1) {
+            try Self.scrape(port).status == "000"
+        }
+        for fd in held { close(fd) }
+        held = []
+        try waitFor("scrapes to be answered again", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
+        #expect(APITests.stop(p) == 0)
     }
 
     @Test("a [metrics] listen address that is taken stops dutyd at start with exit 78 and what to change")
