@@ -1,8 +1,8 @@
-package import DutyDaemon
-package import DutyFiles
+import DutyDaemon
+import DutyFiles
 import DutyNotify
-package import DutyOperations
-package import DutyQueries
+import DutyOperations
+import DutyQueries
 package import Foundation
 import Hummingbird
 import NIOCore

@@ -3,8 +3,8 @@ import DutyCore
 package import DutyDaemon
 package import DutyFiles
 import DutyNotify
-package import DutyOperations
-package import DutyQueries
+import DutyOperations
+import DutyQueries
 import DutyStore
 import Foundation
 import HTTPTypes
@@ -13,7 +13,7 @@ import HummingbirdCore
 package import Logging
 import NIOCore
 import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
@@ -187,7 +187,7 @@ package final class APIServer: Service {
             _ = try query(NoRequest.self, request)
             return try await NIOThreadPool.singleton.runIfActive { try json(try self.status()) }
         }
-        /// A question whose answer can be as long as the organisation: streamed (`RowStream.swift`).
+        /// A question whose answer can be as long as the organisation: streamed (`RowStream.swift`, `RowPipe.swift`).
         func registerRows<O: RowsOperation>(_ op: O.Type) {
             v1.get(RouterPath(O.route)) { request, ctx in
                 let (peer, access) = try await self.authorize(ctx, auth, .read)

@@ -2,7 +2,7 @@ package import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-package import Logging
+import Logging
 import NIOCore
 import NIOEmbedded
 
@@ -37,7 +37,7 @@ package struct InProcessAPI: Sendable {
         // Connected, as a socket's channel is while its request is answered (a channel that is not
         // active is a client gone, whose streamed answer stops).
         let channel = EmbeddedChannel()
-        _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        _ = try? await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).get()
         var context = APIContext(source: .init(channel: channel, logger: logger))
         context.credentials = Peer.Credentials(pid: pid, uid: uid, gid: gid)
         let response = await APIServer.answer(request, context, responder)

@@ -9,7 +9,7 @@ import HummingbirdCore
 package import Logging
 import NIOCore
 import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// `[metrics] listen`: `/metrics` over TCP for a Prometheus that cannot reach the API socket, and
 /// nothing else (every other path is 404). Anyone who reaches the address may read the figures, which

@@ -1,6 +1,6 @@
 import CoreMetrics
 package import DutyCalendar
-package import DutyCore
+import DutyCore
 import DutyFiles
 import DutyOperations
 import DutyQueries

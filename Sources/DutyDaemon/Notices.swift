@@ -1,7 +1,7 @@
 package import DutyCalendar
 package import DutyCore
 package import DutyNotify
-package import DutyQueries
+import DutyQueries
 
 extension PlannedStep.Kind {
     /// The journal event of a step of this kind.

@@ -2,7 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
-package import DutyOperations
+import DutyOperations
 #endif
 
 /// The running dutyd's claim on its state store: an exclusive flock(2) on `STATE.lock`, held for the

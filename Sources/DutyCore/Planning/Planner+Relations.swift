@@ -1,4 +1,4 @@
-package import DutyCalendar
+import DutyCalendar
 
 // Relations (`parent`, `region.propaganda`, ...): the unit a relation names, seen from a unit.
 

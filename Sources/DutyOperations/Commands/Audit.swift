@@ -1,6 +1,6 @@
-package import DutyCalendar
+import DutyCalendar
 import DutyCore
-package import DutyFiles
+import DutyFiles
 package import DutyStore
 import Foundation
 

@@ -1,5 +1,5 @@
 package import DutyCalendar
-package import DutyFiles
+import DutyFiles
 
 // `calendar next`: the next times of a calendar expression (as `systemd-analyze calendar` computes
 // them) or of an RFC 5545 rule (as python-dateutil does). dutyctl answers it itself; dutyd answers the

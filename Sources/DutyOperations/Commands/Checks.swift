@@ -2,7 +2,7 @@ import DutyCalendar
 package import DutyCore
 package import DutyFiles
 import DutyNotify
-package import DutyQueries
+import DutyQueries
 import DutyStore
 import Foundation
 
@@ -134,40 +134,6 @@ extension Settings {
     }
 }
 
-package struct PolicyCheckRequest: Codable, Sendable {
-    package init() {}
-}
-
-package struct PolicyCheckAnswer: Codable, Sendable {
-    package var files: [String]
-    package var obligations: Int
-    package var kinds: Int
-    package var roles: Int
-}
-
-/// `config template [NAME]`: the names, or one shipped template's text.
-package struct TemplateRequest: Codable, Sendable {
-    package var name: String?
-    package init(name: String?) { self.name = name }
-}
-
-package struct TemplateAnswer: Codable, Sendable {
-    package var names: [String]
-    package var text: String?
-
-    package init(_ r: TemplateRequest) throws {
-        names = MailTemplates.names
-        guard let name = r.name else { return }
-        guard let text = MailTemplates.builtin(name) else {
-            throw Failure(
-                ExitStatus.usage,
-                "no template is called \(name); expected one of \(MailTemplates.names.joined(separator: ", "))"
-            )
-        }
-        self.text = text
-    }
-}
-
 /// `config check`: the files as they are now (what a reload would take: the settings file is read
 /// again), with the organisation already planned. Hook command lines are shown whole only to those
 /// who may change things. dutyctl's direct mode calls `Settings.check` itself, since the files it
@@ -178,26 +144,6 @@ package enum CheckConfig: DutyOperation {
     package static let command = ["config", "check"]
     package static func perform(_ r: ConfigCheckRequest, _ c: OperationContext) throws -> ConfigCheckAnswer {
         try c.workspace.settingsOnDisk().check(planner: try c.planner(), commands: c.mayChange)
-    }
-}
-
-/// `policy check`: the policy files as they are now.
-package enum CheckPolicy: DutyOperation {
-    package static let route = "policy/check"
-    package static let access = Access.read
-    package static let command = ["policy", "check"]
-    package static func perform(_ r: PolicyCheckRequest, _ c: OperationContext) throws -> PolicyCheckAnswer {
-        try c.workspace.settingsOnDisk().checkPolicy()
-    }
-}
-
-/// `config template [NAME]`: the shipped templates.
-package enum ShowTemplate: DutyOperation {
-    package static let route = "config/template"
-    package static let access = Access.read
-    package static let command = ["config", "template"]
-    package static func perform(_ r: TemplateRequest, _ c: OperationContext) throws -> TemplateAnswer {
-        try TemplateAnswer(r)
     }
 }
 

@@ -1,7 +1,7 @@
 package import DutyCalendar
 package import DutyCore
-package import DutyFiles
-package import DutyQueries
+import DutyFiles
+import DutyQueries
 package import DutyStore
 import Foundation
 

@@ -1,6 +1,6 @@
 import DutyCalendar
 import DutyCore
-package import DutyFiles
+import DutyFiles
 package import DutyStore
 import Foundation
 

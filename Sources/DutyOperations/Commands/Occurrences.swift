@@ -1,6 +1,6 @@
 package import DutyCalendar
 package import DutyCore
-package import DutyFiles
+import DutyFiles
 package import DutyQueries
 import DutyStore
 import Foundation

@@ -1,6 +1,6 @@
 package import DutyCalendar
 package import DutyCore
-package import DutyFiles
+import DutyFiles
 import DutyQueries
 package import DutyStore
 import Foundation
