@@ -69,6 +69,10 @@ package final class APIServer: Service {
         var response: Response
         do {
             response = try await responder.respond(to: request, context: context)
+            // The router's answer when no route took the request: 404 and no body.
+            if response.status == .notFound && context.endpointPath == "NotFound" {
+                response = APIServer.unrouted(request)
+            }
         } catch {
             response = APIServer.failure(error)
         }

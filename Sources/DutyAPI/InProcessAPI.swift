@@ -18,6 +18,7 @@ package struct InProcessAPI: Sendable {
         package var status: Int
         package var body: Data
         package var contentType: String?
+        package var allow: String?
         package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -46,7 +47,8 @@ package struct InProcessAPI: Sendable {
         return Answer(
             status: Int(response.status.code),
             body: Data(collected.buffer.readableBytesView),
-            contentType: response.headers[.contentType]
+            contentType: response.headers[.contentType],
+            allow: response.headers[.allow]
         )
     }
 }

@@ -65,7 +65,7 @@ extension Planner {
     ) throws -> Int {
         let scope = try self.scope(q)
         if let official = e.official, organisation.officialIndex[official] == nil {
-            throw QueryError("no official '\(official)'; `dutyctl official ls` lists them")
+            throw QueryError("no official '\(shown(official))'; `dutyctl official ls` lists them")
         }
         var count = 0
         let dtstamp = ICSWriter.utc(stamp)

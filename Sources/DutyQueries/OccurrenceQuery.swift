@@ -35,7 +35,7 @@ extension Planner {
         var scope = Scope()
         if let id = q.unit {
             guard let u = organisation.index[id] else {
-                throw QueryError("no unit '\(id)'; `dutyctl unit ls` lists them")
+                throw QueryError("no unit '\(shown(id))'; `dutyctl unit ls` lists them")
             }
             scope.unit = u
             scope.subtree = q.subtree
@@ -45,7 +45,7 @@ extension Planner {
             for id in q.obligations {
                 guard let o = obligationNumber(id) else {
                     throw QueryError(
-                        "no obligation '\(id)' in the policy; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))"
+                        "no obligation '\(shown(id))' in the policy; expected one of \(policy.obligations.map(\.id).joined(separator: ", "))"
                     )
                 }
                 set.insert(o)

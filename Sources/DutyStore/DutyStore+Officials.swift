@@ -9,7 +9,7 @@ extension DutyStore {
             if try Self.exists(db, "official", o.id) {
                 throw StoreError(
                     .conflict,
-                    "official '\(o.id)' exists already; use `dutyctl official set` to change them"
+                    "official '\(shown(o.id))' exists already; use `dutyctl official set` to change them"
                 )
             }
             try Self.checkUnit(db, o)
@@ -21,7 +21,7 @@ extension DutyStore {
     package func updateOfficial(_ o: Official) throws(StoreError) {
         try change(.organisation) { db, audit in
             guard try Self.exists(db, "official", o.id) else {
-                throw StoreError(.notFound, "no official '\(o.id)'; `dutyctl official ls` lists them")
+                throw StoreError(.notFound, "no official '\(shown(o.id))'; `dutyctl official ls` lists them")
             }
             try Self.checkUnit(db, o)
             try Self.upsert(db, [o])
@@ -33,7 +33,7 @@ extension DutyStore {
         try change(.organisation) { db, audit in
             let unit = try db.text("SELECT unit FROM official WHERE id = ?", [.text(id)])
             if try db.execute("DELETE FROM official WHERE id = ?", [.text(id)]) == 0 {
-                throw StoreError(.notFound, "no official '\(id)'; `dutyctl official ls` lists them")
+                throw StoreError(.notFound, "no official '\(shown(id))'; `dutyctl official ls` lists them")
             }
             try audit.append("official-rm", unit: unit, ["id": id])
         }

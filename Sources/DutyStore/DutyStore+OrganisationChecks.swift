@@ -10,9 +10,12 @@ extension DutyStore {
 
     static func checkParent(_ db: any SQLSession, _ u: OrgUnit) throws {
         if let p = u.parent {
-            if p == u.id { throw StoreError(.conflict, "unit '\(u.id)' cannot be its own parent") }
+            if p == u.id { throw StoreError(.conflict, "unit '\(shown(u.id))' cannot be its own parent") }
             guard try exists(db, "unit", p) else {
-                throw StoreError(.notFound, "parent '\(p)' of unit '\(u.id)' does not exist; add it first")
+                throw StoreError(
+                    .notFound,
+                    "parent '\(shown(p))' of unit '\(shown(u.id))' does not exist; add it first"
+                )
             }
         }
     }
@@ -21,7 +24,7 @@ extension DutyStore {
         guard try exists(db, "unit", o.unit) else {
             throw StoreError(
                 .notFound,
-                "official '\(o.id)' names unit '\(o.unit)', which does not exist; add the unit first"
+                "official '\(shown(o.id))' names unit '\(shown(o.unit))', which does not exist; add the unit first"
             )
         }
     }

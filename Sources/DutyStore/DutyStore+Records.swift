@@ -214,7 +214,7 @@ extension DutyStore {
     package func record(_ e: Event) throws(StoreError) -> Event {
         try change(.records) { db, audit in
             guard try Self.exists(db, "unit", e.unit) else {
-                throw StoreError(.notFound, "no unit '\(e.unit)'; `dutyctl unit ls` lists them")
+                throw StoreError(.notFound, "no unit '\(shown(e.unit))'; `dutyctl unit ls` lists them")
             }
             var event = e
             if event.id.isEmpty {
@@ -227,7 +227,7 @@ extension DutyStore {
                 }
                 event.id = id
             } else if try db.exists("SELECT 1 FROM event WHERE unit = ? AND id = ?", [.text(e.unit), .text(e.id)]) {
-                throw StoreError(.conflict, "unit '\(e.unit)' already has an event '\(e.id)'")
+                throw StoreError(.conflict, "unit '\(shown(e.unit))' already has an event '\(shown(e.id))'")
             }
             try db.execute(
                 "INSERT INTO event (unit, id, kind, occurred_on, recorded_at, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -247,7 +247,7 @@ extension DutyStore {
     package func removeEvent(unit: String, id: String) throws(StoreError) {
         try change(.records) { db, audit in
             if try db.execute("DELETE FROM event WHERE unit = ? AND id = ?", [.text(unit), .text(id)]) == 0 {
-                throw StoreError(.notFound, "unit '\(unit)' has no event '\(id)'")
+                throw StoreError(.notFound, "unit '\(shown(unit))' has no event '\(shown(id))'")
             }
             try audit.append("event-remove", unit: unit, ["id": id])
         }

@@ -8,7 +8,7 @@ extension DutyStore {
     package func addUnit(_ u: OrgUnit) throws(StoreError) {
         try change(.organisation) { db, audit in
             if try Self.exists(db, "unit", u.id) {
-                throw StoreError(.conflict, "unit '\(u.id)' exists already; use `dutyctl unit set` to change it")
+                throw StoreError(.conflict, "unit '\(shown(u.id))' exists already; use `dutyctl unit set` to change it")
             }
             try Self.checkParent(db, u)
             try Self.upsert(db, [u])
@@ -20,14 +20,17 @@ extension DutyStore {
     package func updateUnit(_ u: OrgUnit) throws(StoreError) {
         try change(.organisation) { db, audit in
             guard try Self.exists(db, "unit", u.id) else {
-                throw StoreError(.notFound, "no unit '\(u.id)'; `dutyctl unit ls` lists them")
+                throw StoreError(.notFound, "no unit '\(shown(u.id))'; `dutyctl unit ls` lists them")
             }
             try Self.checkParent(db, u)
             var p = u.parent
             var hops = 0
             while let x = p, hops < 10_000 {
                 if x == u.id {
-                    throw StoreError(.conflict, "unit '\(u.id)' cannot move under its own descendant '\(u.parent!)'")
+                    throw StoreError(
+                        .conflict,
+                        "unit '\(shown(u.id))' cannot move under its own descendant '\(shown(u.parent!))'"
+                    )
                 }
                 p = try db.text("SELECT parent FROM unit WHERE id = ?", [.text(x)])
                 hops += 1
@@ -49,7 +52,7 @@ extension DutyStore {
     package func removeUnit(_ id: String, recursive: Bool) throws(StoreError) -> (units: Int, officials: Int) {
         try change(.organisation) { db, audit in
             guard try Self.exists(db, "unit", id) else {
-                throw StoreError(.notFound, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                throw StoreError(.notFound, "no unit '\(shown(id))'; `dutyctl unit ls` lists them")
             }
             var ids = [id]
             if recursive {
@@ -66,7 +69,7 @@ extension DutyStore {
                 if children > 0 || people > 0 {
                     throw StoreError(
                         .conflict,
-                        "unit '\(id)' has \(children) child unit(s) and \(people) official(s); move or remove them first, or pass --recursive to remove them all"
+                        "unit '\(shown(id))' has \(children) child unit(s) and \(people) official(s); move or remove them first, or pass --recursive to remove them all"
                     )
                 }
             }

@@ -8,7 +8,11 @@ extension DutyStore {
     package func revokeLinks(of official: String, at: Instant) throws(StoreError) {
         try change(nil) { db, audit in
             guard try db.exists("SELECT 1 FROM official WHERE id = ?", [.text(official)]) else {
-                throw StoreError(.notFound, "no official '\(official)'; `dutyctl official ls` lists them", id: official)
+                throw StoreError(
+                    .notFound,
+                    "no official '\(shown(official))'; `dutyctl official ls` lists them",
+                    id: official
+                )
             }
             try db.execute(
                 """

@@ -50,27 +50,6 @@ struct APITests {
         return p.terminationStatus
     }
 
-    @Test("one clock: under dutyd --start-at, a change without a date happens on the daemon's day, as its questions do")
-    func changesUseTheDaemonsClock() throws {
-        let d = try Daemon()
-        let p = try Self.serve(d, log: "stderr", ["--start-at", "2026-08-10T10:00:00+08:00"])
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let done = try Daemon.run("dutyctl", ["done", "semiannual-report/gd.gz/2026-H2", "--socket", d.socket])
-        #expect(done.out.contains("done on 2026-08-10"), "\(done.out) \(done.err)")
-        let completion = try #require(try d.store().records().completions.first)
-        #expect(completion.on.description == "2026-08-10")
-        // Recorded at the daemon's clock: within a minute of 10:00 on the shifted day.
-        let shifted = try #require(Instant(iso: "2026-08-10T10:00:00+08:00", zone: .utc))
-        #expect(abs(completion.recordedAt.seconds - shifted.seconds) < 60, "\(completion.recordedAt)")
-        let added = try Daemon.run(
-            "dutyctl",
-            ["unit", "add", "gd.new", "--name", "新单位", "--kind", "unit", "--parent", "gd", "--socket", d.socket]
-        )
-        #expect(added.status == 0, "\(added.err)")
-        #expect(try d.store().unit("gd.new")?.addedOn.description == "2026-08-10")
-        #expect(Self.stop(p) == 0)
-    }
-
     static let spec = Daemon.repo.appendingPathComponent("Sources/DutyAPI/openapi.yaml").path
     static let checker = Daemon.repo.appendingPathComponent("Tests/tools/check-openapi.py").path
 

@@ -1,4 +1,5 @@
 import DutyAPI
+import DutyCalendar
 import DutyCore
 import DutyDaemon
 import DutyFiles
@@ -20,11 +21,14 @@ struct InProcessDaemon {
     let run: Task<Void, any Error>
     let api: InProcessAPI
 
-    /// Starts the scheduler on the real clock with no delivery channel, and waits for its first plan.
-    static func start(_ d: Daemon) async throws -> InProcessDaemon {
+    /// Starts the scheduler with no delivery channel, and waits for its first plan: on the real clock,
+    /// or from `startAt` on as `dutyd --start-at` does.
+    static func start(_ d: Daemon, startAt: Instant? = nil) async throws -> InProcessDaemon {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let clock = SystemClock(offset: startAt.map { $0.microseconds - SystemClock().wall().microseconds } ?? 0)
         let scheduler = Scheduler(
             configPath: d.config,
+            clock: clock,
             journal: Journal(mode: .stderr),
             logger: logger,
             channels: { _, _ in [] }

@@ -76,7 +76,7 @@ extension Workspace {
             // A department stands for its region: the propaganda department gets the same bulletin.
             let own = planner.unit(Relation(.region), from: u)
             guard own >= 0 else {
-                throw Failure(ExitStatus.dataError, "unit '\(id)' is in no region; a bulletin is a region's")
+                throw Failure(ExitStatus.dataError, "unit '\(shown(id))' is in no region; a bulletin is a region's")
             }
             region = own
         }

@@ -21,7 +21,7 @@ package struct CalendarNextRequest: Codable, Sendable {
     /// The mistakes in the options themselves (64), before anything is computed.
     package var problem: String? {
         if let expression, rrule != nil {
-            return "give either a calendar expression or --rrule, not both; '\(expression)' was read as the "
+            return "give either a calendar expression or --rrule, not both; '\(shown(expression))' was read as the "
                 + "expression: if it is the value of an option, this command has no such option (see --help)"
         }
         if expression == nil && rrule == nil {
@@ -53,7 +53,7 @@ extension CalendarNextRequest {
             guard let z = Zone.named(tz) else {
                 throw Failure(
                     ExitStatus.usage,
-                    "unknown time zone '\(tz)'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)"
+                    "unknown time zone '\(shown(tz))'; expected an IANA name such as Asia/Shanghai or UTC (see timedatectl list-timezones)"
                 )
             }
             zone = z
@@ -96,7 +96,7 @@ extension CalendarNextRequest {
         guard let (local, rest) = LocalDateTime.parsePrefix(dtstart) else {
             throw Failure(
                 ExitStatus.usage,
-                "--dtstart '\(dtstart)' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00"
+                "--dtstart '\(shown(dtstart))' is not a time; expected ISO 8601 such as 2026-11-29T09:00 or 2026-11-29T09:00:00+08:00"
             )
         }
         var start = local
@@ -104,7 +104,7 @@ extension CalendarNextRequest {
         if !rest.isEmpty {
             // An explicit offset fixes the instant; the rule then runs in --tz (or at that offset).
             guard let instant = Instant(iso: dtstart) else {
-                throw Failure(ExitStatus.usage, "--dtstart '\(dtstart)' has an offset that is not ±HH:MM or Z")
+                throw Failure(ExitStatus.usage, "--dtstart '\(shown(dtstart))' has an offset that is not ±HH:MM or Z")
             }
             if zone == nil {
                 ruleZone = Zone.fixed(offsetSeconds: local.localSecond - instant.seconds)

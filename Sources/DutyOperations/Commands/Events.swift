@@ -70,7 +70,7 @@ extension Workspace {
         guard kinds.contains(r.kind) else {
             throw Failure(
                 ExitStatus.usage,
-                "no obligation is triggered by events of kind '\(r.kind)'; expected one of \(kinds.sorted().joined(separator: ", "))"
+                "no obligation is triggered by events of kind '\(shown(r.kind))'; expected one of \(kinds.sorted().joined(separator: ", "))"
             )
         }
         if let id = r.id, let p = Identifier.problem(id) { throw Failure(ExitStatus.usage, "--id: \(p)") }
@@ -87,7 +87,7 @@ extension Workspace {
         if triggered.isEmpty {
             throw Failure(
                 ExitStatus.dataError,
-                "no obligation applies to '\(r.kind)' events at \(r.unit) (kind \(planner.organisation.units[Int(u)].kind)); nothing recorded"
+                "no obligation applies to '\(shown(r.kind))' events at \(r.unit) (kind \(planner.organisation.units[Int(u)].kind)); nothing recorded"
             )
         }
         let event = try store.record(

@@ -56,7 +56,7 @@ package struct OccurrencesRequest: Codable, Sendable, Equatable {
                 } else {
                     throw Failure(
                         ExitStatus.usage,
-                        "--state: unknown state '\(word)'; expected \((Occurrence.State.allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))"
+                        "--state: unknown state '\(shown(word))'; expected \((Occurrence.State.allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))"
                     )
                 }
             }

@@ -76,7 +76,7 @@ extension Workspace {
         for role in r.roles ?? [] where !policy.roles.isEmpty && policy.roles[role] == nil {
             throw Failure(
                 ExitStatus.usage,
-                "--roles: unknown role '\(role)'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
+                "--roles: unknown role '\(shown(role))'; expected one of \(policy.roles.keys.sorted().joined(separator: ", "))"
             )
         }
         if let roles = r.roles, roles.isEmpty { throw Failure(ExitStatus.usage, "--roles: name at least one role") }

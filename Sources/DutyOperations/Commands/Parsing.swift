@@ -21,14 +21,17 @@ package func parseInstant(_ text: String, zone: Zone, option: String) throws -> 
     }
     throw Failure(
         ExitStatus.usage,
-        "\(option): expected a date or time from the years 1 to 9999 such as 2026-11-29, 2026-11-29T09:00:00+08:00 or @1798761600, found '\(text)'"
+        "\(option): expected a date or time from the years 1 to 9999 such as 2026-11-29, 2026-11-29T09:00:00+08:00 or @1798761600, found '\(shown(text))'"
     )
 }
 
 /// Parses a date option or argument (`YYYY-MM-DD`); `option` names it in the message.
 package func parseDate(_ text: String, option: String) throws -> CivilDate {
     guard let d = CivilDate(iso: text), text.count == 10 else {
-        throw Failure(ExitStatus.usage, "\(option): '\(text)' is not a date; expected YYYY-MM-DD, such as 2026-11-29")
+        throw Failure(
+            ExitStatus.usage,
+            "\(option): '\(shown(text))' is not a date; expected YYYY-MM-DD, such as 2026-11-29"
+        )
     }
     return d
 }

@@ -90,7 +90,7 @@ extension Workspace {
         guard let id = OccurrenceID(r.occurrence) else {
             throw Failure(
                 ExitStatus.usage,
-                "'\(r.occurrence)' is not an occurrence id; expected obligation/subject/period"
+                "'\(shown(r.occurrence))' is not an occurrence id; expected obligation/subject/period"
             )
         }
         let what: String

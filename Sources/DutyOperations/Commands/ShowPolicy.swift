@@ -85,7 +85,7 @@ extension Policy {
             guard let o = obligation(id) else {
                 throw Failure(
                     ExitStatus.dataError,
-                    "no obligation '\(id)'; expected one of \(obligations.map(\.id).joined(separator: ", "))"
+                    "no obligation '\(shown(id))'; expected one of \(obligations.map(\.id).joined(separator: ", "))"
                 )
             }
             list = [o]

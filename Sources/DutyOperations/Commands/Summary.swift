@@ -74,7 +74,7 @@ extension Workspace {
         var root: Int32?
         if let id = r.unit {
             guard let u = org.index[id] else {
-                throw Failure(ExitStatus.dataError, "no unit '\(id)'; `dutyctl unit ls` lists them")
+                throw Failure(ExitStatus.dataError, "no unit '\(shown(id))'; `dutyctl unit ls` lists them")
             }
             root = u
         }

@@ -12,7 +12,7 @@ extension Workspace {
         if let kind = r.kind, !policy.kinds.isEmpty, policy.kinds[kind] == nil {
             throw Failure(
                 ExitStatus.usage,
-                "--kind: unknown kind '\(kind)'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
+                "--kind: unknown kind '\(shown(kind))'; expected one of \(policy.kinds.keys.sorted().joined(separator: ", "))"
             )
         }
         if let email = r.email, let p = OrganisationCSV.emailProblem(email) {
