@@ -90,9 +90,10 @@ struct PostgresLocationTests {
         let store = try DutyStore.open("host=\(hosts) dbname=\(database) user=postgres target_session_attrs=read-write")
         try store.addUnit(.init(id: "gd", name: "广东", kind: "committee", addedOn: .init(iso: "2026-01-01")!))
         #expect(try primary.sql("SELECT id FROM unit", database: database).contains("gd"))
-        // Without read-write, the standby is taken and a change is refused there, saying why.
+        // Without read-write, the standby is taken and a change is refused there, saying why. (A
+        // minute to connect: the full suite's load once made the default 10 s too short.)
         do {
-            _ = try DutyStore.open("host=\(standby.socketFolder) dbname=\(database) user=postgres")
+            _ = try DutyStore.open("host=\(standby.socketFolder) dbname=\(database) user=postgres connect_timeout=60")
             Issue.record("a read-only server was migrated")
         } catch {
             #expect(error.message.contains("read-only"), "\(error.message)")

@@ -248,7 +248,7 @@ extension Daemon {
         env.merge(environment) { _, new in new }
         p.environment = env
         let log = d.log
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: log.path, contents: nil))
         p.standardOutput = try FileHandle(forWritingTo: log)
         p.standardError = try FileHandle(forWritingTo: log)
         try p.run()

@@ -45,7 +45,9 @@ struct WebTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let keyFile = folder.appendingPathComponent("web.key").path
         let key = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        FileManager.default.createFile(atPath: keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        #expect(
+            FileManager.default.createFile(atPath: keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        )
         let base = "http://127.0.0.1:\(port)"
         let d = try Daemon(
             settings: server.emailSettings() + email + """
