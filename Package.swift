@@ -122,7 +122,7 @@ let package = Package(
             name: "DutyWeb",
             dependencies: [
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon",
+                "DutyDaemon", "DutyAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

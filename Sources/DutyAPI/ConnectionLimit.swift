@@ -1,7 +1,7 @@
 import DutyCalendar
 import Foundation
 import Hummingbird
-import NIOCore
+package import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,12 +18,12 @@ import Glibc
 ///
 /// The counts are kept by `ConnectionLimitHandler`, one per connection, from the kernel's peer
 /// credentials (SO_PEERCRED) at the moment the connection is accepted.
-final class ConnectionLimit: Sendable {
+package final class ConnectionLimit: Sendable {
     let perUser: Int
     let total: Int
     private let counts = Mutex<(byUser: [UInt32: Int], all: Int, refused: Int)>(([:], 0, 0))
 
-    init(perUser: Int, total: Int) {
+    package init(perUser: Int, total: Int) {
         self.perUser = perUser
         self.total = total
     }
@@ -64,8 +64,8 @@ final class ConnectionLimit: Sendable {
 }
 
 /// Admits or closes one API connection as soon as it is set up, and counts it out when it closes.
-final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
+package final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = NIOAny
 
     let limit: ConnectionLimit
     let byPeer: Bool
@@ -74,13 +74,14 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
     static let anyone = UInt32.max
 
     /// `byPeer`: counted per user, from the peer's credentials (the API's Unix socket); false: all
-    /// connections as one (a TCP listener, `[metrics] listen`), so only `limit.total` bounds them.
-    init(_ limit: ConnectionLimit, byPeer: Bool = true) {
+    /// connections as one (a TCP listener, `[metrics] listen`, `[web] listen`), so only `limit.total`
+    /// bounds them.
+    package init(_ limit: ConnectionLimit, byPeer: Bool = true) {
         self.limit = limit
         self.byPeer = byPeer
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         guard byPeer else {
             if limit.admit(Self.anyone) { admitted = Self.anyone } else { context.close(promise: nil) }
             return
@@ -102,12 +103,12 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         if let uid = admitted { limit.release(uid) }
         admitted = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
     }
 }

@@ -1,3 +1,4 @@
+import DutyAPI
 import DutyCalendar
 import DutyCore
 package import DutyDaemon
@@ -34,6 +35,9 @@ package final class WebServer: Service {
     static let cookie = "dutyd_session"
     /// The largest form taken.
     static let maximumForm = 16 * 1024
+    /// Connections open at once: an office of officials with browsers of six connections each, or a
+    /// reverse proxy's pool, fit well under it.
+    package static let maximumConnections = 256
 
     package init(settings: WebSettings, links: PersonalLinks, scheduler: Scheduler, logger: Logger, language: String) {
         self.settings = settings
@@ -50,7 +54,16 @@ package final class WebServer: Service {
         let logger = self.logger
         let pages = self.pages
         let (host, port) = (settings.host, settings.port)
-        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30))).buildServer(
+        // Past `maximumConnections` open at once a new connection is closed at once: a program
+        // opening thousands of idle ones cannot take the descriptors the store and deliveries need.
+        // Counted in all, not per address: behind a reverse proxy every browser is the proxy's address.
+        let limit = ConnectionLimit(perUser: Self.maximumConnections, total: Self.maximumConnections)
+        let server = try HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionLimitHandler(limit, byPeer: false)],
+                idleTimeout: .seconds(30)
+            )
+        ).buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), backlog: 256),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,

@@ -130,22 +130,8 @@ struct MetricsTests {
         let p = try APITests.serve(d, log: "stderr")
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try waitFor("the metrics", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
-        var held: [Int32] = []
+        var held = try WebTests.holdConnections(port, MetricsServer.maximumConnections)
         defer { for fd in held { close(fd) } }
-        for _ in 0..<MetricsServer.maximumConnections {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            try #require(connected)
-            held.append(fd)
-        }
         // Once dutyd has counted the idle ones in, a scrape is refused: the connection closes unanswered.
         try waitFor("a scrape past the limit to be refused", seconds: 30, poll: 0.1) {
             try Self.scrape(port).status == "000"

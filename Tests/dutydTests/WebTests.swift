@@ -4,6 +4,7 @@ import DutyNotify
 import DutyStore
 import DutyTestScoping
 import DutyTestSupport
+import DutyWeb
 import Foundation
 import Testing
 
@@ -32,6 +33,33 @@ struct WebTests {
         }
         try #require(bound, "no free port")
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `count` idle TCP connections to 127.0.0.1:`port`, open: their descriptors, for the caller to
+    /// close.
+    static func holdConnections(_ port: Int, _ count: Int) throws -> [Int32] {
+        var held: [Int32] = []
+        do {
+            for _ in 0..<count {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                try #require(fd >= 0, "socket: errno \(errno)")
+                held.append(fd)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                    }
+                }
+                try #require(connected, "connect to \(port): errno \(errno)")
+            }
+        } catch {
+            for fd in held { close(fd) }
+            throw error
+        }
+        return held
     }
 
     /// A daemon with mail to `server` and its pages on a free port, its key in its folder; the key.
@@ -362,6 +390,33 @@ struct WebTests {
             checked += 1
         }
         #expect(checked >= 8, "\(checked) colours checked")
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test("the pages hold at most 256 connections: the next is closed at once; pages are served again when they end")
+    func connectionsBounded() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let (d, base, _) = try Self.daemon(server)
+        let p = try Self.serve(d, base: base)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let port = try #require(Int(base.split(separator: ":").last ?? ""))
+        func status() throws -> String {
+            try JournalReader.shell(
+                "curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "30", base + "/"]
+            )
+            .out
+        }
+        let before = try status()
+        #expect(before != "000", "the pages did not answer: \(before)")
+        var held = try Self.holdConnections(port, WebServer.maximumConnections)
+        defer { for fd in held { close(fd) } }
+        // Once dutyd has counted the idle ones in, one more is closed unanswered.
+        try waitFor("a request past the limit to be refused", seconds: 30, poll: 0.1) { try status() == "000" }
+        for fd in held { close(fd) }
+        held = []
+        try waitFor("the pages to answer again", seconds: 30, poll: 0.1) { try status() == before }
         #expect(APITests.stop(p) == 0)
     }
 
