@@ -52,6 +52,7 @@ extension Settings {
             )
         }
         lines += try deliveryLines(warnings: &warnings, commands: commands)
+        lines += listenerLines(warnings: &warnings)
         let statePath = state ?? self.state
         // A database is checked by connecting to it (the string parsed, the server reached, the
         // schema made); it is named as the store names itself, without a password.
@@ -66,6 +67,42 @@ extension Settings {
             warnings.append("state \(statePath) does not exist yet; `dutyctl unit import` or dutyd creates it")
         }
         return ConfigCheckAnswer(ok: lines, warnings: warnings)
+    }
+
+    /// Where dutyd answers: the API's socket and who may ask and change, the officials' pages and the
+    /// metrics when they are on. A web key dutyd could not use is a warning here (dutyd stops at start
+    /// with it); the checker may not be allowed to read the key that dutyd can.
+    func listenerLines(warnings: inout [String]) -> [String] {
+        var lines: [String] = []
+        if api.enabled {
+            lines.append(
+                "api: socket \(api.socket), questions for group \(api.group), changes for root and \(api.adminGroups.joined(separator: ", ")); "
+                    + "a question may take \(Int(api.questionTimeout)) s, an idle connection is closed after \(Int(api.idleTimeout)) s"
+            )
+        } else {
+            lines.append("api: off (dutyctl works on the files with --config)")
+        }
+        if let web {
+            lines.append(
+                "web: pages on \(web.host):\(web.port) as \(web.baseURL), personal links last \(web.linkLifetime / 86_400) day(s)"
+                    + (web.trustUserHeader.map { ", signed-on user from the \($0) header" } ?? "")
+            )
+            do {
+                _ = try web.key()
+            } catch {
+                warnings.append("\(error.message) (dutyd stops at start without a usable key)")
+            }
+        } else {
+            lines.append("web: off (add [web] with listen, base_url and secret_file for the officials' pages)")
+        }
+        if let metrics {
+            lines.append(
+                "metrics: Prometheus text on \(metrics.host):\(metrics.port)/metrics, and /metrics on the API socket"
+            )
+        } else {
+            lines.append("metrics: /metrics on the API socket ([metrics] listen adds a TCP port)")
+        }
+        return lines
     }
 
     /// What `[email]` and `[[hook]]` say, checked: the sender, the transport, every template override
