@@ -44,6 +44,23 @@ struct InProcessDaemon {
         return InProcessDaemon(scheduler: scheduler, run: run, api: server.inProcess())
     }
 
+    /// Runs `body` against a daemon on `d`'s files started in process (see `start`), and stops it
+    /// afterwards, also when `body` throws.
+    static func asking(
+        _ d: Daemon,
+        startAt: Instant? = nil,
+        _ body: (InProcessAPI) async throws -> Void
+    ) async throws {
+        let daemon = try await start(d, startAt: startAt)
+        do {
+            try await body(daemon.api)
+        } catch {
+            try? await daemon.stop()
+            throw error
+        }
+        try await daemon.stop()
+    }
+
     func stop() async throws {
         await scheduler.stop()
         try await run.value
