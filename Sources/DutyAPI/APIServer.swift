@@ -105,7 +105,7 @@ package final class APIServer: Service {
         ).buildServer(
             configuration: ServerConfiguration(address: .unixDomainSocket(path: socket), backlog: 128),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
+            logger: logger.forServer,
             responder: { request, writer, channel in
                 let context = APIContext(source: .init(channel: channel, logger: logger))
                 // A client that goes away cancels its request (`ClientGoneHandler`).

@@ -43,7 +43,7 @@ package final class MetricsServer: Service {
         ).buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), backlog: 64),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
+            logger: logger.forServer,
             responder: { request, writer, _ in
                 var response: Response
                 if request.method == .get && request.uri.path == "/metrics" {

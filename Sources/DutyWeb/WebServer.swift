@@ -66,7 +66,7 @@ package final class WebServer: Service {
         ).buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), backlog: 256),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
+            logger: logger.forServer,
             responder: { request, writer, channel in
                 let context = WebContext(source: .init(channel: channel, logger: logger))
                 let started = ContinuousClock.now

@@ -105,6 +105,13 @@ struct MetricsTests {
         #expect(String(decoding: viaSocket.body, as: UTF8.self).contains("dutyd_build_info{version="))
         #expect(try Self.scrape(port, "/v1/status").status == "404")
         #expect(APITests.stop(p) == 0)
+        // Each listener is said once, by dutyd with the setting's name: not again by Hummingbird.
+        let log = try String(contentsOf: d.log, encoding: .utf8)
+        #expect(
+            log.contains("metrics on http://127.0.0.1:\(port)/metrics") && log.contains("API listening on"),
+            "\(log)"
+        )
+        #expect(!log.contains("Server started and listening"), "\(log)")
     }
 
     @Test("the shipped alerting rules pass promtool check rules, and fire when and only when their unit tests say")
@@ -130,14 +137,14 @@ struct MetricsTests {
         let p = try APITests.serve(d, log: "stderr")
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try waitFor("the metrics", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
-        var held = try WebTests.holdConnections(port, MetricsServer.maximumConnections)
-        defer { for fd in held { close(fd) } }
-        // Once dutyd has counted the idle ones in, a scrape is refused: the connection closes unanswered.
-        try waitFor("a scrape past the limit to be refused", seconds: 30, poll: 0.1) {
+        let (holder, held) = try WebTests.holdConnections(port, MetricsServer.maximumConnections + 8)
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        // While they are held, a scrape is refused: the connection closes unanswered.
+        try waitFor("a scrape past the limit to be refused (\(held) held)", seconds: 30, poll: 0.1) {
             try Self.scrape(port).status == "000"
         }
-        for fd in held { close(fd) }
-        held = []
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
         try waitFor("scrapes to be answered again", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
         #expect(APITests.stop(p) == 0)
     }
