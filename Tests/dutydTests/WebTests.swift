@@ -35,31 +35,34 @@ struct WebTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// `count` idle TCP connections to 127.0.0.1:`port`, open: their descriptors, for the caller to
-    /// close.
-    static func holdConnections(_ port: Int, _ count: Int) throws -> [Int32] {
-        var held: [Int32] = []
+    /// A program (`Tests/tools/hold-connections.py`) holding `count` idle TCP connections to
+    /// 127.0.0.1:`port` until it is killed, once the number the server keeps open is steady: the
+    /// program and that number. In a process of its own, so that nothing the test process closes
+    /// (its other tests run beside it) can end them.
+    static func holdConnections(_ port: Int, _ count: Int) throws -> (holder: Process, held: Int) {
+        let ready = scratchDirectory.appendingPathComponent("held-\(UUID().uuidString)")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = [
+            Daemon.repo.appendingPathComponent("Tests/tools/hold-connections.py").path, "127.0.0.1:\(port)",
+            String(count), ready.path, "--hold", "600",
+        ]
+        try holder.run()
         do {
-            for _ in 0..<count {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                try #require(fd >= 0, "socket: errno \(errno)")
-                held.append(fd)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                    }
-                }
-                try #require(connected, "connect to \(port): errno \(errno)")
+            try waitFor("\(count) connections held", seconds: 90, poll: 0.1) {
+                FileManager.default.fileExists(atPath: ready.path) || !holder.isRunning
             }
+            let said = (try? String(contentsOf: ready, encoding: .utf8)) ?? ""
+            let held = try #require(
+                Int(said.split(separator: " ").dropFirst().first ?? ""),
+                "the holder said '\(said)'"
+            )
+            return (holder, held)
         } catch {
-            for fd in held { close(fd) }
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
             throw error
         }
-        return held
     }
 
     /// A daemon with mail to `server` and its pages on a free port, its key in its folder; the key.
@@ -410,12 +413,15 @@ struct WebTests {
         }
         let before = try status()
         #expect(before != "000", "the pages did not answer: \(before)")
-        var held = try Self.holdConnections(port, WebServer.maximumConnections)
-        defer { for fd in held { close(fd) } }
-        // Once dutyd has counted the idle ones in, one more is closed unanswered.
-        try waitFor("a request past the limit to be refused", seconds: 30, poll: 0.1) { try status() == "000" }
-        for fd in held { close(fd) }
-        held = []
+        // 20 more than the bound: dutyd keeps the bound's number open and closes the others at once
+        // (the holder's count of those left open is in the message below if this fails).
+        let (holder, held) = try Self.holdConnections(port, WebServer.maximumConnections + 20)
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        try waitFor("a request past the limit to be refused (\(held) held)", seconds: 30, poll: 0.1) {
+            try status() == "000"
+        }
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
         try waitFor("the pages to answer again", seconds: 30, poll: 0.1) { try status() == before }
         #expect(APITests.stop(p) == 0)
     }
