@@ -150,9 +150,17 @@ struct FailoverTests {
         "kill -9 the sender mid-batch: the other takes over within the takeover interval; every message arrives, at most one twice"
     )
     func killTheSender() async throws {
+        // Where the time goes, printed at the end: alone this test takes about 40 s, inside the full
+        // suite 3 to 9 times that.
+        let begun = Date()
+        var phases: [String] = []
+        func mark(_ what: String) {
+            phases.append("\(what) \(String(format: "%.0f", Date().timeIntervalSince(begun))) s")
+        }
         let server = try MailServer()
         defer { server.stop() }
         let running = try await Self.start(server, units: Self.units, midBatch: false)
+        mark("both running")
         defer { running.kill() }
         let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         let standing = try Self.status(b)
@@ -165,6 +173,7 @@ struct FailoverTests {
         try await onThread {
             try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
         }
+        mark("mid-batch")
         let killed = Date().timeIntervalSince1970
         kill(pa.processIdentifier, SIGKILL)
         pa.waitUntilExit()
@@ -177,8 +186,11 @@ struct FailoverTests {
         )
         let took = try #require(Double(since.trimmingCharacters(in: .whitespacesAndNewlines))) / 1e6 - killed
         #expect(took <= Self.takeover, "b took over \(took) s after the kill")
+        mark("taken over")
         try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
+        mark("batch done")
         let repeated = try Self.checkDelivery(server, store, repeats: 1)
+        mark("mail checked")
         let after = try Self.status(b)
         #expect(after.sender?.holder == "b" && (after.sender?.term ?? 0) >= 2)
         let rows = try store.ledger().filter { $0.state != .collapsed }.count
@@ -188,6 +200,7 @@ struct FailoverTests {
             "bench pg.failover.seconds \(String(format: "%.2f", took)) (kill -9; \(rows) notifications, \(mails) messages, \(repeated) repeated)"
         )
         print("bench pg.failover.duplicates_max \(repeated)")
+        print("failover phases: \(phases.joined(separator: ", "))")
     }
 
     @Test(
