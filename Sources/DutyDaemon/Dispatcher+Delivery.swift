@@ -216,7 +216,10 @@ extension Dispatcher {
                 case .transient(let why):
                     e.end(.retry)
                     e.error = why
-                    e.nextAttemptAt = Instant(seconds: done.seconds + Dispatcher.backoff(attempt: e.attempts))
+                    // On the scheduler's clock, which `ledgerRetries(at:)` is asked with.
+                    e.nextAttemptAt = Instant(
+                        seconds: done.seconds + clockShift + Dispatcher.backoff(attempt: e.attempts)
+                    )
                     summary.retrying += 1
                     failures.add(e, why, final: false)
                 case .permanent(let why):

@@ -78,6 +78,10 @@ package final class Dispatcher {
     /// or busy): the scheduler cancels the perform, so no further delivery starts and at most the one
     /// unrecorded message can go out again.
     package var halt: @Sendable () -> Void = {}
+    /// The scheduler's clock minus the wall clock at this perform's start, in seconds (not 0 only
+    /// under `dutyd --start-at` or `--now`): a retry's next attempt is set on the scheduler's clock,
+    /// which decides what is due, while the ledger's attempt times are the wall's.
+    var clockShift = 0
 
     package init(
         workspace: Workspace,
@@ -245,6 +249,7 @@ package final class Dispatcher {
     ) async throws(StoreError) -> Summary {
         var summary = Summary()
         let realTime = wall()
+        clockShift = now.seconds - realTime.seconds
         var lo =
             watermark
             ?? Instant(seconds: now.seconds - Dispatcher.firstRunLookbackDays * 86_400)

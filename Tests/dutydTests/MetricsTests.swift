@@ -1,4 +1,5 @@
 import DutyAPI
+import DutyCalendar
 import DutyCore
 import DutyDaemon
 import DutyStore
@@ -112,6 +113,45 @@ struct MetricsTests {
             "\(log)"
         )
         #expect(!log.contains("Server started and listening"), "\(log)")
+    }
+
+    @Test(
+        "under --start-at, mail put off waits its backoff on dutyd's clock (it was tried 16 times in seconds, then given up), and the retry queue's age is reckoned at that clock"
+    )
+    func retryAgeAtTheDaemonsClock() throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        // Every RCPT gets 451: the batch's mail is put off and waits in the retry queue.
+        server.set("tempfail", true)
+        let port = try WebTests.freePort()
+        let d = try Daemon(settings: server.emailSettings() + "[metrics]\nlisten = \"\(port)\"\n")
+        let startAt = try #require(Instant(iso: "2026-12-21T09:00:05+08:00", zone: .utc))
+        let launched = Date()
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:05+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        var text = ""
+        do {
+            try waitFor("mail put off in the retry queue", seconds: 90, poll: 0.2) {
+                text = try Self.scrape(port).body
+                return (Self.value(text, "dutyd_retry_queue_notifications") ?? 0) > 0
+            }
+        } catch {
+            let log = (try? String(contentsOf: d.log, encoding: .utf8)) ?? ""
+            Issue.record("ledger \((try? d.store().ledgerCounts()) ?? [:]); log: \(log.suffix(2000))")
+            throw error
+        }
+        let scraped = Date()
+        let age = try #require(Self.value(text, "dutyd_retry_queue_oldest_age_seconds"))
+        let retrying = try d.store().ledger().filter { $0.state == .retry }
+        // Put off once, each waiting a minute for its next try on dutyd's clock.
+        #expect(retrying.allSatisfy { $0.attempts == 1 }, "\(Set(retrying.map(\.attempts)))")
+        let oldest = try #require(retrying.map(\.dueAt.seconds).min())
+        // dutyd's moment at the scrape lies between the shifted start plus the time since launch and
+        // the same at the scrape; by the wall clock the age would be off by the shift (weeks).
+        let earliest = Double(startAt.seconds - oldest)
+        let latest = Double(startAt.seconds - oldest) + scraped.timeIntervalSince(launched) + 1
+        #expect(age >= earliest - 1 && age <= latest, "age \(age) s, expected \(earliest)–\(latest) s")
+        #expect(APITests.stop(p) == 0)
     }
 
     @Test("the shipped alerting rules pass promtool check rules, and fire when and only when their unit tests say")
