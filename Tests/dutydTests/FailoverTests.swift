@@ -207,17 +207,32 @@ struct FailoverTests {
         "SIGSTOP the sender longer than the takeover interval: the other takes over; after SIGCONT the old one sends nothing more"
     )
     func pauseTheSender() async throws {
+        // Where the time goes, printed at the end (alone about 16 s).
+        let begun = Date()
+        var phases: [String] = []
+        func mark(_ what: String) {
+            phases.append("\(what) \(String(format: "%.0f", Date().timeIntervalSince(begun))) s")
+        }
+        defer { print("pause phases: \(phases.joined(separator: ", "))") }
         let server = try MailServer()
         defer { server.stop() }
         let running = try await Self.start(server, units: 400)
         defer { running.kill() }
+        mark("mid-batch")
         let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         kill(pa.processIdentifier, SIGSTOP)
         try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
+        mark("taken over")
         kill(pa.processIdentifier, SIGCONT)
         try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
-        // The old sender is alive, knows it no longer sends, and said so once.
-        try await onThread { try waitFor("a to stand by") { (try? Self.status(a).sender?.sending) == false } }
+        mark("batch done")
+        // The old sender is alive, knows it no longer sends, and said so once: at once, not after a
+        // statement bound (its status waited two minutes on a connection b had ended while a was
+        // stopped, before PostgresEngine.beginBound).
+        try await onThread {
+            try waitFor("a to stand by", seconds: 60) { (try? Self.status(a).sender?.sending) == false }
+        }
+        mark("a stands by")
         let log = try String(contentsOf: a.log, encoding: .utf8)
         #expect(
             log.contains("a stopped renewing") || log.contains("another dutyd took over")

@@ -57,24 +57,38 @@ final class PostgresEngine: SQLEngine {
         try transaction(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.changeLock))"], body)
     }
 
+    /// How long a transaction's first statement (a BEGIN, which a live server answers at once) and a
+    /// ROLLBACK may take. A pooled connection that the server ended while this process was stopped
+    /// (SIGSTOP, a hung machine; a standby taking over ends a paused sender's connections) could leave
+    /// its next statement unanswered: waiting the whole `statementBound` there held one of dutyd's
+    /// event loops, and its API's answers, for two minutes after SIGCONT.
+    static let beginBound: TimeAmount = .seconds(15)
+
     func transaction<T>(_ begin: [String], _ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
-        let connection: PostgresConnection
+        var connection: PostgresConnection?
         do {
             connection = try pool.take()
-        } catch {
-            throw describe(error)
-        }
-        let session = Session(connection: connection)
-        do {
-            for statement in begin { try session.execute(statement, []) }
+            do {
+                _ = try Self.run(connection!, begin[0], [], bound: Self.beginBound)
+            } catch is StatementTimeout {
+                // Unanswered: that connection is closed; once more on a new one.
+                pool.give(connection!, healthy: false)
+                connection = nil
+                connection = try pool.take()
+                _ = try Self.run(connection!, begin[0], [], bound: Self.beginBound)
+            }
+            let session = Session(connection: connection!)
+            for statement in begin.dropFirst() { try session.execute(statement, []) }
             let result = try body(session)
             try session.execute("COMMIT", [])
-            pool.give(connection, healthy: true)
+            pool.give(connection!, healthy: true)
             return result
         } catch {
             // A connection that cannot even roll back is closed; the server rolls back what it held.
-            let healthy = (try? session.execute("ROLLBACK", [])) != nil
-            pool.give(connection, healthy: healthy)
+            if let connection {
+                let healthy = (try? Self.run(connection, "ROLLBACK", [], bound: Self.beginBound)) != nil
+                pool.give(connection, healthy: healthy)
+            }
             throw describe(error)
         }
     }
@@ -156,7 +170,8 @@ final class PostgresEngine: SQLEngine {
         _ connection: PostgresConnection,
         _ sql: String,
         _ arguments: [SQLValue],
-        numbered alreadyNumbered: Bool = false
+        numbered alreadyNumbered: Bool = false,
+        bound: TimeAmount = statementBound
     ) throws -> (rows: [PostgresRow], changed: Int) {
         var binds = PostgresBindings(capacity: arguments.count)
         for a in arguments {
@@ -170,7 +185,7 @@ final class PostgresEngine: SQLEngine {
         let sink = RowSink()
         let metadata = try bounded(
             connection.query(query, logger: logger) { sink.rows.append($0) },
-            statementBound,
+            bound,
             connection: connection
         )
         return (sink.rows, metadata.rows ?? 0)
@@ -507,85 +522,6 @@ final class PostgresEngine: SQLEngine {
             return "TLS: \(e)"
         default:
             return "\(error)"
-        }
-    }
-
-    // MARK: Connection pool
-
-    /// Up to `limit` connections, shared: a call takes one for its transaction and gives it back; a
-    /// broken one is closed and made anew on the next call. A call that finds none free waits (at
-    /// most the statement bound).
-    final class Pool: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var idle: [PostgresConnection] = []
-        private var opened = 0
-        private var closed = false
-        private let limit: Int
-        private let connect: () throws(StoreError) -> PostgresConnection
-
-        init(limit: Int, connect: @escaping () throws(StoreError) -> PostgresConnection) {
-            self.limit = limit
-            self.connect = connect
-        }
-
-        func take() throws -> PostgresConnection {
-            let deadline = Date() + TimeInterval(statementBound.nanoseconds / 1_000_000_000)
-            condition.lock()
-            while true {
-                if closed {
-                    condition.unlock()
-                    throw StoreError(.unavailable, "internal error: the store was used after it was closed")
-                }
-                if let c = idle.popLast() {
-                    if c.isClosed {
-                        opened -= 1
-                        continue
-                    }
-                    condition.unlock()
-                    return c
-                }
-                if opened < limit {
-                    opened += 1
-                    condition.unlock()
-                    do {
-                        return try connect()
-                    } catch {
-                        condition.lock()
-                        opened -= 1
-                        condition.signal()
-                        condition.unlock()
-                        throw error
-                    }
-                }
-                if !condition.wait(until: deadline) {
-                    condition.unlock()
-                    throw StoreError(.unavailable, "every connection to PostgreSQL stayed busy for \(statementBound)")
-                }
-            }
-        }
-
-        func give(_ c: PostgresConnection, healthy: Bool) {
-            condition.lock()
-            if healthy && !c.isClosed && !closed {
-                idle.append(c)
-            } else {
-                opened -= 1
-                PostgresEngine.drop(c)
-            }
-            condition.signal()
-            condition.unlock()
-        }
-
-        /// Closes the idle connections (without waiting); later calls are refused.
-        func closeAll() {
-            condition.lock()
-            closed = true
-            let all = idle
-            idle = []
-            opened -= all.count
-            condition.broadcast()
-            condition.unlock()
-            for c in all { PostgresEngine.drop(c) }
         }
     }
 }
