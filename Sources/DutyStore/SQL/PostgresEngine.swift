@@ -65,31 +65,43 @@ final class PostgresEngine: SQLEngine {
     static let beginBound: TimeAmount = .seconds(15)
 
     func transaction<T>(_ begin: [String], _ body: (any SQLSession) throws -> T) throws(StoreError) -> T {
-        var connection: PostgresConnection?
+        let connection: PostgresConnection
         do {
-            connection = try pool.take()
-            do {
-                _ = try Self.run(connection!, begin[0], [], bound: Self.beginBound)
-            } catch is StatementTimeout {
-                // Unanswered: that connection is closed; once more on a new one.
-                pool.give(connection!, healthy: false)
-                connection = nil
-                connection = try pool.take()
-                _ = try Self.run(connection!, begin[0], [], bound: Self.beginBound)
-            }
-            let session = Session(connection: connection!)
+            connection = try begun(begin[0])
+        } catch {
+            throw describe(error)
+        }
+        let session = Session(connection: connection)
+        do {
             for statement in begin.dropFirst() { try session.execute(statement, []) }
             let result = try body(session)
             try session.execute("COMMIT", [])
-            pool.give(connection!, healthy: true)
+            pool.give(connection, healthy: true)
             return result
         } catch {
             // A connection that cannot even roll back is closed; the server rolls back what it held.
-            if let connection {
-                let healthy = (try? Self.run(connection, "ROLLBACK", [], bound: Self.beginBound)) != nil
-                pool.give(connection, healthy: healthy)
-            }
+            let healthy = (try? Self.run(connection, "ROLLBACK", [], bound: Self.beginBound)) != nil
+            pool.give(connection, healthy: healthy)
             throw describe(error)
+        }
+    }
+
+    /// A connection of the pool with a transaction begun by `statement`. One that leaves it
+    /// unanswered for `beginBound` is closed and a new one tried, once; one that refuses it is closed.
+    private func begun(_ statement: String) throws -> PostgresConnection {
+        var retried = false
+        while true {
+            let connection = try pool.take()
+            do {
+                _ = try Self.run(connection, statement, [], bound: Self.beginBound)
+                return connection
+            } catch is StatementTimeout where !retried {
+                pool.give(connection, healthy: false)
+                retried = true
+            } catch {
+                pool.give(connection, healthy: false)
+                throw error
+            }
         }
     }
 
