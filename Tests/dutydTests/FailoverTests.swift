@@ -82,6 +82,18 @@ struct FailoverTests {
         }
     }
 
+    /// Where a test's time goes, printed at its end: named moments, in seconds since it began.
+    final class Phases: CustomStringConvertible {
+        let begun = Date()
+        var marks: [String] = []
+
+        func mark(_ what: String) {
+            marks.append("\(what) \(String(format: "%.0f", Date().timeIntervalSince(begun))) s")
+        }
+
+        var description: String { marks.joined(separator: ", ") }
+    }
+
     static func status(_ d: Daemon) throws -> StatusView {
         let r = try RawClient(socket: d.socket).raw("GET", "/v1/status")
         guard r.status == 200 else { throw ToolError("status of \(d.folder.lastPathComponent): HTTP \(r.status)") }
@@ -152,15 +164,11 @@ struct FailoverTests {
     func killTheSender() async throws {
         // Where the time goes, printed at the end: alone this test takes about 40 s, inside the full
         // suite 3 to 9 times that.
-        let begun = Date()
-        var phases: [String] = []
-        func mark(_ what: String) {
-            phases.append("\(what) \(String(format: "%.0f", Date().timeIntervalSince(begun))) s")
-        }
+        let phases = Phases()
         let server = try MailServer()
         defer { server.stop() }
         let running = try await Self.start(server, units: Self.units, midBatch: false)
-        mark("both running")
+        phases.mark("both running")
         defer { running.kill() }
         let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         let standing = try Self.status(b)
@@ -173,7 +181,7 @@ struct FailoverTests {
         try await onThread {
             try waitFor("a to send part of the batch") { (try store.ledgerCounts()[.sent] ?? 0) >= 100 }
         }
-        mark("mid-batch")
+        phases.mark("mid-batch")
         let killed = Date().timeIntervalSince1970
         kill(pa.processIdentifier, SIGKILL)
         pa.waitUntilExit()
@@ -186,11 +194,11 @@ struct FailoverTests {
         )
         let took = try #require(Double(since.trimmingCharacters(in: .whitespacesAndNewlines))) / 1e6 - killed
         #expect(took <= Self.takeover, "b took over \(took) s after the kill")
-        mark("taken over")
+        phases.mark("taken over")
         try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
-        mark("batch done")
+        phases.mark("batch done")
         let repeated = try Self.checkDelivery(server, store, repeats: 1)
-        mark("mail checked")
+        phases.mark("mail checked")
         let after = try Self.status(b)
         #expect(after.sender?.holder == "b" && (after.sender?.term ?? 0) >= 2)
         let rows = try store.ledger().filter { $0.state != .collapsed }.count
@@ -200,7 +208,7 @@ struct FailoverTests {
             "bench pg.failover.seconds \(String(format: "%.2f", took)) (kill -9; \(rows) notifications, \(mails) messages, \(repeated) repeated)"
         )
         print("bench pg.failover.duplicates_max \(repeated)")
-        print("failover phases: \(phases.joined(separator: ", "))")
+        print("failover phases: \(phases)")
     }
 
     @Test(
@@ -208,31 +216,27 @@ struct FailoverTests {
     )
     func pauseTheSender() async throws {
         // Where the time goes, printed at the end (alone about 16 s).
-        let begun = Date()
-        var phases: [String] = []
-        func mark(_ what: String) {
-            phases.append("\(what) \(String(format: "%.0f", Date().timeIntervalSince(begun))) s")
-        }
-        defer { print("pause phases: \(phases.joined(separator: ", "))") }
+        let phases = Phases()
+        defer { print("pause phases: \(phases)") }
         let server = try MailServer()
         defer { server.stop() }
         let running = try await Self.start(server, units: 400)
         defer { running.kill() }
-        mark("mid-batch")
+        phases.mark("mid-batch")
         let (a, b, pa, store) = (running.a, running.b, running.pa, running.store)
         kill(pa.processIdentifier, SIGSTOP)
         try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
-        mark("taken over")
+        phases.mark("taken over")
         kill(pa.processIdentifier, SIGCONT)
         try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
-        mark("batch done")
+        phases.mark("batch done")
         // The old sender is alive, knows it no longer sends, and said so once: at once, not after a
         // statement bound (its status waited two minutes on a connection b had ended while a was
         // stopped, before PostgresEngine.beginBound).
         try await onThread {
             try waitFor("a to stand by", seconds: 60) { (try? Self.status(a).sender?.sending) == false }
         }
-        mark("a stands by")
+        phases.mark("a stands by")
         let log = try String(contentsOf: a.log, encoding: .utf8)
         #expect(
             log.contains("a stopped renewing") || log.contains("another dutyd took over")
