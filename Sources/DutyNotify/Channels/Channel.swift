@@ -27,8 +27,11 @@ package protocol Channel: Sendable {
 /// Told of delivered items as they go: the items' indices in the batch and their results.
 package typealias DeliveryReport = @Sendable (_ items: [Int], _ results: [Delivery]) -> Void
 
-/// What a delivery that was not started because dutyd is stopping records.
-package let stoppingDelivery = Delivery.transient("dutyd was stopping; tried again at the next start")
+/// What a delivery records that was not started because its batch stopped: dutyd is stopping, or
+/// what went out before could not be recorded as sent.
+package let stoppingDelivery = Delivery.transient(
+    "not started: the batch stopped (dutyd stopping, or the ledger could not be written); tried again at the next perform"
+)
 
 extension Channel {
     /// Delivers a batch with no one told along the way.

@@ -21,6 +21,13 @@ package struct JournalChannel: Channel {
         var results: [Delivery] = []
         results.reserveCapacity(batch.count)
         for (i, item) in batch.enumerated() {
+            // Stopped (SIGTERM, or a sent entry the ledger could not record): no more entries, or
+            // each one written while the store is away would be written again (a restarted
+            // PostgreSQL saw 882 of them).
+            if Task.isCancelled {
+                results.append(contentsOf: repeatElement(stoppingDelivery, count: batch.count - i))
+                break
+            }
             let d: Delivery =
                 journal.send(entry(item.notification))
                 ? .sent : .transient("the journal did not accept the entry (is systemd-journald running?)")
