@@ -22,8 +22,7 @@ struct DutyctlCalendarTests {
 
     /// Runs one of the built programs (`dutyctl`, `dutyd`) to its end.
     static func program(_ name: String, _ args: [String]) throws -> Result {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let exe = products.appendingPathComponent(name)
+        let exe = Products.program(name)
         let p = Process()
         p.executableURL = exe
         p.arguments = args
@@ -129,8 +128,7 @@ struct DutyctlCalendarTests {
         let ctl = try Self.dutyctl("--version")
         #expect(ctl.status == 0)
         let dutyd = Process()
-        dutyd.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("dutyd")
+        dutyd.executableURL = Products.program("dutyd")
         dutyd.arguments = ["--version"]
         let out = Pipe()
         dutyd.standardOutput = out

@@ -16,7 +16,7 @@ import Glibc
 struct Daemon {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    static let products = Products.folder
 
     let folder: URL
     let config: String
