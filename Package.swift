@@ -52,6 +52,9 @@ let package = Package(
         // What the command runner needs from Linux beyond Swift's Glibc module: posix_spawn in a session
         // of its own, pidfd_open, pipe2.
         .target(name: "CProcess"),
+        // The Swift runtime's global-enqueue hook, set by the linker's reference where NIO's dlsym cannot
+        // find it (Swift's runtime linked in statically, as in the .deb): docs/decisions/0004.
+        .target(name: "CConcurrencyHook"),
         // Delivery channels: the journal (entries and the log handler), email (SMTP on swift-nio and
         // swift-nio-ssl, or sendmail), hook commands; messages, digests and their templates.
         .target(
@@ -137,7 +140,7 @@ let package = Package(
             name: "dutyd",
             dependencies: [
                 "DutyCalendar", "DutyCore", "DutyStore", "DutyNotify", "DutyFiles", "DutyQueries", "DutyOperations",
-                "DutyDaemon", "DutyAPI", "DutyWeb",
+                "DutyDaemon", "DutyAPI", "DutyWeb", "CConcurrencyHook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CConcurrencyHook
 import DutyDaemon
 import DutyFiles
 import DutyOperations
@@ -24,7 +25,11 @@ do {
 if !command.once {
     SignalWaiter.block(Dutyd.serviceSignals)
 }
-NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+    // Swift's runtime linked in statically (the .deb's build): NIO looks the hook up with dlsym, which
+    // cannot see it there, and every task would run on libdispatch's threads. The linker can.
+    _ = dutyd_take_over_global_executor(enqueueOnEventLoops)
+}
 let finished = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
 finished.completeWithTask { try await command.run() }
 do {

@@ -1,0 +1,11 @@
+#ifndef DUTYD_CCONCURRENCYHOOK_H
+#define DUTYD_CCONCURRENCYHOOK_H
+
+/// The Swift runtime's global-enqueue hook (swift_task_enqueueGlobal_hook), reached by the linker
+/// instead of dlsym: in a build with Swift's runtime linked in statically (the .deb's), the symbol is
+/// in no dynamic symbol table, so NIO's own take-over, which looks it up with dlsym, fails there.
+/// `dutyd_take_over_global_executor` sets it, when it is unset, to a hook that hands every job to
+/// `enqueue` (dutyd passes one that enqueues on NIO's singleton event loops). Returns 1 if set.
+int dutyd_take_over_global_executor(void (*enqueue)(void *job));
+
+#endif
