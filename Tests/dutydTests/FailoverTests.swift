@@ -289,6 +289,7 @@ struct FailoverTests {
         let running = try await Self.start(server, units: 400, on: pg)
         defer { running.kill() }
         let (a, b, store) = (running.a, running.b, running.store)
+        let stopped = Date()
         try pg.stop()
         // The sender finds out (its lease's connection is gone) and stops sending.
         try await onThread {
@@ -297,6 +298,9 @@ struct FailoverTests {
             }
         }
         try pg.start()
+        // A perform that cannot reach the database says so and tries again every 10 s while it is
+        // down (its stop and start take 10–40 s under the full suite's load), never once per row.
+        let plans = Int(Date().timeIntervalSince(stopped) / 10) + 2
         try await onThread { try Self.waitForTheBatch(store, logs: [a, b]) }
         try Self.checkDelivery(server, store, repeats: 1)
         // Both answer again, one sends.
@@ -311,7 +315,7 @@ struct FailoverTests {
                 lines.filter { $0.contains("lost its connection to PostgreSQL") }.count <= 2,
                 "\(log.suffix(3000))"
             )
-            #expect(lines.filter { $0.contains("cannot perform the plan") }.count <= 3, "\(log.suffix(3000))")
+            #expect(lines.filter { $0.contains("cannot perform the plan") }.count <= plans, "\(log.suffix(3000))")
             #expect(lines.filter { $0.contains("could not record") }.count <= 1, "\(log.suffix(3000))")
         }
     }
