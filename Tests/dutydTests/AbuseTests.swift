@@ -238,14 +238,15 @@ struct AbuseTests {
         let d = try Daemon(extraUnits: 3000)
         let p = try APITests.serve(d)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        // Five years of every occurrence of 3,000 units: hundreds of megabytes of JSON Lines, far more
-        // than a second's worth; the client reads for one second and goes.
+        // Five years of every occurrence of 3,000 units: hundreds of megabytes of JSON Lines; the client
+        // reads a megabyte a second (however fast dutyd writes) for one second and goes.
         let uri = "http://localhost/v1/occurrences/upcoming?within=1830d&state%5B%5D=all"
         for _ in 0..<2 {
             let r = try JournalReader.shell(
                 "curl",
                 [
-                    "-s", "-o", "/dev/null", "--max-time", "1", "-H", "Accept: application/jsonl", "--unix-socket",
+                    "-s", "-o", "/dev/null", "--max-time", "1", "--limit-rate", "1M", "-H", "Accept: application/jsonl",
+                    "--unix-socket",
                     d.socket, uri,
                 ]
             )
