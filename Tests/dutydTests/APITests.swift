@@ -478,10 +478,16 @@ struct APITests {
 struct RawClient {
     let socket: String
 
-    func raw(_ method: String, _ uri: String, body: Data? = nil) throws -> (status: Int, body: Data) {
+    /// Waits at most `seconds` for the whole answer (as every wait in the tests is bounded), and throws
+    /// naming the request and curl's complaint when none came.
+    func raw(_ method: String, _ uri: String, body: Data? = nil, seconds: Int = 120) throws -> (status: Int, body: Data)
+    {
         let out = scratchDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        var args = ["-s", "--unix-socket", socket, "-X", method, "-o", out.path, "-w", "%{http_code}"]
+        var args = [
+            "-sS", "--max-time", "\(seconds)", "--unix-socket", socket, "-X", method, "-o", out.path, "-w",
+            "%{http_code}",
+        ]
         if let body {
             let file = out.appendingPathExtension("in")
             try body.write(to: file)
@@ -490,7 +496,9 @@ struct RawClient {
         let uri = uri.replacingOccurrences(of: "[", with: "%5B").replacingOccurrences(of: "]", with: "%5D")
         let r = try JournalReader.shell("curl", args + ["http://localhost" + uri])
         guard let status = Int(r.out.trimmingCharacters(in: .whitespacesAndNewlines)), status > 0 else {
-            throw CancellationError()
+            throw ToolError(
+                "\(method) \(uri) on \(socket): no answer (curl exit \(r.status): \(r.err.trimmingCharacters(in: .whitespacesAndNewlines)))"
+            )
         }
         return (status, (try? Data(contentsOf: out)) ?? Data())
     }
