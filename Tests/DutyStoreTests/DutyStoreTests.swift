@@ -170,6 +170,67 @@ struct DutyStoreTests {
         #expect(try store.officials() == Array(officials.prefix(6_000)))
     }
 
+    @Test(
+        "PostgreSQL ends the connection in the middle of a bulk copy (pg_terminate_backend, as a standby does to a paused sender's): the write fails with a message, nothing of it stays, the store goes on"
+    )
+    func connectionEndedMidCopy() throws {
+        let pg = try PostgresServer.shared()
+        let (store, state) = try Engine.postgresql.store()
+        let database = PostgresServer.database(of: state)
+        // Rows for several chunks of the copy (a megabyte each).
+        let units = [Self.unit("root")] + (0..<60_000).map { Self.unit("u\($0)", parent: "root") }
+        // The server ends the copy's connection as soon as the copy begins (asked from psql, the copy is
+        // over before a second question comes), then says whom it ended.
+        let watcher = Mutex<Result<String, any Error>?>(nil)
+        Thread {
+            let ended = Result {
+                try pg.sql(
+                    """
+                    SET statement_timeout = '120s';
+                    CREATE TEMP TABLE ended (pid int);
+                    DO $$ DECLARE p int; BEGIN
+                      LOOP
+                        PERFORM pg_stat_clear_snapshot();
+                        SELECT pid INTO p FROM pg_stat_activity
+                          WHERE datname = '\(database)' AND query LIKE 'COPY %' AND state = 'active';
+                        EXIT WHEN p IS NOT NULL;
+                        PERFORM pg_sleep(0.001);
+                      END LOOP;
+                      PERFORM pg_terminate_backend(p);
+                      INSERT INTO ended VALUES (p);
+                    END $$;
+                    SELECT pid FROM ended;
+                    """,
+                    database: "postgres"
+                )
+            }
+            watcher.withLock { $0 = ended }
+        }.start()
+        // The watcher is in its loop before the import begins.
+        try waitFor("the watcher to watch", seconds: 60, poll: 0.05) {
+            let rows = try pg.sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_stat_clear_snapshot%' AND pid <> pg_backend_pid()",
+                database: "postgres"
+            )
+            return rows.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+        let outcome = Mutex<Result<ImportCount, any Error>?>(nil)
+        Thread { outcome.withLock { $0 = Result { try store.importUnits(units, replace: false) } } }.start()
+        try waitFor("the watcher to end the copy's connection", seconds: 120) { watcher.withLock { $0 != nil } }
+        let ended = try #require(watcher.withLock { $0 }).get().trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(ended) != nil, "\(ended)")
+        try waitFor("the import to end", seconds: 120) { outcome.withLock { $0 != nil } }
+        // This process is alive to say so (postgres-nio stopped it when a copy wrote on a connection
+        // that had just ended), and the import failed as a whole.
+        let failure = try #require(outcome.withLock { $0 })
+        let error = #expect(throws: StoreError.self) { try failure.get() }
+        #expect(error?.message.contains("lost") == true, "\(String(describing: error))")
+        #expect(try store.units().isEmpty)
+        // The next write takes another connection.
+        try store.addUnit(Self.unit("gd"))
+        #expect(try store.units().map(\.id) == ["gd"])
+    }
+
     @Test("six dutyd opening a new PostgreSQL store at the same moment migrate it once, in order")
     func migrationsRaceOnce() throws {
         let state = try PostgresServer.shared().newDatabase()

@@ -194,6 +194,9 @@ final class PostgresEngine: SQLEngine {
             }
         }
         let query = PostgresQuery(unsafeSQL: alreadyNumbered ? sql : numbered(sql), binds: binds)
+        // postgres-nio never answers a statement sent on a closed connection: the ROLLBACK after a lost
+        // connection waited its whole bound (15 s) before the change could say what happened.
+        guard !connection.isClosed else { throw Self.connectionLost }
         let sink = RowSink()
         let metadata = try bounded(
             connection.query(query, logger: logger) { sink.rows.append($0) },
@@ -212,6 +215,14 @@ final class PostgresEngine: SQLEngine {
     /// Streams `rows` into `table` with `COPY … FROM STDIN` in PostgreSQL's text format, a megabyte
     /// at a time. postgres-nio's copy is `async`: it runs in a task of its own while this thread
     /// waits for it with the statement bound, like every other statement.
+    ///
+    /// postgres-nio stops the process (a precondition) when the copy writes, ends or fails on a
+    /// connection that has just closed but still has its handlers: the server ended it
+    /// (`pg_terminate_backend`, as a standby does to a paused sender's connections; a restart) between
+    /// two chunks. The task runs on the connection's event loop, so a check that the connection is
+    /// open, made right before each call into the copy, cannot be overtaken by the close; once it is
+    /// closed, the copy waits for the close to finish (the handlers gone, postgres-nio then answers
+    /// "connection closed") before it gives up.
     static func copy(
         _ connection: PostgresConnection,
         into table: String,
@@ -231,11 +242,15 @@ final class PostgresEngine: SQLEngine {
                     for row in rows {
                         copyText(row, into: &buffer)
                         if buffer.readableBytes >= 1 << 20 {
+                            try await stillOpen(connection)
                             try await writer.write(buffer)
                             buffer.clear()
                         }
                     }
+                    try await stillOpen(connection)
                     if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    // postgres-nio ends the copy right after this returns, in the same turn of the loop.
+                    try await stillOpen(connection)
                 }
                 outcome.set(.success(()))
             } catch {
@@ -244,12 +259,25 @@ final class PostgresEngine: SQLEngine {
         }
         guard let result = outcome.wait(until: Date().addingTimeInterval(Double(statementBound.nanoseconds) / 1e9))
         else {
+            // Cancelled, the copy fails itself; the connection is closed once it has (a close under a
+            // copy still writing would stop the process, as above), or after a few seconds regardless.
             task.cancel()
+            _ = outcome.wait(until: Date().addingTimeInterval(5))
             drop(connection)
             throw StatementTimeout(seconds: statementBound.nanoseconds / 1_000_000_000)
         }
         try result.get()
     }
+
+    /// Throws, once its close has finished, when `connection` has closed (see `copy`). Called on the
+    /// connection's event loop.
+    private static func stillOpen(_ connection: PostgresConnection) async throws {
+        guard connection.isClosed else { return }
+        try? await connection.closeFuture.get()
+        throw connectionLost
+    }
+
+    static let connectionLost = StoreError(.unavailable, "the connection to the server was lost")
 
     /// Runs a task's jobs on one event loop of the engine's own (`group`).
     final class LoopExecutor: TaskExecutor {
