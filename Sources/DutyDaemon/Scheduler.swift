@@ -156,8 +156,13 @@ package final class Scheduler: Service {
     }
 
     /// Plans, reports READY (before catching up, so a long catch-up is not a failed start), then on
-    /// every wake: reads what changed, performs what is due, reports the next step, sleeps.
+    /// every wake: reads what changed, performs what is due, reports the next step, sleeps. All of it on
+    /// the scheduler's own threads (`BlockingExecutor`), never on the event loops that answer the API.
     package func run() async throws {
+        try await withTaskExecutorPreference(BlockingExecutor.scheduler) { try await self.loop() }
+    }
+
+    private func loop() async throws {
         let lease = try startLease()
         defer { lease?.stop() }
         var dispatcher = try Scheduler.load(
@@ -198,7 +203,7 @@ package final class Scheduler: Service {
                     if let feeder { d.heartbeat = feeder.beat }
                     d.halt = { [weak self] in self?.cancelPerform() }
                     feeder?.begin()
-                    let work = Task { [clock] in
+                    let work = Task(executorPreference: BlockingExecutor.scheduler) { [clock] in
                         try await d.perform(at: at, wall: clock.wall, progress: feedWatchdog)
                     }
                     performing.withLock { $0 = work }

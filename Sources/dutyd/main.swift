@@ -4,6 +4,7 @@ import DutyDaemon
 import DutyFiles
 import DutyOperations
 import DutyQueries
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -28,7 +29,16 @@ if !command.once {
 if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
     // Swift's runtime linked in statically (the .deb's build): NIO looks the hook up with dlsym, which
     // cannot see it there, and every task would run on libdispatch's threads. The linker can.
-    _ = dutyd_take_over_global_executor(enqueueOnEventLoops)
+    if dutyd_take_over_global_executor(enqueueOnEventLoops) == 0 {
+        // Someone set the hook first: dutyd still works, on libdispatch's threads, which wake it every
+        // second. Said once, where systemd's journal takes it.
+        FileHandle.standardError.write(
+            Data(
+                "dutyd: warning: its tasks run on libdispatch's threads, not its own event loops (Swift's executor hook was already set), so an idle dutyd wakes every second; please report this with the output of dutyd --version\n"
+                    .utf8
+            )
+        )
+    }
 }
 let finished = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
 finished.completeWithTask { try await command.run() }

@@ -9,9 +9,9 @@ import Glibc
 #endif
 
 /// The state store when the machine misbehaves under it: the disk fills up, another program holds its
-/// lock. Each test causes the fault against a running dutyd, checks what the user is told, that
+/// lock, the database server stalls. Each test causes the fault against a running dutyd, checks what the user is told, that
 /// nothing was half written and that dutyd carries on once the fault is gone.
-@Suite("storage faults: a full disk, a lock held by another program", .serialized, .ownThreads)
+@Suite("storage faults: a full disk, a lock held by another program, a stalled database", .serialized, .ownThreads)
 struct StorageFaultTests {
     static let occurrence = "unit-situation-report/gd.skl/2026-H2"
 
@@ -154,6 +154,59 @@ struct StorageFaultTests {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "trying again in 10 s")
             .count - 1
         #expect(said == 1, "the same failure was logged \(said) times")
+        #expect(APITests.stop(p) == 0)
+    }
+
+    @Test(
+        "PostgreSQL answers a ledger write slowly while a batch is due: the perform waits, the API answers meanwhile, the batch goes out once the database does"
+    )
+    func slowLedgerWrite() async throws {
+        let pg = try PostgresServer.shared()
+        let d = try Daemon(database: try pg.newDatabase())
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        let database = PostgresServer.database(of: d.state)
+        // A server whose disk stalls, made by hand: every write to the ledger (table `notification`)
+        // waits while `stall` has a row. A lock held by another session would not do: dutyd gives up
+        // a lock after 5 s; a slow statement it waits for up to its statement bound (120 s).
+        try pg.sql(
+            """
+            CREATE TABLE stall (x int);
+            INSERT INTO stall VALUES (1);
+            CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              WHILE EXISTS (SELECT 1 FROM stall) LOOP PERFORM pg_sleep(0.05); END LOOP;
+              RETURN NULL;
+            END $$;
+            CREATE TRIGGER stall BEFORE INSERT OR UPDATE ON notification FOR EACH STATEMENT EXECUTE FUNCTION stall();
+            """,
+            database: database
+        )
+        // The year's backlog is due at once: the perform's first ledger write stalls.
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:00+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // A failed test leaves no statement stalled behind it.
+        defer { _ = try? pg.sql("DELETE FROM stall", database: database) }
+        let stalled =
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database)' AND wait_event = 'PgSleep'"
+        try await waitUntil("dutyd's perform to wait for its ledger write", seconds: 60, poll: 0.1) {
+            try pg.sql(stalled, database: "postgres").trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+        // Meanwhile every connection is answered, whichever event loop takes it: the perform waits on
+        // the scheduler's own threads (it held one of the two loops, and so about half the requests,
+        // for the whole statement bound before). 20 s is far more than an answer takes and far less
+        // than the bound.
+        for _ in 0..<8 {
+            #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status", seconds: 20).status == 200)
+            #expect(try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/overdue", seconds: 20).status == 200)
+        }
+        // ... while the perform still waited.
+        #expect(try pg.sql(stalled, database: "postgres").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        // The database recovers: the waiting write goes through and the batch goes out.
+        try pg.sql("DELETE FROM stall", database: database)
+        let store = try d.store()
+        try await waitUntil("the due steps to go out once the database answered", seconds: 60) {
+            (try store.ledgerCounts()[.sent] ?? 0) > 0
+        }
         #expect(APITests.stop(p) == 0)
     }
 }
