@@ -36,10 +36,10 @@ package final class APIServer: Service {
     let version: String
     /// Questions are computed here, off the event loops; `status` is answered at once, even when
     /// this pool is full.
-    let questions = QuestionPool(workers: 2, queueLimit: 64)
+    let questions = QuestionPool("questions", workers: 2, queueLimit: 64)
     /// Changes, one at a time (they write one store), with a longer queue: they come from
     /// administrators, not from every reader.
-    let changes = QuestionPool(workers: 1, queueLimit: 32, cancellable: false)
+    let changes = QuestionPool("changes", workers: 1, queueLimit: 32, cancellable: false)
     /// Connections per user and in all (`ConnectionLimit`).
     let connections = ConnectionLimit.forThisProcess()
     /// The largest request body (an import's CSV, base64 in JSON): a million units fit.

@@ -18,6 +18,8 @@ import NIOPosix
 /// a message, rather than piling up memory and time. The threads are pthreads that sleep on a
 /// condition variable: an idle dutyd still wakes only for its watchdog.
 final class QuestionPool: @unchecked Sendable {
+    /// Its label in the metrics (`dutyd_api_pool_requests{pool=…}`).
+    let name: String
     let workers: Int
     let queueLimit: Int
     /// Whether a cancelled request gives up its work. Questions do; changes do not: a change that
@@ -29,6 +31,8 @@ final class QuestionPool: @unchecked Sendable {
     private var jobs: [() -> Void] = []
     private var threads = 0
     private var idle = 0
+    /// Jobs being run (for the metrics).
+    private var running = 0
     /// The questions queued or being answered, by the signal that stops each.
     private var signals: [ObjectIdentifier: StopSignal] = [:]
     /// After `stopAll`: every new question is refused.
@@ -38,7 +42,8 @@ final class QuestionPool: @unchecked Sendable {
     /// Threads in all, parked ones included (each waits at most `RowPipe.stallLimit` for a reader).
     static let maximumThreads = 64
 
-    init(workers: Int, queueLimit: Int, cancellable: Bool = true) {
+    init(_ name: String, workers: Int, queueLimit: Int, cancellable: Bool = true) {
+        self.name = name
         self.workers = max(1, workers)
         self.queueLimit = max(0, queueLimit)
         self.cancellable = cancellable
@@ -169,6 +174,7 @@ final class QuestionPool: @unchecked Sendable {
             if signal.isStopped { return done(.failure(CancellationError())) }
             done(Result { try StopSignal.$current.withValue(signal) { try body() } })
         }
+        DutyMetrics.pool(name, waiting: jobs.count, running: running)
         startThreadIfNeeded()
         condition.signal()
         condition.unlock()
@@ -215,9 +221,13 @@ final class QuestionPool: @unchecked Sendable {
                 idle -= 1
             }
             let job = jobs.removeFirst()
+            running += 1
+            DutyMetrics.pool(name, waiting: jobs.count, running: running)
             condition.unlock()
             job()
             condition.lock()
+            running -= 1
+            DutyMetrics.pool(name, waiting: jobs.count, running: running)
         }
     }
 }

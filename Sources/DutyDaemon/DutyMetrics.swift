@@ -101,6 +101,12 @@ package enum DutyMetrics {
             help: "Time to answer an API request, by route (until the head of a streamed answer)."
         ),
         .init(
+            name: "dutyd_api_pool_requests",
+            kind: .gauge,
+            help:
+                "API requests on their pool's threads (running) or waiting for one: questions (two answered at once) and changes (one at a time)."
+        ),
+        .init(
             name: "dutyd_web_requests_total",
             kind: .counter,
             help: "Requests to the officials' pages by route and HTTP status."
@@ -165,6 +171,14 @@ package enum DutyMetrics {
             .increment()
         Timer(label: "dutyd_\(front)_request_duration_seconds", dimensions: [("route", route)])
             .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// How many API requests of `pool` (`questions`, `changes`) wait for a thread and are running.
+    package static func pool(_ pool: String, waiting: Int, running: Int) {
+        guard recording else { return }
+        _ = registry
+        Gauge(label: "dutyd_api_pool_requests", dimensions: [("pool", pool), ("state", "waiting")]).record(waiting)
+        Gauge(label: "dutyd_api_pool_requests", dimensions: [("pool", pool), ("state", "running")]).record(running)
     }
 
     // MARK: How things stand

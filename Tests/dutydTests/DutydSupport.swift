@@ -292,3 +292,43 @@ enum TestUsers {
         for g in groups { _ = try? JournalReader.shell("groupdel", [g]) }
     }
 }
+
+/// Another program holding a SQLite store's write lock, as an administrator's sqlite3 session or a
+/// backup might: Python's sqlite3, a writer like any other (its last change is in the WAL), takes it
+/// and keeps it until `release` (or the test process ends).
+final class SQLiteLock: @unchecked Sendable {
+    private let holder = Process()
+    private let input = Pipe()
+    private let released = Mutex(false)
+
+    init(_ state: String) throws {
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = [
+            "-c",
+            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute(\"INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('external-writer', '1')\")\nc.execute('BEGIN EXCLUSIVE')\nprint('LOCKED', flush=True)\nsys.stdin.read()\nc.execute('ROLLBACK')",
+            state,
+        ]
+        let output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        // Ends with python3 when it could not take the lock.
+        let first = String(decoding: output.fileHandleForReading.readData(ofLength: 6), as: UTF8.self)
+        guard first == "LOCKED" else {
+            release()
+            throw ToolError("python3 could not take the write lock of \(state)")
+        }
+    }
+
+    /// Lets go of the lock and waits for the holder to end (once; later calls do nothing).
+    func release() {
+        guard
+            released.withLock({ was in
+                defer { was = true }
+                return !was
+            })
+        else { return }
+        try? input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+    }
+}

@@ -91,26 +91,8 @@ struct StorageFaultTests {
     func externalLock() async throws {
         let d = try Daemon()
         defer { try? FileManager.default.removeItem(at: d.folder) }
-        // python3's sqlite3, a writer like any other (its last change is in the WAL), takes the write
-        // lock and keeps it until its standard input closes.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = [
-            "-c",
-            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute(\"INSERT OR REPLACE INTO daemon_state (key, value) VALUES ('external-writer', '1')\")\nc.execute('BEGIN EXCLUSIVE')\nprint('LOCKED', flush=True)\nsys.stdin.read()\nc.execute('ROLLBACK')",
-            d.state,
-        ]
-        let input = Pipe()
-        let output = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = output
-        try holder.run()
-        defer {
-            try? input.fileHandleForWriting.close()
-            holder.waitUntilExit()
-        }
-        let first = String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self)
-        try #require(first.hasPrefix("LOCKED"))
+        let lock = try SQLiteLock(d.state)
+        defer { lock.release() }
 
         let started = Date()
         let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--config", d.config])
@@ -134,8 +116,7 @@ struct StorageFaultTests {
         // first failure it waits its 5 s for the lock, then gives up.
         try await Task.sleep(for: .seconds(17))
         // Let go: within the retry the due steps go out.
-        try input.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        lock.release()
         try await waitUntil("the due steps to go out once the lock was released") {
             (try store.ledgerCounts()[.sent] ?? 0) > 0
         }
