@@ -12,8 +12,12 @@ import Foundation
 /// runs here, while the event loops keep serving the API and the channels' own I/O. Actors (the inbox)
 /// still run where actors run; a task comes back here after them.
 ///
-/// The threads are pthreads started on first use that sleep on a condition variable: an idle dutyd
-/// still wakes only for its watchdog (decision 0004), and no libdispatch worker appears.
+/// The threads are pthreads started when a job finds none free, up to `threadLimit`, that sleep on a
+/// condition variable when there is nothing to run: an idle dutyd still wakes only for its watchdog
+/// (decision 0004), and no libdispatch worker appears. A job that blocks (a statement waiting for a
+/// stalled database) holds its thread only: the next job gets another. dutyd's one scheduler rarely
+/// needs more than two; the tests run many schedulers in one process, and two shared threads held by
+/// slow ones once stalled every other for a minute.
 package final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
     /// What `top -H` and the tests see (at most 15 bytes, Linux's limit).
     let name: String
@@ -25,9 +29,8 @@ package final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
     private var threads = 0
     private var idle = 0
 
-    /// The scheduler's: two threads, so that a delivery's report (its ledger write) need not wait for
-    /// another one's.
-    package static let scheduler = BlockingExecutor(name: "dutyd-schedule", threads: 2)
+    /// The scheduler's (and its performs' and deliveries').
+    package static let scheduler = BlockingExecutor(name: "dutyd-schedule", threads: 64)
 
     package init(name: String, threads: Int) {
         self.name = name
@@ -39,7 +42,8 @@ package final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         jobs.append(job)
-        if idle == 0 && threads < threadLimit {
+        // A thread more when the jobs waiting outnumber the threads free to take them.
+        if idle < jobs.count - head && threads < threadLimit {
             threads += 1
             let thread = Thread { [self] in
                 // Named from inside (Foundation names a thread only once it runs its block).
@@ -47,9 +51,8 @@ package final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
                 work()
             }
             thread.start()
-        } else {
-            condition.signal()
         }
+        if idle > 0 { condition.signal() }
     }
 
     /// How many threads are running (for the tests).
