@@ -113,8 +113,12 @@ struct StorageFaultTests {
         }
         #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
         // Held over one more retry, which fails the same way and is not logged again: 10 s after the
-        // first failure it waits its 5 s for the lock, then gives up.
-        try await Task.sleep(for: .seconds(17))
+        // first failure it waits its 5 s for the lock, then gives up (the metrics count the failures
+        // in a row).
+        try await waitUntil("a second perform to fail", seconds: 60, poll: 0.2) {
+            let r = try RawClient(socket: d.socket).raw("GET", "/metrics", seconds: 30)
+            return (MetricsTests.value(String(decoding: r.body, as: UTF8.self), "dutyd_perform_failures") ?? 0) >= 2
+        }
         // Let go: within the retry the due steps go out.
         lock.release()
         try await waitUntil("the due steps to go out once the lock was released") {
