@@ -45,9 +45,11 @@ struct PostgresTLSTests {
             "ssl_key_file=\(dir)/server.key",
         ])
         let state = try pg.newDatabase()
+        // A TLS handshake in a debug build, beside the whole suite on two cores, once took longer than
+        // the default 10 s to connect: what is tested here is the certificate, not the time.
         let database = PostgresServer.database(of: state)
         let good =
-            "host=localhost port=\(port) dbname=\(database) user=postgres sslmode=verify-full sslrootcert=\(dir)/ca.pem"
+            "host=localhost port=\(port) dbname=\(database) user=postgres connect_timeout=60 sslmode=verify-full sslrootcert=\(dir)/ca.pem"
         let store = try DutyStore.open(good)
         try store.addUnit(.init(id: "gd", name: "广东", kind: "committee", addedOn: .init(iso: "2026-01-01")!))
         #expect(try store.units().map(\.id) == ["gd"])
@@ -59,11 +61,11 @@ struct PostgresTLSTests {
         )
         for (bad, why) in [
             (
-                "host=localhost port=\(port) dbname=\(database) user=postgres sslmode=verify-full sslrootcert=\(dir)/other.pem",
+                "host=localhost port=\(port) dbname=\(database) user=postgres connect_timeout=60 sslmode=verify-full sslrootcert=\(dir)/other.pem",
                 "another CA"
             ),
             (
-                "host=127.0.0.1 port=\(port) dbname=\(database) user=postgres sslmode=verify-full sslrootcert=\(dir)/ca.pem",
+                "host=127.0.0.1 port=\(port) dbname=\(database) user=postgres connect_timeout=60 sslmode=verify-full sslrootcert=\(dir)/ca.pem",
                 "another name"
             ),
         ] {
