@@ -55,13 +55,6 @@ package final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
         if idle > 0 { condition.signal() }
     }
 
-    /// How many threads are running (for the tests).
-    package var threadCount: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return threads
-    }
-
     private func work() {
         let me = asUnownedTaskExecutor()
         while true {

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import DutyDaemon
+
+/// The scheduler's threads (`BlockingExecutor`): the scheduler's jobs block (planning, the store), so
+/// one that waits must not hold up the next, and they run on threads named for `top -H`.
+@Suite("the scheduler's threads")
+struct BlockingExecutorTests {
+    /// Opened once; waited for with a bound.
+    final class Latch: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var open = false
+
+        func release() {
+            condition.lock()
+            open = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Whether it was opened within `seconds`.
+        func wait(seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            condition.lock()
+            defer { condition.unlock() }
+            while !open { if !condition.wait(until: deadline) { break } }
+            return open
+        }
+    }
+
+    /// The calling thread's name, as `top -H` shows it.
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(
+        "a job that blocks holds only its own thread: the next one runs meanwhile, on a thread of the executor's name"
+    )
+    func blockedJobHoldsOnlyItsThread() async throws {
+        let executor = BlockingExecutor(name: "dutyd-test-exec", threads: 4)
+        let second = Latch()
+        // The first blocks its thread (as a statement waiting for a stalled database does) until the
+        // second has run; with one shared thread the second would wait for it, and it for the second.
+        let first = Task(executorPreference: executor) { second.wait(seconds: 60) }
+        let next = Task(executorPreference: executor) { () -> String in
+            second.release()
+            return Self.threadName()
+        }
+        #expect(await first.value, "the second job did not run while the first blocked")
+        #expect(await next.value == "dutyd-test-exec")
+    }
+}
