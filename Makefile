@@ -165,7 +165,7 @@ demo: build
 test: deps lint journald
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product generate-manual
-	$(MAKE) --no-print-directory deb
+	$(MAKE) --no-print-directory deb DEB_COMPRESS="gzip -z1"
 	DUTYD_TEST_PRODUCTS=$(CURDIR)/.build/release $(SWIFT) test --disable-xctest
 	$(MAKE) fuzz-short
 
