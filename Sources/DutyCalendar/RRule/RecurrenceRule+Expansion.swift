@@ -15,17 +15,26 @@ extension Recurrence {
     /// to reach a base in 2199.
     package static let maximumSkipped = 5_000_000
 
+    /// How many steps (periods, and the sub-daily steps within one) `occurrences(after:limit:)` takes
+    /// at most: a rule whose parts match rarely walks far between occurrences without skipping any
+    /// (`FREQ=SECONDLY;BYHOUR=3;BYMINUTE=7;BYSECOND=9` steps through every minute of every day: a
+    /// base in the year 9999 took most of an hour), and `maximumSkipped` counts occurrences only. Its
+    /// limit is about five seconds of a release build (ten years of that rule take 1.4 s, thirty 4).
+    package static let maximumSteps = 20_000_000
+
     /// Up to `limit` occurrences strictly after `instant` (zoned) or after that wall-clock time
-    /// read in UTC (floating). Throws when more than `skipping` occurrences come before `instant`.
+    /// read in UTC (floating). Throws when more than `skipping` occurrences come before `instant`, or
+    /// the expansion takes more than `steps` steps.
     package func occurrences(
         after instant: Instant,
         limit: Int,
-        skipping budget: Int = Recurrence.maximumSkipped
+        skipping budget: Int = Recurrence.maximumSkipped,
+        steps: Int = Recurrence.maximumSteps
     ) throws(CalendarError) -> [Occurrence] {
         var out: [Occurrence] = []
         var skipped = 0
         let stop = StopSignal.current
-        forEach { occurrence in
+        let walkedOut = forEach(steps: steps) { occurrence in
             let t = occurrence.instant ?? Instant(seconds: occurrence.local.localSecond)
             if t > instant {
                 out.append(occurrence)
@@ -35,6 +44,13 @@ extension Recurrence {
                 if skipped & 0xFFFF == 0, stop?.isStopped == true { return false }
             }
             return out.count < limit && skipped <= budget
+        }
+        if walkedOut {
+            throw CalendarError(
+                .invalidRule,
+                "\(rule.description) matches too rarely to be walked from its start \(start) to \(instant) "
+                    + "(more than \(steps) steps); give a start (DTSTART) closer to the base"
+            )
         }
         if skipped > budget {
             throw CalendarError(
@@ -49,6 +65,12 @@ extension Recurrence {
     /// Calls `body` with each occurrence in order until it returns `false` or the set ends (`COUNT`,
     /// `UNTIL`, or the year 9999).
     package func forEach(_ body: (Occurrence) -> Bool) {
+        forEach(steps: .max, body)
+    }
+
+    /// `forEach` that gives up after `steps` steps of the expansion; whether it gave up.
+    @discardableResult
+    func forEach(steps: Int, _ body: (Occurrence) -> Bool) -> Bool {
         var remaining = rule.count
         let startSecond = start.localSecond
         let untilLocal: Int?
@@ -65,7 +87,7 @@ extension Recurrence {
             untilInstant = nil
         }
         let expander = RecurrenceExpander(rule: rule, start: start)
-        expander.run { local in
+        return !expander.run(steps: steps) { local in
             let l = local.localSecond
             if let untilLocal, l > untilLocal { return false }
             var instant: Instant?
@@ -196,7 +218,10 @@ final class RecurrenceExpander {
 
     /// Calls `emit` with each candidate in order (before the DTSTART, UNTIL and COUNT checks, which the
     /// caller makes) until it returns `false` or the year passes 9999.
-    func run(_ emit: (LocalDateTime) -> Bool) {
+    /// Emits each candidate in order until `emit` returns `false` or the set ends; `false` when it
+    /// gave up after `steps` steps (periods, and the sub-daily steps within one) instead.
+    @discardableResult
+    func run(steps limit: Int = .max, _ emit: (LocalDateTime) -> Bool) -> Bool {
         var year = start.date.year
         var month = start.date.month
         var day = start.date.day
@@ -231,9 +256,12 @@ final class RecurrenceExpander {
         // and `maximumSkipped` counts only occurrences: a stop is looked for at every period (one
         // relaxed load; a period's own stepping is bounded by a day's seconds).
         let stop = StopSignal.current
+        var steps = 0
         while true {
-            if !yieldedAny && year > giveUpYear { return }
-            if let stop, stop.isStopped { return }
+            if !yieldedAny && year > giveUpYear { return true }
+            if let stop, stop.isStopped { return true }
+            steps += 1
+            if steps > limit { return false }
             // The candidate days of this period, as indices from 1 January of `year`.
             let first: Int
             let end: Int
@@ -294,13 +322,13 @@ final class RecurrenceExpander {
                 }
                 picked.sort()
                 yieldedAny = yieldedAny || !picked.isEmpty
-                for res in picked where !emit(res) { return }
+                for res in picked where !emit(res) { return true }
             } else {
                 yieldedAny = yieldedAny || (dayCount > 0 && !timeset.isEmpty)
                 for i in days[0..<dayCount] {
                     let date = CivilDate(daysSinceEpoch: info.yearStart + i)
                     for (h, m, s) in timeset where !emit(LocalDateTime(date: date, hour: h, minute: m, second: s)) {
-                        return
+                        return true
                     }
                 }
             }
@@ -310,7 +338,7 @@ final class RecurrenceExpander {
             switch freq {
             case .yearly:
                 year += interval
-                if year > 9999 { return }
+                if year > 9999 { return true }
                 info.rebuild(year: year, month: month, self)
             case .monthly:
                 month += interval
@@ -322,7 +350,7 @@ final class RecurrenceExpander {
                     }
                     month = mod
                     year += div
-                    if year > 9999 { return }
+                    if year > 9999 { return true }
                 }
                 info.rebuild(year: year, month: month, self)
             case .weekly:
@@ -340,7 +368,7 @@ final class RecurrenceExpander {
                 if filtered { hour += ((23 - hour) / interval) * interval }
                 let nDays: Int
                 if !byHour.isEmpty {
-                    guard let (d, h) = modDistance(hour, byHour, base: 24) else { return }
+                    guard let (d, h) = modDistance(hour, byHour, base: 24) else { return true }
                     (nDays, hour) = (d, h)
                 } else {
                     (nDays, hour) = floorDivMod(hour + interval, 24)
@@ -354,9 +382,10 @@ final class RecurrenceExpander {
                 if filtered { minute += ((1439 - (hour * 60 + minute)) / interval) * interval }
                 var valid = false
                 for _ in 0..<(1440 / gcd(interval, 1440)) {
+                    steps += 1
                     let nHours: Int
                     if !byMinute.isEmpty {
-                        guard let (h, m) = modDistance(minute, byMinute, base: 60) else { return }
+                        guard let (h, m) = modDistance(minute, byMinute, base: 60) else { return true }
                         (nHours, minute) = (h, m)
                     } else {
                         (nHours, minute) = floorDivMod(minute + interval, 60)
@@ -372,16 +401,17 @@ final class RecurrenceExpander {
                         break
                     }
                 }
-                if !valid { return }
+                if !valid { return true }
                 timeset = subDailyTimes(hour, minute, second)
             case .secondly:
                 if filtered {
                     second += ((86_399 - (hour * 3600 + minute * 60 + second)) / interval) * interval
                 }
                 for _ in 0..<(86_400 / gcd(interval, 86_400)) {
+                    steps += 1
                     let nMinutes: Int
                     if !bySecond.isEmpty {
-                        guard let (mm, s) = modDistance(second, bySecond, base: 60) else { return }
+                        guard let (mm, s) = modDistance(second, bySecond, base: 60) else { return true }
                         (nMinutes, second) = (mm, s)
                     } else {
                         (nMinutes, second) = floorDivMod(second + interval, 60)
@@ -415,7 +445,7 @@ final class RecurrenceExpander {
                         if month == 13 {
                             month = 1
                             year += 1
-                            if year > 9999 { return }
+                            if year > 9999 { return true }
                         }
                         dim = CivilDate.daysInMonth(year: year, month: month)
                     }
