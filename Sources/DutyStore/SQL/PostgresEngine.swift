@@ -538,7 +538,12 @@ final class PostgresEngine: SQLEngine {
                         "\(message): another change has held the store's lock for more than \(lockTimeout) (an import?); try again when it is done"
                 case "53100":
                     return "\(message): the PostgreSQL server's disk is full; free space there, then try again"
-                case "57P01", "57P02", "57P03":
+                case "57P01":
+                    // admin_shutdown: a fast shutdown, or pg_terminate_backend on this connection (a
+                    // standby ending a stalled sender's, an administrator).
+                    return
+                        "\(message): the server ended the connection (it is shutting down, or someone ran pg_terminate_backend); dutyd tries again"
+                case "57P02", "57P03":
                     return "\(message): the server is shutting down or starting; dutyd tries again"
                 case "28P01", "28000":
                     return "\(message): check the user and password (password_file) and pg_hba.conf"
