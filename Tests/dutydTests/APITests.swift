@@ -23,7 +23,7 @@ struct APITests {
     static func serve(_ d: Daemon, log target: String = "stderr", _ extra: [String] = []) throws -> Process {
         let p = try Daemon.launch(
             d,
-            Daemon.products.appendingPathComponent("dutyd").path,
+            Products.program("dutyd").path,
             ["--config", d.config, "--log", target] + extra
         )
         let log = d.log
@@ -426,7 +426,7 @@ struct APITests {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
             p.arguments =
-                ["-u", user, "--", try Daemon.forOtherUsers(Daemon.products.appendingPathComponent("dutyctl"))]
+                ["-u", user, "--", try Daemon.forOtherUsers(Products.program("dutyctl"))]
                 + args
             return try Daemon.finish(p)
         }
@@ -456,7 +456,7 @@ struct APITests {
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: big.path)
         defer { try? FileManager.default.removeItem(at: big) }
         let command =
-            "runuser -u dutyd-t-reader -- '\(try Daemon.forOtherUsers(Daemon.products.appendingPathComponent("dutyctl")))' "
+            "runuser -u dutyd-t-reader -- '\(try Daemon.forOtherUsers(Products.program("dutyctl")))' "
             + "unit import '\(big.path)' --socket '\(d.socket)'"
         let bigRefused = try JournalReader.shell("script", ["-qec", command, "/dev/null"])
         #expect(bigRefused.status == 77, "\(bigRefused.out.suffix(400))")

@@ -222,16 +222,7 @@ struct AbuseTests {
     /// The series `dutyd_api_pool_requests{pool,state}` as dutyd's metrics say it now (nil when not
     /// there yet).
     static func pool(_ d: Daemon, _ pool: String, _ state: String) -> Int? {
-        guard let r = try? RawClient(socket: d.socket).raw("GET", "/metrics", seconds: 30), r.status == 200 else {
-            return nil
-        }
-        for line in String(decoding: r.body, as: UTF8.self).split(separator: "\n")
-        where line.hasPrefix("dutyd_api_pool_requests{") && line.contains("pool=\"\(pool)\"")
-            && line.contains("state=\"\(state)\"")
-        {
-            return line.split(separator: " ").last.flatMap { Double($0) }.map { Int($0) }
-        }
-        return nil
+        MetricsTests.scrape(d, "dutyd_api_pool_requests{pool=\"\(pool)\",state=\"\(state)\"}").map { Int($0) }
     }
 
     @Test("a question whose client goes away stops computing at once")
@@ -391,7 +382,7 @@ struct AbuseTests {
         let listener = try NotifyListener()
         let p = try Daemon.launch(
             d,
-            Daemon.products.appendingPathComponent("dutyd").path,
+            Products.program("dutyd").path,
             ["--config", d.config, "--log", "stderr"],
             // With a watchdog, every wake of the scheduler pings it: 40 changes, 40 datagrams.
             environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "60000000"]

@@ -1,6 +1,7 @@
 import DutyCalendar
 import DutyStore
 import DutyTestScoping
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ struct ClockTests {
     static func at(_ utc: String, _ name: String, _ args: [String]) throws -> Daemon.Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: faketime)
-        p.arguments = [utc, Daemon.products.appendingPathComponent(name).path] + args
+        p.arguments = [utc, Products.program(name).path] + args
         var env = ProcessInfo.processInfo.environment
         env["TZ"] = "UTC"
         for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { env.removeValue(forKey: k) }

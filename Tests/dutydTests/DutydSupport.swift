@@ -16,7 +16,6 @@ import Glibc
 struct Daemon {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let products = Products.folder
 
     let folder: URL
     let config: String
@@ -111,7 +110,7 @@ struct Daemon {
     /// Starts a built binary; its output goes to pipes.
     static func start(_ name: String, _ args: [String], environment: [String: String] = [:]) throws -> Process {
         let p = Process()
-        p.executableURL = products.appendingPathComponent(name)
+        p.executableURL = Products.program(name)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")

@@ -291,7 +291,7 @@ struct DutydTests {
         let make = try JournalReader.shell(
             "make",
             [
-                "-s", "-C", Daemon.repo.path, "install-files", "BUILDDIR=\(Daemon.products.path)", "PREFIX=\(root)/usr",
+                "-s", "-C", Daemon.repo.path, "install-files", "BUILDDIR=\(Products.folder.path)", "PREFIX=\(root)/usr",
                 "SYSCONFDIR=\(root)/etc",
             ]
         )

@@ -98,7 +98,7 @@ struct FaultTests {
             before.append(try count())
             let p = try Daemon.launch(
                 d,
-                Daemon.products.appendingPathComponent("dutyd").path,
+                Products.program("dutyd").path,
                 ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config]
             )
             defer { logs.append((try? String(contentsOf: d.log, encoding: .utf8)) ?? "") }
@@ -122,7 +122,7 @@ struct FaultTests {
         try #require(getuid() == 0, "a mount namespace needs root (make test runs as root, as CI does)")
         let d = try Daemon()
         // dutyd in a mount namespace of its own where /run/systemd/journal is an empty folder.
-        let dutyd = Daemon.products.appendingPathComponent("dutyd").path
+        let dutyd = Products.program("dutyd").path
         let r = try JournalReader.shell(
             "/usr/bin/unshare",
             [
@@ -215,7 +215,7 @@ struct FaultTests {
             "/usr/bin/strace",
             [
                 "-f", "-qq", "-e", "trace=fdatasync,fsync", "-o", trace,
-                Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config, "--log", "stderr",
+                Products.program("dutyd").path, "--config", d.config, "--log", "stderr",
                 // Far from any step, so no delivery writes while the test counts.
                 "--start-at", "2026-08-10T10:00:00+08:00",
             ]
@@ -264,7 +264,7 @@ struct FaultTests {
         let listener = try NotifyListener()
         let p = try Daemon.launch(
             d,
-            Daemon.products.appendingPathComponent("dutyd").path,
+            Products.program("dutyd").path,
             ["--config", d.config, "--log", "stderr", "--start-at", "2026-12-21T09:00:05+08:00"],
             environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { a, _ in a }
         )
@@ -366,7 +366,7 @@ struct FaultTests {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
             p.arguments =
-                ["--nofile=16:16", Daemon.products.appendingPathComponent("dutyd").path, "--config", d.config] + mode
+                ["--nofile=16:16", Products.program("dutyd").path, "--config", d.config] + mode
             let r = try Daemon.finish(p)
             #expect(r.status == 78, "\(mode): \(r.status) \(r.err)")
             #expect(r.err.contains("LimitNOFILE"), "\(r.err)")

@@ -26,6 +26,14 @@ struct MetricsTests {
     }
 
     /// The value of the sample written exactly `series` (name and labels), if there is one.
+    /// One series of `d`'s metrics, scraped on its API socket now (nil when not there or no answer).
+    static func scrape(_ d: Daemon, _ series: String) -> Double? {
+        guard let r = try? RawClient(socket: d.socket).raw("GET", "/metrics", seconds: 30), r.status == 200 else {
+            return nil
+        }
+        return value(String(decoding: r.body, as: UTF8.self), series)
+    }
+
     static func value(_ text: String, _ series: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
             return Double(line.dropFirst(series.count + 1))

@@ -13,7 +13,7 @@ struct ProgressTests {
     @Test("a long answer to a file counts its rows on a terminal's standard error, and not on a pipe's")
     func progressOnTerminalsOnly() throws {
         let d = try Daemon(extraUnits: 3000)
-        let dutyctl = Daemon.products.appendingPathComponent("dutyctl").path
+        let dutyctl = Products.program("dutyctl").path
         let out = d.folder.appendingPathComponent("answer.jsonl").path
         // Drawn from the start (not after a second: this answer may take less on a fast machine).
         let command =
@@ -60,7 +60,7 @@ struct ProgressTests {
         for i in 0..<60_000 { csv += "gd.t\(i),测试单位第\(i)号党组织,unit,gd,t\(i)@example.org\n" }
         let file = d.folder.appendingPathComponent("big.csv").path
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let dutyctl = Daemon.products.appendingPathComponent("dutyctl").path
+        let dutyctl = Products.program("dutyctl").path
         let onTerminal = try JournalReader.shell(
             "script",
             ["-qec", "'\(dutyctl)' unit import '\(file)' --socket '\(d.socket)'", "/dev/null"]

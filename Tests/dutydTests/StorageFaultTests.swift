@@ -45,7 +45,7 @@ struct StorageFaultTests {
             [
                 "-m", "/bin/sh", "-c",
                 "mount -t tmpfs -o size=16m none \"$1\" && cp \"$2\" \"$1/\" && exec \"$0\" --config \"$3\" --log stderr --start-at 2026-08-10T10:00:00+08:00",
-                Daemon.products.appendingPathComponent("dutyd").path, small, d.state, config,
+                Products.program("dutyd").path, small, d.state, config,
             ]
         )
         let log = d.log
@@ -116,8 +116,7 @@ struct StorageFaultTests {
         // first failure it waits its 5 s for the lock, then gives up (the metrics count the failures
         // in a row).
         try await waitUntil("a second perform to fail", seconds: 60, poll: 0.2) {
-            let r = try RawClient(socket: d.socket).raw("GET", "/metrics", seconds: 30)
-            return (MetricsTests.value(String(decoding: r.body, as: UTF8.self), "dutyd_perform_failures") ?? 0) >= 2
+            (MetricsTests.scrape(d, "dutyd_perform_failures") ?? 0) >= 2
         }
         // Let go: within the retry the due steps go out.
         lock.release()
