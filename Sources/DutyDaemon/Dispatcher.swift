@@ -70,7 +70,7 @@ package final class Dispatcher {
     package var chunkSize = Dispatcher.chunk
     /// How long a chunk's attempt may run at most (each channel bounds its deliveries: SMTP's reply
     /// timeouts, hooks' own): a row's `sending_until`, which `dutyctl ledger` shows.
-    static let attemptBound = 15 * 60
+    package static let attemptBound = 15 * 60
     /// Called from any thread each time a delivery ends: the watchdog's sign that a long batch is
     /// moving (`WatchdogFeeder`).
     package var heartbeat: @Sendable () -> Void = {}

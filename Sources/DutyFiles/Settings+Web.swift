@@ -14,13 +14,29 @@ package struct WebSettings: Sendable, Equatable {
     /// The key the links and sessions are signed with: at least 32 bytes, closed to group and others.
     package var secretFile: String
     /// How long a link (and the session it starts) lasts, in seconds.
-    package var linkLifetime: Int = 30 * 86_400
+    package var linkLifetime: Int
     /// A request header the reverse proxy sets to the official's id after its own sign-on (SSO); off
     /// unless set. Whoever can reach `listen` without the proxy can then claim to be anyone: keep the
     /// listener on localhost (README).
     package var trustUserHeader: String?
 
     package static let maximumLinkLifetime = 365 * 86_400
+
+    package init(
+        host: String,
+        port: Int,
+        baseURL: String,
+        secretFile: String,
+        linkLifetime: Int = 30 * 86_400,
+        trustUserHeader: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.baseURL = baseURL
+        self.secretFile = secretFile
+        self.linkLifetime = linkLifetime
+        self.trustUserHeader = trustUserHeader
+    }
 
     /// Whether the pages are served over https (the session cookie is then `Secure`).
     package var secure: Bool { baseURL.lowercased().hasPrefix("https://") }

@@ -1,7 +1,6 @@
+import DutyCalendar
 import Foundation
 import Testing
-
-@testable import DutyCalendar
 
 /// One line of `Resources/systemd-calendar-public.jsonl`: what `systemd-analyze calendar` (systemd 252)
 /// printed for an expression.

@@ -1,7 +1,6 @@
+import DutyCalendar
 import DutyTestScoping
 import Testing
-
-@testable import DutyCalendar
 
 /// Every refusal names the column and what was expected, so an administrator can fix the policy file.
 @Suite("Refusals say where and what", .ownThreads)

@@ -1,6 +1,5 @@
+import DutyCalendar
 import Testing
-
-@testable import DutyCalendar
 
 /// What asking for the next occurrence after a base may cost: a rule is walked from its start, and one
 /// whose parts match rarely walks far between occurrences.

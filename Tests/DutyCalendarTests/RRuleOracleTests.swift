@@ -1,7 +1,6 @@
+import DutyCalendar
 import DutyTestScoping
 import Testing
-
-@testable import DutyCalendar
 
 /// Every recorded python-dateutil expansion is reproduced, except where `Resources/README.md` decides
 /// otherwise: local times in a DST gap are skipped and not counted, and rules RFC 5545 forbids are

@@ -1,7 +1,6 @@
+import DutyCalendar
 import DutyTestScoping
 import Testing
-
-@testable import DutyCalendar
 
 /// Every recorded `systemd-analyze calendar` answer is reproduced: the normalized form, the next eight
 /// elapses (to the second, as systemd prints them) and every rejection.

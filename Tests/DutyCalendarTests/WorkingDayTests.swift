@@ -1,10 +1,9 @@
+import DutyCalendar
 import DutyFiles
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyCalendar
 
 /// The working-day rules on China's real schedules, as shipped in `config/holidays/cn/`.
 @Suite("Working days on the official schedule", .ownThreads)

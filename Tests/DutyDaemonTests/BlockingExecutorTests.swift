@@ -1,7 +1,6 @@
+import DutyDaemon
 import Foundation
 import Testing
-
-@testable import DutyDaemon
 
 /// The scheduler's threads (`BlockingExecutor`): the scheduler's jobs block (planning, the store), so
 /// one that waits must not hold up the next, and they run on threads named for `top -H`.

@@ -1,16 +1,15 @@
 import DutyCalendar
 import DutyCore
+import DutyDaemon
+import DutyFiles
 import DutyNotify
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestSupport
 import Foundation
 import Logging
 import Synchronization
-
-@testable import DutyDaemon
-@testable import DutyFiles
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// A channel that keeps what it was given and answers as told: the scheduler tests look at what the
 /// dispatcher decided. The journal channel itself is tested against the real journald in dutydTests.

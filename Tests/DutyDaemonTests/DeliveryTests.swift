@@ -1,17 +1,16 @@
 import DutyCalendar
 import DutyCore
+import DutyDaemon
+import DutyFiles
 import DutyNotify
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Logging
 import Testing
-
-@testable import DutyDaemon
-@testable import DutyFiles
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// Email through the dispatcher, to a real SMTP server (python3-aiosmtpd, STARTTLS and AUTH), on the
 /// example organisation: one digest per address per send window, nothing twice, retries per recipient.

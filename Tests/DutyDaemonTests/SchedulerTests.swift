@@ -1,17 +1,16 @@
 import DutyCalendar
 import DutyCore
+import DutyDaemon
+import DutyFiles
 import DutyNotify
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import Foundation
 import Logging
 import Synchronization
 import Testing
-
-@testable import DutyDaemon
-@testable import DutyFiles
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// The dispatcher's delivery rules on the real example and a real SQLite ledger: catch-up, collapse,
 /// restart without duplicates, a delivery cut off by a crash, retries, completion stopping the ladder,

@@ -1,9 +1,8 @@
 import DutyCalendar
+import DutyFiles
 import DutyTestScoping
 import Foundation
 import Testing
-
-@testable import DutyFiles
 
 /// The readers of settings, policy and holiday files are depth-limited and count positions as they
 /// go: a file built to exhaust the stack is a syntax error at its place, and a line of 200,000 values

@@ -1,12 +1,11 @@
 import DutyCalendar
 import DutyCore
+import DutyFiles
 import DutyQueries
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyFiles
 
 /// Every mistake an administrator can make in a policy file is reported with file, line and column,
 /// and what was expected.

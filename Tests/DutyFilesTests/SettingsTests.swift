@@ -1,11 +1,10 @@
 import DutyCalendar
+import DutyFiles
 import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyFiles
 
 @Suite("Settings file", .ownThreads)
 struct SettingsTests {

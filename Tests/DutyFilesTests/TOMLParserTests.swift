@@ -1,7 +1,6 @@
+import DutyFiles
 import DutyTestScoping
 import Testing
-
-@testable import DutyFiles
 
 /// TOML 1.0 as the specification writes it (toml.io/en/v1.0.0), and the mistakes it forbids, each
 /// refused at its line and column.

@@ -1,9 +1,8 @@
+import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 /// The runner behind hooks and sendmail, on real commands: what it feeds, keeps, reports and stops.
 @Suite(.ownThreads) struct CommandRunnerTests {

@@ -1,11 +1,10 @@
 import DutyCalendar
 import DutyCore
+import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 func sampleNotice(
     unit: String = "gd.sz.tsg",

@@ -1,10 +1,9 @@
 import DutyCalendar
 import DutyCore
+import DutyNotify
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 /// Messages as Python's email package reads them: Chinese subjects and names decode, no field can add
 /// a header, lines stay short, and a dot alone on a line survives SMTP.

@@ -1,10 +1,9 @@
 import DutyCalendar
+import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 /// The SMTP client against a real server (python3-aiosmtpd) with STARTTLS on a certificate made for
 /// the test, and AUTH.

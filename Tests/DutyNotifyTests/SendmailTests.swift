@@ -1,10 +1,9 @@
 import DutyCalendar
+import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 /// The sendmail transport against a real sendmail(8) interface: msmtp (Debian's msmtp, which
 /// `make test` installs) relaying to the test SMTP server.

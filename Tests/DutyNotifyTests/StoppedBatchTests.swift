@@ -1,11 +1,10 @@
 import DutyCalendar
+import DutyNotify
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Synchronization
 import Testing
-
-@testable import DutyNotify
 
 /// The dispatcher stops a batch (it cancels the perform) when SIGTERM comes or when a delivery that
 /// went out cannot be recorded as sent; from then on a channel starts nothing more, so that what

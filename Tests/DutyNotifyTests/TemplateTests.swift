@@ -1,10 +1,9 @@
 import DutyCalendar
 import DutyCore
+import DutyNotify
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyNotify
 
 /// The shipped templates in both languages, and an administrator's override.
 @Suite struct TemplateTests {

@@ -1,13 +1,12 @@
 import DutyCalendar
 import DutyCore
+import DutyFiles
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import Foundation
 import Testing
-
-@testable import DutyFiles
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// The shipped example (config/dutyd.toml, the regulation's policy, the example organisation) as an
 /// administrator meets it on 29 November 2026: the acceptance scenario, on the real files.

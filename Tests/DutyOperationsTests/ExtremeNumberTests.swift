@@ -1,14 +1,13 @@
 import DutyCalendar
 import DutyCore
+import DutyFiles
 import DutyNotify
+import DutyOperations
+import DutyQueries
 import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
-
-@testable import DutyFiles
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// Every number dutyd reads from outside is range-checked: the values at the edges of `Int` (and past
 /// them) go through every numeric field of every parser and every request, and each is either taken

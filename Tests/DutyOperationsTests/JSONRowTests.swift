@@ -1,13 +1,12 @@
 import DutyCalendar
 import DutyCore
 import DutyNotify
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import Foundation
 import Testing
-
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// The rows of long answers write their own JSON (`JSONRow`); it must be Foundation's encoder's, byte
 /// for byte, or dutyctl and every API client would read something else from a streamed answer than

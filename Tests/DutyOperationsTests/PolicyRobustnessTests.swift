@@ -1,11 +1,10 @@
 import DutyCalendar
 import DutyCore
+import DutyFiles
+import DutyOperations
 import DutyTestScoping
 import Foundation
 import Testing
-
-@testable import DutyFiles
-@testable import DutyOperations
 
 /// Bad input never crashes: the shipped policy with one random change is either still good or
 /// refused with problems that each name the file and a line.

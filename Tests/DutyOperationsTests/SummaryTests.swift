@@ -1,12 +1,11 @@
 import DutyCalendar
 import DutyCore
+import DutyOperations
+import DutyQueries
 import DutyStore
 import DutyTestScoping
 import Foundation
 import Testing
-
-@testable import DutyOperations
-@testable import DutyQueries
 
 /// `summary` counts from prefix sums over the tree; here against the occurrences counted one by one.
 @Suite("Year tally and summary", .ownThreads)
