@@ -49,7 +49,7 @@ package final class PostgresServer: Sendable {
         let r = try Self.runAsOwner(
             bin + "/pg_ctl",
             [
-                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60",
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180",
                 "-o", (["-k \(folder) -c fsync=off"] + settings.map { "-c \($0)" }).joined(separator: " "), "start",
             ]
         )
@@ -119,12 +119,13 @@ package final class PostgresServer: Sendable {
         try start()
     }
 
-    /// Starts the server (again), waiting until it accepts connections.
+    /// Starts the server (again), waiting until it accepts connections: up to 3 minutes, as at the
+    /// suite's start many clusters, daemons and a browser start at once on 2 cores (60 s was once too few).
     package func start() throws {
         let r = try Self.runAsOwner(
             bin + "/pg_ctl",
             [
-                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60",
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180",
                 "-o", "-k \(folder) -c listen_addresses='' -c fsync=off -c max_connections=200", "start",
             ]
         )
