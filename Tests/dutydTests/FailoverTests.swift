@@ -8,8 +8,10 @@ import Testing
 
 /// Several dutyd on one PostgreSQL database, as real processes with the real SMTP test server: one
 /// sends, the others stand by; killing, pausing or cutting off the sender hands the batch to another
-/// with nothing lost and at most one message repeated (with its first copy's Message-ID).
-@Suite("several dutyd on one PostgreSQL database", .serialized, .ownThreads)
+/// with nothing lost and at most one message repeated (with its first copy's Message-ID). The four
+/// run side by side, each on a database of its own (the restart on a cluster of its own): one after
+/// the other they were the longest chain of the suite.
+@Suite("several dutyd on one PostgreSQL database", .ownThreads)
 struct FailoverTests {
     /// The daemons start at 09:00 on 21 December 2026: the year's backlog and the 09:00 steps are one
     /// batch, one message per address.
