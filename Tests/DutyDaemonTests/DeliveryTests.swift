@@ -100,7 +100,7 @@ import Testing
         var ids: [[String]] = []
         for _ in 0..<2 {
             let fixture = try DaemonFixture(settings: server.emailSettings())
-            let before = try server.messages().count
+            let before = try server.messageCount()
             let d = try dispatcher(fixture, now: now)
             let s = try await d.perform(at: now, wall: { now })
             #expect(s.sent > 0 && s.failed == 0 && s.retrying == 0)
@@ -112,7 +112,7 @@ import Testing
             #expect(again.total == 0)
             let restarted = try dispatcher(fixture, now: now)
             #expect(try await restarted.perform(at: now, wall: { now }).total == 0)
-            #expect(try server.messages().count == before + new.count)
+            #expect(try server.messageCount() == before + new.count)
             // A single notification's subject, decoded.
             if let one = new.first(where: { Self.itemCount($0.parsed.subject ?? "") == 1 }) {
                 #expect(one.parsed.subject?.hasPrefix("【") == true)
@@ -187,6 +187,6 @@ import Testing
         let later = Instant(seconds: now.seconds + 120)
         let second = try await d.perform(at: later, wall: { later })
         #expect(second.sent == first.retrying)
-        #expect(try server.messages().count > 0)
+        #expect(try server.messageCount() > 0)
     }
 }

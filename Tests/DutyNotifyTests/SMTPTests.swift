@@ -81,7 +81,7 @@ import Testing
         await session.close()
         #expect(r == [.accepted])
         #expect(session.transcript.contains { $0.hasPrefix("(password) → 235") })
-        #expect(try server.messages().count == 1)
+        #expect(try server.messageCount() == 1)
     }
 
     @Test func implicitTLS() async throws {
@@ -91,7 +91,7 @@ import Testing
             try mail(to: ["wang@example.org"])
         ])
         #expect(results == [[.sent]])
-        #expect(try server.messages().count == 1)
+        #expect(try server.messageCount() == 1)
     }
 
     @Test func aWrongPasswordStopsTheBatchAndIsRetriedOnceMended() async throws {

@@ -125,6 +125,12 @@ package final class MailServer: @unchecked Sendable {
         }
     }
 
+    /// How many messages arrived, without reading them (a failover batch is 1,600 files).
+    package func messageCount() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
+            .filter { $0.hasSuffix(".json") }.count
+    }
+
     /// Every message accepted so far, in the order received.
     package func messages() throws -> [ReceivedMail] {
         let out = folder.appendingPathComponent("out")

@@ -80,7 +80,7 @@ struct DeliveryEndToEndTests {
         // A second run sends nothing.
         let again = try Daemon.run("dutyd", ["--once", "--now", "2026-12-21T09:00:00+08:00", "--config", d.config])
         #expect(again.status == 0)
-        #expect(try server.messages().count == mails.count)
+        #expect(try server.messageCount() == mails.count)
     }
 
     @Test("receipt not given by its day: the urging (催办) mail and journal entry say how to give it; a receipt stops it")
@@ -215,9 +215,9 @@ struct DeliveryEndToEndTests {
             }
         )
         // A third run sends nothing more about it
-        let count = try server.messages().count
+        let count = try server.messageCount()
         #expect(try Daemon.run("dutyd", ["--once", "--config", d.config]).status == 0)
-        #expect(try server.messages().count == count)
+        #expect(try server.messageCount() == count)
         // The hook got both as JSON, the request with the commands to decide it
         let lines = try String(contentsOfFile: hookOut, encoding: .utf8).split(separator: "\n")
         let events = try lines.map {
@@ -261,7 +261,7 @@ struct DeliveryEndToEndTests {
         // The first half of 2026 ends on Tuesday 30 June; 5 working days later is Tuesday 7 July.
         let before = try Daemon.run("dutyd", ["--once", "--now", "2026-07-07T08:59:00+08:00", "--config", d.config])
         #expect(before.status == 0, "\(before.err)")
-        let sent = try server.messages().count
+        let sent = try server.messageCount()
         #expect(try server.messages().allSatisfy { $0.parsed.subject?.hasPrefix("【通报】") != true })
         let at = "2026-07-07T09:00:00+08:00"
         let run = try Daemon.run("dutyd", ["--once", "--now", at, "--config", d.config])
@@ -310,7 +310,7 @@ struct DeliveryEndToEndTests {
         let late = try #require((gzHook["bulletin"] as? [String: Any])?["late"] as? [[String: Any]])
         #expect(late.contains { $0["unit"] as? String == "gd.gz.tsg" })
         // A run a minute later sends no bulletin again
-        let count = try server.messages().count
+        let count = try server.messageCount()
         #expect(
             try Daemon.run("dutyd", ["--once", "--now", "2026-07-07T09:01:00+08:00", "--config", d.config]).status == 0
         )

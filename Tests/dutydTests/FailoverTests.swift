@@ -205,7 +205,7 @@ struct FailoverTests {
         #expect(after.sender?.holder == "b" && (after.sender?.term ?? 0) >= 2)
         let rows = try store.ledger().filter { $0.state != .collapsed }.count
         #expect(Self.units < 1_550 || rows >= 10_000, "\(rows) notifications")
-        let mails = try server.messages().count
+        let mails = try server.messageCount()
         print(
             "bench pg.failover.seconds \(String(format: "%.2f", took)) (kill -9; \(rows) notifications, \(mails) messages, \(repeated) repeated)"
         )
