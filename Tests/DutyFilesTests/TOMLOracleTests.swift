@@ -1,5 +1,6 @@
 import DutyFiles
 import DutyTestScoping
+import DutyTestSupport
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct TOMLOracleTests {
         p.standardOutput = out
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        try p.waitForExit()
         try #require(p.terminationStatus == 0, "toml-oracle.py failed (python3 3.11 or later has tomllib)")
         return try data.split(separator: UInt8(ascii: "\n")).map { line in
             let c = try JSONDecoder().decode(Case.self, from: Data(line))

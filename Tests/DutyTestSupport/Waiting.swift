@@ -39,3 +39,28 @@ package func waitUntil(
         try await Task.sleep(nanoseconds: UInt64(poll * 1_000_000_000))
     }
 }
+
+extension Process {
+    /// Waits until the process has ended, at most `seconds`; then kills it (SIGKILL) and throws
+    /// `WaitedInVain`. Foundation's `waitUntilExit()` waits for ever, and spins on a child it never
+    /// saw end (a dutyd killed while its crash handler ran stayed a zombie, and the suite hung at
+    /// 100% of a core instead of failing). Polls `isRunning`, first every millisecond, then every
+    /// 20 ms. Blocks the calling thread, as `waitFor` does.
+    package func waitForExit(_ what: String? = nil, seconds: Double = 600) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var pause: useconds_t = 1_000
+        while isRunning {
+            if Date() > deadline {
+                let name = what ?? "\(executableURL?.lastPathComponent ?? "a child") (pid \(processIdentifier)) to end"
+                kill(processIdentifier, SIGKILL)
+                let grace = Date().addingTimeInterval(10)
+                while isRunning && Date() < grace { usleep(20_000) }
+                throw WaitedInVain(what: "\(name); it was killed", seconds: seconds)
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+        // Returns at once now; it settles what `terminationStatus` and `terminationReason` say.
+        waitUntilExit()
+    }
+}

@@ -33,7 +33,7 @@ struct DutyctlCalendarTests {
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        try p.waitForExit()
         return Result(
             status: p.terminationStatus,
             out: String(decoding: o, as: UTF8.self),
@@ -134,7 +134,7 @@ struct DutyctlCalendarTests {
         dutyd.standardOutput = out
         try dutyd.run()
         let version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        dutyd.waitUntilExit()
+        try dutyd.waitForExit()
         #expect(ctl.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, "\(ctl.out)")
         #expect(ctl.out == version)
     }

@@ -142,7 +142,7 @@ struct DutyctlDirectModeTests {
         p.standardOutput = out
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        try p.waitForExit()
         try #require(p.terminationStatus == 0, "python3-icalendar could not read the file (make test installs it)")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
     }

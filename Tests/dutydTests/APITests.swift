@@ -37,7 +37,7 @@ struct APITests {
             usleep(50_000)
         }
         kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        try p.waitForExit()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         Issue.record("dutyd did not answer on \(d.socket): \(text.suffix(2000))")
         throw CancellationError()
@@ -46,7 +46,12 @@ struct APITests {
     /// Stops it with SIGTERM; its exit status.
     static func stop(_ p: Process) -> Int32 {
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        do {
+            try p.waitForExit()
+        } catch {
+            Issue.record("\(error)")
+            return -1
+        }
         return p.terminationStatus
     }
 

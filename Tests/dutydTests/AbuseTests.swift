@@ -83,7 +83,7 @@ struct AbuseTests {
         #expect(status.status == 0, "\(status.err)")
         #expect(try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--socket", d.socket]).status == 0)
         // The idle ones are closed after the idle timeout.
-        flood.waitUntilExit()
+        try flood.waitForExit()
         let said = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         #expect(flood.terminationStatus == 0, "\(said)")
         #expect(said.contains("closed after"), "\(said)")
@@ -199,7 +199,7 @@ struct AbuseTests {
         try waitFor("the done to wait behind it", seconds: 60, poll: 0.01) { Self.pool(d, "changes", "waiting") == 1 }
         // Its client goes, as a kill -9 of dutyctl would; then the lock is let go.
         kill(client.processIdentifier, SIGKILL)
-        client.waitUntilExit()
+        try client.waitForExit()
         lock.release()
         // Made all the same, and journaled with who made it.
         try waitFor("the abandoned done to be recorded") {
@@ -207,7 +207,7 @@ struct AbuseTests {
         }
         let logged = try JournalReader.entries(pids: [p.processIdentifier], atLeast: 1).compactMap { $0["DUTY_CHANGE"] }
         #expect(logged.contains { $0.contains(occurrence) }, "\(logged)")
-        first.waitUntilExit()
+        try first.waitForExit()
         #expect(APITests.stop(p) == 0)
     }
 
@@ -355,7 +355,7 @@ struct AbuseTests {
         // When the readers have gone, streams are admitted again. (SIGKILL: curl inherits the test
         // runner's signal mask, in which SIGTERM may be blocked.)
         for r in readers { kill(r.processIdentifier, SIGKILL) }
-        for r in readers { r.waitUntilExit() }
+        for r in readers { try r.waitForExit() }
         var last = ""
         try waitFor("a stream admitted once the readers went (last answer: \(last))", seconds: 60, poll: 0.5) {
             let r = try RawClient(socket: d.socket).raw("GET", "/v1/occurrences/upcoming?within=1d&unit=gd.gz")

@@ -230,7 +230,7 @@ final class Container {
             return box
         } catch {
             p.terminate()
-            p.waitUntilExit()
+            try p.waitForExit()
             _ = try? JournalReader.shell("rm", ["-rf", root])
             throw error
         }
@@ -296,7 +296,7 @@ final class Container {
         while process.isRunning && Date() < deadline { usleep(100_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try? process.waitForExit(seconds: 30)
         }
         _ = try? JournalReader.shell("rm", ["-rf", "--one-file-system", root])
     }

@@ -96,7 +96,7 @@ struct Daemon {
         let reader = Thread { collected.data = errors.readDataToEndOfFile() }
         reader.start()
         let o = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        try p.waitForExit()
         while reader.isExecuting || !reader.isFinished { usleep(1_000) }
         let e = collected.data  // the reader finished: no one else touches it
         return Result(
@@ -328,6 +328,6 @@ final class SQLiteLock: @unchecked Sendable {
             })
         else { return }
         try? input.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        do { try holder.waitForExit(seconds: 60) } catch { Issue.record("the lock's holder: \(error)") }
     }
 }

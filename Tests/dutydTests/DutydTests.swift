@@ -71,7 +71,7 @@ struct DutydTests {
             return !due.isEmpty
         }
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        try p.waitForExit()
         #expect(p.terminationStatus == 0)
         #expect(!due.isEmpty, "nothing was sent at the shifted 09:00")
         #expect(try store.ledger().count > before)
@@ -172,7 +172,7 @@ struct DutydTests {
 
         kill(p.processIdentifier, SIGTERM)
         #expect(listener.wait(for: "STOPPING=1", timeout: 10).found != nil)
-        p.waitUntilExit()
+        try p.waitForExit()
         #expect(p.terminationStatus == 0)
         #expect(p.terminationReason == .exit)
     }
@@ -212,7 +212,7 @@ struct DutydTests {
         let later = try JournalReader.entries(pids: [p.processIdentifier], atLeast: entries.count + 1)
         #expect(later.contains { $0["MESSAGE_ID"] == "3fc3a4d4ac48471a9ce97a67d62fc2e0" })
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        try p.waitForExit()
         #expect(p.terminationStatus == 0)
     }
 
@@ -229,7 +229,7 @@ struct DutydTests {
             // Wait for the first committed outcome, then kill at once.
             while p.isRunning, (try? store.ledgerCounts()[.sent] ?? 0) ?? 0 == 0 { usleep(1_000) }
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try p.waitForExit()
             if p.terminationReason == .uncaughtSignal, try store.watermark() == nil {
                 killed = (d, p.processIdentifier, try store.ledger())
             }

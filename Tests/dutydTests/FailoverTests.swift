@@ -186,7 +186,7 @@ struct FailoverTests {
         phases.mark("mid-batch")
         let killed = Date().timeIntervalSince1970
         kill(pa.processIdentifier, SIGKILL)
-        pa.waitUntilExit()
+        try pa.waitForExit()
         try await onThread { try waitFor("b to take over", seconds: 60, poll: 0.05) { Self.sending(b) } }
         // When b took the lease, by the database's clock (the same machine's): the lock went with a's
         // connection, so b holds it at its next try, within a third of the interval.

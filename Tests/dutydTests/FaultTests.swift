@@ -106,11 +106,11 @@ struct FaultTests {
             let target = lastSent + Int.random(in: 1...40, using: &generator)
             while p.isRunning, ((try? store.ledgerCounts()[.sent] ?? 0) ?? 0) < target { usleep(500) }
             guard p.isRunning else {
-                p.waitUntilExit()
+                try p.waitForExit()
                 break
             }
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try p.waitForExit()
             kills += 1
             lastSent = (try store.ledgerCounts()[.sent]) ?? 0
         }
@@ -229,7 +229,7 @@ struct FaultTests {
             ).split(separator: " ").first.flatMap({ Int32($0) }) {
                 kill(child, SIGTERM)
             }
-            tracer.waitUntilExit()
+            do { try tracer.waitForExit(seconds: 60) } catch { Issue.record("strace: \(error)") }
         }
         try await waitUntil("dutyd to answer") {
             FileManager.default.fileExists(atPath: d.socket)
@@ -319,7 +319,7 @@ struct FaultTests {
         // SIGTERM in the middle of an SMTP transaction: out within a few seconds, exit 0.
         let asked = Date()
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        try p.waitForExit()
         let took = Date().timeIntervalSince(asked)
         #expect(took < 5, "SIGTERM took \(took) s")
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)
@@ -348,7 +348,7 @@ struct FaultTests {
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let asked = Date()
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        try p.waitForExit()
         let took = Date().timeIntervalSince(asked)
         #expect(took < 8, "SIGTERM took \(took) s")
         #expect(p.terminationReason == .exit && p.terminationStatus == 0)

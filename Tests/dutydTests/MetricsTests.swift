@@ -192,7 +192,7 @@ struct MetricsTests {
             try Self.scrape(port).status == "000"
         }
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        try holder.waitForExit()
         try waitFor("scrapes to be answered again", seconds: 30, poll: 0.1) { try Self.scrape(port).status == "200" }
         #expect(APITests.stop(p) == 0)
     }

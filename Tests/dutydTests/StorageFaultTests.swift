@@ -23,7 +23,7 @@ struct StorageFaultTests {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        p.waitUntilExit()
+        try p.waitForExit()
         return p.terminationStatus
     }
 
@@ -51,7 +51,7 @@ struct StorageFaultTests {
         let log = d.log
         defer {
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try? p.waitForExit(seconds: 30)
         }
         do {
             try await waitUntil("dutyd on its tmpfs to answer") {
@@ -81,7 +81,7 @@ struct StorageFaultTests {
         let again = try Daemon.run("dutyctl", ["undo", Self.occurrence, "--socket", d.socket])
         #expect(again.status != 0, "the refused done left a record behind: \(again.out)")
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        try p.waitForExit()
         #expect(p.terminationStatus == 0)
     }
 

@@ -60,7 +60,7 @@ struct WebTests {
             return (holder, held)
         } catch {
             kill(holder.processIdentifier, SIGKILL)
-            holder.waitUntilExit()
+            try holder.waitForExit()
             throw error
         }
     }
@@ -421,7 +421,7 @@ struct WebTests {
             try status() == "000"
         }
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        try holder.waitForExit()
         try waitFor("the pages to answer again", seconds: 30, poll: 0.1) { try status() == before }
         #expect(APITests.stop(p) == 0)
     }
