@@ -167,7 +167,7 @@ struct FailoverTests {
         // Where the time goes, printed at the end: alone this test takes about 40 s, inside the full
         // suite 3 to 9 times that.
         let phases = Phases()
-        let server = try MailServer()
+        let server = try MailServer(headersOnly: true)
         defer { server.stop() }
         let running = try await Self.start(server, units: Self.units, midBatch: false)
         phases.mark("both running")
@@ -220,7 +220,7 @@ struct FailoverTests {
         // Where the time goes, printed at the end (alone about 16 s).
         let phases = Phases()
         defer { print("pause phases: \(phases)") }
-        let server = try MailServer()
+        let server = try MailServer(headersOnly: true)
         defer { server.stop() }
         let running = try await Self.start(server, units: 400)
         defer { running.kill() }
@@ -255,7 +255,7 @@ struct FailoverTests {
         "the sender's database connection ended by pg_terminate_backend: it steps down, and one instance sends again with a newer term"
     )
     func terminateTheSendersConnection() async throws {
-        let server = try MailServer()
+        let server = try MailServer(headersOnly: true)
         defer { server.stop() }
         let running = try await Self.start(server, units: 0, at: "2026-12-10T10:00:00+08:00", midBatch: false)
         defer { running.kill() }
@@ -287,7 +287,7 @@ struct FailoverTests {
         "PostgreSQL restarted mid-batch: both reconnect, the batch ends with nothing lost, each said once what happened"
     )
     func restartPostgreSQL() async throws {
-        let server = try MailServer()
+        let server = try MailServer(headersOnly: true)
         defer { server.stop() }
         let pg = try PostgresServer.own("restart")
         let running = try await Self.start(server, units: 400, on: pg)
