@@ -141,12 +141,14 @@ package final class MailServer: @unchecked Sendable {
             .filter { $0.hasSuffix(".json") }.count
     }
 
-    /// Every message accepted so far, in the order received.
-    package func messages() throws -> [ReceivedMail] {
+    /// Every message accepted so far, in the order received; with `after`, those after the first
+    /// `after` (a test that reads what each run added decodes each message once, not all of them
+    /// again every run).
+    package func messages(after: Int = 0) throws -> [ReceivedMail] {
         let out = folder.appendingPathComponent("out")
         let files = (try FileManager.default.contentsOfDirectory(atPath: out.path)).filter { $0.hasSuffix(".json") }
             .sorted()
-        return try files.map {
+        return try files.dropFirst(after).map {
             try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: out.appendingPathComponent($0)))
         }
     }

@@ -266,7 +266,7 @@ struct DeliveryEndToEndTests {
         let at = "2026-07-07T09:00:00+08:00"
         let run = try Daemon.run("dutyd", ["--once", "--now", at, "--config", d.config])
         #expect(run.status == 0, "\(run.err)")
-        let bulletins = try server.messages().dropFirst(sent).filter { $0.parsed.subject?.hasPrefix("【通报】") == true }
+        let bulletins = try server.messages(after: sent).filter { $0.parsed.subject?.hasPrefix("【通报】") == true }
         // Guangzhou's: to its secretary and deputy and its propaganda department's head
         let gz = bulletins.filter { $0.parsed.subject?.hasPrefix("【通报】中共广州市委 2026-H1") == true }
         #expect(
@@ -314,7 +314,7 @@ struct DeliveryEndToEndTests {
         #expect(
             try Daemon.run("dutyd", ["--once", "--now", "2026-07-07T09:01:00+08:00", "--config", d.config]).status == 0
         )
-        #expect(try server.messages().dropFirst(count).allSatisfy { $0.parsed.subject?.hasPrefix("【通报】") != true })
+        #expect(try server.messages(after: count).allSatisfy { $0.parsed.subject?.hasPrefix("【通报】") != true })
     }
 
     @Test("dutyctl notify test shows the server's answers and fails for a refused recipient")

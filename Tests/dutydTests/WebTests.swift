@@ -109,7 +109,8 @@ struct WebTests {
     /// The personal link in the newest mail to `address`.
     static func link(to address: String, in server: MailServer, base: String) throws -> String {
         var found: String?
-        try waitFor("a mail to \(address) with a personal link") {
+        // Every poll decodes what the server holds so far: five times a second is enough.
+        try waitFor("a mail to \(address) with a personal link", poll: 0.2) {
             let bodies = try server.messages().filter { $0.rcpt_tos.contains(address) }.compactMap(\.parsed.body)
             found = bodies.last.flatMap { body in
                 body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
