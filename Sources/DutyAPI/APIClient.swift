@@ -205,7 +205,7 @@ package struct APIClient: Sendable {
         default:
             return Failure(
                 .unavailable,
-                "dutyd is not running: nothing answers on \(socket) (\(errno == 0 ? "\(error)" : String(cString: strerror(errno)))). Start it with `systemctl start dutyd`, or work on the files without it: dutyctl --config /etc/dutyd/dutyd.toml …"
+                "dutyd is not running: nothing answers on \(socket) (\(errno == 0 ? "\(error)" : String(cString: strerror(errno)))). Start it with `systemctl start dutyd`, or work on the files without it: the same command with --config /etc/dutyd/dutyd.toml after it (dutyctl upcoming --config /etc/dutyd/dutyd.toml)"
             )
         }
     }

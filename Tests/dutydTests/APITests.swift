@@ -130,6 +130,11 @@ struct APITests {
         #expect(gone.status == 69)
         #expect(gone.err.contains("dutyd is not running") && gone.err.contains("systemctl start dutyd"))
         #expect(gone.err.contains("--config"))
+        // The way round it that the message gives is a command dutyctl takes: --config after the
+        // command (before it, dutyctl says "Unknown option").
+        #expect(!gone.err.contains("dutyctl --config"), "\(gone.err)")
+        let onTheFiles = try Daemon.run("dutyctl", ["upcoming", "--config", d.config, "--at", "2026-12-01"])
+        #expect(onTheFiles.status == 0, "\(onTheFiles.err)")
         #expect(try Daemon.run("dutyctl", ["status", "--socket", d.socket]).status == 69)
         // Nothing on standard output for a question that was never answered: no CSV header, no table
         // header, no opening of a JSON list a script would take for a (cut) answer.
