@@ -217,8 +217,7 @@ final class RecurrenceExpander {
     }
 
     /// Calls `emit` with each candidate in order (before the DTSTART, UNTIL and COUNT checks, which the
-    /// caller makes) until it returns `false` or the year passes 9999.
-    /// Emits each candidate in order until `emit` returns `false` or the set ends; `false` when it
+    /// caller makes) until it returns `false` or the set ends (the year passes 9999); `false` when it
     /// gave up after `steps` steps (periods, and the sub-daily steps within one) instead.
     @discardableResult
     func run(steps limit: Int = .max, _ emit: (LocalDateTime) -> Bool) -> Bool {
