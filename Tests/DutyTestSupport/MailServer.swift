@@ -136,21 +136,24 @@ package final class MailServer: @unchecked Sendable {
     }
 
     /// How many messages arrived, without reading them (a failover batch is 1,600 files).
-    package func messageCount() throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
-            .filter { $0.hasSuffix(".json") }.count
-    }
+    package func messageCount() throws -> Int { try storedFiles().count }
 
     /// Every message accepted so far, in the order received; with `after`, those after the first
     /// `after` (a test that reads what each run added decodes each message once, not all of them
     /// again every run).
     package func messages(after: Int = 0) throws -> [ReceivedMail] {
-        let out = folder.appendingPathComponent("out")
-        let files = (try FileManager.default.contentsOfDirectory(atPath: out.path)).filter { $0.hasSuffix(".json") }
-            .sorted()
-        return try files.dropFirst(after).map {
-            try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: out.appendingPathComponent($0)))
+        let decoder = JSONDecoder()
+        return try storedFiles().sorted().dropFirst(max(0, after)).map {
+            try decoder.decode(ReceivedMail.self, from: Data(contentsOf: URL(fileURLWithPath: $0)))
         }
+    }
+
+    /// The messages' files (the server names them in the order received, and renames each into place
+    /// only once it is written).
+    private func storedFiles() throws -> [String] {
+        let out = folder.appendingPathComponent("out").path
+        return try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }
+            .map { out + "/" + $0 }
     }
 
     /// Writes `text` as the password file, mode 0600 (dutyd refuses one that others may read).
@@ -164,10 +167,9 @@ package final class MailServer: @unchecked Sendable {
     package func stop() {
         if process.isRunning {
             process.terminate()
-            for _ in 0..<50 where process.isRunning { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            // Killed already: a server that still does not end is not worth failing a test's cleanup.
-            try? process.waitForExit(seconds: 30)
+            // SIGKILL after a second (waitForExit's bound); a server that still does not end is not
+            // worth failing a test's cleanup.
+            try? process.waitForExit(seconds: 1)
         }
         try? FileManager.default.removeItem(at: folder)
     }
