@@ -6,28 +6,6 @@ import Testing
 /// one that waits must not hold up the next, and they run on threads named for `top -H`.
 @Suite("the scheduler's threads")
 struct BlockingExecutorTests {
-    /// Opened once; waited for with a bound.
-    final class Latch: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var open = false
-
-        func release() {
-            condition.lock()
-            open = true
-            condition.broadcast()
-            condition.unlock()
-        }
-
-        /// Whether it was opened within `seconds`.
-        func wait(seconds: Double) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            condition.lock()
-            defer { condition.unlock() }
-            while !open { if !condition.wait(until: deadline) { break } }
-            return open
-        }
-    }
-
     /// The calling thread's name, as `top -H` shows it.
     static func threadName() -> String {
         ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
@@ -39,12 +17,12 @@ struct BlockingExecutorTests {
     )
     func blockedJobHoldsOnlyItsThread() async throws {
         let executor = BlockingExecutor(name: "dutyd-test-exec", threads: 4)
-        let second = Latch()
+        let second = DispatchSemaphore(value: 0)
         // The first blocks its thread (as a statement waiting for a stalled database does) until the
         // second has run; with one shared thread the second would wait for it, and it for the second.
-        let first = Task(executorPreference: executor) { second.wait(seconds: 60) }
+        let first = Task(executorPreference: executor) { second.wait(timeout: .now() + 60) == .success }
         let next = Task(executorPreference: executor) { () -> String in
-            second.release()
+            second.signal()
             return Self.threadName()
         }
         #expect(await first.value, "the second job did not run while the first blocked")
