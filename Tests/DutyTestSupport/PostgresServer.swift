@@ -46,17 +46,7 @@ package final class PostgresServer: Sendable {
     package func restart(with settings: [String]) throws {
         try stop()
         if let p = settings.first(where: { $0.hasPrefix("port=") }).flatMap({ Int($0.dropFirst(5)) }) { port = p }
-        let r = try Self.runAsOwner(
-            bin + "/pg_ctl",
-            [
-                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180",
-                "-o", (["-k \(folder) -c fsync=off"] + settings.map { "-c \($0)" }).joined(separator: " "), "start",
-            ]
-        )
-        guard r.status == 0 else {
-            let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
-            throw ToolError("pg_ctl start failed: \(r.err)\n\(log.suffix(2_000))")
-        }
+        try start(settings)
     }
 
     /// Makes `path` the server's own (owner postgres, mode 0600), as it wants its TLS key.
@@ -119,14 +109,20 @@ package final class PostgresServer: Sendable {
         try start()
     }
 
-    /// Starts the server (again), waiting until it accepts connections: up to 3 minutes, as at the
-    /// suite's start many clusters, daemons and a browser start at once on 2 cores (60 s was once too few).
+    /// Starts the server (again) on its socket alone, waiting until it accepts connections.
     package func start() throws {
+        try start(["listen_addresses=''", "max_connections=200"])
+    }
+
+    /// Starts the server with `settings` (`-c key=value`) beside its socket folder, waiting until it
+    /// accepts connections: up to 3 minutes, as at the suite's start many clusters, daemons and a
+    /// browser start at once on 2 cores (60 s was once too few).
+    private func start(_ settings: [String]) throws {
         let r = try Self.runAsOwner(
             bin + "/pg_ctl",
             [
                 "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "180",
-                "-o", "-k \(folder) -c listen_addresses='' -c fsync=off -c max_connections=200", "start",
+                "-o", (["-k \(folder) -c fsync=off"] + settings.map { "-c \($0)" }).joined(separator: " "), "start",
             ]
         )
         guard r.status == 0 else {
