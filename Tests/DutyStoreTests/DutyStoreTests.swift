@@ -236,6 +236,33 @@ struct DutyStoreTests {
         #expect(try store.units().map(\.id) == ["gd"])
     }
 
+    @Test(
+        "PostgreSQL ends the store's idle connections (a restart, pg_terminate_backend): the next question and change are answered on new ones, not refused"
+    )
+    func idleConnectionsEnded() throws {
+        let pg = try PostgresServer.shared()
+        let (store, state) = try Engine.postgresql.store()
+        let database = PostgresServer.database(of: state)
+        var refused: [String] = []
+        for round in 0..<20 {
+            // Connections in the pool, idle; the server ends them, and the store is asked at once.
+            _ = try store.units()
+            let ended = try pg.sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()",
+                database: "postgres"
+            )
+            #expect(Int(ended.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1, "\(ended)")
+            do {
+                _ = try store.units()
+                try store.addUnit(Self.unit("u\(round)"))
+            } catch {
+                refused.append("round \(round): \(error)")
+            }
+        }
+        #expect(refused.isEmpty, "\(refused.count) of 20 refused: \(refused.prefix(3))")
+        #expect(try store.units().count == 20)
+    }
+
     @Test("six dutyd opening a new PostgreSQL store at the same moment migrate it once, in order")
     func migrationsRaceOnce() throws {
         let state = try PostgresServer.shared().newDatabase()

@@ -123,8 +123,9 @@ struct FailoverTests {
                     "--- \(d.folder.lastPathComponent):\n"
                     + String(((try? String(contentsOf: d.log, encoding: .utf8)) ?? "").suffix(3000))
             }
-            Issue.record("\(text)")
-            throw error
+            // Thrown, not recorded: this runs on a thread of its own, where an issue recorded names
+            // no test.
+            throw ToolError("\(error)\n\(text)")
         }
     }
 

@@ -87,22 +87,38 @@ final class PostgresEngine: SQLEngine {
     }
 
     /// A connection of the pool with a transaction begun by `statement`. One that leaves it
-    /// unanswered for `beginBound` is closed and a new one tried, once; one that refuses it is closed.
+    /// unanswered for `beginBound` is closed and a new one tried, once; one the server ended while it
+    /// was idle (a restart, `pg_terminate_backend`: its goodbye may still be on the way when the
+    /// BEGIN goes out) is closed and the next tried, as many as the pool holds; one that refuses it
+    /// otherwise is closed. A BEGIN changes nothing, so trying it again is safe.
     private func begun(_ statement: String) throws -> PostgresConnection {
-        var retried = false
+        var timedOut = false
+        var lost = 0
         while true {
             let connection = try pool.take()
             do {
                 _ = try Self.run(connection, statement, [], bound: Self.beginBound)
                 return connection
-            } catch is StatementTimeout where !retried {
+            } catch is StatementTimeout where !timedOut {
                 pool.give(connection, healthy: false)
-                retried = true
+                timedOut = true
+            } catch  where Self.endedByTheServer(error) && lost < pool.limit {
+                pool.give(connection, healthy: false)
+                lost += 1
             } catch {
                 pool.give(connection, healthy: false)
                 throw error
             }
         }
+    }
+
+    /// Whether `error` says the server ended the connection (closed it, or said it was shutting down
+    /// or ending it) rather than refused what was sent.
+    static func endedByTheServer(_ error: any Error) -> Bool {
+        if let e = error as? StoreError { return e.code == .unavailable && e.message == connectionLost.message }
+        guard let e = error as? PSQLError else { return false }
+        if let state = e.serverInfo?[.sqlState] { return ["57P01", "57P02", "57P03"].contains(state) }
+        return [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(e.code)
     }
 
     // MARK: Statements

@@ -13,7 +13,7 @@ extension PostgresEngine {
         private var idle: [PostgresConnection] = []
         private var opened = 0
         private var closed = false
-        private let limit: Int
+        let limit: Int
         private let connect: () throws(StoreError) -> PostgresConnection
 
         init(limit: Int, connect: @escaping () throws(StoreError) -> PostgresConnection) {
