@@ -300,7 +300,10 @@ deb: deps
 	@mkdir -p $(DEB_DIR)
 	DEB_DIR=$(DEB_DIR) debian/rules binary
 	@echo "make: built $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb ($$(du -h $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb | cut -f1)); lintian says:"
-	lintian --fail-on error --suppress-tags-from-file debian/lintian-accepted $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb
+	@# lintian leaves an mldbm-elf-* file in TMPDIR at every run: its own folder, emptied after.
+	@rm -rf $(DEB_DIR)/lintian-tmp && mkdir -p $(DEB_DIR)/lintian-tmp
+	TMPDIR=$(CURDIR)/$(DEB_DIR)/lintian-tmp lintian --fail-on error --suppress-tags-from-file debian/lintian-accepted $(DEB_DIR)/dutyd_$(VERSION)_amd64.deb
+	@rm -rf $(DEB_DIR)/lintian-tmp
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

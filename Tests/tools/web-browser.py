@@ -12,7 +12,9 @@ Prints one JSON object: what the browser saw at each step.
 """
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -141,4 +143,11 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    # Chromium leaves a folder in TMPDIR for its singleton socket at every start (org.chromium.Chromium.*),
+    # and the driver its profile: both go in a folder of this run's own, removed at the end.
+    scratch = tempfile.mkdtemp(prefix="dutyd-web-browser-")
+    os.environ["TMPDIR"] = scratch
+    try:
+        main()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
