@@ -87,7 +87,9 @@ struct PostgresLocationTests {
         try standby.sql("CREATE DATABASE \(database)", database: "postgres")
         try standby.sql("ALTER DATABASE \(database) SET default_transaction_read_only = on", database: "postgres")
         let hosts = "/nonexistent-\(UUID().uuidString),\(standby.socketFolder),\(primary.socketFolder)"
-        let store = try DutyStore.open("host=\(hosts) dbname=\(database) user=postgres target_session_attrs=read-write")
+        let store = try DutyStore.open(
+            "host=\(hosts) dbname=\(database) user=postgres target_session_attrs=read-write connect_timeout=60"
+        )
         try store.addUnit(.init(id: "gd", name: "广东", kind: "committee", addedOn: .init(iso: "2026-01-01")!))
         #expect(try primary.sql("SELECT id FROM unit", database: database).contains("gd"))
         // Without read-write, the standby is taken and a change is refused there, saying why. (A

@@ -137,11 +137,13 @@ package final class PostgresServer: Sendable {
         guard r.status == 0 else { throw ToolError("pg_ctl stop failed: \(r.err)") }
     }
 
-    /// A new empty database; its connection string for `state`.
+    /// A new empty database; its connection string for `state`. Connections wait up to 60 s, not
+    /// the default 10: at the suite's start, dozens of processes share the 2 cores with the server,
+    /// and a connection once took longer than 10 s to be accepted.
     package func newDatabase() throws -> String {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         try sql("CREATE DATABASE \(name)", database: "postgres")
-        return "host=\(folder) port=\(port) dbname=\(name) user=postgres"
+        return "host=\(folder) port=\(port) dbname=\(name) user=postgres connect_timeout=60"
     }
 
     /// Runs SQL with psql on `database` (what a person editing rows by hand would do); its output.
