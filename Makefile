@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 # Release builds link Swift's runtime and Foundation into the binaries: a dutyctl that starts in
-# about 11 ms instead of 18 (no 27 shared libraries to find and bind at every command).
+# about 10 ms instead of 18 (no 27 shared libraries to find and bind at every command).
 RELEASE = -c release --static-swift-stdlib
 CONFIG ?= config/dutyd.toml
 # What building and testing need beyond the Swift toolchain: the zone database, SQLite for the state

@@ -76,6 +76,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check that no row of the audit trail was changed or removed afterwards.",
             discussion: """
                 Exit status 0 when the chain is whole (the last row's number and hash are printed: note \

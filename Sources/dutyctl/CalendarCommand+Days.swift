@@ -62,6 +62,7 @@ extension HolidayOptions {
 extension CalendarCommand {
     struct Day: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "day",
             abstract: "Whether a date is a working day, and why (weekend, holiday, make-up working day, provisional).",
             discussion: """
                 By the running dutyd's holidays, or by the files: --holidays DIR or --config PATH.
@@ -91,6 +92,7 @@ extension CalendarCommand {
 
     struct Shift: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "shift",
             abstract: "Move a deadline off a day off, showing every day passed over.",
             discussion: """
                 By the running dutyd's holidays, or by the files: --holidays DIR or --config PATH.

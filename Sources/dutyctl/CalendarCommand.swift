@@ -20,6 +20,7 @@ struct CalendarCommand: ParsableCommand {
 extension CalendarCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "The duties as an iCalendar file (RFC 5545) for a calendar client.",
             discussion: """
                 One all-day event per occurrence on its deadline day (--todo: a to-do, done ones \
@@ -70,6 +71,7 @@ extension CalendarCommand {
 extension CalendarCommand {
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "The next times of a calendar expression (like systemd-analyze calendar) or a recurrence rule.",
             discussion: """
                 Examples:

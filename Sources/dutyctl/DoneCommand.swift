@@ -11,6 +11,7 @@ import Foundation
 
 struct Done: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "done",
         abstract: "Record that an occurrence was done; its remaining reminders and escalations stop.",
         discussion: """
             Example: dutyctl done semiannual-report/gd.gz/2026-H2 --on 2026-12-20 --ref 穗宣〔2026〕12号

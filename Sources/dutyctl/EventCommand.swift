@@ -18,6 +18,7 @@ struct EventCommand: ParsableCommand {
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record an event at a unit; the obligations it triggers get their deadlines.",
             discussion: "Example: dutyctl event record major-situation --unit gd.gz --on 2026-11-29 --note 网络舆情"
         )

@@ -21,6 +21,7 @@ struct ExtendCommand: ParsableCommand {
 
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "request",
             abstract: "Ask to move an occurrence's deadline; prints the request's id as its last line.",
             discussion: """
                 Example: dutyctl extend request unit-situation-report/gd.sz.tsg/2026-H2 --until 2027-02-22 \
@@ -53,6 +54,7 @@ struct ExtendCommand: ParsableCommand {
 
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "approve",
             abstract: "Approve a request: the deadline moves to the day asked for.",
             discussion: "Example: dutyctl extend approve ext-3 --note \"同意\""
         )
@@ -81,6 +83,7 @@ struct ExtendCommand: ParsableCommand {
 
     struct Deny: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deny",
             abstract: "Deny a request: the deadline stays.",
             discussion: "Example: dutyctl extend deny ext-3 --note \"请按期报送\""
         )

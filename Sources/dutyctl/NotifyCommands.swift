@@ -12,6 +12,7 @@ import Foundation
 /// `dutyctl ledger`: what was sent, to whom, when, what failed and why (the notification ledger).
 struct Ledger: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ledger",
         abstract: "Show the notification ledger: what was sent, to whom, when, and what failed and why.",
         discussion: """
             One row per step of an occurrence, recipient and channel, newest first. States: sent, retry \
@@ -104,6 +105,7 @@ struct NotifyCommand: AsyncParsableCommand {
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Send one test message through the configured mail transport and show the server's answers.",
             discussion: """
                 Uses [email] of the settings: SMTP (each command and the server's answer are shown; \

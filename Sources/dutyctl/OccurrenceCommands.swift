@@ -11,6 +11,7 @@ import Foundation
 
 struct Upcoming: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "upcoming",
         abstract: "Occurrences due from now through --within, with deadline, days left and who is responsible.",
         discussion: """
             Examples:
@@ -30,6 +31,7 @@ struct Upcoming: ParsableCommand {
 
 struct Overdue: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "overdue",
         abstract: "Occurrences past their deadline and not done, since tracking began.",
         discussion: "--state lists other states of past deadlines (done, waived or all; default late)."
     )
@@ -63,6 +65,7 @@ private func listOccurrences(_ global: GlobalOptions, _ filters: FilterOptions, 
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "How an occurrence's deadline and every notification time were derived.",
         discussion: """
             Shows the rule, the date it gives, how it moved off a day off (which holiday, which make-up \

@@ -39,6 +39,7 @@ struct OfficialCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add an official.",
             discussion:
                 "Example: dutyctl official add luo.ting --name 罗婷 --unit gd.gz --roles clerk --email luo.ting@example.org"
@@ -154,7 +155,7 @@ struct OfficialCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an official.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an official.")
         @Argument(help: ArgumentHelp("The official's id.", valueName: "id")) var id: String
         @OptionGroup var global: GlobalOptions
 
@@ -177,6 +178,7 @@ struct OfficialCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Add or update officials from CSV (id,name,email,unit,roles).",
             discussion: """
                 UTF-8, with or without a byte-order mark; roles separated by spaces or semicolons. Every \
@@ -200,6 +202,7 @@ struct OfficialCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the officials as CSV (UTF-8) to standard output; --json for JSON."
         )
         @OptionGroup var global: GlobalOptions

@@ -19,6 +19,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Read every policy file and report each problem with file:line:column (exit 78), like nginx -t."
         )
         @OptionGroup var global: GlobalOptions
@@ -44,6 +45,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "List the obligations, or show one in full.",
             discussion:
                 "Through the running dutyd (the policy in force there), or with --config on the policy files."
@@ -103,6 +105,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract:
                 "Validate every file like nginx -t: settings, policy, holidays, the state store and the organisation in it.",
             discussion:
@@ -127,6 +130,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "template",
             abstract: "Print a shipped mail template, to start an override from.",
             discussion: """
                 Without a name, lists the templates. To change one, save it in the templates folder \

@@ -11,6 +11,7 @@ import Foundation
 
 struct Ack: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ack",
         abstract: "Record receipt (签收) of a duty's notice; its urging notice (催办) is not sent.",
         discussion: """
             An obligation with acknowledge = "3wd" in the policy asks for receipt within that time after \
@@ -44,6 +45,7 @@ struct Ack: ParsableCommand {
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "undo",
         abstract:
             "Take back the latest done or waive of an occurrence; its steps resume (the latest one it skipped goes out now)."
     )
@@ -65,6 +67,7 @@ struct Undo: ParsableCommand {
 
 struct Waive: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "waive",
         abstract: "Record that an occurrence will not be done, and why; its steps stop.",
         discussion: "Example: dutyctl waive joint-meeting/gd.gz.xcb/2026-Q4 --reason 与全会合并召开"
     )

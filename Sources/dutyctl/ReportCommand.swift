@@ -12,6 +12,7 @@ import Foundation
 /// `dutyctl report --year YYYY`: how a year's deadlines went, per unit and obligation.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "How a year's deadlines went, per unit and obligation: on time, late, waived, overdue, open.",
         discussion: """
             The figures a yearly assessment asks for (第八条, 第十一条). A deadline counts in the year its \

@@ -8,6 +8,7 @@ import DutyQueries
 /// `dutyctl status`: what the running dutyd has in force and what it does next.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "The running dutyd: version, uptime, configuration in force, next steps, ledger, holiday years.",
         discussion: """
             Asks the daemon over its API socket (--socket, default /run/dutyd/api.sock); exits 69 when it \
@@ -68,6 +69,7 @@ struct Status: ParsableCommand {
 /// `dutyctl reload`: what `systemctl reload dutyd` does, and says whether it worked.
 struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reload",
         abstract: "Make the running dutyd read its settings, policy and holidays again; says whether they were taken.",
         discussion: """
             Like systemctl reload dutyd (SIGHUP), but waits and tells: exit 0 when the new configuration is \

@@ -16,6 +16,7 @@ struct StoreCommand: ParsableCommand {
 
     struct Copy: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "copy",
             abstract: "Copy every unit, official, record, ledger row and audit row to another store, and compare them.",
             discussion: """
                 Stop dutyd first (systemctl stop dutyd): a store a running dutyd changes meanwhile would be \

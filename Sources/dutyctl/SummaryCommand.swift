@@ -8,6 +8,7 @@ import Foundation
 /// `dutyctl summary [--unit ID] [--depth N]`: a node's year so far and its children's.
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "summary",
         abstract: "How a unit and the units below it stand this year: open, late, done, waived, colours, on-time rate.",
         discussion: """
             Each line counts the unit's whole subtree (itself and everything below it) for the deadlines \

@@ -37,6 +37,7 @@ struct UnitCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a unit.",
             discussion: "Example: dutyctl unit add gd.gz.panyu --name 中共广州市番禺区委 --kind committee --parent gd.gz"
         )
@@ -128,7 +129,10 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a unit, its officials and what applies to it.")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Show a unit, its officials and what applies to it."
+        )
         @Argument(help: ArgumentHelp("The unit's id.", valueName: "id")) var id: String
         @OptionGroup var global: GlobalOptions
 
@@ -165,6 +169,7 @@ struct UnitCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Add or update units from CSV (id,name,kind,parent,email,track_from).",
             discussion: """
                 The file is UTF-8, with or without a byte-order mark; the first line names the columns. \
@@ -195,6 +200,7 @@ struct UnitCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the units as CSV (UTF-8, in tree order) to standard output; --json for JSON."
         )
         @OptionGroup var global: GlobalOptions
