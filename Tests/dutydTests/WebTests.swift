@@ -96,7 +96,8 @@ struct WebTests {
     /// Runs dutyd on a clock set to 1 December 2026 (its catch-up mails everyone), and waits for its pages.
     static func serve(_ d: Daemon, base: String) throws -> Process {
         let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-01T10:00:00+08:00"])
-        try waitFor("the web pages to answer") {
+        // Each poll is a curl process: ten a second, not fifty, while dutyd starts.
+        try waitFor("the web pages to answer", poll: 0.1) {
             try JournalReader.shell(
                 "curl",
                 ["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/static/dutyd.css"]
