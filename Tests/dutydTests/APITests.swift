@@ -482,38 +482,6 @@ struct APITests {
     }
 }
 
-/// One request as it is sent, and the answer's status and body, through curl: a test runs on Swift's
-/// cooperative pool, where `APIClient`'s blocking calls (made for dutyctl's main thread) could wait
-/// for a task that has no thread left to run on.
-struct RawClient {
-    let socket: String
-
-    /// Waits at most `seconds` for the whole answer (as every wait in the tests is bounded), and throws
-    /// naming the request and curl's complaint when none came.
-    func raw(_ method: String, _ uri: String, body: Data? = nil, seconds: Int = 120) throws -> (status: Int, body: Data)
-    {
-        let out = scratchDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
-        var args = [
-            "-sS", "--max-time", "\(seconds)", "--unix-socket", socket, "-X", method, "-o", out.path, "-w",
-            "%{http_code}",
-        ]
-        if let body {
-            let file = out.appendingPathExtension("in")
-            try body.write(to: file)
-            args += ["-H", "Content-Type: application/json", "--data-binary", "@" + file.path]
-        }
-        let uri = uri.replacingOccurrences(of: "[", with: "%5B").replacingOccurrences(of: "]", with: "%5D")
-        let r = try JournalReader.shell("curl", args + ["http://localhost" + uri])
-        guard let status = Int(r.out.trimmingCharacters(in: .whitespacesAndNewlines)), status > 0 else {
-            throw ToolError(
-                "\(method) \(uri) on \(socket): no answer (curl exit \(r.status): \(r.err.trimmingCharacters(in: .whitespacesAndNewlines)))"
-            )
-        }
-        return (status, (try? Data(contentsOf: out)) ?? Data())
-    }
-}
-
 /// Today in the example's zone (what `done` without --on records).
 func todayInShanghai() -> String {
     var f = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
