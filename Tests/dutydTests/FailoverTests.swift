@@ -247,7 +247,23 @@ struct FailoverTests {
         // its scheduler held while waiting for such a connection, before the scheduler ran on threads
         // of its own). Each status call is bounded too, so that the wait is at most 80 s in all.
         try await onThread {
-            try waitFor("a to stand by", seconds: 60) { (try? Self.status(a, seconds: 20).sender?.sending) == false }
+            var last = "no answer yet"
+            do {
+                try waitFor("a to stand by", seconds: 60) {
+                    do {
+                        let sender = try Self.status(a, seconds: 20).sender
+                        last = "\(String(describing: sender))"
+                        return sender?.sending == false
+                    } catch {
+                        last = "\(error)"
+                        return false
+                    }
+                }
+            } catch {
+                // What a last answered, and its log: thrown, as this runs on a thread of its own.
+                let log = (try? String(contentsOf: a.log, encoding: .utf8)) ?? ""
+                throw ToolError("\(error); a's last status: \(last)\n\(log.suffix(3000))")
+            }
         }
         phases.mark("a stands by")
         let log = try String(contentsOf: a.log, encoding: .utf8)
