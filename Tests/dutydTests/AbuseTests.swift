@@ -117,7 +117,7 @@ struct AbuseTests {
         // The status poller asks one after the other, each answer timed: at least 3 in the 6 s (about
         // one a second under the full suite's load, on 2 cores; 60 would be one every 100 ms on an idle
         // machine). 6 s, not longer: the flood takes both cores for as long as it lasts (15 s of it
-        // were a fifth of the suite's processor time), and what it proves holds from the first second.
+        // were a sixth of the suite's processor time), and what it proves holds from the first second.
         #expect((status["count"] as? Int ?? 0) >= 3, "\(status)")
         // `make bench` reads this line.
         print(
