@@ -125,9 +125,11 @@ final class PostgresEngine: SQLEngine {
 
     struct Session: SQLSession {
         let connection: PostgresConnection
+        /// How long each statement may take (the sender's lease bounds its own more tightly).
+        var bound: TimeAmount = PostgresEngine.statementBound
 
         @discardableResult func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-            try PostgresEngine.run(connection, sql, arguments).changed
+            try PostgresEngine.run(connection, sql, arguments, bound: bound).changed
         }
 
         /// Many rows: from `copyFrom` rows on, streamed with `COPY … FROM STDIN` into a temporary
@@ -160,12 +162,12 @@ final class PostgresEngine: SQLEngine {
                     sql += ")"
                 }
                 sql += " " + suffix
-                _ = try PostgresEngine.run(connection, sql, part.flatMap { $0 }, numbered: true)
+                _ = try PostgresEngine.run(connection, sql, part.flatMap { $0 }, numbered: true, bound: bound)
             }
         }
 
         func each(_ sql: String, _ arguments: [SQLValue], _ body: (any SQLRow) throws -> Void) throws {
-            for row in try PostgresEngine.run(connection, sql, arguments).rows {
+            for row in try PostgresEngine.run(connection, sql, arguments, bound: bound).rows {
                 try body(StoredRow(row: row.makeRandomAccess()))
             }
         }
@@ -176,8 +178,13 @@ final class PostgresEngine: SQLEngine {
             try execute("DECLARE dutyd_stream NO SCROLL CURSOR FOR \(sql)", arguments)
             do {
                 while true {
-                    let rows = try PostgresEngine.run(connection, "FETCH \(PostgresEngine.fetch) FROM dutyd_stream", [])
-                        .rows
+                    let rows = try PostgresEngine.run(
+                        connection,
+                        "FETCH \(PostgresEngine.fetch) FROM dutyd_stream",
+                        [],
+                        bound: bound
+                    )
+                    .rows
                     for row in rows { try body(StoredRow(row: row.makeRandomAccess())) }
                     if rows.count < PostgresEngine.fetch { break }
                 }

@@ -98,7 +98,11 @@ package final class SenderLease: @unchecked Sendable {
 
     private func tick() {
         do {
-            let session = PostgresEngine.Session(connection: try connected())
+            // Each statement waits at most `beginBound` (15 s), not the two-minute statement bound: a
+            // connection the server ended while this process was stopped (SIGSTOP; a standby took
+            // over) can leave a statement sent just before its close is seen unanswered, and the
+            // lease must then step down at once, not say for two minutes that it still sends.
+            let session = PostgresEngine.Session(connection: try connected(), bound: PostgresEngine.beginBound)
             try session.execute(
                 """
                 INSERT INTO dutyd_instance (name, started, seen) VALUES (?, \(Self.now), \(Self.now))
