@@ -18,8 +18,14 @@ import Glibc
 // block the service's signals so every thread made afterwards inherits the mask, install the executor.
 let command: Dutyd
 do {
-    guard let parsed = try Dutyd.parseAsRoot() as? Dutyd else { fatalError("dutyd has no subcommands") }
-    command = parsed
+    let parsed = try Dutyd.parseAsRoot()
+    guard let dutyd = parsed as? Dutyd else {
+        // `--help`, `-h`: ArgumentParser answers with a command of its own, which prints the help.
+        var other = parsed
+        try other.run()
+        Dutyd.exit()
+    }
+    command = dutyd
 } catch {
     Dutyd.exit(withError: error)
 }

@@ -139,6 +139,18 @@ struct DutyctlCalendarTests {
         #expect(ctl.out == version)
     }
 
+    @Test("dutyd --help and -h print its usage and options and exit 0 (they stopped it with a fatal error)")
+    func dutydHelp() throws {
+        for flag in ["--help", "-h"] {
+            let r = try Self.program("dutyd", [flag])
+            #expect(r.status == 0, "\(flag): \(r.err)")
+            #expect(
+                r.out.contains("USAGE: dutyd") && r.out.contains("--config") && r.out.contains("--start-at"),
+                "\(r.out)"
+            )
+        }
+    }
+
     @Test("an option next does not have, with a value, is named as the likely mistake")
     func strayOption() throws {
         let r = try Self.dutyctl(
