@@ -10,15 +10,50 @@ import Glibc
 /// in /tmp after `swift test`, whichever tests passed or failed.
 package var scratchDirectory: URL { Scratch.root }
 
+/// What `Scratch.sweep` does to the system's temporary folder, done to `folder` (for its test).
+package func sweepStaleScratch(in folder: String) { Scratch.sweep(folder) }
+
 enum Scratch {
     static let path = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-tests-\(getpid())").path
 
     static let root: URL = {
+        sweep(FileManager.default.temporaryDirectory.path)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         chmod(path, 0o755)
         atexit { try? FileManager.default.removeItem(atPath: Scratch.path) }
         return URL(fileURLWithPath: path)
     }()
+
+    /// Removes what a test process that was killed (SIGKILL, a timeout) left in `folder`: its scratch
+    /// folder, after stopping the PostgreSQL servers it had started there (they outlive it, and its
+    /// exit handlers never ran). Only folders whose process is gone; a live one is another run's.
+    static func sweep(_ folder: String) {
+        let prefix = "dutyd-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            let stale = folder + "/" + name
+            for cluster in (try? FileManager.default.contentsOfDirectory(atPath: stale)) ?? [] {
+                stopServer(of: stale + "/" + cluster + "/data")
+            }
+            try? FileManager.default.removeItem(atPath: stale)
+        }
+    }
+
+    /// Stops the PostgreSQL server whose data folder is `data` (an immediate shutdown, SIGQUIT), if
+    /// the process its postmaster.pid names is still that server (its command line names `data`), and
+    /// waits up to 10 s for it to go.
+    static func stopServer(of data: String) {
+        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+            let line = text.split(separator: "\n").first, let pid = pid_t(line), pid > 0,
+            let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")),
+            String(decoding: command, as: UTF8.self).contains("postgres"),
+            String(decoding: command, as: UTF8.self).contains(data)
+        else { return }
+        kill(pid, SIGQUIT)
+        let deadline = Date().addingTimeInterval(10)
+        while kill(pid, 0) == 0 && Date() < deadline { usleep(20_000) }
+    }
 }
 
 /// Writes an executable (a hook, a fake sendmail) through a descriptor that no child process can

@@ -41,3 +41,52 @@ struct WaitingTests {
         #expect(hangs.terminationReason == .uncaughtSignal && hangs.terminationStatus == SIGKILL)
     }
 }
+
+/// What a killed test process leaves behind is removed by the next one.
+@Suite("the scratch folder of a killed test process", .ownThreads)
+struct StaleScratchTests {
+    @Test("a dead process's scratch folder goes, its server stopped first; a live process's stays")
+    func deadProcessesFoldersGo() throws {
+        let folder = scratchDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A process that has ended: its pid names no process now.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        try ended.waitForExit()
+        let stale = folder + "/dutyd-tests-\(ended.processIdentifier)"
+        let data = stale + "/postgresql/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        // Its "server": a process whose command line names postgres and the data folder, as a
+        // postmaster's does, written in postmaster.pid.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        // (SIGQUIT as the real one takes it: not blocked, as a child may inherit it here.)
+        server.arguments = [
+            "-c",
+            "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGQUIT]); "
+                + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); print('ready', flush=True); time.sleep(300)",
+            "postgres", "-D", data,
+        ]
+        let ready = Pipe()
+        server.standardOutput = ready
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        // Its handler set before the signal comes (one sent before would be lost if ignored).
+        #expect(String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
+        try "\(server.processIdentifier)\n\(data)\n".write(
+            toFile: data + "/postmaster.pid",
+            atomically: true,
+            encoding: .utf8
+        )
+        // A live process's folder (pid 1 always runs).
+        let live = folder + "/dutyd-tests-1"
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+
+        sweepStaleScratch(in: folder)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live))
+        try server.waitForExit(seconds: 10)
+        #expect(server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGQUIT)
+    }
+}
