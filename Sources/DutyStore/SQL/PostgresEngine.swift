@@ -115,7 +115,7 @@ final class PostgresEngine: SQLEngine {
     /// Whether `error` says the server ended the connection (closed it, or said it was shutting down
     /// or ending it) rather than refused what was sent.
     static func endedByTheServer(_ error: any Error) -> Bool {
-        if let e = error as? StoreError { return e.code == .unavailable && e.message == connectionLost.message }
+        if error is ConnectionLost { return true }
         guard let e = error as? PSQLError else { return false }
         if let state = e.serverInfo?[.sqlState] { return ["57P01", "57P02", "57P03"].contains(state) }
         return [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(e.code)
@@ -219,7 +219,7 @@ final class PostgresEngine: SQLEngine {
         let query = PostgresQuery(unsafeSQL: alreadyNumbered ? sql : numbered(sql), binds: binds)
         // postgres-nio never answers a statement sent on a closed connection: the ROLLBACK after a lost
         // connection waited its whole bound (15 s) before the change could say what happened.
-        guard !connection.isClosed else { throw Self.connectionLost }
+        guard !connection.isClosed else { throw ConnectionLost() }
         let sink = RowSink()
         let metadata = try bounded(
             connection.query(query, logger: logger) { sink.rows.append($0) },
@@ -297,10 +297,12 @@ final class PostgresEngine: SQLEngine {
     private static func stillOpen(_ connection: PostgresConnection) async throws {
         guard connection.isClosed else { return }
         try? await connection.closeFuture.get()
-        throw connectionLost
+        throw ConnectionLost()
     }
 
-    static let connectionLost = StoreError(.unavailable, "the connection to the server was lost")
+    /// The connection was closed before or under a statement (said as "the connection to the server
+    /// was lost", like postgres-nio's own closed-connection errors).
+    struct ConnectionLost: Error {}
 
     /// Runs a task's jobs on one event loop of the engine's own (`group`).
     final class LoopExecutor: TaskExecutor {
@@ -549,6 +551,8 @@ final class PostgresEngine: SQLEngine {
         switch error {
         case let e as StatementTimeout:
             return "the server did not answer within \(e.seconds) s"
+        case is ConnectionLost:
+            return "the connection to the server was lost"
         case let e as StoreError:
             return e.message
         case let e as PSQLError:
