@@ -65,7 +65,7 @@ struct RawClient {
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            if let whole = try Self.parse(answer, ended: false) { return whole }
+            if Self.mayBeWhole(answer), let whole = try Self.parse(answer, ended: false) { return whole }
             try bound(fd, until: deadline)
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -85,10 +85,24 @@ struct RawClient {
     private func bound(_ fd: Int32, until deadline: Date) throws {
         let left = deadline.timeIntervalSinceNow
         guard left > 0 else { throw ToolError("no whole answer in time") }
-        var t = timeval(tv_sec: Int(left), tv_usec: Int((left - left.rounded(.down)) * 1e6) + 1)
+        // Rounded up to the next microsecond, which must stay below a second (setsockopt refuses
+        // 1,000,000, and the read would then wait for ever).
+        var t = timeval(tv_sec: Int(left), tv_usec: min(Int((left - left.rounded(.down)) * 1e6) + 1, 999_999))
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             setsockopt(fd, SOL_SOCKET, option, &t, socklen_t(MemoryLayout<timeval>.size))
         }
+    }
+
+    /// Whether `bytes` may hold a whole answer: its length reached, or the last chunk come. Cheap (the
+    /// header only), so that a long answer is not parsed again after every read.
+    static func mayBeWhole(_ bytes: [UInt8]) -> Bool {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return false }
+        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased()
+        for line in head.split(separator: "\r\n") where line.hasPrefix("content-length:") {
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+            return bytes.count - end.upperBound >= length
+        }
+        return head.contains("chunked") && bytes.suffix(5).elementsEqual("0\r\n\r\n".utf8)
     }
 
     /// The status and body of `bytes` once they hold a whole answer (by Content-Length, chunks, or
@@ -161,11 +175,14 @@ struct RawClientTests {
         )
         for cut in 0..<chunked.count {
             #expect(try RawClient.parse(Array(chunked[..<cut]), ended: false) == nil, "whole after \(cut) bytes")
+            #expect(!RawClient.mayBeWhole(Array(chunked[..<cut])), "whole after \(cut) bytes")
         }
+        #expect(RawClient.mayBeWhole(chunked))
         let (status, body) = try #require(try RawClient.parse(chunked, ended: false))
         #expect(status == 200 && String(decoding: body, as: UTF8.self) == "{\"a\": 1}")
         let sized = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy".utf8)
         #expect(try RawClient.parse(Array(sized.dropLast()), ended: false) == nil)
+        #expect(!RawClient.mayBeWhole(Array(sized.dropLast())) && RawClient.mayBeWhole(sized))
         #expect(try RawClient.parse(sized, ended: false).map { $0.0 } == 503)
         #expect(throws: ToolError.self) { try RawClient.parse(Array(sized.dropLast()), ended: true) }
         let unsized = Array("HTTP/1.1 200 OK\r\n\r\nto the end".utf8)
