@@ -214,9 +214,10 @@ final class Container {
         let unpacked = try JournalReader.shell("tar", ["-C", part, "-xf", tarball])
         guard unpacked.status == 0 else { throw ContainerError("cannot unpack \(tarball): \(unpacked.err)") }
         if rename(part, tree) != 0 {
+            let why = String(cString: strerror(errno))  // before the rm below sets errno again
             _ = try? JournalReader.shell("rm", ["-rf", "--one-file-system", part])
             guard FileManager.default.fileExists(atPath: tree) else {
-                throw ContainerError("cannot put the unpacked tree at \(tree): \(String(cString: strerror(errno)))")
+                throw ContainerError("cannot put the unpacked tree at \(tree): \(why)")
             }
         }
         return tree
