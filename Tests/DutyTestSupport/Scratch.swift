@@ -24,35 +24,57 @@ enum Scratch {
         return URL(fileURLWithPath: path)
     }()
 
-    /// Removes what a test process that was killed (SIGKILL, a timeout) left in `folder`: its scratch
-    /// folder, after stopping the PostgreSQL servers it had started there (they outlive it, and its
-    /// exit handlers never ran). Only folders whose process is gone; a live one is another run's.
+    /// Removes what a test process that was killed (SIGKILL, Ctrl-C, a timeout: its exit handlers
+    /// never ran) left in `folder`: the processes it started there, which outlive it (PostgreSQL
+    /// servers, dutyd, mail servers, a container), the mounts below its folder (the container's
+    /// overlay), then the folder. Only folders whose process is gone; a live one is another run's.
     static func sweep(_ folder: String) {
         let prefix = "dutyd-tests-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }
             let stale = folder + "/" + name
-            for cluster in (try? FileManager.default.contentsOfDirectory(atPath: stale)) ?? [] {
-                stopServer(of: stale + "/" + cluster + "/data")
+            stopProcesses(naming: stale)
+            let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+            for line in mounts.split(separator: "\n").reversed() {
+                let point = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+                if point.hasPrefix(stale + "/") { quietly("/bin/umount", ["-l", point]) }
             }
-            try? FileManager.default.removeItem(atPath: stale)
+            // Never through a mount that did not go.
+            quietly("/bin/rm", ["-rf", "--one-file-system", stale])
         }
     }
 
-    /// Stops the PostgreSQL server whose data folder is `data` (an immediate shutdown, SIGQUIT), if
-    /// the process its postmaster.pid names is still that server (its command line names `data`), and
-    /// waits up to 10 s for it to go.
-    static func stopServer(of data: String) {
-        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
-            let line = text.split(separator: "\n").first, let pid = pid_t(line), pid > 0,
-            let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")),
-            String(decoding: command, as: UTF8.self).contains("postgres"),
-            String(decoding: command, as: UTF8.self).contains(data)
-        else { return }
-        kill(pid, SIGQUIT)
+    /// Runs a program to its end, its output discarded (not `runTool`: that uses the scratch folder,
+    /// which is being made when this runs).
+    static func quietly(_ path: String, _ arguments: [String]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        try? p.waitForExit(seconds: 60)
+    }
+
+    /// Ends every process one of whose arguments is `folder` or a path in it: a PostgreSQL server
+    /// with SIGQUIT (an immediate shutdown; its backends go with it), the others with SIGTERM
+    /// (systemd-nspawn then powers its container off); SIGKILL to any still there after 10 s.
+    static func stopProcesses(naming folder: String) {
+        var ended: [pid_t] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), pid != getpid(),
+                let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
+            else { continue }
+            let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.contains(where: { $0 == folder || $0.hasPrefix(folder + "/") }) else { continue }
+            let postgres = arguments.contains { ($0 as NSString).lastPathComponent == "postgres" }
+            kill(pid, postgres ? SIGQUIT : SIGTERM)
+            ended.append(pid)
+        }
         let deadline = Date().addingTimeInterval(10)
-        while kill(pid, 0) == 0 && Date() < deadline { usleep(20_000) }
+        while ended.contains(where: { kill($0, 0) == 0 }) && Date() < deadline { usleep(20_000) }
+        for pid in ended where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
     }
 }
 

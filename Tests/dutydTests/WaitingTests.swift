@@ -45,7 +45,7 @@ struct WaitingTests {
 /// What a killed test process leaves behind is removed by the next one.
 @Suite("the scratch folder of a killed test process", .ownThreads)
 struct StaleScratchTests {
-    @Test("a dead process's scratch folder goes, its server stopped first; a live process's stays")
+    @Test("a dead process's scratch folder goes, the processes it started there stopped first; a live process's stays")
     func deadProcessesFoldersGo() throws {
         let folder = scratchDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -58,7 +58,7 @@ struct StaleScratchTests {
         let data = stale + "/postgresql/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         // Its "server": a process whose command line names postgres and the data folder, as a
-        // postmaster's does, written in postmaster.pid.
+        // postmaster's does.
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         // (SIGQUIT as the real one takes it: not blocked, as a child may inherit it here.)
@@ -74,11 +74,20 @@ struct StaleScratchTests {
         defer { if server.isRunning { server.terminate() } }
         // Its handler set before the signal comes (one sent before would be lost if ignored).
         #expect(String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
-        try "\(server.processIdentifier)\n\(data)\n".write(
-            toFile: data + "/postmaster.pid",
-            atomically: true,
-            encoding: .utf8
-        )
+        // And a "daemon" it started, naming its settings in the folder.
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        daemon.arguments = [
+            "-c",
+            "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM]); "
+                + "signal.signal(signal.SIGTERM, signal.SIG_DFL); print('ready', flush=True); time.sleep(300)",
+            "--config", stale + "/dutyd.toml",
+        ]
+        let daemonReady = Pipe()
+        daemon.standardOutput = daemonReady
+        try daemon.run()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        #expect(String(decoding: daemonReady.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
         // A live process's folder (pid 1 always runs).
         let live = folder + "/dutyd-tests-1"
         try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
@@ -88,5 +97,7 @@ struct StaleScratchTests {
         #expect(FileManager.default.fileExists(atPath: live))
         try server.waitForExit(seconds: 10)
         #expect(server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGQUIT)
+        try daemon.waitForExit(seconds: 10)
+        #expect(daemon.terminationReason == .uncaughtSignal && daemon.terminationStatus == SIGTERM)
     }
 }
