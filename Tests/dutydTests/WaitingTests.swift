@@ -45,6 +45,25 @@ struct WaitingTests {
 /// What a killed test process leaves behind is removed by the next one.
 @Suite("the scratch folder of a killed test process", .ownThreads)
 struct StaleScratchTests {
+    /// A process that sleeps with `arguments` on its command line until `signal` (by name) ends it,
+    /// returned once it takes the signal as a real server does: not blocked or ignored, as a child
+    /// of this process may inherit it (one sent before would be lost).
+    static func sleeper(until signal: String, _ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments =
+            [
+                "-c",
+                "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.\(signal)]); "
+                    + "signal.signal(signal.\(signal), signal.SIG_DFL); print('ready', flush=True); time.sleep(300)",
+            ] + arguments
+        let ready = Pipe()
+        p.standardOutput = ready
+        try p.run()
+        #expect(String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
+        return p
+    }
+
     @Test("a dead process's scratch folder goes, the processes it started there stopped first; a live process's stays")
     func deadProcessesFoldersGo() throws {
         let folder = scratchDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
@@ -58,36 +77,11 @@ struct StaleScratchTests {
         let data = stale + "/postgresql/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         // Its "server": a process whose command line names postgres and the data folder, as a
-        // postmaster's does.
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        // (SIGQUIT as the real one takes it: not blocked, as a child may inherit it here.)
-        server.arguments = [
-            "-c",
-            "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGQUIT]); "
-                + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); print('ready', flush=True); time.sleep(300)",
-            "postgres", "-D", data,
-        ]
-        let ready = Pipe()
-        server.standardOutput = ready
-        try server.run()
+        // postmaster's does; and a "daemon" it started, naming its settings in the folder.
+        let server = try Self.sleeper(until: "SIGQUIT", ["postgres", "-D", data])
         defer { if server.isRunning { server.terminate() } }
-        // Its handler set before the signal comes (one sent before would be lost if ignored).
-        #expect(String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
-        // And a "daemon" it started, naming its settings in the folder.
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        daemon.arguments = [
-            "-c",
-            "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM]); "
-                + "signal.signal(signal.SIGTERM, signal.SIG_DFL); print('ready', flush=True); time.sleep(300)",
-            "--config", stale + "/dutyd.toml",
-        ]
-        let daemonReady = Pipe()
-        daemon.standardOutput = daemonReady
-        try daemon.run()
+        let daemon = try Self.sleeper(until: "SIGTERM", ["--config", stale + "/dutyd.toml"])
         defer { if daemon.isRunning { daemon.terminate() } }
-        #expect(String(decoding: daemonReady.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("ready"))
         // A live process's folder (pid 1 always runs).
         let live = folder + "/dutyd-tests-1"
         try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
