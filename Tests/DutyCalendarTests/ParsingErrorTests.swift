@@ -94,15 +94,25 @@ struct ParsingErrorTests {
 struct CivilDateTests {
     @Test("days since the epoch round-trip over 1600–2600, leap years included")
     func roundTrip() {
+        // The 365,000 days are compared in the loop and the first wrong one is reported: an `#expect`
+        // per day took 11 s of processor time (each records its expression), the loop alone 0.01 s.
         var d = CivilDate(year: 1600, month: 1, day: 1)!
         var k = d.daysSinceEpoch
-        while d.year < 2600 {
+        var days = 0
+        var wrong: String?
+        while d.year < 2600 && wrong == nil {
             let next = d.adding(days: 1)
-            #expect(next.daysSinceEpoch == k + 1)
-            #expect(CivilDate(daysSinceEpoch: k + 1) == next)
+            if next.daysSinceEpoch != k + 1 || CivilDate(daysSinceEpoch: k + 1) != next {
+                wrong =
+                    "\(d) + 1 day = \(next), day \(next.daysSinceEpoch) (expected \(k + 1)), "
+                    + "day \(k + 1) = \(String(describing: CivilDate(daysSinceEpoch: k + 1)))"
+            }
             d = next
             k += 1
+            days += 1
         }
+        #expect(wrong == nil, "\(wrong ?? "")")
+        #expect(days == 365_243, "the loop walked \(days) days")
     }
 
     @Test("leap years: 2024 and 2000 are, 2100 and 2027 are not")
