@@ -26,7 +26,8 @@ def fail(message):
     sys.exit(1)
 
 
-spec = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+# libyaml's loader when Debian's python3-yaml has it (it does): the same YAML, read 8 times faster.
+spec = yaml.load(open(sys.argv[1], encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 if len(sys.argv) == 2:
     meta = json.load(open(os.path.join(here, "openapi-3.1-schema.json"), encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(meta).iter_errors(spec), key=lambda e: list(e.path))
@@ -64,10 +65,26 @@ if len(sys.argv) == 2:
             target = target[part]
     sys.exit(0)
 
+validators = {}
+
+
 def problems(method, path, status, body, content_type="application/json"):
     """What is wrong with `body` as the answer `status` of `method path` in `content_type` (for
     application/jsonl: one of its lines); empty when it fits."""
     method = method.lower()
+    key = (method, path, status, content_type)
+    if key not in validators:
+        validators[key] = validator(method, path, status, content_type)
+    found = validators[key]
+    if isinstance(found, list):
+        return found
+    errors = sorted(found.iter_errors(body), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]]
+
+
+def validator(method, path, status, content_type):
+    """The schema validator of that answer, or the reason there is none (a list of one problem); made
+    once per operation, status and type (a streamed answer's thousand lines share one)."""
     operation = spec["paths"].get(path, {}).get(method)
     if operation is None:
         return [f"{method.upper()} {path} is not in the OpenAPI file"]
@@ -83,17 +100,19 @@ def problems(method, path, status, body, content_type="application/json"):
     # The spec itself is the root document, so #/components/... references resolve inside it.
     root = dict(spec)
     root.update(schema)
-    validator = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
-    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]]
+    return jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
 
 
 if sys.argv[2] == "--batch":
     # One answer a line: {"method", "path", "status", "body"} and optionally "content_type" (a line of
     # a JSON Lines answer is checked alone); every one that does not fit is named.
     failures = []
-    for line in open(sys.argv[3], encoding="utf-8"):
-        a = json.loads(line)
+    for number, line in enumerate(open(sys.argv[3], encoding="utf-8"), 1):
+        try:
+            a = json.loads(line)
+        except ValueError as e:
+            failures.append(f"line {number}: the answer is not JSON ({e}): {line[:300]}")
+            continue
         for p in problems(a["method"], a["path"], str(a["status"]), a["body"], a.get("content_type", "application/json")):
             failures.append(f"{a['method']} {a['path']} {a['status']}: {p}")
     if failures:
