@@ -105,7 +105,7 @@ struct FaultTests {
             )
             defer { logs.append((try? String(contentsOf: d.log, encoding: .utf8)) ?? "") }
             let target = lastSent + Int.random(in: 1...40, using: &generator)
-            while p.isRunning, ((try? store.ledgerCounts()[.sent] ?? 0) ?? 0) < target { usleep(500) }
+            while p.isRunning, ((try? store.ledgerCounts()[.sent] ?? 0) ?? 0) < target { usleep(5_000) }
             guard p.isRunning else {
                 try p.waitForExit()
                 break
