@@ -96,6 +96,32 @@ import Testing
         #expect(b.subject == nil && b.body == nil && a.subject != nil)
     }
 
+    @Test("the test server's messages come in the order received past 999,999 too (1000000.json after 999999.json)")
+    func messagesInTheOrderReceived() async throws {
+        let server = try MailServer()
+        defer { server.stop() }
+        let m = try mail(to: ["wang@example.org"])
+        let session = try await SMTPSession.open(configuration(server))
+        _ = try await session.send(from: "dutyd@example.org", to: m.recipients, data: m.message.bytes())
+        await session.close()
+        // The one received, copied as messages 999,999 and 1,000,000 with senders that tell them apart.
+        let out = server.folder.appendingPathComponent("out")
+        var record = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("000001.json")))
+                as? [String: Any]
+        )
+        for n in [1_000_000, 999_999] {
+            record["mail_from"] = "n\(n)@example.org"
+            try JSONSerialization.data(withJSONObject: record).write(to: out.appendingPathComponent("\(n).json"))
+        }
+        #expect(
+            try server.messages().map(\.mail_from)
+                == ["dutyd@example.org", "n999999@example.org", "n1000000@example.org"]
+        )
+        #expect(try server.messages(after: 2).map(\.mail_from) == ["n1000000@example.org"])
+        #expect(try server.messageCount() == 3)
+    }
+
     @Test func authLoginWhenPlainIsNotOffered() async throws {
         let server = try MailServer(loginOnly: true)
         defer { server.stop() }

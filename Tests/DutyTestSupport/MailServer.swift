@@ -143,17 +143,19 @@ package final class MailServer: @unchecked Sendable {
     /// again every run).
     package func messages(after: Int = 0) throws -> [ReceivedMail] {
         let decoder = JSONDecoder()
-        return try storedFiles().sorted().dropFirst(max(0, after)).map {
+        return try storedFiles().dropFirst(max(0, after)).map {
             try decoder.decode(ReceivedMail.self, from: Data(contentsOf: URL(fileURLWithPath: $0)))
         }
     }
 
-    /// The messages' files (the server names them in the order received, and renames each into place
-    /// only once it is written).
+    /// The messages' files in the order received: the server numbers them (`000001.json`, ...; past
+    /// 999,999 the number has more digits, so they are ordered by number, not by name) and renames each
+    /// into place only once it is written.
     private func storedFiles() throws -> [String] {
         let out = folder.appendingPathComponent("out").path
-        return try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }
-            .map { out + "/" + $0 }
+        return try FileManager.default.contentsOfDirectory(atPath: out).compactMap { name in
+            name.hasSuffix(".json") ? Int(name.dropLast(5)).map { (number: $0, name: name) } : nil
+        }.sorted { $0.number < $1.number }.map { out + "/" + $0.name }
     }
 
     /// Writes `text` as the password file, mode 0600 (dutyd refuses one that others may read).
