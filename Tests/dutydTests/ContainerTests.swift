@@ -204,6 +204,7 @@ final class Container {
     static func tree() throws -> String {
         let tarball = try image()
         let tree = String(tarball.dropLast(".tar".count)) + ".tree"
+        removeDeadParts(of: tree)
         if FileManager.default.fileExists(atPath: tree) { return tree }
         // Unpacked aside and renamed when whole: a run stopped halfway, or another test process
         // unpacking at the same moment, never leaves a partial tree under the name.
@@ -221,6 +222,18 @@ final class Container {
             }
         }
         return tree
+    }
+
+    /// Removes what a test process killed while unpacking left beside the tree (`….tree.part-PID`
+    /// whose process is gone); a part whose process still runs is its to finish.
+    static func removeDeadParts(of tree: String) {
+        let folder = (tree as NSString).deletingLastPathComponent
+        let prefix = (tree as NSString).lastPathComponent + ".part-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = try? JournalReader.shell("rm", ["-rf", "--one-file-system", "\(folder)/\(name)"])
+        }
     }
 
     static func boot() throws -> Container {

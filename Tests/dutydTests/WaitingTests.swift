@@ -94,4 +94,23 @@ struct StaleScratchTests {
         try daemon.waitForExit(seconds: 10)
         #expect(daemon.terminationReason == .uncaughtSignal && daemon.terminationStatus == SIGTERM)
     }
+
+    @Test("a container tree half unpacked by a dead process goes; one a live process unpacks stays")
+    func deadProcessesTreeGoes() throws {
+        let folder = scratchDirectory.appendingPathComponent("parts-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        try ended.waitForExit()
+        let tree = folder + "/bookworm.tree"
+        let dead = tree + ".part-\(ended.processIdentifier)"
+        let live = tree + ".part-\(getpid())"
+        for part in [dead, live] {
+            try FileManager.default.createDirectory(atPath: part + "/usr/bin", withIntermediateDirectories: true)
+        }
+        Container.removeDeadParts(of: tree)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live + "/usr/bin"))
+    }
 }
