@@ -493,6 +493,18 @@ struct DutyctlDirectModeTests {
         #expect(back.status == 0, "\(back.err)")
         #expect(back.out.contains("1 unit(s) added, 32 updated"))
         #expect(try run("unit", "show", "gd.gz.baiyun").out.contains("白云区委"))
+        // A name typed for an id, or an id in capitals: the units meant are named, the shortest names
+        // first, at most three; text that is in no name still points at `unit ls`.
+        let byName = try run("unit", "show", "广州市委")
+        #expect(byName.status == 65)
+        #expect(
+            byName.err.contains(
+                "no unit '广州市委'; did you mean gd.gz (中共广州市委), gd.gz.xcb (广州市委宣传部), gd.gz.zzb (广州市委组织部)? `dutyctl unit ls` lists them"
+            ),
+            "\(byName.err)"
+        )
+        #expect(try run("unit", "show", "GD.GZ").err.contains("no unit 'GD.GZ'; did you mean gd.gz (中共广州市委)?"))
+        #expect(try run("unit", "show", "火星").err.contains("no unit '火星'; `dutyctl unit ls` lists them"))
     }
 
     @Test("policy check passes on the shipped policy, config check on the example")

@@ -49,6 +49,7 @@ struct BothModesTests {
         ["official", "show", "yang.fan"],
         ["official", "show", "yang.fan", "--json"],
         ["unit", "show", "nowhere"],
+        ["unit", "show", "广州市委"],
         ["official", "show", "nobody"],
         ["official", "ls", "--unit", "nowhere"],
         // Mistakes: the same words and statuses.

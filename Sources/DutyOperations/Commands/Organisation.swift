@@ -79,10 +79,36 @@ extension Failure {
 }
 
 extension Organisation {
-    /// The unit's number, or `Failure.noUnit`.
+    /// The unit's number, or `Failure.noUnit` with the units the administrator may have meant.
     func number(ofUnit id: String) throws -> Int32 {
-        guard let u = index[id] else { throw Failure.noUnit(id) }
+        guard let u = index[id] else {
+            let meant = units(meant: id)
+            guard !meant.isEmpty else { throw Failure.noUnit(id) }
+            throw Failure(
+                ExitStatus.dataError,
+                "no unit '\(shown(id))'; did you mean "
+                    + meant.map { "\($0.id) (\(shown($0.name)))" }.joined(separator: ", ")
+                    + "? `dutyctl unit ls` lists them"
+            )
+        }
         return u
+    }
+
+    /// At most three units a mistyped id may have meant: the id in another case, or a unit whose name
+    /// holds the text (a name typed for an id, 广州市委 for gd.gz), the shortest names first.
+    func units(meant text: String) -> [OrgUnit] {
+        guard !text.isEmpty, text.count <= 200 else { return [] }
+        let lower = text.lowercased()
+        if let u = index[lower] { return [units[Int(u)]] }
+        // The best three kept while walking: a common character may be in most of a million names.
+        var best: [OrgUnit] = []
+        let before = { (a: OrgUnit, b: OrgUnit) in (a.name.count, a.id) < (b.name.count, b.id) }
+        for unit in units where unit.name.contains(text) {
+            if best.count == 3, !before(unit, best[2]) { continue }
+            best.insert(unit, at: best.firstIndex { before(unit, $0) } ?? best.count)
+            if best.count > 3 { best.removeLast() }
+        }
+        return best
     }
 }
 
