@@ -165,13 +165,21 @@ demo: build
 # SwiftPM evaluates Package.swift again whenever its environment differs from the last call's (8 s on
 # 2 cores): the debug build and `swift test` run one after the other with the same environment, so the
 # tests start at once.
+# The Swift driver leaves a TemporaryDirectory.* folder holding only a `.keep-directory` in TMPDIR at
+# every call (swift-driver issues 1720 and 2049; six a `swift build`): those made while `make test`
+# ran are removed.
 test: export DUTYD_TEST_PRODUCTS = $(CURDIR)/.build/release
 test: deps lint journald
+	@mkdir -p .build && touch .build/test-started
 	$(MAKE) --no-print-directory deb DEB_COMPRESS="gzip -z1"
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product generate-manual
 	$(SWIFT) test --disable-xctest
 	$(MAKE) fuzz-short
+	@for d in "$${TMPDIR:-/tmp}"/TemporaryDirectory.*; do \
+	  if [ "$$d" -nt .build/test-started ] && [ "$$(ls -A "$$d")" = .keep-directory ]; then \
+	    rm -f "$$d/.keep-directory" && rmdir "$$d"; fi; \
+	done
 
 # Fuzzing: every parser under libFuzzer with AddressSanitizer (README, Fuzzing). The fuzzer is its own
 # build in .build-fuzz (coverage-instrumented, so the first build takes minutes); the corpora grow in
