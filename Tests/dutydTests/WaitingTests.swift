@@ -64,16 +64,20 @@ struct StaleScratchTests {
         return p
     }
 
-    @Test("a dead process's scratch folder goes, the processes it started there stopped first; a live process's stays")
-    func deadProcessesFoldersGo() throws {
-        let folder = scratchDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        // A process that has ended: its pid names no process now.
+    /// The pid of a process that has ended: it names no process now.
+    static func deadPid() throws -> Int32 {
         let ended = Process()
         ended.executableURL = URL(fileURLWithPath: "/bin/true")
         try ended.run()
         try ended.waitForExit()
-        let stale = folder + "/dutyd-tests-\(ended.processIdentifier)"
+        return ended.processIdentifier
+    }
+
+    @Test("a dead process's scratch folder goes, the processes it started there stopped first; a live process's stays")
+    func deadProcessesFoldersGo() throws {
+        let folder = scratchDirectory.appendingPathComponent("sweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let stale = folder + "/dutyd-tests-\(try Self.deadPid())"
         let data = stale + "/postgresql/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         // Its "server": a process whose command line names postgres and the data folder, as a
@@ -99,12 +103,8 @@ struct StaleScratchTests {
     func deadProcessesTreeGoes() throws {
         let folder = scratchDirectory.appendingPathComponent("parts-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let ended = Process()
-        ended.executableURL = URL(fileURLWithPath: "/bin/true")
-        try ended.run()
-        try ended.waitForExit()
         let tree = folder + "/bookworm.tree"
-        let dead = tree + ".part-\(ended.processIdentifier)"
+        let dead = tree + ".part-\(try Self.deadPid())"
         let live = tree + ".part-\(getpid())"
         for part in [dead, live] {
             try FileManager.default.createDirectory(atPath: part + "/usr/bin", withIntermediateDirectories: true)
