@@ -62,8 +62,23 @@ struct StorageFaultTests {
             Issue.record("dutyd did not answer: \(text.suffix(2000))")
             throw error
         }
-        // Fill the tmpfs from inside dutyd's namespace.
+        // Inside dutyd's namespace:
         let enter = ["-t", String(p.processIdentifier), "-m", "--"]
+        // The WAL emptied first: SQLite writes a checkpointed WAL again from its start, so a write that
+        // fits in the WAL's length takes no new block and goes through on a full disk (1 run in many,
+        // when dutyd's own writes had grown and checkpointed the WAL before the test's done).
+        try await waitUntil("the store's WAL to be emptied", seconds: 60, poll: 0.1) {
+            let emptied = try JournalReader.shell(
+                "/usr/bin/nsenter",
+                enter + [
+                    "/usr/bin/python3", "-c",
+                    "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)').fetchone())",
+                    "\(small)/dutyd.sqlite",
+                ]
+            )
+            return emptied.status == 0 && emptied.out.hasPrefix("(0, 0, 0)")
+        }
+        // Then the tmpfs filled.
         _ = try Self.quietly("/usr/bin/nsenter", enter + ["dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k"])
         let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--socket", d.socket])
         #expect(refused.status != 0)
