@@ -27,6 +27,64 @@ struct StorageFaultTests {
         return p.terminationStatus
     }
 
+    // First: most of its 35 s are waits (the lock, the retries), which then overlap the busy start of
+    // the run instead of lengthening its end (the suite's tests run one after the other, in this order).
+    @Test(
+        "another program holds the store's lock: a done says so after 5 s, questions work, dutyd sends once it lets go"
+    )
+    func externalLock() async throws {
+        let d = try Daemon()
+        defer { try? FileManager.default.removeItem(at: d.folder) }
+        let lock = try SQLiteLock(d.state)
+        defer { lock.release() }
+
+        let started = Date()
+        let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--config", d.config])
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("another program has held the state store's lock"), "\(refused.err)")
+        #expect(Date().timeIntervalSince(started) < 15)
+        let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--config", d.config])
+        #expect(question.status == 0, "\(question.err)")
+
+        // The service starts under the lock, answers, and cannot write the ledger yet.
+        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:05+08:00"])
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let store = try d.store()
+        #expect(try store.ledger().isEmpty)
+        let log = d.log.path
+        try await waitUntil("dutyd to say it would try again") {
+            (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true
+        }
+        #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
+        // Held over one more retry, which fails the same way and is not logged again: 10 s after the
+        // first failure it waits its 5 s for the lock, then gives up (the metrics count the failures
+        // in a row).
+        try await waitUntil("a second perform to fail", seconds: 60, poll: 0.2) {
+            (MetricsTests.scrape(d, "dutyd_perform_failures") ?? 0) >= 2
+        }
+        // Let go: within the retry the due steps go out.
+        lock.release()
+        try await waitUntil("the due steps to go out once the lock was released") {
+            (try store.ledgerCounts()[.sent] ?? 0) > 0
+        }
+        // Said once per reason, and once when it works again, with how many attempts failed (the
+        // proof that the retry in between happened).
+        var recovered = ""
+        try await waitUntil("dutyd to say it performs again") {
+            recovered =
+                (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n")
+                .first { $0.contains("performing again after") }.map(String.init) ?? ""
+            return !recovered.isEmpty
+        }
+        let attempts = recovered.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        #expect(attempts >= 2, "\(recovered)")
+        let said =
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "trying again in 10 s")
+            .count - 1
+        #expect(said == 1, "the same failure was logged \(said) times")
+        #expect(APITests.stop(p) == 0)
+    }
+
     @Test("a full disk: a done is refused with what to do, nothing half written, dutyd goes on; freed, it is taken")
     func fullDisk() async throws {
         try #require(getuid() == 0, "a mount namespace needs root (make test runs as root, as CI does)")
@@ -98,62 +156,6 @@ struct StorageFaultTests {
         kill(p.processIdentifier, SIGTERM)
         try p.waitForExit()
         #expect(p.terminationStatus == 0)
-    }
-
-    @Test(
-        "another program holds the store's lock: a done says so after 5 s, questions work, dutyd sends once it lets go"
-    )
-    func externalLock() async throws {
-        let d = try Daemon()
-        defer { try? FileManager.default.removeItem(at: d.folder) }
-        let lock = try SQLiteLock(d.state)
-        defer { lock.release() }
-
-        let started = Date()
-        let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--config", d.config])
-        #expect(refused.status != 0)
-        #expect(refused.err.contains("another program has held the state store's lock"), "\(refused.err)")
-        #expect(Date().timeIntervalSince(started) < 15)
-        let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--config", d.config])
-        #expect(question.status == 0, "\(question.err)")
-
-        // The service starts under the lock, answers, and cannot write the ledger yet.
-        let p = try APITests.serve(d, log: "stderr", ["--start-at", "2026-12-21T09:00:05+08:00"])
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let store = try d.store()
-        #expect(try store.ledger().isEmpty)
-        let log = d.log.path
-        try await waitUntil("dutyd to say it would try again") {
-            (try? String(contentsOfFile: log, encoding: .utf8))?.contains("trying again in 10 s") == true
-        }
-        #expect(try RawClient(socket: d.socket).raw("GET", "/v1/status").status == 200)
-        // Held over one more retry, which fails the same way and is not logged again: 10 s after the
-        // first failure it waits its 5 s for the lock, then gives up (the metrics count the failures
-        // in a row).
-        try await waitUntil("a second perform to fail", seconds: 60, poll: 0.2) {
-            (MetricsTests.scrape(d, "dutyd_perform_failures") ?? 0) >= 2
-        }
-        // Let go: within the retry the due steps go out.
-        lock.release()
-        try await waitUntil("the due steps to go out once the lock was released") {
-            (try store.ledgerCounts()[.sent] ?? 0) > 0
-        }
-        // Said once per reason, and once when it works again, with how many attempts failed (the
-        // proof that the retry in between happened).
-        var recovered = ""
-        try await waitUntil("dutyd to say it performs again") {
-            recovered =
-                (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n")
-                .first { $0.contains("performing again after") }.map(String.init) ?? ""
-            return !recovered.isEmpty
-        }
-        let attempts = recovered.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        #expect(attempts >= 2, "\(recovered)")
-        let said =
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "trying again in 10 s")
-            .count - 1
-        #expect(said == 1, "the same failure was logged \(said) times")
-        #expect(APITests.stop(p) == 0)
     }
 
     @Test(
