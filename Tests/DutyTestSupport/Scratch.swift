@@ -78,24 +78,34 @@ enum Scratch {
     }
 }
 
-/// Writes an executable (a hook, a fake sendmail) through a descriptor that no child process can
-/// inherit (O_CLOEXEC). Written the ordinary way, a process that another test starts at that moment
-/// keeps the file open for writing, and running the file then fails with "Text file busy" (ETXTBSY)
-/// for as long as that process lives.
+/// Writes an executable (a hook, a fake sendmail) that no process of this one holds open for writing.
+/// A file this process writes itself is open for writing in every child another thread starts at
+/// that moment, until the child's exec (O_CLOEXEC closes it only then), and running the file in that
+/// window fails with "Text file busy" (ETXTBSY): under the full suite's load a child can wait long
+/// enough for a hook's six runs to fail one after the other. So the bytes go to a file beside it,
+/// and `install` copies them into place in a process of its own, which has ended before anyone runs
+/// the file.
 package func writeExecutable(_ bytes: some Collection<UInt8>, to path: String) throws {
+    let part = path + ".part"
     unlink(path)
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    unlink(part)
+    defer { unlink(part) }
+    let fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    defer { close(fd) }
     let data = Array(bytes)
     var written = 0
     while written < data.count {
         let n = data[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard n > 0 else {
+            close(fd)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
         written += n
     }
-    fchmod(fd, 0o755)
+    close(fd)
+    let installed = try runTool("/usr/bin/install", ["-m", "0755", part, path])
+    guard installed.status == 0 else { throw ToolError("install \(path): \(installed.err)") }
 }
 
 /// The processor time the calling thread has used, in seconds: for bounds on work that must hold
