@@ -1,9 +1,10 @@
 import DutyCalendar
+import DutyTestScoping
 import Testing
 
 /// What asking for the next occurrence after a base may cost: a rule is walked from its start, and one
 /// whose parts match rarely walks far between occurrences.
-@Suite("RRULE: the walk to a base is bounded")
+@Suite("RRULE: the walk to a base is bounded", .ownThreads)
 struct RRuleBudgetTests {
     /// Ticks every second, matches once a day: every minute of every day is a step.
     static let rare = "DTSTART:20260101T000000Z\nRRULE:FREQ=SECONDLY;BYHOUR=3;BYMINUTE=7;BYSECOND=9"

@@ -1,13 +1,14 @@
 import DutyCalendar
 import DutyCore
 import DutyNotify
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 /// Messages as Python's email package reads them: Chinese subjects and names decode, no field can add
 /// a header, lines stay short, and a dot alone on a line survives SMTP.
-@Suite struct MailMessageTests {
+@Suite(.ownThreads) struct MailMessageTests {
     let zone = Zone.named("Asia/Shanghai")!
     let from = try! MailAddress(parsing: "督办提醒 <dutyd@example.org>")
 

@@ -1,12 +1,13 @@
 import DutyCalendar
 import DutyCore
 import DutyNotify
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 /// The shipped templates in both languages, and an administrator's override.
-@Suite struct TemplateTests {
+@Suite(.ownThreads) struct TemplateTests {
     @Test func chineseDigestOrderedRedYellowBlueWithEverythingAnItemNeeds() throws {
         let t = try MailTemplates.load(folder: nil, language: "zh-CN")
         let (subject, body) = t.render(DigestView.sample(language: "zh-CN"))

@@ -1,12 +1,13 @@
 import DutyFiles
 import DutyOperations
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
 
 /// `dutyctl config check` on settings that turn every listener on: it names where dutyd answers, and
 /// warns of a web key dutyd could not use (dutyd would stop at start with it).
-@Suite("config check")
+@Suite("config check", .ownThreads)
 struct ConfigCheckTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -1,3 +1,4 @@
+import DutyTestScoping
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// the Swift runtime scan every protocol conformance of the (static, 190 MB) binary, several times a
 /// command: 35 unnamed commands were half of `dutyctl --version` (14 ms, now 7) and a third of
 /// `dutyctl unit ls` (23 ms, now 16), measured with `perf stat`.
-@Suite("command names")
+@Suite("command names", .ownThreads)
 struct CommandNameTests {
     static let sources = DutyctlCalendarTests.repo.appendingPathComponent("Sources")
 

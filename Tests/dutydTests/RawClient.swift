@@ -1,3 +1,4 @@
+import DutyTestScoping
 import DutyTestSupport
 import Foundation
 import Testing
@@ -166,7 +167,7 @@ struct RawClient {
     }
 }
 
-@Suite("the tests' raw HTTP client")
+@Suite("the tests' raw HTTP client", .ownThreads)
 struct RawClientTests {
     @Test("an answer is whole only once its last byte came: by Content-Length, by chunks, or by the end")
     func wholeAnswers() throws {
