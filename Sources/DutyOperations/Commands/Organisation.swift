@@ -67,9 +67,13 @@ extension Workspace {
 }
 
 extension Failure {
-    /// A unit id the organisation does not hold (65), and where to look.
-    static func noUnit(_ id: String) -> Failure {
-        Failure(ExitStatus.dataError, "no unit '\(shown(id))'; `dutyctl unit ls` lists them")
+    /// A unit id the organisation does not hold (65), the units that may have been `meant`, and where
+    /// to look.
+    static func noUnit(_ id: String, meant: [OrgUnit] = []) -> Failure {
+        let guess =
+            meant.isEmpty
+            ? "" : "did you mean " + meant.map { "\($0.id) (\(shown($0.name)))" }.joined(separator: ", ") + "? "
+        return Failure(ExitStatus.dataError, "no unit '\(shown(id))'; \(guess)`dutyctl unit ls` lists them")
     }
 
     /// An official id the organisation does not hold (65), and where to look.
@@ -81,16 +85,7 @@ extension Failure {
 extension Organisation {
     /// The unit's number, or `Failure.noUnit` with the units the administrator may have meant.
     func number(ofUnit id: String) throws -> Int32 {
-        guard let u = index[id] else {
-            let meant = units(meant: id)
-            guard !meant.isEmpty else { throw Failure.noUnit(id) }
-            throw Failure(
-                ExitStatus.dataError,
-                "no unit '\(shown(id))'; did you mean "
-                    + meant.map { "\($0.id) (\(shown($0.name)))" }.joined(separator: ", ")
-                    + "? `dutyctl unit ls` lists them"
-            )
-        }
+        guard let u = index[id] else { throw Failure.noUnit(id, meant: units(meant: id)) }
         return u
     }
 
