@@ -13,6 +13,24 @@ package var scratchDirectory: URL { Scratch.root }
 /// What `Scratch.sweep` does to the system's temporary folder, done to `folder` (for its test).
 package func sweepStaleScratch(in folder: String) { Scratch.sweep(folder) }
 
+/// Runs a program to its end (at most `seconds`, then killed), its output discarded; its exit
+/// status. Not `runTool`, which keeps the output in the scratch folder: the sweep runs while that
+/// folder is being made.
+@discardableResult
+package func runQuietly(_ path: String, _ arguments: [String], seconds: Double = 600) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    try p.waitForExit(seconds: seconds)
+    return p.terminationStatus
+}
+
+/// Whether no process has the id `pid` now (a dead test process's folder is anyone's to remove).
+package func processIsGone(_ pid: pid_t) -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+
 enum Scratch {
     static let path = FileManager.default.temporaryDirectory.appendingPathComponent("dutyd-tests-\(getpid())").path
 
@@ -30,31 +48,22 @@ enum Scratch {
     /// overlay), then the folder. Only folders whose process is gone; a live one is another run's.
     static func sweep(_ folder: String) {
         let prefix = "dutyd-tests-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) == 0 || errno != ESRCH { continue }
-            let stale = folder + "/" + name
-            stopProcesses(naming: stale)
-            let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-            for line in mounts.split(separator: "\n").reversed() {
-                let point = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-                if point.hasPrefix(stale + "/") { quietly("/bin/umount", ["-l", point]) }
+        let stale = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { name in
+            guard name.hasPrefix(prefix), let pid = pid_t(name.dropFirst(prefix.count)) else { return false }
+            return pid > 0 && pid != getpid() && processIsGone(pid)
+        }.map { folder + "/" + $0 }
+        guard !stale.isEmpty else { return }
+        // Mount points, the deepest last in the file: unmounted in reverse.
+        let mounts = ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }.reversed()
+        for dead in stale {
+            stopProcesses(naming: dead)
+            for point in mounts where point.hasPrefix(dead + "/") {
+                _ = try? runQuietly("/bin/umount", ["-l", point], seconds: 60)
             }
             // Never through a mount that did not go.
-            quietly("/bin/rm", ["-rf", "--one-file-system", stale])
+            _ = try? runQuietly("/bin/rm", ["-rf", "--one-file-system", dead], seconds: 60)
         }
-    }
-
-    /// Runs a program to its end, its output discarded (not `runTool`: that uses the scratch folder,
-    /// which is being made when this runs).
-    static func quietly(_ path: String, _ arguments: [String]) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try? p.run()
-        try? p.waitForExit(seconds: 60)
     }
 
     /// Ends every process one of whose arguments is `folder` or a path in it: a PostgreSQL server
@@ -82,29 +91,11 @@ enum Scratch {
 /// A file this process writes itself is open for writing in every child another thread starts at
 /// that moment, until the child's exec (O_CLOEXEC closes it only then), and running the file in that
 /// window fails with "Text file busy" (ETXTBSY): under the full suite's load a child can wait long
-/// enough for a hook's six runs to fail one after the other. So the bytes go to a file beside it,
-/// and `install` copies them into place in a process of its own, which has ended before anyone runs
-/// the file.
+/// enough for a hook's six runs to fail one after the other. So `install` writes it from its standard
+/// input (`runTool`'s input file), in a process of its own that has ended before anyone runs it.
 package func writeExecutable(_ bytes: some Collection<UInt8>, to path: String) throws {
-    let part = path + ".part"
     unlink(path)
-    unlink(part)
-    defer { unlink(part) }
-    let fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    let data = Array(bytes)
-    var written = 0
-    while written < data.count {
-        let n = data[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else {
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        written += n
-    }
-    close(fd)
-    let installed = try runTool("/usr/bin/install", ["-m", "0755", part, path])
+    let installed = try runTool("/usr/bin/install", ["-m", "0755", "/dev/stdin", path], input: Array(bytes))
     guard installed.status == 0 else { throw ToolError("install \(path): \(installed.err)") }
 }
 

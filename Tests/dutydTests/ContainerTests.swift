@@ -231,7 +231,7 @@ final class Container {
         let prefix = (tree as NSString).lastPathComponent + ".part-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let pid = Int32(name.dropFirst(prefix.count)), processIsGone(pid) else { continue }
             _ = try? JournalReader.shell("rm", ["-rf", "--one-file-system", "\(folder)/\(name)"])
         }
     }

@@ -15,18 +15,6 @@ import Glibc
 struct StorageFaultTests {
     static let occurrence = "unit-situation-report/gd.skl/2026-H2"
 
-    /// Runs a program and waits for it (its output discarded).
-    static func quietly(_ exe: String, _ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        try p.waitForExit()
-        return p.terminationStatus
-    }
-
     // First: most of its 35 s are waits (the lock, the retries), which then overlap the busy start of
     // the run instead of lengthening its end (the suite's tests run one after the other, in this order).
     @Test(
@@ -137,7 +125,7 @@ struct StorageFaultTests {
             return emptied.status == 0 && emptied.out.hasPrefix("(0, 0, 0)")
         }
         // Then the tmpfs filled.
-        _ = try Self.quietly("/usr/bin/nsenter", enter + ["dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k"])
+        _ = try runQuietly("/usr/bin/nsenter", enter + ["dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k"])
         let refused = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--socket", d.socket])
         #expect(refused.status != 0)
         #expect(refused.err.contains("is full") && refused.err.contains("Free space"), "\(refused.err)")
@@ -146,7 +134,7 @@ struct StorageFaultTests {
         let question = try Daemon.run("dutyctl", ["upcoming", "--within", "30d", "--socket", d.socket])
         #expect(question.status == 0, "\(question.err)")
         // Freed: the same done is taken, once.
-        #expect(try Self.quietly("/usr/bin/nsenter", enter + ["rm", "\(small)/filler"]) == 0)
+        #expect(try runQuietly("/usr/bin/nsenter", enter + ["rm", "\(small)/filler"]) == 0)
         let taken = try Daemon.run("dutyctl", ["done", Self.occurrence, "--on", "2026-08-01", "--socket", d.socket])
         #expect(taken.status == 0, "\(taken.err)")
         let undo = try Daemon.run("dutyctl", ["undo", Self.occurrence, "--socket", d.socket])
